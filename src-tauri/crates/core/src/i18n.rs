@@ -1,0 +1,59 @@
+//! Process-wide language for user-facing messages. zh-CN is the default; the
+//! CLI (`--lang`, `PAYDESK_LANG`) and the app's setting switch it.
+
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicU8, Ordering};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Lang {
+    #[default]
+    #[serde(rename = "zh-CN")]
+    Zh,
+    #[serde(rename = "en")]
+    En,
+}
+
+static LANG: AtomicU8 = AtomicU8::new(0);
+
+pub fn set_lang(lang: Lang) {
+    LANG.store(lang as u8, Ordering::Relaxed);
+}
+
+pub fn lang() -> Lang {
+    match LANG.load(Ordering::Relaxed) {
+        1 => Lang::En,
+        _ => Lang::Zh,
+    }
+}
+
+impl Lang {
+    pub fn parse(s: &str) -> Option<Lang> {
+        let s = s.to_ascii_lowercase();
+        if s.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if s.starts_with("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+}
+
+/// Pick the message for the current language.
+pub fn tr(zh: &str, en: &str) -> String {
+    match lang() {
+        Lang::Zh => zh.to_string(),
+        Lang::En => en.to_string(),
+    }
+}
+
+/// `tr!("中文 {}", "English {}", args...)`: formats both and keeps the current one.
+#[macro_export]
+macro_rules! tr {
+    ($zh:literal, $en:literal $(, $arg:expr)* $(,)?) => {
+        match $crate::i18n::lang() {
+            $crate::i18n::Lang::Zh => format!($zh $(, $arg)*),
+            $crate::i18n::Lang::En => format!($en $(, $arg)*),
+        }
+    };
+}

@@ -1,0 +1,8 @@
+//! appkey simulator (placeholder until written).
+
+use crate::SimRef;
+use axum::Router;
+
+pub fn router() -> Router<SimRef> {
+    Router::new()
+}

@@ -1,0 +1,8 @@
+//! juyouke simulator (placeholder until written).
+
+use crate::SimRef;
+use axum::Router;
+
+pub fn router() -> Router<SimRef> {
+    Router::new()
+}

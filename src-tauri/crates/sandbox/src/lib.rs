@@ -1,0 +1,386 @@
+//! A simulator of the server side of all five gateways, on one port with path
+//! prefixes `/jstpay`, `/jeepay`, `/juyouke`, `/appkey`, `/xxpay`. Strict about
+//! signatures and fields, signing its replies, with orders that can be advanced
+//! and switches for faults. It is the test peer and the app's demo mode.
+//!
+//! Control API (JSON), under `/_sandbox`:
+//! - `POST /_sandbox/faults` `{"provider":"jstpay","fault":"bad_sign"|"http500"|"malformed"|"delay"|"wrong_order"|"wrong_amount","delay_ms":N,"times":N}`
+//! - `DELETE /_sandbox/faults` clears all faults
+//! - `GET /_sandbox/orders` lists orders
+//! - `POST /_sandbox/orders/{provider}/{order_no}/{succeed|fail|process}` advances one
+//! - `POST /_sandbox/balance/{provider}` `{"balance_fen":N}` sets a balance
+
+use axum::body::Body;
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use paydesk_core::ProviderKind;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub mod appkey;
+pub mod jeepay;
+pub mod jstpay;
+pub mod juyouke;
+pub mod xxpay;
+
+/// Credentials the sandbox accepts, per gateway. Sandbox profiles use these.
+#[derive(Debug, Clone, Serialize)]
+pub struct SandboxCredentials {
+    pub merchant_id: &'static str,
+    pub app_id: Option<&'static str>,
+    pub operator_id: Option<&'static str>,
+    pub secret: &'static str,
+    /// xxpay: the separate key that signs replies.
+    pub reply_secret: Option<&'static str>,
+}
+
+pub fn credentials(kind: ProviderKind) -> SandboxCredentials {
+    match kind {
+        ProviderKind::Jstpay => SandboxCredentials { merchant_id: "JSTSANDBOX", app_id: None, operator_id: None, secret: "sandbox-jstpay-hash-key", reply_secret: None },
+        ProviderKind::Jeepay => SandboxCredentials { merchant_id: "M1700000001", app_id: Some("64b1f3c2e4b0sandboxapp01"), operator_id: None, secret: "sandbox-jeepay-key-0123456789abcdef", reply_secret: None },
+        ProviderKind::Juyouke => SandboxCredentials { merchant_id: "JYKSANDBOX01", app_id: None, operator_id: Some("OP001"), secret: "sandbox-juyouke-key", reply_secret: None },
+        ProviderKind::Appkey => SandboxCredentials { merchant_id: "AKSANDBOX", app_id: None, operator_id: None, secret: "sandbox-appkey-key", reply_secret: None },
+        ProviderKind::Xxpay => SandboxCredentials { merchant_id: "20001222", app_id: Some("0ae8be35ff634e2abe94f5f32f6d5c4f"), operator_id: None, secret: "sandbox-xxpay-request-key", reply_secret: Some("sandbox-xxpay-reply-key") },
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    /// Replies carry a wrong signature.
+    BadSign,
+    /// HTTP 500 without touching any order.
+    Http500,
+    /// The request is processed, then the reply body is not valid JSON.
+    Malformed,
+    /// The request is processed, then the reply waits `delay_ms`.
+    Delay,
+    /// The reply names another merchant order number.
+    WrongOrder,
+    /// The reply names another amount.
+    WrongAmount,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FaultSpec {
+    pub provider: ProviderKind,
+    pub fault: FaultKind,
+    #[serde(default)]
+    pub delay_ms: Option<u64>,
+    /// How many replies it applies to; forever when absent.
+    #[serde(default)]
+    pub times: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SimState {
+    /// Created, waiting (payment, acceptance).
+    Pending,
+    Processing,
+    Succeeded,
+    Failed,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SimOrder {
+    pub provider: ProviderKind,
+    /// `payout` or `deposit`.
+    pub kind: String,
+    /// The merchant order number (juyouke withdrawals: the gateway's own id).
+    pub order_no: String,
+    /// The gateway's own id for it.
+    pub gateway_id: String,
+    pub amount_fen: i64,
+    pub state: SimState,
+    pub created_at: i64,
+    /// Whatever the gateway module wants to remember (payee, channel...).
+    pub data: serde_json::Value,
+}
+
+/// Shared state of the simulator.
+pub struct Sim {
+    faults: Mutex<Vec<FaultSpec>>,
+    orders: Mutex<HashMap<(ProviderKind, String), SimOrder>>,
+    balances: Mutex<HashMap<ProviderKind, i64>>,
+    seq: std::sync::atomic::AtomicU64,
+    /// Demo mode: orders move on by themselves after this long.
+    pub auto_advance: Option<Duration>,
+}
+
+impl Sim {
+    pub fn new(auto_advance: Option<Duration>) -> Arc<Sim> {
+        let balances = ProviderKind::ALL.iter().map(|p| (*p, 1_000_000_00i64)).collect();
+        Arc::new(Sim {
+            faults: Mutex::new(Vec::new()),
+            orders: Mutex::new(HashMap::new()),
+            balances: Mutex::new(balances),
+            seq: std::sync::atomic::AtomicU64::new(1),
+            auto_advance,
+        })
+    }
+
+    /// A fresh gateway order id, e.g. `JST202400000001`.
+    pub fn next_id(&self, prefix: &str) -> String {
+        let n = self.seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        format!("{prefix}{}{:08}", chrono::Utc::now().format("%Y%m%d"), n)
+    }
+
+    /// Takes (consumes one use of) a fault of this kind for this provider.
+    pub fn take_fault(&self, provider: ProviderKind, kind: FaultKind) -> Option<FaultSpec> {
+        let mut faults = self.faults.lock().unwrap();
+        let idx = faults.iter().position(|f| f.provider == provider && f.fault == kind)?;
+        let spec = faults[idx].clone();
+        if let Some(t) = faults[idx].times.as_mut() {
+            *t = t.saturating_sub(1);
+            if *t == 0 {
+                faults.remove(idx);
+            }
+        }
+        Some(spec)
+    }
+
+    pub fn add_fault(&self, f: FaultSpec) {
+        self.faults.lock().unwrap().push(f);
+    }
+
+    pub fn clear_faults(&self) {
+        self.faults.lock().unwrap().clear();
+    }
+
+    /// Inserts a new order; `Err(())` if the merchant order number is taken.
+    pub fn insert_order(&self, order: SimOrder) -> Result<SimOrder, ()> {
+        let mut orders = self.orders.lock().unwrap();
+        let key = (order.provider, order.order_no.clone());
+        if orders.contains_key(&key) {
+            return Err(());
+        }
+        orders.insert(key, order.clone());
+        Ok(order)
+    }
+
+    /// The order as it stands now (demo mode advances it by age).
+    pub fn get_order(&self, provider: ProviderKind, order_no: &str) -> Option<SimOrder> {
+        let mut orders = self.orders.lock().unwrap();
+        let o = orders.get_mut(&(provider, order_no.to_string()))?;
+        if let Some(after) = self.auto_advance {
+            let age = chrono::Utc::now().timestamp_millis() - o.created_at;
+            if o.state == SimState::Pending && age > after.as_millis() as i64 {
+                o.state = SimState::Succeeded;
+                if o.kind == "payout" {
+                    let mut b = self.balances.lock().unwrap();
+                    *b.entry(provider).or_default() -= o.amount_fen;
+                }
+            }
+        }
+        Some(o.clone())
+    }
+
+    /// Finds an order by the gateway's own id.
+    pub fn find_by_gateway_id(&self, provider: ProviderKind, gateway_id: &str) -> Option<SimOrder> {
+        let key = {
+            let orders = self.orders.lock().unwrap();
+            orders.values().find(|o| o.provider == provider && o.gateway_id == gateway_id).map(|o| o.order_no.clone())
+        }?;
+        self.get_order(provider, &key)
+    }
+
+    pub fn set_state(&self, provider: ProviderKind, order_no: &str, state: SimState) -> Option<SimOrder> {
+        let mut orders = self.orders.lock().unwrap();
+        let o = orders.get_mut(&(provider, order_no.to_string()))?;
+        if o.state != SimState::Succeeded && state == SimState::Succeeded && o.kind == "payout" {
+            let mut b = self.balances.lock().unwrap();
+            *b.entry(provider).or_default() -= o.amount_fen;
+        }
+        o.state = state;
+        Some(o.clone())
+    }
+
+    pub fn orders(&self) -> Vec<SimOrder> {
+        let mut v: Vec<SimOrder> = self.orders.lock().unwrap().values().cloned().collect();
+        v.sort_by_key(|o| o.created_at);
+        v
+    }
+
+    pub fn balance_fen(&self, provider: ProviderKind) -> i64 {
+        *self.balances.lock().unwrap().get(&provider).unwrap_or(&0)
+    }
+
+    pub fn set_balance(&self, provider: ProviderKind, fen: i64) {
+        self.balances.lock().unwrap().insert(provider, fen);
+    }
+
+    /// Sum of payouts not yet failed: what a new payout must fit beside.
+    pub fn committed_payouts_fen(&self, provider: ProviderKind) -> i64 {
+        self.orders
+            .lock()
+            .unwrap()
+            .values()
+            .filter(|o| o.provider == provider && o.kind == "payout" && matches!(o.state, SimState::Pending | SimState::Processing))
+            .map(|o| o.amount_fen)
+            .sum()
+    }
+}
+
+pub type SimRef = Arc<Sim>;
+
+/// The whole simulator: five gateways and the control API.
+pub fn router(sim: SimRef) -> Router {
+    let gateways: [(ProviderKind, Router<SimRef>); 5] = [
+        (ProviderKind::Jstpay, jstpay::router()),
+        (ProviderKind::Jeepay, jeepay::router()),
+        (ProviderKind::Juyouke, juyouke::router()),
+        (ProviderKind::Appkey, appkey::router()),
+        (ProviderKind::Xxpay, xxpay::router()),
+    ];
+    let mut app: Router<SimRef> = Router::new()
+        .route("/_sandbox/faults", post(add_fault).delete(clear_faults))
+        .route("/_sandbox/orders", get(list_orders))
+        .route("/_sandbox/orders/{provider}/{order_no}/{action}", post(advance_order))
+        .route("/_sandbox/balance/{provider}", post(set_balance))
+        .route("/_sandbox/health", get(|| async { "ok" }))
+        .route("/_sandbox/reset", delete(reset));
+    for (kind, r) in gateways {
+        let layered = r.layer(middleware::from_fn_with_state((sim.clone(), kind), transport_faults));
+        app = app.nest(&format!("/{}", kind.as_str()), layered);
+    }
+    app.with_state(sim)
+}
+
+/// Faults that act on the transport, the same for every gateway.
+async fn transport_faults(State((sim, kind)): State<(SimRef, ProviderKind)>, req: Request, next: Next) -> Response {
+    if sim.take_fault(kind, FaultKind::Http500).is_some() {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response();
+    }
+    let delay = sim.take_fault(kind, FaultKind::Delay);
+    let malformed = sim.take_fault(kind, FaultKind::Malformed);
+    let resp = next.run(req).await;
+    if let Some(d) = delay {
+        tokio::time::sleep(Duration::from_millis(d.delay_ms.unwrap_or(5_000))).await;
+    }
+    if malformed.is_some() {
+        return Response::builder()
+            .status(StatusCode::OK)
+            .header("content-type", "application/json")
+            .body(Body::from("{\"status\":1,\"msg\":\"succ<html>"))
+            .unwrap();
+    }
+    resp
+}
+
+async fn add_fault(State(sim): State<SimRef>, Json(f): Json<FaultSpec>) -> impl IntoResponse {
+    sim.add_fault(f);
+    StatusCode::NO_CONTENT
+}
+
+async fn clear_faults(State(sim): State<SimRef>) -> impl IntoResponse {
+    sim.clear_faults();
+    StatusCode::NO_CONTENT
+}
+
+async fn reset(State(sim): State<SimRef>) -> impl IntoResponse {
+    sim.clear_faults();
+    sim.orders.lock().unwrap().clear();
+    StatusCode::NO_CONTENT
+}
+
+async fn list_orders(State(sim): State<SimRef>) -> Json<Vec<SimOrder>> {
+    Json(sim.orders())
+}
+
+async fn advance_order(State(sim): State<SimRef>, Path((provider, order_no, action)): Path<(String, String, String)>) -> Response {
+    let Some(p) = ProviderKind::parse(&provider) else {
+        return (StatusCode::NOT_FOUND, "unknown provider").into_response();
+    };
+    let state = match action.as_str() {
+        "succeed" => SimState::Succeeded,
+        "fail" => SimState::Failed,
+        "process" => SimState::Processing,
+        _ => return (StatusCode::BAD_REQUEST, "action is succeed, fail or process").into_response(),
+    };
+    match sim.set_state(p, &order_no, state) {
+        Some(o) => Json(o).into_response(),
+        None => (StatusCode::NOT_FOUND, "no such order").into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct BalanceBody {
+    balance_fen: i64,
+}
+
+async fn set_balance(State(sim): State<SimRef>, Path(provider): Path<String>, Json(b): Json<BalanceBody>) -> Response {
+    let Some(p) = ProviderKind::parse(&provider) else {
+        return (StatusCode::NOT_FOUND, "unknown provider").into_response();
+    };
+    sim.set_balance(p, b.balance_fen);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// A running sandbox: its address and a handle that stops it when dropped.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub sim: SimRef,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Running {
+    pub fn base_url(&self, kind: ProviderKind) -> String {
+        format!("http://{}/{}", self.addr, kind.as_str())
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Serve on 127.0.0.1:`port` (0 picks a free port) in the current tokio runtime.
+pub async fn spawn(port: u16, auto_advance: Option<Duration>) -> std::io::Result<Running> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let addr = listener.local_addr()?;
+    let sim = Sim::new(auto_advance);
+    let app = router(sim.clone());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+    });
+    Ok(Running { addr, sim, shutdown: Some(tx) })
+}
+
+/// Helpers shared by the gateway modules.
+pub mod util {
+    use axum::http::StatusCode;
+    use axum::response::{IntoResponse, Response};
+
+    pub fn json_reply(body: String) -> Response {
+        (StatusCode::OK, [("content-type", "application/json; charset=utf-8")], body).into_response()
+    }
+
+    pub fn now_ms() -> i64 {
+        chrono::Utc::now().timestamp_millis()
+    }
+
+    /// Corrupts a hex signature so it no longer verifies (the bad_sign fault).
+    pub fn corrupt(sign: &str) -> String {
+        let mut s: Vec<char> = sign.chars().collect();
+        if let Some(c) = s.first_mut() {
+            *c = if *c == '0' { '1' } else { '0' };
+        }
+        s.into_iter().collect()
+    }
+}

@@ -1,0 +1,1 @@
+fn main() { println!("PayDesk desktop shell: see the desktop issue"); }
