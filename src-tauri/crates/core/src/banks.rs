@@ -58,9 +58,16 @@ pub const COMMON_BANKS: &[&str] = &[
 
 pub fn initials(name: &str) -> String {
     name.chars()
-        .map(|c| match c.to_pinyin() {
+        .map(|c| match c {
+            // Polyphones whose bank-name reading differs from the default:
+            // 银行 háng, 重庆 chóng, 长沙 cháng, 厦门 xià.
+            '行' => "h".to_string(),
+            '重' | '长' => "c".to_string(),
+            '厦' => "x".to_string(),
+            _ => match c.to_pinyin() {
             Some(p) => p.first_letter().to_string(),
             None => c.to_ascii_lowercase().to_string(),
+            },
         })
         .collect()
 }
@@ -114,6 +121,7 @@ mod tests {
     fn finds_by_initials_name_and_code() {
         let banks = for_provider(ProviderKind::Jstpay);
         assert_eq!(initials("中国工商银行"), "zggsyh");
+        assert_eq!(initials("重庆农村商业银行"), "cqncsyyh");
         let hits = search(&banks, "gsyh");
         assert_eq!(hits[0].name, "中国工商银行");
         let hits = search(&banks, "招商");

@@ -1,1 +1,112 @@
+//! Secrets live only in the OS keyring (Secret Service, Keychain, Credential
+//! Manager), behind a small trait so unit tests can use memory instead.
+//! Entries are keyed by the profile's stable id, never its name: renaming a
+//! profile or opening a second data directory never mixes secrets.
 
+use crate::error::CoreError;
+use crate::secret::Secret;
+use crate::tr;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+pub const SERVICE: &str = "paydesk";
+
+/// Which secret of a profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Slot {
+    /// The key requests are signed with.
+    Secret,
+    /// xxpay: the key replies and notifies are signed with, when it differs.
+    ReplySecret,
+}
+
+impl Slot {
+    fn suffix(self) -> &'static str {
+        match self {
+            Slot::Secret => "secret",
+            Slot::ReplySecret => "reply-secret",
+        }
+    }
+}
+
+pub trait SecretStore: Send + Sync {
+    fn get(&self, profile_id: &str, slot: Slot) -> Result<Option<Secret>, CoreError>;
+    fn set(&self, profile_id: &str, slot: Slot, secret: &Secret) -> Result<(), CoreError>;
+    fn delete(&self, profile_id: &str, slot: Slot) -> Result<(), CoreError>;
+}
+
+/// The OS keyring through the `keyring` crate.
+#[derive(Debug, Default, Clone)]
+pub struct KeyringStore;
+
+impl KeyringStore {
+    fn entry(profile_id: &str, slot: Slot) -> Result<keyring::Entry, CoreError> {
+        keyring::Entry::new(SERVICE, &format!("{profile_id}:{}", slot.suffix())).map_err(keyring_error)
+    }
+}
+
+fn keyring_error(e: keyring::Error) -> CoreError {
+    // keyring errors never include the secret itself.
+    CoreError::Secret(tr!(
+        "系统密钥环不可用或拒绝访问：{}。请确认已登录桌面会话并解锁密钥环。",
+        "the OS keyring is unavailable or refused access: {}. Make sure a desktop session is running and the keyring is unlocked.",
+        e
+    ))
+}
+
+impl SecretStore for KeyringStore {
+    fn get(&self, profile_id: &str, slot: Slot) -> Result<Option<Secret>, CoreError> {
+        match Self::entry(profile_id, slot)?.get_password() {
+            Ok(p) => Ok(Some(Secret::new(p))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(keyring_error(e)),
+        }
+    }
+
+    fn set(&self, profile_id: &str, slot: Slot, secret: &Secret) -> Result<(), CoreError> {
+        Self::entry(profile_id, slot)?.set_password(secret.expose()).map_err(keyring_error)
+    }
+
+    fn delete(&self, profile_id: &str, slot: Slot) -> Result<(), CoreError> {
+        match Self::entry(profile_id, slot)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(keyring_error(e)),
+        }
+    }
+}
+
+/// In-memory store for unit tests; clones share the same values (unlike the
+/// keyring crate's mock, whose entries forget across `Entry` objects).
+#[derive(Debug, Default, Clone)]
+pub struct MemoryStore(Arc<Mutex<HashMap<(String, Slot), Secret>>>);
+
+impl SecretStore for MemoryStore {
+    fn get(&self, profile_id: &str, slot: Slot) -> Result<Option<Secret>, CoreError> {
+        Ok(self.0.lock().expect("vault lock").get(&(profile_id.to_string(), slot)).cloned())
+    }
+    fn set(&self, profile_id: &str, slot: Slot, secret: &Secret) -> Result<(), CoreError> {
+        self.0.lock().expect("vault lock").insert((profile_id.to_string(), slot), secret.clone());
+        Ok(())
+    }
+    fn delete(&self, profile_id: &str, slot: Slot) -> Result<(), CoreError> {
+        self.0.lock().expect("vault lock").remove(&(profile_id.to_string(), slot));
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_store_shares_values_across_clones() {
+        let a = MemoryStore::default();
+        let b = a.clone();
+        a.set("p1", Slot::Secret, &Secret::new("k")).unwrap();
+        assert_eq!(b.get("p1", Slot::Secret).unwrap().unwrap().expose(), "k");
+        assert!(b.get("p1", Slot::ReplySecret).unwrap().is_none());
+        assert!(b.get("p2", Slot::Secret).unwrap().is_none());
+        b.delete("p1", Slot::Secret).unwrap();
+        assert!(a.get("p1", Slot::Secret).unwrap().is_none());
+    }
+}

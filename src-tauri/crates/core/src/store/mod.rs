@@ -1,1 +1,732 @@
-pub fn shanghai() -> chrono::FixedOffset { chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset") }
+//! The order store: one SQLite file through sqlx, migrations at open, WAL and a
+//! busy timeout so the app and the CLI can write at once.
+
+use crate::domain::{OrderKind, OrderStatus, ProviderKind};
+use crate::error::{CoreError, CoreResult};
+use crate::gateway::{CardInfo, Exchange};
+use serde::{Deserialize, Serialize};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+pub fn shanghai() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset")
+}
+
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// `2024-01-01 08:00:00` in Asia/Shanghai (UTC+8) for people.
+pub fn format_time_ms(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.with_timezone(&shanghai()).format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_default()
+}
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Profile {
+    pub id: String,
+    pub name: String,
+    pub provider: ProviderKind,
+    pub base_url: String,
+    pub merchant_id: String,
+    pub app_id: Option<String>,
+    pub operator_id: Option<String>,
+    pub notify_url: Option<String>,
+    pub return_url: Option<String>,
+    pub has_reply_secret: bool,
+    pub sandbox: bool,
+    pub low_balance_fen: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Order {
+    pub id: i64,
+    pub profile_id: String,
+    pub profile: String,
+    pub provider: ProviderKind,
+    pub sandbox: bool,
+    pub order_no: String,
+    pub kind: OrderKind,
+    pub amount_fen: i64,
+    pub channel: Option<String>,
+    pub payee_name: Option<String>,
+    pub account_no: Option<String>,
+    pub bank_name: Option<String>,
+    pub fields: BTreeMap<String, String>,
+    pub status: OrderStatus,
+    pub provider_status: Option<String>,
+    pub provider_message: Option<String>,
+    pub provider_order_id: Option<String>,
+    pub pay_url: Option<String>,
+    pub card: Option<CardInfo>,
+    pub extra: BTreeMap<String, String>,
+    pub message: Option<String>,
+    pub created_by: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct OrderEvent {
+    pub id: i64,
+    pub order_id: i64,
+    pub at: i64,
+    pub action: String,
+    pub status: OrderStatus,
+    pub provider_status: Option<String>,
+    pub provider_message: Option<String>,
+    pub message: Option<String>,
+    pub error_code: Option<String>,
+    pub exchanges: Vec<Exchange>,
+}
+
+/// A new order row, written before its request leaves.
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    pub profile_id: String,
+    pub order_no: String,
+    pub kind: OrderKind,
+    pub amount_fen: i64,
+    pub fields: BTreeMap<String, String>,
+    pub status: OrderStatus,
+    pub message: Option<String>,
+    pub created_by: String,
+    pub created_at: i64,
+}
+
+/// What a gateway said about an order, to be stored.
+#[derive(Debug, Clone, Default)]
+pub struct OrderUpdate {
+    pub status: Option<OrderStatus>,
+    pub provider_status: Option<String>,
+    pub provider_message: Option<String>,
+    pub provider_order_id: Option<String>,
+    pub pay_url: Option<String>,
+    pub card: Option<CardInfo>,
+    pub extra: Option<BTreeMap<String, String>>,
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct OrderFilter {
+    pub profile: Option<String>,
+    pub kind: Option<OrderKind>,
+    pub status: Option<OrderStatus>,
+    /// Unix ms, inclusive.
+    pub from_ms: Option<i64>,
+    /// Unix ms, exclusive.
+    pub to_ms: Option<i64>,
+    /// Order number prefix, gateway order id prefix, or payee name prefix.
+    pub search: Option<String>,
+    /// Keyset cursor: the `(created_at, id)` of the last row of the previous page.
+    pub after: Option<(i64, i64)>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OrderPage {
+    pub orders: Vec<Order>,
+    /// Cursor for the next page, when there is one.
+    pub next: Option<(i64, i64)>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BalanceReading {
+    pub profile_id: String,
+    pub at: i64,
+    pub balance_fen: i64,
+    pub details: BTreeMap<String, i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: i64,
+    pub os_user: String,
+    pub action: String,
+    pub target: Option<String>,
+    pub detail: Option<String>,
+}
+
+const ORDER_SELECT: &str = "SELECT o.*, p.name AS profile_name, p.provider AS provider, p.sandbox AS sandbox FROM orders o JOIN profiles p ON p.id = o.profile_id";
+
+fn json_or_default<T: serde::de::DeserializeOwned + Default>(s: Option<String>) -> T {
+    s.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default()
+}
+
+fn order_from_row(r: &sqlx::sqlite::SqliteRow) -> CoreResult<Order> {
+    let provider: String = r.try_get("provider")?;
+    let kind: String = r.try_get("kind")?;
+    let status: String = r.try_get("status")?;
+    let card: Option<String> = r.try_get("card")?;
+    Ok(Order {
+        id: r.try_get("id")?,
+        profile_id: r.try_get("profile_id")?,
+        profile: r.try_get("profile_name")?,
+        provider: ProviderKind::parse(&provider).ok_or_else(|| CoreError::Storage(format!("bad provider {provider}")))?,
+        sandbox: r.try_get::<i64, _>("sandbox")? != 0,
+        order_no: r.try_get("order_no")?,
+        kind: OrderKind::parse(&kind).ok_or_else(|| CoreError::Storage(format!("bad kind {kind}")))?,
+        amount_fen: r.try_get("amount_fen")?,
+        channel: r.try_get("channel")?,
+        payee_name: r.try_get("payee_name")?,
+        account_no: r.try_get("account_no")?,
+        bank_name: r.try_get("bank_name")?,
+        fields: json_or_default(r.try_get("fields")?),
+        status: OrderStatus::parse(&status).ok_or_else(|| CoreError::Storage(format!("bad status {status}")))?,
+        provider_status: r.try_get("provider_status")?,
+        provider_message: r.try_get("provider_message")?,
+        provider_order_id: r.try_get("provider_order_id")?,
+        pay_url: r.try_get("pay_url")?,
+        card: card.and_then(|c| serde_json::from_str(&c).ok()),
+        extra: json_or_default(r.try_get("extra")?),
+        message: r.try_get("message")?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+fn profile_from_row(r: &sqlx::sqlite::SqliteRow) -> CoreResult<Profile> {
+    let provider: String = r.try_get("provider")?;
+    Ok(Profile {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        provider: ProviderKind::parse(&provider).ok_or_else(|| CoreError::Storage(format!("bad provider {provider}")))?,
+        base_url: r.try_get("base_url")?,
+        merchant_id: r.try_get("merchant_id")?,
+        app_id: r.try_get("app_id")?,
+        operator_id: r.try_get("operator_id")?,
+        notify_url: r.try_get("notify_url")?,
+        return_url: r.try_get("return_url")?,
+        has_reply_secret: r.try_get::<i64, _>("has_reply_secret")? != 0,
+        sandbox: r.try_get::<i64, _>("sandbox")? != 0,
+        low_balance_fen: r.try_get("low_balance_fen")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+impl Store {
+    /// Open (creating if needed) `paydesk.db` in `data_dir` and migrate it.
+    pub async fn open(data_dir: &Path) -> CoreResult<Store> {
+        std::fs::create_dir_all(data_dir).map_err(|e| CoreError::Storage(crate::tr!("无法创建数据目录 {}：{}", "cannot create the data directory {}: {}", data_dir.display(), e)))?;
+        Store::open_file(&data_dir.join("paydesk.db")).await
+    }
+
+    pub async fn open_file(path: &Path) -> CoreResult<Store> {
+        let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(30))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
+        refuse_newer(&pool).await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Store { pool })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    // ---- profiles
+
+    pub async fn insert_profile(&self, p: &Profile) -> CoreResult<()> {
+        let r = sqlx::query(
+            "INSERT INTO profiles (id, name, provider, base_url, merchant_id, app_id, operator_id, notify_url, return_url, has_reply_secret, sandbox, low_balance_fen, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        )
+        .bind(&p.id)
+        .bind(&p.name)
+        .bind(p.provider.as_str())
+        .bind(&p.base_url)
+        .bind(&p.merchant_id)
+        .bind(&p.app_id)
+        .bind(&p.operator_id)
+        .bind(&p.notify_url)
+        .bind(&p.return_url)
+        .bind(p.has_reply_secret as i64)
+        .bind(p.sandbox as i64)
+        .bind(p.low_balance_fen)
+        .bind(p.created_at)
+        .bind(p.updated_at)
+        .execute(&self.pool)
+        .await;
+        match r {
+            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => Err(CoreError::Conflict(crate::tr!("已存在名为“{}”的商户配置", "a profile named “{}” already exists", p.name))),
+            Err(e) => Err(e.into()),
+            Ok(_) => Ok(()),
+        }
+    }
+
+    pub async fn update_profile(&self, p: &Profile) -> CoreResult<()> {
+        let r = sqlx::query(
+            "UPDATE profiles SET name=?, base_url=?, merchant_id=?, app_id=?, operator_id=?, notify_url=?, return_url=?, has_reply_secret=?, low_balance_fen=?, updated_at=? WHERE id=? AND removed_at IS NULL",
+        )
+        .bind(&p.name)
+        .bind(&p.base_url)
+        .bind(&p.merchant_id)
+        .bind(&p.app_id)
+        .bind(&p.operator_id)
+        .bind(&p.notify_url)
+        .bind(&p.return_url)
+        .bind(p.has_reply_secret as i64)
+        .bind(p.low_balance_fen)
+        .bind(p.updated_at)
+        .bind(&p.id)
+        .execute(&self.pool)
+        .await;
+        match r {
+            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => Err(CoreError::Conflict(crate::tr!("已存在名为“{}”的商户配置", "a profile named “{}” already exists", p.name))),
+            Err(e) => Err(e.into()),
+            Ok(_) => Ok(()),
+        }
+    }
+
+    pub async fn profiles(&self) -> CoreResult<Vec<Profile>> {
+        let rows = sqlx::query("SELECT * FROM profiles WHERE removed_at IS NULL ORDER BY sandbox, name").fetch_all(&self.pool).await?;
+        rows.iter().map(profile_from_row).collect()
+    }
+
+    /// A live profile by name (or by id).
+    pub async fn profile(&self, name_or_id: &str) -> CoreResult<Profile> {
+        let row = sqlx::query("SELECT * FROM profiles WHERE removed_at IS NULL AND (name = ? OR id = ?) ORDER BY name = ? DESC LIMIT 1")
+            .bind(name_or_id)
+            .bind(name_or_id)
+            .bind(name_or_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(r) => profile_from_row(&r),
+            None => Err(CoreError::NotFound(crate::tr!("没有名为“{}”的商户配置", "no profile named “{}”", name_or_id))),
+        }
+    }
+
+    pub async fn remove_profile(&self, id: &str, at: i64) -> CoreResult<()> {
+        sqlx::query("UPDATE profiles SET removed_at = ? WHERE id = ?").bind(at).bind(id).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    // ---- orders
+
+    /// Insert a new order row. `Conflict` if the profile already has the number.
+    pub async fn insert_order(&self, o: &NewOrder) -> CoreResult<i64> {
+        let fields = serde_json::to_string(&o.fields).map_err(|e| CoreError::Internal(e.to_string()))?;
+        let mut tx = self.pool.begin().await?;
+        let r = sqlx::query(
+            "INSERT INTO orders (profile_id, order_no, kind, amount_fen, channel, payee_name, account_no, bank_name, fields, status, message, created_by, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        )
+        .bind(&o.profile_id)
+        .bind(&o.order_no)
+        .bind(o.kind.as_str())
+        .bind(o.amount_fen)
+        .bind(o.fields.get("channel"))
+        .bind(o.fields.get("payee_name").or(o.fields.get("payer_name")))
+        .bind(o.fields.get("account_no").or(o.fields.get("payer_account_no")))
+        .bind(o.fields.get("bank_name").or(o.fields.get("bank_code")))
+        .bind(&fields)
+        .bind(o.status.as_str())
+        .bind(&o.message)
+        .bind(&o.created_by)
+        .bind(o.created_at)
+        .bind(o.created_at)
+        .execute(&mut *tx)
+        .await;
+        let id = match r {
+            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+                return Err(CoreError::Conflict(crate::tr!("商户订单号 {} 已存在，不能重复下单", "merchant order number {} already exists; an order is never sent twice", o.order_no)))
+            }
+            Err(e) => return Err(e.into()),
+            Ok(r) => r.last_insert_rowid(),
+        };
+        sqlx::query("INSERT INTO order_events (order_id, at, action, status, message) VALUES (?,?,?,?,?)")
+            .bind(id)
+            .bind(o.created_at)
+            .bind("create")
+            .bind(o.status.as_str())
+            .bind(&o.message)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Apply an update and record it as an event (with the masked exchanges).
+    pub async fn update_order(&self, id: i64, action: &str, u: &OrderUpdate, error_code: Option<&str>, exchanges: &[Exchange], at: i64) -> CoreResult<Order> {
+        let mut tx = self.pool.begin().await?;
+        let card = u.card.as_ref().map(|c| serde_json::to_string(c).unwrap_or_default());
+        let extra = u.extra.as_ref().map(|e| serde_json::to_string(e).unwrap_or_default());
+        sqlx::query(
+            "UPDATE orders SET status = COALESCE(?, status), provider_status = COALESCE(?, provider_status), provider_message = COALESCE(?, provider_message), provider_order_id = COALESCE(?, provider_order_id), pay_url = COALESCE(?, pay_url), card = COALESCE(?, card), extra = COALESCE(?, extra), message = ?, updated_at = ? WHERE id = ?",
+        )
+        .bind(u.status.map(|s| s.as_str()))
+        .bind(&u.provider_status)
+        .bind(&u.provider_message)
+        .bind(&u.provider_order_id)
+        .bind(&u.pay_url)
+        .bind(card)
+        .bind(extra)
+        .bind(&u.message)
+        .bind(at)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let status: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = ?").bind(id).fetch_one(&mut *tx).await?;
+        sqlx::query("INSERT INTO order_events (order_id, at, action, status, provider_status, provider_message, message, error_code, exchanges) VALUES (?,?,?,?,?,?,?,?,?)")
+            .bind(id)
+            .bind(at)
+            .bind(action)
+            .bind(&status)
+            .bind(&u.provider_status)
+            .bind(&u.provider_message)
+            .bind(&u.message)
+            .bind(error_code)
+            .bind(serde_json::to_string(exchanges).unwrap_or_else(|_| "[]".into()))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        self.order(id).await
+    }
+
+    pub async fn order(&self, id: i64) -> CoreResult<Order> {
+        let row = sqlx::query(&format!("{ORDER_SELECT} WHERE o.id = ?")).bind(id).fetch_optional(&self.pool).await?;
+        match row {
+            Some(r) => order_from_row(&r),
+            None => Err(CoreError::NotFound(crate::tr!("订单不存在", "no such order"))),
+        }
+    }
+
+    /// Orders whose merchant order number or gateway order id is `no`, across
+    /// all profiles (or one).
+    pub async fn find_orders(&self, no: &str, profile_id: Option<&str>) -> CoreResult<Vec<Order>> {
+        let sql = format!(
+            "{ORDER_SELECT} WHERE o.id IN (SELECT id FROM orders WHERE order_no = ?1 UNION SELECT id FROM orders WHERE provider_order_id = ?1) AND (?2 IS NULL OR o.profile_id = ?2) ORDER BY o.created_at DESC, o.id DESC"
+        );
+        let rows = sqlx::query(&sql).bind(no.trim()).bind(profile_id).fetch_all(&self.pool).await?;
+        rows.iter().map(order_from_row).collect()
+    }
+
+    pub async fn open_orders(&self) -> CoreResult<Vec<Order>> {
+        let rows = sqlx::query(&format!("{ORDER_SELECT} WHERE o.status NOT IN ('succeeded','failed') ORDER BY o.created_at, o.id"))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(order_from_row).collect()
+    }
+
+    pub async fn list_orders(&self, f: &OrderFilter) -> CoreResult<OrderPage> {
+        let limit = f.limit.unwrap_or(50).clamp(1, 1000) as i64;
+        let mut sql = format!("{ORDER_SELECT} WHERE 1=1");
+        let mut args: Vec<Arg> = Vec::new();
+        if let Some(p) = &f.profile {
+            let prof = self.profile_any(p).await?;
+            sql.push_str(" AND o.profile_id = ?");
+            args.push(Arg::Text(prof));
+        }
+        if let Some(k) = f.kind {
+            sql.push_str(" AND o.kind = ?");
+            args.push(Arg::Text(k.as_str().into()));
+        }
+        if let Some(s) = f.status {
+            sql.push_str(" AND o.status = ?");
+            args.push(Arg::Text(s.as_str().into()));
+        }
+        if let Some(from) = f.from_ms {
+            sql.push_str(" AND o.created_at >= ?");
+            args.push(Arg::Int(from));
+        }
+        if let Some(to) = f.to_ms {
+            sql.push_str(" AND o.created_at < ?");
+            args.push(Arg::Int(to));
+        }
+        if let Some(q) = f.search.as_ref().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+            // Prefix searches that can use an index: escape LIKE wildcards.
+            let pat = format!("{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+            sql.push_str(" AND (o.order_no LIKE ? ESCAPE '\\' OR o.provider_order_id LIKE ? ESCAPE '\\' OR o.payee_name LIKE ? ESCAPE '\\')");
+            args.push(Arg::Text(pat.clone()));
+            args.push(Arg::Text(pat.clone()));
+            args.push(Arg::Text(pat));
+        }
+        if let Some((at, id)) = f.after {
+            sql.push_str(" AND (o.created_at < ? OR (o.created_at = ? AND o.id < ?))");
+            args.push(Arg::Int(at));
+            args.push(Arg::Int(at));
+            args.push(Arg::Int(id));
+        }
+        sql.push_str(" ORDER BY o.created_at DESC, o.id DESC LIMIT ?");
+        args.push(Arg::Int(limit + 1));
+        let mut q = sqlx::query(&sql);
+        for a in &args {
+            q = match a {
+                Arg::Text(t) => q.bind(t.clone()),
+                Arg::Int(i) => q.bind(*i),
+            };
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        let mut orders: Vec<Order> = rows.iter().map(order_from_row).collect::<CoreResult<_>>()?;
+        let next = if orders.len() as i64 > limit {
+            orders.truncate(limit as usize);
+            orders.last().map(|o| (o.created_at, o.id))
+        } else {
+            None
+        };
+        Ok(OrderPage { orders, next })
+    }
+
+    /// Profile id by name or id, including removed ones (history stays findable).
+    async fn profile_any(&self, name_or_id: &str) -> CoreResult<String> {
+        let id: Option<String> = sqlx::query_scalar("SELECT id FROM profiles WHERE name = ? OR id = ? ORDER BY removed_at IS NULL DESC LIMIT 1")
+            .bind(name_or_id)
+            .bind(name_or_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        id.ok_or_else(|| CoreError::NotFound(crate::tr!("没有名为“{}”的商户配置", "no profile named “{}”", name_or_id)))
+    }
+
+    pub async fn order_events(&self, order_id: i64) -> CoreResult<Vec<OrderEvent>> {
+        let rows = sqlx::query("SELECT * FROM order_events WHERE order_id = ? ORDER BY id").bind(order_id).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                let status: String = r.try_get("status")?;
+                let ex: String = r.try_get("exchanges")?;
+                Ok(OrderEvent {
+                    id: r.try_get("id")?,
+                    order_id: r.try_get("order_id")?,
+                    at: r.try_get("at")?,
+                    action: r.try_get("action")?,
+                    status: OrderStatus::parse(&status).unwrap_or(OrderStatus::Unknown),
+                    provider_status: r.try_get("provider_status")?,
+                    provider_message: r.try_get("provider_message")?,
+                    message: r.try_get("message")?,
+                    error_code: r.try_get("error_code")?,
+                    exchanges: serde_json::from_str(&ex).unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    /// Sum of amounts of a profile's orders of a kind created in [from, to) that
+    /// have not failed (for per-day limits).
+    pub async fn sum_amount(&self, profile_id: &str, kind: OrderKind, from_ms: i64, to_ms: i64) -> CoreResult<i64> {
+        let v: Option<i64> = sqlx::query_scalar("SELECT SUM(amount_fen) FROM orders WHERE profile_id = ? AND kind = ? AND created_at >= ? AND created_at < ? AND status != 'failed'")
+            .bind(profile_id)
+            .bind(kind.as_str())
+            .bind(from_ms)
+            .bind(to_ms)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(v.unwrap_or(0))
+    }
+
+    // ---- balances
+
+    pub async fn insert_balance(&self, b: &BalanceReading) -> CoreResult<()> {
+        sqlx::query("INSERT INTO balance_readings (profile_id, at, balance_fen, details) VALUES (?,?,?,?)")
+            .bind(&b.profile_id)
+            .bind(b.at)
+            .bind(b.balance_fen)
+            .bind(serde_json::to_string(&b.details).unwrap_or_else(|_| "{}".into()))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The latest readings of a profile, newest first.
+    pub async fn balance_history(&self, profile_id: &str, limit: u32) -> CoreResult<Vec<BalanceReading>> {
+        let rows = sqlx::query("SELECT * FROM balance_readings WHERE profile_id = ? ORDER BY at DESC, id DESC LIMIT ?")
+            .bind(profile_id)
+            .bind(limit as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(BalanceReading {
+                    profile_id: r.try_get("profile_id")?,
+                    at: r.try_get("at")?,
+                    balance_fen: r.try_get("balance_fen")?,
+                    details: json_or_default(r.try_get("details")?),
+                })
+            })
+            .collect()
+    }
+
+    // ---- audit
+
+    pub async fn audit(&self, os_user: &str, action: &str, target: Option<&str>, detail: Option<&str>) -> CoreResult<()> {
+        sqlx::query("INSERT INTO audit_log (at, os_user, action, target, detail) VALUES (?,?,?,?,?)")
+            .bind(now_ms())
+            .bind(os_user)
+            .bind(action)
+            .bind(target)
+            .bind(detail)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn audit_entries(&self, limit: u32) -> CoreResult<Vec<AuditEntry>> {
+        let rows = sqlx::query("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?").bind(limit as i64).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    id: r.try_get("id")?,
+                    at: r.try_get("at")?,
+                    os_user: r.try_get("os_user")?,
+                    action: r.try_get("action")?,
+                    target: r.try_get("target")?,
+                    detail: r.try_get("detail")?,
+                })
+            })
+            .collect()
+    }
+
+    // ---- settings
+
+    pub async fn setting(&self, key: &str) -> CoreResult<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?").bind(key).fetch_optional(&self.pool).await?)
+    }
+
+    pub async fn set_setting(&self, key: &str, value: &str) -> CoreResult<()> {
+        sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+            .bind(key)
+            .bind(value)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+/// Refuse a database written by a newer PayDesk: its schema may mean things
+/// this version does not know.
+async fn refuse_newer(pool: &SqlitePool) -> CoreResult<()> {
+    let exists: Option<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type='table' AND name='_sqlx_migrations'").fetch_optional(pool).await?;
+    if exists.is_none() {
+        return Ok(());
+    }
+    let max_db: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations").fetch_one(pool).await?;
+    let max_known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+    if max_db.unwrap_or(0) > max_known {
+        return Err(CoreError::Storage(crate::tr!(
+            "该数据库由更新版本的 PayDesk 创建（架构版本 {}），请升级 PayDesk 后再打开",
+            "this database was written by a newer PayDesk (schema {}); upgrade PayDesk to open it",
+            max_db.unwrap_or(0)
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile(id: &str, name: &str) -> Profile {
+        Profile {
+            id: id.into(),
+            name: name.into(),
+            provider: ProviderKind::Jstpay,
+            base_url: "http://127.0.0.1:1/jstpay".into(),
+            merchant_id: "M".into(),
+            app_id: None,
+            operator_id: None,
+            notify_url: None,
+            return_url: None,
+            has_reply_secret: false,
+            sandbox: false,
+            low_balance_fen: None,
+            created_at: 1,
+            updated_at: 1,
+        }
+    }
+
+    fn new_order(pid: &str, no: &str, at: i64) -> NewOrder {
+        NewOrder {
+            profile_id: pid.into(),
+            order_no: no.into(),
+            kind: OrderKind::Payout,
+            amount_fen: 10000,
+            fields: [("payee_name".to_string(), "张三".to_string())].into(),
+            status: OrderStatus::Unknown,
+            message: None,
+            created_by: "tester".into(),
+            created_at: at,
+        }
+    }
+
+    #[tokio::test]
+    async fn orders_are_unique_per_profile_findable_and_paged() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).await.unwrap();
+        s.insert_profile(&profile("p1", "A")).await.unwrap();
+        s.insert_profile(&profile("p2", "B")).await.unwrap();
+        assert!(matches!(s.insert_profile(&profile("p3", "A")).await, Err(CoreError::Conflict(_))));
+        let id = s.insert_order(&new_order("p1", "NO1", 100)).await.unwrap();
+        assert!(matches!(s.insert_order(&new_order("p1", "NO1", 101)).await, Err(CoreError::Conflict(_))));
+        s.insert_order(&new_order("p2", "NO1", 102)).await.unwrap();
+        assert_eq!(s.find_orders("NO1", None).await.unwrap().len(), 2);
+        let u = OrderUpdate { status: Some(OrderStatus::Pending), provider_order_id: Some("GW9".into()), ..Default::default() };
+        let o = s.update_order(id, "create", &u, None, &[], 200).await.unwrap();
+        assert_eq!(o.status, OrderStatus::Pending);
+        assert_eq!(s.find_orders("GW9", None).await.unwrap()[0].id, id);
+        assert_eq!(s.order_events(id).await.unwrap().len(), 2);
+        for i in 0..25 {
+            s.insert_order(&new_order("p1", &format!("X{i:02}"), 1000 + i)).await.unwrap();
+        }
+        let mut f = OrderFilter { profile: Some("A".into()), limit: Some(10), ..Default::default() };
+        let mut seen = Vec::new();
+        loop {
+            let page = s.list_orders(&f).await.unwrap();
+            seen.extend(page.orders.iter().map(|o| o.order_no.clone()));
+            match page.next {
+                Some(c) => f.after = Some(c),
+                None => break,
+            }
+        }
+        assert_eq!(seen.len(), 26);
+        assert_eq!(seen[0], "X24");
+        let f = OrderFilter { search: Some("X1".into()), ..Default::default() };
+        assert_eq!(s.list_orders(&f).await.unwrap().orders.len(), 10);
+        let f = OrderFilter { search: Some("张".into()), profile: Some("B".into()), ..Default::default() };
+        assert_eq!(s.list_orders(&f).await.unwrap().orders.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn audit_log_is_append_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).await.unwrap();
+        s.audit("alice", "profile.add", Some("A"), None).await.unwrap();
+        assert!(sqlx::query("DELETE FROM audit_log").execute(s.pool()).await.is_err());
+        assert!(sqlx::query("UPDATE audit_log SET os_user='x'").execute(s.pool()).await.is_err());
+        assert_eq!(s.audit_entries(10).await.unwrap()[0].os_user, "alice");
+    }
+
+    #[tokio::test]
+    async fn refuses_a_newer_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).await.unwrap();
+        sqlx::query("INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) VALUES (99999, 'future', CURRENT_TIMESTAMP, 1, x'00', 0)")
+            .execute(s.pool())
+            .await
+            .unwrap();
+        drop(s);
+        assert!(matches!(Store::open(dir.path()).await, Err(CoreError::Storage(_))));
+    }
+}
