@@ -199,10 +199,8 @@ pub fn to_chinese_capital(fen: i64) -> String {
                 need_zero = true;
                 continue;
             }
-            if need_zero || (idx < sections.len() - 1 && sec < 1000) {
-                if !out.is_empty() {
-                    out.push('零');
-                }
+            if (need_zero || (idx < sections.len() - 1 && sec < 1000)) && !out.is_empty() {
+                out.push('零');
             }
             need_zero = false;
             let digits = [sec / 1000, (sec / 100) % 10, (sec / 10) % 10, sec % 10];

@@ -117,7 +117,7 @@ pub struct Sim {
 
 impl Sim {
     pub fn new(auto_advance: Option<Duration>) -> Arc<Sim> {
-        let balances = ProviderKind::ALL.iter().map(|p| (*p, 1_000_000_00i64)).collect();
+        let balances = ProviderKind::ALL.iter().map(|p| (*p, 100_000_000i64)).collect();
         Arc::new(Sim {
             faults: Mutex::new(Vec::new()),
             orders: Mutex::new(HashMap::new()),

@@ -1,17 +1,904 @@
-//! juyouke gateway (placeholder until its module is written).
+//! juyouke 聚优客: deposits by H5 page (a signed URL, no request), app link or
+//! scanning the customer's code; withdrawal of the merchant balance to its own
+//! settlement account (the "payout": amount only, no merchant order number);
+//! queries and balance. See PROVIDERS.md "juyouke" and `sign.rs` for signing.
 
-use crate::domain::ProviderKind;
-use crate::gateway::{Capabilities, Gateway};
+pub mod sign;
+pub mod wire;
+
+use crate::domain::{OrderKind, OrderStatus, ProviderKind};
+use crate::error::FieldError;
+use crate::form::{ids, AmountRule, Choice, FieldSpec, FormSpec, InputKind, OrderNoRule};
+use crate::gateway::{
+    BalanceReply, Call, Capabilities, Gateway, GatewayConfig, GatewayError, OrderParams, Reply,
+};
+use crate::http::join_url;
+use crate::money::{fen_to_yuan_2dp, parse_reply_fen, parse_reply_yuan};
+use crate::tr;
 use async_trait::async_trait;
+use sign::{json_object, sign_params, signed_query, ReplyObject};
+use std::collections::BTreeMap;
+use wire::{Outcome, Verified};
 
 pub struct Juyouke;
+
+/// Deposit mode (our own field): which endpoint the deposit goes to.
+pub const PAY_TYPE: &str = "pay_type";
+pub const PAY_H5: &str = "h5";
+pub const PAY_APP: &str = "app";
+pub const PAY_CODEPAY: &str = "codepay";
+/// The gateway's withdrawal id, the only key a withdrawal query takes.
+pub const TRADE_NO: &str = "trade_no";
+
+pub const DEFAULT_SUBJECT: &str = "商品";
+/// Document: 单笔 5 万元, 单日 100 万元.
+pub const MAX_WITHDRAWAL_FEN: i64 = 5_000_000;
+pub const MAX_WITHDRAWAL_PER_DAY_FEN: i64 = 100_000_000;
+const PAYWAYS: [(&str, &str, &str); 5] = [
+    ("1", "支付宝", "Alipay"),
+    ("3", "微信", "WeChat Pay"),
+    ("4", "百度钱包", "Baidu Wallet"),
+    ("5", "京东钱包", "JD Wallet"),
+    ("6", "QQ钱包", "QQ Wallet"),
+];
 
 #[async_trait]
 impl Gateway for Juyouke {
     fn provider(&self) -> ProviderKind {
         ProviderKind::Juyouke
     }
+
     fn capabilities(&self) -> Capabilities {
-        Capabilities::default()
+        Capabilities {
+            payout: true,
+            payout_query: true,
+            deposit: true,
+            deposit_query: true,
+            balance: true,
+            arrivals: false,
+        }
+    }
+
+    fn payout_form(&self) -> Option<FormSpec> {
+        Some(payout_form())
+    }
+
+    fn deposit_form(&self) -> Option<FormSpec> {
+        Some(deposit_form())
+    }
+
+    fn lookup_fields(&self, kind: OrderKind) -> Vec<FieldSpec> {
+        match kind {
+            // A withdrawal is known to the gateway only by its own id.
+            OrderKind::Payout => vec![trade_no_field()],
+            OrderKind::Deposit => Vec::new(),
+        }
+    }
+
+    fn check(&self, order: &OrderParams) -> Result<(), FieldError> {
+        if order.amount_fen < 1 {
+            return Err(FieldError::new(
+                ids::AMOUNT,
+                tr!("金额必须大于 0", "the amount must be greater than 0"),
+            ));
+        }
+        match order.kind {
+            OrderKind::Payout => {
+                if order.amount_fen > MAX_WITHDRAWAL_FEN {
+                    return Err(FieldError::new(
+                        ids::AMOUNT,
+                        tr!(
+                            "聚优客单笔提现最多 50,000 元",
+                            "juyouke allows at most 50,000 yuan per withdrawal"
+                        ),
+                    ));
+                }
+                Ok(())
+            }
+            OrderKind::Deposit => check_deposit(order),
+        }
+    }
+
+    async fn create_deposit(
+        &self,
+        call: &Call<'_>,
+        order: &OrderParams,
+    ) -> Result<Reply, GatewayError> {
+        self.check(order)?;
+        let pay_type = order.value(PAY_TYPE).unwrap_or(PAY_H5);
+        let params = deposit_params(call.config, order, pay_type)?;
+        match pay_type {
+            PAY_H5 => {
+                // The signed URL is the payment page itself: nothing is sent now.
+                let url = join_url(
+                    &call.config.base_url,
+                    &format!("{}?{}", wire::PATH_H5, signed_query(&params, call.secret)),
+                );
+                let mut reply = Reply::new(OrderStatus::Pending);
+                reply.pay_url = Some(url);
+                reply.provider_message = Some(tr!(
+                    "请让顾客扫码或打开支付链接付款",
+                    "let the customer scan the code or open the payment link"
+                ));
+                Ok(reply)
+            }
+            PAY_APP => {
+                let path = format!("{}?{}", wire::PATH_APP, signed_query(&params, call.secret));
+                let raw = call.http.get(call, &path).await?;
+                match wire::open_reply(&raw.body, call.reply_key())? {
+                    Outcome::Ok(Verified(obj)) => {
+                        check_app_id(call, &obj)?;
+                        let url = obj
+                            .text("url")
+                            .ok_or_else(|| GatewayError::malformed("url missing"))?;
+                        let mut reply = Reply::new(OrderStatus::Pending);
+                        reply.pay_url = Some(url.to_string());
+                        reply.provider_message = obj.text("return_msg").map(str::to_string);
+                        Ok(reply)
+                    }
+                    Outcome::Refused { code, message, .. } => create_refusal(code, message),
+                }
+            }
+            _ => {
+                let raw = post(call, wire::PATH_CODEPAY, &params).await?;
+                match wire::open_reply(&raw, call.reply_key())? {
+                    Outcome::Ok(Verified(obj)) => {
+                        check_app_id(call, &obj)?;
+                        trade_reply(&obj)
+                    }
+                    Outcome::Refused { code, .. } if code == "USERPAYING" => {
+                        // Not a refusal: the customer is confirming on the phone.
+                        let mut reply = Reply::new(OrderStatus::Pending);
+                        reply.provider_status = Some(code.clone());
+                        reply.provider_message = wire::err_code_text(&code);
+                        Ok(reply)
+                    }
+                    Outcome::Refused { code, message, .. } => create_refusal(code, message),
+                }
+            }
+        }
+    }
+
+    async fn create_payout(
+        &self,
+        call: &Call<'_>,
+        order: &OrderParams,
+    ) -> Result<Reply, GatewayError> {
+        self.check(order)?;
+        let mut params = base_params(call.config)?;
+        params.insert("total_amount".into(), order.amount_fen.to_string());
+        let raw = post(call, wire::PATH_SETTLE, &params).await?;
+        match wire::open_reply(&raw, call.reply_key())? {
+            Outcome::Ok(Verified(obj)) => {
+                check_app_id(call, &obj)?;
+                withdraw_reply(&obj)
+            }
+            Outcome::Refused { code, message, .. } => create_refusal(code, message),
+        }
+    }
+
+    async fn query(&self, call: &Call<'_>, order: &OrderParams) -> Result<Reply, GatewayError> {
+        let mut params = base_params(call.config)?;
+        match order.kind {
+            OrderKind::Deposit => {
+                // The document takes one of the two; ours is always known.
+                if !order.order_no.is_empty() {
+                    params.insert("out_trade_no".into(), order.order_no.clone());
+                } else if let Some(id) =
+                    order.provider_order_id.as_deref().filter(|s| !s.is_empty())
+                {
+                    params.insert("trade_no".into(), id.to_string());
+                } else {
+                    return Err(FieldError::new(
+                        ids::ORDER_NO,
+                        tr!("请填写商户订单号", "enter the merchant order number"),
+                    )
+                    .into());
+                }
+                let raw = post(call, wire::PATH_QUERY, &params).await?;
+                match wire::open_reply(&raw, call.reply_key())? {
+                    Outcome::Ok(Verified(obj)) => {
+                        check_app_id(call, &obj)?;
+                        trade_reply(&obj)
+                    }
+                    Outcome::Refused { code, message, .. } => Err(query_refusal(code, message)),
+                }
+            }
+            OrderKind::Payout => {
+                let trade_no = withdrawal_id(order)?;
+                params.insert("trade_no".into(), trade_no.clone());
+                let raw = post(call, wire::PATH_SETTLE_QUERY, &params).await?;
+                match wire::open_reply(&raw, call.reply_key())? {
+                    Outcome::Ok(Verified(obj)) => {
+                        check_app_id(call, &obj)?;
+                        if let Some(named) = obj.text("trade_no") {
+                            if named != trade_no {
+                                return Err(GatewayError::Mismatch(tr!(
+                                    "应答的平台单号 {} 不是所查询的 {}",
+                                    "the reply names withdrawal {} instead of {}",
+                                    named,
+                                    trade_no
+                                )));
+                            }
+                        }
+                        withdraw_reply(&obj)
+                    }
+                    Outcome::Refused { code, message, .. } => Err(query_refusal(code, message)),
+                }
+            }
+        }
+    }
+
+    async fn balance(&self, call: &Call<'_>) -> Result<BalanceReply, GatewayError> {
+        let params = base_params(call.config)?;
+        let raw = post(call, wire::PATH_BALANCE, &params).await?;
+        match wire::open_reply(&raw, call.reply_key())? {
+            Outcome::Ok(Verified(obj)) => {
+                check_app_id(call, &obj)?;
+                balance_reply(&obj)
+            }
+            Outcome::Refused { code, message, .. } => Err(GatewayError::Rejected { code, message }),
+        }
+    }
+}
+
+fn trade_no_field() -> FieldSpec {
+    FieldSpec::new(TRADE_NO, "平台提现单号", "Gateway withdrawal id", InputKind::Text)
+        .required()
+        .max_len(50)
+        .wire("trade_no")
+        .help("提现时网关返回的订单号（聚优客提现不使用商户订单号）", "The id the gateway returned for the withdrawal (juyouke withdrawals have no merchant order number)")
+}
+
+pub fn deposit_form() -> FormSpec {
+    let payways = PAYWAYS
+        .iter()
+        .map(|(v, zh, en)| Choice::new(v, zh, en))
+        .collect();
+    FormSpec {
+        provider: ProviderKind::Juyouke,
+        kind: OrderKind::Deposit,
+        operation: "GET /getway/ · GET /getway/app · POST /api/codepay/".into(),
+        amount: AmountRule::fen(1, None),
+        order_no: OrderNoRule { sent: true, max_len: 64, wire_name: Some("out_trade_no".into()) },
+        fields: vec![
+            FieldSpec::new(PAY_TYPE, "收款方式", "Payment mode", InputKind::Select)
+                .required()
+                .default_value(PAY_H5)
+                .choices(vec![
+                    Choice::new(PAY_H5, "H5/扫码页（二维码）", "H5 / scan page (QR code)"),
+                    Choice::new(PAY_APP, "App 支付链接", "App payment link"),
+                    Choice::new(PAY_CODEPAY, "商户扫用户付款码 (B扫C)", "Scan the customer's payment code"),
+                ])
+                .help(
+                    "H5：生成带签名的支付链接/二维码给顾客，不向网关发请求；App：向网关取支付宝支付链接；B扫C：扫描顾客出示的付款码直接扣款",
+                    "H5: a signed payment link / QR code for the customer, nothing is sent now; App: ask the gateway for an Alipay link; B-scans-C: charge the payment code the customer shows",
+                ),
+            FieldSpec::new(ids::CHANNEL, "支付方式", "Payment method", InputKind::Select)
+                .choices(payways)
+                .wire("payway")
+                .help("可不选，由网关收银台决定；H5 与 App 方式目前只支持支付宝", "Optional; the gateway's checkout decides when empty. H5 and App currently support Alipay only"),
+            FieldSpec::new(ids::SUBJECT, "订单标题", "Order title", InputKind::Text)
+                .required()
+                .default_value(DEFAULT_SUBJECT)
+                .max_len(256)
+                .wire("subject")
+                .help("顾客付款时看到的商品信息", "What the customer sees as the item when paying"),
+            FieldSpec::new(ids::AUTH_CODE, "付款码", "Payment code", InputKind::Text)
+                .shown_when(PAY_TYPE, PAY_CODEPAY)
+                .required_when(PAY_TYPE, PAY_CODEPAY)
+                .max_len(32)
+                .wire("auth_code")
+                .help("用扫码枪扫描顾客支付宝/微信付款码得到的数字", "The digits read from the customer's Alipay/WeChat payment code"),
+        ],
+        notes_zh: vec![
+            "回调地址（notify_url）、返回地址（return_url）与操作员编号（operator_id）取自商户配置。".into(),
+            "金额以分为单位发送给网关。".into(),
+        ],
+        notes_en: vec![
+            "The notify URL, return URL and operator id come from the merchant profile.".into(),
+            "The amount is sent to the gateway in fen.".into(),
+        ],
+    }
+}
+
+pub fn payout_form() -> FormSpec {
+    let mut amount = AmountRule::fen(1, Some(MAX_WITHDRAWAL_FEN));
+    amount.daily_max_fen = Some(MAX_WITHDRAWAL_PER_DAY_FEN);
+    FormSpec {
+        provider: ProviderKind::Juyouke,
+        kind: OrderKind::Payout,
+        operation: "POST /api/settle/".into(),
+        amount,
+        order_no: OrderNoRule { sent: false, max_len: 64, wire_name: None },
+        fields: Vec::new(),
+        notes_zh: vec![
+            "聚优客的“代付”是把商户余额提现到商户在网关登记的结算账户，只需填写金额，无需收款人信息。".into(),
+            "金额包含手续费；单笔最多 50,000 元，单日（北京时间）最多 1,000,000 元。".into(),
+            "网关不接收商户订单号，查询以网关返回的平台单号进行；若提现结果未知，请先查询余额或在网关后台核对，不要直接重复提现。".into(),
+        ],
+        notes_en: vec![
+            "A juyouke \"payout\" withdraws the merchant balance to the settlement account registered with the gateway: only the amount is needed, no payee.".into(),
+            "The amount includes the fee; at most 50,000 yuan per withdrawal and 1,000,000 yuan per day (Beijing time).".into(),
+            "The gateway takes no merchant order number; queries use the id it returns. If a withdrawal's outcome is unknown, check the balance or the gateway's back office before withdrawing again.".into(),
+        ],
+    }
+}
+
+fn check_deposit(order: &OrderParams) -> Result<(), FieldError> {
+    let no = &order.order_no;
+    if no.is_empty()
+        || no.chars().count() > 64
+        || no.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(FieldError::new(
+            ids::ORDER_NO,
+            tr!(
+                "商户订单号须为 1–64 个字符且不含空格",
+                "the merchant order number must be 1–64 characters without spaces"
+            ),
+        ));
+    }
+    let pay_type = order.value(PAY_TYPE).unwrap_or(PAY_H5);
+    if ![PAY_H5, PAY_APP, PAY_CODEPAY].contains(&pay_type) {
+        return Err(FieldError::new(
+            PAY_TYPE,
+            tr!("收款方式无效：{}", "invalid payment mode: {}", pay_type),
+        ));
+    }
+    if let Some(w) = order.value(ids::CHANNEL) {
+        if !PAYWAYS.iter().any(|(v, _, _)| *v == w) {
+            return Err(FieldError::new(
+                ids::CHANNEL,
+                tr!("支付方式无效：{}", "invalid payment method: {}", w),
+            ));
+        }
+    }
+    if order
+        .value(ids::SUBJECT)
+        .is_some_and(|s| s.chars().count() > 256)
+    {
+        return Err(FieldError::new(
+            ids::SUBJECT,
+            tr!(
+                "订单标题最长 256 个字符",
+                "the order title can be at most 256 characters"
+            ),
+        ));
+    }
+    if pay_type == PAY_CODEPAY {
+        match order.value(ids::AUTH_CODE) {
+            None => {
+                return Err(FieldError::new(
+                    ids::AUTH_CODE,
+                    tr!(
+                        "B扫C 收款需要填写付款码",
+                        "scanning the customer's code needs the payment code"
+                    ),
+                ))
+            }
+            Some(c) if c.len() > 32 || !c.bytes().all(|b| b.is_ascii_alphanumeric()) => {
+                return Err(FieldError::new(
+                    ids::AUTH_CODE,
+                    tr!(
+                        "付款码应为最多 32 位的数字或字母",
+                        "the payment code must be up to 32 digits or letters"
+                    ),
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn required_config<'a>(
+    value: Option<&'a str>,
+    id: &str,
+    zh: &str,
+    en: &str,
+) -> Result<&'a str, GatewayError> {
+    match value.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(v) => Ok(v),
+        None => Err(FieldError::new(
+            id,
+            crate::i18n::tr(
+                &format!("请在商户配置中填写{zh}"),
+                &format!("set the {en} in the merchant profile"),
+            ),
+        )
+        .into()),
+    }
+}
+
+fn base_params(config: &GatewayConfig) -> Result<BTreeMap<String, String>, GatewayError> {
+    let app_id = required_config(
+        Some(&config.merchant_id),
+        "merchant_id",
+        "商户 app_id",
+        "app_id (merchant id)",
+    )?;
+    Ok(BTreeMap::from([("app_id".to_string(), app_id.to_string())]))
+}
+
+/// The parameters of a deposit request, `sign` not included.
+pub fn deposit_params(
+    config: &GatewayConfig,
+    order: &OrderParams,
+    pay_type: &str,
+) -> Result<BTreeMap<String, String>, GatewayError> {
+    let mut p = base_params(config)?;
+    let notify = required_config(
+        config.notify_url.as_deref(),
+        "notify_url",
+        "回调地址（notify_url）",
+        "notify URL",
+    )?;
+    let operator = required_config(
+        config.operator_id.as_deref(),
+        "operator_id",
+        "操作员编号（operator_id）",
+        "operator id",
+    )?;
+    p.insert("notify_url".into(), notify.to_string());
+    p.insert("operator_id".into(), operator.to_string());
+    p.insert("out_trade_no".into(), order.order_no.clone());
+    if let Some(w) = order.value(ids::CHANNEL) {
+        p.insert("payway".into(), w.to_string());
+    }
+    p.insert(
+        "subject".into(),
+        order
+            .value(ids::SUBJECT)
+            .unwrap_or(DEFAULT_SUBJECT)
+            .to_string(),
+    );
+    p.insert("total_amount".into(), order.amount_fen.to_string());
+    match pay_type {
+        PAY_CODEPAY => {
+            let code = order.value(ids::AUTH_CODE).ok_or_else(|| {
+                FieldError::new(
+                    ids::AUTH_CODE,
+                    tr!(
+                        "B扫C 收款需要填写付款码",
+                        "scanning the customer's code needs the payment code"
+                    ),
+                )
+            })?;
+            p.insert("auth_code".into(), code.to_string());
+        }
+        _ => {
+            let ret = required_config(
+                config.return_url.as_deref(),
+                "return_url",
+                "返回地址（return_url）",
+                "return URL",
+            )?;
+            p.insert("return_url".into(), ret.to_string());
+        }
+    }
+    Ok(p)
+}
+
+/// POST a signed JSON body; returns the reply text.
+async fn post(
+    call: &Call<'_>,
+    path: &str,
+    params: &BTreeMap<String, String>,
+) -> Result<String, GatewayError> {
+    let body = json_object(params);
+    let sign = sign_params(params, call.secret);
+    let raw = call
+        .http
+        .post_json(
+            call,
+            path,
+            body,
+            &[("Authorization", format!("sign {sign}"))],
+        )
+        .await?;
+    Ok(raw.body)
+}
+
+fn check_app_id(call: &Call<'_>, obj: &ReplyObject) -> Result<(), GatewayError> {
+    match obj.text("app_id") {
+        Some(a) if a != call.config.merchant_id.trim() => Err(GatewayError::Mismatch(tr!(
+            "应答的 app_id {} 不是本商户的",
+            "the reply is for app_id {}, not this merchant",
+            a
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// A refused create. A system error or an unavailable service does not say
+/// whether the gateway acted, so the order stays unknown until it is checked.
+fn create_refusal(code: String, message: String) -> Result<Reply, GatewayError> {
+    if code == "SYSTEMERROR" || code == "20000" {
+        let mut reply = Reply::new(OrderStatus::Unknown);
+        reply.provider_status = Some(code);
+        reply.provider_message = Some(message);
+        return Ok(reply);
+    }
+    Err(GatewayError::Rejected { code, message })
+}
+
+fn query_refusal(code: String, message: String) -> GatewayError {
+    if code == "ORDER_NOTFOUND" {
+        GatewayError::OrderNotFound { code, message }
+    } else {
+        GatewayError::Rejected { code, message }
+    }
+}
+
+fn withdrawal_id(order: &OrderParams) -> Result<String, GatewayError> {
+    order
+        .provider_order_id
+        .as_deref()
+        .or_else(|| order.value(TRADE_NO))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .ok_or_else(|| {
+            FieldError::new(
+                TRADE_NO,
+                tr!(
+                    "这笔提现没有网关平台单号，无法向网关查询（聚优客提现不使用商户订单号）。请在网关后台或通过余额核对结果。",
+                    "this withdrawal has no gateway id, so the gateway cannot be asked (juyouke withdrawals have no merchant order number). Check the result in the gateway's back office or via the balance."
+                ),
+            )
+            .into()
+        })
+}
+
+fn yuan(obj: &ReplyObject, key: &str) -> Result<Option<i64>, GatewayError> {
+    obj.text(key)
+        .map(|t| {
+            parse_reply_yuan(t).ok_or_else(|| {
+                GatewayError::malformed(format!("{key} is not an amount in yuan: {t}"))
+            })
+        })
+        .transpose()
+}
+
+/// Fen text; a withdrawal amount written with zero decimals (`10050.00`) is read too.
+fn fen(obj: &ReplyObject, key: &str) -> Result<Option<i64>, GatewayError> {
+    obj.text(key)
+        .map(|t| {
+            parse_reply_fen(t)
+                .or_else(|| {
+                    parse_reply_yuan(t)
+                        .filter(|v| v % 100 == 0)
+                        .map(|v| v / 100)
+                })
+                .ok_or_else(|| {
+                    GatewayError::malformed(format!("{key} is not an amount in fen: {t}"))
+                })
+        })
+        .transpose()
+}
+
+/// A verified payment reply (codepay, query).
+pub fn trade_reply(obj: &ReplyObject) -> Result<Reply, GatewayError> {
+    let code = obj.text("trade_status");
+    let mut reply = Reply::new(code.map(wire::trade_status).unwrap_or(OrderStatus::Pending));
+    reply.provider_status = code.map(str::to_string);
+    reply.provider_message = obj
+        .text("return_msg")
+        .map(str::to_string)
+        .or_else(|| code.and_then(wire::trade_status_text));
+    reply.provider_order_id = obj.text("trade_no").map(str::to_string);
+    reply.order_no = obj.text("out_trade_no").map(str::to_string);
+    reply.amount_fen = yuan(obj, "total_amount")?;
+    for key in ["pay_date", "paytype"] {
+        if let Some(v) = obj.text(key) {
+            reply.extra.insert(key.to_string(), v.to_string());
+        }
+    }
+    Ok(reply)
+}
+
+/// A verified withdrawal reply (settle, settlequery). It names no merchant
+/// order number: the gateway never had one.
+pub fn withdraw_reply(obj: &ReplyObject) -> Result<Reply, GatewayError> {
+    let code = obj.text("withdraw_status");
+    let mut reply = Reply::new(
+        code.map(wire::withdraw_status)
+            .unwrap_or(OrderStatus::Pending),
+    );
+    reply.provider_status = code.map(str::to_string);
+    reply.provider_message = obj
+        .text("return_msg")
+        .map(str::to_string)
+        .or_else(|| code.and_then(wire::withdraw_status_text));
+    reply.provider_order_id = obj.text("trade_no").map(str::to_string);
+    reply.amount_fen = fen(obj, "total_amount")?;
+    for key in ["actual_amount", "service_amount"] {
+        if let Some(v) = yuan(obj, key)? {
+            reply.extra.insert(key.to_string(), fen_to_yuan_2dp(v));
+        }
+    }
+    if let Some(v) = obj.text("settle_time") {
+        reply.extra.insert("settle_time".into(), v.to_string());
+    }
+    Ok(reply)
+}
+
+pub fn balance_reply(obj: &ReplyObject) -> Result<BalanceReply, GatewayError> {
+    let balance_fen =
+        yuan(obj, "balance")?.ok_or_else(|| GatewayError::malformed("balance missing"))?;
+    let mut details = BTreeMap::new();
+    if let Some(limit) = yuan(obj, "withdraw_limit")? {
+        details.insert("withdraw_limit".to_string(), limit);
+    }
+    Ok(BalanceReply {
+        balance_fen,
+        details,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::form::OrderInput;
+    use crate::secret::Secret;
+    use sign::read_envelope;
+
+    fn config() -> GatewayConfig {
+        GatewayConfig {
+            base_url: "http://gw.example/jyk/".into(),
+            merchant_id: "JYK_APP_001".into(),
+            app_id: None,
+            operator_id: Some("OP01".into()),
+            notify_url: Some("http://Merchant.example/Notify".into()),
+            return_url: Some("http://merchant.example/return?a=1".into()),
+        }
+    }
+
+    fn deposit(values: &[(&str, &str)], amount_fen: i64) -> OrderParams {
+        OrderParams {
+            kind: OrderKind::Deposit,
+            order_no: "JY20240101001".into(),
+            amount_fen,
+            values: values
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            provider_order_id: None,
+            created_at_ms: 0,
+        }
+    }
+
+    fn fixture(name: &str) -> String {
+        std::fs::read_to_string(format!(
+            "{}/tests/fixtures/juyouke/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    fn verified(body: &str) -> ReplyObject {
+        match wire::open_reply(body, &Secret::new("sandbox-juyouke-key")).unwrap() {
+            Outcome::Ok(Verified(obj)) => obj,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn codepay_body_matches_shared_example() {
+        let order = deposit(
+            &[
+                (PAY_TYPE, PAY_CODEPAY),
+                (ids::CHANNEL, "1"),
+                (ids::SUBJECT, "测试商品 A"),
+                (ids::AUTH_CODE, "134567890123456789"),
+            ],
+            10050,
+        );
+        let p = deposit_params(&config(), &order, PAY_CODEPAY).unwrap();
+        assert_eq!(
+            json_object(&p),
+            "{\"app_id\":\"JYK_APP_001\",\"auth_code\":\"134567890123456789\",\"notify_url\":\"http://Merchant.example/Notify\",\"operator_id\":\"OP01\",\"out_trade_no\":\"JY20240101001\",\"payway\":\"1\",\"subject\":\"测试商品 A\",\"total_amount\":\"10050\"}"
+        );
+        assert_eq!(
+            sign_params(&p, &Secret::new("juyouke-secret-key")),
+            "ab4cd59d0a39819ba0afbb0356150bb7"
+        );
+    }
+
+    #[test]
+    fn h5_url_is_signed_over_unencoded_values() {
+        // No payway chosen: it is left out, not sent empty.
+        let order = deposit(&[(ids::SUBJECT, "测试 商品")], 100);
+        let p = deposit_params(&config(), &order, PAY_H5).unwrap();
+        assert!(!p.contains_key("payway") && !p.contains_key("auth_code"));
+        let q = signed_query(&p, &Secret::new("k"));
+        // md5 of the lower-cased JSON + "k", worked out with Python's hashlib.
+        assert_eq!(
+            q,
+            "app_id=JYK_APP_001&notify_url=http%3A%2F%2FMerchant.example%2FNotify&operator_id=OP01&out_trade_no=JY20240101001&return_url=http%3A%2F%2Fmerchant.example%2Freturn%3Fa%3D1&subject=%E6%B5%8B%E8%AF%95%20%E5%95%86%E5%93%81&total_amount=100&sign=d1ac98da58534ebcc5a0660cbc6fb8a3"
+        );
+    }
+
+    #[test]
+    fn missing_profile_settings_are_refused_before_sending() {
+        let mut c = config();
+        c.return_url = None;
+        let e = deposit_params(&c, &deposit(&[], 100), PAY_H5).unwrap_err();
+        assert!(
+            matches!(e, GatewayError::Invalid(ref f) if f.field == "return_url"),
+            "{e:?}"
+        );
+        // codepay does not take return_url.
+        assert!(deposit_params(&c, &deposit(&[(ids::AUTH_CODE, "1")], 100), PAY_CODEPAY).is_ok());
+        c.operator_id = None;
+        let e =
+            deposit_params(&c, &deposit(&[(ids::AUTH_CODE, "1")], 100), PAY_CODEPAY).unwrap_err();
+        assert!(
+            matches!(e, GatewayError::Invalid(ref f) if f.field == "operator_id"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn forms_validate() {
+        let d = deposit_form();
+        let (fen, v) = d
+            .validate(&OrderInput {
+                amount: "100.5".into(),
+                order_no: None,
+                values: Default::default(),
+            })
+            .unwrap();
+        assert_eq!(fen, 10050);
+        assert_eq!(v.get(PAY_TYPE).map(String::as_str), Some(PAY_H5));
+        assert_eq!(
+            v.get(ids::SUBJECT).map(String::as_str),
+            Some(DEFAULT_SUBJECT)
+        );
+        let codepay = OrderInput {
+            amount: "1".into(),
+            order_no: None,
+            values: [(PAY_TYPE.to_string(), PAY_CODEPAY.to_string())].into(),
+        };
+        assert_eq!(d.validate(&codepay).unwrap_err().field, ids::AUTH_CODE);
+        let bad_way = OrderInput {
+            amount: "1".into(),
+            order_no: None,
+            values: [(ids::CHANNEL.to_string(), "2".to_string())].into(),
+        };
+        assert_eq!(d.validate(&bad_way).unwrap_err().field, ids::CHANNEL);
+
+        let p = payout_form();
+        assert!(!p.order_no.sent);
+        assert_eq!(p.amount.daily_max_fen, Some(100_000_000));
+        assert!(p
+            .validate(&OrderInput {
+                amount: "50000".into(),
+                order_no: None,
+                values: Default::default()
+            })
+            .is_ok());
+        assert_eq!(
+            p.validate(&OrderInput {
+                amount: "50000.01".into(),
+                order_no: None,
+                values: Default::default()
+            })
+            .unwrap_err()
+            .field,
+            ids::AMOUNT
+        );
+    }
+
+    #[test]
+    fn check_catches_cross_field_problems() {
+        let g = Juyouke;
+        assert_eq!(
+            g.check(&deposit(&[(PAY_TYPE, PAY_CODEPAY)], 100))
+                .unwrap_err()
+                .field,
+            ids::AUTH_CODE
+        );
+        assert_eq!(
+            g.check(&deposit(
+                &[(PAY_TYPE, PAY_CODEPAY), (ids::AUTH_CODE, "12 34")],
+                100
+            ))
+            .unwrap_err()
+            .field,
+            ids::AUTH_CODE
+        );
+        assert!(g
+            .check(&deposit(
+                &[(PAY_TYPE, PAY_CODEPAY), (ids::AUTH_CODE, "1234")],
+                100
+            ))
+            .is_ok());
+        assert_eq!(
+            g.check(&deposit(&[(ids::CHANNEL, "2")], 100))
+                .unwrap_err()
+                .field,
+            ids::CHANNEL
+        );
+        let mut long = deposit(&[], 100);
+        long.order_no = "x".repeat(65);
+        assert_eq!(g.check(&long).unwrap_err().field, ids::ORDER_NO);
+        let mut payout = deposit(&[], MAX_WITHDRAWAL_FEN + 1);
+        payout.kind = OrderKind::Payout;
+        assert_eq!(g.check(&payout).unwrap_err().field, ids::AMOUNT);
+        payout.amount_fen = MAX_WITHDRAWAL_FEN;
+        assert!(g.check(&payout).is_ok());
+    }
+
+    #[test]
+    fn query_reply_fixture_reads_yuan_exactly() {
+        let body = fixture("query_success.json");
+        let obj = verified(&body);
+        let r = trade_reply(&obj).unwrap();
+        assert_eq!(r.status, OrderStatus::Succeeded);
+        assert_eq!(r.amount_fen, Some(10050));
+        assert_eq!(r.order_no.as_deref(), Some("JY20240101001"));
+        assert_eq!(r.provider_order_id.as_deref(), Some("JYK2024010100000001"));
+        assert_eq!(r.extra.get("paytype").map(String::as_str), Some("1"));
+        // 100.50 written as 100.5 is a different text: refused.
+        let tampered = body.replace("100.50", "100.5");
+        assert_eq!(
+            wire::open_reply(&tampered, &Secret::new("sandbox-juyouke-key")).unwrap_err(),
+            GatewayError::BadSignature
+        );
+    }
+
+    #[test]
+    fn settle_reply_fixture_reads_fen_and_fees() {
+        let obj = verified(&fixture("settlequery_success.json"));
+        let r = withdraw_reply(&obj).unwrap();
+        assert_eq!(r.status, OrderStatus::Succeeded);
+        assert_eq!(r.amount_fen, Some(100000));
+        assert_eq!(r.order_no, None);
+        assert_eq!(r.provider_order_id.as_deref(), Some("JYKW2024010100000002"));
+        assert_eq!(
+            r.extra.get("service_amount").map(String::as_str),
+            Some("2.00")
+        );
+        assert_eq!(
+            r.extra.get("actual_amount").map(String::as_str),
+            Some("998.00")
+        );
+    }
+
+    #[test]
+    fn balance_reply_fixture() {
+        let obj = verified(&fixture("balance.json"));
+        let b = balance_reply(&obj).unwrap();
+        assert_eq!(b.balance_fen, 1234567);
+        assert_eq!(b.details.get("withdraw_limit"), Some(&100_000_000));
+    }
+
+    #[test]
+    fn refusals_on_create() {
+        assert!(matches!(
+            create_refusal("ORDER_CONFLICT".into(), "x".into()),
+            Err(GatewayError::Rejected { .. })
+        ));
+        assert_eq!(
+            create_refusal("SYSTEMERROR".into(), "x".into())
+                .unwrap()
+                .status,
+            OrderStatus::Unknown
+        );
+        assert!(matches!(
+            query_refusal("ORDER_NOTFOUND".into(), "x".into()),
+            GatewayError::OrderNotFound { .. }
+        ));
+        let env = read_envelope(
+            r#"{"result_response":{"result_code":"10000","trade_status":"NEW_ONE"},"sign":""}"#,
+        )
+        .unwrap();
+        let r = trade_reply(&env.object).unwrap();
+        assert_eq!(
+            (r.status, r.provider_status.as_deref()),
+            (OrderStatus::Pending, Some("NEW_ONE"))
+        );
     }
 }
