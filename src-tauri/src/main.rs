@@ -1,1 +1,6 @@
-fn main() { println!("PayDesk desktop shell: see the desktop issue"); }
+// Hide the console window on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+fn main() {
+    paydesk_app::run();
+}

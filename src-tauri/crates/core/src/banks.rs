@@ -6,6 +6,7 @@ use pinyin::ToPinyin;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Bank {
     pub name: String,
     /// The gateway's code for the bank, for gateways that take a code.
@@ -65,8 +66,8 @@ pub fn initials(name: &str) -> String {
             '重' | '长' => "c".to_string(),
             '厦' => "x".to_string(),
             _ => match c.to_pinyin() {
-            Some(p) => p.first_letter().to_string(),
-            None => c.to_ascii_lowercase().to_string(),
+                Some(p) => p.first_letter().to_string(),
+                None => c.to_ascii_lowercase().to_string(),
             },
         })
         .collect()
@@ -77,11 +78,19 @@ pub fn for_provider(kind: ProviderKind) -> Vec<Bank> {
     match kind {
         ProviderKind::Xxpay => crate::providers::xxpay::HPT_BANKS
             .iter()
-            .map(|(code, name)| Bank { name: name.to_string(), code: Some(code.to_string()), initials: initials(name) })
+            .map(|(code, name)| Bank {
+                name: name.to_string(),
+                code: Some(code.to_string()),
+                initials: initials(name),
+            })
             .collect(),
         _ => COMMON_BANKS
             .iter()
-            .map(|name| Bank { name: name.to_string(), code: None, initials: initials(name) })
+            .map(|name| Bank {
+                name: name.to_string(),
+                code: None,
+                initials: initials(name),
+            })
             .collect(),
     }
 }
@@ -99,9 +108,13 @@ pub fn search(banks: &[Bank], query: &str) -> Vec<Bank> {
             let code = b.code.as_deref().unwrap_or("").to_lowercase();
             let rank = if b.name == query.trim() || code == q {
                 0
-            } else if b.initials.starts_with(&q) || code.starts_with(&q) || b.name.starts_with(query.trim()) {
+            } else if b.initials.starts_with(&q)
+                || code.starts_with(&q)
+                || b.name.starts_with(query.trim())
+            {
                 1
-            } else if b.name.contains(query.trim()) || b.initials.contains(&q) || code.contains(&q) {
+            } else if b.name.contains(query.trim()) || b.initials.contains(&q) || code.contains(&q)
+            {
                 2
             } else {
                 return None;

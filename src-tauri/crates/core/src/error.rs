@@ -14,7 +14,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError { field: field.into(), message: message.into() }
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -99,7 +102,11 @@ impl From<sqlx::Error> for CoreError {
 
 impl From<sqlx::migrate::MigrateError> for CoreError {
     fn from(e: sqlx::migrate::MigrateError) -> Self {
-        CoreError::Storage(crate::tr!("数据库迁移失败：{}", "database migration failed: {}", e))
+        CoreError::Storage(crate::tr!(
+            "数据库迁移失败：{}",
+            "database migration failed: {}",
+            e
+        ))
     }
 }
 

@@ -41,6 +41,7 @@ pub mod ids {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum InputKind {
     /// Free text (names, remarks).
@@ -57,6 +58,7 @@ pub enum InputKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum BankValue {
     Name,
@@ -64,6 +66,7 @@ pub enum BankValue {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Choice {
     pub value: String,
     pub label_zh: String,
@@ -72,18 +75,24 @@ pub struct Choice {
 
 impl Choice {
     pub fn new(value: &str, label_zh: &str, label_en: &str) -> Self {
-        Choice { value: value.into(), label_zh: label_zh.into(), label_en: label_en.into() }
+        Choice {
+            value: value.into(),
+            label_zh: label_zh.into(),
+            label_en: label_en.into(),
+        }
     }
 }
 
 /// `field == value` (a condition for showing or requiring another field).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Cond {
     pub field: String,
     pub equals: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FieldSpec {
     pub id: String,
     pub label_zh: String,
@@ -118,7 +127,11 @@ impl FieldSpec {
             shown_when: None,
             choices: Vec::new(),
             allow_other: false,
-            bank_value: if input == InputKind::Bank { Some(BankValue::Name) } else { None },
+            bank_value: if input == InputKind::Bank {
+                Some(BankValue::Name)
+            } else {
+                None
+            },
             max_len: None,
             default: None,
             wire_name: None,
@@ -131,11 +144,17 @@ impl FieldSpec {
         self
     }
     pub fn required_when(mut self, field: &str, equals: &str) -> Self {
-        self.required_when = Some(Cond { field: field.into(), equals: equals.into() });
+        self.required_when = Some(Cond {
+            field: field.into(),
+            equals: equals.into(),
+        });
         self
     }
     pub fn shown_when(mut self, field: &str, equals: &str) -> Self {
-        self.shown_when = Some(Cond { field: field.into(), equals: equals.into() });
+        self.shown_when = Some(Cond {
+            field: field.into(),
+            equals: equals.into(),
+        });
         self
     }
     pub fn choices(mut self, choices: Vec<Choice>) -> Self {
@@ -177,6 +196,7 @@ impl FieldSpec {
 
 /// What the gateway can express for an amount.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AmountRule {
     pub min_fen: i64,
     pub max_fen: Option<i64>,
@@ -190,17 +210,36 @@ pub struct AmountRule {
 
 impl AmountRule {
     pub fn fen(min_fen: i64, max_fen: Option<i64>) -> Self {
-        AmountRule { min_fen, max_fen, whole_yuan: false, daily_max_fen: None, wire_unit: "fen".into() }
+        AmountRule {
+            min_fen,
+            max_fen,
+            whole_yuan: false,
+            daily_max_fen: None,
+            wire_unit: "fen".into(),
+        }
     }
     pub fn whole_yuan(min_fen: i64, max_fen: Option<i64>) -> Self {
-        AmountRule { min_fen, max_fen, whole_yuan: true, daily_max_fen: None, wire_unit: "yuan".into() }
+        AmountRule {
+            min_fen,
+            max_fen,
+            whole_yuan: true,
+            daily_max_fen: None,
+            wire_unit: "yuan".into(),
+        }
     }
     pub fn yuan_2dp(min_fen: i64, max_fen: Option<i64>) -> Self {
-        AmountRule { min_fen, max_fen, whole_yuan: false, daily_max_fen: None, wire_unit: "yuan".into() }
+        AmountRule {
+            min_fen,
+            max_fen,
+            whole_yuan: false,
+            daily_max_fen: None,
+            wire_unit: "yuan".into(),
+        }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FormSpec {
     pub provider: ProviderKind,
     pub kind: OrderKind,
@@ -215,6 +254,7 @@ pub struct FormSpec {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OrderNoRule {
     /// The gateway receives our merchant order number.
     pub sent: bool,
@@ -225,6 +265,7 @@ pub struct OrderNoRule {
 
 /// A person's order request, before validation.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OrderInput {
     /// Amount as typed, in yuan.
     pub amount: String,
@@ -240,7 +281,10 @@ impl FormSpec {
     fn cond_holds(values: &FormValues, c: &Option<Cond>) -> bool {
         match c {
             None => true,
-            Some(c) => values.get(&c.field).map(|v| v == &c.equals).unwrap_or(false),
+            Some(c) => values
+                .get(&c.field)
+                .map(|v| v == &c.equals)
+                .unwrap_or(false),
         }
     }
 
@@ -254,7 +298,10 @@ impl FormSpec {
             if self.field(key).is_none() {
                 return Err(FieldError::new(
                     key.as_str(),
-                    tr!("该网关的此类订单没有这个字段", "this gateway's form has no such field"),
+                    tr!(
+                        "该网关的此类订单没有这个字段",
+                        "this gateway's form has no such field"
+                    ),
                 ));
             }
         }
@@ -262,7 +309,11 @@ impl FormSpec {
         // Defaults first, so conditions can see them.
         let mut merged = FormValues::new();
         for f in &self.fields {
-            let typed = input.values.get(&f.id).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+            let typed = input
+                .values
+                .get(&f.id)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty());
             if let Some(v) = typed.or_else(|| f.default.clone()) {
                 merged.insert(f.id.clone(), v);
             }
@@ -275,7 +326,10 @@ impl FormSpec {
                 || (f.required_when.is_some() && Self::cond_holds(&merged, &f.required_when));
             let Some(raw) = merged.get(&f.id) else {
                 if required {
-                    return Err(FieldError::new(&f.id, tr!("请填写{}", "{} is required", f.label())));
+                    return Err(FieldError::new(
+                        &f.id,
+                        tr!("请填写{}", "{} is required", f.label()),
+                    ));
                 }
                 continue;
             };
@@ -288,11 +342,25 @@ impl FormSpec {
     pub fn check_amount(&self, fen: i64) -> Result<(), FieldError> {
         let r = &self.amount;
         if fen < r.min_fen {
-            return Err(FieldError::new(ids::AMOUNT, tr!("金额不能低于 {}", "the amount must be at least {}", money::format_cny(r.min_fen))));
+            return Err(FieldError::new(
+                ids::AMOUNT,
+                tr!(
+                    "金额不能低于 {}",
+                    "the amount must be at least {}",
+                    money::format_cny(r.min_fen)
+                ),
+            ));
         }
         if let Some(max) = r.max_fen {
             if fen > max {
-                return Err(FieldError::new(ids::AMOUNT, tr!("金额超过该网关单笔上限 {}", "the amount is over this gateway's limit of {} per order", money::format_cny(max))));
+                return Err(FieldError::new(
+                    ids::AMOUNT,
+                    tr!(
+                        "金额超过该网关单笔上限 {}",
+                        "the amount is over this gateway's limit of {} per order",
+                        money::format_cny(max)
+                    ),
+                ));
             }
         }
         if r.whole_yuan {
@@ -304,30 +372,74 @@ impl FormSpec {
 
 fn check_field(f: &FieldSpec, raw: &str) -> Result<String, FieldError> {
     if raw.chars().any(|c| c.is_control()) {
-        return Err(FieldError::new(&f.id, tr!("{}含有控制字符", "{} contains control characters", f.label())));
+        return Err(FieldError::new(
+            &f.id,
+            tr!(
+                "{}含有控制字符",
+                "{} contains control characters",
+                f.label()
+            ),
+        ));
     }
     let value = match f.input {
         InputKind::AccountNo => {
-            let v: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
-            if v.is_empty() || !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '@' || c == '.' || c == '_') {
-                return Err(FieldError::new(&f.id, tr!("{}只能包含数字或字母", "{} may contain only digits or letters", f.label())));
+            let v: String = raw
+                .chars()
+                .filter(|c| !c.is_whitespace() && *c != '-')
+                .collect();
+            if v.is_empty()
+                || !v
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '@' || c == '.' || c == '_')
+            {
+                return Err(FieldError::new(
+                    &f.id,
+                    tr!(
+                        "{}只能包含数字或字母",
+                        "{} may contain only digits or letters",
+                        f.label()
+                    ),
+                ));
             }
             v
         }
         InputKind::Checkbox => match raw.to_ascii_lowercase().as_str() {
             "true" | "1" | "yes" | "on" => "true".to_string(),
             "false" | "0" | "no" | "off" => "false".to_string(),
-            _ => return Err(FieldError::new(&f.id, tr!("{}应为 是/否", "{} must be yes or no", f.label()))),
+            _ => {
+                return Err(FieldError::new(
+                    &f.id,
+                    tr!("{}应为 是/否", "{} must be yes or no", f.label()),
+                ))
+            }
         },
         _ => raw.to_string(),
     };
-    if f.input == InputKind::Select && !f.allow_other && !f.choices.iter().any(|c| c.value == value) {
+    if f.input == InputKind::Select && !f.allow_other && !f.choices.iter().any(|c| c.value == value)
+    {
         let list: Vec<&str> = f.choices.iter().map(|c| c.value.as_str()).collect();
-        return Err(FieldError::new(&f.id, tr!("{}的取值“{}”无效，可选：{}", "“{1}” is not a valid {0}; choose one of: {2}", f.label(), value, list.join(", "))));
+        return Err(FieldError::new(
+            &f.id,
+            tr!(
+                "{}的取值“{}”无效，可选：{}",
+                "“{1}” is not a valid {0}; choose one of: {2}",
+                f.label(),
+                value,
+                list.join(", ")
+            ),
+        ));
     }
     if let Some(max) = f.max_len {
         if value.chars().count() > max {
-            return Err(FieldError::new(&f.id, tr!("{}最长 {} 个字符", "{} can be at most {} characters", f.label(), max)));
+            return Err(FieldError::new(
+                &f.id,
+                tr!(
+                    "{}最长 {} 个字符",
+                    "{} can be at most {} characters",
+                    f.label(),
+                    max
+                ),
+            ));
         }
     }
     Ok(value)
@@ -343,12 +455,21 @@ mod tests {
             kind: OrderKind::Deposit,
             operation: "test".into(),
             amount: AmountRule::whole_yuan(100, Some(5_000_000)),
-            order_no: OrderNoRule { sent: true, max_len: 30, wire_name: None },
+            order_no: OrderNoRule {
+                sent: true,
+                max_len: 30,
+                wire_name: None,
+            },
             fields: vec![
                 FieldSpec::new("channel", "通道", "Channel", InputKind::Select)
                     .required()
-                    .choices(vec![Choice::new("8000", "网银", "Bank"), Choice::new("8001", "微信", "WeChat")]),
-                FieldSpec::new("payer_name", "付款人", "Payer", InputKind::Text).required_when("channel", "8000").max_len(5),
+                    .choices(vec![
+                        Choice::new("8000", "网银", "Bank"),
+                        Choice::new("8001", "微信", "WeChat"),
+                    ]),
+                FieldSpec::new("payer_name", "付款人", "Payer", InputKind::Text)
+                    .required_when("channel", "8000")
+                    .max_len(5),
                 FieldSpec::new("account_no", "卡号", "Account", InputKind::AccountNo),
             ],
             notes_zh: vec![],
@@ -360,22 +481,71 @@ mod tests {
         OrderInput {
             amount: amount.into(),
             order_no: None,
-            values: kv.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            values: kv
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         }
     }
 
     #[test]
     fn validates_and_names_fields() {
         let s = spec();
-        let (fen, v) = s.validate(&input("100", &[("channel", "8001"), ("account_no", "6222 0202")])).unwrap();
+        let (fen, v) = s
+            .validate(&input(
+                "100",
+                &[("channel", "8001"), ("account_no", "6222 0202")],
+            ))
+            .unwrap();
         assert_eq!(fen, 10000);
         assert_eq!(v.get("account_no").unwrap(), "62220202");
-        assert_eq!(s.validate(&input("100.5", &[("channel", "8001")])).unwrap_err().field, "amount");
-        assert_eq!(s.validate(&input("100", &[("channel", "9")])).unwrap_err().field, "channel");
-        assert_eq!(s.validate(&input("100", &[("channel", "8000")])).unwrap_err().field, "payer_name");
-        assert_eq!(s.validate(&input("100", &[("channel", "8000"), ("payer_name", "张三张三张三")])).unwrap_err().field, "payer_name");
-        assert_eq!(s.validate(&input("100", &[("channel", "8001"), ("bogus", "x")])).unwrap_err().field, "bogus");
-        assert_eq!(s.validate(&input("100000", &[("channel", "8001")])).unwrap_err().field, "amount");
-        assert_eq!(s.validate(&input("100", &[("channel", "8001"), ("payer_name", "a\u{7}")])).unwrap_err().field, "payer_name");
+        assert_eq!(
+            s.validate(&input("100.5", &[("channel", "8001")]))
+                .unwrap_err()
+                .field,
+            "amount"
+        );
+        assert_eq!(
+            s.validate(&input("100", &[("channel", "9")]))
+                .unwrap_err()
+                .field,
+            "channel"
+        );
+        assert_eq!(
+            s.validate(&input("100", &[("channel", "8000")]))
+                .unwrap_err()
+                .field,
+            "payer_name"
+        );
+        assert_eq!(
+            s.validate(&input(
+                "100",
+                &[("channel", "8000"), ("payer_name", "张三张三张三")]
+            ))
+            .unwrap_err()
+            .field,
+            "payer_name"
+        );
+        assert_eq!(
+            s.validate(&input("100", &[("channel", "8001"), ("bogus", "x")]))
+                .unwrap_err()
+                .field,
+            "bogus"
+        );
+        assert_eq!(
+            s.validate(&input("100000", &[("channel", "8001")]))
+                .unwrap_err()
+                .field,
+            "amount"
+        );
+        assert_eq!(
+            s.validate(&input(
+                "100",
+                &[("channel", "8001"), ("payer_name", "a\u{7}")]
+            ))
+            .unwrap_err()
+            .field,
+            "payer_name"
+        );
     }
 }

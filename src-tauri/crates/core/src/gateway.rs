@@ -16,6 +16,7 @@ use std::sync::Mutex;
 
 /// The non-secret settings of a merchant profile a gateway needs.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GatewayConfig {
     /// As given by the gateway's support staff; may carry a path.
     pub base_url: String,
@@ -41,8 +42,19 @@ pub struct Call<'a> {
 }
 
 impl<'a> Call<'a> {
-    pub fn new(http: &'a HttpClient, config: &'a GatewayConfig, secret: &'a Secret, reply_secret: Option<&'a Secret>) -> Self {
-        Call { http, config, secret, reply_secret, journal: Journal::default() }
+    pub fn new(
+        http: &'a HttpClient,
+        config: &'a GatewayConfig,
+        secret: &'a Secret,
+        reply_secret: Option<&'a Secret>,
+    ) -> Self {
+        Call {
+            http,
+            config,
+            secret,
+            reply_secret,
+            journal: Journal::default(),
+        }
     }
 
     /// The key replies are verified with.
@@ -62,6 +74,7 @@ impl<'a> Call<'a> {
 
 /// One request and its reply as exchanged on the wire, secrets masked.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Exchange {
     pub method: String,
     pub url: String,
@@ -86,6 +99,7 @@ impl Journal {
 
 /// An order as a gateway sees it: for creating, and for querying a stored one.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OrderParams {
     pub kind: OrderKind,
     /// Our merchant order number (generated or typed).
@@ -101,7 +115,10 @@ pub struct OrderParams {
 
 impl OrderParams {
     pub fn value(&self, id: &str) -> Option<&str> {
-        self.values.get(id).map(|s| s.as_str()).filter(|s| !s.is_empty())
+        self.values
+            .get(id)
+            .map(|s| s.as_str())
+            .filter(|s| !s.is_empty())
     }
     pub fn value_or_empty(&self, id: &str) -> &str {
         self.value(id).unwrap_or("")
@@ -110,6 +127,7 @@ impl OrderParams {
 
 /// A bank card the payer must transfer to (jstpay create2card).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CardInfo {
     pub card_name: String,
     pub card_bank: String,
@@ -125,6 +143,7 @@ pub struct CardInfo {
 /// A trusted answer about one order: its signature verified (where the gateway
 /// signs that reply) and its codes mapped.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Reply {
     pub status: OrderStatus,
     /// The gateway's own state code (`30`, `2`, `SUCCESS`...).
@@ -159,6 +178,7 @@ impl Reply {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BalanceReply {
     pub balance_fen: i64,
     /// Other amounts the gateway reports (withdraw limit, frozen...), labelled.
@@ -167,6 +187,7 @@ pub struct BalanceReply {
 
 /// jstpay deposit/detail: one arrival on the merchant's collection cards.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Arrival {
     pub serial: String,
     pub time: String,
@@ -180,6 +201,7 @@ pub struct Arrival {
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Capabilities {
     pub payout: bool,
     pub payout_query: bool,
@@ -190,6 +212,7 @@ pub struct Capabilities {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Operation {
     Payout,
@@ -218,7 +241,10 @@ impl Operation {
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum GatewayError {
     #[error("{}", not_offered_msg(*.provider, *.operation))]
-    NotOffered { provider: ProviderKind, operation: Operation },
+    NotOffered {
+        provider: ProviderKind,
+        operation: Operation,
+    },
     /// Refused before sending: nothing left the machine.
     #[error("{0}")]
     Invalid(FieldError),
@@ -249,7 +275,12 @@ pub enum GatewayError {
 }
 
 fn not_offered_msg(p: ProviderKind, op: Operation) -> String {
-    tr!("{} 不提供{}", "{} does not offer {}", p.display_name(), op.label())
+    tr!(
+        "{} 不提供{}",
+        "{} does not offer {}",
+        p.display_name(),
+        op.label()
+    )
 }
 
 /// What a failed create means for the order.
@@ -290,7 +321,10 @@ impl GatewayError {
     }
 
     pub fn not_offered(provider: ProviderKind, operation: Operation) -> Self {
-        GatewayError::NotOffered { provider, operation }
+        GatewayError::NotOffered {
+            provider,
+            operation,
+        }
     }
 
     pub fn malformed(detail: impl std::fmt::Display) -> Self {
@@ -334,12 +368,26 @@ pub trait Gateway: Send + Sync {
         Ok(())
     }
 
-    async fn create_payout(&self, _call: &Call<'_>, _order: &OrderParams) -> Result<Reply, GatewayError> {
-        Err(GatewayError::not_offered(self.provider(), Operation::Payout))
+    async fn create_payout(
+        &self,
+        _call: &Call<'_>,
+        _order: &OrderParams,
+    ) -> Result<Reply, GatewayError> {
+        Err(GatewayError::not_offered(
+            self.provider(),
+            Operation::Payout,
+        ))
     }
 
-    async fn create_deposit(&self, _call: &Call<'_>, _order: &OrderParams) -> Result<Reply, GatewayError> {
-        Err(GatewayError::not_offered(self.provider(), Operation::Deposit))
+    async fn create_deposit(
+        &self,
+        _call: &Call<'_>,
+        _order: &OrderParams,
+    ) -> Result<Reply, GatewayError> {
+        Err(GatewayError::not_offered(
+            self.provider(),
+            Operation::Deposit,
+        ))
     }
 
     /// Ask the gateway for the live status of one order (payout or deposit).
@@ -352,11 +400,22 @@ pub trait Gateway: Send + Sync {
     }
 
     async fn balance(&self, _call: &Call<'_>) -> Result<BalanceReply, GatewayError> {
-        Err(GatewayError::not_offered(self.provider(), Operation::Balance))
+        Err(GatewayError::not_offered(
+            self.provider(),
+            Operation::Balance,
+        ))
     }
 
     /// Arrivals between two Unix times (seconds).
-    async fn arrivals(&self, _call: &Call<'_>, _start: Option<i64>, _end: Option<i64>) -> Result<Vec<Arrival>, GatewayError> {
-        Err(GatewayError::not_offered(self.provider(), Operation::Arrivals))
+    async fn arrivals(
+        &self,
+        _call: &Call<'_>,
+        _start: Option<i64>,
+        _end: Option<i64>,
+    ) -> Result<Vec<Arrival>, GatewayError> {
+        Err(GatewayError::not_offered(
+            self.provider(),
+            Operation::Arrivals,
+        ))
     }
 }

@@ -22,7 +22,10 @@ pub struct HttpOptions {
 
 impl Default for HttpOptions {
     fn default() -> Self {
-        HttpOptions { connect_timeout: Duration::from_secs(10), timeout: Duration::from_secs(30) }
+        HttpOptions {
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+        }
     }
 }
 
@@ -41,7 +44,10 @@ impl HttpClient {
             let same_host = attempt
                 .previous()
                 .first()
-                .map(|first| first.host_str() == attempt.url().host_str() && first.port_or_known_default() == attempt.url().port_or_known_default())
+                .map(|first| {
+                    first.host_str() == attempt.url().host_str()
+                        && first.port_or_known_default() == attempt.url().port_or_known_default()
+                })
                 .unwrap_or(false);
             if same_host && attempt.previous().len() < 3 {
                 attempt.follow()
@@ -67,9 +73,18 @@ impl HttpClient {
 
     /// POST a JSON body given as exact text (gateways sign number text such as
     /// `100.50`, so the body is built by the gateway module, not re-serialised).
-    pub async fn post_json(&self, call: &Call<'_>, path: &str, body: String, headers: &[(&str, String)]) -> Result<RawReply, GatewayError> {
+    pub async fn post_json(
+        &self,
+        call: &Call<'_>,
+        path: &str,
+        body: String,
+        headers: &[(&str, String)],
+    ) -> Result<RawReply, GatewayError> {
         let url = join_url(&call.config.base_url, path);
-        let mut rb = self.client.post(&url).header(reqwest::header::CONTENT_TYPE, "application/json; charset=utf-8");
+        let mut rb = self.client.post(&url).header(
+            reqwest::header::CONTENT_TYPE,
+            "application/json; charset=utf-8",
+        );
         for (k, v) in headers {
             rb = rb.header(*k, v);
         }
@@ -84,26 +99,51 @@ impl HttpClient {
     }
 
     /// POST `application/x-www-form-urlencoded` pairs.
-    pub async fn post_form(&self, call: &Call<'_>, path: &str, pairs: &[(&str, &str)]) -> Result<RawReply, GatewayError> {
+    pub async fn post_form(
+        &self,
+        call: &Call<'_>,
+        path: &str,
+        pairs: &[(&str, &str)],
+    ) -> Result<RawReply, GatewayError> {
         let url = join_url(&call.config.base_url, path);
-        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs.iter()).finish();
-        let shown = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs.iter())
+            .finish();
+        let shown = pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("&");
         let rb = self
             .client
             .post(&url)
-            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded; charset=utf-8")
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded; charset=utf-8",
+            )
             .body(body);
         self.send(call, "POST", url, rb, shown).await
     }
 
     /// GET `path_and_query` (already encoded by the gateway module).
-    pub async fn get(&self, call: &Call<'_>, path_and_query: &str) -> Result<RawReply, GatewayError> {
+    pub async fn get(
+        &self,
+        call: &Call<'_>,
+        path_and_query: &str,
+    ) -> Result<RawReply, GatewayError> {
         let url = join_url(&call.config.base_url, path_and_query);
         let rb = self.client.get(&url);
         self.send(call, "GET", url.clone(), rb, String::new()).await
     }
 
-    async fn send(&self, call: &Call<'_>, method: &str, url: String, rb: reqwest::RequestBuilder, shown_request: String) -> Result<RawReply, GatewayError> {
+    async fn send(
+        &self,
+        call: &Call<'_>,
+        method: &str,
+        url: String,
+        rb: reqwest::RequestBuilder,
+        shown_request: String,
+    ) -> Result<RawReply, GatewayError> {
         let started = Instant::now();
         let mut ex = Exchange {
             method: method.to_string(),
@@ -124,7 +164,10 @@ impl HttpClient {
         call.journal.push(ex);
         let reply = result?;
         if !(200..300).contains(&reply.status) {
-            return Err(GatewayError::HttpStatus { status: reply.status, body: excerpt(&call.mask(&reply.body)) });
+            return Err(GatewayError::HttpStatus {
+                status: reply.status,
+                body: excerpt(&call.mask(&reply.body)),
+            });
         }
         Ok(reply)
     }
@@ -146,7 +189,8 @@ impl HttpClient {
             }
             body.extend_from_slice(&chunk);
         }
-        let body = String::from_utf8(body).map_err(|_| GatewayError::malformed("reply is not UTF-8"))?;
+        let body =
+            String::from_utf8(body).map_err(|_| GatewayError::malformed("reply is not UTF-8"))?;
         Ok(RawReply { status, body })
     }
 }
@@ -217,8 +261,17 @@ mod tests {
 
     #[test]
     fn joins_keeping_base_path() {
-        assert_eq!(join_url("http://gw.example/pay/", "/api/Pay/Create"), "http://gw.example/pay/api/Pay/Create");
-        assert_eq!(join_url("http://gw.example", "api/x"), "http://gw.example/api/x");
-        assert_eq!(join_url("https://gw.example/a/b", "/pay?x=1"), "https://gw.example/a/b/pay?x=1");
+        assert_eq!(
+            join_url("http://gw.example/pay/", "/api/Pay/Create"),
+            "http://gw.example/pay/api/Pay/Create"
+        );
+        assert_eq!(
+            join_url("http://gw.example", "api/x"),
+            "http://gw.example/api/x"
+        );
+        assert_eq!(
+            join_url("https://gw.example/a/b", "/pay?x=1"),
+            "https://gw.example/a/b/pay?x=1"
+        );
     }
 }

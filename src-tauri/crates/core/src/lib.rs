@@ -3,6 +3,8 @@
 //! No Tauri in here on purpose: every behaviour is testable headless.
 
 pub mod banks;
+#[cfg(feature = "ts")]
+pub mod bindings;
 pub mod domain;
 pub mod error;
 pub mod form;

@@ -13,13 +13,29 @@ pub const MAX_FEN: i64 = 10_000_000_000_000;
 /// `field` names the input in the error.
 pub fn parse_yuan(field: &str, text: &str) -> Result<i64, FieldError> {
     let t = text.trim();
-    let bad = || FieldError::new(field, tr!("“{}” 不是有效金额，请输入如 100 或 100.50 的数字", "“{}” is not a valid amount; type a number such as 100 or 100.50", t));
+    let bad = || {
+        FieldError::new(
+            field,
+            tr!(
+                "“{}” 不是有效金额，请输入如 100 或 100.50 的数字",
+                "“{}” is not a valid amount; type a number such as 100 or 100.50",
+                t
+            ),
+        )
+    };
     if t.is_empty() {
         return Err(FieldError::new(field, tr!("请输入金额", "enter an amount")));
     }
-    let t = t.strip_prefix('¥').or_else(|| t.strip_prefix('￥')).unwrap_or(t).trim();
+    let t = t
+        .strip_prefix('¥')
+        .or_else(|| t.strip_prefix('￥'))
+        .unwrap_or(t)
+        .trim();
     if t.starts_with('-') {
-        return Err(FieldError::new(field, tr!("金额不能为负数", "the amount cannot be negative")));
+        return Err(FieldError::new(
+            field,
+            tr!("金额不能为负数", "the amount cannot be negative"),
+        ));
     }
     let t = t.strip_prefix('+').unwrap_or(t);
     // Thousands separators are accepted only in their proper places.
@@ -57,14 +73,24 @@ pub fn parse_yuan(field: &str, text: &str) -> Result<i64, FieldError> {
         if frac[2..].bytes().all(|b| b == b'0') {
             // `100.500` is still exactly 100.50.
         } else {
-            return Err(FieldError::new(field, tr!("金额最多两位小数（分）", "the amount can have at most two decimals (fen)")));
+            return Err(FieldError::new(
+                field,
+                tr!(
+                    "金额最多两位小数（分）",
+                    "the amount can have at most two decimals (fen)"
+                ),
+            ));
         }
     }
     let int_digits = int_part.trim_start_matches('0');
     if int_digits.len() > 12 {
         return Err(too_large(field));
     }
-    let yuan: i64 = if int_digits.is_empty() { 0 } else { int_digits.parse().map_err(|_| bad())? };
+    let yuan: i64 = if int_digits.is_empty() {
+        0
+    } else {
+        int_digits.parse().map_err(|_| bad())?
+    };
     let mut cents = 0i64;
     for (i, b) in frac.bytes().take(2).enumerate() {
         let d = (b - b'0') as i64;
@@ -72,7 +98,10 @@ pub fn parse_yuan(field: &str, text: &str) -> Result<i64, FieldError> {
     }
     let fen = yuan * 100 + cents;
     if fen == 0 {
-        return Err(FieldError::new(field, tr!("金额必须大于 0", "the amount must be greater than 0")));
+        return Err(FieldError::new(
+            field,
+            tr!("金额必须大于 0", "the amount must be greater than 0"),
+        ));
     }
     if fen > MAX_FEN {
         return Err(too_large(field));
@@ -121,7 +150,14 @@ pub fn format_cny(fen: i64) -> String {
 /// refused before sending.
 pub fn whole_yuan(field: &str, fen: i64) -> Result<i64, FieldError> {
     if fen % 100 != 0 {
-        return Err(FieldError::new(field, tr!("该网关只接受整数元金额（不能有角、分）：{} 元", "this gateway takes whole yuan only (no jiao or fen): {} yuan", fen_to_yuan_2dp(fen))));
+        return Err(FieldError::new(
+            field,
+            tr!(
+                "该网关只接受整数元金额（不能有角、分）：{} 元",
+                "this gateway takes whole yuan only (no jiao or fen): {} yuan",
+                fen_to_yuan_2dp(fen)
+            ),
+        ));
     }
     Ok(fen / 100)
 }
@@ -135,7 +171,10 @@ pub fn parse_reply_yuan(text: &str) -> Option<i64> {
         None => (false, t),
     };
     let (i, f) = t.split_once('.').unwrap_or((t, ""));
-    if i.is_empty() || !i.bytes().all(|b| b.is_ascii_digit()) || !f.bytes().all(|b| b.is_ascii_digit()) {
+    if i.is_empty()
+        || !i.bytes().all(|b| b.is_ascii_digit())
+        || !f.bytes().all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     if f.len() > 2 && !f[2..].bytes().all(|b| b == b'0') {
@@ -266,7 +305,20 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_an_amount_naming_the_field() {
-        for bad in ["", "abc", "-5", "0", "0.00", "1.234", "1e3", "1,23", "1.2.3", "NaN", "１００", "12345678901234"] {
+        for bad in [
+            "",
+            "abc",
+            "-5",
+            "0",
+            "0.00",
+            "1.234",
+            "1e3",
+            "1,23",
+            "1.2.3",
+            "NaN",
+            "１００",
+            "12345678901234",
+        ] {
             let e = parse_yuan("payee_amount", bad).unwrap_err();
             assert_eq!(e.field, "payee_amount", "{bad}");
             assert!(!e.message.is_empty());

@@ -19,21 +19,46 @@ pub fn generate(kind: crate::OrderKind, now_ms: i64) -> String {
     };
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     let mut rng = rand::thread_rng();
-    let suffix: String = (0..8).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect();
-    format!("PD{letter}{}{:03}{suffix}", t.format("%y%m%d%H%M%S"), now_ms.rem_euclid(1000))
+    let suffix: String = (0..8)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect();
+    format!(
+        "PD{letter}{}{:03}{suffix}",
+        t.format("%y%m%d%H%M%S"),
+        now_ms.rem_euclid(1000)
+    )
 }
 
 /// A typed order number: trimmed, 1..=max characters of `A-Z a-z 0-9 _ -`.
 pub fn check(field: &str, text: &str, max_len: usize) -> Result<String, FieldError> {
     let t = text.trim();
     if t.is_empty() {
-        return Err(FieldError::new(field, tr!("订单号不能为空", "the order number cannot be empty")));
+        return Err(FieldError::new(
+            field,
+            tr!("订单号不能为空", "the order number cannot be empty"),
+        ));
     }
     if t.chars().count() > max_len {
-        return Err(FieldError::new(field, tr!("订单号最长 {} 个字符", "the order number can be at most {} characters", max_len)));
+        return Err(FieldError::new(
+            field,
+            tr!(
+                "订单号最长 {} 个字符",
+                "the order number can be at most {} characters",
+                max_len
+            ),
+        ));
     }
-    if !t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-        return Err(FieldError::new(field, tr!("订单号只能包含字母、数字、_ 和 -", "the order number may contain only letters, digits, _ and -")));
+    if !t
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err(FieldError::new(
+            field,
+            tr!(
+                "订单号只能包含字母、数字、_ 和 -",
+                "the order number may contain only letters, digits, _ and -"
+            ),
+        ));
     }
     Ok(t.to_string())
 }
@@ -48,8 +73,12 @@ mod tests {
         let b = generate(crate::OrderKind::Payout, 1_700_000_000_001);
         assert!(a.len() <= MAX_LEN, "{a}");
         assert!(a < b);
-        assert!(a.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
-        let many: std::collections::HashSet<String> = (0..1_000).map(|_| generate(crate::OrderKind::Deposit, 1_700_000_000_000)).collect();
+        assert!(a
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
+        let many: std::collections::HashSet<String> = (0..1_000)
+            .map(|_| generate(crate::OrderKind::Deposit, 1_700_000_000_000))
+            .collect();
         assert_eq!(many.len(), 1_000);
         assert_eq!(check("order_no", " AB-1 ", 30).unwrap(), "AB-1");
         assert!(check("order_no", "a b", 30).is_err());

@@ -5,7 +5,12 @@ use qrcode::{EcLevel, QrCode};
 
 pub fn svg(text: &str) -> Option<String> {
     let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).ok()?;
-    Some(code.render::<svg::Color>().min_dimensions(240, 240).quiet_zone(true).build())
+    Some(
+        code.render::<svg::Color>()
+            .min_dimensions(240, 240)
+            .quiet_zone(true)
+            .build(),
+    )
 }
 
 pub fn terminal(text: &str) -> Option<String> {

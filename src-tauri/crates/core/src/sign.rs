@@ -19,7 +19,9 @@ pub fn hex_eq_ignore_case(a: &str, b: &str) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x.to_ascii_lowercase() ^ y.to_ascii_lowercase())) == 0
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| {
+        acc | (x.to_ascii_lowercase() ^ y.to_ascii_lowercase())
+    }) == 0
 }
 
 /// PHP `urlencode`: `A-Z a-z 0-9 - _ .` stay, space is `+`, every other byte is
@@ -28,17 +30,25 @@ const PHP_URLENCODE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').rem
 
 pub fn php_urlencode(s: &str) -> String {
     // Encode spaces as %20 first, then turn them into `+`: `+` itself is %2B.
-    utf8_percent_encode(s, PHP_URLENCODE).to_string().replace("%20", "+")
+    utf8_percent_encode(s, PHP_URLENCODE)
+        .to_string()
+        .replace("%20", "+")
 }
 
 /// Decode form-style percent-encoding (`+` is space), for display only.
 pub fn form_urldecode(s: &str) -> String {
     let plus_fixed = s.replace('+', " ");
-    percent_encoding::percent_decode_str(&plus_fixed).decode_utf8_lossy().into_owned()
+    percent_encoding::percent_decode_str(&plus_fixed)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// RFC 3986 unreserved set: only `A-Z a-z 0-9 - _ . ~` stay.
-const RFC3986: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+const RFC3986: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 pub fn rfc3986_encode(s: &str) -> String {
     utf8_percent_encode(s, RFC3986).to_string()
@@ -51,7 +61,10 @@ mod tests {
     #[test]
     fn php_urlencode_matches_php() {
         assert_eq!(php_urlencode("张三"), "%E5%BC%A0%E4%B8%89");
-        assert_eq!(php_urlencode("中国 工商银行"), "%E4%B8%AD%E5%9B%BD+%E5%B7%A5%E5%95%86%E9%93%B6%E8%A1%8C");
+        assert_eq!(
+            php_urlencode("中国 工商银行"),
+            "%E4%B8%AD%E5%9B%BD+%E5%B7%A5%E5%95%86%E9%93%B6%E8%A1%8C"
+        );
         assert_eq!(php_urlencode("a~b*c-d_e.f+g"), "a%7Eb%2Ac-d_e.f%2Bg");
         assert_eq!(php_urlencode("(x)"), "%28x%29");
         assert_eq!(form_urldecode("%E5%BC%A0+%E4%B8%89"), "张 三");

@@ -41,7 +41,8 @@ pub struct KeyringStore;
 
 impl KeyringStore {
     fn entry(profile_id: &str, slot: Slot) -> Result<keyring::Entry, CoreError> {
-        keyring::Entry::new(SERVICE, &format!("{profile_id}:{}", slot.suffix())).map_err(keyring_error)
+        keyring::Entry::new(SERVICE, &format!("{profile_id}:{}", slot.suffix()))
+            .map_err(keyring_error)
     }
 }
 
@@ -64,7 +65,9 @@ impl SecretStore for KeyringStore {
     }
 
     fn set(&self, profile_id: &str, slot: Slot, secret: &Secret) -> Result<(), CoreError> {
-        Self::entry(profile_id, slot)?.set_password(secret.expose()).map_err(keyring_error)
+        Self::entry(profile_id, slot)?
+            .set_password(secret.expose())
+            .map_err(keyring_error)
     }
 
     fn delete(&self, profile_id: &str, slot: Slot) -> Result<(), CoreError> {
@@ -82,14 +85,25 @@ pub struct MemoryStore(Arc<Mutex<HashMap<(String, Slot), Secret>>>);
 
 impl SecretStore for MemoryStore {
     fn get(&self, profile_id: &str, slot: Slot) -> Result<Option<Secret>, CoreError> {
-        Ok(self.0.lock().expect("vault lock").get(&(profile_id.to_string(), slot)).cloned())
+        Ok(self
+            .0
+            .lock()
+            .expect("vault lock")
+            .get(&(profile_id.to_string(), slot))
+            .cloned())
     }
     fn set(&self, profile_id: &str, slot: Slot, secret: &Secret) -> Result<(), CoreError> {
-        self.0.lock().expect("vault lock").insert((profile_id.to_string(), slot), secret.clone());
+        self.0
+            .lock()
+            .expect("vault lock")
+            .insert((profile_id.to_string(), slot), secret.clone());
         Ok(())
     }
     fn delete(&self, profile_id: &str, slot: Slot) -> Result<(), CoreError> {
-        self.0.lock().expect("vault lock").remove(&(profile_id.to_string(), slot));
+        self.0
+            .lock()
+            .expect("vault lock")
+            .remove(&(profile_id.to_string(), slot));
         Ok(())
     }
 }

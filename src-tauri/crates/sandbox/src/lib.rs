@@ -43,11 +43,41 @@ pub struct SandboxCredentials {
 
 pub fn credentials(kind: ProviderKind) -> SandboxCredentials {
     match kind {
-        ProviderKind::Jstpay => SandboxCredentials { merchant_id: "JSTSANDBOX", app_id: None, operator_id: None, secret: "sandbox-jstpay-hash-key", reply_secret: None },
-        ProviderKind::Jeepay => SandboxCredentials { merchant_id: "M1700000001", app_id: Some("64b1f3c2e4b0sandboxapp01"), operator_id: None, secret: "sandbox-jeepay-key-0123456789abcdef", reply_secret: None },
-        ProviderKind::Juyouke => SandboxCredentials { merchant_id: "JYKSANDBOX01", app_id: None, operator_id: Some("OP001"), secret: "sandbox-juyouke-key", reply_secret: None },
-        ProviderKind::Appkey => SandboxCredentials { merchant_id: "AKSANDBOX", app_id: None, operator_id: None, secret: "sandbox-appkey-key", reply_secret: None },
-        ProviderKind::Xxpay => SandboxCredentials { merchant_id: "20001222", app_id: Some("0ae8be35ff634e2abe94f5f32f6d5c4f"), operator_id: None, secret: "sandbox-xxpay-request-key", reply_secret: Some("sandbox-xxpay-reply-key") },
+        ProviderKind::Jstpay => SandboxCredentials {
+            merchant_id: "JSTSANDBOX",
+            app_id: None,
+            operator_id: None,
+            secret: "sandbox-jstpay-hash-key",
+            reply_secret: None,
+        },
+        ProviderKind::Jeepay => SandboxCredentials {
+            merchant_id: "M1700000001",
+            app_id: Some("64b1f3c2e4b0sandboxapp01"),
+            operator_id: None,
+            secret: "sandbox-jeepay-key-0123456789abcdef",
+            reply_secret: None,
+        },
+        ProviderKind::Juyouke => SandboxCredentials {
+            merchant_id: "JYKSANDBOX01",
+            app_id: None,
+            operator_id: Some("OP001"),
+            secret: "sandbox-juyouke-key",
+            reply_secret: None,
+        },
+        ProviderKind::Appkey => SandboxCredentials {
+            merchant_id: "AKSANDBOX",
+            app_id: None,
+            operator_id: None,
+            secret: "sandbox-appkey-key",
+            reply_secret: None,
+        },
+        ProviderKind::Xxpay => SandboxCredentials {
+            merchant_id: "20001222",
+            app_id: Some("0ae8be35ff634e2abe94f5f32f6d5c4f"),
+            operator_id: None,
+            secret: "sandbox-xxpay-request-key",
+            reply_secret: Some("sandbox-xxpay-reply-key"),
+        },
     }
 }
 
@@ -117,7 +147,10 @@ pub struct Sim {
 
 impl Sim {
     pub fn new(auto_advance: Option<Duration>) -> Arc<Sim> {
-        let balances = ProviderKind::ALL.iter().map(|p| (*p, 100_000_000i64)).collect();
+        let balances = ProviderKind::ALL
+            .iter()
+            .map(|p| (*p, 100_000_000i64))
+            .collect();
         Arc::new(Sim {
             faults: Mutex::new(Vec::new()),
             orders: Mutex::new(HashMap::new()),
@@ -136,7 +169,9 @@ impl Sim {
     /// Takes (consumes one use of) a fault of this kind for this provider.
     pub fn take_fault(&self, provider: ProviderKind, kind: FaultKind) -> Option<FaultSpec> {
         let mut faults = self.faults.lock().unwrap();
-        let idx = faults.iter().position(|f| f.provider == provider && f.fault == kind)?;
+        let idx = faults
+            .iter()
+            .position(|f| f.provider == provider && f.fault == kind)?;
         let spec = faults[idx].clone();
         if let Some(t) = faults[idx].times.as_mut() {
             *t = t.saturating_sub(1);
@@ -187,12 +222,20 @@ impl Sim {
     pub fn find_by_gateway_id(&self, provider: ProviderKind, gateway_id: &str) -> Option<SimOrder> {
         let key = {
             let orders = self.orders.lock().unwrap();
-            orders.values().find(|o| o.provider == provider && o.gateway_id == gateway_id).map(|o| o.order_no.clone())
+            orders
+                .values()
+                .find(|o| o.provider == provider && o.gateway_id == gateway_id)
+                .map(|o| o.order_no.clone())
         }?;
         self.get_order(provider, &key)
     }
 
-    pub fn set_state(&self, provider: ProviderKind, order_no: &str, state: SimState) -> Option<SimOrder> {
+    pub fn set_state(
+        &self,
+        provider: ProviderKind,
+        order_no: &str,
+        state: SimState,
+    ) -> Option<SimOrder> {
         let mut orders = self.orders.lock().unwrap();
         let o = orders.get_mut(&(provider, order_no.to_string()))?;
         if o.state != SimState::Succeeded && state == SimState::Succeeded && o.kind == "payout" {
@@ -223,7 +266,11 @@ impl Sim {
             .lock()
             .unwrap()
             .values()
-            .filter(|o| o.provider == provider && o.kind == "payout" && matches!(o.state, SimState::Pending | SimState::Processing))
+            .filter(|o| {
+                o.provider == provider
+                    && o.kind == "payout"
+                    && matches!(o.state, SimState::Pending | SimState::Processing)
+            })
             .map(|o| o.amount_fen)
             .sum()
     }
@@ -243,19 +290,29 @@ pub fn router(sim: SimRef) -> Router {
     let mut app: Router<SimRef> = Router::new()
         .route("/_sandbox/faults", post(add_fault).delete(clear_faults))
         .route("/_sandbox/orders", get(list_orders))
-        .route("/_sandbox/orders/{provider}/{order_no}/{action}", post(advance_order))
+        .route(
+            "/_sandbox/orders/{provider}/{order_no}/{action}",
+            post(advance_order),
+        )
         .route("/_sandbox/balance/{provider}", post(set_balance))
         .route("/_sandbox/health", get(|| async { "ok" }))
         .route("/_sandbox/reset", delete(reset));
     for (kind, r) in gateways {
-        let layered = r.layer(middleware::from_fn_with_state((sim.clone(), kind), transport_faults));
+        let layered = r.layer(middleware::from_fn_with_state(
+            (sim.clone(), kind),
+            transport_faults,
+        ));
         app = app.nest(&format!("/{}", kind.as_str()), layered);
     }
     app.with_state(sim)
 }
 
 /// Faults that act on the transport, the same for every gateway.
-async fn transport_faults(State((sim, kind)): State<(SimRef, ProviderKind)>, req: Request, next: Next) -> Response {
+async fn transport_faults(
+    State((sim, kind)): State<(SimRef, ProviderKind)>,
+    req: Request,
+    next: Next,
+) -> Response {
     if sim.take_fault(kind, FaultKind::Http500).is_some() {
         return (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response();
     }
@@ -295,7 +352,10 @@ async fn list_orders(State(sim): State<SimRef>) -> Json<Vec<SimOrder>> {
     Json(sim.orders())
 }
 
-async fn advance_order(State(sim): State<SimRef>, Path((provider, order_no, action)): Path<(String, String, String)>) -> Response {
+async fn advance_order(
+    State(sim): State<SimRef>,
+    Path((provider, order_no, action)): Path<(String, String, String)>,
+) -> Response {
     let Some(p) = ProviderKind::parse(&provider) else {
         return (StatusCode::NOT_FOUND, "unknown provider").into_response();
     };
@@ -303,7 +363,13 @@ async fn advance_order(State(sim): State<SimRef>, Path((provider, order_no, acti
         "succeed" => SimState::Succeeded,
         "fail" => SimState::Failed,
         "process" => SimState::Processing,
-        _ => return (StatusCode::BAD_REQUEST, "action is succeed, fail or process").into_response(),
+        _ => {
+            return (
+                StatusCode::BAD_REQUEST,
+                "action is succeed, fail or process",
+            )
+                .into_response()
+        }
     };
     match sim.set_state(p, &order_no, state) {
         Some(o) => Json(o).into_response(),
@@ -316,7 +382,11 @@ struct BalanceBody {
     balance_fen: i64,
 }
 
-async fn set_balance(State(sim): State<SimRef>, Path(provider): Path<String>, Json(b): Json<BalanceBody>) -> Response {
+async fn set_balance(
+    State(sim): State<SimRef>,
+    Path(provider): Path<String>,
+    Json(b): Json<BalanceBody>,
+) -> Response {
     let Some(p) = ProviderKind::parse(&provider) else {
         return (StatusCode::NOT_FOUND, "unknown provider").into_response();
     };
@@ -359,7 +429,11 @@ pub async fn spawn(port: u16, auto_advance: Option<Duration>) -> std::io::Result
             })
             .await;
     });
-    Ok(Running { addr, sim, shutdown: Some(tx) })
+    Ok(Running {
+        addr,
+        sim,
+        shutdown: Some(tx),
+    })
 }
 
 /// Helpers shared by the gateway modules.
@@ -368,7 +442,12 @@ pub mod util {
     use axum::response::{IntoResponse, Response};
 
     pub fn json_reply(body: String) -> Response {
-        (StatusCode::OK, [("content-type", "application/json; charset=utf-8")], body).into_response()
+        (
+            StatusCode::OK,
+            [("content-type", "application/json; charset=utf-8")],
+            body,
+        )
+            .into_response()
     }
 
     pub fn now_ms() -> i64 {

@@ -7,11 +7,16 @@ use crate::banks::{self, Bank};
 use crate::domain::{OrderKind, OrderStatus, ProviderKind};
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::form::{FieldSpec, FormSpec, OrderInput};
-use crate::gateway::{Arrival, Call, Capabilities, Delivery, Gateway, GatewayConfig, GatewayError, OrderParams, Reply};
+use crate::gateway::{
+    Arrival, Call, Capabilities, Delivery, Gateway, GatewayConfig, GatewayError, OrderParams, Reply,
+};
 use crate::http::{HttpClient, HttpOptions};
 use crate::providers;
 use crate::secret::Secret;
-use crate::store::{now_ms, BalanceReading, NewOrder, Order, OrderEvent, OrderFilter, OrderPage, OrderUpdate, Profile, Store};
+use crate::store::{
+    now_ms, BalanceReading, NewOrder, Order, OrderEvent, OrderFilter, OrderPage, OrderUpdate,
+    Profile, Store,
+};
 use crate::tr;
 use crate::vault::{SecretStore, Slot};
 use crate::{money, order_no};
@@ -26,6 +31,7 @@ pub const NOT_FOUND_GRACE_MS: i64 = 10 * 60 * 1000;
 
 /// Settings of a profile as a person enters them (secrets separately).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ProfileInput {
     pub name: String,
     pub provider: Option<ProviderKind>,
@@ -42,6 +48,7 @@ pub struct ProfileInput {
 
 /// A profile as shown to people: no secret, only whether one is saved.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ProfileView {
     #[serde(flatten)]
     pub profile: Profile,
@@ -52,6 +59,7 @@ pub struct ProfileView {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ErrorInfo {
     pub code: String,
     pub message: String,
@@ -74,12 +82,14 @@ impl From<&GatewayError> for ErrorInfo {
 /// The result of asking a gateway about an order: the order as stored now, and
 /// what went wrong if the answer could not be used.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OrderOutcome {
     pub order: Order,
     pub error: Option<ErrorInfo>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BalanceView {
     pub profile: String,
     pub profile_id: String,
@@ -95,6 +105,7 @@ pub struct BalanceView {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TestResult {
     pub ok: bool,
     pub message: String,
@@ -102,6 +113,7 @@ pub struct TestResult {
 
 /// Validated order, ready to confirm and send.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OrderPreview {
     pub profile: String,
     pub provider: ProviderKind,
@@ -112,6 +124,40 @@ pub struct OrderPreview {
     pub amount_capital: String,
     pub values: BTreeMap<String, String>,
     pub form: FormSpec,
+}
+
+/// What the desktop shell tells the UI about itself at start.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AppInfo {
+    pub version: String,
+    pub data_dir: String,
+    /// The built-in sandbox's address, when it runs.
+    pub sandbox_url: Option<String>,
+    /// No profiles yet: offer the sandbox profiles.
+    pub first_run: bool,
+    pub os_user: String,
+}
+
+/// The app's settings, kept in the database (never secrets).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Settings {
+    pub lang: crate::i18n::Lang,
+    /// Refresh balances every N minutes; 0 turns it off.
+    pub balance_refresh_minutes: u32,
+    /// Re-query open orders every N minutes; 0 turns it off.
+    pub order_refresh_minutes: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            lang: crate::i18n::Lang::Zh,
+            balance_refresh_minutes: 5,
+            order_refresh_minutes: 2,
+        }
+    }
 }
 
 pub struct PayDesk {
@@ -152,28 +198,54 @@ fn shanghai_day(ms: i64) -> (i64, i64) {
 }
 
 pub fn check_base_url(url: &str) -> Result<(), FieldError> {
-    let parsed = url::Url::parse(url.trim()).map_err(|_| FieldError::new("base_url", tr!("网关地址无效：{}", "invalid gateway URL: {}", url)))?;
+    let parsed = url::Url::parse(url.trim()).map_err(|_| {
+        FieldError::new(
+            "base_url",
+            tr!("网关地址无效：{}", "invalid gateway URL: {}", url),
+        )
+    })?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-        return Err(FieldError::new("base_url", tr!("网关地址必须以 http:// 或 https:// 开头", "the gateway URL must start with http:// or https://")));
+        return Err(FieldError::new(
+            "base_url",
+            tr!(
+                "网关地址必须以 http:// 或 https:// 开头",
+                "the gateway URL must start with http:// or https://"
+            ),
+        ));
     }
     if parsed.query().is_some() || parsed.fragment().is_some() {
-        return Err(FieldError::new("base_url", tr!("网关地址不能包含 ? 或 #", "the gateway URL cannot contain ? or #")));
+        return Err(FieldError::new(
+            "base_url",
+            tr!(
+                "网关地址不能包含 ? 或 #",
+                "the gateway URL cannot contain ? or #"
+            ),
+        ));
     }
     Ok(())
 }
 
 fn check_optional_url(field: &str, url: &Option<String>) -> Result<(), FieldError> {
     if let Some(u) = url.as_deref().filter(|u| !u.trim().is_empty()) {
-        let parsed = url::Url::parse(u.trim()).map_err(|_| FieldError::new(field, tr!("地址无效：{}", "invalid URL: {}", u)))?;
+        let parsed = url::Url::parse(u.trim())
+            .map_err(|_| FieldError::new(field, tr!("地址无效：{}", "invalid URL: {}", u)))?;
         if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(FieldError::new(field, tr!("地址必须以 http:// 或 https:// 开头", "the URL must start with http:// or https://")));
+            return Err(FieldError::new(
+                field,
+                tr!(
+                    "地址必须以 http:// 或 https:// 开头",
+                    "the URL must start with http:// or https://"
+                ),
+            ));
         }
     }
     Ok(())
 }
 
 fn clean(s: &Option<String>) -> Option<String> {
-    s.as_ref().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+    s.as_ref()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 impl PayDesk {
@@ -181,10 +253,19 @@ impl PayDesk {
         Self::open_with(data_dir, vault, HttpOptions::default()).await
     }
 
-    pub async fn open_with(data_dir: &Path, vault: Arc<dyn SecretStore>, http: HttpOptions) -> CoreResult<PayDesk> {
+    pub async fn open_with(
+        data_dir: &Path,
+        vault: Arc<dyn SecretStore>,
+        http: HttpOptions,
+    ) -> CoreResult<PayDesk> {
         let store = Store::open(data_dir).await?;
         let os_user = whoami::username();
-        Ok(PayDesk { store, vault, http: HttpClient::new(http), os_user })
+        Ok(PayDesk {
+            store,
+            vault,
+            http: HttpClient::new(http),
+            os_user,
+        })
     }
 
     pub fn os_user(&self) -> &str {
@@ -224,40 +305,110 @@ impl PayDesk {
         banks::search(&list, query)
     }
 
+    pub async fn settings(&self) -> CoreResult<Settings> {
+        Ok(self
+            .store
+            .setting("app")
+            .await?
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default())
+    }
+
+    pub async fn save_settings(&self, settings: &Settings) -> CoreResult<()> {
+        if settings.balance_refresh_minutes > 24 * 60 || settings.order_refresh_minutes > 24 * 60 {
+            return Err(FieldError::new(
+                "refresh_minutes",
+                tr!(
+                    "刷新间隔最长 1440 分钟",
+                    "the refresh interval can be at most 1440 minutes"
+                ),
+            )
+            .into());
+        }
+        self.store
+            .set_setting(
+                "app",
+                &serde_json::to_string(settings).map_err(|e| CoreError::Internal(e.to_string()))?,
+            )
+            .await
+    }
+
     // ------------------------------------------------------------- profiles
 
     fn validate_profile(input: &ProfileInput) -> Result<(), FieldError> {
         if input.name.trim().is_empty() {
-            return Err(FieldError::new("name", tr!("请填写商户配置名称", "enter a profile name")));
+            return Err(FieldError::new(
+                "name",
+                tr!("请填写商户配置名称", "enter a profile name"),
+            ));
         }
         if input.name.chars().count() > 64 || input.name.chars().any(|c| c.is_control()) {
-            return Err(FieldError::new("name", tr!("名称最长 64 个字符，且不能含控制字符", "the name can be at most 64 characters, without control characters")));
+            return Err(FieldError::new(
+                "name",
+                tr!(
+                    "名称最长 64 个字符，且不能含控制字符",
+                    "the name can be at most 64 characters, without control characters"
+                ),
+            ));
         }
         check_base_url(&input.base_url)?;
         if input.merchant_id.trim().is_empty() {
-            return Err(FieldError::new("merchant_id", tr!("请填写商户号", "enter the merchant id")));
+            return Err(FieldError::new(
+                "merchant_id",
+                tr!("请填写商户号", "enter the merchant id"),
+            ));
         }
         check_optional_url("notify_url", &input.notify_url)?;
         check_optional_url("return_url", &input.return_url)?;
         if let Some(p) = input.provider {
-            if matches!(p, ProviderKind::Jeepay | ProviderKind::Xxpay) && clean(&input.app_id).is_none() {
-                return Err(FieldError::new("app_id", tr!("{} 需要应用 ID (appId)", "{} needs an app id (appId)", p.display_name())));
+            if matches!(p, ProviderKind::Jeepay | ProviderKind::Xxpay)
+                && clean(&input.app_id).is_none()
+            {
+                return Err(FieldError::new(
+                    "app_id",
+                    tr!(
+                        "{} 需要应用 ID (appId)",
+                        "{} needs an app id (appId)",
+                        p.display_name()
+                    ),
+                ));
             }
             if p == ProviderKind::Juyouke && clean(&input.operator_id).is_none() {
-                return Err(FieldError::new("operator_id", tr!("聚优客需要操作员编号 (operator_id)", "juyouke needs an operator id (operator_id)")));
+                return Err(FieldError::new(
+                    "operator_id",
+                    tr!(
+                        "聚优客需要操作员编号 (operator_id)",
+                        "juyouke needs an operator id (operator_id)"
+                    ),
+                ));
             }
         }
         if input.low_balance_fen.is_some_and(|v| v < 0) {
-            return Err(FieldError::new("low_balance", tr!("余额提醒阈值不能为负", "the low-balance threshold cannot be negative")));
+            return Err(FieldError::new(
+                "low_balance",
+                tr!(
+                    "余额提醒阈值不能为负",
+                    "the low-balance threshold cannot be negative"
+                ),
+            ));
         }
         Ok(())
     }
 
-    pub async fn add_profile(&self, input: ProfileInput, secret: Secret, reply_secret: Option<Secret>) -> CoreResult<ProfileView> {
-        let provider = input.provider.ok_or_else(|| FieldError::new("provider", tr!("请选择网关", "choose a gateway")))?;
+    pub async fn add_profile(
+        &self,
+        input: ProfileInput,
+        secret: Secret,
+        reply_secret: Option<Secret>,
+    ) -> CoreResult<ProfileView> {
+        let provider = input
+            .provider
+            .ok_or_else(|| FieldError::new("provider", tr!("请选择网关", "choose a gateway")))?;
         Self::validate_profile(&input)?;
         if secret.expose().trim().is_empty() {
-            return Err(FieldError::new("secret", tr!("请填写商户密钥", "enter the merchant key")).into());
+            return Err(
+                FieldError::new("secret", tr!("请填写商户密钥", "enter the merchant key")).into(),
+            );
         }
         let now = now_ms();
         let reply_secret = reply_secret.filter(|s| !s.expose().trim().is_empty());
@@ -279,24 +430,48 @@ impl PayDesk {
         };
         // The keyring first: a profile row without its secret would be useless,
         // while a stray keyring entry under a fresh uuid harms nothing.
-        self.vault.set(&profile.id, Slot::Secret, &Secret::new(secret.expose().trim()))?;
+        self.vault.set(
+            &profile.id,
+            Slot::Secret,
+            &Secret::new(secret.expose().trim()),
+        )?;
         if let Some(r) = &reply_secret {
-            self.vault.set(&profile.id, Slot::ReplySecret, &Secret::new(r.expose().trim()))?;
+            self.vault.set(
+                &profile.id,
+                Slot::ReplySecret,
+                &Secret::new(r.expose().trim()),
+            )?;
         }
         if let Err(e) = self.store.insert_profile(&profile).await {
             let _ = self.vault.delete(&profile.id, Slot::Secret);
             let _ = self.vault.delete(&profile.id, Slot::ReplySecret);
             return Err(e);
         }
-        self.store.audit(&self.os_user, "profile.add", Some(&profile.name), Some(provider.as_str())).await?;
+        self.store
+            .audit(
+                &self.os_user,
+                "profile.add",
+                Some(&profile.name),
+                Some(provider.as_str()),
+            )
+            .await?;
         self.view(profile)
     }
 
     /// Change settings; `secret` / `reply_secret` replace the stored ones when given
     /// (write-only: they are never read back to the caller).
-    pub async fn update_profile(&self, name_or_id: &str, input: ProfileInput, secret: Option<Secret>, reply_secret: Option<Secret>) -> CoreResult<ProfileView> {
+    pub async fn update_profile(
+        &self,
+        name_or_id: &str,
+        input: ProfileInput,
+        secret: Option<Secret>,
+        reply_secret: Option<Secret>,
+    ) -> CoreResult<ProfileView> {
         let mut p = self.store.profile(name_or_id).await?;
-        let input = ProfileInput { provider: Some(p.provider), ..input };
+        let input = ProfileInput {
+            provider: Some(p.provider),
+            ..input
+        };
         Self::validate_profile(&input)?;
         p.name = input.name.trim().to_string();
         p.base_url = input.base_url.trim().to_string();
@@ -308,18 +483,26 @@ impl PayDesk {
         p.low_balance_fen = input.low_balance_fen;
         p.updated_at = now_ms();
         if let Some(s) = secret.filter(|s| !s.expose().trim().is_empty()) {
-            self.vault.set(&p.id, Slot::Secret, &Secret::new(s.expose().trim()))?;
+            self.vault
+                .set(&p.id, Slot::Secret, &Secret::new(s.expose().trim()))?;
         }
         if let Some(r) = reply_secret.filter(|s| !s.expose().trim().is_empty()) {
-            self.vault.set(&p.id, Slot::ReplySecret, &Secret::new(r.expose().trim()))?;
+            self.vault
+                .set(&p.id, Slot::ReplySecret, &Secret::new(r.expose().trim()))?;
             p.has_reply_secret = true;
         }
         self.store.update_profile(&p).await?;
-        self.store.audit(&self.os_user, "profile.update", Some(&p.name), None).await?;
+        self.store
+            .audit(&self.os_user, "profile.update", Some(&p.name), None)
+            .await?;
         self.view(p)
     }
 
-    pub async fn set_low_balance(&self, name_or_id: &str, low_balance_fen: Option<i64>) -> CoreResult<ProfileView> {
+    pub async fn set_low_balance(
+        &self,
+        name_or_id: &str,
+        low_balance_fen: Option<i64>,
+    ) -> CoreResult<ProfileView> {
         let mut p = self.store.profile(name_or_id).await?;
         p.low_balance_fen = low_balance_fen;
         p.updated_at = now_ms();
@@ -336,7 +519,12 @@ impl PayDesk {
                 "this gateway URL uses unencrypted http://: requests (not the key) can be read or altered on the network"
             )
         });
-        Ok(ProfileView { profile, secret_saved, capabilities, warning })
+        Ok(ProfileView {
+            profile,
+            secret_saved,
+            capabilities,
+            warning,
+        })
     }
 
     pub async fn profiles(&self) -> CoreResult<Vec<ProfileView>> {
@@ -355,15 +543,25 @@ impl PayDesk {
         self.vault.delete(&p.id, Slot::Secret)?;
         self.vault.delete(&p.id, Slot::ReplySecret)?;
         self.store.remove_profile(&p.id, now_ms()).await?;
-        self.store.audit(&self.os_user, "profile.remove", Some(&p.name), None).await?;
+        self.store
+            .audit(&self.os_user, "profile.remove", Some(&p.name), None)
+            .await?;
         Ok(())
     }
 
     fn secrets(&self, p: &Profile) -> CoreResult<(Secret, Option<Secret>)> {
         let secret = self.vault.get(&p.id, Slot::Secret)?.ok_or_else(|| {
-            CoreError::Secret(tr!("商户配置“{}”没有保存密钥，请在商户配置中重新填写密钥", "profile “{}” has no saved key; enter the key again in its settings", p.name))
+            CoreError::Secret(tr!(
+                "商户配置“{}”没有保存密钥，请在商户配置中重新填写密钥",
+                "profile “{}” has no saved key; enter the key again in its settings",
+                p.name
+            ))
         })?;
-        let reply = if p.has_reply_secret { self.vault.get(&p.id, Slot::ReplySecret)? } else { None };
+        let reply = if p.has_reply_secret {
+            self.vault.get(&p.id, Slot::ReplySecret)?
+        } else {
+            None
+        };
         Ok((secret, reply))
     }
 
@@ -377,9 +575,19 @@ impl PayDesk {
         let gw = providers::gateway(p.provider);
         let caps = gw.capabilities();
         let result = if caps.balance {
-            gw.balance(&call).await.map(|b| tr!("连接正常，余额 {}", "connection OK, balance {}", money::format_cny(b.balance_fen)))
+            gw.balance(&call).await.map(|b| {
+                tr!(
+                    "连接正常，余额 {}",
+                    "connection OK, balance {}",
+                    money::format_cny(b.balance_fen)
+                )
+            })
         } else {
-            let kind = if caps.payout_query { OrderKind::Payout } else { OrderKind::Deposit };
+            let kind = if caps.payout_query {
+                OrderKind::Payout
+            } else {
+                OrderKind::Deposit
+            };
             let probe = OrderParams {
                 kind,
                 order_no: format!("PDTEST{}", now_ms()),
@@ -389,22 +597,40 @@ impl PayDesk {
                 created_at_ms: now_ms(),
             };
             match gw.query(&call, &probe).await {
-                Ok(_) | Err(GatewayError::OrderNotFound { .. }) => Ok(tr!("连接正常，签名已被网关接受", "connection OK, the gateway accepted the signature")),
+                Ok(_) | Err(GatewayError::OrderNotFound { .. }) => Ok(tr!(
+                    "连接正常，签名已被网关接受",
+                    "connection OK, the gateway accepted the signature"
+                )),
                 Err(e) => Err(e),
             }
         };
         let out = match result {
             Ok(message) => TestResult { ok: true, message },
-            Err(e) => TestResult { ok: false, message: e.to_string() },
+            Err(e) => TestResult {
+                ok: false,
+                message: e.to_string(),
+            },
         };
-        self.store.audit(&self.os_user, "profile.test", Some(&p.name), Some(if out.ok { "ok" } else { "failed" })).await?;
+        self.store
+            .audit(
+                &self.os_user,
+                "profile.test",
+                Some(&p.name),
+                Some(if out.ok { "ok" } else { "failed" }),
+            )
+            .await?;
         Ok(out)
     }
 
     // --------------------------------------------------------------- orders
 
     /// Validate an order without storing or sending anything (the confirm step).
-    pub async fn prepare_order(&self, profile: &str, kind: OrderKind, input: &OrderInput) -> CoreResult<OrderPreview> {
+    pub async fn prepare_order(
+        &self,
+        profile: &str,
+        kind: OrderKind,
+        input: &OrderInput,
+    ) -> CoreResult<OrderPreview> {
         let p = self.store.profile(profile).await?;
         let (form, params) = self.validate_order(&p, kind, input).await?;
         Ok(OrderPreview {
@@ -420,12 +646,22 @@ impl PayDesk {
         })
     }
 
-    async fn validate_order(&self, p: &Profile, kind: OrderKind, input: &OrderInput) -> CoreResult<(FormSpec, OrderParams)> {
+    async fn validate_order(
+        &self,
+        p: &Profile,
+        kind: OrderKind,
+        input: &OrderInput,
+    ) -> CoreResult<(FormSpec, OrderParams)> {
         let form = Self::form(p.provider, kind)?;
         let (amount_fen, values) = form.validate(input)?;
         let max_len = form.order_no.max_len.min(order_no::MAX_LEN);
         let now = now_ms();
-        let order_no = match input.order_no.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let order_no = match input
+            .order_no
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             Some(typed) => order_no::check("order_no", typed, max_len)?,
             None => order_no::generate(kind, now),
         };
@@ -445,18 +681,33 @@ impl PayDesk {
                 .into());
             }
         }
-        let params = OrderParams { kind, order_no, amount_fen, values, provider_order_id: None, created_at_ms: now };
+        let params = OrderParams {
+            kind,
+            order_no,
+            amount_fen,
+            values,
+            provider_order_id: None,
+            created_at_ms: now,
+        };
         providers::gateway(p.provider).check(&params)?;
         Ok((form, params))
     }
 
     /// Create an order: validate, store (status `unknown`), send once, store the
     /// answer. The order is returned whatever happened; `error` says what went wrong.
-    pub async fn create_order(&self, profile: &str, kind: OrderKind, input: &OrderInput) -> CoreResult<OrderOutcome> {
+    pub async fn create_order(
+        &self,
+        profile: &str,
+        kind: OrderKind,
+        input: &OrderInput,
+    ) -> CoreResult<OrderOutcome> {
         let p = self.store.profile(profile).await?;
         let (_form, mut params) = self.validate_order(&p, kind, input).await?;
         let (secret, reply_secret) = self.secrets(&p)?;
-        let generated = input.order_no.as_deref().is_none_or(|s| s.trim().is_empty());
+        let generated = input
+            .order_no
+            .as_deref()
+            .is_none_or(|s| s.trim().is_empty());
         let mut attempt = 0;
         let id = loop {
             let row = NewOrder {
@@ -481,7 +732,16 @@ impl PayDesk {
             }
         };
         self.store
-            .audit(&self.os_user, &format!("{}.create", kind.as_str()), Some(&params.order_no), Some(&format!("{} {}", p.name, money::fen_to_yuan_2dp(params.amount_fen))))
+            .audit(
+                &self.os_user,
+                &format!("{}.create", kind.as_str()),
+                Some(&params.order_no),
+                Some(&format!(
+                    "{} {}",
+                    p.name,
+                    money::fen_to_yuan_2dp(params.amount_fen)
+                )),
+            )
             .await?;
         let cfg = config_of(&p);
         let call = Call::new(&self.http, &cfg, &secret, reply_secret.as_ref());
@@ -500,16 +760,34 @@ impl PayDesk {
                     Delivery::MaybeDelivered => OrderStatus::Unknown,
                 };
                 let (ps, pm) = match &e {
-                    GatewayError::Rejected { code, message } => (Some(code.clone()), Some(message.clone())),
+                    GatewayError::Rejected { code, message } => {
+                        (Some(code.clone()), Some(message.clone()))
+                    }
                     _ => (None, None),
                 };
                 (
-                    OrderUpdate { status: Some(status), provider_status: ps, provider_message: pm, message: Some(e.to_string()), ..Default::default() },
+                    OrderUpdate {
+                        status: Some(status),
+                        provider_status: ps,
+                        provider_message: pm,
+                        message: Some(e.to_string()),
+                        ..Default::default()
+                    },
                     Some(ErrorInfo::from(&e)),
                 )
             }
         };
-        let order = self.store.update_order(id, "create", &update, error.as_ref().map(|e| e.code.as_str()), &exchanges, now_ms()).await?;
+        let order = self
+            .store
+            .update_order(
+                id,
+                "create",
+                &update,
+                error.as_ref().map(|e| e.code.as_str()),
+                &exchanges,
+                now_ms(),
+            )
+            .await?;
         Ok(OrderOutcome { order, error })
     }
 
@@ -521,7 +799,10 @@ impl PayDesk {
         let cfg = config_of(&p);
         let call = Call::new(&self.http, &cfg, &secret, reply_secret.as_ref());
         let params = params_of(&order);
-        let result = providers::gateway(p.provider).query(&call, &params).await.and_then(|r| check_reply(&params, r));
+        let result = providers::gateway(p.provider)
+            .query(&call, &params)
+            .await
+            .and_then(|r| check_reply(&params, r));
         let exchanges = call.journal.take();
         let now = now_ms();
         let (update, error) = match result {
@@ -535,11 +816,16 @@ impl PayDesk {
                 (u, None)
             }
             Err(e) => {
-                let mut u = OrderUpdate { message: Some(e.to_string()), ..Default::default() };
+                let mut u = OrderUpdate {
+                    message: Some(e.to_string()),
+                    ..Default::default()
+                };
                 if let GatewayError::OrderNotFound { code, message } = &e {
                     u.provider_status = Some(code.clone());
                     u.provider_message = Some(message.clone());
-                    if order.status == OrderStatus::Unknown && now - order.created_at > NOT_FOUND_GRACE_MS {
+                    if order.status == OrderStatus::Unknown
+                        && now - order.created_at > NOT_FOUND_GRACE_MS
+                    {
                         u.status = Some(OrderStatus::Failed);
                         u.message = Some(tr!("网关没有此订单（提交后超过 10 分钟），视为未到达网关", "the gateway has no such order more than 10 minutes after sending: it never arrived"));
                     }
@@ -547,7 +833,17 @@ impl PayDesk {
                 (u, Some(ErrorInfo::from(&e)))
             }
         };
-        let order = self.store.update_order(order.id, "query", &update, error.as_ref().map(|e| e.code.as_str()), &exchanges, now).await?;
+        let order = self
+            .store
+            .update_order(
+                order.id,
+                "query",
+                &update,
+                error.as_ref().map(|e| e.code.as_str()),
+                &exchanges,
+                now,
+            )
+            .await?;
         Ok(OrderOutcome { order, error })
     }
 
@@ -558,7 +854,14 @@ impl PayDesk {
         for o in open {
             match self.refresh_order(o.id).await {
                 Ok(r) => out.push(r),
-                Err(e) => out.push(OrderOutcome { order: o, error: Some(ErrorInfo { code: e.code().as_str().into(), message: e.to_string(), field: None }) }),
+                Err(e) => out.push(OrderOutcome {
+                    order: o,
+                    error: Some(ErrorInfo {
+                        code: e.code().as_str().into(),
+                        message: e.to_string(),
+                        field: None,
+                    }),
+                }),
             }
         }
         Ok(out)
@@ -588,20 +891,42 @@ impl PayDesk {
 
     /// Ask the gateway about an order that is not in the local history, and
     /// store what it learns (as an imported order).
-    pub async fn lookup_remote(&self, profile: &str, kind: OrderKind, order_no: &str, amount: &str, values: BTreeMap<String, String>) -> CoreResult<OrderOutcome> {
+    pub async fn lookup_remote(
+        &self,
+        profile: &str,
+        kind: OrderKind,
+        order_no: &str,
+        amount: &str,
+        values: BTreeMap<String, String>,
+    ) -> CoreResult<OrderOutcome> {
         let p = self.store.profile(profile).await?;
         let order_no = order_no::check("order_no", order_no, 64)?;
-        let amount_fen = if amount.trim().is_empty() { 0 } else { money::parse_yuan("amount", amount)? };
+        let amount_fen = if amount.trim().is_empty() {
+            0
+        } else {
+            money::parse_yuan("amount", amount)?
+        };
         let gw = providers::gateway(p.provider);
         for f in gw.lookup_fields(kind) {
             if f.required && values.get(&f.id).is_none_or(|v| v.trim().is_empty()) {
-                return Err(FieldError::new(&f.id, tr!("查询需要{}", "the query needs {}", f.label())).into());
+                return Err(FieldError::new(
+                    &f.id,
+                    tr!("查询需要{}", "the query needs {}", f.label()),
+                )
+                .into());
             }
         }
         let (secret, reply_secret) = self.secrets(&p)?;
         let cfg = config_of(&p);
         let call = Call::new(&self.http, &cfg, &secret, reply_secret.as_ref());
-        let params = OrderParams { kind, order_no: order_no.clone(), amount_fen, values: values.clone(), provider_order_id: None, created_at_ms: now_ms() };
+        let params = OrderParams {
+            kind,
+            order_no: order_no.clone(),
+            amount_fen,
+            values: values.clone(),
+            provider_order_id: None,
+            created_at_ms: now_ms(),
+        };
         let result = gw.query(&call, &params).await;
         let exchanges = call.journal.take();
         let reply = match result {
@@ -609,11 +934,22 @@ impl PayDesk {
             Err(e) => return Err(e.into()),
         };
         if reply.order_no.as_deref().is_some_and(|n| n != order_no) {
-            return Err(GatewayError::Mismatch(tr!("应答中的订单号不同", "the reply names another order number")).into());
+            return Err(GatewayError::Mismatch(tr!(
+                "应答中的订单号不同",
+                "the reply names another order number"
+            ))
+            .into());
         }
         let amount_fen = reply.amount_fen.filter(|a| *a > 0).unwrap_or(amount_fen);
         if amount_fen <= 0 {
-            return Err(FieldError::new("amount", tr!("网关未返回金额，请填写订单金额", "the gateway did not return the amount; enter it")).into());
+            return Err(FieldError::new(
+                "amount",
+                tr!(
+                    "网关未返回金额，请填写订单金额",
+                    "the gateway did not return the amount; enter it"
+                ),
+            )
+            .into());
         }
         let row = NewOrder {
             profile_id: p.id.clone(),
@@ -627,8 +963,25 @@ impl PayDesk {
             created_at: now_ms(),
         };
         let id = self.store.insert_order(&row).await?;
-        self.store.audit(&self.os_user, "order.import", Some(&order_no), Some(&p.name)).await?;
-        let order = self.store.update_order(id, "query", &update_from_reply(reply, None), None, &exchanges, now_ms()).await?;
+        self.store
+            .audit(
+                &self.os_user,
+                "order.import",
+                Some(&order_no),
+                Some(&p.name),
+            )
+            .await?;
+        let order = self
+            .store
+            .update_order(
+                id,
+                "query",
+                &update_from_reply(reply, None),
+                None,
+                &exchanges,
+                now_ms(),
+            )
+            .await?;
         Ok(OrderOutcome { order, error: None })
     }
 
@@ -668,7 +1021,11 @@ impl PayDesk {
         let secrets = match self.secrets(p) {
             Ok(s) => s,
             Err(e) => {
-                view.error = Some(ErrorInfo { code: e.code().as_str().into(), message: e.to_string(), field: None });
+                view.error = Some(ErrorInfo {
+                    code: e.code().as_str().into(),
+                    message: e.to_string(),
+                    field: None,
+                });
                 return view;
             }
         };
@@ -677,7 +1034,12 @@ impl PayDesk {
         match gw.balance(&call).await {
             Ok(b) => {
                 let at = now_ms();
-                let reading = BalanceReading { profile_id: p.id.clone(), at, balance_fen: b.balance_fen, details: b.details.clone() };
+                let reading = BalanceReading {
+                    profile_id: p.id.clone(),
+                    at,
+                    balance_fen: b.balance_fen,
+                    details: b.details.clone(),
+                };
                 if let Err(e) = self.store.insert_balance(&reading).await {
                     tracing::warn!(error = %e, "could not store a balance reading");
                 }
@@ -691,22 +1053,40 @@ impl PayDesk {
         view
     }
 
-    pub async fn balance_history(&self, profile: &str, limit: u32) -> CoreResult<Vec<BalanceReading>> {
+    pub async fn balance_history(
+        &self,
+        profile: &str,
+        limit: u32,
+    ) -> CoreResult<Vec<BalanceReading>> {
         let p = self.store.profile(profile).await?;
         self.store.balance_history(&p.id, limit).await
     }
 
-    pub async fn arrivals(&self, profile: &str, start: Option<i64>, end: Option<i64>) -> CoreResult<Vec<Arrival>> {
+    pub async fn arrivals(
+        &self,
+        profile: &str,
+        start: Option<i64>,
+        end: Option<i64>,
+    ) -> CoreResult<Vec<Arrival>> {
         let p = self.store.profile(profile).await?;
         if let (Some(s), Some(e)) = (start, end) {
             if s > e {
-                return Err(FieldError::new("start", tr!("开始时间不能晚于结束时间", "the start cannot be after the end")).into());
+                return Err(FieldError::new(
+                    "start",
+                    tr!(
+                        "开始时间不能晚于结束时间",
+                        "the start cannot be after the end"
+                    ),
+                )
+                .into());
             }
         }
         let (secret, reply) = self.secrets(&p)?;
         let cfg = config_of(&p);
         let call = Call::new(&self.http, &cfg, &secret, reply.as_ref());
-        Ok(providers::gateway(p.provider).arrivals(&call, start, end).await?)
+        Ok(providers::gateway(p.provider)
+            .arrivals(&call, start, end)
+            .await?)
     }
 
     pub fn gateway(provider: ProviderKind) -> &'static dyn Gateway {
@@ -719,7 +1099,12 @@ impl PayDesk {
 fn check_reply(params: &OrderParams, reply: Reply) -> Result<Reply, GatewayError> {
     if let Some(no) = &reply.order_no {
         if no != &params.order_no {
-            return Err(GatewayError::Mismatch(tr!("应答订单号为 {}，本单为 {}", "the reply names order {}, this order is {}", no, params.order_no)));
+            return Err(GatewayError::Mismatch(tr!(
+                "应答订单号为 {}，本单为 {}",
+                "the reply names order {}, this order is {}",
+                no,
+                params.order_no
+            )));
         }
     }
     if let Some(a) = reply.amount_fen {
@@ -747,7 +1132,11 @@ fn update_from_reply(reply: Reply, _previous: Option<OrderStatus>) -> OrderUpdat
         provider_order_id: reply.provider_order_id,
         pay_url: reply.pay_url,
         card: reply.card,
-        extra: if reply.extra.is_empty() { None } else { Some(reply.extra) },
+        extra: if reply.extra.is_empty() {
+            None
+        } else {
+            Some(reply.extra)
+        },
         message,
     }
 }
@@ -767,13 +1156,26 @@ mod tests {
 
     #[test]
     fn mismatched_replies_are_refused() {
-        let p = OrderParams { kind: OrderKind::Payout, order_no: "A1".into(), amount_fen: 100, values: BTreeMap::new(), provider_order_id: None, created_at_ms: 0 };
+        let p = OrderParams {
+            kind: OrderKind::Payout,
+            order_no: "A1".into(),
+            amount_fen: 100,
+            values: BTreeMap::new(),
+            provider_order_id: None,
+            created_at_ms: 0,
+        };
         let mut r = Reply::new(OrderStatus::Succeeded);
         r.order_no = Some("A2".into());
-        assert!(matches!(check_reply(&p, r.clone()), Err(GatewayError::Mismatch(_))));
+        assert!(matches!(
+            check_reply(&p, r.clone()),
+            Err(GatewayError::Mismatch(_))
+        ));
         r.order_no = Some("A1".into());
         r.amount_fen = Some(200);
-        assert!(matches!(check_reply(&p, r.clone()), Err(GatewayError::Mismatch(_))));
+        assert!(matches!(
+            check_reply(&p, r.clone()),
+            Err(GatewayError::Mismatch(_))
+        ));
         r.amount_fen = Some(100);
         assert!(check_reply(&p, r).is_ok());
     }

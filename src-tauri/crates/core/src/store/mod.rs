@@ -25,7 +25,11 @@ pub fn now_ms() -> i64 {
 /// `2024-01-01 08:00:00` in Asia/Shanghai (UTC+8) for people.
 pub fn format_time_ms(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.with_timezone(&shanghai()).format("%Y-%m-%d %H:%M:%S").to_string())
+        .map(|t| {
+            t.with_timezone(&shanghai())
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        })
         .unwrap_or_default()
 }
 
@@ -35,6 +39,7 @@ pub struct Store {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Profile {
     pub id: String,
     pub name: String,
@@ -53,6 +58,7 @@ pub struct Profile {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Order {
     pub id: i64,
     pub profile_id: String,
@@ -81,6 +87,7 @@ pub struct Order {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OrderEvent {
     pub id: i64,
     pub order_id: i64,
@@ -122,6 +129,7 @@ pub struct OrderUpdate {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OrderFilter {
     pub profile: Option<String>,
     pub kind: Option<OrderKind>,
@@ -138,6 +146,7 @@ pub struct OrderFilter {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OrderPage {
     pub orders: Vec<Order>,
     /// Cursor for the next page, when there is one.
@@ -145,6 +154,7 @@ pub struct OrderPage {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BalanceReading {
     pub profile_id: String,
     pub at: i64,
@@ -153,6 +163,7 @@ pub struct BalanceReading {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AuditEntry {
     pub id: i64,
     pub at: i64,
@@ -165,7 +176,8 @@ pub struct AuditEntry {
 const ORDER_SELECT: &str = "SELECT o.*, p.name AS profile_name, p.provider AS provider, p.sandbox AS sandbox FROM orders o JOIN profiles p ON p.id = o.profile_id";
 
 fn json_or_default<T: serde::de::DeserializeOwned + Default>(s: Option<String>) -> T {
-    s.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default()
+    s.and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default()
 }
 
 fn order_from_row(r: &sqlx::sqlite::SqliteRow) -> CoreResult<Order> {
@@ -177,17 +189,20 @@ fn order_from_row(r: &sqlx::sqlite::SqliteRow) -> CoreResult<Order> {
         id: r.try_get("id")?,
         profile_id: r.try_get("profile_id")?,
         profile: r.try_get("profile_name")?,
-        provider: ProviderKind::parse(&provider).ok_or_else(|| CoreError::Storage(format!("bad provider {provider}")))?,
+        provider: ProviderKind::parse(&provider)
+            .ok_or_else(|| CoreError::Storage(format!("bad provider {provider}")))?,
         sandbox: r.try_get::<i64, _>("sandbox")? != 0,
         order_no: r.try_get("order_no")?,
-        kind: OrderKind::parse(&kind).ok_or_else(|| CoreError::Storage(format!("bad kind {kind}")))?,
+        kind: OrderKind::parse(&kind)
+            .ok_or_else(|| CoreError::Storage(format!("bad kind {kind}")))?,
         amount_fen: r.try_get("amount_fen")?,
         channel: r.try_get("channel")?,
         payee_name: r.try_get("payee_name")?,
         account_no: r.try_get("account_no")?,
         bank_name: r.try_get("bank_name")?,
         fields: json_or_default(r.try_get("fields")?),
-        status: OrderStatus::parse(&status).ok_or_else(|| CoreError::Storage(format!("bad status {status}")))?,
+        status: OrderStatus::parse(&status)
+            .ok_or_else(|| CoreError::Storage(format!("bad status {status}")))?,
         provider_status: r.try_get("provider_status")?,
         provider_message: r.try_get("provider_message")?,
         provider_order_id: r.try_get("provider_order_id")?,
@@ -206,7 +221,8 @@ fn profile_from_row(r: &sqlx::sqlite::SqliteRow) -> CoreResult<Profile> {
     Ok(Profile {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
-        provider: ProviderKind::parse(&provider).ok_or_else(|| CoreError::Storage(format!("bad provider {provider}")))?,
+        provider: ProviderKind::parse(&provider)
+            .ok_or_else(|| CoreError::Storage(format!("bad provider {provider}")))?,
         base_url: r.try_get("base_url")?,
         merchant_id: r.try_get("merchant_id")?,
         app_id: r.try_get("app_id")?,
@@ -224,7 +240,14 @@ fn profile_from_row(r: &sqlx::sqlite::SqliteRow) -> CoreResult<Profile> {
 impl Store {
     /// Open (creating if needed) `paydesk.db` in `data_dir` and migrate it.
     pub async fn open(data_dir: &Path) -> CoreResult<Store> {
-        std::fs::create_dir_all(data_dir).map_err(|e| CoreError::Storage(crate::tr!("无法创建数据目录 {}：{}", "cannot create the data directory {}: {}", data_dir.display(), e)))?;
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            CoreError::Storage(crate::tr!(
+                "无法创建数据目录 {}：{}",
+                "cannot create the data directory {}: {}",
+                data_dir.display(),
+                e
+            ))
+        })?;
         Store::open_file(&data_dir.join("paydesk.db")).await
     }
 
@@ -235,7 +258,10 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(30))
             .foreign_keys(true);
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(opts)
+            .await?;
         refuse_newer(&pool).await?;
         MIGRATOR.run(&pool).await?;
         Ok(Store { pool })
@@ -268,7 +294,13 @@ impl Store {
         .execute(&self.pool)
         .await;
         match r {
-            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => Err(CoreError::Conflict(crate::tr!("已存在名为“{}”的商户配置", "a profile named “{}” already exists", p.name))),
+            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+                Err(CoreError::Conflict(crate::tr!(
+                    "已存在名为“{}”的商户配置",
+                    "a profile named “{}” already exists",
+                    p.name
+                )))
+            }
             Err(e) => Err(e.into()),
             Ok(_) => Ok(()),
         }
@@ -292,14 +324,23 @@ impl Store {
         .execute(&self.pool)
         .await;
         match r {
-            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => Err(CoreError::Conflict(crate::tr!("已存在名为“{}”的商户配置", "a profile named “{}” already exists", p.name))),
+            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+                Err(CoreError::Conflict(crate::tr!(
+                    "已存在名为“{}”的商户配置",
+                    "a profile named “{}” already exists",
+                    p.name
+                )))
+            }
             Err(e) => Err(e.into()),
             Ok(_) => Ok(()),
         }
     }
 
     pub async fn profiles(&self) -> CoreResult<Vec<Profile>> {
-        let rows = sqlx::query("SELECT * FROM profiles WHERE removed_at IS NULL ORDER BY sandbox, name").fetch_all(&self.pool).await?;
+        let rows =
+            sqlx::query("SELECT * FROM profiles WHERE removed_at IS NULL ORDER BY sandbox, name")
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter().map(profile_from_row).collect()
     }
 
@@ -313,12 +354,20 @@ impl Store {
             .await?;
         match row {
             Some(r) => profile_from_row(&r),
-            None => Err(CoreError::NotFound(crate::tr!("没有名为“{}”的商户配置", "no profile named “{}”", name_or_id))),
+            None => Err(CoreError::NotFound(crate::tr!(
+                "没有名为“{}”的商户配置",
+                "no profile named “{}”",
+                name_or_id
+            ))),
         }
     }
 
     pub async fn remove_profile(&self, id: &str, at: i64) -> CoreResult<()> {
-        sqlx::query("UPDATE profiles SET removed_at = ? WHERE id = ?").bind(at).bind(id).execute(&self.pool).await?;
+        sqlx::query("UPDATE profiles SET removed_at = ? WHERE id = ?")
+            .bind(at)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -326,7 +375,8 @@ impl Store {
 
     /// Insert a new order row. `Conflict` if the profile already has the number.
     pub async fn insert_order(&self, o: &NewOrder) -> CoreResult<i64> {
-        let fields = serde_json::to_string(&o.fields).map_err(|e| CoreError::Internal(e.to_string()))?;
+        let fields =
+            serde_json::to_string(&o.fields).map_err(|e| CoreError::Internal(e.to_string()))?;
         let mut tx = self.pool.begin().await?;
         let r = sqlx::query(
             "INSERT INTO orders (profile_id, order_no, kind, amount_fen, channel, payee_name, account_no, bank_name, fields, status, message, created_by, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -349,28 +399,48 @@ impl Store {
         .await;
         let id = match r {
             Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
-                return Err(CoreError::Conflict(crate::tr!("商户订单号 {} 已存在，不能重复下单", "merchant order number {} already exists; an order is never sent twice", o.order_no)))
+                return Err(CoreError::Conflict(crate::tr!(
+                    "商户订单号 {} 已存在，不能重复下单",
+                    "merchant order number {} already exists; an order is never sent twice",
+                    o.order_no
+                )))
             }
             Err(e) => return Err(e.into()),
             Ok(r) => r.last_insert_rowid(),
         };
-        sqlx::query("INSERT INTO order_events (order_id, at, action, status, message) VALUES (?,?,?,?,?)")
-            .bind(id)
-            .bind(o.created_at)
-            .bind("create")
-            .bind(o.status.as_str())
-            .bind(&o.message)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO order_events (order_id, at, action, status, message) VALUES (?,?,?,?,?)",
+        )
+        .bind(id)
+        .bind(o.created_at)
+        .bind("create")
+        .bind(o.status.as_str())
+        .bind(&o.message)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
 
     /// Apply an update and record it as an event (with the masked exchanges).
-    pub async fn update_order(&self, id: i64, action: &str, u: &OrderUpdate, error_code: Option<&str>, exchanges: &[Exchange], at: i64) -> CoreResult<Order> {
+    pub async fn update_order(
+        &self,
+        id: i64,
+        action: &str,
+        u: &OrderUpdate,
+        error_code: Option<&str>,
+        exchanges: &[Exchange],
+        at: i64,
+    ) -> CoreResult<Order> {
         let mut tx = self.pool.begin().await?;
-        let card = u.card.as_ref().map(|c| serde_json::to_string(c).unwrap_or_default());
-        let extra = u.extra.as_ref().map(|e| serde_json::to_string(e).unwrap_or_default());
+        let card = u
+            .card
+            .as_ref()
+            .map(|c| serde_json::to_string(c).unwrap_or_default());
+        let extra = u
+            .extra
+            .as_ref()
+            .map(|e| serde_json::to_string(e).unwrap_or_default());
         sqlx::query(
             "UPDATE orders SET status = COALESCE(?, status), provider_status = COALESCE(?, provider_status), provider_message = COALESCE(?, provider_message), provider_order_id = COALESCE(?, provider_order_id), pay_url = COALESCE(?, pay_url), card = COALESCE(?, card), extra = COALESCE(?, extra), message = ?, updated_at = ? WHERE id = ?",
         )
@@ -386,7 +456,10 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        let status: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = ?").bind(id).fetch_one(&mut *tx).await?;
+        let status: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = ?")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
         sqlx::query("INSERT INTO order_events (order_id, at, action, status, provider_status, provider_message, message, error_code, exchanges) VALUES (?,?,?,?,?,?,?,?,?)")
             .bind(id)
             .bind(at)
@@ -404,10 +477,16 @@ impl Store {
     }
 
     pub async fn order(&self, id: i64) -> CoreResult<Order> {
-        let row = sqlx::query(&format!("{ORDER_SELECT} WHERE o.id = ?")).bind(id).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&format!("{ORDER_SELECT} WHERE o.id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         match row {
             Some(r) => order_from_row(&r),
-            None => Err(CoreError::NotFound(crate::tr!("订单不存在", "no such order"))),
+            None => Err(CoreError::NotFound(crate::tr!(
+                "订单不存在",
+                "no such order"
+            ))),
         }
     }
 
@@ -417,7 +496,11 @@ impl Store {
         let sql = format!(
             "{ORDER_SELECT} WHERE o.id IN (SELECT id FROM orders WHERE order_no = ?1 UNION SELECT id FROM orders WHERE provider_order_id = ?1) AND (?2 IS NULL OR o.profile_id = ?2) ORDER BY o.created_at DESC, o.id DESC"
         );
-        let rows = sqlx::query(&sql).bind(no.trim()).bind(profile_id).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&sql)
+            .bind(no.trim())
+            .bind(profile_id)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(order_from_row).collect()
     }
 
@@ -453,9 +536,19 @@ impl Store {
             sql.push_str(" AND o.created_at < ?");
             args.push(Arg::Int(to));
         }
-        if let Some(q) = f.search.as_ref().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        if let Some(q) = f
+            .search
+            .as_ref()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+        {
             // Prefix searches that can use an index: escape LIKE wildcards.
-            let pat = format!("{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+            let pat = format!(
+                "{}%",
+                q.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            );
             sql.push_str(" AND (o.order_no LIKE ? ESCAPE '\\' OR o.provider_order_id LIKE ? ESCAPE '\\' OR o.payee_name LIKE ? ESCAPE '\\')");
             args.push(Arg::Text(pat.clone()));
             args.push(Arg::Text(pat.clone()));
@@ -494,11 +587,20 @@ impl Store {
             .bind(name_or_id)
             .fetch_optional(&self.pool)
             .await?;
-        id.ok_or_else(|| CoreError::NotFound(crate::tr!("没有名为“{}”的商户配置", "no profile named “{}”", name_or_id)))
+        id.ok_or_else(|| {
+            CoreError::NotFound(crate::tr!(
+                "没有名为“{}”的商户配置",
+                "no profile named “{}”",
+                name_or_id
+            ))
+        })
     }
 
     pub async fn order_events(&self, order_id: i64) -> CoreResult<Vec<OrderEvent>> {
-        let rows = sqlx::query("SELECT * FROM order_events WHERE order_id = ? ORDER BY id").bind(order_id).fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT * FROM order_events WHERE order_id = ? ORDER BY id")
+            .bind(order_id)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 let status: String = r.try_get("status")?;
@@ -521,7 +623,13 @@ impl Store {
 
     /// Sum of amounts of a profile's orders of a kind created in [from, to) that
     /// have not failed (for per-day limits).
-    pub async fn sum_amount(&self, profile_id: &str, kind: OrderKind, from_ms: i64, to_ms: i64) -> CoreResult<i64> {
+    pub async fn sum_amount(
+        &self,
+        profile_id: &str,
+        kind: OrderKind,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> CoreResult<i64> {
         let v: Option<i64> = sqlx::query_scalar("SELECT SUM(amount_fen) FROM orders WHERE profile_id = ? AND kind = ? AND created_at >= ? AND created_at < ? AND status != 'failed'")
             .bind(profile_id)
             .bind(kind.as_str())
@@ -535,23 +643,31 @@ impl Store {
     // ---- balances
 
     pub async fn insert_balance(&self, b: &BalanceReading) -> CoreResult<()> {
-        sqlx::query("INSERT INTO balance_readings (profile_id, at, balance_fen, details) VALUES (?,?,?,?)")
-            .bind(&b.profile_id)
-            .bind(b.at)
-            .bind(b.balance_fen)
-            .bind(serde_json::to_string(&b.details).unwrap_or_else(|_| "{}".into()))
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO balance_readings (profile_id, at, balance_fen, details) VALUES (?,?,?,?)",
+        )
+        .bind(&b.profile_id)
+        .bind(b.at)
+        .bind(b.balance_fen)
+        .bind(serde_json::to_string(&b.details).unwrap_or_else(|_| "{}".into()))
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
     /// The latest readings of a profile, newest first.
-    pub async fn balance_history(&self, profile_id: &str, limit: u32) -> CoreResult<Vec<BalanceReading>> {
-        let rows = sqlx::query("SELECT * FROM balance_readings WHERE profile_id = ? ORDER BY at DESC, id DESC LIMIT ?")
-            .bind(profile_id)
-            .bind(limit as i64)
-            .fetch_all(&self.pool)
-            .await?;
+    pub async fn balance_history(
+        &self,
+        profile_id: &str,
+        limit: u32,
+    ) -> CoreResult<Vec<BalanceReading>> {
+        let rows = sqlx::query(
+            "SELECT * FROM balance_readings WHERE profile_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+        )
+        .bind(profile_id)
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter()
             .map(|r| {
                 Ok(BalanceReading {
@@ -566,20 +682,31 @@ impl Store {
 
     // ---- audit
 
-    pub async fn audit(&self, os_user: &str, action: &str, target: Option<&str>, detail: Option<&str>) -> CoreResult<()> {
-        sqlx::query("INSERT INTO audit_log (at, os_user, action, target, detail) VALUES (?,?,?,?,?)")
-            .bind(now_ms())
-            .bind(os_user)
-            .bind(action)
-            .bind(target)
-            .bind(detail)
-            .execute(&self.pool)
-            .await?;
+    pub async fn audit(
+        &self,
+        os_user: &str,
+        action: &str,
+        target: Option<&str>,
+        detail: Option<&str>,
+    ) -> CoreResult<()> {
+        sqlx::query(
+            "INSERT INTO audit_log (at, os_user, action, target, detail) VALUES (?,?,?,?,?)",
+        )
+        .bind(now_ms())
+        .bind(os_user)
+        .bind(action)
+        .bind(target)
+        .bind(detail)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
     pub async fn audit_entries(&self, limit: u32) -> CoreResult<Vec<AuditEntry>> {
-        let rows = sqlx::query("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?").bind(limit as i64).fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?")
+            .bind(limit as i64)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok(AuditEntry {
@@ -597,7 +724,12 @@ impl Store {
     // ---- settings
 
     pub async fn setting(&self, key: &str) -> CoreResult<Option<String>> {
-        Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?").bind(key).fetch_optional(&self.pool).await?)
+        Ok(
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     pub async fn set_setting(&self, key: &str, value: &str) -> CoreResult<()> {
@@ -618,11 +750,17 @@ enum Arg {
 /// Refuse a database written by a newer PayDesk: its schema may mean things
 /// this version does not know.
 async fn refuse_newer(pool: &SqlitePool) -> CoreResult<()> {
-    let exists: Option<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type='table' AND name='_sqlx_migrations'").fetch_optional(pool).await?;
+    let exists: Option<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type='table' AND name='_sqlx_migrations'",
+    )
+    .fetch_optional(pool)
+    .await?;
     if exists.is_none() {
         return Ok(());
     }
-    let max_db: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations").fetch_one(pool).await?;
+    let max_db: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+        .fetch_one(pool)
+        .await?;
     let max_known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
     if max_db.unwrap_or(0) > max_known {
         return Err(CoreError::Storage(crate::tr!(
@@ -677,20 +815,39 @@ mod tests {
         let s = Store::open(dir.path()).await.unwrap();
         s.insert_profile(&profile("p1", "A")).await.unwrap();
         s.insert_profile(&profile("p2", "B")).await.unwrap();
-        assert!(matches!(s.insert_profile(&profile("p3", "A")).await, Err(CoreError::Conflict(_))));
+        assert!(matches!(
+            s.insert_profile(&profile("p3", "A")).await,
+            Err(CoreError::Conflict(_))
+        ));
         let id = s.insert_order(&new_order("p1", "NO1", 100)).await.unwrap();
-        assert!(matches!(s.insert_order(&new_order("p1", "NO1", 101)).await, Err(CoreError::Conflict(_))));
+        assert!(matches!(
+            s.insert_order(&new_order("p1", "NO1", 101)).await,
+            Err(CoreError::Conflict(_))
+        ));
         s.insert_order(&new_order("p2", "NO1", 102)).await.unwrap();
         assert_eq!(s.find_orders("NO1", None).await.unwrap().len(), 2);
-        let u = OrderUpdate { status: Some(OrderStatus::Pending), provider_order_id: Some("GW9".into()), ..Default::default() };
-        let o = s.update_order(id, "create", &u, None, &[], 200).await.unwrap();
+        let u = OrderUpdate {
+            status: Some(OrderStatus::Pending),
+            provider_order_id: Some("GW9".into()),
+            ..Default::default()
+        };
+        let o = s
+            .update_order(id, "create", &u, None, &[], 200)
+            .await
+            .unwrap();
         assert_eq!(o.status, OrderStatus::Pending);
         assert_eq!(s.find_orders("GW9", None).await.unwrap()[0].id, id);
         assert_eq!(s.order_events(id).await.unwrap().len(), 2);
         for i in 0..25 {
-            s.insert_order(&new_order("p1", &format!("X{i:02}"), 1000 + i)).await.unwrap();
+            s.insert_order(&new_order("p1", &format!("X{i:02}"), 1000 + i))
+                .await
+                .unwrap();
         }
-        let mut f = OrderFilter { profile: Some("A".into()), limit: Some(10), ..Default::default() };
+        let mut f = OrderFilter {
+            profile: Some("A".into()),
+            limit: Some(10),
+            ..Default::default()
+        };
         let mut seen = Vec::new();
         loop {
             let page = s.list_orders(&f).await.unwrap();
@@ -702,9 +859,16 @@ mod tests {
         }
         assert_eq!(seen.len(), 26);
         assert_eq!(seen[0], "X24");
-        let f = OrderFilter { search: Some("X1".into()), ..Default::default() };
+        let f = OrderFilter {
+            search: Some("X1".into()),
+            ..Default::default()
+        };
         assert_eq!(s.list_orders(&f).await.unwrap().orders.len(), 10);
-        let f = OrderFilter { search: Some("张".into()), profile: Some("B".into()), ..Default::default() };
+        let f = OrderFilter {
+            search: Some("张".into()),
+            profile: Some("B".into()),
+            ..Default::default()
+        };
         assert_eq!(s.list_orders(&f).await.unwrap().orders.len(), 1);
     }
 
@@ -712,9 +876,17 @@ mod tests {
     async fn audit_log_is_append_only() {
         let dir = tempfile::tempdir().unwrap();
         let s = Store::open(dir.path()).await.unwrap();
-        s.audit("alice", "profile.add", Some("A"), None).await.unwrap();
-        assert!(sqlx::query("DELETE FROM audit_log").execute(s.pool()).await.is_err());
-        assert!(sqlx::query("UPDATE audit_log SET os_user='x'").execute(s.pool()).await.is_err());
+        s.audit("alice", "profile.add", Some("A"), None)
+            .await
+            .unwrap();
+        assert!(sqlx::query("DELETE FROM audit_log")
+            .execute(s.pool())
+            .await
+            .is_err());
+        assert!(sqlx::query("UPDATE audit_log SET os_user='x'")
+            .execute(s.pool())
+            .await
+            .is_err());
         assert_eq!(s.audit_entries(10).await.unwrap()[0].os_user, "alice");
     }
 
@@ -727,6 +899,9 @@ mod tests {
             .await
             .unwrap();
         drop(s);
-        assert!(matches!(Store::open(dir.path()).await, Err(CoreError::Storage(_))));
+        assert!(matches!(
+            Store::open(dir.path()).await,
+            Err(CoreError::Storage(_))
+        ));
     }
 }

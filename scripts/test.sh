@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what is missing, then runs every test PayDesk has: formatting and
+# lints, the Rust suites (real SQLite, real Secret Service, sandbox over
+# loopback), the UI's unit and browser tests, the desktop end-to-end journey in
+# the real webview, and the benchmarks in smoke mode.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+FEATURES="paydesk-app/custom-protocol,paydesk-core/ts"
+
+scripts/setup.sh --test || { echo "setup failed"; exit 1; }
+
+passed=0; failed=0; failures=()
+step() {
+  local name=$1; shift
+  echo; echo "==> $name"
+  local t0=$SECONDS
+  if "$@"; then passed=$((passed+1)); echo "<== $name: ok ($((SECONDS-t0)) s)"
+  else failed=$((failed+1)); failures+=("$name"); echo "<== $name: FAILED ($((SECONDS-t0)) s)"; fi
+}
+
+# The app embeds the built UI, so the UI is built first.
+step "ui build" npm --prefix ui run build --silent
+step "rustfmt" cargo fmt --all -- --check
+step "clippy" cargo clippy --workspace --all-targets --features "$FEATURES" -- -D warnings
+step "rust tests" scripts/with-keyring.sh cargo test --workspace --features "$FEATURES"
+step "ui check" npm --prefix ui run check --silent
+step "ui unit tests" npm --prefix ui test --silent
+step "ui browser journeys" npm --prefix ui run e2e:browser --silent
+step "desktop e2e" scripts/e2e-desktop.sh
+[ -x scripts/bench.sh ] && step "benchmarks (smoke)" scripts/bench.sh --smoke
+
+echo
+[ $failed -gt 0 ] && echo "failed steps: ${failures[*]}"
+echo "steps: $passed passed, $failed failed"
+[ $failed -eq 0 ]

@@ -1,0 +1,343 @@
+//! IPC commands: each one a thin call into the core services. Errors cross as
+//! `{code, message, field}`.
+
+use crate::state::AppState;
+use paydesk_core::banks::Bank;
+use paydesk_core::domain::{OrderKind, ProviderKind};
+use paydesk_core::error::CoreError;
+use paydesk_core::form::{FieldSpec, FormSpec, OrderInput};
+use paydesk_core::gateway::Arrival;
+use paydesk_core::services::{
+    AppInfo, BalanceView, ErrorInfo, OrderOutcome, OrderPreview, PayDesk, ProfileInput,
+    ProfileView, Settings, TestResult,
+};
+use paydesk_core::store::{BalanceReading, Order, OrderEvent, OrderFilter, OrderPage};
+use paydesk_core::{tr, Secret};
+use std::collections::BTreeMap;
+use tauri::State;
+use tauri_plugin_opener::OpenerExt;
+
+/// The error every command returns: serialised as `{code, message, field}`.
+#[derive(Debug, serde::Serialize)]
+pub struct IpcError(ErrorInfo);
+
+impl From<CoreError> for IpcError {
+    fn from(e: CoreError) -> Self {
+        IpcError(ErrorInfo {
+            code: e.code().as_str().into(),
+            message: e.to_string(),
+            field: e.field().map(String::from),
+        })
+    }
+}
+
+fn internal(message: String) -> IpcError {
+    IpcError(ErrorInfo {
+        code: "internal".into(),
+        message,
+        field: None,
+    })
+}
+
+type R<T> = Result<T, IpcError>;
+
+#[tauri::command]
+pub async fn app_info(state: State<'_, AppState>) -> R<AppInfo> {
+    Ok(AppInfo {
+        version: env!("CARGO_PKG_VERSION").into(),
+        data_dir: state.data_dir.display().to_string(),
+        sandbox_url: state.sandbox_url(),
+        first_run: state.first_run && state.desk.profiles().await?.is_empty(),
+        os_user: state.desk.os_user().into(),
+    })
+}
+
+#[tauri::command]
+pub async fn get_settings(state: State<'_, AppState>) -> R<Settings> {
+    Ok(state.desk.settings().await?)
+}
+
+#[tauri::command]
+pub async fn save_settings(state: State<'_, AppState>, settings: Settings) -> R<()> {
+    state.desk.save_settings(&settings).await?;
+    paydesk_core::i18n::set_lang(settings.lang);
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn list_profiles(state: State<'_, AppState>) -> R<Vec<ProfileView>> {
+    Ok(state.desk.profiles().await?)
+}
+
+#[tauri::command]
+pub async fn save_profile(
+    state: State<'_, AppState>,
+    id: Option<String>,
+    input: ProfileInput,
+    secret: Option<String>,
+    reply_secret: Option<String>,
+) -> R<ProfileView> {
+    let secret = secret.map(Secret::new);
+    let reply_secret = reply_secret.map(Secret::new);
+    Ok(match id {
+        Some(id) => {
+            state
+                .desk
+                .update_profile(&id, input, secret, reply_secret)
+                .await?
+        }
+        None => {
+            state
+                .desk
+                .add_profile(
+                    input,
+                    secret.unwrap_or_else(|| Secret::new("")),
+                    reply_secret,
+                )
+                .await?
+        }
+    })
+}
+
+#[tauri::command]
+pub async fn remove_profile(state: State<'_, AppState>, id: String) -> R<()> {
+    Ok(state.desk.remove_profile(&id).await?)
+}
+
+#[tauri::command]
+pub async fn test_profile(state: State<'_, AppState>, id: String) -> R<TestResult> {
+    Ok(state.desk.test_profile(&id).await?)
+}
+
+#[tauri::command]
+pub async fn add_sandbox_profiles(state: State<'_, AppState>) -> R<Vec<ProfileView>> {
+    Ok(state.add_sandbox_profiles().await?)
+}
+
+#[tauri::command]
+pub fn get_form(provider: ProviderKind, kind: OrderKind) -> R<FormSpec> {
+    Ok(PayDesk::form(provider, kind)?)
+}
+
+#[tauri::command]
+pub fn lookup_fields(provider: ProviderKind, kind: OrderKind) -> Vec<FieldSpec> {
+    PayDesk::lookup_fields(provider, kind)
+}
+
+#[tauri::command]
+pub fn search_banks(provider: ProviderKind, query: String) -> Vec<Bank> {
+    PayDesk::banks(Some(provider), &query)
+}
+
+#[tauri::command]
+pub async fn prepare_order(
+    state: State<'_, AppState>,
+    profile: String,
+    kind: OrderKind,
+    input: OrderInput,
+) -> R<OrderPreview> {
+    Ok(state.desk.prepare_order(&profile, kind, &input).await?)
+}
+
+#[tauri::command]
+pub async fn create_order(
+    state: State<'_, AppState>,
+    profile: String,
+    kind: OrderKind,
+    input: OrderInput,
+) -> R<OrderOutcome> {
+    Ok(state.desk.create_order(&profile, kind, &input).await?)
+}
+
+#[tauri::command]
+pub async fn refresh_order(state: State<'_, AppState>, id: i64) -> R<OrderOutcome> {
+    Ok(state.desk.refresh_order(id).await?)
+}
+
+#[tauri::command]
+pub async fn refresh_open(state: State<'_, AppState>) -> R<Vec<OrderOutcome>> {
+    Ok(state.desk.refresh_open().await?)
+}
+
+#[tauri::command]
+pub async fn find_orders(state: State<'_, AppState>, query: String) -> R<Vec<Order>> {
+    if query.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(state.desk.find_orders(&query, None).await?)
+}
+
+#[tauri::command]
+pub async fn lookup_remote(
+    state: State<'_, AppState>,
+    profile: String,
+    kind: OrderKind,
+    order_no: String,
+    amount: String,
+    values: BTreeMap<String, String>,
+) -> R<OrderOutcome> {
+    Ok(state
+        .desk
+        .lookup_remote(&profile, kind, &order_no, &amount, values)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn list_orders(state: State<'_, AppState>, filter: OrderFilter) -> R<OrderPage> {
+    Ok(state.desk.list_orders(&filter).await?)
+}
+
+#[tauri::command]
+pub async fn order_events(state: State<'_, AppState>, id: i64) -> R<Vec<OrderEvent>> {
+    Ok(state.desk.order_events(id).await?)
+}
+
+#[tauri::command]
+pub async fn balances(state: State<'_, AppState>) -> R<Vec<BalanceView>> {
+    Ok(state.desk.balances().await?)
+}
+
+#[tauri::command]
+pub async fn balance(state: State<'_, AppState>, profile: String) -> R<BalanceView> {
+    Ok(state.desk.balance(&profile).await?)
+}
+
+#[tauri::command]
+pub async fn balance_history(
+    state: State<'_, AppState>,
+    profile: String,
+    limit: u32,
+) -> R<Vec<BalanceReading>> {
+    Ok(state.desk.balance_history(&profile, limit.min(500)).await?)
+}
+
+#[tauri::command]
+pub async fn set_low_balance(
+    state: State<'_, AppState>,
+    profile: String,
+    low_balance_fen: Option<i64>,
+) -> R<ProfileView> {
+    Ok(state
+        .desk
+        .set_low_balance(&profile, low_balance_fen)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn arrivals(
+    state: State<'_, AppState>,
+    profile: String,
+    start: Option<i64>,
+    end: Option<i64>,
+) -> R<Vec<Arrival>> {
+    Ok(state.desk.arrivals(&profile, start, end).await?)
+}
+
+#[tauri::command]
+pub fn qr_svg(text: String) -> R<String> {
+    paydesk_core::qr::svg(&text).ok_or_else(|| {
+        internal(tr!(
+            "该链接过长，无法生成二维码",
+            "this link is too long for a QR code"
+        ))
+    })
+}
+
+/// Opens a payUrl in the system browser. An xxpay `POST;` URL is opened through
+/// a local page whose form posts the fields to the gateway.
+#[tauri::command]
+pub async fn open_pay_url(app: tauri::AppHandle, state: State<'_, AppState>, url: String) -> R<()> {
+    let target = if url.starts_with("POST;") {
+        let (action, fields) =
+            paydesk_core::providers::xxpay::post_form_target(&url).ok_or_else(|| {
+                internal(tr!(
+                    "无法解析 POST 支付链接",
+                    "cannot read the POST pay URL"
+                ))
+            })?;
+        let dir = state.data_dir.join("pay-forms");
+        std::fs::create_dir_all(&dir).map_err(|e| internal(e.to_string()))?;
+        let path = dir.join(format!("pay-{}.html", paydesk_core::store::now_ms()));
+        std::fs::write(&path, post_form_page(&action, &fields))
+            .map_err(|e| internal(e.to_string()))?;
+        path.display().to_string()
+    } else {
+        let parsed =
+            url::Url::parse(&url).map_err(|_| internal(tr!("支付链接无效", "invalid pay URL")))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(internal(tr!(
+                "只能打开 http/https 链接",
+                "only http/https links can be opened"
+            )));
+        }
+        url
+    };
+    app.opener()
+        .open_url(target, None::<&str>)
+        .map_err(|e| internal(e.to_string()))
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// A page that posts `fields` to `action` as soon as it loads (with a button
+/// in case scripts are off).
+pub fn post_form_page(action: &str, fields: &[(String, String)]) -> String {
+    let inputs: String = fields
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
+                html_escape(k),
+                html_escape(v)
+            )
+        })
+        .collect();
+    format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>PayDesk</title></head><body onload=\"document.forms[0].submit()\"><form method=\"post\" action=\"{}\">{}<button type=\"submit\">继续支付 / Continue to payment</button></form></body></html>",
+        html_escape(action),
+        inputs
+    )
+}
+
+/// Writes an export (CSV built by the UI) to the Downloads folder.
+#[tauri::command]
+pub fn save_export(file_name: String, content: String) -> R<String> {
+    let safe: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if safe.is_empty() || safe.starts_with('.') {
+        return Err(internal(tr!("文件名无效", "invalid file name")));
+    }
+    let dir = dirs::download_dir()
+        .or_else(dirs::home_dir)
+        .unwrap_or_else(std::env::temp_dir);
+    let path = dir.join(safe);
+    std::fs::write(&path, content).map_err(|e| internal(e.to_string()))?;
+    Ok(path.display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn post_form_page_escapes_values() {
+        let page = post_form_page("http://gw/pay?x=1", &[("a\"".into(), "<script>".into())]);
+        assert!(page.contains("name=\"a&quot;\""));
+        assert!(page.contains("value=\"&lt;script&gt;\""));
+        assert!(!page.contains("<script>"));
+    }
+}

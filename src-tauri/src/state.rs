@@ -1,0 +1,174 @@
+//! The shell's state: the core services, the built-in sandbox when sandbox
+//! profiles exist, and the background refresh.
+
+use paydesk_core::domain::ProviderKind;
+use paydesk_core::error::CoreError;
+use paydesk_core::services::{PayDesk, ProfileInput, ProfileView};
+use paydesk_core::vault::KeyringStore;
+use paydesk_core::Secret;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tauri::Manager;
+
+/// The sandbox prefers a stable port so its profiles' URLs stay the same.
+const SANDBOX_PORT: u16 = 47651;
+/// Demo mode: sandbox orders succeed by themselves after this long.
+const SANDBOX_AUTO_ADVANCE: Duration = Duration::from_secs(30);
+
+pub struct AppState {
+    pub desk: Arc<PayDesk>,
+    pub data_dir: PathBuf,
+    pub sandbox: Option<paydesk_sandbox::Running>,
+    pub first_run: bool,
+}
+
+pub fn data_dir(app: &tauri::AppHandle) -> PathBuf {
+    if let Some(d) = std::env::var_os("PAYDESK_DATA_DIR") {
+        return PathBuf::from(d);
+    }
+    app.path()
+        .app_data_dir()
+        .unwrap_or_else(|_| dirs::data_dir().unwrap_or_default().join("paydesk"))
+}
+
+impl AppState {
+    pub async fn start(data_dir: PathBuf) -> Result<AppState, CoreError> {
+        let desk = Arc::new(PayDesk::open(&data_dir, Arc::new(KeyringStore)).await?);
+        if let Ok(s) = desk.settings().await {
+            paydesk_core::i18n::set_lang(s.lang);
+        }
+        let profiles = desk.profiles().await?;
+        let first_run = profiles.is_empty();
+        // The sandbox runs when the user has no profiles yet (to try every
+        // screen) or keeps sandbox profiles.
+        let sandbox = if first_run || profiles.iter().any(|p| p.profile.sandbox) {
+            let port = std::env::var("PAYDESK_SANDBOX_PORT")
+                .ok()
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(SANDBOX_PORT);
+            let running = match paydesk_sandbox::spawn(port, Some(SANDBOX_AUTO_ADVANCE)).await {
+                Ok(r) => Some(r),
+                Err(_) => paydesk_sandbox::spawn(0, Some(SANDBOX_AUTO_ADVANCE))
+                    .await
+                    .ok(),
+            };
+            if let Some(r) = &running {
+                rebase_sandbox_profiles(&desk, &profiles, r).await;
+            }
+            running
+        } else {
+            None
+        };
+        Ok(AppState {
+            desk,
+            data_dir,
+            sandbox,
+            first_run,
+        })
+    }
+
+    pub fn sandbox_url(&self) -> Option<String> {
+        self.sandbox.as_ref().map(|r| format!("http://{}", r.addr))
+    }
+
+    /// Adds a sandbox profile per gateway (secrets go to the keyring like any other).
+    pub async fn add_sandbox_profiles(&self) -> Result<Vec<ProfileView>, CoreError> {
+        let running = self.sandbox.as_ref().ok_or_else(|| {
+            CoreError::Internal(paydesk_core::tr!(
+                "沙盒未运行",
+                "the sandbox is not running"
+            ))
+        })?;
+        let existing = self.desk.profiles().await?;
+        let mut added = Vec::new();
+        for kind in ProviderKind::ALL {
+            let name = sandbox_name(kind);
+            if existing.iter().any(|p| p.profile.name == name) {
+                continue;
+            }
+            let c = paydesk_sandbox::credentials(kind);
+            let input = ProfileInput {
+                name,
+                provider: Some(kind),
+                base_url: running.base_url(kind),
+                merchant_id: c.merchant_id.into(),
+                app_id: c.app_id.map(String::from),
+                operator_id: c.operator_id.map(String::from),
+                notify_url: Some(format!("http://{}/_sandbox/notify", running.addr)),
+                return_url: Some(format!("http://{}/_sandbox/return", running.addr)),
+                low_balance_fen: Some(50_000_00),
+                sandbox: true,
+            };
+            added.push(
+                self.desk
+                    .add_profile(
+                        input,
+                        Secret::new(c.secret),
+                        c.reply_secret.map(Secret::new),
+                    )
+                    .await?,
+            );
+        }
+        Ok(added)
+    }
+}
+
+fn sandbox_name(kind: ProviderKind) -> String {
+    format!("沙盒 {}", kind.display_name())
+}
+
+/// Sandbox profiles follow the sandbox's current address.
+async fn rebase_sandbox_profiles(
+    desk: &PayDesk,
+    profiles: &[ProfileView],
+    running: &paydesk_sandbox::Running,
+) {
+    for p in profiles.iter().filter(|p| p.profile.sandbox) {
+        let url = running.base_url(p.profile.provider);
+        if p.profile.base_url == url {
+            continue;
+        }
+        let pr = &p.profile;
+        let input = ProfileInput {
+            name: pr.name.clone(),
+            provider: Some(pr.provider),
+            base_url: url,
+            merchant_id: pr.merchant_id.clone(),
+            app_id: pr.app_id.clone(),
+            operator_id: pr.operator_id.clone(),
+            notify_url: pr.notify_url.clone(),
+            return_url: pr.return_url.clone(),
+            low_balance_fen: pr.low_balance_fen,
+            sandbox: true,
+        };
+        if let Err(e) = desk.update_profile(&pr.id, input, None, None).await {
+            tracing::warn!(error = %e, "could not move a sandbox profile to the sandbox's address");
+        }
+    }
+}
+
+/// Re-query open orders at start (crash recovery) and then every N minutes
+/// (the setting; 0 turns the periodic part off).
+pub async fn auto_refresh(desk: Arc<PayDesk>) {
+    let mut first = true;
+    loop {
+        let minutes = desk
+            .settings()
+            .await
+            .map(|s| s.order_refresh_minutes)
+            .unwrap_or(2);
+        if first || minutes > 0 {
+            if let Err(e) = desk.refresh_open().await {
+                tracing::warn!(error = %e, "auto-refresh of open orders failed");
+            }
+        }
+        first = false;
+        let wait = if minutes == 0 {
+            60
+        } else {
+            minutes as u64 * 60
+        };
+        tokio::time::sleep(Duration::from_secs(wait)).await;
+    }
+}
