@@ -97,7 +97,7 @@ impl AppState {
                 operator_id: c.operator_id.map(String::from),
                 notify_url: Some(format!("http://{}/_sandbox/notify", running.addr)),
                 return_url: Some(format!("http://{}/_sandbox/return", running.addr)),
-                low_balance_fen: Some(50_000_00),
+                low_balance_fen: Some(5_000_000),
                 sandbox: true,
             };
             added.push(

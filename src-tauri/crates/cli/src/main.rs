@@ -237,7 +237,7 @@ struct Failure {
     message: String,
     field: Option<String>,
     exit: u8,
-    order: Option<Order>,
+    order: Option<Box<Order>>,
 }
 
 impl From<CoreError> for Failure {
@@ -277,7 +277,7 @@ fn main() -> ExitCode {
     match rt.block_on(run(cli, &out)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            out.failure(&f.code, &f.message, f.field.as_deref(), f.order.as_ref());
+            out.failure(&f.code, &f.message, f.field.as_deref(), f.order.as_deref());
             ExitCode::from(f.exit)
         }
     }
@@ -435,7 +435,7 @@ async fn create(
             } else {
                 3
             },
-            order: Some(order),
+            order: Some(Box::new(order)),
         }),
     }
 }

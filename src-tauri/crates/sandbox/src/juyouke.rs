@@ -357,7 +357,7 @@ fn new_deposit(
     };
     match sim.insert_order(order.clone()) {
         Ok(o) => Ok(o),
-        Err(()) => Err(Box::new(
+        Err(crate::Duplicate) => Err(Box::new(
             sim.get_order(P, &order.order_no).expect("order exists"),
         )),
     }

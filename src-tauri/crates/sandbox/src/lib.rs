@@ -135,6 +135,10 @@ pub struct SimOrder {
     pub data: serde_json::Value,
 }
 
+/// The merchant order number is already taken at this gateway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Duplicate;
+
 /// Shared state of the simulator.
 pub struct Sim {
     faults: Mutex<Vec<FaultSpec>>,
@@ -190,12 +194,12 @@ impl Sim {
         self.faults.lock().unwrap().clear();
     }
 
-    /// Inserts a new order; `Err(())` if the merchant order number is taken.
-    pub fn insert_order(&self, order: SimOrder) -> Result<SimOrder, ()> {
+    /// Inserts a new order; `Err(Duplicate)` if the merchant order number is taken.
+    pub fn insert_order(&self, order: SimOrder) -> Result<SimOrder, Duplicate> {
         let mut orders = self.orders.lock().unwrap();
         let key = (order.provider, order.order_no.clone());
         if orders.contains_key(&key) {
-            return Err(());
+            return Err(Duplicate);
         }
         orders.insert(key, order.clone());
         Ok(order)
