@@ -1,0 +1,434 @@
+// One journey per screen, plus first run and hostile gateway text.
+
+function assert(cond, msg) {
+  if (!cond) throw new Error(`assertion failed: ${msg}`);
+}
+
+async function until(fn, msg, timeout = 8000) {
+  const end = Date.now() + timeout;
+  let last;
+  while (Date.now() < end) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out: ${msg} (last: ${last})`);
+}
+
+const mock = (page, fn, arg) => page.evaluate(fn, arg);
+const count = (page, cmd) => mock(page, (c) => window.__paydeskMock.count(c), cmd);
+const text = (loc) => loc.innerText();
+
+async function open(page, base, hash = '', query = 'mock') {
+  await page.goto(`${base}/?${query}${hash}`);
+  await page.locator('main h1, [data-testid=welcome]').first().waitFor();
+}
+
+async function selectProfile(page, id, providerText) {
+  const value = await page.locator(`#${id} option`, { hasText: providerText }).first().getAttribute('value');
+  await page.selectOption(`#${id}`, value);
+}
+
+export const journeys = [
+  {
+    name: 'first-run',
+    async run({ page, base, shot }) {
+      await open(page, base, '', 'mock&fresh');
+      const welcome = page.getByTestId('welcome');
+      await welcome.waitFor();
+      await shot('welcome');
+      await welcome.getByRole('button', { name: '使用沙盒网关试用' }).click();
+      await until(async () => (await page.getByTestId('balance-card').count()) === 5, 'five sandbox cards');
+      assert((await page.getByTestId('balance-card').first().getByTestId('sandbox-badge').count()) === 1, 'sandbox badge on cards');
+    },
+  },
+  {
+    name: 'balances',
+    async run({ page, base, shot }) {
+      await open(page, base, '#/balances');
+      const cards = page.getByTestId('balance-card');
+      await until(async () => (await cards.count()) === 5, 'five cards');
+      const jst = page.locator('[data-testid=balance-card][data-profile="jstpay 沙盒"]');
+      const juy = page.locator('[data-testid=balance-card][data-profile="juyouke 沙盒"]');
+      // The slow gateway shows progress on its own card only.
+      await until(async () => (await jst.getAttribute('aria-busy')) === 'false' && (await juy.getAttribute('aria-busy')) === 'true', 'jstpay done while juyouke still loading');
+      assert(await juy.getByTestId('card-loading').isVisible(), 'progress on the slow card');
+      assert((await page.locator('[data-testid=balance-card][aria-busy=true]').count()) === 1, 'only one card busy');
+      // Low balance: below the threshold, the card is red.
+      await until(async () => (await jst.getAttribute('data-low')) === 'true', 'jstpay card is low');
+      assert((await text(jst.getByTestId('balance-amount'))).includes('¥ 32,418.50'), 'balance formatted');
+      assert(await jst.getByTestId('sparkline').isVisible(), 'sparkline drawn');
+      const color = await jst.getByTestId('balance-amount').evaluate((el) => getComputedStyle(el).color);
+      assert(color === 'rgb(192, 18, 60)', `low card amount is red (${color})`);
+      // Gateways without a balance call say so.
+      const na = page.getByTestId('not-offered');
+      assert((await na.count()) === 3, 'three not-offered cards');
+      assert((await text(na.first())) === '该网关不提供余额查询', 'not-offered text');
+      await until(async () => (await juy.getAttribute('aria-busy')) === 'false', 'juyouke done');
+      assert((await juy.getAttribute('data-low')) === 'false', 'juyouke not low');
+      await shot('balances');
+      // Raise juyouke's threshold above its balance: the card turns red.
+      await juy.getByRole('button', { name: '设置预警线' }).click();
+      await juy.locator('input').fill('200000');
+      await juy.locator('input').press('Enter');
+      await until(async () => (await juy.getAttribute('data-low')) === 'true', 'juyouke low after threshold');
+      assert((await count(page, 'set_low_balance')) === 1, 'set_low_balance called');
+      // Refresh all asks each gateway again.
+      const before = await count(page, 'balance');
+      await page.getByTestId('refresh-all').click();
+      await until(async () => (await count(page, 'balance')) === before + 2, 'refresh all queried both');
+    },
+  },
+  {
+    name: 'payout',
+    async run({ page, base, shot }) {
+      await open(page, base, '#/payout');
+      await selectProfile(page, 'payout-profile', 'xxpay');
+      const form = page.getByTestId('order-form');
+      await form.locator('[data-field=bank_code]').waitFor();
+      // Rendered from the FormSpec: required marks, wire names, defaults, choices.
+      assert(await form.locator('[data-field=payee_name] .req').isVisible(), 'required mark');
+      assert((await text(form.locator('[data-field=payee_name] .wire'))) === 'accountName', 'wire name hint');
+      assert((await page.inputValue('#payout-account_type')) === '1', 'default choice');
+      assert((await form.locator('#payout-account_type option').count()) === 4, 'choices');
+      // Client-side amount rule: empty amount is refused before any call.
+      await page.fill('#payout-payee_name', '张伟');
+      await page.getByTestId('form-submit').click();
+      assert((await text(page.getByTestId('error-amount'))).includes('请输入金额'), 'client amount error');
+      assert((await count(page, 'prepare_order')) === 0, 'no server call for client errors');
+      await page.fill('#payout-amount', '1234.56');
+      await page.fill('#payout-account_no', '6222 0202');
+      // Bank picker: pinyin initials, code beside the name, keyboard.
+      await page.click('#payout-bank_code');
+      await page.keyboard.type('gsyh');
+      const first = page.locator('#payout-bank_code-list li').first();
+      assert((await text(first)).includes('中国工商银行') && (await text(first)).includes('HPT00002'), 'gsyh finds 中国工商银行 with its code');
+      await page.keyboard.press('Enter');
+      assert((await page.inputValue('#payout-bank_code')) === '中国工商银行', 'bank chosen by keyboard');
+      await page.fill('#payout-province', '江苏');
+      await page.fill('#payout-city', '南京');
+      // Server-side validation: the error comes back next to its field.
+      await page.press('#payout-city', 'Enter');
+      const accErr = page.getByTestId('error-account_no');
+      await accErr.waitFor();
+      assert((await text(accErr)).includes('12–19 位'), 'server field error shown next to account_no');
+      assert((await accErr.evaluate((el) => !!el.closest('[data-field=account_no]'))), 'error inside the account_no field');
+      await shot('payout-form');
+      await page.fill('#payout-account_no', '6222 0202 0011 2233 445');
+      await page.press('#payout-account_no', 'Enter');
+      const confirm = page.getByTestId('payout-confirm');
+      await confirm.waitFor();
+      assert((await text(confirm.getByTestId('amount-in-words'))) === '壹仟贰佰叁拾肆元伍角陆分', 'capitals');
+      assert((await text(confirm)).includes('¥ 1,234.56'), 'figures');
+      assert((await text(confirm.getByTestId('confirm-account'))) === '6222020200112233445', 'full account number');
+      await until(async () => (await text(confirm.getByTestId('confirm-bank'))).includes('中国工商银行'), 'bank name in confirm');
+      assert((await text(confirm.getByTestId('confirm-payee'))) === '张伟', 'payee');
+      assert((await text(confirm)).includes('单笔最低'), 'limits shown');
+      await shot('payout-confirm');
+      // Double click and Enter: exactly one create.
+      const send = page.getByTestId('send-payout');
+      await send.dblclick();
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Enter');
+      const sent = page.getByTestId('payout-sent');
+      await sent.waitFor();
+      await new Promise((r) => setTimeout(r, 300));
+      assert((await count(page, 'create_order')) === 1, `exactly one create_order (got ${await count(page, 'create_order')})`);
+      assert((await sent.locator('[data-status]').first().getAttribute('data-status')) === 'processing', 'status badge processing');
+      await shot('payout');
+      await sent.getByTestId('query-status').click();
+      await until(async () => (await sent.locator('[data-status]').first().getAttribute('data-status')) === 'succeeded', 'refreshed to succeeded');
+      assert((await count(page, 'create_order')) === 1, 'still one create');
+    },
+  },
+  {
+    name: 'deposit',
+    async run({ page, base, shot }) {
+      await open(page, base, '#/deposit');
+      await page.locator('#deposit-channel').waitFor();
+      await page.fill('#deposit-amount', '500');
+      await page.press('#deposit-amount', 'Enter');
+      const result = page.getByTestId('deposit-result');
+      await result.waitFor();
+      await until(async () => (await page.locator('[data-testid=qr] svg').count()) === 1, 'QR code rendered');
+      const url = await text(page.getByTestId('pay-url-text'));
+      assert(url.startsWith('http://127.0.0.1:47800/jstpay/pay/'), 'pay url shown');
+      await result.getByRole('button', { name: /^复制 URL$/ }).click();
+      await result.getByTestId('open-pay-url').click();
+      await until(async () => (await mock(page, () => window.__paydeskMock.opened)).includes(url), 'open_pay_url called with the url');
+      await shot('deposit');
+      // Polled while open, stopping at the final status.
+      await until(async () => (await result.locator('[data-status]').first().getAttribute('data-status')) === 'succeeded', 'polled to succeeded', 12000);
+      const polls = await count(page, 'refresh_order');
+      await new Promise((r) => setTimeout(r, 3500));
+      assert((await count(page, 'refresh_order')) === polls, 'polling stopped at a final status');
+
+      // jstpay create2card: the card to transfer to.
+      await result.getByRole('button', { name: '再建一笔' }).click();
+      await page.locator('#deposit-to_card').waitFor();
+      assert((await page.locator('#deposit-payer_name').count()) === 0, 'payer name hidden until to_card');
+      assert((await page.locator('#deposit-fund_id').count()) === 1, 'fund id shown when not to_card');
+      await page.check('#deposit-to_card');
+      await page.locator('#deposit-payer_name').waitFor();
+      assert((await page.locator('#deposit-fund_id').count()) === 0, 'fund id hidden when to_card');
+      await page.fill('#deposit-payer_name', '李娜');
+      await page.fill('#deposit-amount', '1000');
+      await page.press('#deposit-amount', 'Enter');
+      const card = page.getByTestId('card-transfer');
+      await card.waitFor();
+      assert((await text(card.getByTestId('card-number'))) === '6222021001123456789', 'card number');
+      assert((await text(card.getByTestId('card-amount'))).includes('¥ 999.97'), 'exact amount');
+      assert((await text(card.getByTestId('card-nonce'))) === 'K7Q2', 'nonce');
+      assert((await card.getByRole('button', { name: /复制/ }).count()) >= 5, 'copy buttons');
+      await shot('deposit-card');
+
+      // xxpay `POST;` URL: explained, no QR, open in browser.
+      await page.getByRole('button', { name: '再建一笔' }).click();
+      await selectProfile(page, 'deposit-profile', 'xxpay');
+      await page.locator('#deposit-channel').waitFor();
+      await page.selectOption('#deposit-channel', '8000');
+      await page.locator('#deposit-payer_name').waitFor();
+      await page.fill('#deposit-amount', '88.80');
+      await page.press('#deposit-amount', 'Enter');
+      await page.getByTestId('error-payer_bank_code').waitFor();
+      assert((await text(page.getByTestId('error-payer_bank_code'))).includes('请填写'), 'required_when enforced');
+      await page.click('#deposit-payer_bank_code');
+      await page.keyboard.type('zsyh');
+      await page.keyboard.press('Enter');
+      await page.fill('#deposit-payer_name', '王芳');
+      await page.fill('#deposit-payer_account_no', '6225880112345678');
+      await page.press('#deposit-payer_account_no', 'Enter');
+      await page.getByTestId('post-explain').waitFor();
+      assert((await page.locator('[data-testid=qr]').count()) === 0, 'no QR for POST;');
+      await page.getByTestId('open-pay-url').click();
+      await until(async () => (await mock(page, () => window.__paydeskMock.opened)).some((u) => u.startsWith('POST;')), 'POST; url opened');
+      await shot('deposit-post');
+    },
+  },
+  {
+    name: 'lookup',
+    async run({ page, base, shot }) {
+      await open(page, base, '#/balances');
+      await page.keyboard.press('Control+k');
+      const input = page.getByTestId('lookup-input');
+      await input.waitFor();
+      assert(await input.evaluate((el) => el === document.activeElement), 'Ctrl+K focuses the look-up box');
+      assert(page.url().endsWith('#/lookup'), 'on the look-up screen');
+      await page.keyboard.type('PO20250301120000888');
+      const detail = page.getByTestId('order-detail');
+      await detail.waitFor();
+      assert((await text(detail.getByTestId('order-no'))) === 'PO20250301120000888', 'found by order no');
+      const before = await count(page, 'refresh_order');
+      await detail.getByTestId('query-status').click();
+      await until(async () => (await count(page, 'refresh_order')) === before + 1, 'asked the gateway');
+      await until(async () => (await detail.getByTestId('timeline').locator('li').count()) >= 2, 'timeline shows');
+      await shot('lookup');
+      // Ctrl+K again from elsewhere selects the box; an unknown order offers the gateway form.
+      await page.click('h1');
+      await page.keyboard.press('Control+k');
+      await page.keyboard.type('MYSHOP-77121');
+      await page.getByTestId('not-found').waitFor();
+      const remote = page.getByTestId('remote-lookup');
+      assert((await page.inputValue('#remote-order_no')) === 'MYSHOP-77121', 'order no carried over');
+      await selectProfile(page, 'remote-profile', 'jstpay');
+      await page.selectOption('#remote-kind', 'payout');
+      // jstpay's payout query needs the card number.
+      await remote.locator('[data-field=account_no]').waitFor();
+      assert((await text(remote.locator('[data-field=account_no] label'))).includes('收款卡号'), 'gateway field asked');
+      await page.selectOption('#remote-kind', 'deposit');
+      await remote.locator('#remote-channel').waitFor();
+      assert((await remote.locator('[data-field=account_no]').count()) === 0, 'fields follow the kind');
+      await page.selectOption('#remote-kind', 'payout');
+      await remote.locator('#remote-account_no').waitFor();
+      await remote.getByTestId('ask-gateway').click();
+      await remote.getByTestId('error-amount').waitFor();
+      await page.fill('#remote-amount', '300');
+      await page.fill('#remote-account_no', '6222020200112233445');
+      await remote.getByTestId('ask-gateway').click();
+      await until(async () => (await count(page, 'lookup_remote')) === 1, 'lookup_remote called');
+      const args = await mock(page, () => window.__paydeskMock.log.find((l) => l.cmd === 'lookup_remote').args);
+      assert(args.values.account_no === '6222020200112233445' && args.orderNo === 'MYSHOP-77121' && args.amount === '300', 'lookup_remote args');
+      await page.getByTestId('order-detail').waitFor();
+      await shot('lookup-remote');
+    },
+  },
+  {
+    name: 'orders',
+    async run({ page, base, shot }) {
+      await open(page, base, '#/balances');
+      // A payee that a spreadsheet would run as a formula.
+      await mock(page, async () => {
+        const m = window.__paydeskMock;
+        const profiles = await m.call('list_profiles', {});
+        const appkey = profiles.find((p) => p.provider === 'appkey');
+        await m.call('create_order', {
+          profile: appkey.id, kind: 'payout',
+          input: { amount: '100', order_no: 'XSS-CSV-1', values: { payee_name: '=HYPERLINK("http://evil","x")', account_no: '6222020200112233445', bank_name: '招商银行' } },
+        });
+      });
+      await page.click('a[data-nav=orders]');
+      const rows = page.locator('[data-testid=order-table] tbody tr');
+      await until(async () => (await rows.count()) === 20, 'first page of 20');
+      await page.getByTestId('load-more').click();
+      await until(async () => (await rows.count()) === 40, 'second page');
+      await page.getByTestId('load-more').click();
+      await until(async () => (await rows.count()) === 47, 'last page');
+      assert((await page.getByTestId('load-more').count()) === 0, 'no more pages');
+      const pages = await mock(page, () => window.__paydeskMock.log.filter((l) => l.cmd === 'list_orders').map((l) => l.args.filter.after));
+      assert(pages.at(-1) && pages.at(-1).length === 2, 'keyset cursor passed back');
+      // Filters
+      await page.selectOption('#orders-status', 'failed');
+      await until(async () => (await rows.count()) > 0 && (await page.locator('[data-testid=order-table] [data-status]').evaluateAll((els) => els.every((e) => e.getAttribute('data-status') === 'failed'))), 'only failed');
+      await page.selectOption('#orders-status', '');
+      await selectProfile(page, 'orders-profile', 'jeepay');
+      await until(async () => (await rows.count()) > 0 && (await rows.evaluateAll((els) => els.every((e) => e.innerText.includes('jeepay')))), 'only jeepay');
+      await page.selectOption('#orders-profile', '');
+      await page.fill('#orders-search', 'PO20250301');
+      await until(async () => (await rows.count()) === 1, 'search by order no prefix');
+      await rows.first().click();
+      const panel = page.getByTestId('panel');
+      await panel.waitFor();
+      await until(async () => (await panel.getByTestId('timeline').locator('li').count()) >= 1, 'timeline in detail');
+      await panel.locator('details summary').first().click();
+      assert((await text(panel.locator('details pre').first())).includes('****'), 'masked request shown');
+      await shot('orders-detail');
+      await page.keyboard.press('Escape');
+      await until(async () => (await page.getByTestId('panel').count()) === 0, 'Esc closes the panel');
+      await page.fill('#orders-search', '');
+      await until(async () => (await rows.count()) === 20, 'search cleared');
+      await shot('orders');
+      // Export: BOM, quoting, formula cells made inert.
+      await page.getByTestId('export-csv').click();
+      await page.getByTestId('orders-info').waitFor();
+      const exp = await mock(page, () => window.__paydeskMock.exports[0]);
+      assert(exp.fileName.endsWith('.csv'), 'csv file name');
+      assert(exp.content.charCodeAt(0) === 0xfeff, 'BOM');
+      assert(exp.content.includes('"\'=HYPERLINK(""http://evil"",""x"")"'), 'formula cell escaped and quoted');
+      assert(exp.content.split('\r\n').length === 47 + 2, 'every filtered row exported');
+      // Refresh open orders
+      await page.getByTestId('refresh-open').click();
+      await until(async () => (await count(page, 'refresh_open')) === 1, 'refresh_open called');
+    },
+  },
+  {
+    name: 'arrivals',
+    async run({ page, base, shot }) {
+      await open(page, base, '#/arrivals');
+      const table = page.getByTestId('arrivals-table');
+      await table.waitFor();
+      const n = await table.locator('tbody tr').count();
+      assert(n > 5, `arrivals rows (${n})`);
+      assert((await text(page.getByTestId('arrivals-total'))).includes(`共 ${n} 笔`), 'total line');
+      const args = await mock(page, () => window.__paydeskMock.log.find((l) => l.cmd === 'arrivals').args);
+      assert(Math.abs(args.end - args.start - 86400 - 60) < 120, 'default range is the last 24 h');
+      await shot('arrivals');
+    },
+  },
+  {
+    name: 'profiles',
+    async run({ page, base, shot }) {
+      await open(page, base, '#/profiles');
+      const table = page.getByTestId('profiles-table');
+      await table.waitFor();
+      assert((await table.getByTestId('sandbox-badge').count()) === 5, 'sandbox badges');
+      await table.locator('tr[data-profile="jstpay 沙盒"]').getByRole('button', { name: '测试连接' }).click();
+      await until(async () => (await text(page.getByTestId('test-result'))).includes('连接正常'), 'test connection');
+      await page.getByTestId('add-profile').click();
+      const editor = page.getByTestId('profile-editor');
+      await editor.waitFor();
+      await page.fill('#p-name', '华东结算');
+      await page.selectOption('#p-provider', 'juyouke');
+      assert(await page.locator('#p-op').isVisible(), 'operator id for juyouke');
+      assert((await page.locator('#p-app').count()) === 0, 'no app id for juyouke');
+      await page.selectOption('#p-provider', 'jeepay');
+      assert(await page.locator('#p-app').isVisible(), 'app id for jeepay');
+      await page.fill('#p-base', 'http://pay.example.com');
+      await page.fill('#p-mch', 'M900100');
+      await page.fill('#p-secret', 'S3cr3t-XYZ-123');
+      await page.getByTestId('save-profile').click();
+      await page.getByTestId('error-app_id').waitFor();
+      await page.fill('#p-app', 'app-7788');
+      await page.getByTestId('save-profile').click();
+      await editor.getByTestId('secret-saved').waitFor();
+      assert((await text(editor.getByTestId('secret-saved'))) === '已保存', 'secret shows 已保存');
+      const leaked = await page.evaluate(() => {
+        const inDom = document.documentElement.outerHTML.includes('S3cr3t-XYZ-123');
+        const inInputs = [...document.querySelectorAll('input')].some((i) => i.value.includes('S3cr3t-XYZ-123'));
+        return inDom || inInputs;
+      });
+      assert(!leaked, 'secret never in the DOM after saving');
+      const saved = await mock(page, () => window.__paydeskMock.log.filter((l) => l.cmd === 'save_profile').at(-1).args);
+      assert(saved.secret === 'S3cr3t-XYZ-123' && saved.id === null, 'secret sent once, as an add');
+      const listed = await mock(page, () => window.__paydeskMock.call('list_profiles', {}));
+      assert(!JSON.stringify(listed).includes('S3cr3t'), 'backend never returns the secret');
+      await page.keyboard.press('Escape');
+      const row = table.locator('tr[data-profile="华东结算"]');
+      await row.waitFor();
+      assert(await row.getByTestId('http-warning').isVisible(), 'http:// warning');
+      await shot('profiles');
+      // Editing keeps the secret unless a new one is typed.
+      await row.getByRole('button', { name: '编辑' }).click();
+      assert((await page.inputValue('#p-secret')) === '', 'secret field empty when editing');
+      assert((await page.getAttribute('#p-secret', 'placeholder')).includes('已保存'), 'placeholder says saved');
+      await page.getByTestId('save-profile').click();
+      await editor.locator('.saved').waitFor();
+      const edit = await mock(page, () => window.__paydeskMock.log.filter((l) => l.cmd === 'save_profile').at(-1).args);
+      assert(edit.secret === null && edit.id !== null, 'edit without secret keeps it (secret null)');
+      await page.keyboard.press('Escape');
+      // Settings: switch to English.
+      await page.selectOption('[data-testid=lang-select]', 'en');
+      await until(async () => (await text(page.locator('a[data-nav=balances]'))).trim() === 'Balances', 'nav in English');
+      assert((await text(page.locator('main h1'))) === 'Merchant profiles', 'heading in English');
+      await until(async () => (await mock(page, () => window.__paydeskMock.call('get_settings', {}))).lang === 'en', 'language saved');
+      await shot('settings-en');
+      await page.click('a[data-nav=balances]');
+      await page.getByText('Refresh all').waitFor();
+      await until(async () => (await page.getByTestId('not-offered').first().innerText()) === 'This gateway offers no balance query', 'English not-offered');
+    },
+  },
+  {
+    name: 'hostile-text',
+    async run({ page, base, dialogs, shot }) {
+      const payload = '<img src=x onerror=alert(1)><script>alert(2)</script>';
+      await open(page, base, '#/orders');
+      await mock(page, (p) => window.__paydeskMock.setHostile(p), payload);
+      // Gateway message in an order (detail + timeline + lookup).
+      const rows = page.locator('[data-testid=order-table] tbody tr');
+      await until(async () => (await rows.count()) > 0, 'rows');
+      await rows.first().click();
+      const panel = page.getByTestId('panel');
+      await panel.getByTestId('query-status').click();
+      await until(async () => (await text(panel.getByTestId('provider-message'))) === payload, 'hostile message rendered as text');
+      await panel.getByTestId('timeline').locator('details summary').last().click();
+      await shot('hostile-orders');
+      await page.keyboard.press('Escape');
+      // Balances error, test-connection message, payout outcome error, arrivals sender.
+      await page.click('a[data-nav=balances]');
+      await until(async () => (await page.getByText(payload, { exact: true }).count()) >= 1, 'balance error as text');
+      await page.click('a[data-nav=profiles]');
+      await page.getByTestId('profiles-table').locator('tr[data-profile="jstpay 沙盒"]').getByRole('button', { name: '测试连接' }).click();
+      await until(async () => (await text(page.getByTestId('test-result'))).includes(payload), 'test message as text');
+      await page.click('a[data-nav=arrivals]');
+      await page.getByTestId('arrivals-table').waitFor();
+      await page.click('a[data-nav=deposit]');
+      await page.locator('#deposit-channel').waitFor();
+      await page.fill('#deposit-amount', '100');
+      await page.press('#deposit-amount', 'Enter');
+      await page.getByTestId('deposit-result').waitFor();
+      await until(async () => (await page.getByTestId('deposit-result').getByText(payload, { exact: true }).count()) >= 1, 'outcome error as text');
+      await shot('hostile-deposit');
+      await new Promise((r) => setTimeout(r, 300));
+      const found = await page.evaluate(() => ({
+        imgs: document.querySelectorAll('img').length,
+        scripts: [...document.querySelectorAll('script')].map((s) => s.getAttribute('src') ?? 'inline'),
+      }));
+      assert(found.imgs === 0, `no img element created (${found.imgs})`);
+      assert(found.scripts.every((s) => s !== 'inline'), `no inline script element (${found.scripts})`);
+      assert(dialogs.length === 0, `no dialog opened (${dialogs})`);
+    },
+  },
+];

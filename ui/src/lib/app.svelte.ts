@@ -1,0 +1,51 @@
+// State shared across screens: profiles, settings, the current screen.
+import type { AppInfo, ProfileView, Settings } from './bindings';
+import { call } from './backend';
+import { setLang } from './i18n.svelte';
+
+export const SCREENS = ['balances', 'payout', 'deposit', 'lookup', 'orders', 'arrivals', 'profiles'] as const;
+export type Screen = (typeof SCREENS)[number];
+
+export const app = $state<{
+  ready: boolean;
+  info: AppInfo | null;
+  profiles: ProfileView[];
+  settings: Settings;
+  screen: Screen;
+  /** Bumped by Ctrl+K so the look-up box focuses even when already shown. */
+  lookupFocus: number;
+}>({
+  ready: false,
+  info: null,
+  profiles: [],
+  settings: { lang: 'zh-CN', balance_refresh_minutes: 5, order_refresh_minutes: 10 },
+  screen: 'balances',
+  lookupFocus: 0,
+});
+
+export function screenFromHash(hash: string): Screen {
+  const s = hash.replace(/^#\/?/, '').split(/[/?]/)[0];
+  return (SCREENS as readonly string[]).includes(s) ? (s as Screen) : 'balances';
+}
+
+export function go(screen: Screen): void {
+  app.screen = screen;
+  if (typeof location !== 'undefined' && location.hash !== `#/${screen}`) location.hash = `#/${screen}`;
+}
+
+export async function loadProfiles(): Promise<void> {
+  app.profiles = await call('list_profiles', {});
+}
+
+export async function boot(): Promise<void> {
+  const [info, settings] = await Promise.all([call('app_info', {}), call('get_settings', {})]);
+  app.info = info;
+  app.settings = settings;
+  setLang(settings.lang);
+  await loadProfiles();
+  app.ready = true;
+}
+
+export function profileName(id: string): string {
+  return app.profiles.find((p) => p.id === id)?.name ?? id;
+}

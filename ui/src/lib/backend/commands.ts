@@ -1,0 +1,60 @@
+// Every IPC command the UI calls, declared once: name → [args, result].
+import type {
+  AppInfo, Arrival, BalanceReading, BalanceView, Bank, ErrorInfo, FieldSpec, FormSpec, Order, OrderEvent,
+  OrderFilter, OrderInput, OrderKind, OrderOutcome, OrderPage, OrderPreview, ProfileInput, ProfileView,
+  ProviderKind, Settings, TestResult,
+} from '../bindings';
+
+type None = Record<string, never>;
+
+export interface Commands {
+  app_info: [None, AppInfo];
+  get_settings: [None, Settings];
+  save_settings: [{ settings: Settings }, null];
+  list_profiles: [None, ProfileView[]];
+  save_profile: [{ id: string | null; input: ProfileInput; secret: string | null; replySecret: string | null }, ProfileView];
+  remove_profile: [{ id: string }, null];
+  test_profile: [{ id: string }, TestResult];
+  add_sandbox_profiles: [None, ProfileView[]];
+  get_form: [{ provider: ProviderKind; kind: OrderKind }, FormSpec];
+  lookup_fields: [{ provider: ProviderKind; kind: OrderKind }, FieldSpec[]];
+  search_banks: [{ provider: ProviderKind; query: string }, Bank[]];
+  prepare_order: [{ profile: string; kind: OrderKind; input: OrderInput }, OrderPreview];
+  create_order: [{ profile: string; kind: OrderKind; input: OrderInput }, OrderOutcome];
+  refresh_order: [{ id: number }, OrderOutcome];
+  refresh_open: [None, OrderOutcome[]];
+  find_orders: [{ query: string }, Order[]];
+  lookup_remote: [
+    { profile: string; kind: OrderKind; orderNo: string; amount: string; values: Record<string, string> },
+    OrderOutcome,
+  ];
+  list_orders: [{ filter: OrderFilter }, OrderPage];
+  order_events: [{ id: number }, OrderEvent[]];
+  balances: [None, BalanceView[]];
+  balance: [{ profile: string }, BalanceView];
+  balance_history: [{ profile: string; limit: number }, BalanceReading[]];
+  set_low_balance: [{ profile: string; lowBalanceFen: number | null }, ProfileView];
+  arrivals: [{ profile: string; start: number | null; end: number | null }, Arrival[]];
+  qr_svg: [{ text: string }, string];
+  open_pay_url: [{ url: string }, null];
+  save_export: [{ fileName: string; content: string }, string];
+}
+
+export type Command = keyof Commands;
+export type Args<K extends Command> = Commands[K][0];
+export type Result<K extends Command> = Commands[K][1];
+
+/** One implementation talks to Tauri, the other is the in-memory mock. */
+export interface Backend {
+  readonly kind: 'tauri' | 'mock';
+  call<K extends Command>(cmd: K, args: Args<K>): Promise<Result<K>>;
+}
+
+/** Whatever a command rejects with, as the `ErrorInfo` the UI shows. */
+export function toErrorInfo(e: unknown): ErrorInfo {
+  if (e && typeof e === 'object' && 'message' in e) {
+    const o = e as Partial<ErrorInfo>;
+    return { code: String(o.code ?? 'internal'), message: String(o.message), field: o.field ?? null };
+  }
+  return { code: 'internal', message: String(e), field: null };
+}

@@ -1,0 +1,179 @@
+// Generated from the Rust types by `scripts/bindings.sh`: do not edit.
+/* eslint-disable */
+
+export type ProviderKind = "jstpay" | "jeepay" | "juyouke" | "appkey" | "xxpay";
+
+export type OrderKind = "payout" | "deposit";
+
+export type OrderStatus = "pending" | "processing" | "succeeded" | "failed" | "unknown";
+
+export type Lang = "zh-CN" | "en";
+
+export type InputKind = "text" | "account_no" | "select" | "bank" | "checkbox";
+
+export type BankValue = "name" | "code";
+
+export type Choice = { value: string, label_zh: string, label_en: string, };
+
+export type Cond = { field: string, equals: string, };
+
+export type FieldSpec = { id: string, label_zh: string, label_en: string, input: InputKind, required: boolean, 
+/**
+ * Required only when the condition holds (xxpay 8000 needs the payer's bank).
+ */
+required_when: Cond | null, 
+/**
+ * Shown only when the condition holds; hidden fields are not sent.
+ */
+shown_when: Cond | null, choices: Array<Choice>, allow_other: boolean, bank_value: BankValue | null, 
+/**
+ * Maximum length in characters, as the gateway documents it.
+ */
+max_len: number | null, default: string | null, 
+/**
+ * The gateway's own name for the field, shown as a hint (`payee_name`).
+ */
+wire_name: string | null, help_zh: string | null, help_en: string | null, };
+
+export type AmountRule = { min_fen: number, max_fen: number | null, 
+/**
+ * Only whole yuan (no jiao/fen) can be sent.
+ */
+whole_yuan: boolean, 
+/**
+ * A per-day ceiling (calendar day in UTC+8), checked against stored orders.
+ */
+daily_max_fen: number | null, 
+/**
+ * The gateway's unit on the wire, for the confirm step ("元" / "分").
+ */
+wire_unit: string, };
+
+export type OrderNoRule = { 
+/**
+ * The gateway receives our merchant order number.
+ */
+sent: boolean, max_len: number, 
+/**
+ * Wire name, e.g. `client_order_id`, `mchOrderNo`, `mrn`.
+ */
+wire_name: string | null, };
+
+export type FormSpec = { provider: ProviderKind, kind: OrderKind, 
+/**
+ * The gateway's endpoint(s) the form feeds, for people who read the docs.
+ */
+operation: string, amount: AmountRule, 
+/**
+ * Whether the user may give a merchant order number (juyouke withdrawal has none).
+ */
+order_no: OrderNoRule, fields: Array<FieldSpec>, notes_zh: Array<string>, notes_en: Array<string>, };
+
+export type OrderInput = { 
+/**
+ * Amount as typed, in yuan.
+ */
+amount: string, order_no: string | null, values: { [key in string]: string }, };
+
+export type Bank = { name: string, 
+/**
+ * The gateway's code for the bank, for gateways that take a code.
+ */
+code: string | null, 
+/**
+ * Lower-case pinyin initials of the name (`zggsyh`).
+ */
+initials: string, };
+
+export type Capabilities = { payout: boolean, payout_query: boolean, deposit: boolean, deposit_query: boolean, balance: boolean, arrivals: boolean, };
+
+export type CardInfo = { card_name: string, card_bank: string, card_branch: string, card_number: string, 
+/**
+ * What the payer must transfer exactly (may differ from the order amount).
+ */
+actual_amount_fen: number | null, 
+/**
+ * The transfer remark the payer must write (附言).
+ */
+nonce: string | null, sender_name: string | null, };
+
+export type Exchange = { method: string, url: string, request: string, http_status: number | null, response: string | null, error: string | null, elapsed_ms: number, };
+
+export type Arrival = { serial: string, time: string, deposit_time: string, card_tail: string, amount_fen: number, 
+/**
+ * Decoded for display (sent urlencoded by the gateway).
+ */
+bank: string, sender_name: string, nonce: string, };
+
+export type Profile = { id: string, name: string, provider: ProviderKind, base_url: string, merchant_id: string, app_id: string | null, operator_id: string | null, notify_url: string | null, return_url: string | null, has_reply_secret: boolean, sandbox: boolean, low_balance_fen: number | null, created_at: number, updated_at: number, };
+
+export type Order = { id: number, profile_id: string, profile: string, provider: ProviderKind, sandbox: boolean, order_no: string, kind: OrderKind, amount_fen: number, channel: string | null, payee_name: string | null, account_no: string | null, bank_name: string | null, fields: { [key in string]: string }, status: OrderStatus, provider_status: string | null, provider_message: string | null, provider_order_id: string | null, pay_url: string | null, card: CardInfo | null, extra: { [key in string]: string }, message: string | null, created_by: string | null, created_at: number, updated_at: number, };
+
+export type OrderEvent = { id: number, order_id: number, at: number, action: string, status: OrderStatus, provider_status: string | null, provider_message: string | null, message: string | null, error_code: string | null, exchanges: Array<Exchange>, };
+
+export type OrderFilter = { profile: string | null, kind: OrderKind | null, status: OrderStatus | null, 
+/**
+ * Unix ms, inclusive.
+ */
+from_ms: number | null, 
+/**
+ * Unix ms, exclusive.
+ */
+to_ms: number | null, 
+/**
+ * Order number prefix, gateway order id prefix, or payee name prefix.
+ */
+search: string | null, 
+/**
+ * Keyset cursor: the `(created_at, id)` of the last row of the previous page.
+ */
+after: [number, number] | null, limit: number | null, };
+
+export type OrderPage = { orders: Array<Order>, 
+/**
+ * Cursor for the next page, when there is one.
+ */
+next: [number, number] | null, };
+
+export type BalanceReading = { profile_id: string, at: number, balance_fen: number, details: { [key in string]: number }, };
+
+export type AuditEntry = { id: number, at: number, os_user: string, action: string, target: string | null, detail: string | null, };
+
+export type ProfileInput = { name: string, provider: ProviderKind | null, base_url: string, merchant_id: string, app_id: string | null, operator_id: string | null, notify_url: string | null, return_url: string | null, low_balance_fen: number | null, sandbox: boolean, };
+
+export type ProfileView = { secret_saved: boolean, capabilities: Capabilities, 
+/**
+ * Set when the base URL is plain `http://` (not encrypted).
+ */
+warning: string | null, id: string, name: string, provider: ProviderKind, base_url: string, merchant_id: string, app_id: string | null, operator_id: string | null, notify_url: string | null, return_url: string | null, has_reply_secret: boolean, sandbox: boolean, low_balance_fen: number | null, created_at: number, updated_at: number, };
+
+export type ErrorInfo = { code: string, message: string, field: string | null, };
+
+export type OrderOutcome = { order: Order, error: ErrorInfo | null, };
+
+export type BalanceView = { profile: string, profile_id: string, provider: ProviderKind, sandbox: boolean, supported: boolean, balance_fen: number | null, details: { [key in string]: number }, at: number | null, low_balance_fen: number | null, low: boolean, error: ErrorInfo | null, };
+
+export type TestResult = { ok: boolean, message: string, };
+
+export type OrderPreview = { profile: string, provider: ProviderKind, kind: OrderKind, order_no: string, amount_fen: number, amount_text: string, amount_capital: string, values: { [key in string]: string }, form: FormSpec, };
+
+export type Settings = { lang: Lang, 
+/**
+ * Refresh balances every N minutes; 0 turns it off.
+ */
+balance_refresh_minutes: number, 
+/**
+ * Re-query open orders every N minutes; 0 turns it off.
+ */
+order_refresh_minutes: number, };
+
+export type AppInfo = { version: string, data_dir: string, 
+/**
+ * The built-in sandbox's address, when it runs.
+ */
+sandbox_url: string | null, 
+/**
+ * No profiles yet: offer the sandbox profiles.
+ */
+first_run: boolean, os_user: string, };
+

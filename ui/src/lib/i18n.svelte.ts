@@ -1,0 +1,267 @@
+// All UI text goes through `t()`. zh-CN is the default; English is a switch.
+import type { Lang, OrderStatus } from './bindings';
+
+const dict = {
+  'app.name': ['PayDesk', 'PayDesk'],
+  'nav.balances': ['余额', 'Balances'],
+  'nav.payout': ['代付', 'New payout'],
+  'nav.deposit': ['代收', 'New deposit'],
+  'nav.lookup': ['查单', 'Look up'],
+  'nav.orders': ['订单', 'Orders'],
+  'nav.arrivals': ['到账记录', 'Arrivals'],
+  'nav.profiles': ['商户与设置', 'Profiles & settings'],
+  'nav.lookupHint': ['快速查单', 'quick look-up'],
+
+  'status.pending': ['待处理', 'Pending'],
+  'status.processing': ['处理中', 'Processing'],
+  'status.succeeded': ['成功', 'Succeeded'],
+  'status.failed': ['失败', 'Failed'],
+  'status.unknown': ['状态未知', 'Unknown'],
+  'status.needsQuery': ['需查询状态', 'needs a status query'],
+  'kind.payout': ['代付', 'Payout'],
+  'kind.deposit': ['代收', 'Deposit'],
+  'sandbox': ['沙盒', 'Sandbox'],
+  'sandbox.title': ['沙盒商户：内置的模拟网关，不会产生真实资金往来', 'Sandbox profile: a built-in simulated gateway; no real money moves'],
+
+  'common.refresh': ['刷新', 'Refresh'],
+  'common.refreshing': ['刷新中…', 'Refreshing…'],
+  'common.loading': ['加载中…', 'Loading…'],
+  'common.copy': ['复制', 'Copy'],
+  'common.copied': ['已复制', 'Copied'],
+  'common.open': ['在浏览器中打开', 'Open in browser'],
+  'common.close': ['关闭', 'Close'],
+  'common.cancel': ['取消', 'Cancel'],
+  'common.save': ['保存', 'Save'],
+  'common.saving': ['保存中…', 'Saving…'],
+  'common.saved': ['已保存', 'Saved'],
+  'common.edit': ['编辑', 'Edit'],
+  'common.remove': ['删除', 'Remove'],
+  'common.back': ['返回修改', 'Back'],
+  'common.next': ['下一步', 'Next'],
+  'common.required': ['必填', 'required'],
+  'common.optional': ['选填', 'optional'],
+  'common.all': ['全部', 'All'],
+  'common.none': ['无', 'None'],
+  'common.profile': ['商户', 'Profile'],
+  'common.pickProfile': ['选择商户', 'Choose a profile'],
+  'common.noProfiles': ['还没有可用的商户，请先在“商户与设置”中添加。', 'No profile can do this yet; add one under “Profiles & settings”.'],
+  'common.amount': ['金额', 'Amount'],
+  'common.amountYuan': ['金额（元）', 'Amount (yuan)'],
+  'common.orderNo': ['商户订单号', 'Merchant order no.'],
+  'common.orderNoAuto': ['留空自动生成', 'left empty, one is generated'],
+  'common.gatewayNo': ['平台订单号', 'Gateway order no.'],
+  'common.status': ['状态', 'Status'],
+  'common.kind': ['类型', 'Kind'],
+  'common.time': ['时间', 'Time'],
+  'common.createdAt': ['创建时间', 'Created'],
+  'common.updatedAt': ['更新时间', 'Updated'],
+  'common.payee': ['收款人', 'Payee'],
+  'common.bank': ['开户行', 'Bank'],
+  'common.accountNo': ['银行卡号 / 账号', 'Account no.'],
+  'common.channel': ['通道', 'Channel'],
+  'common.message': ['网关消息', 'Gateway message'],
+  'common.choose': ['请选择', 'Choose…'],
+  'common.other': ['其他…', 'Other…'],
+  'common.otherValue': ['填写其他值', 'Type another value'],
+  'common.yes': ['是', 'Yes'],
+  'common.no': ['否', 'No'],
+  'common.queryStatus': ['查询状态', 'Query status'],
+  'common.querying': ['查询中…', 'Querying…'],
+  'common.error': ['出错了', 'Something went wrong'],
+  'common.export': ['导出 CSV', 'Export CSV'],
+  'common.exporting': ['导出中…', 'Exporting…'],
+  'common.exported': ['已导出到 {path}', 'Exported to {path}'],
+  'common.from': ['从', 'From'],
+  'common.to': ['到', 'To'],
+  'common.search': ['搜索', 'Search'],
+
+  'amount.empty': ['请输入金额', 'Enter an amount'],
+  'amount.invalid': ['不是有效金额，请输入如 100 或 100.50 的数字', 'Not a valid amount; type a number such as 100 or 100.50'],
+  'amount.decimals': ['金额最多两位小数（分）', 'At most two decimals (fen)'],
+  'amount.negative': ['金额不能为负数', 'The amount cannot be negative'],
+  'amount.zero': ['金额必须大于 0', 'The amount must be greater than 0'],
+  'amount.too_large': ['金额过大', 'The amount is too large'],
+  'amount.min': ['金额不能低于 {min}', 'The amount must be at least {min}'],
+  'amount.max': ['金额超过该网关单笔上限 {max}', "Over this gateway's limit of {max} per order"],
+  'amount.whole': ['该网关只接受整数元（不能有角、分）', 'This gateway takes whole yuan only (no jiao or fen)'],
+  'amount.rules': ['限额', 'Limits'],
+  'amount.minRule': ['单笔最低 {min}', 'min {min} per order'],
+  'amount.maxRule': ['单笔最高 {max}', 'max {max} per order'],
+  'amount.dailyRule': ['单日最高 {max}', 'max {max} per day'],
+  'amount.wholeRule': ['只能整数元', 'whole yuan only'],
+  'amount.wireUnit': ['网关金额单位：{unit}', 'sent to the gateway in {unit}'],
+  'amount.unit.yuan': ['元', 'yuan'],
+  'amount.unit.fen': ['分', 'fen'],
+  'amount.inWords': ['大写', 'In words'],
+  'field.required': ['请填写{label}', '{label} is required'],
+  'field.tooLong': ['{label}最长 {max} 个字符', '{label} can be at most {max} characters'],
+  'field.digits': ['{label}只能包含数字或字母', '{label} may contain only digits or letters'],
+  'field.maxLen': ['最长 {max} 字', 'max {max} chars'],
+
+  'bank.placeholder': ['搜索银行：名称、代码或拼音首字母（如 gsyh）', 'Search: name, code or pinyin initials (e.g. gsyh)'],
+  'bank.none': ['没有匹配的银行', 'No bank matches'],
+
+  'balances.title': ['余额', 'Balances'],
+  'balances.refreshAll': ['全部刷新', 'Refresh all'],
+  'balances.auto': ['每 {n} 分钟自动刷新', 'Auto-refresh every {n} min'],
+  'balances.autoOff': ['自动刷新已关闭', 'Auto-refresh is off'],
+  'balances.notOffered': ['该网关不提供余额查询', 'This gateway offers no balance query'],
+  'balances.never': ['尚未查询', 'Not queried yet'],
+  'balances.readingAt': ['{time} 查询', 'as of {time}'],
+  'balances.low': ['余额低于预警线 {min}', 'Below the low-balance line of {min}'],
+  'balances.threshold': ['预警线', 'Low-balance line'],
+  'balances.setThreshold': ['设置预警线', 'Set low-balance line'],
+  'balances.thresholdNone': ['未设置', 'not set'],
+  'balances.thresholdHint': ['留空表示不预警', 'empty = no warning'],
+  'balances.stale': ['（上次读数，正在刷新）', '(last reading, refreshing)'],
+  'balances.empty': ['还没有商户。', 'No profiles yet.'],
+
+  'payout.title': ['新建代付', 'New payout'],
+  'payout.confirmTitle': ['请核对代付信息', 'Check the payout'],
+  'payout.confirmHint': ['发送后资金将从商户余额付出，请逐项核对收款人、账号和金额。', 'Once sent, money leaves the merchant balance: check payee, account and amount.'],
+  'payout.send': ['确认代付', 'Send payout'],
+  'payout.sending': ['发送中…', 'Sending…'],
+  'payout.sent': ['代付已提交', 'Payout sent'],
+  'payout.new': ['再建一笔', 'New payout'],
+  'payout.noFields': ['该网关只需要金额。', 'This gateway needs only the amount.'],
+  'payout.gatewayError': ['网关返回错误', 'The gateway returned an error'],
+  'payout.storedNote': ['订单已保存，可在“订单”中查看；结果以查询状态为准，请勿重复代付。', "The order is stored under Orders; query its status rather than paying again."],
+
+  'deposit.title': ['新建代收', 'New deposit'],
+  'deposit.create': ['创建代收订单', 'Create deposit'],
+  'deposit.creating': ['创建中…', 'Creating…'],
+  'deposit.scan': ['请付款人扫码或打开支付链接付款', 'Let the payer scan the code or open the link'],
+  'deposit.copyLink': ['复制链接', 'Copy link'],
+  'deposit.postUrl': ['该支付地址需以表单 POST 方式在浏览器中提交，无法生成二维码。请点击“在浏览器中打开”，或把订单发给付款人在电脑上完成支付。', 'This payment address must be submitted by a form POST in a browser, so it cannot be a QR code. Use “Open in browser”.'],
+  'deposit.card': ['请付款人向以下银行卡转账', 'The payer transfers to this card'],
+  'deposit.cardName': ['户名', 'Account name'],
+  'deposit.cardBank': ['银行', 'Bank'],
+  'deposit.cardBranch': ['支行', 'Branch'],
+  'deposit.cardNumber': ['卡号', 'Card number'],
+  'deposit.exactAmount': ['转账金额（须一分不差）', 'Exact amount to transfer'],
+  'deposit.nonce': ['附言', 'Remark (附言)'],
+  'deposit.polling': ['每 {n} 秒自动查询状态', 'Status is checked every {n} s'],
+  'deposit.final': ['订单已结束', 'The order is final'],
+  'deposit.new': ['再建一笔', 'New deposit'],
+
+  'lookup.title': ['查单', 'Look up an order'],
+  'lookup.placeholder': ['商户订单号或平台订单号（Ctrl+K）', 'Merchant or gateway order no. (Ctrl+K)'],
+  'lookup.hint': ['在所有商户的本地历史中查找；找到后可“查询状态”向网关询问最新结果。', "Searches every profile's local history; then “Query status” asks the gateway."],
+  'lookup.results': ['{n} 个结果', '{n} results'],
+  'lookup.notFound': ['本地历史中没有“{q}”。', 'No order “{q}” in the local history.'],
+  'lookup.askGateway': ['直接向网关查询', 'Ask the gateway directly'],
+  'lookup.askHint': ['选择商户和订单类型，填写该网关查询所需的信息。', 'Choose the profile and the kind; fill in what this gateway needs for a query.'],
+  'lookup.ask': ['向网关查询', 'Ask the gateway'],
+
+  'orders.title': ['订单', 'Orders'],
+  'orders.searchPlaceholder': ['订单号 / 平台单号 / 收款人 开头', 'Order no. / gateway no. / payee, prefix'],
+  'orders.refreshOpen': ['刷新未结订单', 'Refresh open orders'],
+  'orders.refreshedOpen': ['已刷新 {n} 个未结订单', 'Refreshed {n} open orders'],
+  'orders.loadMore': ['加载更多', 'Load more'],
+  'orders.end': ['已显示全部 {n} 条', 'All {n} shown'],
+  'orders.empty': ['没有符合条件的订单', 'No orders match'],
+  'orders.detail': ['订单详情', 'Order'],
+  'orders.timeline': ['状态记录', 'Status timeline'],
+  'orders.exchanges': ['请求与应答（已脱敏）', 'Request and reply (masked)'],
+  'orders.request': ['请求', 'Request'],
+  'orders.reply': ['应答', 'Reply'],
+  'orders.fields': ['下单信息', 'Order details'],
+  'orders.providerStatus': ['网关状态', 'Gateway status'],
+  'orders.noEvents': ['暂无记录', 'No events yet'],
+
+  'arrivals.title': ['到账记录', 'Arrivals'],
+  'arrivals.only': ['只有 jstpay 商户提供到账记录。', 'Only jstpay profiles offer arrivals.'],
+  'arrivals.tz': ['时间为北京时间（UTC+8）', 'Times are Beijing time (UTC+8)'],
+  'arrivals.load': ['查询', 'Load'],
+  'arrivals.serial': ['流水号', 'Serial'],
+  'arrivals.depositTime': ['入账时间', 'Deposited'],
+  'arrivals.cardTail': ['卡尾号', 'Card tail'],
+  'arrivals.sender': ['付款人', 'Sender'],
+  'arrivals.total': ['共 {n} 笔，合计 {sum}', '{n} arrivals, total {sum}'],
+  'arrivals.empty': ['该时间段内没有到账', 'No arrivals in this period'],
+
+  'profiles.title': ['商户', 'Merchant profiles'],
+  'profiles.add': ['添加商户', 'Add profile'],
+  'profiles.edit': ['编辑商户', 'Edit profile'],
+  'profiles.name': ['名称', 'Name'],
+  'profiles.provider': ['网关', 'Gateway'],
+  'profiles.baseUrl': ['网关地址', 'Base URL'],
+  'profiles.merchantId': ['商户号', 'Merchant id'],
+  'profiles.appId': ['应用 ID（appId）', 'App id'],
+  'profiles.operatorId': ['操作员编号', 'Operator id'],
+  'profiles.notifyUrl': ['异步通知地址', 'Notify URL'],
+  'profiles.returnUrl': ['返回地址', 'Return URL'],
+  'profiles.secret': ['商户密钥', 'Secret key'],
+  'profiles.secretSaved': ['已保存', 'Saved'],
+  'profiles.secretKeep': ['已保存；留空则保留原密钥', 'Saved; leave empty to keep it'],
+  'profiles.secretHint': ['只写：保存后不会再显示', 'Write-only: never shown again after saving'],
+  'profiles.replySecret': ['应答验签密钥（选填）', 'Reply key (optional)'],
+  'profiles.test': ['测试连接', 'Test connection'],
+  'profiles.testing': ['测试中…', 'Testing…'],
+  'profiles.confirmRemove': ['删除商户“{name}”？历史订单会保留。', 'Remove profile “{name}”? Its orders are kept.'],
+  'profiles.empty': ['还没有商户。', 'No profiles yet.'],
+  'profiles.lowBalance': ['余额预警线（元）', 'Low-balance line (yuan)'],
+  'profiles.secretRequired': ['请填写商户密钥', 'Enter the secret key'],
+  'profiles.confirm': ['确认删除', 'Confirm removal'],
+  'profiles.secretState': ['密钥', 'Secret'],
+  'profiles.notSaved': ['未保存', 'not saved'],
+  'profiles.savedBanner': ['商户“{name}”已保存', 'Profile “{name}” saved'],
+  'profiles.sandboxFlag': ['沙盒商户（模拟网关）', 'Sandbox profile (simulated gateway)'],
+  'profiles.capabilities': ['功能', 'Offers'],
+  'cap.payout': ['代付', 'payout'],
+  'cap.deposit': ['代收', 'deposit'],
+  'cap.balance': ['余额', 'balance'],
+  'cap.arrivals': ['到账记录', 'arrivals'],
+  'settings.range': ['请填写 0–1440 之间的整数分钟', 'Enter whole minutes from 0 to 1440'],
+  'orders.errorCode': ['错误代码', 'Error code'],
+  'settings.saved': ['设置已保存', 'Settings saved'],
+  'profiles.addSandbox': ['添加沙盒商户', 'Add sandbox profiles'],
+
+  'settings.title': ['设置', 'Settings'],
+  'settings.lang': ['界面语言', 'Language'],
+  'settings.balanceRefresh': ['余额自动刷新（分钟，0 为关闭）', 'Balance auto-refresh (minutes, 0 = off)'],
+  'settings.orderRefresh': ['未结订单自动查询（分钟，0 为关闭）', 'Open-order re-query (minutes, 0 = off)'],
+  'settings.about': ['版本 {version} · 数据目录 {dir}', 'Version {version} · data in {dir}'],
+
+  'welcome.title': ['欢迎使用 PayDesk', 'Welcome to PayDesk'],
+  'welcome.body': ['还没有商户。可以先用内置的沙盒网关试用每个页面：沙盒模拟五家网关，不会产生真实资金往来。', 'There are no profiles yet. Try every screen with the built-in sandbox gateways: they simulate five gateways and move no real money.'],
+  'welcome.sandbox': ['使用沙盒网关试用', 'Use the sandbox gateways'],
+  'welcome.own': ['添加自己的商户', 'Add my own profile'],
+} as const satisfies Record<string, readonly [string, string]>;
+
+export type MessageKey = keyof typeof dict;
+
+export const i18n = $state<{ lang: Lang }>({ lang: 'zh-CN' });
+
+export function setLang(lang: Lang): void {
+  i18n.lang = lang;
+  if (typeof document !== 'undefined') document.documentElement.lang = lang;
+}
+
+/** Look up a message; `{name}` placeholders are filled from `vars`. */
+export function t(key: MessageKey, vars?: Record<string, string | number>): string {
+  const pair = dict[key];
+  let s: string = i18n.lang === 'en' ? pair[1] : pair[0];
+  if (vars) s = s.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
+  return s;
+}
+
+/** Pick the label of a gateway-described thing (FieldSpec, Choice, notes). */
+export function pick(zh: string | null, en: string | null): string {
+  return (i18n.lang === 'en' ? en || zh : zh || en) ?? '';
+}
+
+export function statusText(s: OrderStatus): string {
+  return t(`status.${s}`);
+}
+
+/** Gateways are known by their own (Latin) names in both languages. */
+export function providerName(p: string): string {
+  return p;
+}
+
+/** For tests: every key has both languages. */
+export const allKeys = Object.keys(dict) as MessageKey[];
+export function raw(key: MessageKey): readonly [string, string] {
+  return dict[key];
+}

@@ -1,0 +1,29 @@
+// Times are shown in Asia/Shanghai (UTC+8, no DST) whatever the machine's zone.
+const OFFSET_MS = 8 * 3600 * 1000;
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** Unix ms → "YYYY-MM-DD HH:mm:ss" in UTC+8. */
+export function formatTime(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '';
+  const d = new Date(ms + OFFSET_MS);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+}
+
+/** "YYYY-MM-DD" (a UTC+8 calendar day) → Unix ms of its start. */
+export function dayStartMs(day: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!m) return null;
+  return Date.UTC(+m[1], +m[2] - 1, +m[3]) - OFFSET_MS;
+}
+
+/** "YYYY-MM-DDTHH:mm" (datetime-local, read as UTC+8) → Unix ms. */
+export function localInputToMs(v: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(v);
+  if (!m) return null;
+  return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]) - OFFSET_MS;
+}
+
+/** Unix ms → "YYYY-MM-DDTHH:mm" in UTC+8, for datetime-local inputs. */
+export function msToLocalInput(ms: number): string {
+  return formatTime(ms).slice(0, 16).replace(' ', 'T');
+}
