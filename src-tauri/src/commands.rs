@@ -161,10 +161,7 @@ pub async fn refresh_open(state: State<'_, AppState>) -> R<Vec<OrderOutcome>> {
 
 #[tauri::command]
 pub async fn find_orders(state: State<'_, AppState>, query: String) -> R<Vec<Order>> {
-    if query.trim().is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(state.desk.find_orders(&query, None).await?)
+    Ok(state.desk.search_orders(&query, 20).await?)
 }
 
 #[tauri::command]

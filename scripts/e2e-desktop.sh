@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The desktop end-to-end journey in the real webview: the built app (UI
+# embedded) under Xvfb, a real Secret Service, tauri-driver + WebKitWebDriver,
+# and the built-in sandbox gateways. Screenshots go to
+# artifacts/screenshots/desktop/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+[ -f ui/dist/index.html ] || npm --prefix ui run build --silent
+cargo build -p paydesk-app --features custom-protocol --quiet
+export PAYDESK_APP="$root/target/debug/paydesk-app"
+export PAYDESK_SHOTS="$root/artifacts/screenshots/desktop"
+export PAYDESK_DATA_DIR=$(mktemp -d)
+export PAYDESK_SANDBOX_PORT=0
+rm -rf "$PAYDESK_SHOTS"
+
+driver=$(command -v tauri-driver || echo "$HOME/.cargo/bin/tauri-driver")
+exec scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1400x900x24" bash -c '
+  "$0" --port 4444 --native-port 4445 >"$PAYDESK_DATA_DIR/tauri-driver.log" 2>&1 &
+  drv=$!
+  trap "kill $drv 2>/dev/null || true" EXIT
+  # Both the driver and WebKitWebDriver must answer before a session starts.
+  for i in $(seq 1 100); do
+    if (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && (exec 3<>/dev/tcp/127.0.0.1/4445) 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  cd ui && node e2e-desktop/journey.mjs
+' "$driver"

@@ -1,0 +1,199 @@
+// End-to-end in the real webview: the built PayDesk app driven through
+// tauri-driver + WebKitWebDriver, against the built-in sandbox gateways.
+// Run by scripts/e2e-desktop.sh (which starts Xvfb, a keyring and tauri-driver).
+import { remote } from 'webdriverio';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const app = process.env.PAYDESK_APP;
+const shots = resolve(process.env.PAYDESK_SHOTS || '../artifacts/screenshots/desktop');
+mkdirSync(shots, { recursive: true });
+
+let passed = 0;
+let failed = 0;
+const results = [];
+
+function assert(cond, what) {
+  if (!cond) throw new Error(`assertion failed: ${what}`);
+}
+
+async function until(fn, what, ms = 15000) {
+  const t0 = Date.now();
+  let last;
+  while (Date.now() - t0 < ms) {
+    try {
+      if (await fn()) return;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? ` (${last.message})` : ''}`);
+}
+
+const browser = await remote({
+  hostname: '127.0.0.1',
+  port: 4444,
+  logLevel: 'warn',
+  capabilities: {
+    // WebKitWebDriver speaks classic WebDriver only.
+    'wdio:enforceWebDriverClassic': true,
+    'tauri:options': { application: app },
+  },
+});
+
+const $t = (id) => browser.$(`[data-testid="${id}"]`);
+const shot = (name) => browser.saveScreenshot(`${shots}/${name}.png`);
+const text = async (el) => (await el.getText()).trim();
+
+async function nav(screen) {
+  await (await browser.$(`a[data-nav="${screen}"]`)).click();
+}
+
+// Picks the option whose label contains `needle` (Svelte binds on `change`).
+async function selectOption(id, needle) {
+  const ok = await browser.execute(
+    (id, needle) => {
+      const s = document.getElementById(id);
+      if (!s) return false;
+      const o = [...s.options].find((o) => o.textContent.includes(needle) && !o.disabled);
+      if (!o) return false;
+      s.value = o.value;
+      s.dispatchEvent(new Event('change', { bubbles: true }));
+      return true;
+    },
+    id,
+    needle,
+  );
+  assert(ok, `option ${needle} in #${id}`);
+}
+
+async function fill(id, value) {
+  const el = await browser.$(`#${id}`);
+  await el.waitForDisplayed({ timeout: 10000 });
+  await el.setValue(value);
+}
+
+const state = {};
+
+const steps = [
+  [
+    'first run offers the sandbox and the balances show real sandbox readings',
+    async () => {
+      const welcome = await $t('welcome');
+      await welcome.waitForDisplayed({ timeout: 30000 });
+      await shot('welcome');
+      await (await welcome.$('button.btn-primary')).click();
+      await until(async () => (await browser.$$('[data-testid="balance-card"]')).length === 5, 'five sandbox balance cards');
+      assert((await browser.$$('[data-testid="sandbox-badge"]')).length >= 5, 'sandbox badges');
+      await until(async () => {
+        for (const a of await browser.$$('[data-testid="balance-amount"]')) {
+          if ((await a.getText()).includes('¥')) return true;
+        }
+        return false;
+      }, 'a balance amount from the sandbox');
+      await until(async () => (await browser.$$('[data-testid="balance-card"][aria-busy="true"]')).length === 0, 'all balance cards settled');
+      await shot('balances');
+    },
+  ],
+  [
+    'payout on jstpay: rendered form, bank picker, confirm with capitals, sent once',
+    async () => {
+      await nav('payout');
+      await selectOption('payout-profile', 'jstpay');
+      await (await browser.$('[data-field="bank_name"]')).waitForDisplayed({ timeout: 10000 });
+      await fill('payout-amount', '100');
+      await fill('payout-payee_name', '张三');
+      await fill('payout-account_no', '6222020200112233445');
+      await (await browser.$('#payout-bank_name')).click();
+      await browser.keys('gsyh'.split(''));
+      await until(async () => (await text(await browser.$('#payout-bank_name-list li'))).includes('中国工商银行'), 'gsyh finds 中国工商银行');
+      await browser.keys(['Enter']);
+      await fill('payout-branch', '上海分行');
+      await fill('payout-province', '上海市');
+      await fill('payout-city', '上海市');
+      await shot('payout-form');
+      await (await $t('form-submit')).click();
+      const confirm = await $t('payout-confirm');
+      await confirm.waitForDisplayed({ timeout: 10000 });
+      assert((await text(await confirm.$('[data-testid="amount-in-words"]'))) === '壹佰元整', 'amount in capitals');
+      assert((await text(await confirm.$('[data-testid="confirm-account"]'))) === '6222020200112233445', 'full account number');
+      await shot('payout-confirm');
+      await (await $t('send-payout')).click();
+      const sent = await $t('payout-sent');
+      await sent.waitForDisplayed({ timeout: 20000 });
+      state.payoutNo = await text(await sent.$('[data-testid="order-no"]'));
+      assert(/^PDP\d{15}[0-9A-Z]{8}$/.test(state.payoutNo), `generated order number ${state.payoutNo}`);
+      const status = await (await sent.$('[data-status]')).getAttribute('data-status');
+      assert(['pending', 'processing'].includes(status), `status after sending: ${status}`);
+      await shot('payout');
+    },
+  ],
+  [
+    'deposit on jstpay: the payUrl as a QR code',
+    async () => {
+      await nav('deposit');
+      await selectOption('deposit-profile', 'jstpay');
+      await (await browser.$('#deposit-channel')).waitForDisplayed({ timeout: 10000 });
+      await fill('deposit-amount', '100');
+      await (await $t('form-submit')).click();
+      const result = await $t('deposit-result');
+      await result.waitForDisplayed({ timeout: 20000 });
+      await until(async () => (await browser.$$('[data-testid="qr"] svg')).length === 1, 'QR code rendered');
+      const url = await text(await $t('pay-url-text'));
+      assert(url.startsWith('http://127.0.0.1:'), `pay URL from the sandbox: ${url}`);
+      await shot('deposit');
+    },
+  ],
+  [
+    'look up the payout by its order number and ask the gateway',
+    async () => {
+      await nav('lookup');
+      const input = await $t('lookup-input');
+      await input.waitForDisplayed({ timeout: 10000 });
+      await input.setValue(state.payoutNo);
+      const detail = await $t('order-detail');
+      await detail.waitForDisplayed({ timeout: 10000 });
+      assert((await text(await detail.$('[data-testid="order-no"]'))) === state.payoutNo, 'found by order number');
+      await (await detail.$('[data-testid="query-status"]')).click();
+      await until(async () => (await browser.$$('[data-testid="timeline"] li')).length >= 3, 'timeline with the query');
+      await shot('lookup');
+    },
+  ],
+  [
+    'orders, arrivals and profiles screens',
+    async () => {
+      await nav('orders');
+      await $t('order-table').then((t) => t.waitForDisplayed({ timeout: 10000 }));
+      await until(async () => (await browser.$$(`[data-order-no="${state.payoutNo}"]`)).length === 1, 'the payout in the history');
+      await shot('orders');
+      await nav('arrivals');
+      await browser.pause(500);
+      await shot('arrivals');
+      await nav('profiles');
+      await $t('profiles-table').then((t) => t.waitForDisplayed({ timeout: 10000 }));
+      const html = await browser.getPageSource();
+      assert(!html.includes('sandbox-jstpay-hash-key'), 'no secret in the DOM');
+      await shot('profiles');
+    },
+  ],
+];
+
+try {
+  for (const [name, run] of steps) {
+    try {
+      await run();
+      passed++;
+      results.push(`ok   ${name}`);
+    } catch (e) {
+      failed++;
+      results.push(`FAIL ${name}: ${e.message}`);
+      await shot(`failure-${passed + failed}`).catch(() => {});
+    }
+  }
+} finally {
+  await browser.deleteSession().catch(() => {});
+}
+console.log(results.join('\n'));
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
