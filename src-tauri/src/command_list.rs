@@ -28,4 +28,5 @@ pub const COMMANDS: &[&str] = &[
     "qr_svg",
     "open_pay_url",
     "save_export",
+    "ui_ready",
 ];

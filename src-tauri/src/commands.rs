@@ -326,6 +326,13 @@ pub fn save_export(file_name: String, content: String) -> R<String> {
     Ok(path.display().to_string())
 }
 
+/// The UI painted its first screen: logged once with the time since start, so
+/// start-up can be measured (scripts/bench.sh reads this line).
+#[tauri::command]
+pub fn ui_ready() {
+    crate::state::report_ready();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@ use state::AppState;
 use tauri::Manager;
 
 pub fn run() {
+    state::mark_start();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_env("PAYDESK_LOG"))
         .with_writer(std::io::stderr)
@@ -22,8 +23,8 @@ pub fn run() {
             let state = tauri::async_runtime::block_on(AppState::start(data_dir))?;
             let desk = state.desk.clone();
             app.manage(state);
-            // Settle orders left `unknown` by a crash, then keep open orders fresh.
-            tauri::async_runtime::spawn(state::auto_refresh(desk));
+            // Settle orders left `unknown` by a crash.
+            tauri::async_runtime::spawn(state::refresh_at_start(desk));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -54,6 +55,7 @@ pub fn run() {
             commands::qr_svg,
             commands::open_pay_url,
             commands::save_export,
+            commands::ui_ready,
         ])
         .run(tauri::generate_context!())
         .expect("PayDesk failed to start");

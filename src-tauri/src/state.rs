@@ -8,13 +8,30 @@ use paydesk_core::vault::KeyringStore;
 use paydesk_core::Secret;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::OnceLock;
 use std::time::Duration;
+use std::time::Instant;
 use tauri::Manager;
 
 /// The sandbox prefers a stable port so its profiles' URLs stay the same.
 const SANDBOX_PORT: u16 = 47651;
 /// Demo mode: sandbox orders succeed by themselves after this long.
 const SANDBOX_AUTO_ADVANCE: Duration = Duration::from_secs(30);
+
+static STARTED: OnceLock<Instant> = OnceLock::new();
+static READY: OnceLock<u128> = OnceLock::new();
+
+pub fn mark_start() {
+    STARTED.get_or_init(Instant::now);
+}
+
+/// Logs the first paint once, on stderr, as `paydesk: first paint after N ms`.
+pub fn report_ready() {
+    let ms = STARTED.get().map(|t| t.elapsed().as_millis()).unwrap_or(0);
+    if READY.set(ms).is_ok() {
+        eprintln!("paydesk: first paint after {ms} ms");
+    }
+}
 
 pub struct AppState {
     pub desk: Arc<PayDesk>,
@@ -148,27 +165,14 @@ async fn rebase_sandbox_profiles(
     }
 }
 
-/// Re-query open orders at start (crash recovery) and then every N minutes
-/// (the setting; 0 turns the periodic part off).
-pub async fn auto_refresh(desk: Arc<PayDesk>) {
-    let mut first = true;
-    loop {
-        let minutes = desk
-            .settings()
-            .await
-            .map(|s| s.order_refresh_minutes)
-            .unwrap_or(2);
-        if first || minutes > 0 {
-            if let Err(e) = desk.refresh_open().await {
-                tracing::warn!(error = %e, "auto-refresh of open orders failed");
-            }
+/// Settle orders left open (or `unknown` by a crash) as soon as the app starts;
+/// while the window is open the UI re-queries them every N minutes.
+pub async fn refresh_at_start(desk: Arc<PayDesk>) {
+    match desk.refresh_open().await {
+        Ok(list) if !list.is_empty() => {
+            tracing::info!(orders = list.len(), "re-queried open orders at start")
         }
-        first = false;
-        let wait = if minutes == 0 {
-            60
-        } else {
-            minutes as u64 * 60
-        };
-        tokio::time::sleep(Duration::from_secs(wait)).await;
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "re-querying open orders at start failed"),
     }
 }

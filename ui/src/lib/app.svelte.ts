@@ -44,6 +44,8 @@ export async function boot(): Promise<void> {
   setLang(settings.lang);
   await loadProfiles();
   app.ready = true;
+  // Tell the shell when the first screen has been painted (start-up timing).
+  requestAnimationFrame(() => requestAnimationFrame(() => void call('ui_ready', {}).catch(() => {})));
 }
 
 export function profileName(id: string): string {

@@ -263,8 +263,13 @@ pub enum GatewayError {
     BadSignature,
     #[error("{}", tr!("网关应答与订单不符（{}），应答不可信。请稍后“查询状态”。", "the gateway's reply does not match the order ({}); it was not trusted. Query its status later.", .0))]
     Mismatch(String),
-    #[error("{}", tr!("网关应答过大，已拒收", "the gateway's reply was too large and was refused"))]
+    #[error("{}", tr!("网关应答过大，已拒收；订单可能已提交。请稍后“查询状态”确认结果。", "the gateway's reply was too large and was refused; the order may have been received. Query its status later."))]
     TooLarge,
+    /// The gateway answered, but with an error that does not say whether it
+    /// acted (xxpay 0010 系统错误, juyouke SYSTEMERROR): the order may exist.
+    /// The text is the gateway's own code and words.
+    #[error("{}", tr!("网关报告系统错误（{}），订单可能已创建。请稍后“查询状态”确认结果，不要重复下单。", "the gateway reported a system error ({}); the order may exist. Query its status later instead of creating it again.", .0))]
+    Uncertain(String),
     /// The gateway answered clearly that it refuses (signature error, duplicate
     /// order number, insufficient balance...). `message` is in plain words.
     #[error("{message}")]
@@ -315,6 +320,7 @@ impl GatewayError {
             GatewayError::BadSignature => "bad_signature",
             GatewayError::Mismatch(_) => "reply_mismatch",
             GatewayError::TooLarge => "reply_too_large",
+            GatewayError::Uncertain(_) => "uncertain",
             GatewayError::Rejected { .. } => "rejected",
             GatewayError::OrderNotFound { .. } => "order_not_found",
         }

@@ -49,7 +49,9 @@ impl HttpClient {
                         && first.port_or_known_default() == attempt.url().port_or_known_default()
                 })
                 .unwrap_or(false);
-            if same_host && attempt.previous().len() < 3 {
+            // `previous()` includes the first URL, so `<= 3` allows three
+            // redirects (it was `< 3`: only two were followed).
+            if same_host && attempt.previous().len() <= 3 {
                 attempt.follow()
             } else {
                 attempt.stop()

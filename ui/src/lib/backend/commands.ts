@@ -38,6 +38,7 @@ export interface Commands {
   qr_svg: [{ text: string }, string];
   open_pay_url: [{ url: string }, null];
   save_export: [{ fileName: string; content: string }, string];
+  ui_ready: [None, null];
 }
 
 export type Command = keyof Commands;

@@ -457,6 +457,7 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
   }
 
   const handlers: { [K in Command]: (a: Args<K>) => Result<K> | Promise<Result<K>> } = {
+    ui_ready: () => null,
     app_info: (): AppInfo => ({ version: '0.1.0-mock', data_dir: '/home/finance/.local/share/paydesk', sandbox_url: SANDBOX, first_run: profiles.length === 0, os_user: 'finance01' }),
     get_settings: () => ({ ...settings }),
     save_settings: ({ settings: s }) => {

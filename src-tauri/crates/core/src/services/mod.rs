@@ -29,6 +29,70 @@ use std::sync::Arc;
 /// says it has no such order and this long has passed since it was sent.
 pub const NOT_FOUND_GRACE_MS: i64 = 10 * 60 * 1000;
 
+/// Test hook: `PAYDESK_NOT_FOUND_GRACE_MS` overrides `NOT_FOUND_GRACE_MS`, so
+/// crash and fault tests can see an order that never reached the gateway
+/// settle to `failed` without waiting ten minutes. Unset in normal use.
+pub fn not_found_grace_ms() -> i64 {
+    std::env::var("PAYDESK_NOT_FOUND_GRACE_MS")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .filter(|v| *v >= 0)
+        .unwrap_or(NOT_FOUND_GRACE_MS)
+}
+
+/// Where `create_order` can be told to stop for a crash test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PausePoint {
+    /// The order row is stored (`unknown`), the request is not sent yet.
+    BeforeSend,
+    /// The gateway has replied; its answer is not stored yet.
+    AfterReply,
+}
+
+/// Test hook for the crash-safety suite: with `PAYDESK_TEST_PAUSE_AT` set to
+/// `before_send` or `after_reply`, `create_order` sleeps for 60 s at that point
+/// (see `PausePoint`) so a test can `kill -9` the process there and check what
+/// a restart finds. Unset (always, outside tests) it does nothing.
+async fn test_pause(at: PausePoint) {
+    let wanted = match std::env::var("PAYDESK_TEST_PAUSE_AT") {
+        Ok(v) => v,
+        Err(_) => return,
+    };
+    let here = match at {
+        PausePoint::BeforeSend => "before_send",
+        PausePoint::AfterReply => "after_reply",
+    };
+    if wanted.trim() == here {
+        tracing::warn!(point = here, "PAYDESK_TEST_PAUSE_AT: pausing 60 s");
+        // A marker on stderr tells the test the process got here.
+        eprintln!("PAYDESK_TEST_PAUSED {here}");
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+    }
+}
+
+/// The longest gateway-supplied text kept on an order (messages, codes).
+pub const MAX_GATEWAY_TEXT: usize = 1000;
+
+/// Gateway-supplied text made inert before it is stored or shown: control
+/// characters (terminal escape sequences, NUL, line breaks) become spaces and
+/// the text is cut to `MAX_GATEWAY_TEXT` characters. HTML stays as literal
+/// text; the UI renders it as text, never as markup.
+pub fn inert_text(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .take(MAX_GATEWAY_TEXT)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if text.chars().nth(MAX_GATEWAY_TEXT).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+fn inert(text: Option<String>) -> Option<String> {
+    text.map(|t| inert_text(&t))
+}
+
 /// Settings of a profile as a person enters them (secrets separately).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -70,7 +134,8 @@ impl From<&GatewayError> for ErrorInfo {
     fn from(e: &GatewayError) -> Self {
         ErrorInfo {
             code: e.code().to_string(),
-            message: e.to_string(),
+            // May quote the gateway's own words: made inert like every stored text.
+            message: inert_text(&e.to_string()),
             field: match e {
                 GatewayError::Invalid(f) => Some(f.field.clone()),
                 _ => None,
@@ -160,11 +225,21 @@ impl Default for Settings {
     }
 }
 
+/// A profile's keys as read from the keyring, tagged with the profile's `updated_at`.
+type CachedKeys = (i64, Secret, Option<Secret>);
+
 pub struct PayDesk {
     pub store: Store,
     vault: Arc<dyn SecretStore>,
     http: HttpClient,
     os_user: String,
+    /// `NOT_FOUND_GRACE_MS` unless a test changed it (see `not_found_grace_ms`).
+    not_found_grace_ms: i64,
+    /// Keys read from the keyring, kept in this process's memory only, per
+    /// profile id and the profile's `updated_at`: a key changed elsewhere (the
+    /// CLI, another window) bumps `updated_at` and is read afresh. A keyring
+    /// read costs a D-Bus round trip; a clerk's every order should not.
+    key_cache: std::sync::Mutex<std::collections::HashMap<String, CachedKeys>>,
 }
 
 fn config_of(p: &Profile) -> GatewayConfig {
@@ -265,7 +340,15 @@ impl PayDesk {
             vault,
             http: HttpClient::new(http),
             os_user,
+            not_found_grace_ms: not_found_grace_ms(),
+            key_cache: Default::default(),
         })
+    }
+
+    /// For tests: how long after sending an order the gateway's "no such
+    /// order" is taken to mean it never arrived (default `NOT_FOUND_GRACE_MS`).
+    pub fn set_not_found_grace_ms(&mut self, ms: i64) {
+        self.not_found_grace_ms = ms.max(0);
     }
 
     pub fn os_user(&self) -> &str {
@@ -315,15 +398,20 @@ impl PayDesk {
     }
 
     pub async fn save_settings(&self, settings: &Settings) -> CoreResult<()> {
-        if settings.balance_refresh_minutes > 24 * 60 || settings.order_refresh_minutes > 24 * 60 {
-            return Err(FieldError::new(
-                "refresh_minutes",
-                tr!(
-                    "刷新间隔最长 1440 分钟",
-                    "the refresh interval can be at most 1440 minutes"
-                ),
-            )
-            .into());
+        for (field, minutes) in [
+            ("balance_refresh_minutes", settings.balance_refresh_minutes),
+            ("order_refresh_minutes", settings.order_refresh_minutes),
+        ] {
+            if minutes > 24 * 60 {
+                return Err(FieldError::new(
+                    field,
+                    tr!(
+                        "刷新间隔最长 1440 分钟",
+                        "the refresh interval can be at most 1440 minutes"
+                    ),
+                )
+                .into());
+            }
         }
         self.store
             .set_setting(
@@ -385,7 +473,7 @@ impl PayDesk {
         }
         if input.low_balance_fen.is_some_and(|v| v < 0) {
             return Err(FieldError::new(
-                "low_balance",
+                "low_balance_fen",
                 tr!(
                     "余额提醒阈值不能为负",
                     "the low-balance threshold cannot be negative"
@@ -542,6 +630,7 @@ impl PayDesk {
         let p = self.store.profile(name_or_id).await?;
         self.vault.delete(&p.id, Slot::Secret)?;
         self.vault.delete(&p.id, Slot::ReplySecret)?;
+        self.key_cache.lock().expect("key cache").remove(&p.id);
         self.store.remove_profile(&p.id, now_ms()).await?;
         self.store
             .audit(&self.os_user, "profile.remove", Some(&p.name), None)
@@ -550,6 +639,11 @@ impl PayDesk {
     }
 
     fn secrets(&self, p: &Profile) -> CoreResult<(Secret, Option<Secret>)> {
+        if let Some((at, s, r)) = self.key_cache.lock().expect("key cache").get(&p.id) {
+            if *at == p.updated_at {
+                return Ok((s.clone(), r.clone()));
+            }
+        }
         let secret = self.vault.get(&p.id, Slot::Secret)?.ok_or_else(|| {
             CoreError::Secret(tr!(
                 "商户配置“{}”没有保存密钥，请在商户配置中重新填写密钥",
@@ -562,6 +656,10 @@ impl PayDesk {
         } else {
             None
         };
+        self.key_cache
+            .lock()
+            .expect("key cache")
+            .insert(p.id.clone(), (p.updated_at, secret.clone(), reply.clone()));
         Ok((secret, reply))
     }
 
@@ -743,6 +841,7 @@ impl PayDesk {
                 )),
             )
             .await?;
+        test_pause(PausePoint::BeforeSend).await;
         let cfg = config_of(&p);
         let call = Call::new(&self.http, &cfg, &secret, reply_secret.as_ref());
         let gw = providers::gateway(p.provider);
@@ -752,6 +851,7 @@ impl PayDesk {
         };
         let result = result.and_then(|r| check_reply(&params, r));
         let exchanges = call.journal.take();
+        test_pause(PausePoint::AfterReply).await;
         let (update, error) = match result {
             Ok(reply) => (update_from_reply(reply, None), None),
             Err(e) => {
@@ -761,7 +861,7 @@ impl PayDesk {
                 };
                 let (ps, pm) = match &e {
                     GatewayError::Rejected { code, message } => {
-                        (Some(code.clone()), Some(message.clone()))
+                        (inert(Some(code.clone())), inert(Some(message.clone())))
                     }
                     _ => (None, None),
                 };
@@ -770,7 +870,7 @@ impl PayDesk {
                         status: Some(status),
                         provider_status: ps,
                         provider_message: pm,
-                        message: Some(e.to_string()),
+                        message: Some(inert_text(&e.to_string())),
                         ..Default::default()
                     },
                     Some(ErrorInfo::from(&e)),
@@ -817,14 +917,14 @@ impl PayDesk {
             }
             Err(e) => {
                 let mut u = OrderUpdate {
-                    message: Some(e.to_string()),
+                    message: Some(inert_text(&e.to_string())),
                     ..Default::default()
                 };
                 if let GatewayError::OrderNotFound { code, message } = &e {
-                    u.provider_status = Some(code.clone());
-                    u.provider_message = Some(message.clone());
+                    u.provider_status = inert(Some(code.clone()));
+                    u.provider_message = inert(Some(message.clone()));
                     if order.status == OrderStatus::Unknown
-                        && now - order.created_at > NOT_FOUND_GRACE_MS
+                        && now - order.created_at > self.not_found_grace_ms
                     {
                         u.status = Some(OrderStatus::Failed);
                         u.message = Some(tr!("网关没有此订单（提交后超过 10 分钟），视为未到达网关", "the gateway has no such order more than 10 minutes after sending: it never arrived"));
@@ -875,6 +975,29 @@ impl PayDesk {
             None => None,
         };
         self.store.find_orders(no, pid.as_deref()).await
+    }
+
+    /// As-you-type look-up across all profiles: exact merchant or gateway order
+    /// numbers first, then order numbers, gateway ids and payee names that start
+    /// with the query.
+    pub async fn search_orders(&self, query: &str, limit: u32) -> CoreResult<Vec<Order>> {
+        let q = query.trim();
+        if q.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut out = self.store.find_orders(q, None).await?;
+        let filter = OrderFilter {
+            search: Some(q.to_string()),
+            limit: Some(limit),
+            ..Default::default()
+        };
+        for o in self.store.list_orders(&filter).await?.orders {
+            if !out.iter().any(|x| x.id == o.id) {
+                out.push(o);
+            }
+        }
+        out.truncate(limit as usize);
+        Ok(out)
     }
 
     pub async fn list_orders(&self, filter: &OrderFilter) -> CoreResult<OrderPage> {
@@ -1121,14 +1244,13 @@ fn check_reply(params: &OrderParams, reply: Reply) -> Result<Reply, GatewayError
 }
 
 fn update_from_reply(reply: Reply, _previous: Option<OrderStatus>) -> OrderUpdate {
-    let message = match reply.status {
-        OrderStatus::Succeeded => None,
-        _ => reply.provider_message.clone(),
-    };
+    // `message` is PayDesk's own note (errors, what to do); a trusted answer
+    // clears it. The gateway's words stay in `provider_message`.
+    let message = None;
     OrderUpdate {
         status: Some(reply.status),
-        provider_status: reply.provider_status,
-        provider_message: reply.provider_message,
+        provider_status: inert(reply.provider_status),
+        provider_message: inert(reply.provider_message),
         provider_order_id: reply.provider_order_id,
         pay_url: reply.pay_url,
         card: reply.card,
@@ -1152,6 +1274,19 @@ mod tests {
         let (s, e) = shanghai_day(ms);
         assert_eq!(s, 1_704_038_400_000);
         assert_eq!(e - s, 86_400_000);
+    }
+
+    #[test]
+    fn gateway_text_is_made_inert() {
+        assert_eq!(
+            inert_text("<b>x</b>\u{1b}[31m\r\nok\u{0}"),
+            "<b>x</b> [31m  ok "
+        );
+        let long = "长".repeat(MAX_GATEWAY_TEXT + 5);
+        let cut = inert_text(&long);
+        assert_eq!(cut.chars().count(), MAX_GATEWAY_TEXT + 1);
+        assert!(cut.ends_with('…'));
+        assert_eq!(inert_text("正常"), "正常");
     }
 
     #[test]

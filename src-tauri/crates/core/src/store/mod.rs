@@ -36,6 +36,11 @@ pub fn format_time_ms(ms: i64) -> String {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: SqlitePool,
+    /// One writer at a time within this process. SQLite allows one anyway;
+    /// without this, concurrent writers meet in SQLite's busy handler, which
+    /// sleeps in steps of up to 100 ms, instead of queueing here. Other
+    /// processes (the CLI beside the app) still meet the busy timeout.
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -175,6 +180,21 @@ pub struct AuditEntry {
 
 const ORDER_SELECT: &str = "SELECT o.*, p.name AS profile_name, p.provider AS provider, p.sandbox AS sandbox FROM orders o JOIN profiles p ON p.id = o.profile_id";
 
+/// A search whose prefix matches at most this many rows is answered from the
+/// prefix indexes (read them all, keep the filtered, newest first); above it,
+/// the history is walked newest first and each row tested, which fills a page
+/// within about `limit × total / matches` rows. Either way a page reads a few
+/// thousand index entries at most, at any history size.
+const SEARCH_CANDIDATES: i64 = 5_000;
+
+/// Rows of the filtered history a search with many matches tests before it
+/// turns to the prefix indexes.
+const SEARCH_SCAN: i64 = 2_000;
+
+/// How many rows match the prefix, each column counted up to a cap
+/// (binds: prefix, cap, three times).
+const SEARCH_COUNT: &str = "SELECT (SELECT count(*) FROM (SELECT 1 FROM orders WHERE order_no LIKE ? ESCAPE '\\' LIMIT ?)) + (SELECT count(*) FROM (SELECT 1 FROM orders WHERE payee_name LIKE ? ESCAPE '\\' LIMIT ?)) + (SELECT count(*) FROM (SELECT 1 FROM orders WHERE provider_order_id IS NOT NULL AND provider_order_id LIKE ? ESCAPE '\\' LIMIT ?))";
+
 fn json_or_default<T: serde::de::DeserializeOwned + Default>(s: Option<String>) -> T {
     s.and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or_default()
@@ -260,11 +280,17 @@ impl Store {
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
+            // A ping before every query doubles the round trips to SQLite's
+            // worker thread; a broken local file shows up on the query itself.
+            .test_before_acquire(false)
             .connect_with(opts)
             .await?;
         refuse_newer(&pool).await?;
-        MIGRATOR.run(&pool).await?;
-        Ok(Store { pool })
+        migrate(&pool).await?;
+        Ok(Store {
+            pool,
+            writer: Default::default(),
+        })
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -274,6 +300,7 @@ impl Store {
     // ---- profiles
 
     pub async fn insert_profile(&self, p: &Profile) -> CoreResult<()> {
+        let _writing = self.writer.lock().await;
         let r = sqlx::query(
             "INSERT INTO profiles (id, name, provider, base_url, merchant_id, app_id, operator_id, notify_url, return_url, has_reply_secret, sandbox, low_balance_fen, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         )
@@ -307,6 +334,7 @@ impl Store {
     }
 
     pub async fn update_profile(&self, p: &Profile) -> CoreResult<()> {
+        let _writing = self.writer.lock().await;
         let r = sqlx::query(
             "UPDATE profiles SET name=?, base_url=?, merchant_id=?, app_id=?, operator_id=?, notify_url=?, return_url=?, has_reply_secret=?, low_balance_fen=?, updated_at=? WHERE id=? AND removed_at IS NULL",
         )
@@ -363,6 +391,7 @@ impl Store {
     }
 
     pub async fn remove_profile(&self, id: &str, at: i64) -> CoreResult<()> {
+        let _writing = self.writer.lock().await;
         sqlx::query("UPDATE profiles SET removed_at = ? WHERE id = ?")
             .bind(at)
             .bind(id)
@@ -375,51 +404,25 @@ impl Store {
 
     /// Insert a new order row. `Conflict` if the profile already has the number.
     pub async fn insert_order(&self, o: &NewOrder) -> CoreResult<i64> {
-        let fields =
-            serde_json::to_string(&o.fields).map_err(|e| CoreError::Internal(e.to_string()))?;
+        let _writing = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
-        let r = sqlx::query(
-            "INSERT INTO orders (profile_id, order_no, kind, amount_fen, channel, payee_name, account_no, bank_name, fields, status, message, created_by, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        )
-        .bind(&o.profile_id)
-        .bind(&o.order_no)
-        .bind(o.kind.as_str())
-        .bind(o.amount_fen)
-        .bind(o.fields.get("channel"))
-        .bind(o.fields.get("payee_name").or(o.fields.get("payer_name")))
-        .bind(o.fields.get("account_no").or(o.fields.get("payer_account_no")))
-        .bind(o.fields.get("bank_name").or(o.fields.get("bank_code")))
-        .bind(&fields)
-        .bind(o.status.as_str())
-        .bind(&o.message)
-        .bind(&o.created_by)
-        .bind(o.created_at)
-        .bind(o.created_at)
-        .execute(&mut *tx)
-        .await;
-        let id = match r {
-            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
-                return Err(CoreError::Conflict(crate::tr!(
-                    "商户订单号 {} 已存在，不能重复下单",
-                    "merchant order number {} already exists; an order is never sent twice",
-                    o.order_no
-                )))
-            }
-            Err(e) => return Err(e.into()),
-            Ok(r) => r.last_insert_rowid(),
-        };
-        sqlx::query(
-            "INSERT INTO order_events (order_id, at, action, status, message) VALUES (?,?,?,?,?)",
-        )
-        .bind(id)
-        .bind(o.created_at)
-        .bind("create")
-        .bind(o.status.as_str())
-        .bind(&o.message)
-        .execute(&mut *tx)
-        .await?;
+        let id = insert_order_in(&mut tx, o).await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// Insert many new order rows (each with its `create` event) in one
+    /// transaction: all or none. `Conflict` if any number is already taken.
+    /// Returns the ids in the order given.
+    pub async fn insert_orders_batch(&self, orders: &[NewOrder]) -> CoreResult<Vec<i64>> {
+        let _writing = self.writer.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let mut ids = Vec::with_capacity(orders.len());
+        for o in orders {
+            ids.push(insert_order_in(&mut tx, o).await?);
+        }
+        tx.commit().await?;
+        Ok(ids)
     }
 
     /// Apply an update and record it as an event (with the masked exchanges).
@@ -432,6 +435,7 @@ impl Store {
         exchanges: &[Exchange],
         at: i64,
     ) -> CoreResult<Order> {
+        let writing = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
         let card = u
             .card
@@ -473,6 +477,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        drop(writing);
         self.order(id).await
     }
 
@@ -513,71 +518,156 @@ impl Store {
 
     pub async fn list_orders(&self, f: &OrderFilter) -> CoreResult<OrderPage> {
         let limit = f.limit.unwrap_or(50).clamp(1, 1000) as i64;
-        let mut sql = format!("{ORDER_SELECT} WHERE 1=1");
+        // Conditions on `o` (the orders row) that every plan applies.
+        let mut cond = String::new();
         let mut args: Vec<Arg> = Vec::new();
+        // The time conditions alone, on bare columns: the prefix indexes hold
+        // created_at (and the rowid), so a search applies them index-only.
+        let mut tcond = String::new();
+        let mut targs: Vec<Arg> = Vec::new();
+        let row_filters = f.profile.is_some() || f.kind.is_some() || f.status.is_some();
         if let Some(p) = &f.profile {
             let prof = self.profile_any(p).await?;
-            sql.push_str(" AND o.profile_id = ?");
+            cond.push_str(" AND o.profile_id = ?");
             args.push(Arg::Text(prof));
         }
         if let Some(k) = f.kind {
-            sql.push_str(" AND o.kind = ?");
+            cond.push_str(" AND o.kind = ?");
             args.push(Arg::Text(k.as_str().into()));
         }
         if let Some(s) = f.status {
-            sql.push_str(" AND o.status = ?");
+            cond.push_str(" AND o.status = ?");
             args.push(Arg::Text(s.as_str().into()));
         }
         if let Some(from) = f.from_ms {
-            sql.push_str(" AND o.created_at >= ?");
+            cond.push_str(" AND o.created_at >= ?");
             args.push(Arg::Int(from));
+            tcond.push_str(" AND created_at >= ?");
+            targs.push(Arg::Int(from));
         }
         if let Some(to) = f.to_ms {
-            sql.push_str(" AND o.created_at < ?");
+            cond.push_str(" AND o.created_at < ?");
             args.push(Arg::Int(to));
+            tcond.push_str(" AND created_at < ?");
+            targs.push(Arg::Int(to));
         }
-        if let Some(q) = f
+        if let Some((at, id)) = f.after {
+            // The first term bounds the index range; the second only breaks
+            // ties within one millisecond (an OR alone would scan from the top).
+            cond.push_str(" AND o.created_at <= ? AND (o.created_at < ? OR o.id < ?)");
+            args.push(Arg::Int(at));
+            args.push(Arg::Int(at));
+            args.push(Arg::Int(id));
+            tcond.push_str(" AND created_at <= ? AND (created_at < ? OR id < ?)");
+            targs.extend([Arg::Int(at), Arg::Int(at), Arg::Int(id)]);
+        }
+        let search = f
             .search
             .as_ref()
             .map(|s| s.trim())
             .filter(|s| !s.is_empty())
-        {
-            // Prefix searches that can use an index: escape LIKE wildcards.
-            let pat = format!(
-                "{}%",
-                q.replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
+            .map(|q| {
+                // A prefix: escape LIKE's wildcards.
+                format!(
+                    "{}%",
+                    q.replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_")
+                )
+            });
+        // The search plans below stream rows newest first: a CROSS JOIN keeps
+        // the time-ordered subquery as SQLite's outer loop, so the LIMIT stops
+        // reading after a page (an outer ORDER BY would make SQLite read every
+        // candidate row to sort them). The order is restated here.
+        let page = |mut orders: Vec<Order>| {
+            orders.sort_by_key(|o| std::cmp::Reverse((o.created_at, o.id)));
+            let next = if orders.len() as i64 > limit {
+                orders.truncate(limit as usize);
+                orders.last().map(|o| (o.created_at, o.id))
+            } else {
+                None
+            };
+            OrderPage { orders, next }
+        };
+        let Some(pat) = search else {
+            let sql = format!(
+                "{ORDER_SELECT} WHERE 1=1{cond} ORDER BY o.created_at DESC, o.id DESC LIMIT ?"
             );
-            sql.push_str(" AND (o.order_no LIKE ? ESCAPE '\\' OR o.provider_order_id LIKE ? ESCAPE '\\' OR o.payee_name LIKE ? ESCAPE '\\')");
-            args.push(Arg::Text(pat.clone()));
-            args.push(Arg::Text(pat.clone()));
-            args.push(Arg::Text(pat));
+            args.push(Arg::Int(limit + 1));
+            return Ok(page(self.fetch_orders(&sql, &args).await?));
+        };
+        if !self.search_matches_few(&pat).await? {
+            // Many rows match: test the newest SEARCH_SCAN rows of the filtered
+            // history, newest first; that fills a page unless the matches are
+            // rare there (or bunched elsewhere in time, as order numbers are).
+            // The unary `+` keeps the planner off the prefix indexes here.
+            let sql = format!(
+                "SELECT o.*, p.name AS profile_name, p.provider AS provider, p.sandbox AS sandbox FROM (SELECT o.id FROM orders o WHERE 1=1{cond} ORDER BY o.created_at DESC, o.id DESC LIMIT ?) AS s CROSS JOIN orders o ON o.id = s.id JOIN profiles p ON p.id = o.profile_id WHERE (+o.order_no LIKE ? ESCAPE '\\' OR +o.payee_name LIKE ? ESCAPE '\\' OR +o.provider_order_id LIKE ? ESCAPE '\\') LIMIT ?"
+            );
+            let mut binds: Vec<Arg> = args.to_vec();
+            binds.push(Arg::Int(SEARCH_SCAN));
+            binds.extend((0..3).map(|_| Arg::Text(pat.clone())));
+            binds.push(Arg::Int(limit + 1));
+            let orders = self.fetch_orders(&sql, &binds).await?;
+            if orders.len() as i64 > limit {
+                return Ok(page(orders));
+            }
         }
-        if let Some((at, id)) = f.after {
-            sql.push_str(" AND (o.created_at < ? OR (o.created_at = ? AND o.id < ?))");
-            args.push(Arg::Int(at));
-            args.push(Arg::Int(at));
-            args.push(Arg::Int(id));
+        // Every match, newest first, from the prefix indexes alone (they hold
+        // created_at); rows are read in that order only until the filters have
+        // passed a page. Without row filters every match qualifies, so each
+        // column needs only its newest page (a top-N sort, not a full one).
+        let per_column = if row_filters { -1 } else { limit + 1 };
+        let branch = |col: &str| {
+            let not_null = if col == "provider_order_id" {
+                " AND provider_order_id IS NOT NULL"
+            } else {
+                ""
+            };
+            format!("SELECT id, created_at FROM (SELECT id, created_at FROM orders WHERE {col} LIKE ? ESCAPE '\\'{not_null}{tcond} ORDER BY created_at DESC, id DESC LIMIT ?)")
+        };
+        let sql = format!(
+            "SELECT o.*, p.name AS profile_name, p.provider AS provider, p.sandbox AS sandbox FROM ({} UNION {} UNION {} ORDER BY created_at DESC, id DESC LIMIT -1) AS m CROSS JOIN orders o ON o.id = m.id JOIN profiles p ON p.id = o.profile_id WHERE 1=1{cond} LIMIT ?",
+            branch("order_no"),
+            branch("payee_name"),
+            branch("provider_order_id"),
+        );
+        let mut binds: Vec<Arg> = Vec::new();
+        for _ in 0..3 {
+            binds.push(Arg::Text(pat.clone()));
+            binds.extend(targs.iter().cloned());
+            binds.push(Arg::Int(per_column));
         }
-        sql.push_str(" ORDER BY o.created_at DESC, o.id DESC LIMIT ?");
-        args.push(Arg::Int(limit + 1));
-        let mut q = sqlx::query(&sql);
-        for a in &args {
+        binds.extend(args);
+        binds.push(Arg::Int(limit + 1));
+        Ok(page(self.fetch_orders(&sql, &binds).await?))
+    }
+
+    async fn fetch_orders(&self, sql: &str, args: &[Arg]) -> CoreResult<Vec<Order>> {
+        let mut q = sqlx::query(sql);
+        for a in args {
             q = match a {
                 Arg::Text(t) => q.bind(t.clone()),
                 Arg::Int(i) => q.bind(*i),
             };
         }
         let rows = q.fetch_all(&self.pool).await?;
-        let mut orders: Vec<Order> = rows.iter().map(order_from_row).collect::<CoreResult<_>>()?;
-        let next = if orders.len() as i64 > limit {
-            orders.truncate(limit as usize);
-            orders.last().map(|o| (o.created_at, o.id))
-        } else {
-            None
-        };
-        Ok(OrderPage { orders, next })
+        rows.iter().map(order_from_row).collect()
+    }
+
+    /// Whether at most `SEARCH_CANDIDATES` rows match the search prefix, counted
+    /// on the prefix indexes alone (never more than that many entries read).
+    async fn search_matches_few(&self, pat: &str) -> CoreResult<bool> {
+        let n: i64 = sqlx::query_scalar(SEARCH_COUNT)
+            .bind(pat)
+            .bind(SEARCH_CANDIDATES + 1)
+            .bind(pat)
+            .bind(SEARCH_CANDIDATES + 1)
+            .bind(pat)
+            .bind(SEARCH_CANDIDATES + 1)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n <= SEARCH_CANDIDATES)
     }
 
     /// Profile id by name or id, including removed ones (history stays findable).
@@ -643,6 +733,7 @@ impl Store {
     // ---- balances
 
     pub async fn insert_balance(&self, b: &BalanceReading) -> CoreResult<()> {
+        let _writing = self.writer.lock().await;
         sqlx::query(
             "INSERT INTO balance_readings (profile_id, at, balance_fen, details) VALUES (?,?,?,?)",
         )
@@ -689,6 +780,7 @@ impl Store {
         target: Option<&str>,
         detail: Option<&str>,
     ) -> CoreResult<()> {
+        let _writing = self.writer.lock().await;
         sqlx::query(
             "INSERT INTO audit_log (at, os_user, action, target, detail) VALUES (?,?,?,?,?)",
         )
@@ -733,6 +825,7 @@ impl Store {
     }
 
     pub async fn set_setting(&self, key: &str, value: &str) -> CoreResult<()> {
+        let _writing = self.writer.lock().await;
         sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
             .bind(key)
             .bind(value)
@@ -742,9 +835,80 @@ impl Store {
     }
 }
 
+/// The order row and its `create` event, inside the caller's transaction.
+async fn insert_order_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    o: &NewOrder,
+) -> CoreResult<i64> {
+    let fields =
+        serde_json::to_string(&o.fields).map_err(|e| CoreError::Internal(e.to_string()))?;
+    let r = sqlx::query(
+        "INSERT INTO orders (profile_id, order_no, kind, amount_fen, channel, payee_name, account_no, bank_name, fields, status, message, created_by, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    )
+    .bind(&o.profile_id)
+    .bind(&o.order_no)
+    .bind(o.kind.as_str())
+    .bind(o.amount_fen)
+    .bind(o.fields.get("channel"))
+    .bind(o.fields.get("payee_name").or(o.fields.get("payer_name")))
+    .bind(o.fields.get("account_no").or(o.fields.get("payer_account_no")))
+    .bind(o.fields.get("bank_name").or(o.fields.get("bank_code")))
+    .bind(&fields)
+    .bind(o.status.as_str())
+    .bind(&o.message)
+    .bind(&o.created_by)
+    .bind(o.created_at)
+    .bind(o.created_at)
+    .execute(&mut **tx)
+    .await;
+    let id = match r {
+        Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+            return Err(CoreError::Conflict(crate::tr!(
+                "商户订单号 {} 已存在，不能重复下单",
+                "merchant order number {} already exists; an order is never sent twice",
+                o.order_no
+            )))
+        }
+        Err(e) => return Err(e.into()),
+        Ok(r) => r.last_insert_rowid(),
+    };
+    sqlx::query(
+        "INSERT INTO order_events (order_id, at, action, status, message) VALUES (?,?,?,?,?)",
+    )
+    .bind(id)
+    .bind(o.created_at)
+    .bind("create")
+    .bind(o.status.as_str())
+    .bind(&o.message)
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+#[derive(Clone)]
 enum Arg {
     Text(String),
     Int(i64),
+}
+
+/// Apply pending migrations. When the app and a CLI (or two CLIs) open a new
+/// or older database at the same moment, both see a migration as pending and
+/// the second one's `CREATE TABLE` fails ("table profiles already exists";
+/// found by tests/concurrency.rs). Each migration runs in a transaction, so
+/// the loser can simply run again: it then finds the migration applied.
+async fn migrate(pool: &SqlitePool) -> CoreResult<()> {
+    let mut attempt = 0u64;
+    loop {
+        match MIGRATOR.run(pool).await {
+            Ok(()) => return Ok(()),
+            Err(e) if attempt < 5 => {
+                attempt += 1;
+                tracing::debug!(error = %e, attempt, "migration raced another process; retrying");
+                tokio::time::sleep(Duration::from_millis(50 * attempt)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 /// Refuse a database written by a newer PayDesk: its schema may mean things
@@ -870,6 +1034,105 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(s.list_orders(&f).await.unwrap().orders.len(), 1);
+    }
+
+    /// Every search plan (few matches, many matches spread over time, many
+    /// matches bunched in the past) gives exactly the pages a brute-force
+    /// filter of all rows gives, newest first, across keyset pages.
+    #[tokio::test]
+    async fn search_pages_match_a_brute_force_filter() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).await.unwrap();
+        s.insert_profile(&profile("p1", "A")).await.unwrap();
+        s.insert_profile(&profile("p2", "B")).await.unwrap();
+        let n = 8_000i64;
+        let rows: Vec<NewOrder> = (0..n)
+            .map(|i| {
+                // Old orders are numbered OLD…, the newest 2,500 NEW…; every
+                // 7th payee is 李, every 100th is 司马; times repeat in pairs.
+                let no = if i < n - 2_500 {
+                    format!("OLD{i:05}")
+                } else {
+                    format!("NEW{i:05}")
+                };
+                let mut o = new_order(if i % 3 == 0 { "p2" } else { "p1" }, &no, 1_000 + i / 2);
+                let payee = if i % 100 == 0 {
+                    "司马懿"
+                } else if i % 7 == 0 {
+                    "李四"
+                } else {
+                    "张三"
+                };
+                o.fields.insert("payee_name".into(), payee.into());
+                if i % 5 == 0 {
+                    o.status = OrderStatus::Succeeded;
+                }
+                o
+            })
+            .collect();
+        for chunk in rows.chunks(1_000) {
+            s.insert_orders_batch(chunk).await.unwrap();
+        }
+        let all = {
+            let mut v = Vec::new();
+            let mut f = OrderFilter {
+                limit: Some(1_000),
+                ..Default::default()
+            };
+            loop {
+                let page = s.list_orders(&f).await.unwrap();
+                v.extend(page.orders);
+                match page.next {
+                    Some(c) => f.after = Some(c),
+                    None => break,
+                }
+            }
+            v
+        };
+        assert_eq!(all.len() as i64, n);
+        for (search, profile, status) in [
+            ("old", None, None),
+            ("OLD", Some("B"), Some(OrderStatus::Succeeded)),
+            ("new0", None, None),
+            ("李", None, None),
+            ("李", Some("A"), Some(OrderStatus::Succeeded)),
+            ("司马", None, None),
+            ("张", Some("B"), None),
+            ("OLD0012", None, None),
+            ("nothing", None, None),
+            ("%", None, None),
+        ] {
+            let expected: Vec<i64> = all
+                .iter()
+                .filter(|o| {
+                    let pre = |v: &Option<String>| {
+                        v.as_deref()
+                            .is_some_and(|v| v.to_lowercase().starts_with(&search.to_lowercase()))
+                    };
+                    (pre(&Some(o.order_no.clone())) || pre(&o.payee_name))
+                        && profile.is_none_or(|p| o.profile == p)
+                        && status.is_none_or(|st| o.status == st)
+                })
+                .map(|o| o.id)
+                .collect();
+            let mut got = Vec::new();
+            let mut f = OrderFilter {
+                search: Some(search.into()),
+                profile: profile.map(String::from),
+                status,
+                limit: Some(50),
+                ..Default::default()
+            };
+            loop {
+                let page = s.list_orders(&f).await.unwrap();
+                got.extend(page.orders.iter().map(|o| o.id));
+                match page.next {
+                    Some(c) => f.after = Some(c),
+                    None => break,
+                }
+            }
+            assert_eq!(got, expected, "search {search:?} {profile:?} {status:?}");
+        }
     }
 
     #[tokio::test]

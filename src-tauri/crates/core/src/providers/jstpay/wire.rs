@@ -58,9 +58,22 @@ pub fn sign_text(raw: &RawValue) -> Result<String, String> {
     Ok(out)
 }
 
+/// Deeper nesting than this in a reply is refused. No jstpay reply nests more
+/// than three levels; without a limit a hostile reply such as 100,000 `[`
+/// overflowed the stack here (each level is re-read through `RawValue`, which
+/// does not count depth the way serde_json's own 128-level limit does).
+pub const MAX_DEPTH: usize = 32;
+
 /// Compact JSON, object keys sorted by byte order, non-ASCII kept as is,
 /// numbers exactly as received.
 pub fn canonical_json(text: &str, out: &mut String) -> Result<(), String> {
+    canonical_json_at(text, out, 0)
+}
+
+fn canonical_json_at(text: &str, out: &mut String, depth: usize) -> Result<(), String> {
+    if depth > MAX_DEPTH {
+        return Err(format!("nested deeper than {MAX_DEPTH} levels"));
+    }
     let t = text.trim();
     match t.as_bytes().first() {
         Some(b'{') => {
@@ -73,7 +86,7 @@ pub fn canonical_json(text: &str, out: &mut String) -> Result<(), String> {
                 }
                 out.push_str(&sign::json_string(k));
                 out.push(':');
-                canonical_json(v.get(), out)?;
+                canonical_json_at(v.get(), out, depth + 1)?;
             }
             out.push('}');
         }
@@ -84,7 +97,7 @@ pub fn canonical_json(text: &str, out: &mut String) -> Result<(), String> {
                 if i > 0 {
                     out.push(',');
                 }
-                canonical_json(v.get(), out)?;
+                canonical_json_at(v.get(), out, depth + 1)?;
             }
             out.push(']');
         }
@@ -288,6 +301,19 @@ mod tests {
             "{{{members},\"signature\":\"{}\"}}",
             md5_lower(string_to_sign)
         )
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_a_stack_overflow() {
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(canonical_json(&deep, &mut String::new()).is_err());
+        let body = format!("{{\"status\":1,\"data\":{deep}}}");
+        assert!(matches!(
+            ReplyFields::parse(&body),
+            Err(GatewayError::Malformed(_))
+        ));
+        let ok = format!("{}1{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(canonical_json(&ok, &mut String::new()).is_ok());
     }
 
     #[test]

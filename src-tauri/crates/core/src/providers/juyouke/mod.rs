@@ -513,12 +513,11 @@ fn check_app_id(call: &Call<'_>, obj: &ReplyObject) -> Result<(), GatewayError> 
 
 /// A refused create. A system error or an unavailable service does not say
 /// whether the gateway acted, so the order stays unknown until it is checked.
+/// (It used to return an `Ok` reply with status `unknown`, which the services
+/// stored as if it were a trusted answer, with no error for the user.)
 fn create_refusal(code: String, message: String) -> Result<Reply, GatewayError> {
     if code == "SYSTEMERROR" || code == "20000" {
-        let mut reply = Reply::new(OrderStatus::Unknown);
-        reply.provider_status = Some(code);
-        reply.provider_message = Some(message);
-        return Ok(reply);
+        return Err(GatewayError::Uncertain(format!("{code} {message}")));
     }
     Err(GatewayError::Rejected { code, message })
 }
@@ -881,12 +880,16 @@ mod tests {
             create_refusal("ORDER_CONFLICT".into(), "x".into()),
             Err(GatewayError::Rejected { .. })
         ));
+        let uncertain = create_refusal("SYSTEMERROR".into(), "x".into()).unwrap_err();
+        assert_eq!(uncertain, GatewayError::Uncertain("SYSTEMERROR x".into()));
         assert_eq!(
-            create_refusal("SYSTEMERROR".into(), "x".into())
-                .unwrap()
-                .status,
-            OrderStatus::Unknown
+            uncertain.delivery(),
+            crate::gateway::Delivery::MaybeDelivered
         );
+        assert!(matches!(
+            create_refusal("20000".into(), "x".into()),
+            Err(GatewayError::Uncertain(_))
+        ));
         assert!(matches!(
             query_refusal("ORDER_NOTFOUND".into(), "x".into()),
             GatewayError::OrderNotFound { .. }

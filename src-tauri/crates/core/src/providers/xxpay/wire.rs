@@ -267,7 +267,13 @@ pub fn failure(endpoint: Endpoint, ret_msg: &str, err_code: Option<&str>) -> Gat
         if !endpoint.is_query() {
             // 0010 is "timeout or exception, call again with the same
             // parameters": the order may exist, so it must not be marked failed.
-            return GatewayError::Timeout;
+            // (It used to borrow `Timeout`, whose message blamed the network.)
+            let code = err_code.unwrap_or("0010");
+            return GatewayError::Uncertain(if msg.is_empty() {
+                code.to_string()
+            } else {
+                format!("{code} {msg}")
+            });
         }
         return rejected(
             "0010",
@@ -552,7 +558,11 @@ mod tests {
         );
         assert_eq!(
             failure(Endpoint::TransCreate, "系统错误", Some("0010")),
-            GatewayError::Timeout
+            GatewayError::Uncertain("0010 系统错误".into())
+        );
+        assert_eq!(
+            failure(Endpoint::PayCreate, "系统错误", Some("0010")).delivery(),
+            crate::gateway::Delivery::MaybeDelivered
         );
         assert_eq!(code(failure(Endpoint::PayQuery, "", Some("0010"))), "0010");
         assert_eq!(code(failure(Endpoint::PayCreate, "xyz", None)), "FAIL");
