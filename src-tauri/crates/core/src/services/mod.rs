@@ -599,7 +599,11 @@ impl PayDesk {
     }
 
     fn view(&self, profile: Profile) -> CoreResult<ProfileView> {
-        let secret_saved = self.vault.get(&profile.id, Slot::Secret)?.is_some();
+        // A profile row exists only once its key is in the keyring (add_profile
+        // writes the keyring first), so listing profiles never pays a keyring
+        // round trip per row. A key removed behind our back is reported when
+        // it is needed, by `secrets()`, with what to do.
+        let secret_saved = true;
         let capabilities = providers::gateway(profile.provider).capabilities();
         let warning = profile.base_url.trim().to_ascii_lowercase().starts_with("http://").then(|| {
             tr!(
