@@ -6,7 +6,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
-FEATURES="paydesk-app/custom-protocol,paydesk-core/ts"
+# A cold build is all a CI run does: incremental state would only cost time.
+[ "${CI:-}" = true ] && export CARGO_INCREMENTAL=0
+FEATURES="paydesk-app/custom-protocol"
 
 scripts/setup.sh --test || { echo "setup failed"; exit 1; }
 
@@ -28,7 +30,8 @@ step "ui check" npm --prefix ui run check --silent
 step "ui unit tests" npm --prefix ui test --silent
 step "ui browser journeys" npm --prefix ui run e2e:browser --silent
 step "desktop e2e" scripts/e2e-desktop.sh
-[ -x scripts/bench.sh ] && step "benchmarks (smoke)" scripts/bench.sh --smoke
+step "benchmarks (smoke)" scripts/bench.sh --smoke
+step "footprint benchmark (smoke)" scripts/bench-footprint.sh --smoke
 
 echo
 [ $failed -gt 0 ] && echo "failed steps: ${failures[*]}"

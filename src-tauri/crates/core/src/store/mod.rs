@@ -523,6 +523,8 @@ impl Store {
         let mut args: Vec<Arg> = Vec::new();
         // The time conditions alone, on bare columns: the prefix indexes hold
         // created_at (and the rowid), so a search applies them index-only.
+        // The unary `+` keeps the planner on the prefix index: on a time index
+        // it would read every row of the period to test the prefix.
         let mut tcond = String::new();
         let mut targs: Vec<Arg> = Vec::new();
         let row_filters = f.profile.is_some() || f.kind.is_some() || f.status.is_some();
@@ -542,23 +544,29 @@ impl Store {
         if let Some(from) = f.from_ms {
             cond.push_str(" AND o.created_at >= ?");
             args.push(Arg::Int(from));
-            tcond.push_str(" AND created_at >= ?");
+            tcond.push_str(" AND +created_at >= ?");
             targs.push(Arg::Int(from));
         }
-        if let Some(to) = f.to_ms {
+        // One upper time bound: SQLite bounds an index range by only one of
+        // two (`< to` and the cursor's `<= at`), so the tighter is kept.
+        let after = match (f.to_ms, f.after) {
+            (Some(to), Some((at, _))) if to <= at => None,
+            (_, after) => after,
+        };
+        if let (Some(to), None) = (f.to_ms, after) {
             cond.push_str(" AND o.created_at < ?");
             args.push(Arg::Int(to));
-            tcond.push_str(" AND created_at < ?");
+            tcond.push_str(" AND +created_at < ?");
             targs.push(Arg::Int(to));
         }
-        if let Some((at, id)) = f.after {
+        if let Some((at, id)) = after {
             // The first term bounds the index range; the second only breaks
             // ties within one millisecond (an OR alone would scan from the top).
             cond.push_str(" AND o.created_at <= ? AND (o.created_at < ? OR o.id < ?)");
             args.push(Arg::Int(at));
             args.push(Arg::Int(at));
             args.push(Arg::Int(id));
-            tcond.push_str(" AND created_at <= ? AND (created_at < ? OR id < ?)");
+            tcond.push_str(" AND +created_at <= ? AND (created_at < ? OR id < ?)");
             targs.extend([Arg::Int(at), Arg::Int(at), Arg::Int(id)]);
         }
         let search = f

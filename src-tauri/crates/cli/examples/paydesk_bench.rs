@@ -1,0 +1,269 @@
+//! End-to-end benchmark harness (scripts/bench.sh drives it; figures go to
+//! docs/BENCHMARKS.md). Every figure is printed as a `FIGURE` line.
+//!
+//! - `gen`: write the histories (10k, 100k, 1M orders over five profiles)
+//!   through the store's own insert path, timing batched and single creates,
+//!   and report the database size.
+//! - `spawn -- CMD ARGS...`: start a process N times, percentiles of its wall
+//!   time (`paydesk order get` end to end).
+//! - `batch`: payouts through `PayDesk::create_order` against the in-process
+//!   sandbox with a persistent 50 ms delay fault, at a given concurrency.
+
+#[path = "../../core/benches/support/mod.rs"]
+mod support;
+
+use futures_util::StreamExt;
+use paydesk_core::form::OrderInput;
+use paydesk_core::services::{PayDesk, ProfileInput};
+use paydesk_core::vault::MemoryStore;
+use paydesk_core::{OrderKind, OrderStatus, ProviderKind, Secret};
+use paydesk_sandbox::{FaultKind, FaultSpec};
+use std::collections::BTreeMap;
+use std::process::{Command, ExitCode, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use support::{figure, Stats};
+
+fn usage() -> ExitCode {
+    eprintln!(
+        "usage: paydesk_bench gen
+       paydesk_bench spawn [--runs N] [--warmup N] [--target-ms MS] [--name NAME] -- CMD ARGS...
+       paydesk_bench batch [--orders N] [--concurrency N] [--delay-ms MS]
+env: PAYDESK_BENCH_DIR, PAYDESK_BENCH_SIZES, PAYDESK_BENCH_SMOKE"
+    );
+    ExitCode::from(2)
+}
+
+fn opt<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> T {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    match args.first().map(String::as_str) {
+        Some("gen") => rt.block_on(gen()),
+        Some("spawn") => spawn(&args[1..]),
+        Some("batch") => rt.block_on(batch(&args[1..])),
+        _ => usage(),
+    }
+}
+
+async fn gen() -> ExitCode {
+    for n in support::sizes() {
+        let t = Instant::now();
+        let r = support::generate(&support::data_dir(n), n).await;
+        println!(
+            "history of {n} orders written in {:.1} s ({})",
+            t.elapsed().as_secs_f64(),
+            support::data_dir(n).display()
+        );
+        figure(
+            &format!("write.batched/{n}"),
+            r.batched_per_s(),
+            "orders/s",
+            &format!("{} orders in transactions of {}", r.batched, support::BATCH),
+        );
+        figure(
+            &format!("write.single/{n}"),
+            r.singles_per_s(),
+            "orders/s",
+            &format!(
+                "{} single creates at the end; p50 {:.0} us, p99 {:.0} us",
+                r.singles, r.single_p50_us, r.single_p99_us
+            ),
+        );
+        figure(&format!("db.size/{n}"), r.db_bytes as f64 / 1e6, "MB", "");
+        figure(&format!("db.per_million/{n}"), r.mb_per_million(), "MB", "");
+        if let Some(parts) = db_parts(n).await {
+            println!("  space by table and index (MB): {parts}");
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// Space taken by each table and index, from SQLite's `dbstat` (when built in).
+async fn db_parts(n: usize) -> Option<String> {
+    let store = paydesk_core::store::Store::open(&support::data_dir(n))
+        .await
+        .ok()?;
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC")
+            .fetch_all(store.pool())
+            .await
+            .ok()?;
+    store.pool().close().await;
+    Some(
+        rows.iter()
+            .filter(|(_, b)| *b > 64 * 1024)
+            .map(|(name, b)| format!("{name} {:.1}", *b as f64 / 1e6))
+            .collect::<Vec<_>>()
+            .join(", "),
+    )
+}
+
+fn spawn(args: &[String]) -> ExitCode {
+    let Some(sep) = args.iter().position(|a| a == "--") else {
+        return usage();
+    };
+    let (opts, cmd) = (&args[..sep], &args[sep + 1..]);
+    if cmd.is_empty() {
+        return usage();
+    }
+    let runs: usize = opt(opts, "--runs", 200);
+    let warmup: usize = opt(opts, "--warmup", 5);
+    let target_ms: f64 = opt(opts, "--target-ms", 0.0);
+    let name: String = opt(opts, "--name", "spawn".to_string());
+    let once = || {
+        let t = Instant::now();
+        let out = Command::new(&cmd[0])
+            .args(&cmd[1..])
+            .stdin(Stdio::null())
+            .output()
+            .expect("start the command");
+        let d = t.elapsed();
+        if !out.status.success() {
+            eprintln!(
+                "command failed ({}): {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            );
+            std::process::exit(1);
+        }
+        d
+    };
+    for _ in 0..warmup {
+        once();
+    }
+    let s = Stats::of((0..runs).map(|_| once()).collect());
+    let verdict = if target_ms > 0.0 {
+        let met = s.p99_us() / 1e3 < target_ms;
+        format!("< {target_ms} ms: {}", if met { "met" } else { "MISSED" })
+    } else {
+        String::new()
+    };
+    figure(&format!("{name}.p50"), s.p50_us() / 1e3, "ms", "");
+    figure(&format!("{name}.p99"), s.p99_us() / 1e3, "ms", &verdict);
+    figure(&format!("{name}.max"), s.max_us() / 1e3, "ms", "");
+    ExitCode::SUCCESS
+}
+
+async fn batch(args: &[String]) -> ExitCode {
+    let orders: usize = opt(args, "--orders", 1_000);
+    let concurrency: usize = opt(args, "--concurrency", 16);
+    let delay_ms: u64 = opt(args, "--delay-ms", 50);
+    let provider = ProviderKind::Jstpay;
+
+    let sandbox = paydesk_sandbox::spawn(0, None).await.expect("sandbox");
+    sandbox.sim.add_fault(FaultSpec {
+        provider,
+        fault: FaultKind::Delay,
+        delay_ms: Some(delay_ms),
+        times: None,
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let desk = PayDesk::open(dir.path(), Arc::new(MemoryStore::default()))
+        .await
+        .expect("open");
+    let c = paydesk_sandbox::credentials(provider);
+    desk.add_profile(
+        ProfileInput {
+            name: "bench".into(),
+            provider: Some(provider),
+            base_url: sandbox.base_url(provider),
+            merchant_id: c.merchant_id.into(),
+            app_id: c.app_id.map(String::from),
+            operator_id: c.operator_id.map(String::from),
+            sandbox: true,
+            ..Default::default()
+        },
+        Secret::new(c.secret),
+        c.reply_secret.map(Secret::new),
+    )
+    .await
+    .expect("profile");
+    let input = |i: usize| OrderInput {
+        amount: "100".into(),
+        order_no: None,
+        values: BTreeMap::from(
+            [
+                ("payee_name", format!("张三{}", i % 100)),
+                ("account_no", "6222020200112233445".into()),
+                ("bank_name", "中国工商银行".into()),
+                ("branch", "上海分行".into()),
+                ("province", "上海市".into()),
+                ("city", "上海市".into()),
+            ]
+            .map(|(k, v)| (k.to_string(), v)),
+        ),
+    };
+    // One order first, so connection set-up is not in the figure.
+    desk.create_order("bench", OrderKind::Payout, &input(0))
+        .await
+        .expect("warm-up order");
+
+    let t0 = Instant::now();
+    let results: Vec<(Duration, Result<OrderStatus, String>)> =
+        futures_util::stream::iter(0..orders)
+            .map(|i| {
+                let desk = &desk;
+                let input = input(i);
+                async move {
+                    let t = Instant::now();
+                    let r = desk
+                        .create_order("bench", OrderKind::Payout, &input)
+                        .await
+                        .map_err(|e| e.to_string())
+                        .and_then(|o| match o.error {
+                            None => Ok(o.order.status),
+                            Some(e) => Err(format!("{}: {}", e.code, e.message)),
+                        });
+                    (t.elapsed(), r)
+                }
+            })
+            .buffer_unordered(concurrency)
+            .collect()
+            .await;
+    let wall = t0.elapsed().as_secs_f64();
+
+    let failures: Vec<&String> = results.iter().filter_map(|r| r.1.as_ref().err()).collect();
+    if let Some(e) = failures.first() {
+        eprintln!("{} of {orders} orders failed; first: {e}", failures.len());
+        return ExitCode::FAILURE;
+    }
+    let lat = Stats::of(results.iter().map(|r| r.0).collect());
+    let ideal = orders as f64 * delay_ms as f64 / 1e3 / concurrency as f64;
+    let ratio = wall / ideal;
+    // Time each order spent beyond the injected delay, per concurrency slot.
+    let overhead_ms = (wall - ideal) * 1e3 * concurrency as f64 / orders as f64;
+    println!(
+        "{orders} payouts at concurrency {concurrency}, {delay_ms} ms injected: {wall:.3} s (ideal {ideal:.3} s)"
+    );
+    figure("batch.wall", wall, "s", &format!("ideal {ideal:.3} s"));
+    figure(
+        "batch.ratio",
+        ratio,
+        "x ideal",
+        if ratio <= 1.2 {
+            "<= 1.2: met"
+        } else {
+            "<= 1.2: MISSED"
+        },
+    );
+    figure("batch.overhead_per_order", overhead_ms, "ms", "");
+    figure(
+        "batch.order_latency.p50",
+        lat.p50_us() / 1e3,
+        "ms",
+        &format!("{delay_ms} ms of it injected"),
+    );
+    figure("batch.order_latency.p99", lat.p99_us() / 1e3, "ms", "");
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,236 @@
+//! In-process store benchmarks at 10k, 100k and 1M orders: look-up by
+//! merchant order number, and history pages (filters, search, first and deep
+//! pages). Criterion reports means; each case is then sampled again for the
+//! p50/p99 that the targets are about, printed as `FIGURE` lines.
+//!
+//! `cargo bench -p paydesk-core --bench store` (full), or through
+//! `scripts/bench.sh`. Smoke: `PAYDESK_BENCH_SMOKE=1 cargo test -p paydesk-core --bench store`.
+
+mod support;
+
+use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
+use paydesk_core::store::{OrderFilter, Store};
+use paydesk_core::{OrderKind, OrderStatus};
+use std::time::{Duration, Instant};
+use support::{figure, Stats, DAY_MS, END_MS, SPAN_DAYS};
+
+const LOOKUP_P99_US: f64 = 250.0;
+const PAGE_P99_US: f64 = 20_000.0;
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// Run `f` until `iters` samples or `budget` is spent (at least 3 samples).
+fn sample<F: FnMut() -> Duration>(iters: usize, budget: Duration, mut f: F) -> Stats {
+    let t0 = Instant::now();
+    let mut v = Vec::with_capacity(iters);
+    while v.len() < iters && (v.len() < 3 || t0.elapsed() < budget) {
+        v.push(f());
+    }
+    Stats::of(v)
+}
+
+fn verdict(value_us: f64, target_us: f64) -> String {
+    if value_us < target_us {
+        format!("< {target_us:.0} us: met")
+    } else {
+        format!("< {target_us:.0} us: MISSED")
+    }
+}
+
+struct Case {
+    name: &'static str,
+    filter: OrderFilter,
+}
+
+/// The history screen's typical questions.
+fn cases() -> Vec<Case> {
+    let last_90 = (END_MS - 90 * DAY_MS, END_MS);
+    let f = |profile: Option<&str>,
+             kind: Option<OrderKind>,
+             status: Option<OrderStatus>,
+             range: Option<(i64, i64)>,
+             search: Option<&str>| OrderFilter {
+        profile: profile.map(String::from),
+        kind,
+        status,
+        from_ms: range.map(|r| r.0),
+        to_ms: range.map(|r| r.1),
+        search: search.map(String::from),
+        after: None,
+        limit: Some(50),
+    };
+    let jst = Some("bench-jstpay");
+    vec![
+        Case {
+            name: "all",
+            filter: f(None, None, None, None, None),
+        },
+        Case {
+            name: "profile",
+            filter: f(jst, None, None, None, None),
+        },
+        Case {
+            name: "profile+succeeded+90d",
+            filter: f(jst, None, Some(OrderStatus::Succeeded), Some(last_90), None),
+        },
+        Case {
+            name: "profile+pending+90d",
+            filter: f(jst, None, Some(OrderStatus::Pending), Some(last_90), None),
+        },
+        Case {
+            name: "deposit+processing",
+            filter: f(
+                None,
+                Some(OrderKind::Deposit),
+                Some(OrderStatus::Processing),
+                None,
+                None,
+            ),
+        },
+        Case {
+            name: "search-name-张",
+            filter: f(None, None, None, None, Some("张")),
+        },
+        Case {
+            name: "search-name-张伟",
+            filter: f(None, None, None, None, Some("张伟")),
+        },
+        Case {
+            name: "search-name-司马",
+            filter: f(None, None, None, None, Some("司马")),
+        },
+        Case {
+            name: "search-no-month",
+            filter: f(None, None, None, None, Some("PDP2410")),
+        },
+        Case {
+            name: "search-no-day",
+            filter: f(None, None, None, None, Some("pdd241115")),
+        },
+        Case {
+            name: "profile+succeeded+90d+name-王",
+            filter: f(
+                jst,
+                None,
+                Some(OrderStatus::Succeeded),
+                Some(last_90),
+                Some("王"),
+            ),
+        },
+    ]
+}
+
+/// A cursor 90% of the way down the case's list: a page deep in the history.
+fn deep(filter: &OrderFilter) -> OrderFilter {
+    let newest = filter.to_ms.unwrap_or(END_MS + 1);
+    let oldest = filter.from_ms.unwrap_or(END_MS - SPAN_DAYS * DAY_MS);
+    let at = newest - (newest - oldest) * 9 / 10;
+    OrderFilter {
+        after: Some((at, i64::MAX)),
+        ..filter.clone()
+    }
+}
+
+fn bench_size(c: &mut Criterion, rt: &tokio::runtime::Runtime, n: usize) {
+    let (store, report) = rt.block_on(support::open_or_generate(n));
+    if let Some(r) = report {
+        println!(
+            "generated {n} orders: {:.0} rows/s batched, {:.0} creates/s singly, {:.1} MB",
+            r.batched_per_s(),
+            r.singles_per_s(),
+            r.db_bytes as f64 / 1e6
+        );
+    }
+    let smoke = support::smoke();
+    let nos = support::sample_order_nos(n);
+    assert!(!nos.is_empty(), "no sample order numbers for {n}");
+
+    // ---- look-up by merchant order number
+    let lookup = |store: &Store, no: &str| {
+        let found = rt
+            .block_on(store.find_orders(no, None))
+            .expect("find_orders");
+        assert_eq!(found.len(), 1, "{no}");
+    };
+    let mut i = 0usize;
+    let mut g = c.benchmark_group(format!("lookup/{n}"));
+    g.bench_function("find_orders", |b| {
+        b.iter(|| {
+            i = (i + 1) % nos.len();
+            lookup(&store, &nos[i]);
+        })
+    });
+    g.finish();
+    let iters = if smoke { 50 } else { 20_000 };
+    let mut i = 0usize;
+    let s = sample(iters, Duration::from_secs(20), || {
+        i = (i + 7) % nos.len();
+        let t = Instant::now();
+        lookup(&store, &nos[i]);
+        t.elapsed()
+    });
+    figure(&format!("lookup.p50/{n}"), s.p50_us(), "us", "");
+    figure(
+        &format!("lookup.p99/{n}"),
+        s.p99_us(),
+        "us",
+        &verdict(s.p99_us(), LOOKUP_P99_US),
+    );
+
+    // ---- history pages
+    let mut g = c.benchmark_group(format!("history/{n}"));
+    g.sampling_mode(SamplingMode::Flat).sample_size(10);
+    for case in cases() {
+        for (page, filter) in [("first", case.filter.clone()), ("deep", deep(&case.filter))] {
+            let id = format!("history/{n}/{}/{page}", case.name);
+            let run = |f: &OrderFilter| rt.block_on(store.list_orders(f)).expect("list_orders");
+            let first = run(&filter);
+            if case.name == "all" && page == "first" {
+                assert_eq!(first.orders.len(), 50.min(n));
+            }
+            g.bench_function(format!("{}/{page}", case.name), |b| b.iter(|| run(&filter)));
+            let iters = if smoke { 3 } else { 300 };
+            let s = sample(iters, Duration::from_secs(3), || {
+                let t = Instant::now();
+                run(&filter);
+                t.elapsed()
+            });
+            figure(
+                &format!("{id}.p99 ({} rows)", first.orders.len()),
+                s.p99_us() / 1e3,
+                "ms",
+                &verdict(s.p99_us(), PAGE_P99_US),
+            );
+        }
+    }
+    g.finish();
+    rt.block_on(store.pool().close());
+}
+
+fn benches(c: &mut Criterion) {
+    let rt = runtime();
+    for n in support::sizes() {
+        bench_size(c, &rt, n);
+    }
+}
+
+fn config() -> Criterion {
+    Criterion::default()
+        .sample_size(20)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1))
+        .without_plots()
+}
+
+criterion_group! {
+    name = store;
+    config = config();
+    targets = benches
+}
+criterion_main!(store);
