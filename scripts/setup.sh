@@ -34,7 +34,10 @@ fi
 # The UI's packages (and the tauri CLI), exactly as locked.
 if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
   echo "==> installing the UI's npm packages"
-  (cd ui && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  # `npm install` against the committed lock, not `npm ci`: npm 11 leaves other
+  # platforms' optional packages (rollup, the tauri CLI) out of the lock and
+  # `npm ci` then refuses it. The lock is left unchanged (checked in CI).
+  (cd ui && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error)
 fi
 
 if [ $want_test = 1 ] && ! command -v tauri-driver >/dev/null; then

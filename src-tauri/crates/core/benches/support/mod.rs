@@ -50,7 +50,7 @@ pub fn sizes() -> Vec<usize> {
 }
 
 /// Where the generated histories live: `$PAYDESK_BENCH_DIR` (scripts/bench.sh
-/// sets it so every bench of a run reuses them) or `target/paydesk-bench`.
+/// sets it so every bench of a run reuses them) or `$TMPDIR/paydesk-bench`.
 pub fn bench_dir() -> PathBuf {
     std::env::var_os("PAYDESK_BENCH_DIR")
         .map(PathBuf::from)

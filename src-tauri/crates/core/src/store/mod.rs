@@ -445,8 +445,9 @@ impl Store {
             .extra
             .as_ref()
             .map(|e| serde_json::to_string(e).unwrap_or_default());
-        sqlx::query(
-            "UPDATE orders SET status = COALESCE(?, status), provider_status = COALESCE(?, provider_status), provider_message = COALESCE(?, provider_message), provider_order_id = COALESCE(?, provider_order_id), pay_url = COALESCE(?, pay_url), card = COALESCE(?, card), extra = COALESCE(?, extra), message = ?, updated_at = ? WHERE id = ?",
+        // RETURNING: one round trip less while holding the write lock.
+        let status: String = sqlx::query_scalar(
+            "UPDATE orders SET status = COALESCE(?, status), provider_status = COALESCE(?, provider_status), provider_message = COALESCE(?, provider_message), provider_order_id = COALESCE(?, provider_order_id), pay_url = COALESCE(?, pay_url), card = COALESCE(?, card), extra = COALESCE(?, extra), message = ?, updated_at = ? WHERE id = ? RETURNING status",
         )
         .bind(u.status.map(|s| s.as_str()))
         .bind(&u.provider_status)
@@ -458,12 +459,8 @@ impl Store {
         .bind(&u.message)
         .bind(at)
         .bind(id)
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
-        let status: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = ?")
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
         sqlx::query("INSERT INTO order_events (order_id, at, action, status, provider_status, provider_message, message, error_code, exchanges) VALUES (?,?,?,?,?,?,?,?,?)")
             .bind(id)
             .bind(at)
