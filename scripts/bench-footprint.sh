@@ -10,8 +10,13 @@ root=$PWD
 profile=release; flag=--release
 if [ "${1:-}" = "--smoke" ]; then profile=debug; flag=; fi
 [ -f ui/dist/index.html ] || npm --prefix ui run build --silent
-cargo build $flag -p paydesk-app --features custom-protocol --bin paydesk-app --example empty_window --quiet
-cargo build $flag -p paydesk-cli --quiet
+if [ $profile = debug ]; then
+  # As the test run builds it: nothing is compiled twice.
+  cargo test --workspace --features paydesk-app/custom-protocol --no-run --quiet
+else
+  cargo build --release -p paydesk-app --features custom-protocol --bin paydesk-app --example empty_window --quiet
+  cargo build --release -p paydesk-cli --quiet
+fi
 export PAYDESK_APP="$root/target/$profile/paydesk-app"
 export PAYDESK_EMPTY_WINDOW="$root/target/$profile/examples/empty_window"
 export PAYDESK_CLI="$root/target/$profile/paydesk"

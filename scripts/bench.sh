@@ -62,7 +62,21 @@ free -h | sed -n 1,2p
 echo "rustc: $(rustc --version)"
 
 section "build (${profile_dir})"
-cargo build "${release[@]}" -p paydesk-cli --bin paydesk --example paydesk_bench
+if [ $mode = smoke ]; then
+  # The test run's package set and features, so its debug build is reused
+  # (a narrower -p selection unifies dependency features differently and
+  # recompiles tokio, sqlx, reqwest... again).
+  selection=(--workspace --features paydesk-app/custom-protocol)
+else
+  selection=(-p paydesk-cli)
+fi
+if [ $mode = smoke ]; then
+  # `cargo test --no-run` builds the bins and examples with the dev-dependencies'
+  # features too, exactly as the test run did: nothing is compiled twice.
+  cargo test "${selection[@]}" --no-run
+else
+  cargo build "${release[@]}" "${selection[@]}" --bin paydesk --example paydesk_bench
+fi
 
 section "write: generate the histories through the store"
 "$harness" gen
@@ -70,7 +84,7 @@ section "write: generate the histories through the store"
 section "store: look-up and history pages (criterion)"
 if [ $mode = smoke ]; then
   # Criterion's test mode: every benchmark once; the percentile loops run short.
-  cargo test -p paydesk-core --bench store
+  cargo test "${selection[@]}" --bench store
 else
   cargo bench -p paydesk-core --bench store
 fi

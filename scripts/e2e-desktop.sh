@@ -7,7 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 [ -f ui/dist/index.html ] || npm --prefix ui run build --silent
-cargo build -p paydesk-app --features custom-protocol --quiet
+# Built as the test run builds it (same packages, features and dev-dependencies),
+# so nothing is compiled twice.
+cargo test --workspace --features paydesk-app/custom-protocol --no-run --quiet
 export PAYDESK_APP="$root/target/debug/paydesk-app"
 export PAYDESK_SHOTS="$root/artifacts/screenshots/desktop"
 export PAYDESK_DATA_DIR=$(mktemp -d)
