@@ -320,17 +320,7 @@ impl Store {
         .bind(p.updated_at)
         .execute(&self.pool)
         .await;
-        match r {
-            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
-                Err(CoreError::Conflict(crate::tr!(
-                    "已存在名为“{}”的商户配置",
-                    "a profile named “{}” already exists",
-                    p.name
-                )))
-            }
-            Err(e) => Err(e.into()),
-            Ok(_) => Ok(()),
-        }
+        profile_write_result(r, &p.name)
     }
 
     pub async fn update_profile(&self, p: &Profile) -> CoreResult<()> {
@@ -351,17 +341,7 @@ impl Store {
         .bind(&p.id)
         .execute(&self.pool)
         .await;
-        match r {
-            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
-                Err(CoreError::Conflict(crate::tr!(
-                    "已存在名为“{}”的商户配置",
-                    "a profile named “{}” already exists",
-                    p.name
-                )))
-            }
-            Err(e) => Err(e.into()),
-            Ok(_) => Ok(()),
-        }
+        profile_write_result(r, &p.name)
     }
 
     pub async fn profiles(&self) -> CoreResult<Vec<Profile>> {
@@ -888,6 +868,24 @@ async fn insert_order_in(
     .execute(&mut **tx)
     .await?;
     Ok(id)
+}
+
+/// A profile write's result, with a taken name reported as a conflict.
+fn profile_write_result(
+    r: Result<sqlx::sqlite::SqliteQueryResult, sqlx::Error>,
+    name: &str,
+) -> CoreResult<()> {
+    match r {
+        Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+            Err(CoreError::Conflict(crate::tr!(
+                "已存在名为“{}”的商户配置",
+                "a profile named “{}” already exists",
+                name
+            )))
+        }
+        Err(e) => Err(e.into()),
+        Ok(_) => Ok(()),
+    }
 }
 
 #[derive(Clone)]
