@@ -25,9 +25,14 @@ pub fn mark_start() {
     STARTED.get_or_init(Instant::now);
 }
 
+/// Milliseconds since `main` (start-up timing in the log).
+pub fn since_start_ms() -> u128 {
+    STARTED.get().map(|t| t.elapsed().as_millis()).unwrap_or(0)
+}
+
 /// Logs the first paint once, on stderr, as `paydesk: first paint after N ms`.
 pub fn report_ready() {
-    let ms = STARTED.get().map(|t| t.elapsed().as_millis()).unwrap_or(0);
+    let ms = since_start_ms();
     if READY.set(ms).is_ok() {
         eprintln!("paydesk: first paint after {ms} ms");
     }
