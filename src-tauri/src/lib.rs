@@ -11,7 +11,8 @@ use state::AppState;
 use tauri::Manager;
 
 /// WebKitGTK settings for a forms-and-tables console, set before GTK starts so
-/// the web process inherits them; a value the user set wins. Figures are in
+/// the web process inherits them; a value the user set wins, and
+/// `PAYDESK_WEBKIT_DEFAULTS=1` leaves WebKit's own defaults. Figures are in
 /// docs/BENCHMARKS.md.
 /// - Compositing mode off: it brings a GL stack (Mesa, and LLVM for software
 ///   GL) into the web process for effects we don't use. PSS of the app's tree
@@ -21,6 +22,9 @@ use tauri::Manager;
 ///   interpreter keeps up, the web process needs about 8 MB less, and there is
 ///   no writable-executable memory in the process that shows payee data.
 fn lean_webview() {
+    if std::env::var_os("PAYDESK_WEBKIT_DEFAULTS").is_some() {
+        return;
+    }
     #[cfg(target_os = "linux")]
     for (key, value) in [
         ("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),

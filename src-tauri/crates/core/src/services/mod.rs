@@ -823,7 +823,19 @@ impl PayDesk {
                 created_by: self.os_user.clone(),
                 created_at: params.created_at_ms,
             };
-            match self.store.insert_order(&row).await {
+            // The audit entry joins the order's transaction: neither without
+            // the other, and one commit less per create.
+            let detail = format!("{} {}", p.name, money::fen_to_yuan_2dp(params.amount_fen));
+            match self
+                .store
+                .insert_order_audited(
+                    &row,
+                    &self.os_user,
+                    &format!("{}.create", kind.as_str()),
+                    Some(&detail),
+                )
+                .await
+            {
                 Ok(id) => break id,
                 // A generated number collided (astronomically rare): draw another.
                 Err(CoreError::Conflict(_)) if generated && attempt < 3 => {
@@ -833,18 +845,6 @@ impl PayDesk {
                 Err(e) => return Err(e),
             }
         };
-        self.store
-            .audit(
-                &self.os_user,
-                &format!("{}.create", kind.as_str()),
-                Some(&params.order_no),
-                Some(&format!(
-                    "{} {}",
-                    p.name,
-                    money::fen_to_yuan_2dp(params.amount_fen)
-                )),
-            )
-            .await?;
         test_pause(PausePoint::BeforeSend).await;
         let cfg = config_of(&p);
         let call = Call::new(&self.http, &cfg, &secret, reply_secret.as_ref());

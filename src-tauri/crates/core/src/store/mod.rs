@@ -6,7 +6,7 @@ use crate::error::{CoreError, CoreResult};
 use crate::gateway::{CardInfo, Exchange};
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::{Row, SqliteConnection, SqlitePool};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::str::FromStr;
@@ -187,13 +187,17 @@ const ORDER_SELECT: &str = "SELECT o.*, p.name AS profile_name, p.provider AS pr
 /// thousand index entries at most, at any history size.
 const SEARCH_CANDIDATES: i64 = 5_000;
 
+/// Characters of an order number in the bucket of migration 0003: our
+/// generated numbers' PD + kind + yyMM, a month of one kind.
+const ORDER_NO_BUCKET: usize = 7;
+
 /// Rows of the filtered history a search with many matches tests before it
 /// turns to the prefix indexes.
 const SEARCH_SCAN: i64 = 2_000;
 
-/// How many rows match the prefix, each column counted up to a cap
-/// (binds: prefix, cap, three times).
-const SEARCH_COUNT: &str = "SELECT (SELECT count(*) FROM (SELECT 1 FROM orders WHERE order_no LIKE ? ESCAPE '\\' LIMIT ?)) + (SELECT count(*) FROM (SELECT 1 FROM orders WHERE payee_name LIKE ? ESCAPE '\\' LIMIT ?)) + (SELECT count(*) FROM (SELECT 1 FROM orders WHERE provider_order_id IS NOT NULL AND provider_order_id LIKE ? ESCAPE '\\' LIMIT ?))";
+/// How many rows match the prefix in each column (order number, payee,
+/// gateway order id), each counted up to a cap (binds: prefix, cap, three times).
+const SEARCH_COUNT: &str = "SELECT (SELECT count(*) FROM (SELECT 1 FROM orders WHERE order_no LIKE ? ESCAPE '\\' LIMIT ?)), (SELECT count(*) FROM (SELECT 1 FROM orders WHERE payee_name LIKE ? ESCAPE '\\' LIMIT ?)), (SELECT count(*) FROM (SELECT 1 FROM orders WHERE provider_order_id IS NOT NULL AND provider_order_id LIKE ? ESCAPE '\\' LIMIT ?))";
 
 fn json_or_default<T: serde::de::DeserializeOwned + Default>(s: Option<String>) -> T {
     s.and_then(|s| serde_json::from_str(&s).ok())
@@ -391,6 +395,23 @@ impl Store {
         Ok(id)
     }
 
+    /// Insert a new order row and its audit-log entry in one transaction, so
+    /// neither exists without the other (and a create costs one commit less).
+    pub async fn insert_order_audited(
+        &self,
+        o: &NewOrder,
+        os_user: &str,
+        action: &str,
+        detail: Option<&str>,
+    ) -> CoreResult<i64> {
+        let _writing = self.writer.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let id = insert_order_in(&mut tx, o).await?;
+        audit_in(&mut *tx, os_user, action, Some(&o.order_no), detail).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
     /// Insert many new order rows (each with its `create` event) in one
     /// transaction: all or none. `Conflict` if any number is already taken.
     /// Returns the ids in the order given.
@@ -504,6 +525,9 @@ impl Store {
         // it would read every row of the period to test the prefix.
         let mut tcond = String::new();
         let mut targs: Vec<Arg> = Vec::new();
+        // The same on the order-number bucket index, where created_at follows
+        // the bucket and so can bound the range: no `+` there.
+        let mut bcond = String::new();
         let row_filters = f.profile.is_some() || f.kind.is_some() || f.status.is_some();
         if let Some(p) = &f.profile {
             let prof = self.profile_any(p).await?;
@@ -522,6 +546,7 @@ impl Store {
             cond.push_str(" AND o.created_at >= ?");
             args.push(Arg::Int(from));
             tcond.push_str(" AND +created_at >= ?");
+            bcond.push_str(" AND created_at >= ?");
             targs.push(Arg::Int(from));
         }
         // One upper time bound: SQLite bounds an index range by only one of
@@ -534,6 +559,7 @@ impl Store {
             cond.push_str(" AND o.created_at < ?");
             args.push(Arg::Int(to));
             tcond.push_str(" AND +created_at < ?");
+            bcond.push_str(" AND created_at < ?");
             targs.push(Arg::Int(to));
         }
         if let Some((at, id)) = after {
@@ -544,22 +570,24 @@ impl Store {
             args.push(Arg::Int(at));
             args.push(Arg::Int(id));
             tcond.push_str(" AND +created_at <= ? AND (created_at < ? OR id < ?)");
+            bcond.push_str(" AND created_at <= ? AND (created_at < ? OR id < ?)");
             targs.extend([Arg::Int(at), Arg::Int(at), Arg::Int(id)]);
         }
-        let search = f
-            .search
-            .as_ref()
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty())
-            .map(|q| {
-                // A prefix: escape LIKE's wildcards.
-                format!(
-                    "{}%",
-                    q.replace('\\', "\\\\")
-                        .replace('%', "\\%")
-                        .replace('_', "\\_")
-                )
-            });
+        let term = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        // A term of at least a bucket's length reads order numbers through the
+        // bucket index (migration 0003) when it has many matches.
+        let bucket: Option<String> = term
+            .filter(|q| q.chars().count() >= ORDER_NO_BUCKET)
+            .map(|q| q.chars().take(ORDER_NO_BUCKET).collect());
+        let search = term.map(|q| {
+            // A prefix: escape LIKE's wildcards.
+            format!(
+                "{}%",
+                q.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            )
+        });
         // The search plans below stream rows newest first: a CROSS JOIN keeps
         // the time-ordered subquery as SQLite's outer loop, so the LIMIT stops
         // reading after a page (an outer ORDER BY would make SQLite read every
@@ -581,7 +609,14 @@ impl Store {
             args.push(Arg::Int(limit + 1));
             return Ok(page(self.fetch_orders(&sql, &args).await?));
         };
-        if !self.search_matches_few(&pat).await? {
+        let counts = self.search_counts(&pat).await?;
+        let few = counts.iter().sum::<i64>() <= SEARCH_CANDIDATES;
+        // Many order numbers but few of the rest: the bucket index reads the
+        // order numbers newest first, so testing recent rows first is wasted.
+        let by_bucket = bucket.is_some()
+            && counts[0] > SEARCH_CANDIDATES
+            && counts[1] + counts[2] <= SEARCH_CANDIDATES;
+        if !few && !by_bucket {
             // Many rows match: test the newest SEARCH_SCAN rows of the filtered
             // history, newest first; that fills a page unless the matches are
             // rare there (or bunched elsewhere in time, as order numbers are).
@@ -602,6 +637,9 @@ impl Store {
         // created_at); rows are read in that order only until the filters have
         // passed a page. Without row filters every match qualifies, so each
         // column needs only its newest page (a top-N sort, not a full one).
+        // Order numbers with many matches come from the bucket index instead,
+        // already in time order: SQLite merges the three ordered branches and
+        // stops reading once the page is full.
         let per_column = if row_filters { -1 } else { limit + 1 };
         let branch = |col: &str| {
             let not_null = if col == "provider_order_id" {
@@ -611,21 +649,47 @@ impl Store {
             };
             format!("SELECT id, created_at FROM (SELECT id, created_at FROM orders WHERE {col} LIKE ? ESCAPE '\\'{not_null}{tcond} ORDER BY created_at DESC, id DESC LIMIT ?)")
         };
+        let union = |branches: &[&str]| {
+            let list: Vec<String> = branches.iter().map(|c| branch(c)).collect();
+            format!(
+                "SELECT o.*, p.name AS profile_name, p.provider AS provider, p.sandbox AS sandbox FROM ({} ORDER BY created_at DESC, id DESC LIMIT -1) AS m CROSS JOIN orders o ON o.id = m.id JOIN profiles p ON p.id = o.profile_id WHERE 1=1{cond} LIMIT ?",
+                list.join(" UNION ")
+            )
+        };
+        let binds_for = |n: usize| {
+            let mut binds: Vec<Arg> = Vec::new();
+            for _ in 0..n {
+                binds.push(Arg::Text(pat.clone()));
+                binds.extend(targs.iter().cloned());
+                binds.push(Arg::Int(per_column));
+            }
+            binds.extend(args.iter().cloned());
+            binds.push(Arg::Int(limit + 1));
+            binds
+        };
+        let Some(bucket) = bucket else {
+            let sql = union(&["order_no", "payee_name", "provider_order_id"]);
+            return Ok(page(self.fetch_orders(&sql, &binds_for(3)).await?));
+        };
+        // Order numbers through the bucket index, already newest first and
+        // read only until the filters pass a page (the LIMIT keeps the
+        // subquery a co-routine: flattened, SQLite would walk the index oldest
+        // first). A compound SELECT would re-sort it, so the other two columns
+        // are a second query and the two pages are merged here.
         let sql = format!(
-            "SELECT o.*, p.name AS profile_name, p.provider AS provider, p.sandbox AS sandbox FROM ({} UNION {} UNION {} ORDER BY created_at DESC, id DESC LIMIT -1) AS m CROSS JOIN orders o ON o.id = m.id JOIN profiles p ON p.id = o.profile_id WHERE 1=1{cond} LIMIT ?",
-            branch("order_no"),
-            branch("payee_name"),
-            branch("provider_order_id"),
+            "SELECT o.*, p.name AS profile_name, p.provider AS provider, p.sandbox AS sandbox FROM (SELECT id, created_at FROM orders INDEXED BY orders_order_no_bucket WHERE substr(order_no, 1, {ORDER_NO_BUCKET}) = ? COLLATE NOCASE AND order_no LIKE ? ESCAPE '\\'{bcond} ORDER BY created_at DESC, id DESC LIMIT -1) AS m CROSS JOIN orders o ON o.id = m.id JOIN profiles p ON p.id = o.profile_id WHERE 1=1{cond} LIMIT ?"
         );
-        let mut binds: Vec<Arg> = Vec::new();
-        for _ in 0..3 {
-            binds.push(Arg::Text(pat.clone()));
-            binds.extend(targs.iter().cloned());
-            binds.push(Arg::Int(per_column));
-        }
-        binds.extend(args);
+        let mut binds = vec![Arg::Text(bucket), Arg::Text(pat.clone())];
+        binds.extend(targs.iter().cloned());
+        binds.extend(args.iter().cloned());
         binds.push(Arg::Int(limit + 1));
-        Ok(page(self.fetch_orders(&sql, &binds).await?))
+        let mut orders = self.fetch_orders(&sql, &binds).await?;
+        let sql = union(&["payee_name", "provider_order_id"]);
+        orders.extend(self.fetch_orders(&sql, &binds_for(2)).await?);
+        // A row matching in two columns is one result.
+        orders.sort_by_key(|o| o.id);
+        orders.dedup_by_key(|o| o.id);
+        Ok(page(orders))
     }
 
     async fn fetch_orders(&self, sql: &str, args: &[Arg]) -> CoreResult<Vec<Order>> {
@@ -640,19 +704,20 @@ impl Store {
         rows.iter().map(order_from_row).collect()
     }
 
-    /// Whether at most `SEARCH_CANDIDATES` rows match the search prefix, counted
-    /// on the prefix indexes alone (never more than that many entries read).
-    async fn search_matches_few(&self, pat: &str) -> CoreResult<bool> {
-        let n: i64 = sqlx::query_scalar(SEARCH_COUNT)
+    /// Rows matching the search prefix in each column, each counted up to
+    /// `SEARCH_CANDIDATES + 1` on the prefix indexes alone.
+    async fn search_counts(&self, pat: &str) -> CoreResult<[i64; 3]> {
+        let cap = SEARCH_CANDIDATES + 1;
+        let (a, b, c): (i64, i64, i64) = sqlx::query_as(SEARCH_COUNT)
             .bind(pat)
-            .bind(SEARCH_CANDIDATES + 1)
+            .bind(cap)
             .bind(pat)
-            .bind(SEARCH_CANDIDATES + 1)
+            .bind(cap)
             .bind(pat)
-            .bind(SEARCH_CANDIDATES + 1)
+            .bind(cap)
             .fetch_one(&self.pool)
             .await?;
-        Ok(n <= SEARCH_CANDIDATES)
+        Ok([a, b, c])
     }
 
     /// Profile id by name or id, including removed ones (history stays findable).
@@ -766,17 +831,8 @@ impl Store {
         detail: Option<&str>,
     ) -> CoreResult<()> {
         let _writing = self.writer.lock().await;
-        sqlx::query(
-            "INSERT INTO audit_log (at, os_user, action, target, detail) VALUES (?,?,?,?,?)",
-        )
-        .bind(now_ms())
-        .bind(os_user)
-        .bind(action)
-        .bind(target)
-        .bind(detail)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let mut conn = self.pool.acquire().await?;
+        audit_in(&mut *conn, os_user, action, target, detail).await
     }
 
     pub async fn audit_entries(&self, limit: u32) -> CoreResult<Vec<AuditEntry>> {
@@ -821,6 +877,24 @@ impl Store {
 }
 
 /// The order row and its `create` event, inside the caller's transaction.
+async fn audit_in(
+    conn: &mut SqliteConnection,
+    os_user: &str,
+    action: &str,
+    target: Option<&str>,
+    detail: Option<&str>,
+) -> CoreResult<()> {
+    sqlx::query("INSERT INTO audit_log (at, os_user, action, target, detail) VALUES (?,?,?,?,?)")
+        .bind(now_ms())
+        .bind(os_user)
+        .bind(action)
+        .bind(target)
+        .bind(detail)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 async fn insert_order_in(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     o: &NewOrder,
@@ -1051,15 +1125,19 @@ mod tests {
         let n = 8_000i64;
         let rows: Vec<NewOrder> = (0..n)
             .map(|i| {
-                // Old orders are numbered OLD…, the newest 2,500 NEW…; every
+                // Old orders are numbered OLDTIME…, the newest 2,500 NEW…; every
                 // 7th payee is 李, every 100th is 司马; times repeat in pairs.
                 let no = if i < n - 2_500 {
-                    format!("OLD{i:05}")
+                    format!("OLDTIME{i:05}")
                 } else {
                     format!("NEW{i:05}")
                 };
                 let mut o = new_order(if i % 3 == 0 { "p2" } else { "p1" }, &no, 1_000 + i / 2);
-                let payee = if i % 100 == 0 {
+                // Every 1,000th payee looks like an order number: such rows
+                // match a number search in two columns (old ones in both).
+                let payee = if i % 1_000 == 1 {
+                    "OldTime王"
+                } else if i % 100 == 0 {
                     "司马懿"
                 } else if i % 7 == 0 {
                     "李四"
@@ -1101,7 +1179,15 @@ mod tests {
             ("李", Some("A"), Some(OrderStatus::Succeeded)),
             ("司马", None, None),
             ("张", Some("B"), None),
-            ("OLD0012", None, None),
+            ("OLDTIME0012", None, None),
+            // At least a bucket's length with many matches, all in the past:
+            // the bucket index plan (exactly a bucket, longer, any case,
+            // with row filters), and a wildcard taken literally.
+            ("oldTime", None, None),
+            ("OLDTIME0", Some("B"), Some(OrderStatus::Succeeded)),
+            ("OLDTIME0", Some("A"), None),
+            ("oldtime00", None, None),
+            ("OLDTIM_", None, None),
             ("nothing", None, None),
             ("%", None, None),
         ] {
@@ -1136,6 +1222,41 @@ mod tests {
             }
             assert_eq!(got, expected, "search {search:?} {profile:?} {status:?}");
         }
+    }
+
+    /// A create's audit entry is written with the order or not at all.
+    #[tokio::test]
+    async fn an_order_and_its_audit_entry_are_one_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).await.unwrap();
+        s.insert_profile(&profile("p1", "A")).await.unwrap();
+        let id = s
+            .insert_order_audited(
+                &new_order("p1", "NO1", 100),
+                "alice",
+                "payout.create",
+                Some("A 100.00"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(s.order(id).await.unwrap().order_no, "NO1");
+        let log = s.audit_entries(10).await.unwrap();
+        assert_eq!(log.len(), 1);
+        assert_eq!(
+            (
+                log[0].action.as_str(),
+                log[0].target.as_deref(),
+                log[0].detail.as_deref()
+            ),
+            ("payout.create", Some("NO1"), Some("A 100.00"))
+        );
+        // A taken number: no order, and no audit entry claiming one.
+        assert!(matches!(
+            s.insert_order_audited(&new_order("p1", "NO1", 101), "alice", "payout.create", None)
+                .await,
+            Err(CoreError::Conflict(_))
+        ));
+        assert_eq!(s.audit_entries(10).await.unwrap().len(), 1);
     }
 
     #[tokio::test]
