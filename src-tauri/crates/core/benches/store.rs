@@ -110,6 +110,10 @@ fn cases() -> Vec<Case> {
             filter: f(None, None, None, None, Some("PDP2410")),
         },
         Case {
+            name: "search-no-9-months",
+            filter: f(None, None, None, None, Some("PDP240")),
+        },
+        Case {
             name: "profile+search-no-month",
             filter: f(jst, None, None, None, Some("PDP2410")),
         },

@@ -191,6 +191,10 @@ const SEARCH_CANDIDATES: i64 = 5_000;
 /// generated numbers' PD + kind + yyMM, a month of one kind.
 const ORDER_NO_BUCKET: usize = 7;
 
+/// At most this many buckets are read one by one for a term shorter than a
+/// bucket (two kinds × 24 months of generated numbers fit).
+const ORDER_NO_BUCKETS_MAX: i64 = 64;
+
 /// Rows of the filtered history a search with many matches tests before it
 /// turns to the prefix indexes.
 const SEARCH_SCAN: i64 = 2_000;
@@ -574,11 +578,6 @@ impl Store {
             targs.extend([Arg::Int(at), Arg::Int(at), Arg::Int(id)]);
         }
         let term = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
-        // A term of at least a bucket's length reads order numbers through the
-        // bucket index (migration 0003) when it has many matches.
-        let bucket: Option<String> = term
-            .filter(|q| q.chars().count() >= ORDER_NO_BUCKET)
-            .map(|q| q.chars().take(ORDER_NO_BUCKET).collect());
         let search = term.map(|q| {
             // A prefix: escape LIKE's wildcards.
             format!(
@@ -609,14 +608,25 @@ impl Store {
             args.push(Arg::Int(limit + 1));
             return Ok(page(self.fetch_orders(&sql, &args).await?));
         };
+        let term = term.unwrap_or_default();
         let counts = self.search_counts(&pat).await?;
         let few = counts.iter().sum::<i64>() <= SEARCH_CANDIDATES;
-        // Many order numbers but few of the rest: the bucket index reads the
-        // order numbers newest first, so testing recent rows first is wasted.
-        let by_bucket = bucket.is_some()
-            && counts[0] > SEARCH_CANDIDATES
-            && counts[1] + counts[2] <= SEARCH_CANDIDATES;
-        if !few && !by_bucket {
+        // Many order numbers but few of the rest: the order numbers can be read
+        // newest first from the bucket index (migration 0003).
+        let many_numbers =
+            counts[0] > SEARCH_CANDIDATES && counts[1] + counts[2] <= SEARCH_CANDIDATES;
+        // Then they are read bucket by bucket, newest first, and testing the
+        // recent rows first would be wasted. A term of a bucket's length or
+        // more names one bucket; a shorter one (`PDP24`, a year) spans several.
+        let buckets = match many_numbers {
+            false => None,
+            true if term.chars().count() >= ORDER_NO_BUCKET => Some(vec![(
+                term.chars().take(ORDER_NO_BUCKET).collect(),
+                i64::MAX,
+            )]),
+            true => self.order_no_buckets(term).await?,
+        };
+        if !few && buckets.is_none() {
             // Many rows match: test the newest SEARCH_SCAN rows of the filtered
             // history, newest first; that fills a page unless the matches are
             // rare there (or bunched elsewhere in time, as order numbers are).
@@ -637,9 +647,6 @@ impl Store {
         // created_at); rows are read in that order only until the filters have
         // passed a page. Without row filters every match qualifies, so each
         // column needs only its newest page (a top-N sort, not a full one).
-        // Order numbers with many matches come from the bucket index instead,
-        // already in time order: SQLite merges the three ordered branches and
-        // stops reading once the page is full.
         let per_column = if row_filters { -1 } else { limit + 1 };
         let branch = |col: &str| {
             let not_null = if col == "provider_order_id" {
@@ -667,29 +674,66 @@ impl Store {
             binds.push(Arg::Int(limit + 1));
             binds
         };
-        let Some(bucket) = bucket else {
+        let Some(mut buckets) = buckets else {
             let sql = union(&["order_no", "payee_name", "provider_order_id"]);
             return Ok(page(self.fetch_orders(&sql, &binds_for(3)).await?));
         };
-        // Order numbers through the bucket index, already newest first and
-        // read only until the filters pass a page (the LIMIT keeps the
-        // subquery a co-routine: flattened, SQLite would walk the index oldest
-        // first). A compound SELECT would re-sort it, so the other two columns
-        // are a second query and the two pages are merged here.
+        // Order numbers bucket by bucket, the bucket with the newest order
+        // first, each read newest first only until the filters pass a page
+        // (the LIMIT keeps the subquery a co-routine: flattened, SQLite would
+        // walk the index oldest first). Buckets whose newest order is older
+        // than a full page are never read. A compound SELECT would re-sort
+        // the buckets' rows, so the other two columns are one more query and
+        // the pages are merged here.
         let sql = format!(
             "SELECT o.*, p.name AS profile_name, p.provider AS provider, p.sandbox AS sandbox FROM (SELECT id, created_at FROM orders INDEXED BY orders_order_no_bucket WHERE substr(order_no, 1, {ORDER_NO_BUCKET}) = ? COLLATE NOCASE AND order_no LIKE ? ESCAPE '\\'{bcond} ORDER BY created_at DESC, id DESC LIMIT -1) AS m CROSS JOIN orders o ON o.id = m.id JOIN profiles p ON p.id = o.profile_id WHERE 1=1{cond} LIMIT ?"
         );
-        let mut binds = vec![Arg::Text(bucket), Arg::Text(pat.clone())];
-        binds.extend(targs.iter().cloned());
-        binds.extend(args.iter().cloned());
-        binds.push(Arg::Int(limit + 1));
-        let mut orders = self.fetch_orders(&sql, &binds).await?;
+        buckets.sort_by_key(|(_, newest)| std::cmp::Reverse(*newest));
+        let mut orders: Vec<Order> = Vec::new();
+        for (b, newest) in buckets {
+            if orders.len() as i64 > limit {
+                orders.sort_by_key(|o| std::cmp::Reverse((o.created_at, o.id)));
+                orders.truncate(limit as usize + 1);
+                if newest < orders[limit as usize].created_at {
+                    break;
+                }
+            }
+            let mut binds = vec![Arg::Text(b), Arg::Text(pat.clone())];
+            binds.extend(targs.iter().cloned());
+            binds.extend(args.iter().cloned());
+            binds.push(Arg::Int(limit + 1));
+            orders.extend(self.fetch_orders(&sql, &binds).await?);
+        }
         let sql = union(&["payee_name", "provider_order_id"]);
         orders.extend(self.fetch_orders(&sql, &binds_for(2)).await?);
         // A row matching in two columns is one result.
         orders.sort_by_key(|o| o.id);
         orders.dedup_by_key(|o| o.id);
         Ok(page(orders))
+    }
+
+    /// The order-number buckets a term shorter than a bucket spans, each with
+    /// its newest order's time, in one statement: a recursive query seeks
+    /// from bucket to bucket on the index (a skip scan). None when there are
+    /// more than `ORDER_NO_BUCKETS_MAX` (a term like `1` in random numbers).
+    async fn order_no_buckets(&self, term: &str) -> CoreResult<Option<Vec<(String, i64)>>> {
+        let key = format!("substr(order_no, 1, {ORDER_NO_BUCKET})");
+        // Every string that starts with the term sorts below term + U+10FFFF.
+        let hi = format!("{term}\u{10FFFF}");
+        let sql = format!(
+            "WITH RECURSIVE b(v) AS (\
+               SELECT (SELECT {key} FROM orders INDEXED BY orders_order_no_bucket WHERE {key} >= ?1 COLLATE NOCASE AND {key} < ?2 COLLATE NOCASE ORDER BY {key} COLLATE NOCASE LIMIT 1) \
+               UNION ALL \
+               SELECT (SELECT {key} FROM orders INDEXED BY orders_order_no_bucket WHERE {key} > b.v COLLATE NOCASE AND {key} < ?2 COLLATE NOCASE ORDER BY {key} COLLATE NOCASE LIMIT 1) FROM b WHERE b.v IS NOT NULL LIMIT ?3) \
+             SELECT v, (SELECT max(created_at) FROM orders INDEXED BY orders_order_no_bucket WHERE {key} = b.v COLLATE NOCASE) FROM b WHERE v IS NOT NULL"
+        );
+        let rows: Vec<(String, i64)> = sqlx::query_as(&sql)
+            .bind(term)
+            .bind(hi)
+            .bind(ORDER_NO_BUCKETS_MAX + 2)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok((rows.len() as i64 <= ORDER_NO_BUCKETS_MAX).then_some(rows))
     }
 
     async fn fetch_orders(&self, sql: &str, args: &[Arg]) -> CoreResult<Vec<Order>> {
@@ -1122,13 +1166,17 @@ mod tests {
         let s = Store::open(dir.path()).await.unwrap();
         s.insert_profile(&profile("p1", "A")).await.unwrap();
         s.insert_profile(&profile("p2", "B")).await.unwrap();
-        let n = 8_000i64;
+        let n = 14_000i64;
         let rows: Vec<NewOrder> = (0..n)
             .map(|i| {
-                // Old orders are numbered OLDTIME…, the newest 2,500 NEW…; every
-                // 7th payee is 李, every 100th is 司马; times repeat in pairs.
-                let no = if i < n - 2_500 {
+                // The oldest 6,000 orders are numbered OLDTIME… (one bucket
+                // of the bucket index), the next 5,500 OLDT006… to OLDT011…
+                // (six buckets, interleaved in time), the newest 2,500 NEW…; every 7th payee is 李,
+                // every 100th is 司马; times repeat in pairs.
+                let no = if i < 6_000 {
                     format!("OLDTIME{i:05}")
+                } else if i < n - 2_500 {
+                    format!("OLDT{:03}{i:05}", 6 + i % 6)
                 } else {
                     format!("NEW{i:05}")
                 };
@@ -1171,25 +1219,33 @@ mod tests {
             v
         };
         assert_eq!(all.len() as i64, n);
-        for (search, profile, status) in [
-            ("old", None, None),
-            ("OLD", Some("B"), Some(OrderStatus::Succeeded)),
-            ("new0", None, None),
-            ("李", None, None),
-            ("李", Some("A"), Some(OrderStatus::Succeeded)),
-            ("司马", None, None),
-            ("张", Some("B"), None),
-            ("OLDTIME0012", None, None),
+        for (search, profile, status, limit) in [
+            ("old", None, None, 50),
+            ("OLD", Some("B"), Some(OrderStatus::Succeeded), 50),
+            ("new0", None, None, 50),
+            ("李", None, None, 50),
+            ("李", Some("A"), Some(OrderStatus::Succeeded), 50),
+            ("司马", None, None, 50),
+            ("张", Some("B"), None, 50),
+            ("OLDTIME0012", None, None, 50),
             // At least a bucket's length with many matches, all in the past:
             // the bucket index plan (exactly a bucket, longer, any case,
             // with row filters), and a wildcard taken literally.
-            ("oldTime", None, None),
-            ("OLDTIME0", Some("B"), Some(OrderStatus::Succeeded)),
-            ("OLDTIME0", Some("A"), None),
-            ("oldtime00", None, None),
-            ("OLDTIM_", None, None),
-            ("nothing", None, None),
-            ("%", None, None),
+            ("oldTime", None, None, 50),
+            ("OLDTIME0", Some("B"), Some(OrderStatus::Succeeded), 50),
+            ("OLDTIME0", Some("A"), None, 50),
+            ("oldtime00", None, None, 50),
+            ("OLDTIM_", None, None, 50),
+            // Shorter than a bucket, many matches over several buckets, all
+            // in the past: bucket by bucket, newest bucket first.
+            ("oldt", None, None, 50),
+            ("OLDT0", None, None, 50),
+            ("oldt0", Some("B"), Some(OrderStatus::Succeeded), 50),
+            ("OLDT00", Some("A"), None, 50),
+            // A page longer than a bucket's share: it takes several buckets.
+            ("OLDT0", None, None, 600),
+            ("nothing", None, None, 50),
+            ("%", None, None, 50),
         ] {
             let expected: Vec<i64> = all
                 .iter()
@@ -1209,7 +1265,7 @@ mod tests {
                 search: Some(search.into()),
                 profile: profile.map(String::from),
                 status,
-                limit: Some(50),
+                limit: Some(limit),
                 ..Default::default()
             };
             loop {
