@@ -501,7 +501,9 @@ impl Store {
     /// all profiles (or one).
     pub async fn find_orders(&self, no: &str, profile_id: Option<&str>) -> CoreResult<Vec<Order>> {
         let sql = format!(
-            "{ORDER_SELECT} WHERE o.id IN (SELECT id FROM orders WHERE order_no = ?1 UNION SELECT id FROM orders WHERE provider_order_id = ?1) AND (?2 IS NULL OR o.profile_id = ?2) ORDER BY o.created_at DESC, o.id DESC"
+            // An OR of the two equalities: SQLite probes both indexes (a
+            // multi-index OR) without the temp table an IN (… UNION …) needs.
+            "{ORDER_SELECT} WHERE (o.order_no = ?1 OR o.provider_order_id = ?1) AND (?2 IS NULL OR o.profile_id = ?2) ORDER BY o.created_at DESC, o.id DESC"
         );
         let rows = sqlx::query(&sql)
             .bind(no.trim())
