@@ -411,7 +411,7 @@ impl Store {
         let _writing = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
         let id = insert_order_in(&mut tx, o).await?;
-        audit_in(&mut *tx, os_user, action, Some(&o.order_no), detail).await?;
+        audit_in(&mut tx, os_user, action, Some(&o.order_no), detail).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -878,7 +878,7 @@ impl Store {
     ) -> CoreResult<()> {
         let _writing = self.writer.lock().await;
         let mut conn = self.pool.acquire().await?;
-        audit_in(&mut *conn, os_user, action, target, detail).await
+        audit_in(&mut conn, os_user, action, target, detail).await
     }
 
     pub async fn audit_entries(&self, limit: u32) -> CoreResult<Vec<AuditEntry>> {
