@@ -14,6 +14,12 @@ export PAYDESK_APP="$root/target/debug/paydesk-app"
 export PAYDESK_SHOTS="$root/artifacts/screenshots/desktop"
 export PAYDESK_DATA_DIR=$(mktemp -d)
 export PAYDESK_SANDBOX_PORT=0
+# WebKitWebDriver's screenshot never returns when WebKit's compositing mode is
+# off (PayDesk's Linux default, see src-tauri/src/lib.rs), so this journey,
+# which screenshots every screen, runs with it on; the JIT stays off as in the
+# product. The footprint smoke run drives every screen with PayDesk's own
+# settings (scripts/bench-footprint.sh).
+export WEBKIT_DISABLE_COMPOSITING_MODE=0
 rm -rf "$PAYDESK_SHOTS"
 
 driver=$(command -v tauri-driver || echo "$HOME/.cargo/bin/tauri-driver")
