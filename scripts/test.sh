@@ -29,9 +29,11 @@ step "rust tests" scripts/with-keyring.sh cargo test --workspace --features "$FE
 step "ui check" npm --prefix ui run check --silent
 step "ui unit tests" npm --prefix ui test --silent
 step "ui browser journeys" npm --prefix ui run e2e:browser --silent
-step "desktop e2e" scripts/e2e-desktop.sh
+# A webview that stops answering WebDriver must fail its step, not hold the
+# run until CI's own limit (a hung screenshot once did).
+step "desktop e2e" timeout --kill-after=30 1200 scripts/e2e-desktop.sh
 step "benchmarks (smoke)" scripts/bench.sh --smoke
-step "footprint benchmark (smoke)" scripts/bench-footprint.sh --smoke
+step "footprint benchmark (smoke)" timeout --kill-after=30 1200 scripts/bench-footprint.sh --smoke
 
 echo
 [ $failed -gt 0 ] && echo "failed steps: ${failures[*]}"
