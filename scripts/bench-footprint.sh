@@ -7,8 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-profile=release; flag=--release
-if [ "${1:-}" = "--smoke" ]; then profile=debug; flag=; fi
+profile=release
+if [ "${1:-}" = "--smoke" ]; then profile=debug; fi
 [ -f ui/dist/index.html ] || npm --prefix ui run build --silent
 if [ $profile = debug ]; then
   # As the test run builds it: nothing is compiled twice.
@@ -23,15 +23,7 @@ export PAYDESK_CLI="$root/target/$profile/paydesk"
 # The app under WebDriver inherits tauri-driver's environment: its data
 # directory (with sandbox profiles, so the home screen is the balances) is set here.
 export PAYDESK_DATA_DIR=$(mktemp -d) PAYDESK_SANDBOX_PORT=0
-driver=$(command -v tauri-driver || echo "$HOME/.cargo/bin/tauri-driver")
-exec scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1400x900x24" bash -c '
+exec scripts/with-tauri-driver.sh bash -c '
   "$PAYDESK_CLI" --data-dir "$PAYDESK_DATA_DIR" profile add-sandbox --sandbox-url http://127.0.0.1:1 >/dev/null || exit 1
-  "$0" --port 4444 --native-port 4445 >/dev/null 2>&1 &
-  drv=$!
-  trap "kill $drv 2>/dev/null || true" EXIT
-  for i in $(seq 1 100); do
-    if (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && (exec 3<>/dev/tcp/127.0.0.1/4445) 2>/dev/null; then break; fi
-    sleep 0.1
-  done
   cd ui && node e2e-desktop/footprint.mjs "$1"
-' "$driver" "${1:-}"
+' bash "${1:-}"

@@ -22,15 +22,5 @@ export PAYDESK_SANDBOX_PORT=0
 export WEBKIT_DISABLE_COMPOSITING_MODE=0
 rm -rf "$PAYDESK_SHOTS"
 
-driver=$(command -v tauri-driver || echo "$HOME/.cargo/bin/tauri-driver")
-exec scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1400x900x24" bash -c '
-  "$0" --port 4444 --native-port 4445 >"$PAYDESK_DATA_DIR/tauri-driver.log" 2>&1 &
-  drv=$!
-  trap "kill $drv 2>/dev/null || true" EXIT
-  # Both the driver and WebKitWebDriver must answer before a session starts.
-  for i in $(seq 1 100); do
-    if (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && (exec 3<>/dev/tcp/127.0.0.1/4445) 2>/dev/null; then break; fi
-    sleep 0.1
-  done
-  cd ui && node e2e-desktop/journey.mjs
-' "$driver"
+TAURI_DRIVER_LOG="$PAYDESK_DATA_DIR/tauri-driver.log" \
+  exec scripts/with-tauri-driver.sh bash -c 'cd ui && node e2e-desktop/journey.mjs'

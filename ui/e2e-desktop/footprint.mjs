@@ -133,14 +133,19 @@ async function launchToFirstPaint() {
   return { wall, reported };
 }
 
-async function appMemory() {
-  // The data directory comes from tauri-driver's environment (see the script).
-  const browser = await remote({
+// A WebDriver session of tauri-driver (scripts/with-tauri-driver.sh) on `application`.
+function driverSession(application, args = []) {
+  return remote({
     hostname: '127.0.0.1',
     port: 4444,
     logLevel: 'warn',
-    capabilities: { 'wdio:enforceWebDriverClassic': true, 'tauri:options': { application: APP } },
+    capabilities: { 'wdio:enforceWebDriverClassic': true, 'tauri:options': { application, args } },
   });
+}
+
+async function appMemory() {
+  // The data directory comes from tauri-driver's environment (see the script).
+  const browser = await driverSession(APP);
   try {
     await (await browser.$('[data-testid="balance-card"]')).waitForDisplayed({ timeout: 30000 });
     for (const s of SCREENS) {
@@ -161,12 +166,7 @@ async function appMemory() {
 // same WebDriver automation session. `--lean` makes it apply the WebKit
 // settings PayDesk applies (the second, like-for-like floor).
 async function emptyWindowMemory(args) {
-  const browser = await remote({
-    hostname: '127.0.0.1',
-    port: 4444,
-    logLevel: 'warn',
-    capabilities: { 'wdio:enforceWebDriverClassic': true, 'tauri:options': { application: EMPTY, args } },
-  });
+  const browser = await driverSession(EMPTY, args);
   try {
     await settle(smoke ? 2000 : 5000);
     const pid = findPid('empty_window');

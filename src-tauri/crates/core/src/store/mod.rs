@@ -178,7 +178,26 @@ pub struct AuditEntry {
     pub detail: Option<String>,
 }
 
-const ORDER_SELECT: &str = "SELECT o.*, p.name AS profile_name, p.provider AS provider, p.sandbox AS sandbox FROM orders o JOIN profiles p ON p.id = o.profile_id";
+macro_rules! order_columns {
+    () => {
+        "SELECT o.*, p.name AS profile_name, p.provider AS provider, p.sandbox AS sandbox"
+    };
+}
+
+const ORDER_SELECT: &str = concat!(
+    order_columns!(),
+    " FROM orders o JOIN profiles p ON p.id = o.profile_id"
+);
+
+/// Whole orders for the ids `sub` yields, in its order, that pass `filter`,
+/// at most a page (binds: `sub`'s, `filter`'s, the limit). The CROSS JOIN keeps
+/// the subquery SQLite's outer loop, so reading stops once the page is full.
+fn streamed(sub: &str, filter: &str) -> String {
+    format!(
+        "{} FROM ({sub}) AS m CROSS JOIN orders o ON o.id = m.id JOIN profiles p ON p.id = o.profile_id WHERE 1=1{filter} LIMIT ?",
+        order_columns!()
+    )
+}
 
 /// A search whose prefix matches at most this many rows is answered from the
 /// prefix indexes (read them all, keep the filtered, newest first); above it,
@@ -633,8 +652,9 @@ impl Store {
             // history, newest first; that fills a page unless the matches are
             // rare there (or bunched elsewhere in time, as order numbers are).
             // The unary `+` keeps the planner off the prefix indexes here.
-            let sql = format!(
-                "SELECT o.*, p.name AS profile_name, p.provider AS provider, p.sandbox AS sandbox FROM (SELECT o.id FROM orders o WHERE 1=1{cond} ORDER BY o.created_at DESC, o.id DESC LIMIT ?) AS s CROSS JOIN orders o ON o.id = s.id JOIN profiles p ON p.id = o.profile_id WHERE (+o.order_no LIKE ? ESCAPE '\\' OR +o.payee_name LIKE ? ESCAPE '\\' OR +o.provider_order_id LIKE ? ESCAPE '\\') LIMIT ?"
+            let sql = streamed(
+                &format!("SELECT o.id FROM orders o WHERE 1=1{cond} ORDER BY o.created_at DESC, o.id DESC LIMIT ?"),
+                " AND (+o.order_no LIKE ? ESCAPE '\\' OR +o.payee_name LIKE ? ESCAPE '\\' OR +o.provider_order_id LIKE ? ESCAPE '\\')",
             );
             let mut binds: Vec<Arg> = args.to_vec();
             binds.push(Arg::Int(SEARCH_SCAN));
@@ -660,9 +680,12 @@ impl Store {
         };
         let union = |branches: &[&str]| {
             let list: Vec<String> = branches.iter().map(|c| branch(c)).collect();
-            format!(
-                "SELECT o.*, p.name AS profile_name, p.provider AS provider, p.sandbox AS sandbox FROM ({} ORDER BY created_at DESC, id DESC LIMIT -1) AS m CROSS JOIN orders o ON o.id = m.id JOIN profiles p ON p.id = o.profile_id WHERE 1=1{cond} LIMIT ?",
-                list.join(" UNION ")
+            streamed(
+                &format!(
+                    "{} ORDER BY created_at DESC, id DESC LIMIT -1",
+                    list.join(" UNION ")
+                ),
+                &cond,
             )
         };
         let binds_for = |n: usize| {
@@ -687,8 +710,9 @@ impl Store {
         // than a full page are never read. A compound SELECT would re-sort
         // the buckets' rows, so the other two columns are one more query and
         // the pages are merged here.
-        let sql = format!(
-            "SELECT o.*, p.name AS profile_name, p.provider AS provider, p.sandbox AS sandbox FROM (SELECT id, created_at FROM orders INDEXED BY orders_order_no_bucket WHERE substr(order_no, 1, {ORDER_NO_BUCKET}) = ? COLLATE NOCASE AND order_no LIKE ? ESCAPE '\\'{bcond} ORDER BY created_at DESC, id DESC LIMIT -1) AS m CROSS JOIN orders o ON o.id = m.id JOIN profiles p ON p.id = o.profile_id WHERE 1=1{cond} LIMIT ?"
+        let sql = streamed(
+            &format!("SELECT id, created_at FROM orders INDEXED BY orders_order_no_bucket WHERE substr(order_no, 1, {ORDER_NO_BUCKET}) = ? COLLATE NOCASE AND order_no LIKE ? ESCAPE '\\'{bcond} ORDER BY created_at DESC, id DESC LIMIT -1"),
+            &cond,
         );
         buckets.sort_by_key(|(_, newest)| std::cmp::Reverse(*newest));
         let mut orders: Vec<Order> = Vec::new();
@@ -922,7 +946,7 @@ impl Store {
     }
 }
 
-/// The order row and its `create` event, inside the caller's transaction.
+/// An audit-log entry, on the caller's connection (or in its transaction).
 async fn audit_in(
     conn: &mut SqliteConnection,
     os_user: &str,
@@ -941,6 +965,7 @@ async fn audit_in(
     Ok(())
 }
 
+/// The order row and its `create` event, inside the caller's transaction.
 async fn insert_order_in(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     o: &NewOrder,
@@ -1173,8 +1198,9 @@ mod tests {
             .map(|i| {
                 // The oldest 6,000 orders are numbered OLDTIME… (one bucket
                 // of the bucket index), the next 5,500 OLDT006… to OLDT011…
-                // (six buckets, interleaved in time), the newest 2,500 NEW…; every 7th payee is 李,
-                // every 100th is 司马; times repeat in pairs.
+                // (six buckets, interleaved in time), the newest 2,500 NEW…;
+                // every 7th payee is 李, every 100th is 司马; times repeat
+                // in pairs.
                 let no = if i < 6_000 {
                     format!("OLDTIME{i:05}")
                 } else if i < n - 2_500 {
