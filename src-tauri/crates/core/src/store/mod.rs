@@ -11,6 +11,7 @@ mod balances;
 mod clock;
 mod open;
 mod orders;
+mod private;
 mod profiles;
 mod rows;
 mod search;
