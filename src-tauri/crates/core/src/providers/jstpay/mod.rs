@@ -218,15 +218,8 @@ fn reply_amount_fen(r: &ReplyFields, name: &str) -> Result<Option<i64>, GatewayE
 fn display_time(t: &str) -> String {
     let t = t.trim();
     if !t.is_empty() && t.len() <= 11 && t.bytes().all(|b| b.is_ascii_digit()) {
-        if let Some(dt) = t
-            .parse::<i64>()
-            .ok()
-            .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
-        {
-            return dt
-                .with_timezone(&crate::store::shanghai())
-                .format("%Y-%m-%d %H:%M:%S")
-                .to_string();
+        if let Some(people) = t.parse::<i64>().ok().and_then(crate::time::try_format_secs) {
+            return people;
         }
     }
     t.to_string()
@@ -469,7 +462,7 @@ impl Gateway for Jstpay {
         end: Option<i64>,
     ) -> Result<Vec<Arrival>, GatewayError> {
         // True Unix seconds: the document's "(UTC+8)" is not an offset to add.
-        let now = chrono::Utc::now().timestamp();
+        let now = crate::time::now_secs();
         let mut req = Request::new(merchant_id(call)?).text("timestamp", &now.to_string());
         if let Some(s) = start {
             req = req.text("start", &s.to_string());
