@@ -10,6 +10,7 @@ mod audit;
 mod balances;
 mod open;
 mod orders;
+mod private;
 mod profiles;
 mod rows;
 mod search;

@@ -13,7 +13,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 impl Store {
     /// Open (creating if needed) `paydesk.db` in `data_dir` and migrate it.
     pub async fn open(data_dir: &Path) -> CoreResult<Store> {
-        std::fs::create_dir_all(data_dir).map_err(|e| {
+        super::private::create_dir(data_dir).map_err(|e| {
             CoreError::Storage(crate::tr!(
                 "无法创建数据目录 {}：{}",
                 "cannot create the data directory {}: {}",
@@ -25,6 +25,7 @@ impl Store {
     }
 
     pub async fn open_file(path: &Path) -> CoreResult<Store> {
+        super::private::prepare(path)?;
         let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -40,6 +41,8 @@ impl Store {
             .await?;
         refuse_newer(&pool).await?;
         migrate(&pool).await?;
+        // The WAL and SHM exist now; SQLite gave them the database's mode.
+        super::private::narrow_all(path)?;
         Ok(Store {
             pool,
             writer: Default::default(),
