@@ -8,7 +8,6 @@
 
 mod audit;
 mod balances;
-mod clock;
 #[cfg(test)]
 mod indexes;
 #[cfg(test)]
@@ -26,7 +25,8 @@ mod test_support;
 
 pub use audit::AuditEntry;
 pub use balances::BalanceReading;
-pub use clock::{format_time_ms, now_ms, shanghai};
+// Kept so `store::now_ms` callers keep compiling; the clock is `crate::time`.
+pub use crate::time::{format_time_ms, now_ms, shanghai};
 pub use orders::{NewOrder, Order, OrderEvent, OrderUpdate};
 pub use profiles::Profile;
 pub use search::{OrderFilter, OrderPage};
