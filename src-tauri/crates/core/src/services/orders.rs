@@ -11,16 +11,9 @@ use crate::form::{FormSpec, OrderInput};
 use crate::gateway::{Call, GatewayError, OrderParams};
 use crate::providers;
 use crate::store::{now_ms, NewOrder, Order, OrderUpdate, Profile};
+use crate::time::shanghai_day;
 use crate::tr;
 use crate::{money, order_no};
-
-/// Shanghai calendar day [start, end) containing `ms`.
-fn shanghai_day(ms: i64) -> (i64, i64) {
-    let day = 86_400_000i64;
-    let offset = 8 * 3_600_000i64;
-    let start = (ms + offset).div_euclid(day) * day - offset;
-    (start, start + day)
-}
 
 impl PayDesk {
     /// Validate an order without storing or sending anything (the confirm step).
@@ -222,12 +215,14 @@ impl PayDesk {
         let p = match self.store.profile(&order.profile_id).await {
             Ok(p) => p,
             // Named by the profile's name, never by its internal id.
-            Err(CoreError::NotFound(_)) => return Err(CoreError::NotFound(tr!(
+            Err(CoreError::NotFound(_)) => {
+                return Err(CoreError::NotFound(tr!(
                 "订单 {} 的商户配置“{}”已删除，无法再向网关查询",
                 "order {}'s profile “{}” was removed; the gateway can no longer be asked about it",
                 order.order_no,
                 order.profile
-            ))),
+            )))
+            }
             Err(e) => return Err(e),
         };
         let (secret, reply_secret) = self.secrets(&p)?;
@@ -365,19 +360,5 @@ impl PayDesk {
     pub async fn refresh_open(&self) -> CoreResult<Vec<OrderOutcome>> {
         let open = self.store.open_orders().await?;
         Ok(self.refresh_each(open).await)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shanghai_day_bounds() {
-        // 2024-01-01 00:30 +08:00 is 2023-12-31 16:30 UTC.
-        let ms = 1_704_040_200_000;
-        let (s, e) = shanghai_day(ms);
-        assert_eq!(s, 1_704_038_400_000);
-        assert_eq!(e - s, 86_400_000);
     }
 }

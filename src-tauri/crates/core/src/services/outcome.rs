@@ -376,12 +376,25 @@ mod tests {
         assert_eq!(d.update.provider_message.as_deref(), Some("duplicate"));
     }
 
+    /// status before, the order's gateway id, reply kind, at (ms after sending)
+    /// → status after, error code, gateway id written.
+    type QueryRow = (
+        OrderStatus,
+        Option<&'static str>,
+        Kind,
+        i64,
+        OrderStatus,
+        Option<&'static str>,
+        Option<&'static str>,
+    );
+    type Events = Vec<(&'static str, Option<&'static str>)>;
+
     #[test]
     fn query_outcomes() {
         // (status before, the order's gateway id, reply kind, at (ms after
         //  sending) → status after, error code, gateway id written)
         #[rustfmt::skip]
-        let table: &[(OrderStatus, Option<&str>, Kind, i64, OrderStatus, Option<&str>, Option<&str>)] = &[
+        let table: &[QueryRow] = &[
             // Open orders follow a trusted answer.
             (Unknown,    None,       Kind::Reply(Succeeded), 1, Succeeded, None, Some("G1")),
             (Unknown,    None,       Kind::Reply(Failed),    1, Failed,    None, Some("G1")),
@@ -430,7 +443,7 @@ mod tests {
     fn only_an_order_that_never_left_may_be_sent_again() {
         let c = |v: &'static [(&'static str, Option<&'static str>)]| v.to_vec();
         #[rustfmt::skip]
-        let table: Vec<(OrderStatus, Vec<(&str, Option<&str>)>, bool)> = vec![
+        let table: Vec<(OrderStatus, Events, bool)> = vec![
             (Failed,  c(&[("create", None), ("create", Some("not_sent"))]), true),
             (Failed,  c(&[("create", None), ("create", Some("invalid_input"))]), true),
             (Failed,  c(&[("create", None), ("create", Some("not_offered"))]), true),
