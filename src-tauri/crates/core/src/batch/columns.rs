@@ -93,11 +93,17 @@ fn names_of(form: &FormSpec) -> Vec<(String, ColumnTarget)> {
     // xxpay4pro's own batch headers.
     let has = |id: &str| form.field(id).is_some();
     if has(ids::PAYEE_NAME) {
-        names.push((norm("收款银行户名"), ColumnTarget::Field(ids::PAYEE_NAME.into())));
+        names.push((
+            norm("收款银行户名"),
+            ColumnTarget::Field(ids::PAYEE_NAME.into()),
+        ));
         names.push((norm("户名"), ColumnTarget::Field(ids::PAYEE_NAME.into())));
     }
     if has(ids::ACCOUNT_NO) {
-        names.push((norm("收款银行账号"), ColumnTarget::Field(ids::ACCOUNT_NO.into())));
+        names.push((
+            norm("收款银行账号"),
+            ColumnTarget::Field(ids::ACCOUNT_NO.into()),
+        ));
         names.push((norm("账号"), ColumnTarget::Field(ids::ACCOUNT_NO.into())));
         names.push((norm("卡号"), ColumnTarget::Field(ids::ACCOUNT_NO.into())));
     }
@@ -112,7 +118,12 @@ fn target_of(names: &[(String, ColumnTarget)], header: &str) -> ColumnTarget {
     let find = |key: &str| names.iter().find(|(k, _)| k == key).map(|(_, t)| t.clone());
     find(&n)
         .or_else(|| find(stem(&n)))
-        .or_else(|| names.iter().find(|(k, _)| stem(k) == stem(&n)).map(|(_, t)| t.clone()))
+        .or_else(|| {
+            names
+                .iter()
+                .find(|(k, _)| stem(k) == stem(&n))
+                .map(|(_, t)| t.clone())
+        })
         .unwrap_or(ColumnTarget::Unknown)
 }
 
@@ -220,7 +231,7 @@ mod tests {
         assert_eq!(cols[3].target, ColumnTarget::Unknown);
         assert_eq!(cols[4].target, ColumnTarget::OrderNo);
         if let Some(w) = &payee.wire_name {
-            let (cols, _) = match_columns(&form, &[w.clone()], 1);
+            let (cols, _) = match_columns(&form, std::slice::from_ref(w), 1);
             assert_eq!(cols[0].target, ColumnTarget::Field(ids::PAYEE_NAME.into()));
         }
         let (cols, _) = match_columns(&form, &[h(&payee.label_en.to_uppercase())], 1);

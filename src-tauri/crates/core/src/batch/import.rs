@@ -111,7 +111,10 @@ pub async fn import(
                 ),
                 accepted: true,
             });
-        } else if !errors.iter().any(|e| e.column.as_deref() == Some(c.header.as_str())) {
+        } else if !errors
+            .iter()
+            .any(|e| e.column.as_deref() == Some(c.header.as_str()))
+        {
             let known: Vec<String> = form.fields.iter().map(|f| f.label().to_string()).collect();
             errors.push(RowIssue {
                 row: Some(grid.header_row),
@@ -188,7 +191,9 @@ pub async fn import(
     // Order numbers typed in the file: unique in the file, new to the history.
     let mut seen: HashMap<String, u32> = HashMap::new();
     for r in parsed.iter_mut() {
-        let Some(no) = r.order_no.clone() else { continue };
+        let Some(no) = r.order_no.clone() else {
+            continue;
+        };
         if let Some(first) = seen.get(&no) {
             r.errors.push(RowIssue {
                 row: Some(r.row),
@@ -246,7 +251,10 @@ pub async fn import(
     // A per-day ceiling (juyouke) covers the whole batch and the day's history.
     if let Some(daily) = form.amount.daily_max_fen {
         let (from, to) = shanghai_day(now);
-        let used = desk.store.sum_amount(&p.id, OrderKind::Payout, from, to).await?;
+        let used = desk
+            .store
+            .sum_amount(&p.id, OrderKind::Payout, from, to)
+            .await?;
         let mut running = 0i64;
         for r in parsed.iter_mut().filter(|r| r.errors.is_empty()) {
             let a = r.amount_fen.unwrap_or(0);
@@ -458,9 +466,10 @@ fn validate_row(
             ColumnTarget::OrderNo if !v.is_empty() => {
                 match order_no::check(ids::ORDER_NO, v, order_no_max) {
                     Ok(n) => out.order_no = Some(n),
-                    Err(e) => out
-                        .errors
-                        .push(issue(ids::ORDER_NO, Some(c.header.clone()), e.message)),
+                    Err(e) => {
+                        out.errors
+                            .push(issue(ids::ORDER_NO, Some(c.header.clone()), e.message))
+                    }
                 }
             }
             ColumnTarget::Field(f) if !v.is_empty() => {
@@ -497,9 +506,13 @@ fn validate_row(
             ));
         }
     }
-    let stand_in = money::fen_to_yuan_2dp(out.amount_fen.filter(|_| out.errors.is_empty()).unwrap_or(
-        form.amount.min_fen.max(if form.amount.whole_yuan { 100 } else { 1 }),
-    ));
+    let stand_in = money::fen_to_yuan_2dp(
+        out.amount_fen.filter(|_| out.errors.is_empty()).unwrap_or(
+            form.amount
+                .min_fen
+                .max(if form.amount.whole_yuan { 100 } else { 1 }),
+        ),
+    );
     let input = OrderInput {
         amount: stand_in,
         order_no: None,

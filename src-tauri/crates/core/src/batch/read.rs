@@ -104,11 +104,11 @@ fn read_csv(bytes: &[u8]) -> CoreResult<Grid> {
         .from_reader(text.as_bytes());
     let mut grid = Grid::default();
     let mut first_row = true;
-    for rec in reader.records() {
-        let rec = rec.map_err(|e| {
-            file_error(tr!("CSV 格式错误：{}", "the CSV cannot be read: {}", e))
-        })?;
-        let line = rec.position().map(|p| p.line() as u32).unwrap_or(0);
+    // Rows are numbered as a spreadsheet shows them: one per record, from 1.
+    for (i, rec) in reader.records().enumerate() {
+        let rec =
+            rec.map_err(|e| file_error(tr!("CSV 格式错误：{}", "the CSV cannot be read: {}", e)))?;
+        let line = i as u32 + 1;
         let cells: Vec<String> = rec.iter().map(|c| c.to_string()).collect();
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
@@ -135,17 +135,21 @@ fn read_sheet(bytes: &[u8], sheet: Option<&str>) -> CoreResult<Grid> {
     })?;
     let names = book.sheet_names();
     let name = match sheet {
-        Some(s) => names.iter().find(|n| n.as_str() == s).cloned().ok_or_else(|| {
-            CoreError::from(FieldError::new(
-                "sheet",
-                tr!(
-                    "没有名为“{}”的工作表，可选：{}",
-                    "no sheet named “{}”; the sheets are: {}",
-                    s,
-                    names.join(", ")
-                ),
-            ))
-        })?,
+        Some(s) => names
+            .iter()
+            .find(|n| n.as_str() == s)
+            .cloned()
+            .ok_or_else(|| {
+                CoreError::from(FieldError::new(
+                    "sheet",
+                    tr!(
+                        "没有名为“{}”的工作表，可选：{}",
+                        "no sheet named “{}”; the sheets are: {}",
+                        s,
+                        names.join(", ")
+                    ),
+                ))
+            })?,
         None => names
             .first()
             .cloned()
@@ -238,4 +242,36 @@ fn cell_text(cell: &Data) -> Result<String, String> {
             ))
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_charsets_are_detected_never_garbled() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("收款人户名,金额（元）\n张三,100\n");
+        let g = read("a.csv", &gbk, None).unwrap();
+        assert_eq!(g.header, vec!["收款人户名", "金额（元）"]);
+        assert_eq!(
+            g.rows,
+            vec![(2, vec!["张三".to_string(), "100".to_string()])]
+        );
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice("户名,金额\n李四,5\n".as_bytes());
+        assert_eq!(read("b.csv", &bom, None).unwrap().header[0], "户名");
+        assert_eq!(decode_text("ok".as_bytes()).unwrap().1, "utf-8");
+        // Bytes that are neither UTF-8 nor GB18030 are refused.
+        assert!(decode_text(b"\x81\x20\xff\xfe\x80").is_err());
+        // Tab-separated text is read too.
+        let t = read("c.csv", "户名\t金额\n王五\t7\n".as_bytes(), None).unwrap();
+        assert_eq!(t.rows[0].1, vec!["王五", "7"]);
+    }
+
+    #[test]
+    fn rounded_card_numbers_are_refused() {
+        assert!(cell_text(&Data::Float(6.222020200112233e18)).is_err());
+        assert_eq!(cell_text(&Data::Float(300.0)).unwrap(), "300");
+        assert_eq!(cell_text(&Data::Float(100.5)).unwrap(), "100.5");
+    }
 }

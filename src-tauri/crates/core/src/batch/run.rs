@@ -136,7 +136,12 @@ pub async fn run(
     };
     engine.emit(None, BatchState::Running);
     desk.store
-        .audit(desk.os_user(), "batch.run", Some(&format!("batch {id}")), None)
+        .audit(
+            desk.os_user(),
+            "batch.run",
+            Some(&format!("batch {id}")),
+            None,
+        )
         .await?;
 
     // 1. What an earlier run left open: settled by looking up (and querying)
@@ -146,7 +151,10 @@ pub async fn run(
         .filter(|r| {
             matches!(
                 r.status,
-                RowStatus::Sending | RowStatus::Unknown | RowStatus::Pending | RowStatus::Processing
+                RowStatus::Sending
+                    | RowStatus::Unknown
+                    | RowStatus::Pending
+                    | RowStatus::Processing
             )
         })
         .cloned()
@@ -189,8 +197,8 @@ pub async fn run(
             bstore::cancel_queued(&desk.store, id, now).await?;
         }
         BatchState::Running => {
-            let left = bstore::rows_in(&desk.store, id, &[RowStatus::Queued, RowStatus::Sending])
-                .await?;
+            let left =
+                bstore::rows_in(&desk.store, id, &[RowStatus::Queued, RowStatus::Sending]).await?;
             let to = if left.is_empty() {
                 BatchState::Done
             } else {
@@ -250,7 +258,12 @@ pub async fn cancel(desk: &PayDesk, id: i64) -> CoreResult<Batch> {
     }
     bstore::cancel_queued(&desk.store, id, now).await?;
     desk.store
-        .audit(desk.os_user(), "batch.cancel", Some(&format!("batch {id}")), None)
+        .audit(
+            desk.os_user(),
+            "batch.cancel",
+            Some(&format!("batch {id}")),
+            None,
+        )
         .await?;
     let mut b = bstore::batch(&desk.store, id).await?;
     b.counts = bstore::counts(&desk.store, id).await?;
@@ -305,6 +318,14 @@ fn stops_profile(err: &ErrorInfo, order: &Order) -> Option<String> {
 }
 
 impl Engine<'_> {
+    /// Stop sending this profile's rows (the first reason is kept).
+    fn pause_for(&self, reason: String) {
+        let mut p = self.pause_reason.lock().expect("pause");
+        if p.is_none() {
+            *p = Some(reason);
+        }
+    }
+
     fn emit(&self, row: Option<BatchRow>, state: BatchState) {
         let t = self.tally.lock().expect("tally");
         let n = |s: RowStatus| *t.counts.get(&s).unwrap_or(&0);
@@ -360,7 +381,10 @@ impl Engine<'_> {
         }
         row.status = u.status;
         row.order_id = u.order_id.or(row.order_id);
-        row.provider_order_id = u.provider_order_id.map(String::from).or(row.provider_order_id);
+        row.provider_order_id = u
+            .provider_order_id
+            .map(String::from)
+            .or(row.provider_order_id);
         row.message = u.message.map(String::from);
         self.emit(Some(row), BatchState::Running);
         Ok(())
@@ -476,11 +500,12 @@ impl Engine<'_> {
             .await
         {
             Ok(out) => {
-                if let Some(reason) = out.error.as_ref().and_then(|e| stops_profile(e, &out.order)) {
-                    let mut p = self.pause_reason.lock().expect("pause");
-                    if p.is_none() {
-                        *p = Some(reason);
-                    }
+                if let Some(reason) = out
+                    .error
+                    .as_ref()
+                    .and_then(|e| stops_profile(e, &out.order))
+                {
+                    self.pause_for(reason);
                 }
                 let message = out
                     .error
@@ -504,11 +529,7 @@ impl Engine<'_> {
                     return self.link(row, o).await;
                 }
                 if matches!(e, CoreError::Secret(_)) {
-                    let mut p = self.pause_reason.lock().expect("pause");
-                    if p.is_none() {
-                        *p = Some(e.to_string());
-                    }
-                    drop(p);
+                    self.pause_for(e.to_string());
                     return self
                         .set(
                             row,

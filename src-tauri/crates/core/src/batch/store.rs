@@ -248,10 +248,11 @@ pub async fn rows_in(store: &Store, id: i64, statuses: &[RowStatus]) -> CoreResu
 }
 
 pub async fn counts(store: &Store, id: i64) -> CoreResult<BTreeMap<String, u32>> {
-    let rows = sqlx::query("SELECT status, COUNT(*) FROM batch_rows WHERE batch_id = ? GROUP BY status")
-        .bind(id)
-        .fetch_all(store.pool())
-        .await?;
+    let rows =
+        sqlx::query("SELECT status, COUNT(*) FROM batch_rows WHERE batch_id = ? GROUP BY status")
+            .bind(id)
+            .fetch_all(store.pool())
+            .await?;
     Ok(rows
         .iter()
         .map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1) as u32))

@@ -27,7 +27,11 @@ fn example(provider: ProviderKind, f: &FieldSpec) -> String {
     if let Some(d) = &f.default {
         return d.clone();
     }
-    match f.input {
+    // Optional fields stay empty in the example (a remark shows the idea).
+    if !f.required && f.id != ids::REMARK {
+        return String::new();
+    }
+    let value: String = match f.input {
         InputKind::Select => f
             .choices
             .first()
@@ -53,10 +57,13 @@ fn example(provider: ProviderKind, f: &FieldSpec) -> String {
             ids::PROVINCE => "上海市".into(),
             ids::CITY => "上海市".into(),
             ids::REMARK => "工资".into(),
-            _ if f.required => "示例".into(),
-            _ => String::new(),
+            _ => "示例".into(),
         },
-    }
+    };
+    value
+        .chars()
+        .take(f.max_len.unwrap_or(usize::MAX))
+        .collect()
 }
 
 pub fn template_columns(form: &FormSpec) -> Vec<TemplateColumn> {
@@ -154,11 +161,7 @@ fn write_xlsx(cols: &[TemplateColumn], out: &Path) -> CoreResult<()> {
         sheet
             .write_string_with_format(0, col, &c.header, &bold)
             .map_err(io_error)?;
-        let note = format!(
-            "{}{}",
-            c.header_en,
-            if c.required { " *" } else { "" }
-        );
+        let note = format!("{}{}", c.header_en, if c.required { " *" } else { "" });
         sheet
             .insert_note(0, col, &Note::new(note).set_author("PayDesk"))
             .map_err(io_error)?;
@@ -198,7 +201,10 @@ mod tests {
             }
             form.validate(&input)
                 .unwrap_or_else(|e| panic!("{p:?}: the example row is refused: {e}"));
-            assert_eq!(cols.len(), form.fields.len() + 1 + form.order_no.sent as usize);
+            assert_eq!(
+                cols.len(),
+                form.fields.len() + 1 + form.order_no.sent as usize
+            );
         }
     }
 }
