@@ -592,4 +592,24 @@ export const journeys = [
       assert(dialogs.length === 0, `no dialog opened (${dialogs})`);
     },
   },
+  {
+    name: 'cjk-font',
+    async run({ page, base, shot }) {
+      // Chinese labels are drawn with a CJK font (a box per character without one):
+      // ask the renderer which platform font drew the glyphs of a nav label.
+      await open(page, base, '#/balances');
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('DOM.enable');
+      await cdp.send('CSS.enable');
+      const { root } = await cdp.send('DOM.getDocument');
+      for (const sel of ['a[data-nav=balances]', 'main h1']) {
+        const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector: sel });
+        const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId });
+        const cjk = fonts.filter((f) => /CJK|Hei|Song|Ming|WenQuanYi|Source Han/i.test(f.familyName));
+        const glyphs = cjk.reduce((n, f) => n + f.glyphCount, 0);
+        assert(glyphs >= 2, `${sel} drawn with a CJK font (fonts: ${JSON.stringify(fonts)})`);
+      }
+      await shot('cjk-font');
+    },
+  },
 ];
