@@ -177,3 +177,11 @@ sandbox_url: string | null,
  */
 first_run: boolean, os_user: string, };
 
+export type ExportFormat = "csv" | "xlsx";
+
+export type ColumnKind = "text" | "fen";
+
+export type ExportColumn = { title: string, kind: ColumnKind, };
+
+export type ExportTable = { columns: Array<ExportColumn>, rows: Array<Array<string | null>>, };
+

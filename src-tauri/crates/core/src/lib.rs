@@ -7,6 +7,7 @@ pub mod banks;
 pub mod bindings;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod form;
 pub mod gateway;
 pub mod http;
