@@ -317,9 +317,19 @@ pub async fn save_export(
     let ext = format.extension();
     let name: String = file_name
         .chars()
-        .map(|c| if c.is_alphanumeric() || "-_.".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
-    let name = if name.ends_with(&format!(".{ext}")) { name } else { format!("{name}.{ext}") };
+    let name = if name.ends_with(&format!(".{ext}")) {
+        name
+    } else {
+        format!("{name}.{ext}")
+    };
     let dir = dirs::download_dir()
         .or_else(dirs::home_dir)
         .unwrap_or_else(std::env::temp_dir);
@@ -335,9 +345,7 @@ pub async fn save_export(
     let Some(chosen) = rx.await.ok().flatten() else {
         return Ok(None);
     };
-    let path = chosen
-        .into_path()
-        .map_err(|e| internal(e.to_string()))?;
+    let path = chosen.into_path().map_err(|e| internal(e.to_string()))?;
     paydesk_core::export::write(&path, format, &table)?;
     Ok(Some(path.display().to_string()))
 }

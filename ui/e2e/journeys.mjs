@@ -403,7 +403,10 @@ export const journeys = [
       await page.fill('#deposit-amount', '88.80');
       await page.press('#deposit-amount', 'Enter');
       await page.getByTestId('error-payer_bank_code').waitFor();
-      assert((await text(page.getByTestId('error-payer_bank_code'))).includes('请填写'), 'required_when enforced');
+      assert((await text(page.getByTestId('error-payer_bank_code'))).includes('请选择汇款人银行'), 'required_when enforced, "choose" for a pick');
+      // Labels that already carry the code are not followed by it again; one spelling of 账号.
+      assert((await text(page.locator('#deposit-channel option[value="8000"]'))) === '网银支付（8000）', 'no doubled code');
+      assert((await text(page.locator('[data-field=payer_account_no] label'))).includes('汇款人账号'), '账号, not 帐号');
       await page.click('#deposit-payer_bank_code');
       await page.keyboard.type('zsyh');
       await page.keyboard.press('Enter');
@@ -494,7 +497,24 @@ export const journeys = [
       await page.selectOption('#orders-status', '');
       await selectProfile(page, 'orders-profile', 'jeepay');
       await until(async () => (await rows.count()) > 0 && (await rows.evaluateAll((els) => els.every((e) => e.innerText.includes('jeepay')))), 'only jeepay');
+      // Choosing a profile does not shift the filter row.
+      const boxOf = () => page.locator('#orders-status').boundingBox();
       await page.selectOption('#orders-profile', '');
+      const before = await boxOf();
+      await selectProfile(page, 'orders-profile', 'jeepay');
+      const after = await boxOf();
+      assert(before.x === after.x && before.y === after.y, `filter row stays put (${before.x} -> ${after.x})`);
+      await page.selectOption('#orders-profile', '');
+      // Days are typed and shown as YYYY-MM-DD, whatever the locale.
+      assert((await page.getAttribute('#orders-from', 'placeholder')) === '2026-11-28', 'day placeholder');
+      await page.fill('#orders-from', '2031/1/5');
+      await page.press('#orders-from', 'Enter');
+      assert((await page.inputValue('#orders-from')) === '2031-01-05', 'day normalised');
+      await page.getByTestId('orders-empty').waitFor();
+      await shot('orders-empty');
+      await page.getByTestId('clear-filters').click();
+      await until(async () => (await rows.count()) === 20, 'filters cleared');
+      assert((await page.inputValue('#orders-from')) === '', 'day cleared');
       await page.fill('#orders-search', 'PO20250301');
       await until(async () => (await rows.count()) === 1, 'search by order no prefix');
       await rows.first().click();
@@ -613,6 +633,17 @@ export const journeys = [
       await page.click('a[data-nav=balances]');
       await page.getByText('Refresh all').waitFor();
       await until(async () => (await page.getByTestId('not-offered').first().innerText()) === 'This gateway offers no balance query', 'English not-offered');
+      // Plurals: one result is "1 result".
+      await page.keyboard.press('Control+k');
+      await page.keyboard.type('PO20250301120000888');
+      await page.getByTestId('order-detail').waitFor();
+      assert((await page.getByText('1 result', { exact: true }).count()) === 1, '"1 result"');
+      await page.click('a[data-nav=orders]');
+      await page.getByTestId('order-table').waitFor();
+      await shot('orders-en');
+      await page.click('a[data-nav=profiles]');
+      await page.getByTestId('profiles-table').waitFor();
+      await shot('profiles-en');
     },
   },
   {

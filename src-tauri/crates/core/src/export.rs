@@ -102,7 +102,11 @@ fn csv_cell(s: &str) -> String {
 pub fn csv(t: &ExportTable) -> CoreResult<Vec<u8>> {
     t.check()?;
     let mut out = String::from("\u{feff}");
-    let header: Vec<String> = t.columns.iter().map(|c| csv_cell(&inert(&c.title))).collect();
+    let header: Vec<String> = t
+        .columns
+        .iter()
+        .map(|c| csv_cell(&inert(&c.title)))
+        .collect();
     out.push_str(&header.join(","));
     out.push_str("\r\n");
     for (i, row) in t.rows.iter().enumerate() {
@@ -189,7 +193,12 @@ mod tests {
                     Some("=HYPERLINK(\"http://evil\",\"x\")".into()),
                     Some("123456".into()),
                 ],
-                vec![Some("PO2".into()), None, Some("张伟".into()), Some("5".into())],
+                vec![
+                    Some("PO2".into()),
+                    None,
+                    Some("张伟".into()),
+                    Some("5".into()),
+                ],
             ],
         }
     }
@@ -210,7 +219,10 @@ mod tests {
         assert!(strings.contains("<t>6222020200112233445</t>"), "{strings}");
         assert!(sheet.contains(r#"<c r="B2" t="s""#), "{sheet}");
         // The amount is a number (no t="s"), 1234.56 yuan.
-        assert!(sheet.contains(r#"<c r="D2" s="2"><v>1234.56</v>"#) || sheet.contains("<v>1234.56</v>"), "{sheet}");
+        assert!(
+            sheet.contains(r#"<c r="D2" s="2"><v>1234.56</v>"#) || sheet.contains("<v>1234.56</v>"),
+            "{sheet}"
+        );
         assert!(sheet.contains("<v>0.05</v>"), "{sheet}");
         // A formula-looking payee is text, never a formula.
         assert!(!sheet.contains("<f>"), "{sheet}");
