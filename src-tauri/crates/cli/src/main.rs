@@ -19,6 +19,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 mod output;
+mod sync;
 use output::Out;
 
 #[derive(Parser)]
@@ -76,6 +77,16 @@ enum Command {
         #[arg(long)]
         provider: Option<String>,
         query: Option<String>,
+    },
+    /// Query open orders at their gateways on the backoff schedule and print
+    /// what settles, gets stuck or runs low; runs until stopped.
+    Sync {
+        /// Run one pass of everything due, then exit.
+        #[arg(long)]
+        once: bool,
+        /// Check at most this many due orders per pass.
+        #[arg(long)]
+        limit: Option<usize>,
     },
     /// Serve the built-in simulator of all five gateways on 127.0.0.1.
     Sandbox {
@@ -226,6 +237,10 @@ enum OrderCmd {
         status: Option<String>,
         #[arg(long, default_value_t = 50)]
         limit: u32,
+        /// Only orders open longer than their profile's stuck threshold, with
+        /// the reason of the last check.
+        #[arg(long)]
+        stuck: bool,
     },
     /// Re-query every order that is not final.
     Refresh,
@@ -361,6 +376,7 @@ async fn run(cli: Cli, out: &Out) -> Res {
             create(&desk, &c.profile, OrderKind::Deposit, &input, out).await
         }
         Command::Order(cmd) => order(&desk, cmd, out).await,
+        Command::Sync { once, limit } => sync::sync(&desk, once, limit, out).await,
         Command::Balance { profile } => {
             let list = match profile {
                 Some(p) => vec![desk.balance(&p).await?],
@@ -468,7 +484,11 @@ async fn order(desk: &PayDesk, cmd: OrderCmd, out: &Out) -> Res {
             }
             let mut detailed = Vec::new();
             for o in &found {
-                detailed.push((o.clone(), desk.order_events(o.id).await?));
+                detailed.push((
+                    o.clone(),
+                    desk.order_events(o.id).await?,
+                    desk.sync_state(o.id).await?,
+                ));
             }
             out.orders_detail(&detailed, &errors);
             Ok(())
@@ -478,7 +498,11 @@ async fn order(desk: &PayDesk, cmd: OrderCmd, out: &Out) -> Res {
             kind,
             status,
             limit,
+            stuck,
         } => {
+            if stuck {
+                return sync::stuck(desk, limit, out).await;
+            }
             let kind = match kind {
                 Some(k) => Some(OrderKind::parse(&k).ok_or_else(|| {
                     FieldError::new(

@@ -6,6 +6,7 @@ use paydesk_core::gateway::Arrival;
 use paydesk_core::money::{fen_to_yuan_2dp, format_cny};
 use paydesk_core::services::{BalanceView, ErrorInfo, OrderOutcome, ProfileView};
 use paydesk_core::store::{format_time_ms, Order, OrderEvent};
+use paydesk_core::sync::SyncState;
 use paydesk_core::tr;
 use serde_json::{json, Value};
 
@@ -138,21 +139,27 @@ impl Out {
         }
     }
 
-    pub fn orders_detail(&self, list: &[(Order, Vec<OrderEvent>)], errors: &[ErrorInfo]) {
+    pub fn orders_detail(
+        &self,
+        list: &[(Order, Vec<OrderEvent>, SyncState)],
+        errors: &[ErrorInfo],
+    ) {
         if self.json {
             let orders: Vec<Value> = list
                 .iter()
-                .map(|(o, ev)| {
+                .map(|(o, ev, sync)| {
                     let mut v = order_json(o);
                     v["events"] = serde_json::to_value(ev).unwrap_or_default();
+                    v["sync"] = crate::sync::sync_json(sync);
                     v
                 })
                 .collect();
             print_json(&json!({"orders": orders, "errors": errors}));
             return;
         }
-        for (o, events) in list {
+        for (o, events, sync) in list {
             self.order_human(o);
+            println!("    {}", crate::sync::sync_line(sync));
             for e in events {
                 println!(
                     "    {}  {:<8} {:<10} {}",

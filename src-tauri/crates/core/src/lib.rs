@@ -20,6 +20,8 @@ pub mod secret;
 pub mod services;
 pub mod sign;
 pub mod store;
+pub mod sync;
+pub mod time;
 pub mod vault;
 
 pub use domain::{OrderKind, OrderStatus, ProviderKind};
