@@ -1229,3 +1229,48 @@ async fn serve_sandbox(port: u16, auto_advance: Option<u64>, out: &Out) -> Res {
     let _ = tokio::signal::ctrl_c().await;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Item 11: every subcommand and every flag says what it is for.
+    #[test]
+    fn every_flag_and_subcommand_has_a_help_line() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for a in cmd.get_arguments() {
+                let id = a.get_id().as_str();
+                if id == "help" || id == "version" {
+                    continue;
+                }
+                if a.get_help().is_none() {
+                    missing.push(format!("{path} --{id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                if sub.get_name() == "help" {
+                    continue;
+                }
+                let p = format!("{path} {}", sub.get_name());
+                if sub.get_about().is_none() {
+                    missing.push(p.clone());
+                }
+                walk(sub, &p, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "paydesk", &mut missing);
+        assert!(missing.is_empty(), "no help line: {missing:?}");
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn languages_are_checked() {
+        assert_eq!(parse_lang("zh-CN"), Ok(Lang::Zh));
+        assert_eq!(parse_lang("zh_CN.UTF-8"), Ok(Lang::Zh));
+        assert_eq!(parse_lang("en"), Ok(Lang::En));
+        assert!(parse_lang("fr").is_err());
+        assert!(parse_lang("english").is_err());
+    }
+}

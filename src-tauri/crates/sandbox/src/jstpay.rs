@@ -758,6 +758,9 @@ mod tests {
         assert_eq!(a.len(), 12);
         assert_eq!(a, arrival_rows(1_700_000_000, 1_700_086_400));
         assert!(arrival_rows(1_700_000_000, 1_700_000_100).is_empty());
+        // Only the latest 100 rows are built, whatever the range.
+        let wide = arrival_rows(0, 99_999_999_999);
+        assert_eq!(wide.len(), 100);
         assert_eq!(float_yuan(10030), "100.3");
         assert_eq!(float_yuan(10037), "100.37");
         assert_eq!(float_yuan(10000), "100");
