@@ -499,13 +499,14 @@ fn usage_error(e: clap::Error, args: &[std::ffi::OsString]) -> ExitCode {
         let _ = e.print();
         return ExitCode::from(exit::USAGE);
     }
+    // The first line says what is wrong; the usage and tip lines follow it.
     let text = e.render().to_string();
     let message = text
         .lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
+        .find(|l| !l.is_empty())
+        .unwrap_or("usage error")
+        .to_string();
     let message = message
         .strip_prefix("error: ")
         .unwrap_or(&message)
@@ -876,6 +877,13 @@ async fn create(
     }
 }
 
+/// Whether a status query failed. "The gateway has no such order" is an
+/// answer (the order stays unknown within the grace period, then fails), not a
+/// failed query.
+fn query_failed(code: &str) -> bool {
+    code != "order_not_found"
+}
+
 fn query_error(code: &str, message: &str) -> ErrorInfo {
     ErrorInfo {
         code: code.into(),
@@ -932,7 +940,7 @@ async fn order(desk: &PayDesk, cmd: OrderCmd, out: &Out) -> Res {
                 detailed.push((o.clone(), desk.order_events(o.id).await?));
             }
             out.orders_detail(&detailed, &errors);
-            if !errors.is_empty() {
+            if errors.iter().any(|(_, e)| query_failed(&e.code)) {
                 return Err(Failure::printed(exit::READ_FAILED));
             }
             Ok(())
@@ -988,7 +996,7 @@ async fn order(desk: &PayDesk, cmd: OrderCmd, out: &Out) -> Res {
             let mut failed = false;
             for r in results.iter_mut() {
                 if let Some(e) = r.error.as_mut() {
-                    failed = true;
+                    failed |= query_failed(&e.code);
                     e.message = read_failure(
                         &e.code,
                         &e.message,

@@ -1,7 +1,7 @@
 //! Human and `--json` output. With `--json` every command prints exactly one
 //! JSON document on stdout; errors also go to stderr as one line.
 
-use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
+use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table, TableComponent};
 use paydesk_core::banks::Bank;
 use paydesk_core::error::FieldError;
 use paydesk_core::form::{FormSpec, InputKind};
@@ -50,14 +50,35 @@ fn print_json(v: &Value) {
 /// A table with a header row; widths are display widths, so CJK columns line up.
 fn table(header: Vec<String>) -> Table {
     let mut t = Table::new();
-    t.load_preset(presets::UTF8_HORIZONTAL_ONLY)
+    // One rule under the header, none between rows.
+    t.load_preset(presets::NOTHING)
+        .set_style(TableComponent::HeaderLines, '─')
+        .set_style(TableComponent::MiddleHeaderIntersections, '─')
         .set_content_arrangement(ContentArrangement::Disabled)
         .set_header(header);
     t
 }
 
+/// `8002 微信扫码支付` from a choice whose label may already end in its code.
+fn choice_text(c: &paydesk_core::form::Choice) -> String {
+    let v = &c.value;
+    let label = c.label();
+    let label = label
+        .strip_suffix(&format!("（{v}）"))
+        .or_else(|| label.strip_suffix(&format!(" ({v})")))
+        .unwrap_or(label);
+    format!("{v} {label}")
+}
+
 fn right(text: String) -> Cell {
     Cell::new(text).set_alignment(CellAlignment::Right)
+}
+
+fn kind_label(k: paydesk_core::OrderKind) -> String {
+    match k {
+        paydesk_core::OrderKind::Payout => tr!("代付", "payout"),
+        paydesk_core::OrderKind::Deposit => tr!("代收", "deposit"),
+    }
 }
 
 fn zh() -> bool {
@@ -104,10 +125,7 @@ impl Out {
         } else {
             String::new()
         };
-        let kind = match o.kind {
-            paydesk_core::OrderKind::Payout => tr!("代付", "payout"),
-            paydesk_core::OrderKind::Deposit => tr!("代收", "deposit"),
-        };
+        let kind = kind_label(o.kind);
         println!("{}  {}  {}{}", o.order_no, kind, o.profile, sandbox);
         let mut rows: Vec<(String, String)> = vec![
             (tr!("金额", "amount"), format_cny(o.amount_fen)),
@@ -276,7 +294,7 @@ impl Out {
             t.add_row(vec![
                 Cell::new(format_time_ms(o.created_at)),
                 Cell::new(&o.order_no),
-                Cell::new(o.kind),
+                Cell::new(kind_label(o.kind)),
                 Cell::new(&o.profile),
                 Cell::new(o.payee_name.clone().unwrap_or_default()),
                 right(format_cny(o.amount_fen)),
@@ -475,10 +493,7 @@ impl Out {
             "{} · {} · {} ({})",
             profile,
             f.provider.display_name(),
-            match f.kind {
-                paydesk_core::OrderKind::Payout => tr!("代付", "payout"),
-                paydesk_core::OrderKind::Deposit => tr!("代收", "deposit"),
-            },
+            kind_label(f.kind),
             f.operation
         );
         let mut amount = vec![tr!("最低 {}", "min {}", format_cny(f.amount.min_fen))];
@@ -544,11 +559,7 @@ impl Out {
                 _ => String::new(),
             };
             if !field.choices.is_empty() {
-                let choices: Vec<String> = field
-                    .choices
-                    .iter()
-                    .map(|c| format!("{} {}", c.value, c.label()))
-                    .collect();
+                let choices: Vec<String> = field.choices.iter().map(choice_text).collect();
                 if !help.is_empty() {
                     help.push('\n');
                 }

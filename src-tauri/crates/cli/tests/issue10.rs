@@ -198,10 +198,16 @@ async fn nothing_typed_is_silently_dropped() {
     .ok()
     .json();
     assert_eq!(v["fields"]["bank_code"], "HPT00002");
-    let v = create(&env, "payout", "x", "100", &xx(&["--bank-name", "招商银行"]))
-        .await
-        .ok()
-        .json();
+    let v = create(
+        &env,
+        "payout",
+        "x",
+        "100",
+        &xx(&["--bank-name", "招商银行"]),
+    )
+    .await
+    .ok()
+    .json();
     assert_eq!(v["fields"]["bank_code"], "HPT00005", "{v}");
 }
 
@@ -361,7 +367,12 @@ async fn input_is_read_as_people_type_it() {
     let (f, m) = payout("李四".into(), "62220202", "中国工商银行").await;
     assert_eq!(f, "account_no");
     assert!(m.contains("12–32"), "{m}");
-    for evil in ["\u{202E}四李", "李\u{200B}四", "\u{FEFF}李四", "李\u{2066}四"] {
+    for evil in [
+        "\u{202E}四李",
+        "李\u{200B}四",
+        "\u{FEFF}李四",
+        "李\u{2066}四",
+    ] {
         let (f, _) = payout(evil.into(), &good, "中国工商银行").await;
         assert_eq!(f, "payee_name", "{evil:?}");
     }
@@ -409,7 +420,9 @@ async fn messages_and_exit_codes_fit_the_call() {
     let r = env.run(&["--json", "order", "list", "--limit", "0"]).await;
     assert_eq!(r.code, 2);
     assert_eq!(r.json()["error"]["code"], "usage");
-    let r = env.run(&["--json", "order", "list", "--limit", "5000"]).await;
+    let r = env
+        .run(&["--json", "order", "list", "--limit", "5000"])
+        .await;
     assert_eq!(r.code, 2);
     let r = run_raw(&env, &["--json", "--lang", "fr", "profile", "list"]).await;
     assert_eq!(r.code, 2, "{}", r.stdout);
@@ -434,7 +447,9 @@ async fn messages_and_exit_codes_fit_the_call() {
         delay_ms: None,
         times: Some(1),
     });
-    let r = env.run(&["--json", "order", "get", "Q1", "--refresh"]).await;
+    let r = env
+        .run(&["--json", "order", "get", "Q1", "--refresh"])
+        .await;
     assert_eq!(r.code, 5, "{}", r.stdout);
     let v = r.json();
     assert_eq!(v["errors"][0]["order_no"], "Q1", "{v}");
@@ -472,7 +487,10 @@ async fn a_balance_timeout_is_a_failed_read_not_an_order_warning() {
     let out = r.stdout.clone();
     assert_eq!(r.code, 5, "{out}");
     assert!(out.contains("未能读取余额"), "{out}");
-    assert!(!out.contains("不要重复下单") && !out.contains("订单可能"), "{out}");
+    assert!(
+        !out.contains("不要重复下单") && !out.contains("订单可能"),
+        "{out}"
+    );
 }
 
 /// Item 7: arrivals ranges are capped; order lists page with a cursor.
@@ -674,7 +692,13 @@ async fn forms_are_discoverable() {
     a.extend_from_slice(JST_PAYEE);
     create(&env, "payout", "js", "100", &a).await.ok();
     let r = env.run(&["order", "get", "SHOW1"]).await.ok();
-    for s in ["张三", "6222020200112233445", "中国工商银行", "payee", "bank"] {
+    for s in [
+        "张三",
+        "6222020200112233445",
+        "中国工商银行",
+        "payee",
+        "bank",
+    ] {
         assert!(r.stdout.contains(s), "{s}: {}", r.stdout);
     }
     let r = env.run(&["order", "list"]).await.ok();
@@ -717,7 +741,14 @@ async fn profile_edit_fixes_a_profile_in_place() {
     a.extend_from_slice(JST_PAYEE);
     create(&env, "payout", "jst-main", "100", &a).await.ok();
     let r = env
-        .run(&["--json", "profile", "edit", "jst-main", "--base-url", "ftp://x"])
+        .run(&[
+            "--json",
+            "profile",
+            "edit",
+            "jst-main",
+            "--base-url",
+            "ftp://x",
+        ])
         .await
         .failed();
     assert_eq!(error_field(&r), "base_url");
