@@ -35,6 +35,16 @@ step "desktop e2e" timeout --kill-after=30 1200 scripts/e2e-desktop.sh
 step "benchmarks (smoke)" scripts/bench.sh --smoke
 step "footprint benchmark (smoke)" timeout --kill-after=30 1200 scripts/bench-footprint.sh --smoke
 
+# A test run leaves the tree as it found it: no tracked file rewritten, no
+# stray file left outside the ignored build and artifact folders.
+tree_is_clean() {
+  local dirty
+  dirty=$(git status --porcelain)
+  [ -z "$dirty" ] && return 0
+  echo "the test run changed the tree:"; echo "$dirty"; return 1
+}
+step "tree left clean" tree_is_clean
+
 echo
 [ $failed -gt 0 ] && echo "failed steps: ${failures[*]}"
 echo "steps: $passed passed, $failed failed"

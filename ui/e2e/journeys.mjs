@@ -33,6 +33,25 @@ async function selectProfile(page, id, providerText) {
   await page.selectOption(`#${id}`, value);
 }
 
+async function fillJstPayout(page, { amount, account, payee = '张伟', orderNo = '' }) {
+  await selectProfile(page, 'payout-profile', 'jstpay');
+  await page.locator('#payout-payee_name').waitFor();
+  await page.fill('#payout-amount', amount);
+  if (orderNo) await page.fill('#payout-order_no', orderNo);
+  await page.fill('#payout-payee_name', payee);
+  await page.fill('#payout-account_no', account);
+  await page.click('#payout-bank_name');
+  await page.keyboard.type('gsyh');
+  await page.keyboard.press('Enter');
+  await page.fill('#payout-branch', '上海分行浦东支行');
+  await page.fill('#payout-province', '上海市');
+  await page.fill('#payout-city', '上海市');
+  await page.focus('#payout-city');
+}
+
+const activeTestId = (page) => page.evaluate(() => document.activeElement?.getAttribute('data-testid'));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
 export const journeys = [
   {
     name: 'first-run',
@@ -146,6 +165,142 @@ export const journeys = [
     },
   },
   {
+    name: 'payout-confirm-guard',
+    async run({ page, base, shot }) {
+      await open(page, base, '#/payout');
+      // Full-width digits as a Chinese IME types them, with spaces: accepted and read as digits.
+      await fillJstPayout(page, { amount: '100', account: '６２２２　０２１０ ０１１２ ３４５６ ７８９' });
+      // Enter on the last field, then Enter again: the second lands on "Back", never on send.
+      await page.keyboard.press('Enter');
+      const confirm = page.getByTestId('payout-confirm');
+      await confirm.waitFor();
+      assert((await activeTestId(page)) === 'back-payout', `focus starts on Back (was ${await activeTestId(page)})`);
+      assert(await page.getByTestId('send-payout').isDisabled(), 'send is inert while the figures are read');
+      assert((await text(confirm.getByTestId('confirm-account'))) === '6222021001123456789', 'account normalised to ASCII digits');
+      assert((await confirm.getByTestId('warn-luhn').count()) === 0, 'a valid card gives no Luhn warning');
+      await shot('payout-confirm-guard');
+      await page.keyboard.press('Enter');
+      await page.getByTestId('order-form').waitFor();
+      assert((await count(page, 'create_order')) === 0, 'Enter, Enter sent nothing');
+      assert((await page.inputValue('#payout-amount')) === '100', 'back keeps what was typed');
+      // A held Enter: the first press moves on, the repeats confirm nothing and do not go back.
+      await page.focus('#payout-city');
+      await page.keyboard.down('Enter');
+      await confirm.waitFor();
+      for (let i = 0; i < 8; i++) {
+        await page.keyboard.down('Enter');
+        await sleep(220);
+      }
+      await page.keyboard.up('Enter');
+      assert(await confirm.isVisible(), 'repeats neither send nor go back');
+      assert((await count(page, 'create_order')) === 0, 'a held Enter sent nothing');
+      // Esc goes back.
+      await page.keyboard.press('Escape');
+      await page.getByTestId('order-form').waitFor();
+      // A deliberate click once the button is live sends exactly once.
+      await page.focus('#payout-city');
+      await page.keyboard.press('Enter');
+      await confirm.waitFor();
+      await until(async () => (await confirm.getAttribute('data-armed')) === 'true', 'send goes live');
+      await page.getByTestId('send-payout').click();
+      await page.getByTestId('payout-sent').waitFor();
+      assert((await count(page, 'create_order')) === 1, 'one create');
+      assert((await page.getByTestId('payout-sent').getAttribute('data-outcome')) === 'accepted', 'accepted outcome');
+      assert((await text(page.getByTestId('payout-heading'))) === '代付已提交', 'accepted heading');
+    },
+  },
+  {
+    name: 'payout-refused',
+    async run({ page, base, shot }) {
+      await open(page, base, '#/payout');
+      // jstpay's last known balance is ¥ 32,418.50: ¥ 50,000 is warned about before sending.
+      await fillJstPayout(page, { amount: '50000', account: '6222020200112233445' });
+      await page.keyboard.press('Enter');
+      const confirm = page.getByTestId('payout-confirm');
+      await confirm.waitFor();
+      const warn = confirm.getByTestId('warn-balance');
+      await warn.waitFor();
+      const w = await text(warn);
+      assert(w.includes('¥ 32,418.50') && w.includes('分钟前'), `balance warning with its age (${w})`);
+      // The card number fails its check digit: a warning, not a block.
+      assert((await text(confirm.getByTestId('warn-luhn'))).includes('校验位'), 'Luhn warning');
+      await shot('payout-confirm-warnings');
+      await until(async () => (await confirm.getAttribute('data-armed')) === 'true', 'send goes live');
+      await page.getByTestId('send-payout').click();
+      const sent = page.getByTestId('payout-sent');
+      await sent.waitFor();
+      assert((await sent.getAttribute('data-outcome')) === 'failed', 'failed outcome');
+      assert((await text(page.getByTestId('payout-heading'))) === '代付失败', `heading says failed (${await text(page.getByTestId('payout-heading'))})`);
+      const all = await text(sent);
+      assert(!all.includes('已提交'), 'a refused payout is not "submitted"');
+      assert(!all.includes('请勿重复代付'), 'no "do not pay again" advice on a refusal');
+      const times = all.split('余额不足').length - 1;
+      assert(times === 1, `the reason is said once (${times} times)`);
+      const bg = await sent.locator('.banner').evaluate((el) => getComputedStyle(el).backgroundColor);
+      assert(bg === 'rgb(253, 228, 234)', `red banner (${bg})`);
+      await shot('payout-failed');
+      // Correct and send again: back on the form with what was typed.
+      await page.getByTestId('payout-retry').click();
+      assert((await page.inputValue('#payout-amount')) === '50000', 'amount kept for correction');
+    },
+  },
+  {
+    name: 'payout-duplicates',
+    async run({ page, base, shot }) {
+      await open(page, base, '#/payout');
+      // An earlier payout to the same account for the same amount, an hour ago.
+      const earlier = await mock(page, async () => {
+        const m = window.__paydeskMock;
+        const profiles = await m.call('list_profiles', {});
+        const jst = profiles.find((p) => p.provider === 'jstpay');
+        const out = await m.call('create_order', {
+          profile: jst.id, kind: 'payout',
+          input: { amount: '300', order_no: null, values: { payee_name: '李娜', account_no: '6222021001123456789', bank_name: '中国工商银行', branch: '上海分行', province: '上海市', city: '上海市' } },
+        });
+        const o = m.orders.find((x) => x.id === out.order.id);
+        o.created_at -= 3600_000;
+        return out.order.order_no;
+      });
+      // A merchant order number already used is refused on the form.
+      await fillJstPayout(page, { amount: '300', account: '6222 0210 0112 3456 789', payee: '李娜', orderNo: 'PO20250301120000888' });
+      await page.keyboard.press('Enter');
+      const used = page.getByTestId('error-order_no');
+      await used.waitFor();
+      assert((await text(used)).includes('已经用过'), 'used order number refused on the form');
+      assert((await count(page, 'prepare_order')) === 0, 'nothing prepared with a used number');
+      await shot('payout-order-no-used');
+      await page.fill('#payout-order_no', '');
+      await page.press('#payout-city', 'Enter');
+      const confirm = page.getByTestId('payout-confirm');
+      await confirm.waitFor();
+      const dup = confirm.getByTestId('warn-duplicate');
+      await dup.waitFor();
+      assert((await text(dup)).includes('24 小时'), 'window named');
+      assert((await text(dup.getByTestId('duplicate-link'))) === earlier, 'links the earlier order');
+      await shot('payout-duplicate');
+      await dup.getByTestId('duplicate-link').click();
+      await until(async () => (await text(page.getByTestId('order-detail').getByTestId('order-no'))) === earlier, 'the earlier order opens');
+      assert((await count(page, 'create_order')) === 0, 'nothing sent');
+    },
+  },
+  {
+    name: 'payout-en',
+    async run({ page, base, shot }) {
+      await open(page, base, '#/payout', 'mock&lang=en');
+      await fillJstPayout(page, { amount: '50000', account: '6222020200112233445' });
+      await page.keyboard.press('Enter');
+      const confirm = page.getByTestId('payout-confirm');
+      await confirm.getByTestId('warn-balance').waitFor();
+      assert((await text(confirm.getByTestId('warn-balance'))).includes('last known balance'), 'English balance warning');
+      await until(async () => (await confirm.getAttribute('data-armed')) === 'true', 'send goes live');
+      await shot('payout-confirm-warnings-en');
+      await page.getByTestId('send-payout').click();
+      await page.getByTestId('payout-sent').waitFor();
+      assert((await text(page.getByTestId('payout-heading'))) === 'Payout failed', 'English failed heading');
+      await shot('payout-failed-en');
+    },
+  },
+  {
     name: 'deposit',
     async run({ page, base, shot }) {
       await open(page, base, '#/deposit');
@@ -163,6 +318,12 @@ export const journeys = [
       await shot('deposit');
       // Polled while open, stopping at the final status.
       await until(async () => (await result.locator('[data-status]').first().getAttribute('data-status')) === 'succeeded', 'polled to succeeded', 12000);
+      // A paid deposit stops asking for payment: no code, no "scan", the outcome instead.
+      await result.getByTestId('deposit-outcome').waitFor();
+      assert((await page.locator('[data-testid=qr]').count()) === 0, 'QR code gone once paid');
+      assert(!(await text(result)).includes('请付款人扫码'), 'no "scan" once paid');
+      assert((await text(result.getByTestId('deposit-outcome'))).includes('付款已到账'), 'outcome shown');
+      await shot('deposit-paid');
       const polls = await count(page, 'refresh_order');
       await new Promise((r) => setTimeout(r, 3500));
       assert((await count(page, 'refresh_order')) === polls, 'polling stopped at a final status');

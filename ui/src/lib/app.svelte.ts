@@ -14,6 +14,8 @@ export const app = $state<{
   screen: Screen;
   /** Bumped by Ctrl+K so the look-up box focuses even when already shown. */
   lookupFocus: number;
+  /** An order number the look-up screen opens with (a link from another screen). */
+  lookupQuery: string;
 }>({
   ready: false,
   info: null,
@@ -21,6 +23,7 @@ export const app = $state<{
   settings: { lang: 'zh-CN', balance_refresh_minutes: 5, order_refresh_minutes: 10 },
   screen: 'balances',
   lookupFocus: 0,
+  lookupQuery: '',
 });
 
 export function screenFromHash(hash: string): Screen {
@@ -50,4 +53,10 @@ export async function boot(): Promise<void> {
 
 export function profileName(id: string): string {
   return app.profiles.find((p) => p.id === id)?.name ?? id;
+}
+
+/** Show one order by its number on the look-up screen. */
+export function openOrder(orderNo: string): void {
+  app.lookupQuery = orderNo;
+  go('lookup');
 }

@@ -31,7 +31,7 @@ export function cleanValues(fields: FieldSpec[], values: Values): Values {
   for (const f of fields) {
     if (!isShown(f, values)) continue;
     let v = (values[f.id] ?? '').trim();
-    if (f.input === 'account_no') v = v.replace(/[\s-]/g, '');
+    if (f.input === 'account_no') v = normalizeAccount(v);
     if (v) out[f.id] = v;
   }
   return out;
@@ -43,11 +43,63 @@ export function checkField(f: FieldSpec, values: Values): string | null {
   const label = pick(f.label_zh, f.label_en);
   if (!v) return isRequired(f, values) ? t('field.required', { label }) : null;
   if (f.input === 'account_no') {
-    v = v.replace(/[\s-]/g, '');
-    if (!/^[0-9A-Za-z@._]+$/.test(v)) return t('field.digits', { label });
+    v = normalizeAccount(v);
+    if (!/^[0-9]+$/.test(v)) return t('field.digits', { label });
+    if (isCardField(f) && (v.length < CARD_MIN || v.length > CARD_MAX)) {
+      return t('field.cardLength', { label, min: CARD_MIN, max: CARD_MAX, n: v.length });
+    }
+    if (f.max_len !== null && v.length > f.max_len) return t('field.digitsTooLong', { label, max: f.max_len, n: v.length });
+    return null;
   }
   if (f.max_len !== null && [...v].length > f.max_len) return t('field.tooLong', { label, max: f.max_len });
   return null;
+}
+
+// Bank card numbers (the gateways' payee cards) are 12–19 digits.
+const CARD_MIN = 12;
+const CARD_MAX = 19;
+
+/**
+ * An account number as the gateway wants it: spaces (also the IME's full-width
+ * space) and dashes stripped, full-width digits (０-９, as a Chinese IME types
+ * them) read as ASCII digits.
+ */
+export function normalizeAccount(v: string): string {
+  return v
+    .replace(/[\uFF10-\uFF19]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xff10 + 0x30))
+    .replace(/[\s\u3000\-\uFF0D]/g, '');
+}
+
+/** A field that holds a bank card number (as opposed to any account number). */
+export function isCardField(f: FieldSpec): boolean {
+  return f.input === 'account_no' && /card/i.test(f.label_en);
+}
+
+/** The Luhn check digit test that bank cards (UnionPay included) pass. */
+export function luhnOk(digits: string): boolean {
+  if (!/^\d+$/.test(digits)) return false;
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+/** Warnings (not errors) for the confirm step: a card number failing Luhn. */
+export function accountWarnings(fields: FieldSpec[], values: Values): { field: string; message: string }[] {
+  const out: { field: string; message: string }[] = [];
+  for (const f of fields) {
+    const v = values[f.id];
+    if (!v || !isCardField(f) || !isShown(f, values)) continue;
+    const digits = normalizeAccount(v);
+    if (/^\d+$/.test(digits) && !luhnOk(digits)) out.push({ field: f.id, message: t('field.luhn', { label: pick(f.label_zh, f.label_en) }) });
+  }
+  return out;
 }
 
 export function checkAmount(rule: AmountRule, text: string): string | null {

@@ -95,11 +95,23 @@ const dict = {
   'amount.inWords': ['大写', 'In words'],
   'field.required': ['请填写{label}', '{label} is required'],
   'field.tooLong': ['{label}最长 {max} 个字符', '{label} can be at most {max} characters'],
-  'field.digits': ['{label}只能包含数字或字母', '{label} may contain only digits or letters'],
+  'field.digits': ['{label}只能包含数字（可带空格）', '{label} may contain only digits (spaces allowed)'],
+  'field.cardLength': ['{label}应为 {min}–{max} 位数字，现在是 {n} 位', '{label} must have {min}–{max} digits; it has {n}'],
+  'field.digitsTooLong': ['{label}最长 {max} 位数字，现在是 {n} 位', '{label} can have at most {max} digits; it has {n}'],
+  'field.luhn': ['{label}未通过银行卡校验位检查，可能输错了一位：请与收款人核对', '{label} fails the bank card check digit; a digit may be wrong: check it with the payee'],
+  'form.orderNoUsed': ['商户订单号 {no} 已经用过（{time}，{profile}）：请换一个，或在“查单”中查看原订单', 'Merchant order no. {no} is already used ({time}, {profile}): choose another, or look up the earlier order'],
   'field.maxLen': ['最长 {max} 字', 'max {max} chars'],
 
   'bank.placeholder': ['搜索银行：名称、代码或拼音首字母（如 gsyh）', 'Search: name, code or pinyin initials (e.g. gsyh)'],
   'bank.none': ['没有匹配的银行', 'No bank matches'],
+
+  'time.justNow': ['刚刚', 'just now'],
+  'time.minutesAgo': ['{n} 分钟前', '{n} minutes ago'],
+  'time.minutesAgo.one': ['{n} 分钟前', '{n} minute ago'],
+  'time.hoursAgo': ['{n} 小时前', '{n} hours ago'],
+  'time.hoursAgo.one': ['{n} 小时前', '{n} hour ago'],
+  'time.daysAgo': ['{n} 天前', '{n} days ago'],
+  'time.daysAgo.one': ['{n} 天前', '{n} day ago'],
 
   'balances.title': ['余额', 'Balances'],
   'balances.refreshAll': ['全部刷新', 'Refresh all'],
@@ -121,11 +133,23 @@ const dict = {
   'payout.confirmHint': ['发送后资金将从商户余额付出，请逐项核对收款人、账号和金额。', 'Once sent, money leaves the merchant balance: check payee, account and amount.'],
   'payout.send': ['确认代付', 'Send payout'],
   'payout.sending': ['发送中…', 'Sending…'],
-  'payout.sent': ['代付已提交', 'Payout sent'],
+  'payout.readFirst': ['请先核对金额和收款人', 'Read the amount and payee first'],
+  'payout.overBalance': ['金额超过该商户最近一次查询到的余额 {balance}（{age}，{time}）：网关可能拒绝这笔代付', "The amount is more than this profile's last known balance of {balance} ({age}, {time}): the gateway may refuse it"],
+  'payout.duplicate': ['最近 {hours} 小时内已向同一账号代付过相同金额（{n} 笔）：请确认这不是重复代付', 'In the last {hours} hours {n} payouts of this amount went to the same account: make sure this is not a duplicate'],
+  'payout.duplicate.one': ['最近 {hours} 小时内已向同一账号代付过相同金额（{n} 笔）：请确认这不是重复代付', 'In the last {hours} hours {n} payout of this amount went to the same account: make sure this is not a duplicate'],
+  'payout.duplicateHours': ['重复代付提醒（小时，0 为关闭）', 'Duplicate payout warning (hours, 0 = off)'],
+  'payout.result.accepted': ['代付已提交', 'Payout submitted'],
+  'payout.advice.accepted': ['网关已受理，正在处理；结果会自动更新，也可以随时查询状态。', 'The gateway accepted it and is processing it; the result updates by itself, or query the status.'],
+  'payout.result.succeeded': ['代付成功', 'Payout succeeded'],
+  'payout.advice.succeeded': ['款项已付出。', 'The money has been paid out.'],
+  'payout.result.failed': ['代付失败', 'Payout failed'],
+  'payout.advice.failed': ['网关没有受理这笔代付，资金未付出；可以修改后重新提交。', 'The gateway refused this payout and no money left; you can correct it and send it again.'],
+  'payout.result.unknown': ['结果未知', 'Outcome unknown'],
+  'payout.advice.unknown': ['请勿重复代付：先查询状态，确认网关是否收到这笔代付。', 'Do not send it again: query the status first to learn whether the gateway got it.'],
+  'payout.reason': ['原因', 'Reason'],
+  'payout.retry': ['修改后重新提交', 'Correct and send again'],
   'payout.new': ['再建一笔', 'New payout'],
   'payout.noFields': ['该网关只需要金额。', 'This gateway needs only the amount.'],
-  'payout.gatewayError': ['网关返回错误', 'The gateway returned an error'],
-  'payout.storedNote': ['订单已保存，可在“订单”中查看；结果以查询状态为准，请勿重复代付。', "The order is stored under Orders; query its status rather than paying again."],
 
   'deposit.title': ['新建代收', 'New deposit'],
   'deposit.create': ['创建代收订单', 'Create deposit'],
@@ -143,6 +167,10 @@ const dict = {
   'deposit.polling': ['每 {n} 秒自动查询状态', 'Status is checked every {n} s'],
   'deposit.final': ['订单已结束', 'The order is final'],
   'deposit.new': ['再建一笔', 'New deposit'],
+  'deposit.outcome.succeeded': ['付款已到账', 'Paid'],
+  'deposit.advice.succeeded': ['付款人已完成支付，款项已到商户账户。', 'The payer has paid; the money is in the merchant account.'],
+  'deposit.outcome.failed': ['订单已失败或过期', 'Failed or expired'],
+  'deposit.advice.failed': ['没有收到付款；请勿再让付款人扫这个码，如需收款请再建一笔。', 'No payment arrived; do not let the payer use this code. Create a new deposit to collect again.'],
 
   'lookup.title': ['查单', 'Look up an order'],
   'lookup.placeholder': ['商户订单号或平台订单号（Ctrl+K）', 'Merchant or gateway order no. (Ctrl+K)'],
@@ -249,6 +277,16 @@ export function t(key: MessageKey, vars?: Record<string, string | number>): stri
 /** Pick the label of a gateway-described thing (FieldSpec, Choice, notes). */
 export function pick(zh: string | null, en: string | null): string {
   return (i18n.lang === 'en' ? en || zh : zh || en) ?? '';
+}
+
+/**
+ * A message with a count: English uses the `.one` form for 1 ("1 result"),
+ * Chinese has one form.
+ */
+export function tn(key: MessageKey, n: number, vars?: Record<string, string | number>): string {
+  const one = `${key}.one`;
+  const k = n === 1 && one in dict ? (one as MessageKey) : key;
+  return t(k, { n, ...vars });
 }
 
 export function statusText(s: OrderStatus): string {

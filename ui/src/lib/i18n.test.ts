@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { allKeys, i18n, pick, raw, setLang, statusText, t } from './i18n.svelte';
+import { allKeys, i18n, pick, raw, setLang, statusText, t, tn } from './i18n.svelte';
+import { formatAge } from './time';
 
 describe('i18n', () => {
   afterEach(() => setLang('zh-CN'));
@@ -34,5 +35,15 @@ describe('i18n', () => {
     setLang('en');
     expect(pick('收款人', 'Payee')).toBe('Payee');
     expect(pick('只有中文', null)).toBe('只有中文');
+  });
+  it('says counts with the right English plural', () => {
+    expect(tn('time.minutesAgo', 1)).toBe('1 分钟前');
+    setLang('en');
+    expect(tn('time.minutesAgo', 1)).toBe('1 minute ago');
+    expect(tn('time.minutesAgo', 2)).toBe('2 minutes ago');
+    const now = Date.UTC(2026, 10, 28, 12);
+    expect(formatAge(now - 3600_000, now)).toBe('1 hour ago');
+    expect(formatAge(now - 30_000, now)).toBe('just now');
+    expect(formatAge(now - 3 * 86400_000, now)).toBe('3 days ago');
   });
 });

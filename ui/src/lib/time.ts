@@ -1,3 +1,4 @@
+import { t, tn } from './i18n.svelte';
 // Times are shown in Asia/Shanghai (UTC+8, no DST) whatever the machine's zone.
 const OFFSET_MS = 8 * 3600 * 1000;
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -26,4 +27,14 @@ export function localInputToMs(v: string): number | null {
 /** Unix ms → "YYYY-MM-DDTHH:mm" in UTC+8, for datetime-local inputs. */
 export function msToLocalInput(ms: number): string {
   return formatTime(ms).slice(0, 16).replace(' ', 'T');
+}
+
+/** How long ago, in words ("3 分钟前" / "3 minutes ago"). */
+export function formatAge(ms: number, now = Date.now()): string {
+  const min = Math.max(0, Math.floor((now - ms) / 60_000));
+  if (min < 1) return t('time.justNow');
+  if (min < 60) return tn('time.minutesAgo', min);
+  const h = Math.floor(min / 60);
+  if (h < 48) return tn('time.hoursAgo', h);
+  return tn('time.daysAgo', Math.floor(h / 24));
 }

@@ -421,7 +421,10 @@ async fn redirects_stay_on_the_host_and_stop_after_three() {
     let (http, cfg, secret) = call_parts(format!("http://{addr}"));
     let call = Call::new(&http, &cfg, &secret, None);
 
-    let r = http.post_json(&call, "/away", "{}".into(), &[]).await;
+    let r = http
+        .post_json(&call, "/away", "{}".into(), &[])
+        .await
+        .map_err(GatewayError::from);
     assert!(
         matches!(r, Err(GatewayError::HttpStatus { status: 307, .. })),
         "{r:?}"
@@ -435,7 +438,7 @@ async fn redirects_stay_on_the_host_and_stop_after_three() {
     let r = http.get(&call, "/once").await.unwrap();
     assert_eq!(r.body, "landed");
 
-    let r = http.get(&call, "/loop").await;
+    let r = http.get(&call, "/loop").await.map_err(GatewayError::from);
     assert!(
         matches!(r, Err(GatewayError::HttpStatus { status: 302, .. })),
         "{r:?}"

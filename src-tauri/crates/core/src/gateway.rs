@@ -6,7 +6,7 @@
 use crate::domain::{OrderKind, OrderStatus, ProviderKind};
 use crate::error::FieldError;
 use crate::form::{FieldSpec, FormSpec, FormValues};
-use crate::http::HttpClient;
+use crate::http::{HttpClient, HttpError, Recorder};
 use crate::secret::{mask_secrets, Secret};
 use crate::tr;
 use async_trait::async_trait;
@@ -72,17 +72,21 @@ impl<'a> Call<'a> {
     }
 }
 
-/// One request and its reply as exchanged on the wire, secrets masked.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Exchange {
-    pub method: String,
-    pub url: String,
-    pub request: String,
-    pub http_status: Option<u16>,
-    pub response: Option<String>,
-    pub error: Option<String>,
-    pub elapsed_ms: u64,
+pub use crate::http::Exchange;
+
+impl Recorder for Call<'_> {
+    fn base_url(&self) -> &str {
+        &self.config.base_url
+    }
+    fn mask(&self, text: &str) -> String {
+        Call::mask(self, text)
+    }
+    fn record(&self, exchange: Exchange) {
+        self.journal.push(exchange);
+    }
+    fn describe(&self, error: &HttpError) -> String {
+        GatewayError::from(error.clone()).to_string()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -221,6 +225,8 @@ pub enum Operation {
     DepositQuery,
     Balance,
     Arrivals,
+    /// Reading a gateway's asynchronous callback.
+    Notify,
 }
 
 impl Operation {
@@ -232,6 +238,65 @@ impl Operation {
             Operation::DepositQuery => tr!("代收查询", "deposit queries"),
             Operation::Balance => tr!("余额查询", "balance queries"),
             Operation::Arrivals => tr!("到账记录", "arrivals"),
+            Operation::Notify => tr!("异步回调", "callbacks"),
+        }
+    }
+}
+
+/// One callback as it arrived, before any decoding.
+#[derive(Debug, Clone, Copy)]
+pub struct InboundNotify<'a> {
+    /// `GET` or `POST`.
+    pub method: &'a str,
+    /// The raw query string, without `?`.
+    pub query: &'a str,
+    pub content_type: Option<&'a str>,
+    /// The raw body bytes.
+    pub body: &'a [u8],
+}
+
+/// A callback whose signature verified: nothing else is ever built. Matching it
+/// against the stored order (merchant, kind, amount, payee, gateway id) is the
+/// caller's job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedNotify {
+    pub kind: OrderKind,
+    pub order_no: String,
+    pub merchant_id: Option<String>,
+    pub app_id: Option<String>,
+    /// The amount to match against the order, in fen.
+    pub amount_fen: Option<i64>,
+    /// What was really credited, when the callback says it differs.
+    pub credited_fen: Option<i64>,
+    pub provider_order_id: Option<String>,
+    /// `None`: not final, or no status: the callback moves nothing.
+    pub status: Option<OrderStatus>,
+    /// jstpay `action=receive`: a question about the order, not a result.
+    pub receive_check: bool,
+    /// Decoded payee values keyed by payout-form field id (`form::ids`).
+    pub payee: BTreeMap<String, String>,
+    pub provider_status: Option<String>,
+    pub provider_message: Option<String>,
+    /// Every field as received (after transport decoding), for the event record.
+    pub fields: BTreeMap<String, String>,
+}
+
+impl VerifiedNotify {
+    pub fn new(kind: OrderKind, order_no: impl Into<String>) -> Self {
+        VerifiedNotify {
+            kind,
+            order_no: order_no.into(),
+            merchant_id: None,
+            app_id: None,
+            amount_fen: None,
+            credited_fen: None,
+            provider_order_id: None,
+            status: None,
+            receive_check: false,
+            payee: BTreeMap::new(),
+            provider_status: None,
+            provider_message: None,
+            fields: BTreeMap::new(),
         }
     }
 }
@@ -338,6 +403,19 @@ impl GatewayError {
     }
 }
 
+impl From<HttpError> for GatewayError {
+    fn from(e: HttpError) -> Self {
+        match e {
+            HttpError::NotSent(m) => GatewayError::NotSent(m),
+            HttpError::Timeout => GatewayError::Timeout,
+            HttpError::Transport(m) => GatewayError::Transport(m),
+            HttpError::Status { status, body } => GatewayError::HttpStatus { status, body },
+            HttpError::TooLarge => GatewayError::TooLarge,
+            HttpError::NotUtf8 => GatewayError::malformed("reply is not UTF-8"),
+        }
+    }
+}
+
 impl From<FieldError> for GatewayError {
     fn from(e: FieldError) -> Self {
         GatewayError::Invalid(e)
@@ -423,5 +501,25 @@ pub trait Gateway: Send + Sync {
             self.provider(),
             Operation::Arrivals,
         ))
+    }
+
+    /// Verify and read a callback: `BadSignature` when it does not verify,
+    /// `Malformed` when it cannot be read, `NotOffered` when the gateway sends none.
+    fn parse_notify(
+        &self,
+        _cfg: &GatewayConfig,
+        _secret: &Secret,
+        _reply_secret: Option<&Secret>,
+        _req: &InboundNotify<'_>,
+    ) -> Result<VerifiedNotify, GatewayError> {
+        Err(GatewayError::not_offered(
+            self.provider(),
+            Operation::Notify,
+        ))
+    }
+
+    /// The exact acknowledgement body for an applied (or replayed) callback.
+    fn notify_ack(&self, _n: &VerifiedNotify) -> &'static str {
+        "success"
     }
 }

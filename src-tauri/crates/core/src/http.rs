@@ -1,10 +1,68 @@
 //! The one HTTP client every gateway uses: rustls, a timeout on every request,
 //! redirects only within the same host, a cap on reply size, and a record of
-//! every exchange (secrets masked) in the call's journal.
+//! every exchange (secrets masked) in the call's journal. It knows nothing of
+//! gateways: a caller says where to send and how to record (`Recorder`), and
+//! gets an `HttpError` that the gateway layer turns into what it means.
 
-use crate::gateway::{Call, Exchange, GatewayError};
 use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
 use std::time::{Duration, Instant};
+
+/// One request and its reply as exchanged on the wire, secrets masked.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Exchange {
+    pub method: String,
+    pub url: String,
+    pub request: String,
+    pub http_status: Option<u16>,
+    pub response: Option<String>,
+    pub error: Option<String>,
+    pub elapsed_ms: u64,
+}
+
+/// Where a request goes and where its exchange is recorded.
+pub trait Recorder: Sync {
+    /// The base URL the path is joined to.
+    fn base_url(&self) -> &str;
+    /// Masks secrets in a text about to be kept.
+    fn mask(&self, text: &str) -> String;
+    /// Keeps one exchange.
+    fn record(&self, exchange: Exchange);
+    /// How a failed exchange is described in the record (in the caller's words).
+    fn describe(&self, error: &HttpError) -> String {
+        error.to_string()
+    }
+}
+
+/// What went wrong on the wire. The gateway layer says what each means for an order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HttpError {
+    /// A connect (or request-building) error: nothing was sent.
+    NotSent(String),
+    Timeout,
+    /// The connection broke after the request may have left.
+    Transport(String),
+    /// A non-2xx answer; the body excerpt is masked.
+    Status {
+        status: u16,
+        body: String,
+    },
+    TooLarge,
+    NotUtf8,
+}
+
+impl std::fmt::Display for HttpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HttpError::NotSent(e) | HttpError::Transport(e) => f.write_str(e),
+            HttpError::Timeout => f.write_str("timed out"),
+            HttpError::Status { status, .. } => write!(f, "HTTP {status}"),
+            HttpError::TooLarge => f.write_str("reply too large"),
+            HttpError::NotUtf8 => f.write_str("reply is not UTF-8"),
+        }
+    }
+}
 
 /// Replies larger than this are refused: no gateway reply here is anywhere near it.
 pub const MAX_REPLY_BYTES: usize = 2 * 1024 * 1024;
@@ -77,12 +135,12 @@ impl HttpClient {
     /// `100.50`, so the body is built by the gateway module, not re-serialised).
     pub async fn post_json(
         &self,
-        call: &Call<'_>,
+        call: &dyn Recorder,
         path: &str,
         body: String,
         headers: &[(&str, String)],
-    ) -> Result<RawReply, GatewayError> {
-        let url = join_url(&call.config.base_url, path);
+    ) -> Result<RawReply, HttpError> {
+        let url = join_url(call.base_url(), path);
         let mut rb = self.client.post(&url).header(
             reqwest::header::CONTENT_TYPE,
             "application/json; charset=utf-8",
@@ -103,11 +161,11 @@ impl HttpClient {
     /// POST `application/x-www-form-urlencoded` pairs.
     pub async fn post_form(
         &self,
-        call: &Call<'_>,
+        call: &dyn Recorder,
         path: &str,
         pairs: &[(&str, &str)],
-    ) -> Result<RawReply, GatewayError> {
-        let url = join_url(&call.config.base_url, path);
+    ) -> Result<RawReply, HttpError> {
+        let url = join_url(call.base_url(), path);
         let body = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(pairs.iter())
             .finish();
@@ -130,22 +188,22 @@ impl HttpClient {
     /// GET `path_and_query` (already encoded by the gateway module).
     pub async fn get(
         &self,
-        call: &Call<'_>,
+        call: &dyn Recorder,
         path_and_query: &str,
-    ) -> Result<RawReply, GatewayError> {
-        let url = join_url(&call.config.base_url, path_and_query);
+    ) -> Result<RawReply, HttpError> {
+        let url = join_url(call.base_url(), path_and_query);
         let rb = self.client.get(&url);
         self.send(call, "GET", url.clone(), rb, String::new()).await
     }
 
     async fn send(
         &self,
-        call: &Call<'_>,
+        call: &dyn Recorder,
         method: &str,
         url: String,
         rb: reqwest::RequestBuilder,
         shown_request: String,
-    ) -> Result<RawReply, GatewayError> {
+    ) -> Result<RawReply, HttpError> {
         let started = Instant::now();
         let mut ex = Exchange {
             method: method.to_string(),
@@ -160,13 +218,13 @@ impl HttpClient {
                 ex.http_status = Some(r.status);
                 ex.response = Some(call.mask(&r.body));
             }
-            Err(e) => ex.error = Some(call.mask(&e.to_string())),
+            Err(e) => ex.error = Some(call.mask(&call.describe(e))),
         }
         tracing::debug!(method, url = %ex.url, status = ?ex.http_status, elapsed_ms = ex.elapsed_ms, "gateway exchange");
-        call.journal.push(ex);
+        call.record(ex);
         let reply = result?;
         if !(200..300).contains(&reply.status) {
-            return Err(GatewayError::HttpStatus {
+            return Err(HttpError::Status {
                 status: reply.status,
                 body: excerpt(&call.mask(&reply.body)),
             });
@@ -174,12 +232,12 @@ impl HttpClient {
         Ok(reply)
     }
 
-    async fn send_inner(&self, rb: reqwest::RequestBuilder) -> Result<RawReply, GatewayError> {
+    async fn send_inner(&self, rb: reqwest::RequestBuilder) -> Result<RawReply, HttpError> {
         let resp = rb.send().await.map_err(classify)?;
         let status = resp.status().as_u16();
         if let Some(len) = resp.content_length() {
             if len as usize > MAX_REPLY_BYTES {
-                return Err(GatewayError::TooLarge);
+                return Err(HttpError::TooLarge);
             }
         }
         let mut body = Vec::new();
@@ -187,12 +245,11 @@ impl HttpClient {
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(classify)?;
             if body.len() + chunk.len() > MAX_REPLY_BYTES {
-                return Err(GatewayError::TooLarge);
+                return Err(HttpError::TooLarge);
             }
             body.extend_from_slice(&chunk);
         }
-        let body =
-            String::from_utf8(body).map_err(|_| GatewayError::malformed("reply is not UTF-8"))?;
+        let body = String::from_utf8(body).map_err(|_| HttpError::NotUtf8)?;
         Ok(RawReply { status, body })
     }
 }
@@ -204,15 +261,13 @@ impl Default for HttpClient {
 }
 
 /// A connect error means nothing was sent; anything later may have arrived.
-fn classify(e: reqwest::Error) -> GatewayError {
-    if e.is_connect() {
-        GatewayError::NotSent(short_error(&e))
+fn classify(e: reqwest::Error) -> HttpError {
+    if e.is_connect() || e.is_builder() {
+        HttpError::NotSent(short_error(&e))
     } else if e.is_timeout() {
-        GatewayError::Timeout
-    } else if e.is_builder() {
-        GatewayError::NotSent(short_error(&e))
+        HttpError::Timeout
     } else {
-        GatewayError::Transport(short_error(&e))
+        HttpError::Transport(short_error(&e))
     }
 }
 

@@ -19,6 +19,7 @@ pub mod secret;
 pub mod services;
 pub mod sign;
 pub mod store;
+pub mod time;
 pub mod vault;
 
 pub use domain::{OrderKind, OrderStatus, ProviderKind};

@@ -12,7 +12,7 @@ pub const MAX_LEN: usize = 30;
 pub fn generate(kind: crate::OrderKind, now_ms: i64) -> String {
     let t = chrono::DateTime::from_timestamp_millis(now_ms)
         .unwrap_or_default()
-        .with_timezone(&crate::store::shanghai());
+        .with_timezone(&crate::time::shanghai());
     let letter = match kind {
         crate::OrderKind::Payout => 'P',
         crate::OrderKind::Deposit => 'D',

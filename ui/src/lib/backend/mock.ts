@@ -57,7 +57,7 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
   const now = () => Date.now();
   const rand = rng(20250301);
 
-  let settings: Settings = { lang: 'zh-CN', balance_refresh_minutes: 5, order_refresh_minutes: 10 };
+  let settings: Settings = { lang: params.get('lang') === 'en' ? 'en' : 'zh-CN', balance_refresh_minutes: 5, order_refresh_minutes: 10 };
   let profiles: ProfileView[] = [];
   const secrets = new Map<string, string>();
   const orders: Order[] = [];
@@ -133,8 +133,10 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
         bal = Math.max(100_000, Math.round(bal + (rand() - 0.55) * 400_000));
         list.push({ profile_id: p.id, at: now() - i * 2 * HOUR - 60_000, balance_fen: bal, details: {} });
       }
-      readings.set(p.id, list);
       liveBalance.set(p.id, p.provider === 'jstpay' ? 3_241_850 : 12_890_000);
+      // The last stored reading is what the gateway says now.
+      list[list.length - 1].balance_fen = liveBalance.get(p.id)!;
+      readings.set(p.id, list);
     }
   }
 
@@ -260,9 +262,6 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
     if (spec.order_no.sent && input.order_no && input.order_no.length > spec.order_no.max_len) {
       throw fieldError('order_no', `商户订单号最长 ${spec.order_no.max_len} 个字符`);
     }
-    if (input.order_no && orders.some((o) => o.order_no === input.order_no)) {
-      throw fieldError('order_no', `商户订单号 ${input.order_no} 已经用过，请换一个`);
-    }
     return { fen, values: cleanValues(spec.fields, merged) };
   }
 
@@ -277,6 +276,11 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
     const p = profileById(profileId);
     const spec = form(p.provider, kind);
     const { fen, values } = validate(spec, input);
+    // As the real store: the order number's uniqueness is met when the order
+    // is written (prepare_order does not look).
+    if (input.order_no && orders.some((o) => o.order_no === input.order_no?.trim())) {
+      throw new MockError('conflict', `商户订单号 ${input.order_no} 已经存在`);
+    }
     const at = now();
     const status: OrderStatus = kind === 'payout' ? 'processing' : 'pending';
     const o = makeOrder(p, kind, {
@@ -297,6 +301,17 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
       } else if (!(p.provider === 'juyouke' && values.pay_type === 'codepay')) {
         o.pay_url = url;
       }
+    }
+    // A payout over the live balance is refused as the sandbox refuses it: the
+    // order is failed, and the reason comes back three ways (gateway status and
+    // message, the order's note, the outcome's error) as from the real core.
+    const live = liveBalance.get(p.id);
+    if (kind === 'payout' && live !== undefined && fen > live && !hostile) {
+      const reason = '代付余额不足：请先充值或减少金额';
+      Object.assign(o, { status: 'failed', provider_status: 'insufficient_balance', provider_message: reason, message: `网关拒绝：${reason}`, provider_order_id: null });
+      orders.unshift(o);
+      addEvent(o, 'create', [exchange(p, spec.operation.split(' ')[0], { mchOrderNo: o.order_no, amount: fen, ...values }, { code: 1006, msg: '余额不足' })], 'insufficient_balance', o.message);
+      return { order: structuredClone(o), error: new MockError('insufficient_balance', reason) };
     }
     orders.unshift(o);
     addEvent(o, 'create', [exchange(p, spec.operation.split(' ')[0], { mchOrderNo: o.order_no, amount: fen, ...values }, { code: 0, msg: o.provider_message, data: { orderId: o.provider_order_id, payUrl: o.pay_url } })]);

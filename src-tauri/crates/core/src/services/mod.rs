@@ -17,6 +17,7 @@ use crate::store::{
     now_ms, BalanceReading, NewOrder, Order, OrderEvent, OrderFilter, OrderPage, OrderUpdate,
     Profile, Store,
 };
+use crate::time::shanghai_day;
 use crate::tr;
 use crate::vault::{SecretStore, Slot};
 use crate::{money, order_no};
@@ -262,14 +263,6 @@ fn params_of(o: &Order) -> OrderParams {
         provider_order_id: o.provider_order_id.clone(),
         created_at_ms: o.created_at,
     }
-}
-
-/// Shanghai calendar day [start, end) containing `ms`.
-fn shanghai_day(ms: i64) -> (i64, i64) {
-    let day = 86_400_000i64;
-    let offset = 8 * 3_600_000i64;
-    let start = (ms + offset).div_euclid(day) * day - offset;
-    (start, start + day)
 }
 
 pub fn check_base_url(url: &str) -> Result<(), FieldError> {

@@ -19,12 +19,6 @@ pub struct Jeepay;
 pub const MAX_AMOUNT_FEN: i64 = i32::MAX as i64;
 pub const ORDER_NO_MAX: usize = 30;
 
-/// `reqTime`: the current time in milliseconds. Request building takes the
-/// time as an argument, so tests fix it there.
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
 pub fn payout_form() -> FormSpec {
     FormSpec {
         provider: ProviderKind::Jeepay,
@@ -237,7 +231,7 @@ impl Gateway for Jeepay {
         order: &OrderParams,
     ) -> Result<Reply, GatewayError> {
         check_payout(order)?;
-        let params = wire::transfer_params(call.config, order, now_ms())?;
+        let params = wire::transfer_params(call.config, order, crate::time::now_ms())?;
         let req = wire::sign_request(&params, call.secret.expose());
         let raw = call
             .http
@@ -258,7 +252,12 @@ impl Gateway for Jeepay {
             .as_deref()
             .filter(|s| !s.trim().is_empty())
             .or_else(|| order.value(wire::TRANSFER_ID));
-        let params = wire::query_params(call.config, &order.order_no, transfer_id, now_ms())?;
+        let params = wire::query_params(
+            call.config,
+            &order.order_no,
+            transfer_id,
+            crate::time::now_ms(),
+        )?;
         let req = wire::sign_request(&params, call.secret.expose());
         let raw = call
             .http

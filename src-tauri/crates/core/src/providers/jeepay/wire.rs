@@ -353,10 +353,7 @@ fn map_data(data: &BTreeMap<String, String>, msg: &str) -> Result<Reply, Gateway
 
 /// A 13-digit millisecond timestamp as Beijing time, for people.
 fn ms_to_beijing(text: &str) -> Option<String> {
-    let ms: i64 = text.parse().ok()?;
-    let offset = chrono::FixedOffset::east_opt(8 * 3600)?;
-    let t = chrono::DateTime::from_timestamp_millis(ms)?.with_timezone(&offset);
-    Some(t.format("%Y-%m-%d %H:%M:%S").to_string())
+    crate::time::try_format_ms(text.parse().ok()?)
 }
 
 /// A refusal in plain words. Jeepay answers business errors with one code

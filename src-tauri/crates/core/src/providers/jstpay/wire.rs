@@ -1,15 +1,23 @@
-//! jstpay replies: read as received (each value's raw JSON text kept), the
-//! signature verified over those values, and error codes put in plain words.
+//! jstpay on the wire: endpoints, and replies read as received (each value's
+//! raw JSON text kept, so the signature can be checked over exactly it).
 
-use super::sign;
-use crate::gateway::GatewayError;
-use crate::sign::hex_eq_ignore_case;
-use crate::tr;
+use crate::domain::OrderStatus;
+use crate::gateway::{Arrival, GatewayError, Reply};
+use crate::money;
+use crate::providers::common::json_string;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
 use std::fmt;
+
+pub const PAY_CREATE: &str = "/api/pay/create";
+pub const PAY_QUERY: &str = "/api/pay/query";
+pub const PAY_BALANCE: &str = "/api/pay/balance";
+pub const DEPOSIT_CREATE: &str = "/api/deposit/create";
+pub const DEPOSIT_CREATE2CARD: &str = "/api/deposit/create2card";
+pub const DEPOSIT_QUERY: &str = "/api/deposit/query";
+pub const DEPOSIT_DETAIL: &str = "/api/deposit/detail";
 
 /// A JSON object's members in the order received, raw.
 struct Members(Vec<(String, Box<RawValue>)>);
@@ -84,7 +92,7 @@ fn canonical_json_at(text: &str, out: &mut String, depth: usize) -> Result<(), S
                 if i > 0 {
                     out.push(',');
                 }
-                out.push_str(&sign::json_string(k));
+                out.push_str(&json_string(k));
                 out.push(':');
                 canonical_json_at(v.get(), out, depth + 1)?;
             }
@@ -103,7 +111,7 @@ fn canonical_json_at(text: &str, out: &mut String, depth: usize) -> Result<(), S
         }
         Some(b'"') => {
             let s: String = serde_json::from_str(t).map_err(|e| e.to_string())?;
-            out.push_str(&sign::json_string(&s));
+            out.push_str(&json_string(&s));
         }
         Some(_) => out.push_str(t),
         None => return Err("empty value".into()),
@@ -123,15 +131,6 @@ pub struct Member {
 #[derive(Debug)]
 pub struct ReplyFields {
     fields: BTreeMap<String, Member>,
-}
-
-/// What a failed (`status` 0) reply means for the caller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailureMeaning {
-    /// A create or a balance query: a clear refusal.
-    Refusal,
-    /// A status query: "order not found" is its own answer.
-    Query,
 }
 
 impl ReplyFields {
@@ -158,150 +157,84 @@ impl ReplyFields {
         self.fields.get(name).map(|m| m.raw.as_ref())
     }
 
-    pub fn string_to_sign(&self, secret: &str) -> String {
-        sign::string_to_sign(
-            self.fields
-                .iter()
-                .map(|(k, m)| (k.as_str(), m.text.as_str())),
-            secret,
-        )
+    /// Every member as (name, signed text), in name order.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.fields
+            .iter()
+            .map(|(k, m)| (k.as_str(), m.text.as_str()))
     }
 
-    /// True when `signature` is present and matches every other member.
-    pub fn signature_ok(&self, secret: &str) -> bool {
-        match self.non_empty("signature") {
-            Some(got) => {
-                hex_eq_ignore_case(got, &crate::sign::md5_lower(&self.string_to_sign(secret)))
-            }
-            None => false,
-        }
+    /// A common reply's order number, gateway id and message.
+    pub fn base_reply(&self, status: OrderStatus) -> Reply {
+        let mut reply = Reply::new(status);
+        reply.order_no = self.non_empty("client_order_id").map(String::from);
+        reply.provider_order_id = self.non_empty("order_id").map(String::from);
+        reply.provider_message = self.non_empty("msg").map(String::from);
+        reply
     }
 
-    /// Accepts a successful, correctly signed reply; turns anything else into
-    /// the error it means.
-    pub fn accept(&self, secret: &str, meaning: FailureMeaning) -> Result<(), GatewayError> {
-        match self.get("status") {
-            Some("1") => {
-                if self.signature_ok(secret) {
-                    Ok(())
-                } else {
-                    Err(GatewayError::BadSignature)
-                }
-            }
-            Some("0") => {
-                // Failures are documented unsigned; one that is signed must verify.
-                if self.non_empty("signature").is_some() && !self.signature_ok(secret) {
-                    return Err(GatewayError::BadSignature);
-                }
-                Err(failure(
-                    self.get("err_code").unwrap_or(""),
-                    self.get("err_msg").unwrap_or(""),
-                    meaning,
-                ))
-            }
-            Some(other) => Err(GatewayError::malformed(format!("status `{other}`"))),
-            None => Err(GatewayError::malformed("no `status` in the reply")),
+    /// A yuan amount as received: an integer of yuan (decimals tolerated).
+    pub fn amount_fen(&self, name: &str) -> Result<Option<i64>, GatewayError> {
+        match self.non_empty(name) {
+            None => Ok(None),
+            Some(t) => money::parse_reply_yuan(t)
+                .map(Some)
+                .ok_or_else(|| GatewayError::malformed(format!("{name} `{t}`"))),
         }
     }
 }
 
-/// The error codes the sandbox uses (the document lists none).
-pub mod codes {
-    pub const SIGN: &str = "1001";
-    pub const MERCHANT: &str = "1002";
-    pub const PARAMS: &str = "1003";
-    pub const DUPLICATE: &str = "1004";
-    pub const NOT_FOUND: &str = "1005";
-    pub const BALANCE: &str = "1006";
-    pub const AMOUNT: &str = "1007";
-    pub const TIMESTAMP: &str = "1008";
-    pub const CHANNEL: &str = "1009";
-    pub const QUERY_MISMATCH: &str = "1010";
-    pub const ALL: [&str; 10] = [
-        SIGN,
-        MERCHANT,
-        PARAMS,
-        DUPLICATE,
-        NOT_FOUND,
-        BALANCE,
-        AMOUNT,
-        TIMESTAMP,
-        CHANNEL,
-        QUERY_MISMATCH,
-    ];
-}
-
-fn looks_not_found(msg: &str) -> bool {
-    let m = msg.to_lowercase();
-    [
-        "订单不存在",
-        "查无",
-        "無此",
-        "无此订单",
-        "not found",
-        "not exist",
-        "no such order",
-    ]
-    .iter()
-    .any(|p| m.contains(p))
-}
-
-fn looks_sign_error(msg: &str) -> bool {
-    let m = msg.to_lowercase();
-    m.contains("签名") || m.contains("簽名") || m.contains("sign")
-}
-
-/// Plain words for a failure code, keeping the gateway's own text.
-pub fn failure(code: &str, msg: &str, meaning: FailureMeaning) -> GatewayError {
-    let not_found =
-        code == codes::NOT_FOUND || (!codes::ALL.contains(&code) && looks_not_found(msg));
-    if meaning == FailureMeaning::Query && not_found {
-        return GatewayError::OrderNotFound {
-            code: code.to_string(),
-            message: tr!("网关查无此订单（请核对订单号、收款卡号、金额和渠道）", "the gateway has no such order (check the order number, card number, amount and channel)"),
-        };
+/// A Unix-seconds text shown in UTC+8; any other text is kept as given.
+fn display_time(t: &str) -> String {
+    let t = t.trim();
+    if !t.is_empty() && t.len() <= 11 && t.bytes().all(|b| b.is_ascii_digit()) {
+        if let Some(people) = t.parse::<i64>().ok().and_then(crate::time::try_format_secs) {
+            return people;
+        }
     }
-    let message = match code {
-        codes::SIGN => tr!("签名错误：请检查商户密钥是否正确", "signature error: check the merchant key"),
-        codes::MERCHANT => tr!("商户号无效或未开通：请检查商户号", "invalid or inactive merchant ID: check the merchant ID"),
-        codes::PARAMS => tr!("请求参数错误：{}", "the request parameters were refused: {}", gateway_text(msg)),
-        codes::DUPLICATE => tr!("商户订单号重复：该订单号已提交过，请勿重复下单", "duplicate merchant order number: this order number was already submitted; do not submit it again"),
-        codes::NOT_FOUND => tr!("网关查无此订单", "the gateway has no such order"),
-        codes::BALANCE => tr!("代付余额不足", "insufficient payout balance"),
-        codes::AMOUNT => tr!("金额不被接受（须为整数元，且在网关限额内）", "the amount was refused (whole yuan within the gateway's limits)"),
-        codes::TIMESTAMP => tr!("请求时间与网关时间相差过大：请校准本机时钟", "the request time is too far from the gateway's clock: correct this computer's clock"),
-        codes::CHANNEL => tr!("代收渠道不可用：请换一个渠道", "the deposit channel is not available: choose another"),
-        codes::QUERY_MISMATCH => tr!("查询条件与订单不符：请核对收款卡号、金额和渠道", "the query does not match the order: check the card number, amount and channel"),
-        _ if looks_sign_error(msg) => tr!("签名错误：请检查商户密钥是否正确（网关：{}）", "signature error: check the merchant key (gateway: {})", msg),
-        _ => tr!("网关拒绝（代码 {}）：{}", "the gateway refused (code {}): {}", if code.is_empty() { "-" } else { code }, gateway_text(msg)),
+    t.to_string()
+}
+
+/// The verified `data` of a deposit/detail reply; urlencoded names decoded
+/// only now, after verification.
+pub fn parse_arrivals(r: &ReplyFields) -> Result<Vec<Arrival>, GatewayError> {
+    let Some(raw) = r.raw("data") else {
+        return Ok(Vec::new());
     };
-    GatewayError::Rejected {
-        code: code.to_string(),
-        message,
+    let t = raw.get().trim();
+    if t == "\"\"" || t == "null" {
+        return Ok(Vec::new());
     }
-}
-
-fn gateway_text(msg: &str) -> String {
-    if msg.is_empty() {
-        tr!("网关未说明原因", "no reason given")
-    } else {
-        msg.to_string()
+    let items: Vec<BTreeMap<String, Box<serde_json::value::RawValue>>> =
+        serde_json::from_str(t).map_err(|e| GatewayError::malformed(format!("data: {e}")))?;
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let text = |n: &str| -> Result<String, GatewayError> {
+            match item.get(n) {
+                Some(v) => sign_text(v).map_err(GatewayError::malformed),
+                None => Ok(String::new()),
+            }
+        };
+        let amount = text("amount")?;
+        let amount_fen = money::parse_reply_yuan(&amount)
+            .ok_or_else(|| GatewayError::malformed(format!("amount `{amount}`")))?;
+        out.push(Arrival {
+            serial: text("serial")?,
+            time: display_time(&text("time")?),
+            deposit_time: display_time(&text("deposit_time")?),
+            card_tail: text("card_num")?,
+            amount_fen,
+            bank: crate::sign::form_urldecode(&text("bank")?),
+            sender_name: crate::sign::form_urldecode(&text("sender_name")?),
+            nonce: text("nonce")?,
+        });
     }
+    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sign::md5_lower;
-
-    const KEY: &str = "sandbox-jstpay-hash-key";
-
-    fn signed(members: &str, string_to_sign: &str) -> String {
-        format!(
-            "{{{members},\"signature\":\"{}\"}}",
-            md5_lower(string_to_sign)
-        )
-    }
 
     #[test]
     fn deep_nesting_is_refused_not_a_stack_overflow() {
@@ -317,154 +250,30 @@ mod tests {
     }
 
     #[test]
-    fn number_text_is_signed_as_received() {
-        // actual_amount 100.30 must be signed as `100.30`, not `100.3`.
-        let body = signed(
-            "\"status\":1,\"msg\":\"success\",\"actual_amount\":100.30,\"nonce\":\"\",\"sender_name\":\"张三\"",
-            &format!("actual_amount=100.30&msg=success&nonce=&sender_name=张三&status=1&hash_key={KEY}"),
+    fn arrivals_decoded_after_verification() {
+        let key = "k";
+        let data = "[{\"amount\":\"100.37\",\"bank\":\"%E4%B8%AD%E5%9B%BD%E9%93%B6%E8%A1%8C\",\"card_num\":\"1234\",\"deposit_time\":\"1704067200\",\"nonce\":\"A1\",\"sender_name\":\"%E6%9D%8E+%E5%9B%9B\",\"serial\":\"S1\",\"time\":\"2024-01-01 08:00:00\"}]";
+        let sts = format!("data={data}&msg=success&status=1&hash_key={key}");
+        let body = format!(
+            "{{\"status\":1,\"msg\":\"success\",\"data\":{data},\"signature\":\"{}\"}}",
+            crate::sign::md5_lower(&sts)
         );
         let r = ReplyFields::parse(&body).unwrap();
-        assert_eq!(
-            r.string_to_sign(KEY),
-            format!(
-                "actual_amount=100.30&msg=success&nonce=&sender_name=张三&status=1&hash_key={KEY}"
-            )
-        );
-        assert!(r.accept(KEY, FailureMeaning::Refusal).is_ok());
-        assert_eq!(r.raw("actual_amount").unwrap().get(), "100.30");
-    }
-
-    #[test]
-    fn tampered_or_unsigned_replies_are_refused() {
-        let good = signed(
-            "\"status\":1,\"msg\":\"success\",\"balance\":\"12.50\"",
-            &format!("balance=12.50&msg=success&status=1&hash_key={KEY}"),
-        );
-        assert!(ReplyFields::parse(&good)
-            .unwrap()
-            .accept(KEY, FailureMeaning::Refusal)
-            .is_ok());
-        let tampered = good.replace("12.50", "99.50");
-        assert_eq!(
-            ReplyFields::parse(&tampered)
-                .unwrap()
-                .accept(KEY, FailureMeaning::Refusal),
-            Err(GatewayError::BadSignature)
-        );
-        let wrong_key = ReplyFields::parse(&good)
-            .unwrap()
-            .accept("other", FailureMeaning::Refusal);
-        assert_eq!(wrong_key, Err(GatewayError::BadSignature));
-        let unsigned = "{\"status\":1,\"msg\":\"success\",\"balance\":\"12.50\"}";
-        assert_eq!(
-            ReplyFields::parse(unsigned)
-                .unwrap()
-                .accept(KEY, FailureMeaning::Refusal),
-            Err(GatewayError::BadSignature)
-        );
-        // A second `balance` could show one value while another was signed.
-        let dup = good.replacen("\"msg\"", "\"balance\":\"1.00\",\"msg\"", 1);
-        assert!(matches!(
-            ReplyFields::parse(&dup),
-            Err(GatewayError::Malformed(_))
-        ));
-        assert!(matches!(
-            ReplyFields::parse("[1]"),
-            Err(GatewayError::Malformed(_))
-        ));
-        assert!(matches!(
-            ReplyFields::parse("{\"msg\":\"x\"}")
-                .unwrap()
-                .accept(KEY, FailureMeaning::Refusal),
-            Err(GatewayError::Malformed(_))
-        ));
-    }
-
-    #[test]
-    fn data_array_signed_as_sorted_compact_json() {
-        let body_data = "[ {\"time\": \"2024-01-01 10:00:00\", \"amount\": \"100.37\", \"bank\": \"%E4%B8%AD+%E5%9B%BD\", \"sender_name\": \"张三\", \"n\": 1.50} ]";
-        let expected_data = "[{\"amount\":\"100.37\",\"bank\":\"%E4%B8%AD+%E5%9B%BD\",\"n\":1.50,\"sender_name\":\"张三\",\"time\":\"2024-01-01 10:00:00\"}]";
-        let sts = format!("data={expected_data}&err_code=&msg=success&status=1&hash_key={KEY}");
-        let body = format!("{{\"status\":1,\"msg\":\"success\",\"data\":{body_data},\"err_code\":\"\",\"signature\":\"{}\"}}", md5_lower(&sts));
-        let r = ReplyFields::parse(&body).unwrap();
-        assert_eq!(r.get("data"), Some(expected_data));
-        assert_eq!(r.string_to_sign(KEY), sts);
-        assert!(r.accept(KEY, FailureMeaning::Refusal).is_ok());
-        // Decoding the urlencoded bank before verifying would break the signature.
-        let decoded = body.replace("%E4%B8%AD+%E5%9B%BD", "中 国");
-        assert_eq!(
-            ReplyFields::parse(&decoded)
-                .unwrap()
-                .accept(KEY, FailureMeaning::Refusal),
-            Err(GatewayError::BadSignature)
-        );
-    }
-
-    /// The language is process-wide and other tests may switch it.
-    fn either(msg: &str, zh: &str, en: &str) -> bool {
-        msg == zh || msg == en
-    }
-
-    #[test]
-    fn failures_in_plain_words() {
-        let r = ReplyFields::parse("{\"status\":0,\"msg\":\"failed\",\"err_code\":\"1001\",\"err_msg\":\"sign error\",\"signature\":\"\"}").unwrap();
-        let Err(GatewayError::Rejected { code, message }) = r.accept(KEY, FailureMeaning::Refusal)
-        else {
-            panic!()
-        };
-        assert_eq!(code, "1001");
-        assert!(
-            either(
-                &message,
-                "签名错误：请检查商户密钥是否正确",
-                "signature error: check the merchant key"
-            ),
-            "{message}"
-        );
-        let r = ReplyFields::parse("{\"status\":0,\"msg\":\"failed\",\"err_code\":\"1005\",\"err_msg\":\"order not found\"}").unwrap();
-        assert!(
-            matches!(r.accept(KEY, FailureMeaning::Query), Err(GatewayError::OrderNotFound { code, .. }) if code == "1005")
-        );
-        assert!(
-            matches!(r.accept(KEY, FailureMeaning::Refusal), Err(GatewayError::Rejected { code, .. }) if code == "1005")
-        );
-        // An unknown code keeps the gateway's text.
-        let Err(GatewayError::Rejected { code, message }) =
-            Err::<(), _>(failure("E77", "通道维护", FailureMeaning::Refusal))
-        else {
-            panic!()
-        };
-        assert_eq!(code, "E77");
-        assert!(
-            either(
-                &message,
-                "网关拒绝（代码 E77）：通道维护",
-                "the gateway refused (code E77): 通道维护"
-            ),
-            "{message}"
-        );
-        assert!(matches!(
-            failure("E9", "订单不存在", FailureMeaning::Query),
-            GatewayError::OrderNotFound { .. }
-        ));
-        for c in [
-            "1002", "1003", "1004", "1006", "1007", "1008", "1009", "1010",
-        ] {
-            let GatewayError::Rejected { message, .. } = failure(c, "", FailureMeaning::Refusal)
-            else {
-                panic!("{c}")
-            };
-            assert!(
-                !message.contains("代码") && !message.contains("(code"),
-                "{c}: {message}"
-            );
-        }
-        // A failure that carries a bad signature is not believed either.
-        let r = ReplyFields::parse("{\"status\":0,\"err_code\":\"1004\",\"signature\":\"00\"}")
+        r.accept(key, super::super::status::FailureMeaning::Refusal)
             .unwrap();
+        let a = parse_arrivals(&r).unwrap();
         assert_eq!(
-            r.accept(KEY, FailureMeaning::Refusal),
-            Err(GatewayError::BadSignature)
+            a,
+            vec![Arrival {
+                serial: "S1".into(),
+                time: "2024-01-01 08:00:00".into(),
+                deposit_time: "2024-01-01 08:00:00".into(),
+                card_tail: "1234".into(),
+                amount_fen: 10037,
+                bank: "中国银行".into(),
+                sender_name: "李 四".into(),
+                nonce: "A1".into(),
+            }]
         );
     }
 }

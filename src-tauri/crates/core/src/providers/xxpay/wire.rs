@@ -208,16 +208,10 @@ pub fn interpret(
 
 /// Milliseconds since the epoch as Beijing time, or the text as given.
 fn format_ms(text: &str) -> String {
-    let parsed = text
-        .parse::<i64>()
+    text.parse::<i64>()
         .ok()
-        .and_then(chrono::DateTime::from_timestamp_millis);
-    match parsed {
-        Some(t) => (t + chrono::Duration::hours(8))
-            .format("%Y-%m-%d %H:%M:%S")
-            .to_string(),
-        None => text.to_string(),
-    }
+        .and_then(crate::time::try_format_ms)
+        .unwrap_or_else(|| text.to_string())
 }
 
 /// Pay states: 0 created, 1 paying, 2 succeeded, 3 done (succeeded), 5 failed.

@@ -1,0 +1,237 @@
+//! Pieces every gateway shares: request values with their JSON type, the
+//! profile settings a request cannot go without, and reading a callback's
+//! fields from a form body or a query string.
+
+use crate::error::FieldError;
+use crate::gateway::{GatewayError, InboundNotify};
+use crate::money;
+
+/// A request parameter with its JSON type from the document's type column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WireValue {
+    Str(String),
+    Int(i64),
+    Bool(bool),
+}
+
+impl WireValue {
+    /// The text the value is signed as (`true`/`false` for booleans).
+    pub fn sign_text(&self) -> String {
+        match self {
+            WireValue::Str(s) => s.clone(),
+            WireValue::Int(n) => n.to_string(),
+            WireValue::Bool(b) => b.to_string(),
+        }
+    }
+
+    /// The value as JSON text.
+    pub fn json(&self) -> String {
+        match self {
+            WireValue::Str(s) => json_string(s),
+            WireValue::Int(n) => n.to_string(),
+            WireValue::Bool(b) => b.to_string(),
+        }
+    }
+}
+
+/// A JSON string literal; non-ASCII stays as is.
+pub fn json_string(s: &str) -> String {
+    serde_json::to_string(s).expect("a string always serialises")
+}
+
+/// A profile setting a request cannot go without, trimmed; `message` names it
+/// in the gateway's words when it is missing.
+pub fn setting<'a>(
+    value: Option<&'a str>,
+    field: &str,
+    message: impl FnOnce() -> String,
+) -> Result<&'a str, GatewayError> {
+    let v = value.map(str::trim).unwrap_or("");
+    if v.is_empty() {
+        return Err(FieldError::new(field, message()).into());
+    }
+    Ok(v)
+}
+
+/// A callback value longer than this is refused: no documented field is near it.
+pub const MAX_NOTIFY_VALUE: usize = 4096;
+/// More fields than this in one callback is refused.
+pub const MAX_NOTIFY_FIELDS: usize = 128;
+
+/// `name=value&...` decoded the way a form is: `+` is a space, `%XX` a byte,
+/// the result UTF-8. A bad escape, invalid UTF-8, a repeated name, an empty
+/// name or an oversized value is refused (never guessed at). Pieces without
+/// `=` are names with an empty value.
+pub fn form_fields(text: &str) -> Result<Vec<(String, String)>, GatewayError> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for piece in text.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = piece.split_once('=').unwrap_or((piece, ""));
+        let k = form_decode(k)?;
+        let v = form_decode(v)?;
+        if k.is_empty() {
+            return Err(GatewayError::malformed("a field without a name"));
+        }
+        if v.len() > MAX_NOTIFY_VALUE {
+            return Err(GatewayError::malformed(format!("`{k}` is too long")));
+        }
+        if out.iter().any(|(n, _)| *n == k) {
+            return Err(GatewayError::malformed(format!("`{k}` given twice")));
+        }
+        if out.len() >= MAX_NOTIFY_FIELDS {
+            return Err(GatewayError::malformed("too many fields"));
+        }
+        out.push((k, v));
+    }
+    Ok(out)
+}
+
+/// Strict form decoding of one name or value.
+fn form_decode(s: &str) -> Result<String, GatewayError> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = b
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .filter(|h| h.bytes().all(|c| c.is_ascii_hexdigit()))
+                    .ok_or_else(|| GatewayError::malformed("a bad percent escape"))?;
+                out.push(u8::from_str_radix(hex, 16).expect("two hex digits"));
+                i += 2;
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).map_err(|_| GatewayError::malformed("a value that is not UTF-8"))
+}
+
+/// A form-style callback's fields: from the body when it holds any, else from
+/// the query string (never merged: a field in one could shadow the other).
+pub fn notify_form_fields(req: &InboundNotify<'_>) -> Result<Vec<(String, String)>, GatewayError> {
+    let body =
+        std::str::from_utf8(req.body).map_err(|_| GatewayError::malformed("body is not UTF-8"))?;
+    let fields = form_fields(body.trim())?;
+    if !fields.is_empty() {
+        return Ok(fields);
+    }
+    form_fields(req.query)
+}
+
+/// The value of `name` among received fields.
+pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// A value the callback must carry, not empty.
+pub fn required_field<'a>(
+    fields: &'a [(String, String)],
+    name: &str,
+) -> Result<&'a str, GatewayError> {
+    field(fields, name)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| GatewayError::malformed(format!("no `{name}`")))
+}
+
+/// Decimal yuan text (`100`, `100.00`, `100.50`) exactly into fen; a negative,
+/// over-precise or non-number text is refused.
+pub fn yuan_fen(name: &str, text: &str) -> Result<i64, GatewayError> {
+    money::parse_reply_yuan(text)
+        .filter(|f| *f >= 0 && !text.trim().starts_with('-'))
+        .ok_or_else(|| GatewayError::malformed(format!("{name} `{}`", excerpt(text))))
+}
+
+/// Whole fen text (`10050`) into fen; anything else is refused.
+pub fn whole_fen(name: &str, text: &str) -> Result<i64, GatewayError> {
+    money::parse_reply_fen(text)
+        .filter(|f| *f >= 0)
+        .ok_or_else(|| GatewayError::malformed(format!("{name} `{}`", excerpt(text))))
+}
+
+/// A short, inert piece of a received text for an error message.
+fn excerpt(text: &str) -> String {
+    text.chars().take(32).filter(|c| !c.is_control()).collect()
+}
+
+/// Every received field, as received, for the event record.
+pub fn field_map(fields: &[(String, String)]) -> std::collections::BTreeMap<String, String> {
+    fields.iter().cloned().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_decoding_is_strict() {
+        assert_eq!(
+            form_fields("a=1&b=%E5%BC%A0+%E4%B8%89&c=&d").unwrap(),
+            vec![
+                ("a".into(), "1".into()),
+                ("b".into(), "张 三".into()),
+                ("c".into(), "".into()),
+                ("d".into(), "".into()),
+            ]
+        );
+        assert_eq!(form_fields("x=%2B").unwrap()[0].1, "+");
+        for bad in ["a=%E5%BC", "a=%G1", "a=%", "a=%2", "=1", "a=1&a=2", "a=%FF"] {
+            assert!(
+                matches!(form_fields(bad), Err(GatewayError::Malformed(_))),
+                "{bad}"
+            );
+        }
+        let long = format!("a={}", "x".repeat(MAX_NOTIFY_VALUE + 1));
+        assert!(matches!(
+            form_fields(&long),
+            Err(GatewayError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn body_first_then_query_never_merged() {
+        let req = |query, body| InboundNotify {
+            method: "POST",
+            query,
+            content_type: Some("application/x-www-form-urlencoded"),
+            body,
+        };
+        let f = notify_form_fields(&req("a=q&z=1", b"a=b")).unwrap();
+        assert_eq!(f, vec![("a".into(), "b".into())]);
+        let f = notify_form_fields(&req("a=q&z=1", b"")).unwrap();
+        assert_eq!(field(&f, "z"), Some("1"));
+        assert!(notify_form_fields(&req("", b"\xff")).is_err());
+    }
+
+    #[test]
+    fn amounts_are_exact() {
+        assert_eq!(yuan_fen("a", "100").unwrap(), 10000);
+        assert_eq!(yuan_fen("a", "100.00").unwrap(), 10000);
+        assert_eq!(yuan_fen("a", "100.50").unwrap(), 10050);
+        assert_eq!(yuan_fen("a", "0.01").unwrap(), 1);
+        for bad in ["", "-1", "1.234", "1e2", "abc", "99999999999999999"] {
+            assert!(yuan_fen("a", bad).is_err(), "{bad}");
+        }
+        assert_eq!(whole_fen("a", "10050").unwrap(), 10050);
+        assert!(whole_fen("a", "100.5").is_err());
+        assert!(whole_fen("a", "-5").is_err());
+    }
+
+    #[test]
+    fn settings_are_trimmed_and_required() {
+        assert_eq!(
+            setting(Some(" M1 "), "merchant_id", String::new).unwrap(),
+            "M1"
+        );
+        let e = setting(Some("  "), "merchant_id", || "needed".into()).unwrap_err();
+        assert!(
+            matches!(e, GatewayError::Invalid(f) if f.field == "merchant_id" && f.message == "needed")
+        );
+        assert!(setting(None, "app_id", String::new).is_err());
+    }
+}

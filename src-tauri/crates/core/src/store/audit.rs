@@ -1,0 +1,129 @@
+//! The append-only audit log: who (the OS user) did what, when.
+
+use super::{now_ms, Store};
+use crate::error::CoreResult;
+use serde::{Deserialize, Serialize};
+use sqlx::{Row, SqliteConnection};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: i64,
+    pub os_user: String,
+    pub action: String,
+    pub target: Option<String>,
+    pub detail: Option<String>,
+}
+
+impl Store {
+    pub async fn audit(
+        &self,
+        os_user: &str,
+        action: &str,
+        target: Option<&str>,
+        detail: Option<&str>,
+    ) -> CoreResult<()> {
+        let _writing = self.writer.lock().await;
+        let mut conn = self.pool.acquire().await?;
+        audit_in(&mut conn, os_user, action, target, detail).await
+    }
+
+    pub async fn audit_entries(&self, limit: u32) -> CoreResult<Vec<AuditEntry>> {
+        let rows = sqlx::query("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?")
+            .bind(limit as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    id: r.try_get("id")?,
+                    at: r.try_get("at")?,
+                    os_user: r.try_get("os_user")?,
+                    action: r.try_get("action")?,
+                    target: r.try_get("target")?,
+                    detail: r.try_get("detail")?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// An audit-log entry, on the caller's connection (or in its transaction).
+pub(super) async fn audit_in(
+    conn: &mut SqliteConnection,
+    os_user: &str,
+    action: &str,
+    target: Option<&str>,
+    detail: Option<&str>,
+) -> CoreResult<()> {
+    sqlx::query("INSERT INTO audit_log (at, os_user, action, target, detail) VALUES (?,?,?,?,?)")
+        .bind(now_ms())
+        .bind(os_user)
+        .bind(action)
+        .bind(target)
+        .bind(detail)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::error::CoreError;
+    use crate::store::test_support::{new_order, profile};
+    use crate::store::Store;
+
+    /// A create's audit entry is written with the order or not at all.
+    #[tokio::test]
+    async fn an_order_and_its_audit_entry_are_one_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).await.unwrap();
+        s.insert_profile(&profile("p1", "A")).await.unwrap();
+        let id = s
+            .insert_order_audited(
+                &new_order("p1", "NO1", 100),
+                "alice",
+                "payout.create",
+                Some("A 100.00"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(s.order(id).await.unwrap().order_no, "NO1");
+        let log = s.audit_entries(10).await.unwrap();
+        assert_eq!(log.len(), 1);
+        assert_eq!(
+            (
+                log[0].action.as_str(),
+                log[0].target.as_deref(),
+                log[0].detail.as_deref()
+            ),
+            ("payout.create", Some("NO1"), Some("A 100.00"))
+        );
+        // A taken number: no order, and no audit entry claiming one.
+        assert!(matches!(
+            s.insert_order_audited(&new_order("p1", "NO1", 101), "alice", "payout.create", None)
+                .await,
+            Err(CoreError::Conflict(_))
+        ));
+        assert_eq!(s.audit_entries(10).await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn audit_log_is_append_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).await.unwrap();
+        s.audit("alice", "profile.add", Some("A"), None)
+            .await
+            .unwrap();
+        assert!(sqlx::query("DELETE FROM audit_log")
+            .execute(s.pool())
+            .await
+            .is_err());
+        assert!(sqlx::query("UPDATE audit_log SET os_user='x'")
+            .execute(s.pool())
+            .await
+            .is_err());
+        assert_eq!(s.audit_entries(10).await.unwrap()[0].os_user, "alice");
+    }
+}

@@ -1,0 +1,58 @@
+//! Balance readings per profile.
+
+use super::rows::json_or_default;
+use super::Store;
+use crate::error::CoreResult;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BalanceReading {
+    pub profile_id: String,
+    pub at: i64,
+    pub balance_fen: i64,
+    pub details: BTreeMap<String, i64>,
+}
+
+impl Store {
+    pub async fn insert_balance(&self, b: &BalanceReading) -> CoreResult<()> {
+        let _writing = self.writer.lock().await;
+        sqlx::query(
+            "INSERT INTO balance_readings (profile_id, at, balance_fen, details) VALUES (?,?,?,?)",
+        )
+        .bind(&b.profile_id)
+        .bind(b.at)
+        .bind(b.balance_fen)
+        .bind(serde_json::to_string(&b.details).unwrap_or_else(|_| "{}".into()))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The latest readings of a profile, newest first.
+    pub async fn balance_history(
+        &self,
+        profile_id: &str,
+        limit: u32,
+    ) -> CoreResult<Vec<BalanceReading>> {
+        let rows = sqlx::query(
+            "SELECT * FROM balance_readings WHERE profile_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+        )
+        .bind(profile_id)
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(BalanceReading {
+                    profile_id: r.try_get("profile_id")?,
+                    at: r.try_get("at")?,
+                    balance_fen: r.try_get("balance_fen")?,
+                    details: json_or_default(r.try_get("details")?),
+                })
+            })
+            .collect()
+    }
+}

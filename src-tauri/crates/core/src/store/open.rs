@@ -1,0 +1,120 @@
+//! Opening the database file and bringing its schema up to date.
+
+use super::Store;
+use crate::error::{CoreError, CoreResult};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+impl Store {
+    /// Open (creating if needed) `paydesk.db` in `data_dir` and migrate it.
+    pub async fn open(data_dir: &Path) -> CoreResult<Store> {
+        super::private::create_dir(data_dir).map_err(|e| {
+            CoreError::Storage(crate::tr!(
+                "无法创建数据目录 {}：{}",
+                "cannot create the data directory {}: {}",
+                data_dir.display(),
+                e
+            ))
+        })?;
+        Store::open_file(&data_dir.join("paydesk.db")).await
+    }
+
+    pub async fn open_file(path: &Path) -> CoreResult<Store> {
+        super::private::prepare(path)?;
+        let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(30))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            // A ping before every query doubles the round trips to SQLite's
+            // worker thread; a broken local file shows up on the query itself.
+            .test_before_acquire(false)
+            .connect_with(opts)
+            .await?;
+        refuse_newer(&pool).await?;
+        migrate(&pool).await?;
+        // The WAL and SHM exist now; SQLite gave them the database's mode.
+        super::private::narrow_all(path)?;
+        Ok(Store {
+            pool,
+            writer: Default::default(),
+        })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+/// Apply pending migrations. When the app and a CLI (or two CLIs) open a new
+/// or older database at the same moment, both see a migration as pending and
+/// the second one's `CREATE TABLE` fails ("table profiles already exists";
+/// found by tests/concurrency.rs). Each migration runs in a transaction, so
+/// the loser can simply run again: it then finds the migration applied.
+async fn migrate(pool: &SqlitePool) -> CoreResult<()> {
+    let mut attempt = 0u64;
+    loop {
+        match MIGRATOR.run(pool).await {
+            Ok(()) => return Ok(()),
+            Err(e) if attempt < 5 => {
+                attempt += 1;
+                tracing::debug!(error = %e, attempt, "migration raced another process; retrying");
+                tokio::time::sleep(Duration::from_millis(50 * attempt)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Refuse a database written by a newer PayDesk: its schema may mean things
+/// this version does not know.
+async fn refuse_newer(pool: &SqlitePool) -> CoreResult<()> {
+    let exists: Option<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type='table' AND name='_sqlx_migrations'",
+    )
+    .fetch_optional(pool)
+    .await?;
+    if exists.is_none() {
+        return Ok(());
+    }
+    let max_db: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+        .fetch_one(pool)
+        .await?;
+    let max_known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+    if max_db.unwrap_or(0) > max_known {
+        return Err(CoreError::Storage(crate::tr!(
+            "该数据库由更新版本的 PayDesk 创建（架构版本 {}），请升级 PayDesk 后再打开",
+            "this database was written by a newer PayDesk (schema {}); upgrade PayDesk to open it",
+            max_db.unwrap_or(0)
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn refuses_a_newer_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).await.unwrap();
+        sqlx::query("INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) VALUES (99999, 'future', CURRENT_TIMESTAMP, 1, x'00', 0)")
+            .execute(s.pool())
+            .await
+            .unwrap();
+        drop(s);
+        assert!(matches!(
+            Store::open(dir.path()).await,
+            Err(CoreError::Storage(_))
+        ));
+    }
+}
