@@ -501,12 +501,15 @@ fn usage_error(e: clap::Error, args: &[std::ffi::OsString]) -> ExitCode {
     }
     // The first line says what is wrong; the usage and tip lines follow it.
     let text = e.render().to_string();
-    let message = text
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("usage error")
-        .to_string();
+    let message = if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        "a subcommand is missing; see --help".to_string()
+    } else {
+        text.lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or("usage error")
+            .to_string()
+    };
     let message = message
         .strip_prefix("error: ")
         .unwrap_or(&message)
