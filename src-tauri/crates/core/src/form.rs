@@ -581,7 +581,7 @@ pub fn luhn_ok(digits: &str) -> bool {
             d
         };
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 fn bank_list(v: &[banks::Bank]) -> String {
