@@ -177,3 +177,27 @@ sandbox_url: string | null,
  */
 first_run: boolean, os_user: string, };
 
+export type SyncState = { order_id: number, 
+/**
+ * Unix ms of the last query by the sync; `None`: never.
+ */
+last_checked_at: number | null, 
+/**
+ * Unix ms of the next query; `None`: none planned (final, or the schedule is over).
+ */
+next_check_at: number | null, attempts: number, 
+/**
+ * What the last check found, in words.
+ */
+last_reason: string | null, last_error_code: string | null, 
+/**
+ * When the order was first seen open past its profile's stuck threshold.
+ */
+stuck_at: number | null, };
+
+export type ProfileSync = { profile_id: string, max_concurrent: number, stuck_payout_ms: number, stuck_deposit_ms: number, };
+
+export type SyncEvent = { "event": "succeeded", order: Order, } | { "event": "failed", order: Order, } | { "event": "stuck", order: Order, reason: string | null, } | { "event": "low_balance", profile: string, profile_id: string, balance_fen: number, low_balance_fen: number, };
+
+export type StuckOrder = { order: Order, sync: SyncState, };
+

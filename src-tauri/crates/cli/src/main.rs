@@ -20,6 +20,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 mod output;
+mod sync;
 use output::Out;
 
 /// Exit statuses: scripts branch on these (also in the README).
@@ -132,6 +133,16 @@ enum Command {
         provider: Option<String>,
         /// Name, code or pinyin initials, e.g. gsyh.
         query: Option<String>,
+    },
+    /// Query open orders at their gateways on the backoff schedule and print
+    /// what settles, gets stuck or runs low; runs until stopped.
+    Sync {
+        /// Run one pass of everything due, then exit.
+        #[arg(long)]
+        once: bool,
+        /// Check at most this many due orders per pass.
+        #[arg(long)]
+        limit: Option<usize>,
     },
     /// Serve the built-in simulator of all five gateways on 127.0.0.1.
     Sandbox {
@@ -372,6 +383,10 @@ enum OrderCmd {
         /// Continue after this cursor (printed as `next` when there are more).
         #[arg(long)]
         after: Option<String>,
+        /// Only orders open longer than their profile's stuck threshold, with
+        /// the reason of the last check.
+        #[arg(long)]
+        stuck: bool,
     },
     /// Re-query every order that is not final.
     Refresh,
@@ -603,6 +618,7 @@ async fn run(cli: Cli, out: &Out) -> Res {
             create(&desk, &c.profile, OrderKind::Deposit, &input, out).await
         }
         Command::Order(cmd) => order(&desk, cmd, out).await,
+        Command::Sync { once, limit } => sync::sync(&desk, once, limit, out).await,
         Command::Form { profile, kind } => {
             let p = desk.profile(&profile).await?;
             let kind = OrderKind::parse(&kind).unwrap_or(OrderKind::Payout);
@@ -940,7 +956,11 @@ async fn order(desk: &PayDesk, cmd: OrderCmd, out: &Out) -> Res {
             }
             let mut detailed = Vec::new();
             for o in &found {
-                detailed.push((o.clone(), desk.order_events(o.id).await?));
+                detailed.push((
+                    o.clone(),
+                    desk.order_events(o.id).await?,
+                    desk.sync_state(o.id).await?,
+                ));
             }
             out.orders_detail(&detailed, &errors);
             if errors.iter().any(|(_, e)| query_failed(&e.code)) {
@@ -954,7 +974,11 @@ async fn order(desk: &PayDesk, cmd: OrderCmd, out: &Out) -> Res {
             status,
             limit,
             after,
+            stuck,
         } => {
+            if stuck {
+                return sync::stuck(desk, limit, out).await;
+            }
             let kind = match kind {
                 Some(k) => Some(OrderKind::parse(&k).ok_or_else(|| {
                     FieldError::new(

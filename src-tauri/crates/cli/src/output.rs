@@ -10,6 +10,7 @@ use paydesk_core::i18n::{lang, Lang};
 use paydesk_core::money::{fen_to_yuan_2dp, format_cny};
 use paydesk_core::services::{BalanceView, ErrorInfo, OrderOutcome, ProfileView};
 use paydesk_core::store::{format_time_ms, Order, OrderEvent};
+use paydesk_core::sync::SyncState;
 use paydesk_core::tr;
 use serde_json::{json, Value};
 
@@ -213,13 +214,18 @@ impl Out {
         }
     }
 
-    pub fn orders_detail(&self, list: &[(Order, Vec<OrderEvent>)], errors: &[(Order, ErrorInfo)]) {
+    pub fn orders_detail(
+        &self,
+        list: &[(Order, Vec<OrderEvent>, SyncState)],
+        errors: &[(Order, ErrorInfo)],
+    ) {
         if self.json {
             let orders: Vec<Value> = list
                 .iter()
-                .map(|(o, ev)| {
+                .map(|(o, ev, sync)| {
                     let mut v = order_json(o);
                     v["events"] = serde_json::to_value(ev).unwrap_or_default();
+                    v["sync"] = crate::sync::sync_json(sync);
                     v["error"] = errors
                         .iter()
                         .find(|(e, _)| e.id == o.id)
@@ -236,8 +242,9 @@ impl Out {
                 .collect();
             print_json(&json!({"orders": orders, "errors": errs}));
         } else {
-            for (o, events) in list {
+            for (o, events, sync) in list {
                 self.order_human(o);
+                println!("  {}", crate::sync::sync_line(sync));
                 if !events.is_empty() {
                     let mut t = table(vec![
                         tr!("时间", "time"),

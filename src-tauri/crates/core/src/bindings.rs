@@ -19,6 +19,7 @@ pub fn typescript() -> String {
     use crate::i18n::Lang;
     use crate::services::*;
     use crate::store::*;
+    use crate::sync::{ProfileSync, StuckOrder, SyncEvent, SyncState};
     let decls: Vec<String> = decls![
         ProviderKind,
         OrderKind,
@@ -54,6 +55,10 @@ pub fn typescript() -> String {
         OrderPreview,
         Settings,
         AppInfo,
+        SyncState,
+        ProfileSync,
+        SyncEvent,
+        StuckOrder,
     ];
     let mut out = String::from("// Generated from the Rust types by `scripts/bindings.sh`: do not edit.\n/* eslint-disable */\n\n");
     for d in decls {

@@ -19,6 +19,7 @@ pub mod secret;
 pub mod services;
 pub mod sign;
 pub mod store;
+pub mod sync;
 pub mod time;
 pub mod vault;
 

@@ -1,0 +1,578 @@
+//! Background sync: every open order (`unknown`, `pending`, `processing`) is
+//! asked about at its gateway on one schedule (`schedule::SCHEDULE`), at most
+//! `max_concurrent` queries at once per profile. This is the primary way an
+//! order settles: callbacks can be missed. An `unknown` order is only ever
+//! queried (through `PayDesk::refresh_order`), never sent again.
+//!
+//! The schedule state lives in `order_sync` (migration 0011), keyed by
+//! `orders.id`; an open order without a row is due at its first check.
+
+pub mod schedule;
+
+use crate::domain::OrderStatus;
+use crate::error::{CoreError, CoreResult};
+use crate::services::PayDesk;
+use crate::store::{now_ms, Order};
+use crate::tr;
+use futures_util::stream::{self, StreamExt};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Mutex;
+
+/// Queries at once per profile when the profile sets none.
+pub const DEFAULT_MAX_CONCURRENT: u32 = 4;
+/// A payout open longer than this is stuck, unless its profile says otherwise.
+pub const DEFAULT_STUCK_PAYOUT_MS: i64 = 30 * 60 * 1000;
+/// A deposit waits for a payer, so it is given longer.
+pub const DEFAULT_STUCK_DEPOSIT_MS: i64 = 2 * 60 * 60 * 1000;
+
+/// Where an order stands in the sync schedule (the order detail shows it).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SyncState {
+    pub order_id: i64,
+    /// Unix ms of the last query by the sync; `None`: never.
+    pub last_checked_at: Option<i64>,
+    /// Unix ms of the next query; `None`: none planned (final, or the schedule is over).
+    pub next_check_at: Option<i64>,
+    pub attempts: i64,
+    /// What the last check found, in words.
+    pub last_reason: Option<String>,
+    pub last_error_code: Option<String>,
+    /// When the order was first seen open past its profile's stuck threshold.
+    pub stuck_at: Option<i64>,
+}
+
+/// A profile's sync settings.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ProfileSync {
+    pub profile_id: String,
+    pub max_concurrent: u32,
+    pub stuck_payout_ms: i64,
+    pub stuck_deposit_ms: i64,
+}
+
+impl ProfileSync {
+    fn defaults(profile_id: &str) -> Self {
+        ProfileSync {
+            profile_id: profile_id.to_string(),
+            max_concurrent: DEFAULT_MAX_CONCURRENT,
+            stuck_payout_ms: DEFAULT_STUCK_PAYOUT_MS,
+            stuck_deposit_ms: DEFAULT_STUCK_DEPOSIT_MS,
+        }
+    }
+}
+
+/// Something the user should hear about (the CLI prints it, the app notifies).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum SyncEvent {
+    Succeeded {
+        order: Box<Order>,
+    },
+    Failed {
+        order: Box<Order>,
+    },
+    Stuck {
+        order: Box<Order>,
+        reason: Option<String>,
+    },
+    LowBalance {
+        profile: String,
+        profile_id: String,
+        balance_fen: i64,
+        low_balance_fen: i64,
+    },
+}
+
+/// An open order past its stuck threshold, with where it stands.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct StuckOrder {
+    pub order: Order,
+    pub sync: SyncState,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PassOptions {
+    /// The pass's clock (tests); the real time when `None`.
+    pub now: Option<i64>,
+    /// Check at most this many due orders (oldest due first).
+    pub limit: Option<usize>,
+    /// Also read the balances of profiles with a low-balance threshold.
+    pub balances: bool,
+}
+
+/// What one pass did.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PassReport {
+    pub due: usize,
+    pub checked: usize,
+    /// Orders that reached a final state in this pass.
+    pub settled: usize,
+    /// Checks that ended in an error (the order stays scheduled).
+    pub errors: usize,
+    /// The earliest next check still planned (Unix ms).
+    pub next_due_at: Option<i64>,
+}
+
+/// One due order, as the pass needs it.
+struct Due {
+    order_id: i64,
+    profile_id: String,
+    created_at: i64,
+    status: OrderStatus,
+}
+
+/// What one check found, to be written to `order_sync`.
+struct Checked {
+    order_id: i64,
+    at: i64,
+    next: Option<i64>,
+    reason: String,
+    error_code: Option<String>,
+}
+
+const OPEN: &str = "o.status NOT IN ('succeeded','failed')";
+
+/// Remembers across passes what was already announced (low balances).
+#[derive(Default)]
+pub struct SyncLoop {
+    low: HashSet<String>,
+}
+
+impl SyncLoop {
+    /// One pass; a low balance is announced when a profile goes low, not on
+    /// every pass while it stays low.
+    pub async fn pass(
+        &mut self,
+        desk: &PayDesk,
+        opts: &PassOptions,
+        on_event: &(dyn Fn(SyncEvent) + Send + Sync),
+    ) -> CoreResult<PassReport> {
+        let report = desk.sync_pass(opts, on_event).await?;
+        if opts.balances {
+            for b in desk.balances().await? {
+                let (Some(bal), Some(low)) = (b.balance_fen, b.low_balance_fen) else {
+                    continue;
+                };
+                if b.low {
+                    if self.low.insert(b.profile_id.clone()) {
+                        on_event(SyncEvent::LowBalance {
+                            profile: b.profile,
+                            profile_id: b.profile_id,
+                            balance_fen: bal,
+                            low_balance_fen: low,
+                        });
+                    }
+                } else {
+                    self.low.remove(&b.profile_id);
+                }
+            }
+        }
+        Ok(report)
+    }
+}
+
+impl PayDesk {
+    /// One sync pass: query every open order that is due (at most
+    /// `max_concurrent` at once per profile), plan its next check, and report
+    /// orders that settled or became stuck through `on_event`.
+    pub async fn sync_pass(
+        &self,
+        opts: &PassOptions,
+        on_event: &(dyn Fn(SyncEvent) + Send + Sync),
+    ) -> CoreResult<PassReport> {
+        let now = opts.now.unwrap_or_else(now_ms);
+        let due = self.due_orders(now, opts.limit).await?;
+        let mut report = PassReport {
+            due: due.len(),
+            ..Default::default()
+        };
+        let mut by_profile: BTreeMap<String, Vec<Due>> = BTreeMap::new();
+        for d in due {
+            by_profile.entry(d.profile_id.clone()).or_default().push(d);
+        }
+        let settings = self.profile_sync_all().await?;
+        let results: Mutex<Vec<(Checked, Option<SyncEvent>)>> = Mutex::new(Vec::new());
+        let groups = by_profile.into_iter().map(|(pid, list)| {
+            let n = settings
+                .get(&pid)
+                .map(|s| s.max_concurrent)
+                .unwrap_or(DEFAULT_MAX_CONCURRENT)
+                .max(1) as usize;
+            let results = &results;
+            stream::iter(list).for_each_concurrent(n, move |d| async move {
+                let r = self.check_one(&d, opts.now).await;
+                results.lock().expect("results lock").push(r);
+            })
+        });
+        futures_util::future::join_all(groups).await;
+        let results = results.into_inner().expect("results lock");
+        let mut checked = Vec::with_capacity(results.len());
+        for (c, event) in results {
+            report.checked += 1;
+            if c.error_code.is_some() {
+                report.errors += 1;
+            }
+            if let Some(e) = event {
+                report.settled += 1;
+                on_event(e);
+            }
+            checked.push(c);
+        }
+        self.write_checked(&checked).await?;
+        for s in self.mark_stuck(now).await? {
+            on_event(s);
+        }
+        report.next_due_at = self.next_due_at().await?;
+        Ok(report)
+    }
+
+    /// Queries one order and plans its next check.
+    async fn check_one(&self, d: &Due, clock: Option<i64>) -> (Checked, Option<SyncEvent>) {
+        let outcome = self.refresh_order(d.order_id).await;
+        let at = clock.unwrap_or_else(now_ms);
+        let plan = |status: OrderStatus| {
+            if status.is_final() {
+                None
+            } else {
+                schedule::next_check(d.created_at, at, &mut rand::thread_rng())
+            }
+        };
+        match outcome {
+            Ok(out) => {
+                let o = out.order;
+                let (reason, code, next) = match out.error {
+                    // A gateway that cannot be asked will not answer later either.
+                    Some(e) if e.code == "not_offered" => (e.message, Some(e.code), None),
+                    Some(e) => (e.message, Some(e.code), plan(o.status)),
+                    None => (describe(&o), None, plan(o.status)),
+                };
+                let event = if o.status.is_final() && !d.status.is_final() {
+                    Some(match o.status {
+                        OrderStatus::Succeeded => SyncEvent::Succeeded {
+                            order: Box::new(o.clone()),
+                        },
+                        _ => SyncEvent::Failed {
+                            order: Box::new(o.clone()),
+                        },
+                    })
+                } else {
+                    None
+                };
+                (
+                    Checked {
+                        order_id: o.id,
+                        at,
+                        next,
+                        reason,
+                        error_code: code,
+                    },
+                    event,
+                )
+            }
+            Err(e) => (
+                Checked {
+                    order_id: d.order_id,
+                    at,
+                    next: plan(d.status),
+                    reason: e.to_string(),
+                    error_code: Some(e.code().as_str().to_string()),
+                },
+                None,
+            ),
+        }
+    }
+
+    async fn due_orders(&self, now: i64, limit: Option<usize>) -> CoreResult<Vec<Due>> {
+        let first = schedule::first_check(0);
+        let sql = format!(
+            "SELECT o.id, o.profile_id, o.created_at, o.status, \
+             COALESCE(s.next_check_at, o.created_at + ?1) AS due \
+             FROM orders o JOIN profiles p ON p.id = o.profile_id \
+             LEFT JOIN order_sync s ON s.order_id = o.id \
+             WHERE {OPEN} AND p.removed_at IS NULL \
+             AND (s.order_id IS NULL OR s.next_check_at IS NOT NULL) \
+             AND COALESCE(s.next_check_at, o.created_at + ?1) <= ?2 \
+             ORDER BY due, o.id LIMIT ?3"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(first)
+            .bind(now)
+            .bind(limit.map(|l| l as i64).unwrap_or(-1))
+            .fetch_all(self.store.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let status: String = r.try_get("status")?;
+                Ok(Due {
+                    order_id: r.try_get("id")?,
+                    profile_id: r.try_get("profile_id")?,
+                    created_at: r.try_get("created_at")?,
+                    status: OrderStatus::parse(&status).unwrap_or(OrderStatus::Unknown),
+                })
+            })
+            .collect()
+    }
+
+    /// Writes a pass's results, in transactions of a few hundred: a crash
+    /// mid-pass only means those orders are asked about again.
+    async fn write_checked(&self, list: &[Checked]) -> CoreResult<()> {
+        for chunk in list.chunks(500) {
+            let mut tx = self.store.pool().begin().await?;
+            for c in chunk {
+                sqlx::query(
+                    "INSERT INTO order_sync (order_id, last_checked_at, next_check_at, attempts, last_reason, last_error_code) \
+                     VALUES (?1, ?2, ?3, 1, ?4, ?5) \
+                     ON CONFLICT(order_id) DO UPDATE SET last_checked_at = excluded.last_checked_at, \
+                     next_check_at = excluded.next_check_at, attempts = order_sync.attempts + 1, \
+                     last_reason = excluded.last_reason, last_error_code = excluded.last_error_code",
+                )
+                .bind(c.order_id)
+                .bind(c.at)
+                .bind(c.next)
+                .bind(crate::services::inert_text(&c.reason))
+                .bind(&c.error_code)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// Marks open orders past their profile's threshold as stuck, once, and
+    /// returns them as events.
+    async fn mark_stuck(&self, now: i64) -> CoreResult<Vec<SyncEvent>> {
+        let sql = format!(
+            "SELECT o.id, s.last_reason FROM orders o JOIN profiles p ON p.id = o.profile_id \
+             LEFT JOIN order_sync s ON s.order_id = o.id \
+             LEFT JOIN profile_sync ps ON ps.profile_id = o.profile_id \
+             WHERE {OPEN} AND p.removed_at IS NULL AND s.stuck_at IS NULL AND {STUCK_AGE} <= ?1 \
+             ORDER BY o.created_at, o.id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(now)
+            .bind(DEFAULT_STUCK_PAYOUT_MS)
+            .bind(DEFAULT_STUCK_DEPOSIT_MS)
+            .fetch_all(self.store.pool())
+            .await?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut events = Vec::with_capacity(rows.len());
+        let mut tx = self.store.pool().begin().await?;
+        for r in &rows {
+            let id: i64 = r.try_get("id")?;
+            // A stuck order that was never checked stays due at its first check.
+            sqlx::query(
+                "INSERT INTO order_sync (order_id, next_check_at, stuck_at) \
+                 SELECT id, created_at + ?2, ?3 FROM orders WHERE id = ?1 \
+                 ON CONFLICT(order_id) DO UPDATE SET stuck_at = excluded.stuck_at",
+            )
+            .bind(id)
+            .bind(schedule::first_check(0))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        for r in &rows {
+            let id: i64 = r.try_get("id")?;
+            let reason: Option<String> = r.try_get("last_reason")?;
+            events.push(SyncEvent::Stuck {
+                order: Box::new(self.store.order(id).await?),
+                reason,
+            });
+        }
+        Ok(events)
+    }
+
+    /// The earliest planned check of any open order.
+    pub async fn next_due_at(&self) -> CoreResult<Option<i64>> {
+        let sql = format!(
+            "SELECT MIN(COALESCE(s.next_check_at, o.created_at + ?1)) FROM orders o \
+             JOIN profiles p ON p.id = o.profile_id LEFT JOIN order_sync s ON s.order_id = o.id \
+             WHERE {OPEN} AND p.removed_at IS NULL AND (s.order_id IS NULL OR s.next_check_at IS NOT NULL)"
+        );
+        Ok(sqlx::query_scalar(&sql)
+            .bind(schedule::first_check(0))
+            .fetch_one(self.store.pool())
+            .await?)
+    }
+
+    /// Where one order stands in the sync schedule.
+    pub async fn sync_state(&self, order_id: i64) -> CoreResult<SyncState> {
+        let row = sqlx::query(
+            "SELECT o.id, o.status, o.created_at, s.order_id AS has_row, s.last_checked_at, s.next_check_at, \
+             s.attempts, s.last_reason, s.last_error_code, s.stuck_at \
+             FROM orders o LEFT JOIN order_sync s ON s.order_id = o.id WHERE o.id = ?",
+        )
+        .bind(order_id)
+        .fetch_optional(self.store.pool())
+        .await?
+        .ok_or_else(|| CoreError::NotFound(tr!("订单不存在", "no such order")))?;
+        sync_state_of(&row)
+    }
+
+    /// Open orders past their profile's stuck threshold, oldest first, with
+    /// what the last check found.
+    pub async fn stuck_orders(&self, limit: u32) -> CoreResult<Vec<StuckOrder>> {
+        self.stuck_orders_at(now_ms(), limit).await
+    }
+
+    /// `stuck_orders` as of `now` (Unix ms).
+    pub async fn stuck_orders_at(&self, now: i64, limit: u32) -> CoreResult<Vec<StuckOrder>> {
+        let sql = format!(
+            "SELECT o.id, o.status, o.created_at, s.order_id AS has_row, s.last_checked_at, s.next_check_at, \
+             s.attempts, s.last_reason, s.last_error_code, s.stuck_at \
+             FROM orders o JOIN profiles p ON p.id = o.profile_id \
+             LEFT JOIN order_sync s ON s.order_id = o.id \
+             LEFT JOIN profile_sync ps ON ps.profile_id = o.profile_id \
+             WHERE {OPEN} AND p.removed_at IS NULL AND {STUCK_AGE} <= ?1 \
+             ORDER BY o.created_at, o.id LIMIT ?4"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(now)
+            .bind(DEFAULT_STUCK_PAYOUT_MS)
+            .bind(DEFAULT_STUCK_DEPOSIT_MS)
+            .bind(limit.clamp(1, 10_000) as i64)
+            .fetch_all(self.store.pool())
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let sync = sync_state_of(r)?;
+            out.push(StuckOrder {
+                order: self.store.order(sync.order_id).await?,
+                sync,
+            });
+        }
+        Ok(out)
+    }
+
+    /// A profile's sync settings (the defaults when it set none).
+    pub async fn profile_sync(&self, profile: &str) -> CoreResult<ProfileSync> {
+        let p = self.store.profile(profile).await?;
+        Ok(self
+            .profile_sync_all()
+            .await?
+            .remove(&p.id)
+            .unwrap_or_else(|| ProfileSync::defaults(&p.id)))
+    }
+
+    /// Changes a profile's sync settings; `None` keeps a value as it is.
+    pub async fn set_profile_sync(
+        &self,
+        profile: &str,
+        max_concurrent: Option<u32>,
+        stuck_payout_ms: Option<i64>,
+        stuck_deposit_ms: Option<i64>,
+    ) -> CoreResult<ProfileSync> {
+        let mut s = self.profile_sync(profile).await?;
+        if let Some(n) = max_concurrent {
+            if !(1..=64).contains(&n) {
+                return Err(crate::error::FieldError::new(
+                    "max_concurrent",
+                    tr!(
+                        "同时查询数应在 1 到 64 之间",
+                        "queries at once is between 1 and 64"
+                    ),
+                )
+                .into());
+            }
+            s.max_concurrent = n;
+        }
+        for (field, v, slot) in [
+            ("stuck_payout", stuck_payout_ms, &mut s.stuck_payout_ms),
+            ("stuck_deposit", stuck_deposit_ms, &mut s.stuck_deposit_ms),
+        ] {
+            if let Some(ms) = v {
+                if ms < 60_000 {
+                    return Err(crate::error::FieldError::new(
+                        field,
+                        tr!(
+                            "卡单阈值至少 1 分钟",
+                            "the stuck threshold is at least 1 minute"
+                        ),
+                    )
+                    .into());
+                }
+                *slot = ms;
+            }
+        }
+        sqlx::query(
+            "INSERT INTO profile_sync (profile_id, max_concurrent, stuck_payout_ms, stuck_deposit_ms) VALUES (?,?,?,?) \
+             ON CONFLICT(profile_id) DO UPDATE SET max_concurrent = excluded.max_concurrent, \
+             stuck_payout_ms = excluded.stuck_payout_ms, stuck_deposit_ms = excluded.stuck_deposit_ms",
+        )
+        .bind(&s.profile_id)
+        .bind(s.max_concurrent as i64)
+        .bind(s.stuck_payout_ms)
+        .bind(s.stuck_deposit_ms)
+        .execute(self.store.pool())
+        .await?;
+        Ok(s)
+    }
+
+    async fn profile_sync_all(&self) -> CoreResult<BTreeMap<String, ProfileSync>> {
+        let rows = sqlx::query("SELECT * FROM profile_sync")
+            .fetch_all(self.store.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let s = ProfileSync {
+                    profile_id: r.try_get("profile_id")?,
+                    max_concurrent: r.try_get::<i64, _>("max_concurrent")? as u32,
+                    stuck_payout_ms: r.try_get("stuck_payout_ms")?,
+                    stuck_deposit_ms: r.try_get("stuck_deposit_ms")?,
+                };
+                Ok((s.profile_id.clone(), s))
+            })
+            .collect()
+    }
+}
+
+/// The age past which an open order is stuck, per its profile and kind
+/// (binds ?2 and ?3: the defaults).
+const STUCK_AGE: &str = "o.created_at + CASE o.kind WHEN 'payout' \
+     THEN COALESCE(ps.stuck_payout_ms, ?2) ELSE COALESCE(ps.stuck_deposit_ms, ?3) END";
+
+fn sync_state_of(r: &sqlx::sqlite::SqliteRow) -> CoreResult<SyncState> {
+    let status: String = r.try_get("status")?;
+    let open = !OrderStatus::parse(&status).is_some_and(OrderStatus::is_final);
+    let created_at: i64 = r.try_get("created_at")?;
+    let has_row: Option<i64> = r.try_get("has_row")?;
+    let next: Option<i64> = r.try_get("next_check_at")?;
+    Ok(SyncState {
+        order_id: r.try_get("id")?,
+        last_checked_at: r.try_get("last_checked_at")?,
+        // Never checked: due at the first step of the schedule.
+        next_check_at: match (open, has_row) {
+            (false, _) => None,
+            (true, None) => Some(schedule::first_check(created_at)),
+            (true, Some(_)) => next,
+        },
+        attempts: r.try_get::<Option<i64>, _>("attempts")?.unwrap_or(0),
+        last_reason: r.try_get("last_reason")?,
+        last_error_code: r.try_get("last_error_code")?,
+        stuck_at: r.try_get("stuck_at")?,
+    })
+}
+
+/// The last check's finding in words: the status and the gateway's own code and text.
+fn describe(o: &Order) -> String {
+    let mut s = o.status.label();
+    let gw: Vec<&str> = [o.provider_status.as_deref(), o.provider_message.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter(|t| !t.is_empty())
+        .collect();
+    if !gw.is_empty() {
+        s.push_str(&format!(" ({})", gw.join(" ")));
+    }
+    s
+}
