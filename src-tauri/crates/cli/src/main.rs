@@ -19,6 +19,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+mod batch;
 mod output;
 mod sync;
 use output::Out;
@@ -126,6 +127,9 @@ enum Command {
         #[arg(long)]
         end: Option<String>,
     },
+    /// Batch payouts from a file: template, import, run, show, list, export, cancel.
+    #[command(subcommand)]
+    Batch(batch::BatchCmd),
     /// Search the bank list by name, code or pinyin initials.
     Banks {
         /// Gateway whose list to search (xxpay has its own codes).
@@ -661,6 +665,7 @@ async fn run(cli: Cli, out: &Out) -> Res {
             out.arrivals(&list, start, end);
             Ok(())
         }
+        Command::Batch(cmd) => batch::run(&desk, cmd, out).await,
         Command::Banks { .. } | Command::Sandbox { .. } => unreachable!("handled above"),
     }
 }

@@ -3,6 +3,7 @@
 //! No Tauri in here on purpose: every behaviour is testable headless.
 
 pub mod banks;
+pub mod batch;
 #[cfg(feature = "ts")]
 pub mod bindings;
 pub mod domain;
