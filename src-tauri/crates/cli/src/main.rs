@@ -46,6 +46,7 @@ Exit codes / 退出码:
   3  the gateway refused the order (stored as failed) / 网关拒绝了订单（已记为失败）
   4  the order's outcome is unknown: query it later, do not create it again / 订单结果未知：稍后查询，不要重复下单
   5  a gateway query or read failed (refresh, balance, arrivals, profile test); nothing was changed / 网关查询失败（未更改任何数据）
+paydesk batch: 2 the batch cannot run / 批次无法执行, 5 the run paused before every row reached a state / 批次执行已暂停
 
 With --json, every outcome is one JSON document on stdout; errors are
 {\"error\":{\"code\",\"message\",\"field\"}} (usage errors have code \"usage\").";
