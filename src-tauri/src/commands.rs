@@ -255,8 +255,11 @@ pub async fn open_pay_url(app: tauri::AppHandle, state: State<'_, AppState>, url
         let dir = state.data_dir.join("pay-forms");
         std::fs::create_dir_all(&dir).map_err(|e| internal(e.to_string()))?;
         let path = dir.join(format!("pay-{}.html", paydesk_core::store::now_ms()));
-        std::fs::write(&path, post_form_page(&action, &fields))
-            .map_err(|e| internal(e.to_string()))?;
+        std::fs::write(
+            &path,
+            paydesk_core::providers::xxpay::post_form_page(&action, &fields),
+        )
+        .map_err(|e| internal(e.to_string()))?;
         path.display().to_string()
     } else {
         let parsed =
@@ -272,34 +275,6 @@ pub async fn open_pay_url(app: tauri::AppHandle, state: State<'_, AppState>, url
     app.opener()
         .open_url(target, None::<&str>)
         .map_err(|e| internal(e.to_string()))
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
-/// A page that posts `fields` to `action` as soon as it loads (with a button
-/// in case scripts are off).
-pub fn post_form_page(action: &str, fields: &[(String, String)]) -> String {
-    let inputs: String = fields
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
-                html_escape(k),
-                html_escape(v)
-            )
-        })
-        .collect();
-    format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>PayDesk</title></head><body onload=\"document.forms[0].submit()\"><form method=\"post\" action=\"{}\">{}<button type=\"submit\">继续支付 / Continue to payment</button></form></body></html>",
-        html_escape(action),
-        inputs
-    )
 }
 
 /// Writes an export (CSV built by the UI) to the Downloads folder.
@@ -331,17 +306,4 @@ pub fn save_export(file_name: String, content: String) -> R<String> {
 #[tauri::command]
 pub fn ui_ready() {
     crate::state::report_ready();
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn post_form_page_escapes_values() {
-        let page = post_form_page("http://gw/pay?x=1", &[("a\"".into(), "<script>".into())]);
-        assert!(page.contains("name=\"a&quot;\""));
-        assert!(page.contains("value=\"&lt;script&gt;\""));
-        assert!(!page.contains("<script>"));
-    }
 }

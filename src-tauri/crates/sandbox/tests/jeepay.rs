@@ -376,7 +376,7 @@ async fn sandbox_is_strict_and_accepts_form_bodies() {
     assert_eq!(v["data"]["mchOrderNo"], "JP-FORM-1");
 
     // A stale reqTime is refused even with a good sign.
-    let stale = wire::sign_request(
+    let stale = sign::sign_request(
         &wire::transfer_params(&cfg, &order("JP-STALE", 100), now - 11 * 60 * 1000).unwrap(),
         key,
     );
@@ -385,7 +385,7 @@ async fn sandbox_is_strict_and_accepts_form_bodies() {
     assert!(v["msg"].as_str().unwrap().contains("reqTime"));
 
     // amount as a JSON string or with decimals is a type error, even when signed.
-    let good = wire::sign_request(
+    let good = sign::sign_request(
         &wire::transfer_params(&cfg, &order("JP-TYPE", 100), now).unwrap(),
         key,
     );
@@ -412,7 +412,7 @@ async fn sandbox_is_strict_and_accepts_form_bodies() {
     assert!(running.sim.get_order(P, "JP-TYPE").is_some());
     assert!(running.sim.get_order(P, "JP-STALE").is_none());
     // reqTime as a JSON string, as in the document's own example, is accepted.
-    let s = wire::sign_request(
+    let s = sign::sign_request(
         &wire::transfer_params(&cfg, &order("JP-STR-TIME", 100), now).unwrap(),
         key,
     );

@@ -6,9 +6,10 @@
 //! for replies), so there is nothing to verify in a reply. The reply's `Mrn` is
 //! therefore handed to the services as `Reply.order_no` for their mismatch check.
 
+use super::status::{code_for_text, map_status, rejected, with_gateway_text};
 use crate::domain::OrderStatus;
 use crate::gateway::{GatewayError, Reply};
-use crate::sign::{md5_lower, rfc3986_encode};
+use crate::providers::common::json_string;
 use crate::tr;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -33,37 +34,22 @@ pub struct PayCreate<'a> {
 }
 
 impl PayCreate<'_> {
-    /// `amount=…&appKey=…&callbackUrl=…&channelId=…&mrn=…&returnUrl=…&key=…`,
-    /// in the document's order (not sorted), values not encoded.
-    pub fn string_to_sign(&self, secret: &str) -> String {
-        format!(
-            "amount={}&appKey={}&callbackUrl={}&channelId={}&mrn={}&returnUrl={}&key={}",
-            self.amount,
-            self.app_key,
-            self.callback_url,
-            self.channel_id,
-            self.mrn,
-            self.return_url,
-            secret
-        )
-    }
-
     /// The JSON body: `amount` and `channelId` as numbers (the amount with the
     /// very text that was signed), only the documented fields.
     pub fn body(&self, sign: &str) -> String {
         let mut b = format!(
             "{{\"amount\":{},\"appKey\":{},\"callbackUrl\":{},\"channelId\":{},\"mrn\":{},\"returnUrl\":{}",
             self.amount,
-            js(self.app_key),
-            js(self.callback_url),
+            json_string(self.app_key),
+            json_string(self.callback_url),
             self.channel_id,
-            js(self.mrn),
-            js(self.return_url)
+            json_string(self.mrn),
+            json_string(self.return_url)
         );
         if let Some(p) = self.payer {
-            b.push_str(&format!(",\"payer\":{}", js(p)));
+            b.push_str(&format!(",\"payer\":{}", json_string(p)));
         }
-        b.push_str(&format!(",\"sign\":{}}}", js(sign)));
+        b.push_str(&format!(",\"sign\":{}}}", json_string(sign)));
         b
     }
 }
@@ -82,48 +68,19 @@ pub struct PayoutCreate<'a> {
 }
 
 impl PayoutCreate<'_> {
-    pub fn string_to_sign(&self, secret: &str) -> String {
-        format!(
-            "accountName={}&accountNumber={}&amount={}&appKey={}&bankName={}&callbackUrl={}&mrn={}&key={}",
-            self.account_name, self.account_number, self.amount_yuan, self.app_key, self.bank_name, self.callback_url, self.mrn, secret
-        )
-    }
-
     pub fn body(&self, sign: &str) -> String {
         format!(
             "{{\"accountName\":{},\"accountNumber\":{},\"amount\":{},\"appKey\":{},\"bankName\":{},\"callbackUrl\":{},\"mrn\":{},\"sign\":{}}}",
-            js(self.account_name),
-            js(self.account_number),
+            json_string(self.account_name),
+            json_string(self.account_number),
             self.amount_yuan,
-            js(self.app_key),
-            js(self.bank_name),
-            js(self.callback_url),
-            js(self.mrn),
-            js(sign)
+            json_string(self.app_key),
+            json_string(self.bank_name),
+            json_string(self.callback_url),
+            json_string(self.mrn),
+            json_string(sign)
         )
     }
-}
-
-/// `appKey=…&mrn=…&key=…` for both query endpoints.
-pub fn query_string_to_sign(app_key: &str, mrn: &str, secret: &str) -> String {
-    format!("appKey={app_key}&mrn={mrn}&key={secret}")
-}
-
-/// Path and query of a status query. The sign covers the raw values; the URL
-/// carries them percent-encoded. `callback=false`: we only ask, we do not want
-/// the gateway to call the merchant's callback again.
-pub fn query_path(path: &str, app_key: &str, mrn: &str, secret: &str) -> String {
-    let sign = md5_lower(&query_string_to_sign(app_key, mrn, secret));
-    format!(
-        "{path}?appKey={}&mrn={}&sign={sign}&callback=false",
-        rfc3986_encode(app_key),
-        rfc3986_encode(mrn)
-    )
-}
-
-/// A JSON string literal (UTF-8 as is; only what JSON requires is escaped).
-fn js(s: &str) -> String {
-    serde_json::to_string(s).expect("a str always serialises")
 }
 
 // ---- replies ----
@@ -167,71 +124,6 @@ pub struct QueryResult {
 
 fn parse<'a, T: Deserialize<'a>>(body: &'a str) -> Result<T, GatewayError> {
     serde_json::from_str(body).map_err(|e| GatewayError::malformed(format!("appkey: {e}")))
-}
-
-/// Plain words for each error code of the document's error table.
-pub fn error_words(code: &str) -> Option<String> {
-    Some(match code {
-        "invalid_data" => tr!(
-            "请求数据无效：网关不接受所提交的数据，请检查收款信息、金额和订单号",
-            "invalid request data: the gateway did not accept what was sent; check the payee details, the amount and the order number"
-        ),
-        "sign_error" => tr!("签名错误：请检查商户密钥是否正确", "signature error: check the merchant key"),
-        "mrn_duplication" => tr!(
-            "商户订单号重复：网关已有此订单号的订单，请先查询原订单，不要重复提交",
-            "duplicate merchant order number: the gateway already has an order with this number; query that order instead of submitting again"
-        ),
-        "insufficient_balance" => tr!("商户余额不足，无法下发", "the merchant balance is too low for this payout"),
-        "object_not_found" => tr!(
-            "无效的商户账户：网关找不到该 appKey，请检查商户号（appKey）是否正确",
-            "invalid merchant account: the gateway does not know this appKey; check the merchant id (appKey)"
-        ),
-        _ => return None,
-    })
-}
-
-/// The document's Chinese descriptions, in case the gateway answers with those
-/// instead of the codes (the deposit reply's `errorMsg` is free text).
-fn code_for_text(text: &str) -> Option<&'static str> {
-    let t = text.trim();
-    for (code, zh) in [
-        ("invalid_data", "无效的请求数据"),
-        ("sign_error", "签名错误"),
-        ("mrn_duplication", "平台单号冲突"),
-        ("insufficient_balance", "商户余额不足"),
-        ("object_not_found", "无效的商户账户"),
-    ] {
-        if t.eq_ignore_ascii_case(code) || t.starts_with(zh) {
-            return Some(code);
-        }
-    }
-    None
-}
-
-fn with_gateway_text(words: String, gateway_text: Option<&str>) -> String {
-    match gateway_text.map(str::trim).filter(|t| !t.is_empty()) {
-        Some(t) => tr!("{}（网关说明：{}）", "{} (gateway says: {})", words, t),
-        None => words,
-    }
-}
-
-/// A refusal by code, in plain words, keeping the gateway's own text beside them.
-pub fn rejected(code: &str, gateway_text: Option<&str>) -> GatewayError {
-    let message = match error_words(code) {
-        Some(w) => with_gateway_text(w, gateway_text.filter(|t| t.trim() != code)),
-        None => with_gateway_text(
-            tr!(
-                "网关拒绝了请求（错误代码 {}）",
-                "the gateway refused the request (error code {})",
-                code
-            ),
-            gateway_text,
-        ),
-    };
-    GatewayError::Rejected {
-        code: code.to_string(),
-        message,
-    }
 }
 
 /// `/api/Pay/Create` reply → a pending deposit with its payment page.
@@ -312,28 +204,6 @@ pub fn parse_payout_create(body: &str) -> Result<Reply, GatewayError> {
     Ok(reply)
 }
 
-/// Maps a query's `status`. `deposit` picks the wording of the text kept.
-pub fn map_status(code: &str, deposit: bool) -> (OrderStatus, String) {
-    match (code, deposit) {
-        ("0", true) => (
-            OrderStatus::Pending,
-            tr!("等待客人支付", "waiting for the payer"),
-        ),
-        ("0", false) => (
-            OrderStatus::Pending,
-            tr!("等待下发", "waiting to be paid out"),
-        ),
-        ("1", true) => (OrderStatus::Succeeded, tr!("支付成功", "paid")),
-        ("1", false) => (OrderStatus::Succeeded, tr!("下发成功", "paid out")),
-        ("2", true) => (OrderStatus::Failed, tr!("支付失败", "payment failed")),
-        ("2", false) => (OrderStatus::Failed, tr!("下发失败", "payout failed")),
-        (other, _) => (
-            OrderStatus::Pending,
-            tr!("未知状态 {}", "unknown state {}", other),
-        ),
-    }
-}
-
 /// `/api/Payments/Query` and `/api/Payouts/Query` replies.
 pub fn parse_query(body: &str, deposit: bool) -> Result<Reply, GatewayError> {
     let r: QueryReply = parse(body)?;
@@ -375,8 +245,10 @@ pub fn parse_query(body: &str, deposit: bool) -> Result<Reply, GatewayError> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::sign::{query_path, query_string_to_sign};
     use super::*;
     use crate::money::fen_to_yuan_compact;
+    use crate::sign::md5_lower;
 
     const FIXTURES: &str = include_str!("../../../tests/fixtures/signature-examples.json");
 

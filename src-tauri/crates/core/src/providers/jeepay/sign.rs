@@ -1,8 +1,10 @@
 //! Jeepay's `sign`, as `JeepayKit.getSign` computes it: the non-empty
 //! parameters except `sign` as `name=value&` pieces, sorted with Java's
 //! `String.CASE_INSENSITIVE_ORDER` over the whole piece, concatenated, then
-//! `key=<secret>`; MD5, upper-case hex. No URL encoding.
+//! `key=<secret>`; MD5, upper-case hex. No URL encoding. Requests are signed
+//! here, and replies and notifies verified.
 
+use super::wire::Params;
 use crate::sign::{hex_eq_ignore_case, md5_upper};
 use std::cmp::Ordering;
 
@@ -84,6 +86,34 @@ pub fn verify<'a>(
     received: &str,
 ) -> bool {
     hex_eq_ignore_case(&sign(params, key), received.trim())
+}
+
+/// A request ready to send. `string_to_sign` holds the key: tests only.
+#[derive(Debug, Clone)]
+pub struct SignedRequest {
+    pub string_to_sign: String,
+    pub sign: String,
+    pub body: String,
+}
+
+/// Signs and writes the JSON body: fields sorted by name, `sign` last.
+pub fn sign_request(params: &Params, key: &str) -> SignedRequest {
+    let texts: Vec<(&str, String)> = params.0.iter().map(|(n, v)| (*n, v.sign_text())).collect();
+    let string_to_sign = string_to_sign(texts.iter().map(|(n, v)| (*n, v.as_str())), key);
+    let sign = md5_upper(&string_to_sign);
+    let mut fields: Vec<&(&'static str, crate::providers::common::WireValue)> =
+        params.0.iter().collect();
+    fields.sort_by(|a, b| a.0.cmp(b.0));
+    let mut body = String::from("{");
+    for (name, value) in fields {
+        body.push_str(&format!("\"{name}\":{},", value.json()));
+    }
+    body.push_str(&format!("\"sign\":\"{sign}\"}}"));
+    SignedRequest {
+        string_to_sign,
+        sign,
+        body,
+    }
 }
 
 #[cfg(test)]

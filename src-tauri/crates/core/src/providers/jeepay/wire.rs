@@ -3,12 +3,11 @@
 //! exact JSON body, and the `{code, msg, sign, data}` reply with `sign` over
 //! the fields of `data` as received.
 
-use super::sign;
-use crate::domain::OrderStatus;
+use super::status::{failure, map_state, state_text};
 use crate::error::FieldError;
 use crate::form::ids;
 use crate::gateway::{GatewayConfig, GatewayError, OrderParams, Reply};
-use crate::sign::md5_upper;
+use crate::providers::common::{setting, WireValue};
 use crate::{money, tr};
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
@@ -32,29 +31,6 @@ pub const ENTRY_WX_CASH: &str = "WX_CASH";
 pub const ENTRY_ALIPAY_CASH: &str = "ALIPAY_CASH";
 pub const ENTRY_BANK_CARD: &str = "BANK_CARD";
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WireValue {
-    Str(String),
-    Int(i64),
-}
-
-impl WireValue {
-    /// The value as it goes into the string to sign.
-    pub fn sign_text(&self) -> String {
-        match self {
-            WireValue::Str(s) => s.clone(),
-            WireValue::Int(n) => n.to_string(),
-        }
-    }
-
-    fn json_text(&self) -> String {
-        match self {
-            WireValue::Str(s) => serde_json::to_string(s).expect("a string always serialises"),
-            WireValue::Int(n) => n.to_string(),
-        }
-    }
-}
-
 /// Request parameters in the order they were added; empty strings are never
 /// added (Jeepay neither signs nor needs them).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -76,37 +52,19 @@ impl Params {
     }
 }
 
-/// A request ready to send. `string_to_sign` holds the key: tests only.
-#[derive(Debug, Clone)]
-pub struct SignedRequest {
-    pub string_to_sign: String,
-    pub sign: String,
-    pub body: String,
-}
-
 fn common(config: &GatewayConfig) -> Result<Params, GatewayError> {
-    let mch_no = config.merchant_id.trim();
-    if mch_no.is_empty() {
-        return Err(FieldError::new(
-            "merchant_id",
-            tr!(
-                "商户配置缺少商户号（mchNo）",
-                "the profile has no merchant number (mchNo)"
-            ),
+    let mch_no = setting(Some(&config.merchant_id), "merchant_id", || {
+        tr!(
+            "商户配置缺少商户号（mchNo）",
+            "the profile has no merchant number (mchNo)"
         )
-        .into());
-    }
-    let app_id = config.app_id.as_deref().map(str::trim).unwrap_or("");
-    if app_id.is_empty() {
-        return Err(FieldError::new(
-            "app_id",
-            tr!(
-                "商户配置缺少应用ID（appId）",
-                "the profile has no app id (appId)"
-            ),
+    })?;
+    let app_id = setting(config.app_id.as_deref(), "app_id", || {
+        tr!(
+            "商户配置缺少应用ID（appId）",
+            "the profile has no app id (appId)"
         )
-        .into());
-    }
+    })?;
     let mut p = Params::default();
     p.text("mchNo", mch_no);
     p.text("appId", app_id);
@@ -190,25 +148,6 @@ pub fn query_params(
     Ok(p)
 }
 
-/// Signs and writes the JSON body: fields sorted by name, `sign` last.
-pub fn sign_request(params: &Params, key: &str) -> SignedRequest {
-    let texts: Vec<(&str, String)> = params.0.iter().map(|(n, v)| (*n, v.sign_text())).collect();
-    let string_to_sign = sign::string_to_sign(texts.iter().map(|(n, v)| (*n, v.as_str())), key);
-    let sign = md5_upper(&string_to_sign);
-    let mut fields: Vec<&(&'static str, WireValue)> = params.0.iter().collect();
-    fields.sort_by(|a, b| a.0.cmp(b.0));
-    let mut body = String::from("{");
-    for (name, value) in fields {
-        body.push_str(&format!("\"{name}\":{},", value.json_text()));
-    }
-    body.push_str(&format!("\"sign\":\"{sign}\"}}"));
-    SignedRequest {
-        string_to_sign,
-        sign,
-        body,
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
     Transfer,
@@ -252,7 +191,7 @@ pub fn parse_reply(body: &str, key: &str, op: Op) -> Result<Reply, GatewayError>
     let data = data_fields(data_raw)?;
     let received = field("sign")?.unwrap_or_default();
     if received.is_empty()
-        || !sign::verify(
+        || !super::sign::verify(
             data.iter().map(|(k, v)| (k.as_str(), v.as_str())),
             key,
             &received,
@@ -279,29 +218,6 @@ fn data_fields(raw: &RawValue) -> Result<BTreeMap<String, String>, GatewayError>
         }
     }
     Ok(out)
-}
-
-/// The document's words for each transfer `state`.
-pub fn state_text(state: &str) -> Option<&'static str> {
-    Some(match state {
-        "0" => "订单生成",
-        "1" => "转账中",
-        "2" => "转账成功",
-        "3" => "转账失败",
-        "4" => "转账关闭",
-        _ => return None,
-    })
-}
-
-pub fn map_state(state: &str) -> OrderStatus {
-    match state {
-        "0" => OrderStatus::Pending,
-        "1" => OrderStatus::Processing,
-        "2" => OrderStatus::Succeeded,
-        "3" | "4" => OrderStatus::Failed,
-        // Unknown codes: keep waiting, the raw code is kept beside it.
-        _ => OrderStatus::Pending,
-    }
 }
 
 fn map_data(data: &BTreeMap<String, String>, msg: &str) -> Result<Reply, GatewayError> {
@@ -356,111 +272,13 @@ fn ms_to_beijing(text: &str) -> Option<String> {
     crate::time::try_format_ms(text.parse().ok()?)
 }
 
-/// A refusal in plain words. Jeepay answers business errors with one code
-/// (9999) and a message, so the kind is read from the message; `code` is the
-/// gateway's code with the kind after a colon (`9999:sign_error`).
-pub fn failure(code: &str, msg: &str, op: Op) -> GatewayError {
-    let m = msg.trim();
-    let lower = m.to_ascii_lowercase();
-    let said = if m.is_empty() {
-        code.to_string()
-    } else {
-        m.to_string()
-    };
-    let has = |words: &[&str]| words.iter().any(|w| m.contains(w) || lower.contains(w));
-    let rejected = |kind: &str, message: String| GatewayError::Rejected {
-        code: format!("{code}:{kind}"),
-        message,
-    };
-    if has(&[
-        "验签",
-        "签名失败",
-        "签名错误",
-        "签名不正确",
-        "sign error",
-        "sign fail",
-        "invalid sign",
-    ]) {
-        return rejected(
-            "sign_error",
-            tr!(
-                "签名错误：请检查商户密钥是否正确（网关：{}）",
-                "signature error: check the merchant key (gateway: {})",
-                said
-            ),
-        );
-    }
-    if has(&["商户", "mchno", "appid"]) && has(&["不存在", "不可用", "状态", "停用", "not exist"])
-    {
-        return rejected(
-            "merchant",
-            tr!(
-                "商户号或应用ID不存在、未启用：请检查商户配置中的 mchNo 和 appId（网关：{}）",
-                "unknown or disabled merchant: check the profile's mchNo and appId (gateway: {})",
-                said
-            ),
-        );
-    }
-    if has(&["已存在", "重复", "already exist", "duplicate"]) {
-        return rejected(
-            "duplicate_order",
-            tr!("商户订单号重复：该单号已提交过，请勿重复下单，可“查询状态”确认结果（网关：{}）", "duplicate merchant order number: it was submitted before; query its status instead of resubmitting (gateway: {})", said),
-        );
-    }
-    if op == Op::Query && has(&["不存在", "not found", "not exist"]) {
-        return GatewayError::OrderNotFound {
-            code: code.to_string(),
-            message: tr!(
-                "网关没有这笔转账订单（网关：{}）",
-                "the gateway has no such transfer order (gateway: {})",
-                said
-            ),
-        };
-    }
-    if has(&["余额不足", "balance"]) {
-        return rejected(
-            "insufficient_balance",
-            tr!(
-                "商户余额不足，请充值后再转账（网关：{}）",
-                "insufficient merchant balance; top up and try again (gateway: {})",
-                said
-            ),
-        );
-    }
-    if has(&["reqtime", "请求时间", "时间戳", "过期"]) {
-        return rejected("req_time", tr!("请求时间与网关时间相差过大：请校准本机时间后重试（网关：{}）", "the request time is too far from the gateway's clock: set this computer's clock right and try again (gateway: {})", said));
-    }
-    if has(&["ifcode", "接口", "通道", "渠道"]) {
-        return rejected("channel", tr!("支付接口不可用：请确认接口代码（ifCode）已开通、入账方式受支持（网关：{}）", "the payment interface is not available: check that the ifCode is enabled and supports the entry type (gateway: {})", said));
-    }
-    if code == "11" || has(&["参数", "param", "格式"]) {
-        return rejected(
-            "params",
-            tr!(
-                "请求参数有误：{}",
-                "the request has an invalid parameter: {}",
-                said
-            ),
-        );
-    }
-    if code == "10" || code == "12" || has(&["系统", "system"]) {
-        return rejected("system", tr!("网关系统异常，请稍后“查询状态”或联系网关客服（网关：{}）", "the gateway reported a system error; query the status later or contact the gateway (gateway: {})", said));
-    }
-    rejected(
-        "other",
-        tr!(
-            "网关拒绝了请求：{}（代码 {}）",
-            "the gateway refused the request: {} (code {})",
-            said,
-            code
-        ),
-    )
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::sign::{self, sign_request};
+    use super::super::status::map_state;
     use super::*;
     use crate::domain::OrderKind;
+    use crate::domain::OrderStatus;
     use crate::form::FormValues;
 
     const KEY: &str = "jeepay-secret-key";

@@ -6,10 +6,13 @@
 //! written as a JSON string (decoded, then re-escaped like a request value), any
 //! other value (a number such as `100.50`) as its exact raw text, unquoted —
 //! that is the text a server gets by serialising its own reply dictionary.
+//! Replies (and payment callbacks) are verified here.
 
+use super::status::{plain_message, CREDENTIAL_ERRORS};
+use super::wire::{read_envelope, Envelope, ReplyObject, RESULT_OK};
+use crate::gateway::GatewayError;
 use crate::secret::Secret;
 use crate::sign::{hex_eq_ignore_case, md5_lower, rfc3986_encode};
-use serde_json::value::RawValue;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -82,82 +85,7 @@ pub fn signed_query(params: &BTreeMap<String, String>, secret: &Secret) -> Strin
     q
 }
 
-/// `result_response` of a reply as received: value texts for reading, and the
-/// canonical JSON its signature covers.
-#[derive(Debug, Clone)]
-pub struct ReplyObject {
-    /// A string value decoded; any other value as its raw text (`100.50`).
-    /// `null` values are left out.
-    pub values: BTreeMap<String, String>,
-    /// Canonical JSON over the raw values (not yet lower-cased).
-    pub canonical: String,
-}
-
-impl ReplyObject {
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.values.get(key).map(|s| s.as_str())
-    }
-
-    /// A value that is present and not blank.
-    pub fn text(&self, key: &str) -> Option<&str> {
-        self.get(key).map(str::trim).filter(|s| !s.is_empty())
-    }
-}
-
-/// Reads the `result_response` object from its raw JSON text.
-pub fn read_reply_object(raw: &str) -> Result<ReplyObject, String> {
-    let map: BTreeMap<String, Box<RawValue>> = serde_json::from_str(raw)
-        .map_err(|e| format!("result_response is not a JSON object: {e}"))?;
-    let mut values = BTreeMap::new();
-    let mut canonical = String::from("{");
-    for (i, (k, v)) in map.iter().enumerate() {
-        if i > 0 {
-            canonical.push(',');
-        }
-        write_json_string(&mut canonical, k);
-        canonical.push(':');
-        let text = v.get().trim();
-        if text.starts_with('"') {
-            let s: String = serde_json::from_str(text).map_err(|e| format!("{k}: {e}"))?;
-            write_json_string(&mut canonical, &s);
-            values.insert(k.clone(), s);
-        } else {
-            // Numbers (and anything else) keep their exact characters.
-            canonical.push_str(text);
-            if text != "null" {
-                values.insert(k.clone(), text.to_string());
-            }
-        }
-    }
-    canonical.push('}');
-    Ok(ReplyObject { values, canonical })
-}
-
-/// The reply envelope `{"result_response": {...}, "sign": "..."}`, read but not
-/// yet trusted.
-#[derive(Debug, Clone)]
-pub struct Envelope {
-    pub object: ReplyObject,
-    pub sign: String,
-}
-
-pub fn read_envelope(body: &str) -> Result<Envelope, String> {
-    #[derive(serde::Deserialize)]
-    struct Raw<'a> {
-        #[serde(borrow)]
-        result_response: &'a RawValue,
-        #[serde(default)]
-        sign: Option<String>,
-    }
-    let raw: Raw = serde_json::from_str(body.trim_start_matches('\u{feff}'))
-        .map_err(|e| format!("not a juyouke reply: {e}"))?;
-    let object = read_reply_object(raw.result_response.get())?;
-    Ok(Envelope {
-        object,
-        sign: raw.sign.unwrap_or_default(),
-    })
-}
-
+/// Reply verification: the sign covers `result_response` as received.
 impl Envelope {
     pub fn expected_sign(&self, secret: &Secret) -> String {
         md5_lower(&string_to_sign(&self.object.canonical, secret))
@@ -166,6 +94,61 @@ impl Envelope {
     pub fn sign_ok(&self, secret: &Secret) -> bool {
         !self.sign.is_empty() && hex_eq_ignore_case(&self.sign, &self.expected_sign(secret))
     }
+}
+
+/// A reply whose signature verified and whose `result_code` is `10000`.
+#[derive(Debug, Clone)]
+pub struct Verified(pub ReplyObject);
+
+/// What a verified (or credential-error) reply says, before the operation
+/// decides what it means.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Ok(Verified),
+    /// `result_code` is not 10000.
+    Refused {
+        code: String,
+        message: String,
+        obj: ReplyObject,
+    },
+}
+
+impl Outcome {
+    pub fn err_code(obj: &ReplyObject) -> String {
+        obj.text("err_code")
+            .or_else(|| obj.text("result_code"))
+            .unwrap_or("")
+            .to_string()
+    }
+}
+
+/// Reads a reply body, verifies its signature with `key` and splits success from
+/// refusal. An unverifiable reply is `BadSignature`, except a refusal of our
+/// credentials (see `CREDENTIAL_ERRORS`).
+pub fn open_reply(body: &str, key: &Secret) -> Result<Outcome, GatewayError> {
+    let env = read_envelope(body).map_err(GatewayError::malformed)?;
+    let obj = env.object.clone();
+    let result_code = obj.text("result_code").unwrap_or("").to_string();
+    if !env.sign_ok(key) {
+        let err = obj.text("err_code").unwrap_or("");
+        if result_code != RESULT_OK && CREDENTIAL_ERRORS.contains(&err) {
+            return Ok(refused(obj));
+        }
+        return Err(GatewayError::BadSignature);
+    }
+    if result_code.is_empty() {
+        return Err(GatewayError::malformed("result_code missing"));
+    }
+    if result_code == RESULT_OK {
+        return Ok(Outcome::Ok(Verified(obj)));
+    }
+    Ok(refused(obj))
+}
+
+fn refused(obj: ReplyObject) -> Outcome {
+    let code = Outcome::err_code(&obj);
+    let message = plain_message(&obj);
+    Outcome::Refused { code, message, obj }
 }
 
 #[cfg(test)]
@@ -293,4 +276,28 @@ mod tests {
     }
 
     const HAND_SIGN_5: &str = "30386bdd02b44e0a5c1f6a1f95da7f8d";
+
+    #[test]
+    fn unsigned_refusal_only_for_credentials() {
+        let signerror = r#"{"result_response":{"result_code":"40004","err_code":"SIGNERROR","err_code_des":"x"},"sign":"00"}"#;
+        match open_reply(signerror, &Secret::new("k")).unwrap() {
+            Outcome::Refused { code, .. } => assert_eq!(code, "SIGNERROR"),
+            other => panic!("{other:?}"),
+        }
+        let conflict = r#"{"result_response":{"result_code":"40004","err_code":"ORDER_CONFLICT"},"sign":"00"}"#;
+        assert_eq!(
+            open_reply(conflict, &Secret::new("k")).unwrap_err(),
+            GatewayError::BadSignature
+        );
+        let forged_ok =
+            r#"{"result_response":{"result_code":"10000","err_code":"SIGNERROR"},"sign":"00"}"#;
+        assert_eq!(
+            open_reply(forged_ok, &Secret::new("k")).unwrap_err(),
+            GatewayError::BadSignature
+        );
+        assert!(matches!(
+            open_reply("<html>", &Secret::new("k")).unwrap_err(),
+            GatewayError::Malformed(_)
+        ));
+    }
 }

@@ -1,36 +1,10 @@
 //! xxpay signing: non-empty parameters except `sign`, sorted by name, joined as
 //! `name=value&...`, then `&key=<secret>`, MD5 upper-case hex.
 
+use crate::providers::common::WireValue;
 use crate::sign::{hex_eq_ignore_case, md5_upper};
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
-
-/// One request value with the JSON type the document's type column gives it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WireValue {
-    Str(String),
-    Int(i64),
-    Bool(bool),
-}
-
-impl WireValue {
-    /// The text the value is signed as (`true`/`false` for booleans).
-    pub fn sign_text(&self) -> String {
-        match self {
-            WireValue::Str(s) => s.clone(),
-            WireValue::Int(n) => n.to_string(),
-            WireValue::Bool(b) => b.to_string(),
-        }
-    }
-
-    fn json(&self) -> String {
-        match self {
-            WireValue::Str(s) => serde_json::to_string(s).expect("a string always serialises"),
-            WireValue::Int(n) => n.to_string(),
-            WireValue::Bool(b) => b.to_string(),
-        }
-    }
-}
 
 /// The string to sign over `(name, text)` pairs: empty values and `sign`
 /// itself left out, names in ASCII order.

@@ -2,10 +2,12 @@
 //! parsing with signature verification, and the mapping of states and
 //! failure messages to the shared vocabulary.
 
-use super::sign::{received_text, verify_reply_sign, WireValue};
+use super::sign::{received_text, verify_reply_sign};
+use super::status::{failure, pay_status, trans_status};
 use crate::domain::OrderStatus;
 use crate::gateway::{GatewayError, Reply};
 use crate::money;
+use crate::providers::common::WireValue;
 use crate::tr;
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
@@ -29,7 +31,7 @@ impl Endpoint {
         }
     }
 
-    fn is_query(self) -> bool {
+    pub fn is_query(self) -> bool {
         matches!(self, Endpoint::PayQuery | Endpoint::TransQuery)
     }
 
@@ -212,171 +214,6 @@ fn format_ms(text: &str) -> String {
         .ok()
         .and_then(crate::time::try_format_ms)
         .unwrap_or_else(|| text.to_string())
-}
-
-/// Pay states: 0 created, 1 paying, 2 succeeded, 3 done (succeeded), 5 failed.
-pub fn pay_status(code: &str) -> (OrderStatus, Option<&'static str>) {
-    match code.trim() {
-        "0" => (OrderStatus::Pending, Some("订单生成")),
-        "1" => (OrderStatus::Processing, Some("支付中")),
-        "2" => (OrderStatus::Succeeded, Some("支付成功")),
-        "3" => (OrderStatus::Succeeded, Some("业务处理完成")),
-        "5" => (OrderStatus::Failed, Some("支付失败")),
-        _ => (OrderStatus::Pending, None),
-    }
-}
-
-/// Transfer states: 0 created, 1 in progress, 2 succeeded, 3 failed, 4 done.
-pub fn trans_status(code: &str) -> (OrderStatus, Option<&'static str>) {
-    match code.trim() {
-        "0" => (OrderStatus::Pending, Some("订单生成")),
-        "1" => (OrderStatus::Processing, Some("代付中")),
-        "2" => (OrderStatus::Succeeded, Some("代付成功")),
-        "3" => (OrderStatus::Failed, Some("代付失败")),
-        "4" => (OrderStatus::Succeeded, Some("业务处理完成")),
-        _ => (OrderStatus::Pending, None),
-    }
-}
-
-/// A `retCode` = `FAIL` reply in plain words. The document lists the messages
-/// 签名失败 and 参数格式校验错误 and the error code 0010 (系统错误); xxpay
-/// servers word the rest freely, so they are recognised by their words.
-pub fn failure(endpoint: Endpoint, ret_msg: &str, err_code: Option<&str>) -> GatewayError {
-    let msg = ret_msg.trim();
-    let lower = msg.to_lowercase();
-    let has = |words: &[&str]| words.iter().any(|w| lower.contains(w));
-    let original = if msg.is_empty() {
-        String::new()
-    } else {
-        tr!("（网关原文：{}）", " (gateway said: {})", msg)
-    };
-    let rejected = |code: &str, text: String| GatewayError::Rejected {
-        code: code.to_string(),
-        message: format!("{text}{original}"),
-    };
-
-    let system_error =
-        err_code == Some("0010") || has(&["系统错误", "系统异常", "系统超时", "system error"]);
-    if system_error {
-        if !endpoint.is_query() {
-            // 0010 is "timeout or exception, call again with the same
-            // parameters": the order may exist, so it must not be marked failed.
-            // (It used to borrow `Timeout`, whose message blamed the network.)
-            let code = err_code.unwrap_or("0010");
-            return GatewayError::Uncertain(if msg.is_empty() {
-                code.to_string()
-            } else {
-                format!("{code} {msg}")
-            });
-        }
-        return rejected(
-            "0010",
-            tr!(
-                "网关系统错误（0010）：系统超时或异常，请稍后再查询",
-                "gateway system error (0010): timeout or exception; query again later"
-            ),
-        );
-    }
-    if lower.starts_with("request params") {
-        return rejected(
-            "invalid_params",
-            tr!(
-                "参数格式校验错误：请检查填写的内容",
-                "parameter check failed: check the values entered"
-            ),
-        );
-    }
-    if has(&["签名", "sign"]) {
-        return rejected(
-            "sign_error",
-            tr!(
-                "签名错误：请检查商户密钥（请求密钥）是否正确",
-                "signature error: check the merchant key (request key)"
-            ),
-        );
-    }
-    if endpoint.is_query()
-        && has(&[
-            "订单不存在",
-            "订单未找到",
-            "无此订单",
-            "order not exist",
-            "order not found",
-            "order does not exist",
-        ])
-    {
-        return GatewayError::OrderNotFound {
-            code: "order_not_found".into(),
-            message: format!(
-                "{}{original}",
-                tr!("网关查无此订单", "the gateway has no such order")
-            ),
-        };
-    }
-    if has(&["重复", "已存在", "duplicate", "already exist"]) {
-        return rejected("duplicate_order", tr!("商户订单号重复：该订单号已提交过。请先查询原订单状态，不要重复付款", "duplicate merchant order number: it was submitted before. Query the original order instead of paying again"));
-    }
-    if has(&["余额", "balance"]) {
-        return rejected(
-            "insufficient_balance",
-            tr!(
-                "代付余额不足：请先充值或减少金额",
-                "insufficient balance for the payout: top up or lower the amount"
-            ),
-        );
-    }
-    if has(&["商户", "mchinfo", "mchid"]) {
-        return rejected(
-            "merchant_error",
-            tr!(
-                "商户号无效或未启用：请检查商户号（mchId）",
-                "unknown or disabled merchant: check the merchant id (mchId)"
-            ),
-        );
-    }
-    if has(&["应用", "appid"]) {
-        return rejected(
-            "app_error",
-            tr!(
-                "应用ID（appId）无效：请检查商户资料中的应用ID",
-                "invalid app id (appId): check the profile's app id"
-            ),
-        );
-    }
-    if has(&["产品", "渠道", "通道", "productid", "channel"]) {
-        return rejected("product_unavailable", tr!("该支付产品/通道未开通或暂不可用：请换一种支付方式或联系网关客服", "this payment product or channel is not enabled or unavailable: choose another or contact the gateway"));
-    }
-    if has(&["银行"]) {
-        return rejected(
-            "bank_error",
-            tr!(
-                "银行信息有误：请检查银行代码与开户行",
-                "bank details refused: check the bank code and bank name"
-            ),
-        );
-    }
-    if has(&["参数", "params", "param"]) {
-        return rejected(
-            "invalid_params",
-            tr!(
-                "参数格式校验错误：请检查填写的内容",
-                "parameter check failed: check the values entered"
-            ),
-        );
-    }
-    if msg.is_empty() {
-        return rejected(
-            "FAIL",
-            tr!(
-                "网关拒绝了请求，未说明原因",
-                "the gateway refused the request without a reason"
-            ),
-        );
-    }
-    rejected(
-        "FAIL",
-        tr!("网关拒绝了请求", "the gateway refused the request"),
-    )
 }
 
 #[cfg(test)]
