@@ -18,6 +18,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+mod batch;
 mod output;
 mod sync;
 use output::Out;
@@ -72,6 +73,9 @@ enum Command {
         #[arg(long)]
         end: Option<i64>,
     },
+    /// Batch payouts from a file: template, import, run, show, list, export, cancel.
+    #[command(subcommand)]
+    Batch(batch::BatchCmd),
     /// Search the bank list by name, code or pinyin initials.
     Banks {
         #[arg(long)]
@@ -413,6 +417,7 @@ async fn run(cli: Cli, out: &Out) -> Res {
             out.arrivals(&list);
             Ok(())
         }
+        Command::Batch(cmd) => batch::run(&desk, cmd, out).await,
         Command::Banks { .. } | Command::Sandbox { .. } => unreachable!("handled above"),
     }
 }

@@ -3,10 +3,12 @@
 //! No Tauri in here on purpose: every behaviour is testable headless.
 
 pub mod banks;
+pub mod batch;
 #[cfg(feature = "ts")]
 pub mod bindings;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod form;
 pub mod gateway;
 pub mod http;

@@ -347,7 +347,7 @@ fn payouts_create_inner(sim: &SimRef, headers: &HeaderMap, body: &str) -> Result
         crate::credentials(P).secret,
     );
     check_sign(&text, &sign)?;
-    if sim.get_order(P, &mrn).is_some() {
+    if sim.duplicate_create(P, &mrn) {
         return Err(fail("mrn_duplication", format!("mrn `{mrn}`")));
     }
     if sim.committed_payouts_fen(P) + amount_fen > sim.balance_fen(P) {

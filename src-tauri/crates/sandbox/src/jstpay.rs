@@ -362,7 +362,7 @@ fn pay_create_inner(sim: &SimRef, body: &[u8]) -> Result<Response, Fail> {
     let req = check_request(body, PAY_CREATE)?;
     let amount_fen = whole_yuan_fen(&req)?;
     let order_no = req.s("client_order_id").to_string();
-    if sim.get_order(P, &order_no).is_some() {
+    if sim.duplicate_create(P, &order_no) {
         return Err(fail("1004", "商户订单编号重复"));
     }
     if sim.balance_fen(P) - sim.committed_payouts_fen(P) < amount_fen {

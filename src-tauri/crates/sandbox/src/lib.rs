@@ -145,6 +145,9 @@ pub struct Sim {
     orders: Mutex<HashMap<(ProviderKind, String), SimOrder>>,
     balances: Mutex<HashMap<ProviderKind, i64>>,
     seq: std::sync::atomic::AtomicU64,
+    /// Create requests per merchant order number, duplicates included: tests
+    /// prove that an order number was created exactly once.
+    creates: Mutex<HashMap<(ProviderKind, String), u32>>,
     /// Demo mode: orders move on by themselves after this long.
     pub auto_advance: Option<Duration>,
 }
@@ -160,6 +163,7 @@ impl Sim {
             orders: Mutex::new(HashMap::new()),
             balances: Mutex::new(balances),
             seq: std::sync::atomic::AtomicU64::new(1),
+            creates: Mutex::new(HashMap::new()),
             auto_advance,
         })
     }
@@ -198,11 +202,33 @@ impl Sim {
     pub fn insert_order(&self, order: SimOrder) -> Result<SimOrder, Duplicate> {
         let mut orders = self.orders.lock().unwrap();
         let key = (order.provider, order.order_no.clone());
+        *self.creates.lock().unwrap().entry(key.clone()).or_insert(0) += 1;
         if orders.contains_key(&key) {
             return Err(Duplicate);
         }
         orders.insert(key, order.clone());
         Ok(order)
+    }
+
+    /// How many create requests named this order number (duplicates included).
+    pub fn create_count(&self, provider: ProviderKind, order_no: &str) -> u32 {
+        *self
+            .creates
+            .lock()
+            .unwrap()
+            .get(&(provider, order_no.to_string()))
+            .unwrap_or(&0)
+    }
+
+    /// A create naming a taken order number, for gateways that check before
+    /// inserting: counted like any create, then refused by the caller.
+    pub fn duplicate_create(&self, provider: ProviderKind, order_no: &str) -> bool {
+        let key = (provider, order_no.to_string());
+        let dup = self.orders.lock().unwrap().contains_key(&key);
+        if dup {
+            *self.creates.lock().unwrap().entry(key).or_insert(0) += 1;
+        }
+        dup
     }
 
     /// The order as it stands now (demo mode advances it by age).

@@ -422,7 +422,7 @@ fn trans_create_inner(sim: &SimRef, body: &Bytes) -> Answer {
     if !is_hpt_code(&bank_code) {
         return Err(fail(format!("银行代码不存在[bankCode={bank_code}]")));
     }
-    if sim.get_order(KIND, &order_no).is_some() {
+    if sim.duplicate_create(KIND, &order_no) {
         return Err(fail(format!("商户订单号重复[mchTransOrderNo={order_no}]")));
     }
     if sim.balance_fen(KIND) - sim.committed_payouts_fen(KIND) < amount {

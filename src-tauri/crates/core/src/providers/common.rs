@@ -53,6 +53,8 @@ pub fn setting<'a>(
     Ok(v)
 }
 
+/// A callback body larger than this is refused (the listener caps it too).
+pub const MAX_NOTIFY_BODY: usize = 64 * 1024;
 /// A callback value longer than this is refused: no documented field is near it.
 pub const MAX_NOTIFY_VALUE: usize = 4096;
 /// More fields than this in one callback is refused.
@@ -85,8 +87,9 @@ pub fn form_fields(text: &str) -> Result<Vec<(String, String)>, GatewayError> {
     Ok(out)
 }
 
-/// Strict form decoding of one name or value.
-fn form_decode(s: &str) -> Result<String, GatewayError> {
+/// Strict form decoding of one name or value: `+` is a space, `%XX` a
+/// byte, the result UTF-8; anything else is refused.
+pub fn form_decode(s: &str) -> Result<String, GatewayError> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -109,12 +112,26 @@ fn form_decode(s: &str) -> Result<String, GatewayError> {
     String::from_utf8(out).map_err(|_| GatewayError::malformed("a value that is not UTF-8"))
 }
 
+/// A callback's body as text: refused when too large or not UTF-8.
+pub fn notify_body<'a>(req: &InboundNotify<'a>) -> Result<&'a str, GatewayError> {
+    if req.body.len() > MAX_NOTIFY_BODY {
+        return Err(GatewayError::malformed("body too large"));
+    }
+    std::str::from_utf8(req.body).map_err(|_| GatewayError::malformed("body is not UTF-8"))
+}
+
+/// A form-style callback's fields from the body only.
+pub fn notify_body_fields(req: &InboundNotify<'_>) -> Result<Vec<(String, String)>, GatewayError> {
+    form_fields(notify_body(req)?.trim())
+}
+
 /// A form-style callback's fields: from the body when it holds any, else from
 /// the query string (never merged: a field in one could shadow the other).
 pub fn notify_form_fields(req: &InboundNotify<'_>) -> Result<Vec<(String, String)>, GatewayError> {
-    let body =
-        std::str::from_utf8(req.body).map_err(|_| GatewayError::malformed("body is not UTF-8"))?;
-    let fields = form_fields(body.trim())?;
+    if req.query.len() > MAX_NOTIFY_BODY {
+        return Err(GatewayError::malformed("query too large"));
+    }
+    let fields = notify_body_fields(req)?;
     if !fields.is_empty() {
         return Ok(fields);
     }
@@ -134,7 +151,12 @@ pub fn required_field<'a>(
     fields: &'a [(String, String)],
     name: &str,
 ) -> Result<&'a str, GatewayError> {
-    field(fields, name)
+    required_field_in(field(fields, name), name)
+}
+
+/// `value` when present and not empty; else the callback is unreadable.
+pub fn required_field_in<'a>(value: Option<&'a str>, name: &str) -> Result<&'a str, GatewayError> {
+    value
         .filter(|v| !v.is_empty())
         .ok_or_else(|| GatewayError::malformed(format!("no `{name}`")))
 }
@@ -157,6 +179,26 @@ pub fn whole_fen(name: &str, text: &str) -> Result<i64, GatewayError> {
 /// A short, inert piece of a received text for an error message.
 fn excerpt(text: &str) -> String {
     text.chars().take(32).filter(|c| !c.is_control()).collect()
+}
+
+/// Refuses any value longer than a callback field can be.
+pub fn check_sizes<'a>(
+    fields: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<(), GatewayError> {
+    for (k, v) in fields {
+        if v.len() > MAX_NOTIFY_VALUE {
+            return Err(GatewayError::malformed(format!(
+                "`{}` is too long",
+                excerpt(k)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A non-empty value, owned.
+pub fn some_text(v: Option<&str>) -> Option<String> {
+    v.filter(|s| !s.is_empty()).map(str::to_string)
 }
 
 /// Every received field, as received, for the event record.

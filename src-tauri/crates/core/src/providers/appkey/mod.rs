@@ -4,6 +4,7 @@
 //! fixed-order string; replies are not signed (see `wire`).
 
 pub mod forms;
+pub mod notify;
 pub mod sign;
 pub mod status;
 pub mod wire;
@@ -11,9 +12,13 @@ pub mod wire;
 use crate::domain::{OrderKind, ProviderKind};
 use crate::error::FieldError;
 use crate::form::{ids, FormSpec};
-use crate::gateway::{Call, Capabilities, Gateway, GatewayError, OrderParams, Reply};
+use crate::gateway::{
+    Call, Capabilities, Gateway, GatewayConfig, GatewayError, InboundNotify, OrderParams, Reply,
+    VerifiedNotify,
+};
 use crate::money::{fen_to_yuan_compact, whole_yuan};
 use crate::providers::common::setting;
+use crate::secret::Secret;
 use crate::sign::md5_lower;
 use crate::tr;
 use async_trait::async_trait;
@@ -78,6 +83,20 @@ impl Gateway for Appkey {
 
     fn check(&self, order: &OrderParams) -> Result<(), FieldError> {
         forms::check(order)
+    }
+
+    fn parse_notify(
+        &self,
+        _cfg: &GatewayConfig,
+        secret: &Secret,
+        _reply_secret: Option<&Secret>,
+        req: &InboundNotify<'_>,
+    ) -> Result<VerifiedNotify, GatewayError> {
+        notify::parse(secret, req)
+    }
+
+    fn notify_ack(&self, _n: &VerifiedNotify) -> &'static str {
+        notify::ACK
     }
 
     async fn create_deposit(

@@ -47,3 +47,28 @@ pub fn query_path(path: &str, app_key: &str, mrn: &str, secret: &str) -> String 
         rfc3986_encode(mrn)
     )
 }
+
+/// The deposit callback (充值回调): `amount=…&appKey=…&channel=…&mrn=…&originAmount=…&key=…`,
+/// each value the text received.
+pub fn deposit_notify_string_to_sign(
+    amount: &str,
+    app_key: &str,
+    channel: &str,
+    mrn: &str,
+    origin_amount: &str,
+    secret: &str,
+) -> String {
+    format!(
+        "amount={amount}&appKey={app_key}&channel={channel}&mrn={mrn}&originAmount={origin_amount}&key={secret}"
+    )
+}
+
+/// The payout callback (下发回调): `amount=…&appKey=…&mrn=…&key=…`.
+pub fn payout_notify_string_to_sign(
+    amount: &str,
+    app_key: &str,
+    mrn: &str,
+    secret: &str,
+) -> String {
+    format!("amount={amount}&appKey={app_key}&mrn={mrn}&key={secret}")
+}

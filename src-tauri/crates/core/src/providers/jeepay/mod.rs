@@ -3,6 +3,7 @@
 //! endpoint exist, so those keep the trait's "not offered".
 
 pub mod forms;
+pub mod notify;
 pub mod sign;
 pub mod status;
 pub mod wire;
@@ -10,7 +11,11 @@ pub mod wire;
 use crate::domain::{OrderKind, ProviderKind};
 use crate::error::FieldError;
 use crate::form::{FieldSpec, FormSpec};
-use crate::gateway::{Call, Capabilities, Gateway, GatewayError, OrderParams, Reply};
+use crate::gateway::{
+    Call, Capabilities, Gateway, GatewayConfig, GatewayError, InboundNotify, OrderParams, Reply,
+    VerifiedNotify,
+};
+use crate::secret::Secret;
 use async_trait::async_trait;
 use wire::Op;
 
@@ -48,6 +53,20 @@ impl Gateway for Jeepay {
             OrderKind::Payout => forms::check_payout(order),
             OrderKind::Deposit => Ok(()),
         }
+    }
+
+    fn parse_notify(
+        &self,
+        _cfg: &GatewayConfig,
+        secret: &Secret,
+        _reply_secret: Option<&Secret>,
+        req: &InboundNotify<'_>,
+    ) -> Result<VerifiedNotify, GatewayError> {
+        notify::parse(secret, req)
+    }
+
+    fn notify_ack(&self, _n: &VerifiedNotify) -> &'static str {
+        notify::ACK
     }
 
     async fn create_payout(

@@ -7,6 +7,7 @@
 //! `status` what the codes mean, `notify` the callbacks.
 
 pub mod forms;
+pub mod notify;
 pub mod sign;
 pub mod status;
 pub mod wire;
@@ -18,10 +19,12 @@ use crate::domain::{OrderKind, OrderStatus, ProviderKind};
 use crate::error::FieldError;
 use crate::form::{ids, FieldSpec, FormSpec};
 use crate::gateway::{
-    Arrival, BalanceReply, Call, Capabilities, CardInfo, Gateway, GatewayError, OrderParams, Reply,
+    Arrival, BalanceReply, Call, Capabilities, CardInfo, Gateway, GatewayConfig, GatewayError,
+    InboundNotify, OrderParams, Reply, VerifiedNotify,
 };
 use crate::money;
 use crate::providers::common::setting;
+use crate::secret::Secret;
 use crate::tr;
 use async_trait::async_trait;
 use std::collections::BTreeMap;
@@ -95,6 +98,20 @@ impl Gateway for Jstpay {
 
     fn check(&self, order: &OrderParams) -> Result<(), FieldError> {
         forms::check(order)
+    }
+
+    fn parse_notify(
+        &self,
+        _cfg: &GatewayConfig,
+        secret: &Secret,
+        _reply_secret: Option<&Secret>,
+        req: &InboundNotify<'_>,
+    ) -> Result<VerifiedNotify, GatewayError> {
+        notify::parse(secret, req)
+    }
+
+    fn notify_ack(&self, _n: &VerifiedNotify) -> &'static str {
+        notify::ACK
     }
 
     async fn create_payout(

@@ -4,6 +4,7 @@
 //! queries and balance. See PROVIDERS.md "juyouke" and `sign.rs` for signing.
 
 pub mod forms;
+pub mod notify;
 pub mod sign;
 pub mod status;
 pub mod wire;
@@ -12,10 +13,12 @@ use crate::domain::{OrderKind, OrderStatus, ProviderKind};
 use crate::error::FieldError;
 use crate::form::{ids, FieldSpec, FormSpec};
 use crate::gateway::{
-    BalanceReply, Call, Capabilities, Gateway, GatewayConfig, GatewayError, OrderParams, Reply,
+    BalanceReply, Call, Capabilities, Gateway, GatewayConfig, GatewayError, InboundNotify,
+    OrderParams, Reply, VerifiedNotify,
 };
 use crate::http::join_url;
 use crate::providers::common::setting;
+use crate::secret::Secret;
 use crate::tr;
 use async_trait::async_trait;
 use sign::{json_object, sign_params, signed_query};
@@ -83,6 +86,20 @@ impl Gateway for Juyouke {
             }
             OrderKind::Deposit => check_deposit(order),
         }
+    }
+
+    fn parse_notify(
+        &self,
+        _cfg: &GatewayConfig,
+        secret: &Secret,
+        _reply_secret: Option<&Secret>,
+        req: &InboundNotify<'_>,
+    ) -> Result<VerifiedNotify, GatewayError> {
+        notify::parse(secret, req)
+    }
+
+    fn notify_ack(&self, _n: &VerifiedNotify) -> &'static str {
+        notify::ACK
     }
 
     async fn create_deposit(

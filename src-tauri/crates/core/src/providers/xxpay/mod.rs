@@ -4,6 +4,7 @@
 //! with the reply key when `retCode` is `SUCCESS` (see `wire`).
 
 pub mod forms;
+pub mod notify;
 pub mod pay_page;
 pub mod sign;
 pub mod status;
@@ -12,8 +13,12 @@ pub mod wire;
 use crate::domain::{OrderKind, ProviderKind};
 use crate::error::FieldError;
 use crate::form::{ids, FormSpec};
-use crate::gateway::{Call, Capabilities, Gateway, GatewayError, OrderParams, Reply};
+use crate::gateway::{
+    Call, Capabilities, Gateway, GatewayConfig, GatewayError, InboundNotify, OrderParams, Reply,
+    VerifiedNotify,
+};
 use crate::providers::common::{setting, WireValue};
+use crate::secret::Secret;
 use crate::tr;
 use async_trait::async_trait;
 use wire::Endpoint;
@@ -218,6 +223,20 @@ impl Gateway for Xxpay {
 
     fn check(&self, order: &OrderParams) -> Result<(), FieldError> {
         forms::check(order)
+    }
+
+    fn parse_notify(
+        &self,
+        _cfg: &GatewayConfig,
+        secret: &Secret,
+        reply_secret: Option<&Secret>,
+        req: &InboundNotify<'_>,
+    ) -> Result<VerifiedNotify, GatewayError> {
+        notify::parse(reply_secret.unwrap_or(secret), req)
+    }
+
+    fn notify_ack(&self, _n: &VerifiedNotify) -> &'static str {
+        notify::ACK
     }
 
     async fn create_payout(

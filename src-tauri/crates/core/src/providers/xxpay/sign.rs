@@ -158,6 +158,26 @@ pub fn verify_reply_sign(values: &BTreeMap<String, String>, key: &str) -> bool {
         .any(|s| hex_eq_ignore_case(&sign(s), given))
 }
 
+/// Verifies a notify's `sign` over every other field received (extension
+/// fields included, empty values left out), sorted either way xxpay sorts.
+pub fn verify_notify_sign(fields: &[(String, String)], key: &str) -> bool {
+    let Some(given) = fields
+        .iter()
+        .find(|(k, _)| k == "sign")
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+    else {
+        return false;
+    };
+    let pairs = || fields.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    [
+        string_to_sign(pairs(), key),
+        string_to_sign_java_order(pairs(), key),
+    ]
+    .iter()
+    .any(|s| hex_eq_ignore_case(&sign(s), given))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,751 @@
+//! Batch payouts (issue 11) through the real `paydesk` binary: real files
+//! (a GBK CSV, a UTF-8-BOM CSV, the XLSX template edited), the sandbox over
+//! loopback, the real keyring, and a `kill -9` in the middle of a run with a
+//! count of creates per order number at the gateway.
+
+mod common;
+
+use common::Env;
+use paydesk_core::ProviderKind;
+use paydesk_sandbox::{FaultKind, FaultSpec};
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+fn fixture(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/batch")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+async fn with_profile(kind: ProviderKind) -> Env {
+    let env = Env::new().await;
+    env.add_profile(kind.as_str(), kind, None).await.ok();
+    env
+}
+
+fn rows(show: &Value) -> Vec<Value> {
+    show["rows"].as_array().cloned().unwrap_or_default()
+}
+
+fn errors(batch: &Value) -> Vec<Value> {
+    batch["errors"].as_array().cloned().unwrap_or_default()
+}
+
+/// A jstpay payout row as the template's columns expect it.
+fn jst_row(i: usize, amount: &str) -> Vec<String> {
+    vec![
+        format!("收款人{i}"),
+        format!("62220202{:011}", 1000 + i),
+        "中国工商银行".into(),
+        "上海分行".into(),
+        "上海市".into(),
+        "上海市".into(),
+        amount.into(),
+    ]
+}
+
+fn write_csv(path: &Path, header: &str, rows: &[Vec<String>]) {
+    let mut text = format!("{header}\n");
+    for r in rows {
+        text.push_str(&r.join(","));
+        text.push('\n');
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+const JST_HEADER: &str = "收款人户名,收款卡号,收款银行,开户支行,开户省份,开户城市,金额（元）";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gbk_and_utf8_bom_files_import_without_garbling_and_run() {
+    let env = with_profile(ProviderKind::Jstpay).await;
+    let gbk = fixture("payday-gbk.csv");
+    let v = env
+        .json(&[
+            "batch",
+            "import",
+            &gbk,
+            "--profile",
+            "jstpay",
+            "--expect-count",
+            "5",
+            "--expect-total",
+            "1,450",
+        ])
+        .await;
+    let b = &v["batch"];
+    assert_eq!(b["state"], "draft", "{v}");
+    assert_eq!(b["rows"], 5);
+    assert_eq!(b["valid_rows"], 5);
+    assert_eq!(b["total_fen"], 145_000);
+    assert_eq!(b["total_capital"], "壹仟肆佰伍拾元整");
+    assert!(errors(b).is_empty(), "{v}");
+    let id = b["id"].as_i64().unwrap().to_string();
+
+    let bom = fixture("payday-utf8-bom.csv");
+    let v = env
+        .json(&[
+            "batch",
+            "import",
+            &bom,
+            "--profile",
+            "jstpay",
+            "--expect-total",
+            "775",
+        ])
+        .await;
+    assert_eq!(v["batch"]["state"], "draft", "{v}");
+    assert_eq!(v["batch"]["total_fen"], 77_500);
+    // The BOM is not part of the first header: every column was recognised.
+    assert!(errors(&v["batch"]).is_empty(), "{v}");
+
+    // Run the GBK batch: every row reaches the gateway once, with its name intact.
+    let run = env.json(&["batch", "run", &id, "--concurrency", "3"]).await;
+    assert_eq!(run["batch"]["state"], "done", "{run}");
+    for r in rows(&run) {
+        assert_eq!(r["status"], "pending", "{r}");
+        let no = r["order_no"].as_str().unwrap();
+        assert_eq!(env.sandbox.sim.create_count(ProviderKind::Jstpay, no), 1);
+    }
+    let names: Vec<String> = env
+        .sandbox
+        .sim
+        .orders()
+        .iter()
+        .map(|o| o.data.to_string())
+        .collect();
+    for name in ["张三", "李四", "王五", "赵六", "钱七"] {
+        assert!(
+            names.iter().any(|d| d.contains(name)),
+            "{name} reached the gateway unchanged: {names:?}"
+        );
+    }
+    // The spaced card number was cleaned like a typed one.
+    let v = env.json(&["order", "list", "--limit", "20"]).await;
+    assert!(v.to_string().contains("6222020200112233447"), "{v}");
+
+    // Export: CSV with a BOM, the input columns and the outcome.
+    let out = env.data_dir().join("results.csv");
+    env.json(&["batch", "export", &id, "--out", out.to_str().unwrap()])
+        .await;
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert!(text.starts_with("收款人户名,收款卡号"), "{text}");
+    assert!(text.contains("钱七") && text.contains("pending"), "{text}");
+    assert_eq!(text.lines().count(), 6);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_error_is_reported_at_once_and_the_batch_cannot_run() {
+    let env = with_profile(ProviderKind::Jstpay).await;
+    let r = env
+        .run(&[
+            "--json",
+            "batch",
+            "import",
+            &fixture("payday-errors.csv"),
+            "--profile",
+            "jstpay",
+        ])
+        .await
+        .failed();
+    let v = r.json();
+    let b = &v["batch"];
+    assert_eq!(b["state"], "invalid", "{v}");
+    assert_eq!(b["valid_rows"], 1);
+    let errs = errors(b);
+    let has = |row: u64, field: &str| {
+        errs.iter()
+            .any(|e| e["row"].as_u64() == Some(row) && e["field"] == field)
+    };
+    // Row 3: no card and jiao in a whole-yuan gateway; row 4: a bad card and
+    // a bad amount; row 5: a zero amount. The unknown column with data is
+    // named on the header row.
+    assert!(has(3, "account_no"), "{errs:?}");
+    assert!(has(3, "amount"), "{errs:?}");
+    assert!(has(4, "account_no"), "{errs:?}");
+    assert!(has(4, "amount"), "{errs:?}");
+    assert!(has(5, "amount"), "{errs:?}");
+    assert!(
+        errs.iter().any(|e| e["row"] == 1 && e["column"] == "工号"),
+        "{errs:?}"
+    );
+    assert!(errs
+        .iter()
+        .filter(|e| e["field"] == "amount")
+        .all(|e| e["column"] == "金额（元）"));
+    let id = b["id"].as_i64().unwrap().to_string();
+    let r = env.run(&["--json", "batch", "run", &id]).await.failed();
+    assert!(r.stdout.contains("\"error\""), "{}", r.stdout);
+    assert!(env.sandbox.sim.orders().is_empty(), "nothing was sent");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn control_totals_duplicates_and_the_same_file_are_refused_until_accepted() {
+    let env = with_profile(ProviderKind::Jstpay).await;
+    let gbk = fixture("payday-gbk.csv");
+    // Count and total that do not match: both figures are shown.
+    let v = env
+        .run(&[
+            "--json",
+            "batch",
+            "import",
+            &gbk,
+            "--profile",
+            "jstpay",
+            "--expect-count",
+            "6",
+            "--expect-total",
+            "1450.01",
+        ])
+        .await
+        .failed()
+        .json();
+    let msgs: Vec<String> = errors(&v["batch"])
+        .iter()
+        .map(|e| e["message"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        msgs.iter().any(|m| m.contains('6') && m.contains('5')),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("1,450.01") && m.contains("1,450.00")),
+        "{msgs:?}"
+    );
+
+    // Same account and amount twice: refused, then accepted explicitly.
+    let dup = env.data_dir().join("dup.csv");
+    let list = vec![
+        jst_row(1, "100"),
+        jst_row(2, "200"),
+        jst_row(1, "100"),
+        jst_row(3, "100"),
+    ];
+    write_csv(&dup, JST_HEADER, &list);
+    let v = env
+        .run(&[
+            "--json",
+            "batch",
+            "import",
+            dup.to_str().unwrap(),
+            "--profile",
+            "jstpay",
+        ])
+        .await
+        .failed()
+        .json();
+    let w = &v["batch"]["warnings"];
+    assert_eq!(w[0]["kind"], "duplicate", "{v}");
+    assert_eq!(w[0]["rows"], serde_json::json!([2, 4]));
+    assert_eq!(w[0]["accepted"], false);
+    // The refused import does not count as "imported before".
+    let v = env
+        .json(&[
+            "batch",
+            "import",
+            dup.to_str().unwrap(),
+            "--profile",
+            "jstpay",
+            "--allow-duplicates",
+        ])
+        .await;
+    assert_eq!(v["batch"]["state"], "draft", "{v}");
+    assert_eq!(v["batch"]["warnings"][0]["accepted"], true);
+
+    // The same bytes again: refused without --allow-same-file.
+    let v = env
+        .run(&[
+            "--json",
+            "batch",
+            "import",
+            dup.to_str().unwrap(),
+            "--profile",
+            "jstpay",
+            "--allow-duplicates",
+        ])
+        .await
+        .failed()
+        .json();
+    assert!(
+        errors(&v["batch"])
+            .iter()
+            .any(|e| e["field"] == "allow_same_file"),
+        "{v}"
+    );
+    env.json(&[
+        "batch",
+        "import",
+        dup.to_str().unwrap(),
+        "--profile",
+        "jstpay",
+        "--allow-duplicates",
+        "--allow-same-file",
+    ])
+    .await;
+
+    // An order number twice in the file, or already in the history: errors.
+    let nos = env.data_dir().join("nos.csv");
+    env.json(&[
+        "payout",
+        "create",
+        "--profile",
+        "jstpay",
+        "--amount",
+        "100",
+        "--order-no",
+        "TAKEN1",
+        "--payee-name",
+        "张三",
+        "--account-no",
+        "6222020200112233445",
+        "--bank-name",
+        "中国工商银行",
+        "--branch",
+        "上海分行",
+        "--province",
+        "上海市",
+        "--city",
+        "上海市",
+    ])
+    .await;
+    let mut r1 = jst_row(5, "100");
+    r1.push("SAME1".into());
+    let mut r2 = jst_row(6, "100");
+    r2.push("SAME1".into());
+    let mut r3 = jst_row(7, "100");
+    r3.push("TAKEN1".into());
+    write_csv(&nos, &format!("{JST_HEADER},商户订单号"), &[r1, r2, r3]);
+    let v = env
+        .run(&[
+            "--json",
+            "batch",
+            "import",
+            nos.to_str().unwrap(),
+            "--profile",
+            "jstpay",
+        ])
+        .await
+        .failed()
+        .json();
+    let errs = errors(&v["batch"]);
+    assert!(
+        errs.iter()
+            .any(|e| e["row"] == 3 && e["field"] == "order_no"),
+        "{errs:?}"
+    );
+    assert!(
+        errs.iter()
+            .any(|e| e["row"] == 4 && e["field"] == "order_no"),
+        "{errs:?}"
+    );
+    assert!(!errs.iter().any(|e| e["row"] == 2), "{errs:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_xlsx_template_edited_imports_runs_and_exports() {
+    use calamine::Reader;
+    let env = with_profile(ProviderKind::Jstpay).await;
+    let tpl = env.data_dir().join("template.xlsx");
+    env.json(&[
+        "batch",
+        "template",
+        "--profile",
+        "jstpay",
+        "--out",
+        tpl.to_str().unwrap(),
+    ])
+    .await;
+    // Open the template as a clerk would and read its header and example.
+    let mut book = calamine::open_workbook_auto(&tpl).unwrap();
+    let sheet = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&sheet).unwrap();
+    let grid: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(
+        grid[0],
+        vec![
+            "收款人户名",
+            "收款卡号",
+            "收款银行",
+            "开户支行",
+            "开户省份",
+            "开户城市",
+            "金额（元）",
+            "商户订单号（可空）"
+        ]
+    );
+    assert_eq!(grid.len(), 2, "header and one example row");
+    // Edit: keep the header and the example, add rows (one typed as numbers,
+    // one with a formula-like name), save as a new workbook.
+    let edited = env.data_dir().join("edited.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (i, row) in grid.iter().enumerate() {
+        for (j, c) in row.iter().enumerate() {
+            ws.write_string(i as u32, j as u16, c).unwrap();
+        }
+    }
+    let extra = [
+        [
+            "=SUM(A1)",
+            "6222020200119990001",
+            "中国银行",
+            "北京分行",
+            "北京市",
+            "北京市",
+        ],
+        [
+            "孙八",
+            "6222020200119990002",
+            "中国银行",
+            "北京分行",
+            "北京市",
+            "北京市",
+        ],
+    ];
+    for (i, r) in extra.iter().enumerate() {
+        let row = 2 + i as u32;
+        for (j, c) in r.iter().enumerate() {
+            ws.write_string(row, j as u16, *c).unwrap();
+        }
+        // The amount as a number cell, as Excel stores a typed number.
+        ws.write_number(row, 6, 300.0 + i as f64).unwrap();
+    }
+    wb.save(&edited).unwrap();
+    let v = env
+        .json(&[
+            "batch",
+            "import",
+            edited.to_str().unwrap(),
+            "--profile",
+            "jstpay",
+            "--expect-count",
+            "3",
+            "--expect-total",
+            "701",
+        ])
+        .await;
+    assert_eq!(v["batch"]["state"], "draft", "{v}");
+    let id = v["batch"]["id"].as_i64().unwrap().to_string();
+    let run = env.json(&["batch", "run", &id]).await;
+    assert_eq!(run["batch"]["counts"]["pending"], 3, "{run}");
+    let list = env.json(&["batch", "list"]).await;
+    assert_eq!(list["batches"][0]["state"], "done");
+    assert_eq!(list["batches"][0]["total_fen"], 70_100);
+
+    let csv_out = env.data_dir().join("out.csv");
+    env.json(&["batch", "export", &id, "--out", csv_out.to_str().unwrap()])
+        .await;
+    let text = std::fs::read_to_string(&csv_out).unwrap();
+    assert!(text.contains("'=SUM(A1)"), "formula-safe: {text}");
+    let xlsx_out = env.data_dir().join("out.xlsx");
+    env.json(&["batch", "export", &id, "--out", xlsx_out.to_str().unwrap()])
+        .await;
+    let mut book = calamine::open_workbook_auto(&xlsx_out).unwrap();
+    let sheet = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&sheet).unwrap();
+    assert_eq!(range.height(), 4);
+    let cell = range.get((2, 0)).unwrap().to_string();
+    assert_eq!(cell, "=SUM(A1)", "a string cell, not a formula");
+    assert!(range.rows().skip(1).all(|r| r
+        .iter()
+        .any(|c| matches!(c, calamine::Data::String(s) if s == "pending"))));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn juyouke_limits_hold_across_the_whole_batch() {
+    let env = with_profile(ProviderKind::Juyouke).await;
+    let file = env.data_dir().join("withdraw.csv");
+    // 50,000.01 is over the per-withdrawal limit; 20 x 50,000 fill the day's
+    // 1,000,000 and the next row is over it.
+    let mut text = String::from("金额（元）\n50000.01\n");
+    for _ in 0..20 {
+        text.push_str("50000\n");
+    }
+    text.push_str("1\n");
+    std::fs::write(&file, text).unwrap();
+    let v = env
+        .run(&[
+            "--json",
+            "batch",
+            "import",
+            file.to_str().unwrap(),
+            "--profile",
+            "juyouke",
+            "--allow-duplicates",
+        ])
+        .await
+        .failed()
+        .json();
+    let errs = errors(&v["batch"]);
+    assert!(
+        errs.iter().any(|e| e["row"] == 2 && e["field"] == "amount"),
+        "{errs:?}"
+    );
+    assert!(
+        errs.iter()
+            .any(|e| e["row"] == 23 && e["field"] == "amount"),
+        "{errs:?}"
+    );
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert_eq!(v["batch"]["valid_rows"], 20);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signature_error_or_low_balance_pauses_the_rest_of_the_profile() {
+    let env = Env::new().await;
+    env.add_profile("wrongkey", ProviderKind::Jstpay, Some("not-the-key"))
+        .await
+        .ok();
+    let file = env.data_dir().join("p.csv");
+    let list: Vec<Vec<String>> = (1..=6).map(|i| jst_row(i, "100")).collect();
+    write_csv(&file, JST_HEADER, &list);
+    let v = env
+        .json(&[
+            "batch",
+            "import",
+            file.to_str().unwrap(),
+            "--profile",
+            "wrongkey",
+        ])
+        .await;
+    let id = v["batch"]["id"].as_i64().unwrap().to_string();
+    let r = env
+        .run(&["--json", "batch", "run", &id, "--concurrency", "1"])
+        .await
+        .failed();
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    let v = env.json(&["batch", "show", &id]).await;
+    assert_eq!(v["batch"]["state"], "paused", "{v}");
+    assert!(
+        v["batch"]["pause_reason"]
+            .as_str()
+            .unwrap()
+            .contains("signature"),
+        "{v}"
+    );
+    assert_eq!(v["batch"]["counts"]["queued"], 5, "{v}");
+
+    // Insufficient balance: the same with the right key and an empty account.
+    env.add_profile("poor", ProviderKind::Jstpay, None)
+        .await
+        .ok();
+    env.sandbox.sim.set_balance(ProviderKind::Jstpay, 15_000);
+    let file2 = env.data_dir().join("p2.csv");
+    let list: Vec<Vec<String>> = (11..=14).map(|i| jst_row(i, "100")).collect();
+    write_csv(&file2, JST_HEADER, &list);
+    let v = env
+        .json(&[
+            "batch",
+            "import",
+            file2.to_str().unwrap(),
+            "--profile",
+            "poor",
+        ])
+        .await;
+    let id2 = v["batch"]["id"].as_i64().unwrap().to_string();
+    let r = env
+        .run(&["--json", "batch", "run", &id2, "--concurrency", "1"])
+        .await
+        .failed();
+    assert_eq!(r.code, 5);
+    let v = env.json(&["batch", "show", &id2]).await;
+    assert_eq!(v["batch"]["state"], "paused", "{v}");
+    assert_eq!(v["batch"]["counts"]["pending"], 1, "{v}");
+    assert_eq!(v["batch"]["counts"]["failed"], 1, "{v}");
+    assert_eq!(v["batch"]["counts"]["queued"], 2, "{v}");
+    // Topped up, the run resumes with the rows not yet sent.
+    env.sandbox
+        .sim
+        .set_balance(ProviderKind::Jstpay, 10_000_000);
+    let v = env.json(&["batch", "run", &id2]).await;
+    assert_eq!(v["batch"]["state"], "done", "{v}");
+    assert_eq!(v["batch"]["counts"]["pending"], 3, "{v}");
+
+    // Cancel: rows not yet sent are never sent.
+    let file3 = env.data_dir().join("p3.csv");
+    let list: Vec<Vec<String>> = (21..=23).map(|i| jst_row(i, "100")).collect();
+    write_csv(&file3, JST_HEADER, &list);
+    let v = env
+        .json(&[
+            "batch",
+            "import",
+            file3.to_str().unwrap(),
+            "--profile",
+            "poor",
+        ])
+        .await;
+    let id3 = v["batch"]["id"].as_i64().unwrap().to_string();
+    let before = env.sandbox.sim.orders().len();
+    let v = env.json(&["batch", "cancel", &id3]).await;
+    assert_eq!(v["batch"]["state"], "cancelled");
+    let v = env.json(&["batch", "run", &id3]).await;
+    assert_eq!(v["batch"]["counts"]["cancelled"], 3, "{v}");
+    assert_eq!(env.sandbox.sim.orders().len(), before);
+}
+
+fn spawn_run(
+    env: &Env,
+    id: &str,
+    concurrency: &str,
+    pause_at: Option<&str>,
+) -> std::process::Child {
+    let mut cmd = env.command(&["--json", "batch", "run", id, "--concurrency", concurrency]);
+    match pause_at {
+        Some(p) => cmd.env("PAYDESK_TEST_PAUSE_AT", p),
+        None => cmd.env_remove("PAYDESK_TEST_PAUSE_AT"),
+    };
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    cmd.spawn().expect("paydesk runs")
+}
+
+/// Exactly once: the CLI is killed (SIGKILL) twice in the middle of a run,
+/// once while replies are slow (requests in flight) and once with rows stored
+/// but not yet sent; every resume finishes the batch and the gateway sees
+/// each row's order number created exactly once (never-sent rows: zero times,
+/// settled by a query, never created late).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_mid_run_the_resumed_batch_creates_every_order_exactly_once() {
+    let env = with_profile(ProviderKind::Jstpay).await;
+    let kind = ProviderKind::Jstpay;
+    let file = env.data_dir().join("kill.csv");
+    let list: Vec<Vec<String>> = (1..=40)
+        .map(|i| jst_row(i, &format!("{}", 100 + i)))
+        .collect();
+    write_csv(&file, JST_HEADER, &list);
+    let v = env
+        .json(&[
+            "batch",
+            "import",
+            file.to_str().unwrap(),
+            "--profile",
+            "jstpay",
+        ])
+        .await;
+    let id = v["batch"]["id"].as_i64().unwrap().to_string();
+    let nos: Vec<String> = rows(&env.json(&["batch", "show", &id]).await)
+        .iter()
+        .map(|r| r["order_no"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(nos.len(), 40);
+
+    // 1. Slow replies: kill while requests are in flight.
+    env.sandbox.sim.add_fault(FaultSpec {
+        provider: kind,
+        fault: FaultKind::Delay,
+        delay_ms: Some(400),
+        times: None,
+    });
+    let mut child = spawn_run(&env, &id, "4", None);
+    let started = Instant::now();
+    while env.sandbox.sim.orders().len() < 10 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the run never got going"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    env.sandbox.sim.clear_faults();
+    let at_kill = env.sandbox.sim.orders().len();
+    assert!(at_kill < 40, "killed mid-run ({at_kill} sent)");
+    let show = env.json(&["batch", "show", &id]).await;
+    assert_eq!(
+        show["batch"]["state"], "running",
+        "left as the kill found it"
+    );
+
+    // 2. Resume, paused before the send of the next rows: kill again there.
+    let mut child = spawn_run(&env, &id, "2", Some("before_send"));
+    child = tokio::task::spawn_blocking(move || {
+        let stderr = child.stderr.take().unwrap();
+        for line in BufReader::new(stderr).lines() {
+            if line.unwrap().contains("PAYDESK_TEST_PAUSED before_send") {
+                break;
+            }
+        }
+        child
+    })
+    .await
+    .unwrap();
+    // Give the second concurrent row a moment to reach its pause too.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let show = env.json(&["batch", "show", &id]).await;
+    // Rows marked sending whose order is stored: their create had begun.
+    let mut stranded: Vec<String> = Vec::new();
+    for r in rows(&show).iter().filter(|r| r["status"] == "sending") {
+        let no = r["order_no"].as_str().unwrap();
+        if env.run(&["--json", "order", "get", no]).await.code == 0 {
+            stranded.push(no.to_string());
+        }
+    }
+    assert!(!stranded.is_empty(), "{show}");
+    for no in &stranded {
+        assert_eq!(
+            env.sandbox.sim.create_count(kind, no),
+            0,
+            "{no} not sent yet"
+        );
+    }
+
+    // 3. Resume to the end.
+    let v = env.json(&["batch", "run", &id, "--concurrency", "8"]).await;
+    assert_eq!(v["batch"]["state"], "done", "{v}");
+    for no in &nos {
+        let n = env.sandbox.sim.create_count(kind, no);
+        if stranded.contains(no) {
+            // Its order was stored before the kill: settled by a query
+            // (unknown within the grace period), never created late.
+            assert_eq!(n, 0, "{no}: stored but never sent, never re-created");
+        } else {
+            assert_eq!(n, 1, "{no}: created exactly once");
+        }
+    }
+    for r in rows(&v) {
+        let no = r["order_no"].as_str().unwrap();
+        let want = if stranded.iter().any(|s| s == no) {
+            "unknown"
+        } else {
+            "pending"
+        };
+        assert_eq!(r["status"], want, "{r}");
+    }
+    // After the grace period the stranded ones are settled as never arrived.
+    let mut cmd = env.command(&["--json", "batch", "run", &id]);
+    cmd.env("PAYDESK_NOT_FOUND_GRACE_MS", "0");
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for r in rows(&v) {
+        let no = r["order_no"].as_str().unwrap();
+        if stranded.iter().any(|s| s == no) {
+            assert_eq!(r["status"], "failed", "{r}");
+        }
+    }
+    for no in &nos {
+        assert!(env.sandbox.sim.create_count(kind, no) <= 1, "{no}");
+    }
+    // One order per row in the history: nothing created twice locally either.
+    let list = env.json(&["order", "list", "--limit", "100"]).await;
+    assert_eq!(list["orders"].as_array().unwrap().len(), 40, "{list}");
+}

@@ -1,0 +1,560 @@
+//! The run engine: settle what an earlier run left open, then send the
+//! queued rows with a concurrency limit, each through the single-payout
+//! create path (order stored before its request leaves). Pause and cancel
+//! are batch states in the database, so they work from any process and
+//! stop new sends at the next claim.
+
+use super::store::{self as bstore, RowUpdate};
+use super::{Batch, BatchRow, BatchState, RowStatus, DEFAULT_CONCURRENCY, MAX_CONCURRENCY};
+use crate::domain::OrderKind;
+use crate::error::{CoreError, CoreResult, FieldError};
+use crate::form::{ids, OrderInput};
+use crate::services::{ErrorInfo, PayDesk};
+use crate::store::{now_ms, Order, Profile};
+use crate::{money, tr};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::Instant;
+
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub concurrency: usize,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            concurrency: DEFAULT_CONCURRENCY,
+        }
+    }
+}
+
+/// What the progress bar shows; sent after every row that changes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BatchProgress {
+    pub batch_id: i64,
+    pub state: BatchState,
+    /// Rows that can be sent (valid rows).
+    pub total: u32,
+    /// Rows whose request went out (or may have).
+    pub sent: u32,
+    pub succeeded: u32,
+    pub failed: u32,
+    pub unknown: u32,
+    /// Pending or processing at the gateway.
+    pub in_progress: u32,
+    pub queued: u32,
+    pub cancelled: u32,
+    pub amount_sent_fen: i64,
+    /// Rows per second in this run.
+    pub rate: f64,
+    pub eta_seconds: Option<u64>,
+    pub pause_reason: Option<String>,
+    /// The row that just changed.
+    pub row: Option<BatchRow>,
+}
+
+struct Tally {
+    counts: BTreeMap<RowStatus, u32>,
+    amount_sent_fen: i64,
+    done_this_run: u32,
+}
+
+struct Engine<'a> {
+    desk: &'a PayDesk,
+    profile: Profile,
+    batch_id: i64,
+    total: u32,
+    tally: Mutex<Tally>,
+    pause_reason: Mutex<Option<String>>,
+    started: Instant,
+    on_progress: &'a (dyn Fn(&BatchProgress) + Send + Sync),
+}
+
+pub async fn run(
+    desk: &PayDesk,
+    id: i64,
+    opts: &RunOptions,
+    on_progress: &(dyn Fn(&BatchProgress) + Send + Sync),
+) -> CoreResult<Batch> {
+    let batch = bstore::batch(&desk.store, id).await?;
+    if batch.state == BatchState::Invalid {
+        return Err(FieldError::new(
+            "batch",
+            tr!(
+                "批次 {} 有错误，不能执行；请修改文件后重新导入",
+                "batch {} has errors and cannot run; fix the file and import it again",
+                id
+            ),
+        )
+        .into());
+    }
+    let concurrency = opts.concurrency.clamp(1, MAX_CONCURRENCY);
+    let profile = desk.store.profile(&batch.profile_id).await?;
+    let may_send = batch.state != BatchState::Cancelled;
+    if may_send {
+        bstore::move_state(
+            &desk.store,
+            id,
+            &[
+                BatchState::Draft,
+                BatchState::Paused,
+                BatchState::Running,
+                BatchState::Done,
+            ],
+            BatchState::Running,
+            None,
+            now_ms(),
+        )
+        .await?;
+    }
+    let rows = bstore::rows(&desk.store, id).await?;
+    let mut counts = BTreeMap::new();
+    let mut amount_sent_fen = 0;
+    for r in &rows {
+        *counts.entry(r.status).or_insert(0) += 1;
+        if r.status.sent() {
+            amount_sent_fen += r.amount_fen;
+        }
+    }
+    let engine = Engine {
+        desk,
+        profile,
+        batch_id: id,
+        total: batch.valid_rows,
+        tally: Mutex::new(Tally {
+            counts,
+            amount_sent_fen,
+            done_this_run: 0,
+        }),
+        pause_reason: Mutex::new(None),
+        started: Instant::now(),
+        on_progress,
+    };
+    engine.emit(None, BatchState::Running);
+    desk.store
+        .audit(
+            desk.os_user(),
+            "batch.run",
+            Some(&format!("batch {id}")),
+            None,
+        )
+        .await?;
+
+    // 1. What an earlier run left open: settled by looking up (and querying)
+    //    the row's order, never by creating it again.
+    let open: Vec<BatchRow> = rows
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.status,
+                RowStatus::Sending
+                    | RowStatus::Unknown
+                    | RowStatus::Pending
+                    | RowStatus::Processing
+            )
+        })
+        .cloned()
+        .collect();
+    let results: Vec<CoreResult<()>> = futures_util::stream::iter(open)
+        .map(|r| engine.settle(r, may_send))
+        .buffer_unordered(concurrency)
+        .collect()
+        .await;
+    results.into_iter().collect::<CoreResult<Vec<()>>>()?;
+
+    // 2. Send the queued rows (including any the first step found unsent).
+    if may_send {
+        let queued = bstore::rows_in(&desk.store, id, &[RowStatus::Queued]).await?;
+        let results: Vec<CoreResult<()>> = futures_util::stream::iter(queued)
+            .map(|r| engine.send(r))
+            .buffer_unordered(concurrency)
+            .collect()
+            .await;
+        results.into_iter().collect::<CoreResult<Vec<()>>>()?;
+    }
+
+    // 3. Where the batch stands now.
+    let reason = engine.pause_reason.lock().expect("pause").take();
+    let now = now_ms();
+    if let Some(reason) = &reason {
+        bstore::move_state(
+            &desk.store,
+            id,
+            &[BatchState::Running],
+            BatchState::Paused,
+            Some(reason),
+            now,
+        )
+        .await?;
+    }
+    let mut state = bstore::batch(&desk.store, id).await?.state;
+    match state {
+        BatchState::Cancelled => {
+            bstore::cancel_queued(&desk.store, id, now).await?;
+        }
+        BatchState::Running => {
+            let left =
+                bstore::rows_in(&desk.store, id, &[RowStatus::Queued, RowStatus::Sending]).await?;
+            let to = if left.is_empty() {
+                BatchState::Done
+            } else {
+                BatchState::Paused
+            };
+            bstore::move_state(&desk.store, id, &[BatchState::Running], to, None, now).await?;
+        }
+        _ => {}
+    }
+    let mut out = bstore::batch(&desk.store, id).await?;
+    out.counts = bstore::counts(&desk.store, id).await?;
+    state = out.state;
+    engine.emit(None, state);
+    Ok(out)
+}
+
+/// Pause a running batch: rows not yet sent wait; rows in flight finish.
+pub async fn pause(desk: &PayDesk, id: i64) -> CoreResult<Batch> {
+    bstore::batch(&desk.store, id).await?;
+    let moved = bstore::move_state(
+        &desk.store,
+        id,
+        &[BatchState::Running, BatchState::Draft],
+        BatchState::Paused,
+        Some(&tr!("已手动暂停", "paused by hand")),
+        now_ms(),
+    )
+    .await?;
+    let b = bstore::batch(&desk.store, id).await?;
+    if !moved && b.state != BatchState::Paused {
+        return Err(state_error(&b, "pause"));
+    }
+    Ok(b)
+}
+
+/// Cancel: rows not yet sent are never sent; rows already sent keep settling.
+pub async fn cancel(desk: &PayDesk, id: i64) -> CoreResult<Batch> {
+    bstore::batch(&desk.store, id).await?;
+    let now = now_ms();
+    let moved = bstore::move_state(
+        &desk.store,
+        id,
+        &[
+            BatchState::Draft,
+            BatchState::Invalid,
+            BatchState::Running,
+            BatchState::Paused,
+        ],
+        BatchState::Cancelled,
+        None,
+        now,
+    )
+    .await?;
+    let b = bstore::batch(&desk.store, id).await?;
+    if !moved && b.state != BatchState::Cancelled {
+        return Err(state_error(&b, "cancel"));
+    }
+    bstore::cancel_queued(&desk.store, id, now).await?;
+    desk.store
+        .audit(
+            desk.os_user(),
+            "batch.cancel",
+            Some(&format!("batch {id}")),
+            None,
+        )
+        .await?;
+    let mut b = bstore::batch(&desk.store, id).await?;
+    b.counts = bstore::counts(&desk.store, id).await?;
+    Ok(b)
+}
+
+fn state_error(b: &Batch, what: &str) -> CoreError {
+    CoreError::Conflict(tr!(
+        "批次 {} 当前为 {}，不能{}",
+        "batch {} is {}; it cannot {}",
+        b.id,
+        b.state.as_str(),
+        match (what, crate::i18n::lang()) {
+            ("pause", crate::i18n::Lang::Zh) => "暂停",
+            ("cancel", crate::i18n::Lang::Zh) => "取消",
+            (w, _) => w,
+        }
+    ))
+}
+
+/// A gateway answer that will fail every other row of the profile too.
+fn stops_profile(err: &ErrorInfo, order: &Order) -> Option<String> {
+    let code = order
+        .provider_status
+        .as_deref()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let msg = err.message.to_lowercase();
+    if err.code == "bad_signature"
+        || code.contains("sign")
+        || msg.contains("签名错误")
+        || msg.contains("signature error")
+    {
+        return Some(tr!(
+            "网关答复签名错误，本商户配置的其余行已暂停；请检查商户密钥后继续。（{}）",
+            "the gateway reported a signature error: this profile's remaining rows are paused; check the merchant key, then resume. ({})",
+            err.message
+        ));
+    }
+    if code.contains("balance")
+        || code.contains("insufficient")
+        || msg.contains("余额不足")
+        || msg.contains("insufficient")
+    {
+        return Some(tr!(
+            "商户余额不足，本商户配置的其余行已暂停；充值后继续。（{}）",
+            "insufficient merchant balance: this profile's remaining rows are paused; top up, then resume. ({})",
+            err.message
+        ));
+    }
+    None
+}
+
+impl Engine<'_> {
+    /// Stop sending this profile's rows (the first reason is kept).
+    fn pause_for(&self, reason: String) {
+        let mut p = self.pause_reason.lock().expect("pause");
+        if p.is_none() {
+            *p = Some(reason);
+        }
+    }
+
+    fn emit(&self, row: Option<BatchRow>, state: BatchState) {
+        let t = self.tally.lock().expect("tally");
+        let n = |s: RowStatus| *t.counts.get(&s).unwrap_or(&0);
+        let elapsed = self.started.elapsed().as_secs_f64();
+        let rate = if elapsed > 0.0 {
+            t.done_this_run as f64 / elapsed
+        } else {
+            0.0
+        };
+        let queued = n(RowStatus::Queued) + n(RowStatus::Sending);
+        let p = BatchProgress {
+            batch_id: self.batch_id,
+            state,
+            total: self.total,
+            sent: [
+                RowStatus::Pending,
+                RowStatus::Processing,
+                RowStatus::Succeeded,
+                RowStatus::Failed,
+                RowStatus::Unknown,
+            ]
+            .into_iter()
+            .map(n)
+            .sum(),
+            succeeded: n(RowStatus::Succeeded),
+            failed: n(RowStatus::Failed),
+            unknown: n(RowStatus::Unknown),
+            in_progress: n(RowStatus::Pending) + n(RowStatus::Processing),
+            queued,
+            cancelled: n(RowStatus::Cancelled),
+            amount_sent_fen: t.amount_sent_fen,
+            rate,
+            eta_seconds: (rate > 0.0).then(|| (queued as f64 / rate).ceil() as u64),
+            pause_reason: self.pause_reason.lock().expect("pause").clone(),
+            row,
+        };
+        drop(t);
+        (self.on_progress)(&p);
+    }
+
+    async fn set(&self, mut row: BatchRow, u: RowUpdate<'_>) -> CoreResult<()> {
+        bstore::update_row(&self.desk.store, self.batch_id, row.row, &u, now_ms()).await?;
+        {
+            let mut t = self.tally.lock().expect("tally");
+            if let Some(c) = t.counts.get_mut(&row.status) {
+                *c = c.saturating_sub(1);
+            }
+            *t.counts.entry(u.status).or_insert(0) += 1;
+            if u.status.sent() && !row.status.sent() {
+                t.amount_sent_fen += row.amount_fen;
+                t.done_this_run += 1;
+            }
+        }
+        row.status = u.status;
+        row.order_id = u.order_id.or(row.order_id);
+        row.provider_order_id = u
+            .provider_order_id
+            .map(String::from)
+            .or(row.provider_order_id);
+        row.message = u.message.map(String::from);
+        self.emit(Some(row), BatchState::Running);
+        Ok(())
+    }
+
+    /// The stored order carrying this row's number at this profile, if any.
+    async fn stored_order(&self, row: &BatchRow) -> CoreResult<Option<Order>> {
+        Ok(self
+            .desk
+            .store
+            .find_orders(&row.order_no, Some(&self.profile.id))
+            .await?
+            .into_iter()
+            .find(|o| o.order_no == row.order_no && o.kind == OrderKind::Payout))
+    }
+
+    /// The stored order is this row's payment (same amount and account).
+    fn same_payment(row: &BatchRow, o: &Order) -> bool {
+        o.amount_fen == row.amount_fen
+            && o.fields.get(ids::ACCOUNT_NO) == row.fields.get(ids::ACCOUNT_NO)
+    }
+
+    async fn link(&self, row: BatchRow, o: Order) -> CoreResult<()> {
+        if !Self::same_payment(&row, &o) {
+            let msg = tr!(
+                "订单号 {} 已被另一笔金额或账号不同的订单使用，此行未发送",
+                "order number {} is taken by another order with a different amount or account; this row was not sent",
+                row.order_no
+            );
+            return self
+                .set(
+                    row,
+                    RowUpdate {
+                        status: RowStatus::Failed,
+                        order_id: None,
+                        provider_order_id: None,
+                        message: Some(&msg),
+                    },
+                )
+                .await;
+        }
+        let (order, error) = if o.status.is_final() {
+            (o, None)
+        } else {
+            let out = self.desk.refresh_order(o.id).await?;
+            (out.order, out.error)
+        };
+        let message = error
+            .map(|e| e.message)
+            .or_else(|| order.provider_message.clone());
+        self.set(
+            row,
+            RowUpdate {
+                status: RowStatus::from_order(order.status),
+                order_id: Some(order.id),
+                provider_order_id: order.provider_order_id.as_deref(),
+                message: message.as_deref(),
+            },
+        )
+        .await
+    }
+
+    async fn settle(&self, row: BatchRow, may_send: bool) -> CoreResult<()> {
+        match self.stored_order(&row).await? {
+            Some(o) => self.link(row, o).await,
+            // No order stored: its create never started (the order is
+            // written before the request leaves), so nothing reached the gateway.
+            None if row.status == RowStatus::Sending => {
+                let status = if may_send {
+                    RowStatus::Queued
+                } else {
+                    RowStatus::Cancelled
+                };
+                self.set(
+                    row,
+                    RowUpdate {
+                        status,
+                        order_id: None,
+                        provider_order_id: None,
+                        message: None,
+                    },
+                )
+                .await
+            }
+            None => Ok(()),
+        }
+    }
+
+    async fn send(&self, row: BatchRow) -> CoreResult<()> {
+        if self.pause_reason.lock().expect("pause").is_some() {
+            return Ok(());
+        }
+        if !bstore::claim(&self.desk.store, self.batch_id, row.row, now_ms()).await? {
+            return Ok(());
+        }
+        let mut row = row;
+        {
+            let mut t = self.tally.lock().expect("tally");
+            if let Some(c) = t.counts.get_mut(&RowStatus::Queued) {
+                *c = c.saturating_sub(1);
+            }
+            *t.counts.entry(RowStatus::Sending).or_insert(0) += 1;
+        }
+        row.status = RowStatus::Sending;
+        let input = OrderInput {
+            amount: money::fen_to_yuan_2dp(row.amount_fen),
+            order_no: Some(row.order_no.clone()),
+            values: row.fields.clone(),
+        };
+        match self
+            .desk
+            .create_order(&self.profile.id, OrderKind::Payout, &input)
+            .await
+        {
+            Ok(out) => {
+                if let Some(reason) = out
+                    .error
+                    .as_ref()
+                    .and_then(|e| stops_profile(e, &out.order))
+                {
+                    self.pause_for(reason);
+                }
+                let message = out
+                    .error
+                    .map(|e| e.message)
+                    .or_else(|| out.order.provider_message.clone());
+                self.set(
+                    row,
+                    RowUpdate {
+                        status: RowStatus::from_order(out.order.status),
+                        order_id: Some(out.order.id),
+                        provider_order_id: out.order.provider_order_id.as_deref(),
+                        message: message.as_deref(),
+                    },
+                )
+                .await
+            }
+            Err(e) => {
+                // The number is taken (another runner, or an order made
+                // elsewhere): that order is looked at, nothing is sent again.
+                if let Some(o) = self.stored_order(&row).await? {
+                    return self.link(row, o).await;
+                }
+                if matches!(e, CoreError::Secret(_)) {
+                    self.pause_for(e.to_string());
+                    return self
+                        .set(
+                            row,
+                            RowUpdate {
+                                status: RowStatus::Queued,
+                                order_id: None,
+                                provider_order_id: None,
+                                message: Some(&e.to_string()),
+                            },
+                        )
+                        .await;
+                }
+                // Refused before anything was stored or sent (a limit reached
+                // since the import, the profile's settings...).
+                self.set(
+                    row,
+                    RowUpdate {
+                        status: RowStatus::Failed,
+                        order_id: None,
+                        provider_order_id: None,
+                        message: Some(&e.to_string()),
+                    },
+                )
+                .await
+            }
+        }
+    }
+}
