@@ -6,7 +6,7 @@ use paydesk_core::error::{CoreError, FieldError};
 use paydesk_core::form::OrderInput;
 use paydesk_core::i18n::{self, Lang};
 use paydesk_core::money;
-use paydesk_core::services::{OrderOutcome, PayDesk, ProfileInput};
+use paydesk_core::services::{ErrorInfo, OrderOutcome, PayDesk, ProfileInput};
 use paydesk_core::store::{Order, OrderFilter};
 use paydesk_core::tr;
 use paydesk_core::vault::KeyringStore;
@@ -261,10 +261,11 @@ struct Failure {
 
 impl From<CoreError> for Failure {
     fn from(e: CoreError) -> Self {
+        let info = ErrorInfo::from(&e);
         Failure {
-            code: e.code().as_str().into(),
-            message: e.to_string(),
-            field: e.field().map(String::from),
+            code: info.code,
+            message: info.message,
+            field: info.field,
             exit: 1,
             order: None,
         }
@@ -479,9 +480,11 @@ async fn order(desk: &PayDesk, cmd: OrderCmd, out: &Out) -> Res {
             }
             let mut errors = Vec::new();
             if refresh {
-                for o in found.iter_mut() {
-                    let r = desk.refresh_order(o.id).await?;
-                    *o = r.order;
+                // Each order is reported: one that cannot be asked does not hide the others.
+                let ids: Vec<i64> = found.iter().map(|o| o.id).collect();
+                found.clear();
+                for r in desk.refresh_orders(&ids).await? {
+                    found.push(r.order);
                     if let Some(e) = r.error {
                         errors.push(e);
                     }
