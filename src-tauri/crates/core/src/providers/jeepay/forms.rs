@@ -232,14 +232,20 @@ mod tests {
             v.get("account_no").map(String::as_str),
             Some("o6BcIwvT-vIqf1_zXZ")
         );
-        // bank_name is hidden (and dropped) unless paying into a bank card.
-        let (_, v) = f
+        // bank_name is only for a bank card: typed under WX_CASH it is refused
+        // (naming the choice it needs), never silently dropped.
+        let e = f
             .validate(&input(
                 "1",
                 &[("account_no", "x"), ("bank_name", "中国银行")],
             ))
-            .unwrap();
-        assert!(!v.contains_key("bank_name"));
+            .unwrap_err();
+        assert_eq!(e.field, "bank_name");
+        assert!(
+            e.message.contains("entry_type = BANK_CARD"),
+            "{}",
+            e.message
+        );
         let (_, v) = f
             .validate(&input(
                 "1",

@@ -487,20 +487,37 @@ mod tests {
                 .field,
             "payer_bank_code"
         );
-        let (fen, v) = dep
-            .validate(&input(&[("channel", "8002"), ("payer_name", "张三")]))
-            .unwrap();
+        // The payer's details belong to 8000 only: refused, not dropped.
+        assert_eq!(
+            dep.validate(&input(&[("channel", "8002"), ("payer_name", "张三")]))
+                .unwrap_err()
+                .field,
+            "payer_name"
+        );
+        let (fen, v) = dep.validate(&input(&[("channel", "8002")])).unwrap();
         assert_eq!(fen, 10050);
         assert_eq!(v.get("subject").map(String::as_str), Some("在线支付"));
-        assert!(!v.contains_key("payer_name"), "hidden for other products");
-        let (_, v) = dep
-            .validate(&input(&[
+        // A code outside the HPT table is refused by the form already.
+        assert_eq!(
+            dep.validate(&input(&[
                 ("channel", "8000"),
                 ("payer_bank_code", "HPT00099"),
                 ("payer_name", "张三"),
                 ("payer_account_no", "6222 0202 0011"),
             ]))
+            .unwrap_err()
+            .field,
+            "payer_bank_code"
+        );
+        let (_, mut v) = dep
+            .validate(&input(&[
+                ("channel", "8000"),
+                ("payer_bank_code", "HPT00002"),
+                ("payer_name", "张三"),
+                ("payer_account_no", "6222 0202 0011"),
+            ]))
             .unwrap();
+        v.insert("payer_bank_code".into(), "HPT00099".into());
         let o = OrderParams {
             kind: OrderKind::Deposit,
             order_no: "D1".into(),
