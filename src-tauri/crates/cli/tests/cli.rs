@@ -202,15 +202,19 @@ async fn every_call(kind: ProviderKind) {
             "a duplicate is never sent"
         );
 
-        // Another profile (same merchant) reusing the number: the gateway refuses it.
+        // Another profile (same merchant) reusing the number: refused locally
+        // (issue 10: the gateway would refuse it as a duplicate, and its
+        // queries would answer about the first order), nothing stored or sent.
         if payout_sends_order_no(kind) {
             env.add_profile("second", kind, None).await.ok();
+            let before = env.sandbox.sim.orders().len();
             let r = create(&env, "payout", "second", "100", &args, Some(&no))
                 .await
                 .failed();
             let v = r.json();
-            assert_eq!(v["error"]["code"], "rejected", "{v}");
-            assert_eq!(v["order"]["status"], "failed");
+            assert_eq!(v["error"]["code"], "conflict", "{v}");
+            assert!(v["order"].is_null(), "nothing stored: {v}");
+            assert_eq!(env.sandbox.sim.orders().len(), before);
         }
 
         // Wrong key: the gateway rejects the signature; the order is kept as failed.

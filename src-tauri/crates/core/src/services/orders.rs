@@ -1,0 +1,364 @@
+//! Orders: validate, store, send once, store the answer; and ask the gateway
+//! again later. What an answer does to an order is decided in `outcome`.
+
+use super::outcome::{self, OrderState};
+use super::profiles::check_gateway_settings;
+use super::test_hooks::{self, PausePoint};
+use super::{config_of, params_of, ErrorInfo, OrderOutcome, OrderPreview, PayDesk};
+use crate::domain::{OrderKind, OrderStatus};
+use crate::error::{CoreError, CoreResult, FieldError};
+use crate::form::{FormSpec, OrderInput};
+use crate::gateway::{Call, GatewayError, OrderParams};
+use crate::providers;
+use crate::store::{now_ms, NewOrder, Order, OrderUpdate, Profile};
+use crate::time::shanghai_day;
+use crate::tr;
+use crate::{money, order_no};
+
+impl PayDesk {
+    /// Validate an order without storing or sending anything (the confirm step).
+    pub async fn prepare_order(
+        &self,
+        profile: &str,
+        kind: OrderKind,
+        input: &OrderInput,
+    ) -> CoreResult<OrderPreview> {
+        let p = self.store.profile(profile).await?;
+        let (form, params) = self.validate_order(&p, kind, input).await?;
+        Ok(OrderPreview {
+            profile: p.name,
+            provider: p.provider,
+            kind,
+            order_no: params.order_no,
+            amount_fen: params.amount_fen,
+            amount_text: money::format_cny(params.amount_fen),
+            amount_capital: money::to_chinese_capital(params.amount_fen),
+            values: params.values,
+            form,
+        })
+    }
+
+    async fn validate_order(
+        &self,
+        p: &Profile,
+        kind: OrderKind,
+        input: &OrderInput,
+    ) -> CoreResult<(FormSpec, OrderParams)> {
+        let form = Self::form(p.provider, kind)?;
+        let (amount_fen, values) = form.validate(input)?;
+        let max_len = form.order_no.max_len.min(order_no::MAX_LEN);
+        let now = now_ms();
+        let typed = input
+            .order_no
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let order_no = match typed {
+            Some(typed) => order_no::check("order_no", typed, max_len)?,
+            None => order_no::generate(kind, now),
+        };
+        let typed = typed.is_some();
+        if let Some(daily) = form.amount.daily_max_fen {
+            let (from, to) = shanghai_day(now);
+            let used = self.store.sum_amount(&p.id, kind, from, to).await?;
+            if used + amount_fen > daily {
+                return Err(FieldError::new(
+                    "amount",
+                    tr!(
+                        "超过该网关每日上限 {}：今日已提交 {}",
+                        "over this gateway's daily limit of {}: {} already sent today",
+                        money::format_cny(daily),
+                        money::format_cny(used)
+                    ),
+                )
+                .into());
+            }
+        }
+        let params = OrderParams {
+            kind,
+            order_no,
+            amount_fen,
+            values,
+            provider_order_id: None,
+            created_at_ms: now,
+        };
+        providers::gateway(p.provider).check(&params)?;
+        // A profile saved before its gateway's needs were checked.
+        check_gateway_settings(p.provider, &p.notify_url)?;
+        if typed {
+            self.check_number_free(p, &params.order_no).await?;
+        }
+        Ok((form, params))
+    }
+
+    /// Refuses a number another profile on the same gateway and merchant id
+    /// already used: the gateway sees one merchant, refuses the second as a
+    /// duplicate, and answers queries about the first.
+    async fn check_number_free(&self, p: &Profile, order_no: &str) -> CoreResult<()> {
+        for o in self.store.find_orders(order_no, None).await? {
+            if o.order_no != order_no || o.profile_id == p.id || o.provider != p.provider {
+                continue;
+            }
+            let same_merchant = match self.store.profile(&o.profile_id).await {
+                Ok(other) => other.merchant_id == p.merchant_id,
+                // A removed profile (its merchant id is not read back): the
+                // gateway is the judge.
+                Err(CoreError::NotFound(_)) => false,
+                Err(e) => return Err(e),
+            };
+            if same_merchant {
+                return Err(CoreError::Conflict(tr!(
+                    "订单号 {} 已被同一网关、同一商户号的商户配置“{}”使用，网关会视为重复订单。请换一个订单号",
+                    "order number {} is already used by profile “{}” on the same gateway and merchant id; the gateway would take it as a duplicate. Use another number",
+                    order_no,
+                    o.profile
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Create an order: validate, store (status `unknown`), send once, store the
+    /// answer. The order is returned whatever happened; `error` says what went wrong.
+    pub async fn create_order(
+        &self,
+        profile: &str,
+        kind: OrderKind,
+        input: &OrderInput,
+    ) -> CoreResult<OrderOutcome> {
+        let p = self.store.profile(profile).await?;
+        let (_form, mut params) = self.validate_order(&p, kind, input).await?;
+        let (secret, reply_secret) = self.secrets(&p)?;
+        let generated = input
+            .order_no
+            .as_deref()
+            .is_none_or(|s| s.trim().is_empty());
+        let mut attempt = 0;
+        let (id, sent_at) = loop {
+            let row = NewOrder {
+                profile_id: p.id.clone(),
+                order_no: params.order_no.clone(),
+                kind,
+                amount_fen: params.amount_fen,
+                fields: params.values.clone(),
+                status: OrderStatus::Unknown,
+                message: Some(tr!("正在提交到网关", "being sent to the gateway")),
+                created_by: self.os_user.clone(),
+                created_at: params.created_at_ms,
+            };
+            // The audit entry joins the order's transaction: neither without
+            // the other, and one commit less per create.
+            let detail = format!("{} {}", p.name, money::fen_to_yuan_2dp(params.amount_fen));
+            match self
+                .store
+                .insert_order_audited(
+                    &row,
+                    &self.os_user,
+                    &format!("{}.create", kind.as_str()),
+                    Some(&detail),
+                )
+                .await
+            {
+                Ok(id) => break (id, params.created_at_ms),
+                // A generated number collided (astronomically rare): draw another.
+                Err(CoreError::Conflict(_)) if generated && attempt < 3 => {
+                    attempt += 1;
+                    params.order_no = order_no::generate(kind, now_ms());
+                }
+                // A typed number this profile already has: sent again only
+                // when its earlier request provably never left.
+                Err(CoreError::Conflict(taken)) if !generated => {
+                    let id = self.resend_start(&p, &params, taken).await?;
+                    break (id, now_ms());
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        test_hooks::pause(PausePoint::BeforeSend).await;
+        let cfg = config_of(&p);
+        let call = Call::new(&self.http, &cfg, &secret, reply_secret.as_ref());
+        let gw = providers::gateway(p.provider);
+        let result = match kind {
+            OrderKind::Payout => gw.create_payout(&call, &params).await,
+            OrderKind::Deposit => gw.create_deposit(&call, &params).await,
+        };
+        let exchanges = call.journal.take();
+        test_hooks::pause(PausePoint::AfterReply).await;
+        let state = OrderState {
+            status: OrderStatus::Unknown,
+            order_no: &params.order_no,
+            amount_fen: params.amount_fen,
+            provider_order_id: None,
+            sent_at,
+        };
+        let decision = outcome::on_create(&state, result);
+        let order = self
+            .store
+            .update_order(
+                id,
+                "create",
+                &decision.update,
+                decision.error.as_ref().map(|e| e.code.as_str()),
+                &exchanges,
+                now_ms(),
+            )
+            .await?;
+        Ok(OrderOutcome {
+            order,
+            error: decision.error,
+        })
+    }
+
+    /// Ask the gateway for an order's live status and store what it says.
+    pub async fn refresh_order(&self, order_id: i64) -> CoreResult<OrderOutcome> {
+        let order = self.store.order(order_id).await?;
+        let p = match self.store.profile(&order.profile_id).await {
+            Ok(p) => p,
+            // Named by the profile's name, never by its internal id.
+            Err(CoreError::NotFound(_)) => {
+                return Err(CoreError::NotFound(tr!(
+                "订单 {} 的商户配置“{}”已删除，无法再向网关查询",
+                "order {}'s profile “{}” was removed; the gateway can no longer be asked about it",
+                order.order_no,
+                order.profile
+            )))
+            }
+            Err(e) => return Err(e),
+        };
+        let (secret, reply_secret) = self.secrets(&p)?;
+        let cfg = config_of(&p);
+        let call = Call::new(&self.http, &cfg, &secret, reply_secret.as_ref());
+        let result = providers::gateway(p.provider)
+            .query(&call, &params_of(&order))
+            .await;
+        let exchanges = call.journal.take();
+        let now = now_ms();
+        let mut state = OrderState::of(&order);
+        if order.status == OrderStatus::Unknown
+            && matches!(result, Err(GatewayError::OrderNotFound { .. }))
+        {
+            // The grace period runs from the last time it was sent.
+            if let Some(at) = self
+                .store
+                .order_events(order.id)
+                .await?
+                .iter()
+                .filter(|e| e.action == "create")
+                .map(|e| e.at)
+                .max()
+            {
+                state.sent_at = state.sent_at.max(at);
+            }
+        }
+        let decision = outcome::on_query(&state, result, now, self.not_found_grace_ms);
+        let order = self
+            .store
+            .update_order(
+                order.id,
+                "query",
+                &decision.update,
+                decision.error.as_ref().map(|e| e.code.as_str()),
+                &exchanges,
+                now,
+            )
+            .await?;
+        Ok(OrderOutcome {
+            order,
+            error: decision.error,
+        })
+    }
+
+    /// Ask the gateway about each of these orders. Each one is reported: one
+    /// that cannot be asked (its key is gone, its profile removed) says why in
+    /// its `error` and does not stop the others. `Err` only when an id is not
+    /// in the history at all.
+    pub async fn refresh_orders(&self, ids: &[i64]) -> CoreResult<Vec<OrderOutcome>> {
+        let mut orders = Vec::with_capacity(ids.len());
+        for id in ids {
+            orders.push(self.store.order(*id).await?);
+        }
+        Ok(self.refresh_each(orders).await)
+    }
+
+    async fn refresh_each(&self, orders: Vec<Order>) -> Vec<OrderOutcome> {
+        let mut out = Vec::with_capacity(orders.len());
+        for o in orders {
+            match self.refresh_order(o.id).await {
+                Ok(r) => out.push(r),
+                Err(e) => out.push(OrderOutcome {
+                    order: o,
+                    error: Some(ErrorInfo::from(&e)),
+                }),
+            }
+        }
+        out
+    }
+
+    /// Takes up a failed order again for a create under the same number, when
+    /// its earlier request provably never left (`outcome::may_resend`) and
+    /// the details are the same. `taken` is the store's refusal, returned
+    /// when it may not be sent again. Returns the order's id.
+    async fn resend_start(
+        &self,
+        p: &Profile,
+        params: &OrderParams,
+        taken: String,
+    ) -> CoreResult<i64> {
+        let Some(existing) = self
+            .store
+            .find_orders(&params.order_no, Some(&p.id))
+            .await?
+            .into_iter()
+            .find(|o| o.order_no == params.order_no)
+        else {
+            return Err(CoreError::Conflict(taken));
+        };
+        let events = self.store.order_events(existing.id).await?;
+        let resendable = outcome::may_resend(
+            existing.status,
+            events
+                .iter()
+                .map(|e| (e.action.as_str(), e.error_code.as_deref())),
+        );
+        if !resendable {
+            return Err(CoreError::Conflict(taken));
+        }
+        if existing.kind != params.kind
+            || existing.amount_fen != params.amount_fen
+            || existing.fields != params.values
+        {
+            return Err(CoreError::Conflict(tr!(
+                "订单号 {} 此前未发出；用同一订单号再次提交时，金额和内容须与原单相同，否则请换一个订单号",
+                "order number {} was not sent before; sending it again needs the same amount and details, or use a new number",
+                params.order_no
+            )));
+        }
+        let update = OrderUpdate {
+            status: Some(OrderStatus::Unknown),
+            message: Some(tr!(
+                "正在再次提交到网关（上次请求未发出）",
+                "being sent to the gateway again (the earlier request never left)"
+            )),
+            ..Default::default()
+        };
+        self.store
+            .update_order(existing.id, "create", &update, None, &[], now_ms())
+            .await?;
+        let detail = format!("{} {}", p.name, money::fen_to_yuan_2dp(params.amount_fen));
+        self.store
+            .audit(
+                &self.os_user,
+                &format!("{}.resend", params.kind.as_str()),
+                Some(&params.order_no),
+                Some(&detail),
+            )
+            .await?;
+        Ok(existing.id)
+    }
+
+    /// Re-query every order that is not final; each one is reported.
+    pub async fn refresh_open(&self) -> CoreResult<Vec<OrderOutcome>> {
+        let open = self.store.open_orders().await?;
+        Ok(self.refresh_each(open).await)
+    }
+}

@@ -1,0 +1,494 @@
+//! What an order becomes after each event: a create's outcome, a query's
+//! outcome (and, from the sync work, a callback). Pure functions of (the order
+//! as stored, what arrived): no I/O, so every rule is one row of a table test.
+//!
+//! The rules, in one place:
+//! - a reply that names another order number, amount or gateway order id is
+//!   not about this order: nothing of it is applied (the event records the
+//!   mismatch);
+//! - a final order (succeeded, failed) is never moved by a query; a query that
+//!   says otherwise is recorded as a conflict, the order stays as it is;
+//! - an order whose create was refused, or never left, is failed;
+//! - an order unanswered at create is `unknown` until a query settles it; the
+//!   gateway's "no such order" settles it as failed only after
+//!   `NOT_FOUND_GRACE_MS`.
+
+use super::{inert, inert_text, ErrorInfo};
+use crate::domain::OrderStatus;
+use crate::gateway::{Delivery, GatewayError, Reply};
+use crate::money;
+use crate::store::OrderUpdate;
+use crate::tr;
+
+/// An order that went unanswered is given up as failed only when the gateway
+/// says it has no such order and this long has passed since it was sent.
+pub const NOT_FOUND_GRACE_MS: i64 = 10 * 60 * 1000;
+
+/// The error code an event carries when a query's answer contradicts a final
+/// order: the answer is recorded, the order is not moved.
+pub const STATUS_CONFLICT: &str = "status_conflict";
+
+/// The facts about a stored order that the decisions need.
+#[derive(Debug, Clone, Copy)]
+pub struct OrderState<'a> {
+    pub status: OrderStatus,
+    pub order_no: &'a str,
+    pub amount_fen: i64,
+    /// The gateway's id for this order, once a trusted answer named it.
+    pub provider_order_id: Option<&'a str>,
+    /// When the order was last sent (Unix ms): stored just before sending,
+    /// or sent again after a request that never left.
+    pub sent_at: i64,
+}
+
+impl<'a> OrderState<'a> {
+    pub fn of(o: &'a crate::store::Order) -> Self {
+        OrderState {
+            status: o.status,
+            order_no: &o.order_no,
+            amount_fen: o.amount_fen,
+            provider_order_id: o.provider_order_id.as_deref(),
+            sent_at: o.created_at,
+        }
+    }
+}
+
+/// What to write for one event: the update (recorded as one event with its
+/// exchanges) and the error to report with it, if any.
+#[derive(Debug, Clone, Default)]
+pub struct Decision {
+    pub update: OrderUpdate,
+    pub error: Option<ErrorInfo>,
+}
+
+impl Decision {
+    /// The status the order has after this decision is applied.
+    pub fn status_after(&self, before: OrderStatus) -> OrderStatus {
+        self.update.status.unwrap_or(before)
+    }
+}
+
+/// The create's answer (or failure) for an order just stored as `unknown`.
+pub fn on_create(order: &OrderState<'_>, result: Result<Reply, GatewayError>) -> Decision {
+    match result.and_then(|r| check_reply(order, r)) {
+        Ok(reply) => Decision {
+            update: update_from_reply(reply),
+            error: None,
+        },
+        Err(e) => {
+            let status = match e.delivery() {
+                Delivery::NotDelivered => OrderStatus::Failed,
+                Delivery::MaybeDelivered => OrderStatus::Unknown,
+            };
+            let (provider_status, provider_message) = match &e {
+                GatewayError::Rejected { code, message } => {
+                    (inert(Some(code.clone())), inert(Some(message.clone())))
+                }
+                _ => (None, None),
+            };
+            let mut error = ErrorInfo::from(&e);
+            if never_left(&e) {
+                error.message = format!("{} {}", error.message, resend_hint());
+            }
+            Decision {
+                update: OrderUpdate {
+                    status: Some(status),
+                    provider_status,
+                    provider_message,
+                    message: Some(error.message.clone()),
+                    ..Default::default()
+                },
+                error: Some(error),
+            }
+        }
+    }
+}
+
+/// The request provably never left this machine (refused before sending, or
+/// the connection was refused): the gateway cannot have the order, so its
+/// number is not used up (see `may_resend`).
+pub fn never_left(e: &GatewayError) -> bool {
+    matches!(
+        e,
+        GatewayError::NotSent(_) | GatewayError::Invalid(_) | GatewayError::NotOffered { .. }
+    )
+}
+
+/// The error codes of `never_left` failures, as recorded on the create event.
+const NEVER_LEFT_CODES: [&str; 3] = ["not_sent", "invalid_input", "not_offered"];
+
+fn resend_hint() -> String {
+    tr!(
+        "请求未发出，网关没有此订单：可用同一订单号再次提交。",
+        "Nothing reached the gateway: you can send it again under the same order number."
+    )
+}
+
+/// Whether a stored order may be sent again under its number: it failed, its
+/// last create never left this machine, and no answer since showed that the
+/// gateway knows it. `events` are the order's (action, error code), oldest first.
+pub fn may_resend<'a>(
+    status: OrderStatus,
+    events: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
+) -> bool {
+    if status != OrderStatus::Failed {
+        return false;
+    }
+    let mut ok = false;
+    for (action, code) in events {
+        if action == "create" {
+            // The row's first event (stored, not sent yet) has no code.
+            if let Some(code) = code {
+                ok = NEVER_LEFT_CODES.contains(&code);
+            }
+        } else if code.is_none() || code == Some(STATUS_CONFLICT) {
+            // A trusted answer about this number: the gateway knows it.
+            ok = false;
+        }
+    }
+    ok
+}
+
+/// A status query's answer (or failure) for a stored order, at `now` (Unix ms).
+pub fn on_query(
+    order: &OrderState<'_>,
+    result: Result<Reply, GatewayError>,
+    now: i64,
+    not_found_grace_ms: i64,
+) -> Decision {
+    match result.and_then(|r| check_reply(order, r)) {
+        Ok(reply) if order.status.is_final() => {
+            if reply.status == order.status {
+                // The same verdict again: keep the gateway's latest words, move nothing.
+                let mut update = update_from_reply(reply);
+                update.status = None;
+                update.provider_order_id = None;
+                Decision {
+                    update,
+                    error: None,
+                }
+            } else {
+                let text = tr!(
+                    "网关现在报告“{}”，但本单已是最终状态“{}”：最终状态不会被查询更改，请人工核对",
+                    "the gateway now reports “{}”, but this order is already final (“{}”): a query never changes a final status; check it by hand",
+                    reply.status.label(),
+                    order.status.label()
+                );
+                Decision {
+                    update: OrderUpdate {
+                        message: Some(text.clone()),
+                        ..Default::default()
+                    },
+                    error: Some(ErrorInfo {
+                        code: STATUS_CONFLICT.into(),
+                        message: text,
+                        field: None,
+                    }),
+                }
+            }
+        }
+        Ok(reply) => Decision {
+            update: update_from_reply(reply),
+            error: None,
+        },
+        Err(e) => {
+            let mut update = OrderUpdate {
+                message: Some(inert_text(&e.to_string())),
+                ..Default::default()
+            };
+            if let GatewayError::OrderNotFound { code, message } = &e {
+                update.provider_status = inert(Some(code.clone()));
+                update.provider_message = inert(Some(message.clone()));
+                if order.status == OrderStatus::Unknown && now - order.sent_at > not_found_grace_ms
+                {
+                    update.status = Some(OrderStatus::Failed);
+                    update.message = Some(tr!(
+                        "网关没有此订单（提交后超过 10 分钟），视为未到达网关",
+                        "the gateway has no such order more than 10 minutes after sending: it never arrived"
+                    ));
+                }
+            }
+            Decision {
+                update,
+                error: Some(ErrorInfo::from(&e)),
+            }
+        }
+    }
+}
+
+/// A reply that names another order, another amount or another gateway order
+/// id is not about this order: it is never trusted.
+pub fn check_reply(order: &OrderState<'_>, reply: Reply) -> Result<Reply, GatewayError> {
+    if let Some(no) = &reply.order_no {
+        if no != order.order_no {
+            return Err(GatewayError::Mismatch(tr!(
+                "应答订单号为 {}，本单为 {}",
+                "the reply names order {}, this order is {}",
+                no,
+                order.order_no
+            )));
+        }
+    }
+    if let Some(a) = reply.amount_fen {
+        if order.amount_fen > 0 && a != order.amount_fen {
+            return Err(GatewayError::Mismatch(tr!(
+                "应答金额为 {}，本单为 {}",
+                "the reply names amount {}, this order is {}",
+                money::format_cny(a),
+                money::format_cny(order.amount_fen)
+            )));
+        }
+    }
+    if let (Some(stored), Some(named)) =
+        (order.provider_order_id, reply.provider_order_id.as_deref())
+    {
+        if stored != named {
+            return Err(GatewayError::Mismatch(tr!(
+                "应答的网关订单号为 {}，本单为 {}",
+                "the reply names gateway order {}, this order is {}",
+                named,
+                stored
+            )));
+        }
+    }
+    Ok(reply)
+}
+
+/// A trusted answer as an update. `message` is PayDesk's own note (errors,
+/// what to do): a trusted answer clears it; the gateway's words stay in
+/// `provider_message`.
+pub fn update_from_reply(reply: Reply) -> OrderUpdate {
+    OrderUpdate {
+        status: Some(reply.status),
+        provider_status: inert(reply.provider_status),
+        provider_message: inert(reply.provider_message),
+        provider_order_id: reply.provider_order_id,
+        pay_url: reply.pay_url,
+        card: reply.card,
+        extra: if reply.extra.is_empty() {
+            None
+        } else {
+            Some(reply.extra)
+        },
+        message: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use OrderStatus::*;
+
+    const GRACE: i64 = NOT_FOUND_GRACE_MS;
+
+    fn state(status: OrderStatus, provider_order_id: Option<&str>) -> OrderState<'_> {
+        OrderState {
+            status,
+            order_no: "A1",
+            amount_fen: 100,
+            provider_order_id,
+            sent_at: 0,
+        }
+    }
+
+    /// The kinds of answer a create or a query can get.
+    #[derive(Debug, Clone, Copy)]
+    enum Kind {
+        Reply(OrderStatus),
+        /// A reply naming gateway order `G2` (the order, when it has one, is `G1`).
+        OtherGatewayId(OrderStatus),
+        OtherOrderNo,
+        OtherAmount,
+        Rejected,
+        NotSent,
+        Invalid,
+        Timeout,
+        BadSignature,
+        NotFound,
+    }
+
+    fn result(kind: Kind) -> Result<Reply, GatewayError> {
+        let reply = |s| {
+            let mut r = Reply::new(s);
+            r.order_no = Some("A1".into());
+            r.amount_fen = Some(100);
+            r.provider_order_id = Some("G1".into());
+            r
+        };
+        match kind {
+            Kind::Reply(s) => Ok(reply(s)),
+            Kind::OtherGatewayId(s) => Ok(Reply {
+                provider_order_id: Some("G2".into()),
+                ..reply(s)
+            }),
+            Kind::OtherOrderNo => Ok(Reply {
+                order_no: Some("A2".into()),
+                ..reply(Succeeded)
+            }),
+            Kind::OtherAmount => Ok(Reply {
+                amount_fen: Some(200),
+                ..reply(Succeeded)
+            }),
+            Kind::Rejected => Err(GatewayError::Rejected {
+                code: "DUP".into(),
+                message: "duplicate".into(),
+            }),
+            Kind::NotSent => Err(GatewayError::NotSent("connection refused".into())),
+            Kind::Invalid => Err(GatewayError::Invalid(crate::error::FieldError::new(
+                "notify_url",
+                "x",
+            ))),
+            Kind::Timeout => Err(GatewayError::Timeout),
+            Kind::BadSignature => Err(GatewayError::BadSignature),
+            Kind::NotFound => Err(GatewayError::OrderNotFound {
+                code: "404".into(),
+                message: "no such order".into(),
+            }),
+        }
+    }
+
+    #[test]
+    fn create_outcomes() {
+        // (reply kind → status after, error code)
+        let table: &[(Kind, OrderStatus, Option<&str>)] = &[
+            (Kind::Reply(Pending), Pending, None),
+            (Kind::Reply(Processing), Processing, None),
+            (Kind::Reply(Succeeded), Succeeded, None),
+            (Kind::Reply(Failed), Failed, None),
+            (Kind::OtherOrderNo, Unknown, Some("reply_mismatch")),
+            (Kind::OtherAmount, Unknown, Some("reply_mismatch")),
+            (Kind::Rejected, Failed, Some("rejected")),
+            (Kind::NotSent, Failed, Some("not_sent")),
+            (Kind::Invalid, Failed, Some("invalid_input")),
+            (Kind::Timeout, Unknown, Some("timeout")),
+            (Kind::BadSignature, Unknown, Some("bad_signature")),
+        ];
+        for (kind, after, code) in table {
+            let d = on_create(&state(Unknown, None), result(*kind));
+            assert_eq!(d.status_after(Unknown), *after, "{kind:?}");
+            assert_eq!(d.error.as_ref().map(|e| e.code.as_str()), *code, "{kind:?}");
+            // A failure always says why; a trusted answer clears the note.
+            assert_eq!(d.update.message.is_some(), code.is_some(), "{kind:?}");
+        }
+        // A refusal keeps the gateway's own code and words.
+        let d = on_create(&state(Unknown, None), result(Kind::Rejected));
+        assert_eq!(d.update.provider_status.as_deref(), Some("DUP"));
+        assert_eq!(d.update.provider_message.as_deref(), Some("duplicate"));
+    }
+
+    /// status before, the order's gateway id, reply kind, at (ms after sending)
+    /// → status after, error code, gateway id written.
+    type QueryRow = (
+        OrderStatus,
+        Option<&'static str>,
+        Kind,
+        i64,
+        OrderStatus,
+        Option<&'static str>,
+        Option<&'static str>,
+    );
+    type Events = Vec<(&'static str, Option<&'static str>)>;
+
+    #[test]
+    fn query_outcomes() {
+        // (status before, the order's gateway id, reply kind, at (ms after
+        //  sending) → status after, error code, gateway id written)
+        #[rustfmt::skip]
+        let table: &[QueryRow] = &[
+            // Open orders follow a trusted answer.
+            (Unknown,    None,       Kind::Reply(Succeeded), 1, Succeeded, None, Some("G1")),
+            (Unknown,    None,       Kind::Reply(Failed),    1, Failed,    None, Some("G1")),
+            (Pending,    Some("G1"), Kind::Reply(Processing),1, Processing,None, Some("G1")),
+            (Processing, Some("G1"), Kind::Reply(Succeeded), 1, Succeeded, None, Some("G1")),
+            (Unknown,    None,       Kind::OtherGatewayId(Succeeded), 1, Succeeded, None, Some("G2")),
+            // A final order is never moved by a query (DUP-1: refused at create,
+            // the other profile's order of the same number paid).
+            (Failed,     None,       Kind::Reply(Succeeded), 1, Failed,    Some(STATUS_CONFLICT), None),
+            (Failed,     None,       Kind::OtherGatewayId(Succeeded), 1, Failed, Some(STATUS_CONFLICT), None),
+            (Succeeded,  Some("G1"), Kind::Reply(Failed),    1, Succeeded, Some(STATUS_CONFLICT), None),
+            (Succeeded,  Some("G1"), Kind::Reply(Processing),1, Succeeded, Some(STATUS_CONFLICT), None),
+            (Succeeded,  Some("G1"), Kind::Reply(Succeeded), 1, Succeeded, None, None),
+            (Failed,     None,       Kind::Reply(Failed),    1, Failed,    None, None),
+            (Failed,     None,       Kind::NotFound,     GRACE + 1, Failed, Some("order_not_found"), None),
+            // A reply naming another gateway order, number or amount is not applied.
+            (Pending,    Some("G1"), Kind::OtherGatewayId(Succeeded), 1, Pending, Some("reply_mismatch"), None),
+            (Unknown,    Some("G1"), Kind::OtherGatewayId(Failed),    1, Unknown, Some("reply_mismatch"), None),
+            (Unknown,    None,       Kind::OtherOrderNo,  1, Unknown,   Some("reply_mismatch"), None),
+            (Processing, None,       Kind::OtherAmount,   1, Processing,Some("reply_mismatch"), None),
+            // Failures that say nothing about the order move nothing.
+            (Unknown,    None,       Kind::Timeout,       1, Unknown,   Some("timeout"), None),
+            (Pending,    None,       Kind::BadSignature,  1, Pending,   Some("bad_signature"), None),
+            // "No such order" settles an unanswered order only after the grace period.
+            (Unknown,    None,       Kind::NotFound,      GRACE,     Unknown, Some("order_not_found"), None),
+            (Unknown,    None,       Kind::NotFound,      GRACE + 1, Failed,  Some("order_not_found"), None),
+            (Pending,    None,       Kind::NotFound,      GRACE + 1, Pending, Some("order_not_found"), None),
+        ];
+        for (i, (before, gid, kind, at, after, code, written_gid)) in table.iter().enumerate() {
+            let d = on_query(&state(*before, *gid), result(*kind), *at, GRACE);
+            assert_eq!(d.status_after(*before), *after, "row {i}: {kind:?}");
+            assert_eq!(
+                d.error.as_ref().map(|e| e.code.as_str()),
+                *code,
+                "row {i}: {kind:?}"
+            );
+            assert_eq!(
+                d.update.provider_order_id.as_deref(),
+                *written_gid,
+                "row {i}: {kind:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_an_order_that_never_left_may_be_sent_again() {
+        let c = |v: &'static [(&'static str, Option<&'static str>)]| v.to_vec();
+        #[rustfmt::skip]
+        let table: Vec<(OrderStatus, Events, bool)> = vec![
+            (Failed,  c(&[("create", None), ("create", Some("not_sent"))]), true),
+            (Failed,  c(&[("create", None), ("create", Some("invalid_input"))]), true),
+            (Failed,  c(&[("create", None), ("create", Some("not_offered"))]), true),
+            (Failed,  c(&[("create", None), ("create", Some("not_sent")), ("query", Some("order_not_found"))]), true),
+            // Refused by the gateway: it has the number.
+            (Failed,  c(&[("create", None), ("create", Some("rejected"))]), false),
+            (Failed,  c(&[("create", None), ("create", None)]), false),
+            // Settled by a query: the gateway had it.
+            (Failed,  c(&[("create", None), ("create", Some("timeout")), ("query", None)]), false),
+            (Failed,  c(&[("create", None), ("create", Some("not_sent")), ("query", Some(STATUS_CONFLICT))]), false),
+            (Failed,  c(&[("create", None), ("create", Some("not_sent")), ("query", None)]), false),
+            // Sent again, and this time it left.
+            (Failed,  c(&[("create", None), ("create", Some("not_sent")), ("create", None), ("create", Some("rejected"))]), false),
+            // Open orders are never sent again.
+            (Unknown, c(&[("create", None)]), false),
+            (Unknown, c(&[("create", None), ("create", Some("timeout"))]), false),
+            (Pending, c(&[("create", None), ("create", None)]), false),
+        ];
+        for (i, (status, events, want)) in table.into_iter().enumerate() {
+            assert_eq!(may_resend(status, events), want, "row {i}");
+        }
+    }
+
+    #[test]
+    fn a_request_that_never_left_says_the_number_is_not_used_up() {
+        // Either language (the process-wide language is not set here).
+        let says = |m: &str| m.contains("same order number") || m.contains("同一订单号");
+        for kind in [Kind::NotSent, Kind::Invalid] {
+            let d = on_create(&state(Unknown, None), result(kind));
+            assert!(says(&d.error.unwrap().message), "{kind:?}");
+        }
+        let d = on_create(&state(Unknown, None), result(Kind::Rejected));
+        assert!(!says(&d.error.unwrap().message));
+    }
+
+    #[test]
+    fn a_conflicting_answer_leaves_the_gateway_fields_alone() {
+        let d = on_query(
+            &state(Failed, None),
+            result(Kind::Reply(Succeeded)),
+            1,
+            GRACE,
+        );
+        assert!(d.update.provider_status.is_none() && d.update.provider_message.is_none());
+        assert!(d.update.pay_url.is_none() && d.update.card.is_none());
+        assert!(d.update.message.is_some());
+    }
+}

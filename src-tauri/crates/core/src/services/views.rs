@@ -1,0 +1,156 @@
+//! The data types the app (over IPC), the CLI and the tests exchange with the
+//! services. Their JSON shape is the IPC contract (`ui/src/lib/bindings.ts`).
+
+use crate::domain::{OrderKind, ProviderKind};
+use crate::error::CoreError;
+use crate::form::FormSpec;
+use crate::gateway::{Capabilities, GatewayError};
+use crate::store::{Order, Profile};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use super::inert_text;
+
+/// Settings of a profile as a person enters them (secrets separately).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ProfileInput {
+    pub name: String,
+    pub provider: Option<ProviderKind>,
+    pub base_url: String,
+    pub merchant_id: String,
+    pub app_id: Option<String>,
+    pub operator_id: Option<String>,
+    pub notify_url: Option<String>,
+    pub return_url: Option<String>,
+    pub low_balance_fen: Option<i64>,
+    #[serde(default)]
+    pub sandbox: bool,
+}
+
+/// A profile as shown to people: no secret, only whether one is saved.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ProfileView {
+    #[serde(flatten)]
+    pub profile: Profile,
+    pub secret_saved: bool,
+    pub capabilities: Capabilities,
+    /// Set when the base URL is plain `http://` (not encrypted).
+    pub warning: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ErrorInfo {
+    pub code: String,
+    pub message: String,
+    pub field: Option<String>,
+}
+
+impl From<&GatewayError> for ErrorInfo {
+    fn from(e: &GatewayError) -> Self {
+        ErrorInfo {
+            code: e.code().to_string(),
+            // May quote the gateway's own words: made inert like every stored text.
+            message: inert_text(&e.to_string()),
+            field: match e {
+                GatewayError::Invalid(f) => Some(f.field.clone()),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// The one conversion of a service error into `{code, message, field}`: the
+/// app's IPC errors, the CLI's errors and the services' per-order reports.
+impl From<&CoreError> for ErrorInfo {
+    fn from(e: &CoreError) -> Self {
+        ErrorInfo {
+            code: e.code().as_str().into(),
+            message: e.to_string(),
+            field: e.field().map(String::from),
+        }
+    }
+}
+
+/// The result of asking a gateway about an order: the order as stored now, and
+/// what went wrong if the answer could not be used.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct OrderOutcome {
+    pub order: Order,
+    pub error: Option<ErrorInfo>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BalanceView {
+    pub profile: String,
+    pub profile_id: String,
+    pub provider: ProviderKind,
+    pub sandbox: bool,
+    pub supported: bool,
+    pub balance_fen: Option<i64>,
+    pub details: BTreeMap<String, i64>,
+    pub at: Option<i64>,
+    pub low_balance_fen: Option<i64>,
+    pub low: bool,
+    pub error: Option<ErrorInfo>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TestResult {
+    pub ok: bool,
+    pub message: String,
+}
+
+/// Validated order, ready to confirm and send.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct OrderPreview {
+    pub profile: String,
+    pub provider: ProviderKind,
+    pub kind: OrderKind,
+    pub order_no: String,
+    pub amount_fen: i64,
+    pub amount_text: String,
+    pub amount_capital: String,
+    pub values: BTreeMap<String, String>,
+    pub form: FormSpec,
+}
+
+/// What the desktop shell tells the UI about itself at start.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AppInfo {
+    pub version: String,
+    pub data_dir: String,
+    /// The built-in sandbox's address, when it runs.
+    pub sandbox_url: Option<String>,
+    /// No profiles yet: offer the sandbox profiles.
+    pub first_run: bool,
+    pub os_user: String,
+}
+
+/// The app's settings, kept in the database (never secrets).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Settings {
+    pub lang: crate::i18n::Lang,
+    /// Refresh balances every N minutes; 0 turns it off.
+    pub balance_refresh_minutes: u32,
+    /// Re-query open orders every N minutes; 0 turns it off.
+    pub order_refresh_minutes: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            lang: crate::i18n::Lang::Zh,
+            balance_refresh_minutes: 5,
+            order_refresh_minutes: 2,
+        }
+    }
+}
