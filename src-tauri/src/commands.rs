@@ -5,6 +5,7 @@ use crate::state::AppState;
 use paydesk_core::banks::Bank;
 use paydesk_core::domain::{OrderKind, ProviderKind};
 use paydesk_core::error::CoreError;
+use paydesk_core::export::{ExportFormat, ExportTable};
 use paydesk_core::form::{FieldSpec, FormSpec, OrderInput};
 use paydesk_core::gateway::Arrival;
 use paydesk_core::services::{
@@ -277,10 +278,19 @@ pub async fn open_pay_url(app: tauri::AppHandle, state: State<'_, AppState>, url
         .map_err(|e| internal(e.to_string()))
 }
 
-/// Writes an export (CSV built by the UI) to the Downloads folder.
+/// Asks where to save an export (a native save dialog, starting in Downloads
+/// with the suggested name) and writes it there as CSV or XLSX (core's export
+/// module renders it). `None`: the user cancelled.
 #[tauri::command]
-pub fn save_export(file_name: String, content: String) -> R<String> {
-    let safe: String = file_name
+pub async fn save_export(
+    app: tauri::AppHandle,
+    file_name: String,
+    format: ExportFormat,
+    table: ExportTable,
+) -> R<Option<String>> {
+    use tauri_plugin_dialog::DialogExt;
+    let ext = format.extension();
+    let name: String = file_name
         .chars()
         .map(|c| {
             if c.is_alphanumeric() || "-_.".contains(c) {
@@ -290,15 +300,37 @@ pub fn save_export(file_name: String, content: String) -> R<String> {
             }
         })
         .collect();
-    if safe.is_empty() || safe.starts_with('.') {
-        return Err(internal(tr!("文件名无效", "invalid file name")));
-    }
+    let name = if name.ends_with(&format!(".{ext}")) {
+        name
+    } else {
+        format!("{name}.{ext}")
+    };
     let dir = dirs::download_dir()
         .or_else(dirs::home_dir)
         .unwrap_or_else(std::env::temp_dir);
-    let path = dir.join(safe);
-    std::fs::write(&path, content).map_err(|e| internal(e.to_string()))?;
-    Ok(path.display().to_string())
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_directory(dir)
+        .set_file_name(&name)
+        .add_filter(ext.to_uppercase(), &[ext])
+        .save_file(move |p| {
+            let _ = tx.send(p);
+        });
+    let Some(chosen) = rx.await.ok().flatten() else {
+        return Ok(None);
+    };
+    let path = chosen.into_path().map_err(|e| internal(e.to_string()))?;
+    paydesk_core::export::write(&path, format, &table)?;
+    Ok(Some(path.display().to_string()))
+}
+
+/// Shows a saved export in the file manager (its folder, the file selected).
+#[tauri::command]
+pub fn open_folder(app: tauri::AppHandle, path: String) -> R<()> {
+    app.opener()
+        .reveal_item_in_dir(&path)
+        .map_err(|e| internal(e.to_string()))
 }
 
 /// The UI painted its first screen: logged once with the time since start, so

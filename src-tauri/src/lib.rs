@@ -1,11 +1,22 @@
 //! The PayDesk desktop shell: state, wiring and thin IPC commands over
 //! `paydesk-core`. No gateway logic lives here.
 
+#[macro_use]
 mod command_list;
 mod commands;
 mod state;
 
-pub use command_list::COMMANDS;
+/// `COMMANDS` and the invoke handler, both from the one list in command_list.rs.
+macro_rules! ipc {
+    ($($c:ident),* $(,)?) => {
+        /// Every IPC command, by name.
+        pub const COMMANDS: &[&str] = &[$(stringify!($c)),*];
+        fn invoke_handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$(commands::$c),*]
+        }
+    };
+}
+with_commands!(ipc);
 
 use state::AppState;
 use tauri::Manager;
@@ -46,6 +57,7 @@ pub fn run() {
         .init();
     tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             tracing::info!(ms = state::since_start_ms(), "setup");
             let data_dir = state::data_dir(app.handle());
@@ -57,36 +69,7 @@ pub fn run() {
             tauri::async_runtime::spawn(state::refresh_at_start(desk));
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::get_settings,
-            commands::save_settings,
-            commands::list_profiles,
-            commands::save_profile,
-            commands::remove_profile,
-            commands::test_profile,
-            commands::add_sandbox_profiles,
-            commands::get_form,
-            commands::lookup_fields,
-            commands::search_banks,
-            commands::prepare_order,
-            commands::create_order,
-            commands::refresh_order,
-            commands::refresh_open,
-            commands::find_orders,
-            commands::lookup_remote,
-            commands::list_orders,
-            commands::order_events,
-            commands::balances,
-            commands::balance,
-            commands::balance_history,
-            commands::set_low_balance,
-            commands::arrivals,
-            commands::qr_svg,
-            commands::open_pay_url,
-            commands::save_export,
-            commands::ui_ready,
-        ])
+        .invoke_handler(invoke_handler())
         .run(tauri::generate_context!())
         .expect("PayDesk failed to start");
 }

@@ -1,27 +1,41 @@
-//! The shell and the UI agree on the IPC command list: every command the shell
-//! offers is declared in ui/src/lib/backend/commands.ts and the other way round.
+//! The UI's list of command names is generated from the shell's one list
+//! (src/command_list.rs): this fails when the committed
+//! ui/src/lib/backend/commandNames.ts is stale (`UPDATE_BINDINGS=1` rewrites
+//! it). commands.ts is then checked against that list by the TypeScript
+//! compiler (svelte-check), so neither side is read by parsing text.
 //! (Being an integration test, it also makes `cargo test` build the app binary
 //! that the desktop end-to-end run drives.)
 
-use std::collections::BTreeSet;
+fn command_names_ts() -> String {
+    let mut out = String::from(
+        "// Generated from src-tauri/src/command_list.rs by src-tauri/tests/ipc_contract.rs\n// (UPDATE_BINDINGS=1 cargo test -p paydesk-app --test ipc_contract): do not edit.\n\n/** Every IPC command the shell offers. */\nexport const COMMAND_NAMES = [\n",
+    );
+    for c in paydesk_app::COMMANDS {
+        out.push_str(&format!("  '{c}',\n"));
+    }
+    out.push_str("] as const;\n\nexport type CommandName = (typeof COMMAND_NAMES)[number];\n");
+    out
+}
 
 #[test]
-fn ui_and_shell_declare_the_same_commands() {
-    let ts = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../ui/src/lib/backend/commands.ts"
-    ))
-    .unwrap();
-    let start = ts
-        .find("export interface Commands {")
-        .expect("Commands interface");
-    let body = &ts[start..ts[start..].find("\n}").map(|e| start + e).unwrap()];
-    let ui: BTreeSet<&str> = body
-        .lines()
-        .filter_map(|l| l.trim().split_once(':').map(|(name, _)| name.trim()))
-        .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
-        .collect();
-    let shell: BTreeSet<&str> = paydesk_app::COMMANDS.iter().copied().collect();
-    assert_eq!(ui, shell, "commands.ts and command_list.rs differ");
+fn ui_command_names_are_generated_from_the_shell_list() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../ui/src/lib/backend/commandNames.ts");
+    let fresh = command_names_ts();
+    if std::env::var("UPDATE_BINDINGS").is_ok() {
+        std::fs::write(&path, &fresh).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == fresh,
+        "ui/src/lib/backend/commandNames.ts is stale: run UPDATE_BINDINGS=1 cargo test -p paydesk-app --test ipc_contract and commit it"
+    );
     assert!(std::path::Path::new(env!("CARGO_BIN_EXE_paydesk-app")).exists());
+}
+
+#[test]
+fn command_names_are_unique() {
+    let set: std::collections::BTreeSet<_> = paydesk_app::COMMANDS.iter().collect();
+    assert_eq!(set.len(), paydesk_app::COMMANDS.len());
 }

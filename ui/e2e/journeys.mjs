@@ -111,7 +111,13 @@ export const journeys = [
       await form.locator('[data-field=bank_code]').waitFor();
       // Rendered from the FormSpec: required marks, wire names, defaults, choices.
       assert(await form.locator('[data-field=payee_name] .req').isVisible(), 'required mark');
+      // Wire names are technical details: hidden until the switch is on.
+      assert((await form.locator('.wire').count()) === 0 && (await form.getByTestId('operation').count()) === 0, 'no wire names by default');
+      await form.getByTestId('technical-switch').check();
       assert((await text(form.locator('[data-field=payee_name] .wire'))) === 'accountName', 'wire name hint');
+      await shot('payout-form-technical');
+      await form.getByTestId('technical-switch').uncheck();
+      assert((await form.locator('.wire').count()) === 0, 'hidden again');
       assert((await page.inputValue('#payout-account_type')) === '1', 'default choice');
       assert((await form.locator('#payout-account_type option').count()) === 4, 'choices');
       // Client-side amount rule: empty amount is refused before any call.
@@ -158,6 +164,8 @@ export const journeys = [
       await new Promise((r) => setTimeout(r, 300));
       assert((await count(page, 'create_order')) === 1, `exactly one create_order (got ${await count(page, 'create_order')})`);
       assert((await sent.locator('[data-status]').first().getAttribute('data-status')) === 'processing', 'status badge processing');
+      // xxpay stores the bank's code: the order says the bank's name.
+      await until(async () => (await text(sent.getByTestId('order-bank'))) === '中国工商银行', 'bank name, not HPT00002');
       await shot('payout');
       await sent.getByTestId('query-status').click();
       await until(async () => (await sent.locator('[data-status]').first().getAttribute('data-status')) === 'succeeded', 'refreshed to succeeded');
@@ -301,6 +309,45 @@ export const journeys = [
     },
   },
   {
+    name: 'plain-words',
+    async run({ page, base, shot }) {
+      // A normal create starts the timeline with a neutral "submitting", not an amber "unknown".
+      await open(page, base, '#/payout');
+      await fillJstPayout(page, { amount: '100', account: '6222021001123456789' });
+      await page.keyboard.press('Enter');
+      const confirm = page.getByTestId('payout-confirm');
+      await until(async () => (await confirm.getAttribute('data-armed')) === 'true', 'send goes live');
+      await page.getByTestId('send-payout').click();
+      const sent = page.getByTestId('payout-sent');
+      await sent.waitFor();
+      const no = await text(sent.getByTestId('order-no'));
+      await page.click('a[data-nav=lookup]');
+      await page.getByTestId('lookup-input').fill(no);
+      const detail = page.getByTestId('order-detail');
+      await detail.waitFor();
+      const tl = detail.getByTestId('timeline');
+      await until(async () => (await tl.locator('li').count()) === 2, 'two events');
+      assert((await tl.locator('li').last().locator('[data-status=submitting]').count()) === 1, 'first event says submitting');
+      assert((await tl.locator('[data-status=unknown]').count()) === 0, 'no amber unknown for a normal create');
+      assert(!(await text(tl)).includes('需查询状态'), 'no "needs a status query"');
+      assert(!(await text(detail)).includes('/api/'), 'no endpoint paths by default');
+      await shot('timeline-plain');
+      // Jeepay's clientIp, channelExtra and extParam are behind the switch.
+      await page.click('a[data-nav=payout]');
+      await selectProfile(page, 'payout-profile', 'jeepay');
+      await page.locator('#payout-payee_name').waitFor();
+      assert((await page.locator('#payout-client_ip').count()) === 0, 'clientIp hidden');
+      assert((await page.locator('#payout-ext_param').count()) === 0, 'extParam hidden');
+      await page.getByTestId('technical-switch').check();
+      await page.locator('#payout-client_ip').waitFor();
+      await page.getByTestId('technical-switch').uncheck();
+      // The loopback sandbox carries no http:// warning.
+      await page.click('a[data-nav=profiles]');
+      await page.getByTestId('profiles-table').waitFor();
+      assert((await page.getByTestId('http-warning').count()) === 0, 'no http:// warning for 127.0.0.1');
+    },
+  },
+  {
     name: 'deposit',
     async run({ page, base, shot }) {
       await open(page, base, '#/deposit');
@@ -356,7 +403,10 @@ export const journeys = [
       await page.fill('#deposit-amount', '88.80');
       await page.press('#deposit-amount', 'Enter');
       await page.getByTestId('error-payer_bank_code').waitFor();
-      assert((await text(page.getByTestId('error-payer_bank_code'))).includes('请填写'), 'required_when enforced');
+      assert((await text(page.getByTestId('error-payer_bank_code'))).includes('请选择汇款人银行'), 'required_when enforced, "choose" for a pick');
+      // Labels that already carry the code are not followed by it again; one spelling of 账号.
+      assert((await text(page.locator('#deposit-channel option[value="8000"]'))) === '网银支付（8000）', 'no doubled code');
+      assert((await text(page.locator('[data-field=payer_account_no] label'))).includes('汇款人账号'), '账号, not 帐号');
       await page.click('#deposit-payer_bank_code');
       await page.keyboard.type('zsyh');
       await page.keyboard.press('Enter');
@@ -447,13 +497,33 @@ export const journeys = [
       await page.selectOption('#orders-status', '');
       await selectProfile(page, 'orders-profile', 'jeepay');
       await until(async () => (await rows.count()) > 0 && (await rows.evaluateAll((els) => els.every((e) => e.innerText.includes('jeepay')))), 'only jeepay');
+      // Choosing a profile does not shift the filter row.
+      const boxOf = () => page.locator('#orders-status').boundingBox();
       await page.selectOption('#orders-profile', '');
+      const before = await boxOf();
+      await selectProfile(page, 'orders-profile', 'jeepay');
+      const after = await boxOf();
+      assert(before.x === after.x && before.y === after.y, `filter row stays put (${before.x} -> ${after.x})`);
+      await page.selectOption('#orders-profile', '');
+      // Days are typed and shown as YYYY-MM-DD, whatever the locale.
+      assert((await page.getAttribute('#orders-from', 'placeholder')) === '2026-11-28', 'day placeholder');
+      await page.fill('#orders-from', '2031/1/5');
+      await page.press('#orders-from', 'Enter');
+      assert((await page.inputValue('#orders-from')) === '2031-01-05', 'day normalised');
+      await page.getByTestId('orders-empty').waitFor();
+      await shot('orders-empty');
+      await page.getByTestId('clear-filters').click();
+      await until(async () => (await rows.count()) === 20, 'filters cleared');
+      assert((await page.inputValue('#orders-from')) === '', 'day cleared');
       await page.fill('#orders-search', 'PO20250301');
       await until(async () => (await rows.count()) === 1, 'search by order no prefix');
       await rows.first().click();
       const panel = page.getByTestId('panel');
       await panel.waitFor();
       await until(async () => (await panel.getByTestId('timeline').locator('li').count()) >= 1, 'timeline in detail');
+      // Raw requests are technical details, off by default.
+      assert((await panel.locator('details summary').count()) === 0, 'no raw exchanges by default');
+      await panel.getByTestId('technical-switch').check();
       await panel.locator('details summary').first().click();
       assert((await text(panel.locator('details pre').first())).includes('****'), 'masked request shown');
       await shot('orders-detail');
@@ -464,12 +534,26 @@ export const journeys = [
       await shot('orders');
       // Export: BOM, quoting, formula cells made inert.
       await page.getByTestId('export-csv').click();
-      await page.getByTestId('orders-info').waitFor();
+      await page.getByTestId('export-saved').waitFor();
       const exp = await mock(page, () => window.__paydeskMock.exports[0]);
+      assert(exp.content.split('\r\n')[0].includes('网关'), 'CSV headers in the UI language');
       assert(exp.fileName.endsWith('.csv'), 'csv file name');
       assert(exp.content.charCodeAt(0) === 0xfeff, 'BOM');
       assert(exp.content.includes('"\'=HYPERLINK(""http://evil"",""x"")"'), 'formula cell escaped and quoted');
       assert(exp.content.split('\r\n').length === 47 + 2, 'every filtered row exported');
+      // Excel: the account number column is text (exact), the amount column is an amount.
+      await page.getByTestId('export-xlsx').click();
+      await until(async () => (await mock(page, () => window.__paydeskMock.exports.length)) === 2, 'xlsx export');
+      const xl = await mock(page, () => window.__paydeskMock.exports[1]);
+      assert(xl.fileName.endsWith('.xlsx') && xl.format === 'xlsx', 'xlsx file');
+      const acc = xl.table.columns.findIndex((c) => c.title === '银行卡号 / 账号');
+      const amt = xl.table.columns.findIndex((c) => c.title === '金额（元）');
+      assert(xl.table.columns[acc].kind === 'text' && xl.table.columns[amt].kind === 'fen', 'column kinds');
+      assert(xl.table.rows.some((r) => /^\d{19}$/.test(r[acc] ?? '')), '19-digit account numbers sent as text');
+      await page.getByTestId('export-saved').waitFor();
+      await shot('orders-exported');
+      await page.getByTestId('open-folder').click();
+      await until(async () => (await mock(page, () => window.__paydeskMock.revealed)).some((p) => p.endsWith('.xlsx')), 'open folder shows the file');
       // Refresh open orders
       await page.getByTestId('refresh-open').click();
       await until(async () => (await count(page, 'refresh_open')) === 1, 'refresh_open called');
@@ -549,6 +633,17 @@ export const journeys = [
       await page.click('a[data-nav=balances]');
       await page.getByText('Refresh all').waitFor();
       await until(async () => (await page.getByTestId('not-offered').first().innerText()) === 'This gateway offers no balance query', 'English not-offered');
+      // Plurals: one result is "1 result".
+      await page.keyboard.press('Control+k');
+      await page.keyboard.type('PO20250301120000888');
+      await page.getByTestId('order-detail').waitFor();
+      assert((await page.getByText('1 result', { exact: true }).count()) === 1, '"1 result"');
+      await page.click('a[data-nav=orders]');
+      await page.getByTestId('order-table').waitFor();
+      await shot('orders-en');
+      await page.click('a[data-nav=profiles]');
+      await page.getByTestId('profiles-table').waitFor();
+      await shot('profiles-en');
     },
   },
   {
@@ -564,6 +659,7 @@ export const journeys = [
       const panel = page.getByTestId('panel');
       await panel.getByTestId('query-status').click();
       await until(async () => (await text(panel.getByTestId('provider-message'))) === payload, 'hostile message rendered as text');
+      await panel.getByTestId('technical-switch').check();
       await panel.getByTestId('timeline').locator('details summary').last().click();
       await shot('hostile-orders');
       await page.keyboard.press('Escape');
@@ -590,6 +686,26 @@ export const journeys = [
       assert(found.imgs === 0, `no img element created (${found.imgs})`);
       assert(found.scripts.every((s) => s !== 'inline'), `no inline script element (${found.scripts})`);
       assert(dialogs.length === 0, `no dialog opened (${dialogs})`);
+    },
+  },
+  {
+    name: 'cjk-font',
+    async run({ page, base, shot }) {
+      // Chinese labels are drawn with a CJK font (a box per character without one):
+      // ask the renderer which platform font drew the glyphs of a nav label.
+      await open(page, base, '#/balances');
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('DOM.enable');
+      await cdp.send('CSS.enable');
+      const { root } = await cdp.send('DOM.getDocument');
+      for (const sel of ['a[data-nav=balances]', 'main h1']) {
+        const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector: sel });
+        const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId });
+        const cjk = fonts.filter((f) => /CJK|Hei|Song|Ming|WenQuanYi|Source Han/i.test(f.familyName));
+        const glyphs = cjk.reduce((n, f) => n + f.glyphCount, 0);
+        assert(glyphs >= 2, `${sel} drawn with a CJK font (fonts: ${JSON.stringify(fonts)})`);
+      }
+      await shot('cjk-font');
     },
   },
 ];

@@ -16,6 +16,8 @@ export const app = $state<{
   lookupFocus: number;
   /** An order number the look-up screen opens with (a link from another screen). */
   lookupQuery: string;
+  /** Show the gateways' wire names, raw requests and rarely-needed fields. */
+  technical: boolean;
 }>({
   ready: false,
   info: null,
@@ -24,7 +26,33 @@ export const app = $state<{
   screen: 'balances',
   lookupFocus: 0,
   lookupQuery: '',
+  technical: readTechnical(),
 });
+
+function readTechnical(): boolean {
+  try {
+    return typeof localStorage !== 'undefined' && localStorage.getItem('paydesk.technical') === '1';
+  } catch {
+    return false;
+  }
+}
+
+export function setTechnical(on: boolean): void {
+  app.technical = on;
+  try {
+    localStorage.setItem('paydesk.technical', on ? '1' : '0');
+  } catch {
+    // Kept for this session only.
+  }
+}
+
+/** Fields a clerk never needs (Jeepay clientIp, channelExtra, extParam): shown with the technical details. */
+export const TECHNICAL_FIELDS = ['client_ip', 'channel_extra', 'ext_param'];
+
+/** A loopback address (the built-in sandbox): plain http:// there is not a risk worth a warning. */
+export function isLoopback(url: string): boolean {
+  return /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/i.test(url);
+}
 
 export function screenFromHash(hash: string): Screen {
   const s = hash.replace(/^#\/?/, '').split(/[/?]/)[0];

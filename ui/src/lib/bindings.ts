@@ -201,3 +201,11 @@ export type SyncEvent = { "event": "succeeded", order: Order, } | { "event": "fa
 
 export type StuckOrder = { order: Order, sync: SyncState, };
 
+export type ExportFormat = "csv" | "xlsx";
+
+export type ColumnKind = "text" | "fen";
+
+export type ExportColumn = { title: string, kind: ColumnKind, };
+
+export type ExportTable = { columns: Array<ExportColumn>, rows: Array<Array<string | null>>, };
+

@@ -41,7 +41,7 @@ export function checkField(f: FieldSpec, values: Values): string | null {
   if (!isShown(f, values)) return null;
   let v = (values[f.id] ?? '').trim();
   const label = pick(f.label_zh, f.label_en);
-  if (!v) return isRequired(f, values) ? t('field.required', { label }) : null;
+  if (!v) return isRequired(f, values) ? t(f.input === 'select' || f.input === 'bank' ? 'field.choose' : 'field.required', { label }) : null;
   if (f.input === 'account_no') {
     v = normalizeAccount(v);
     if (!/^[0-9]+$/.test(v)) return t('field.digits', { label });

@@ -70,10 +70,19 @@ const dict = {
   'common.error': ['出错了', 'Something went wrong'],
   'common.export': ['导出 CSV', 'Export CSV'],
   'common.exporting': ['导出中…', 'Exporting…'],
-  'common.exported': ['已导出到 {path}', 'Exported to {path}'],
+  'common.exportXlsx': ['导出 Excel', 'Export Excel'],
+  'common.exported': ['已保存到 {path}', 'Saved to {path}'],
+  'common.openFolder': ['打开所在文件夹', 'Show in folder'],
   'common.from': ['从', 'From'],
   'common.to': ['到', 'To'],
   'common.search': ['搜索', 'Search'],
+  'common.technical': ['技术细节', 'Technical details'],
+  'event.submitting': ['提交中', 'Submitting'],
+  'event.create': ['提交到网关', 'Sent to the gateway'],
+  'event.query': ['查询状态', 'Status query'],
+  'event.refresh': ['查询状态', 'Status query'],
+  'event.lookup': ['向网关查询', 'Asked the gateway'],
+  'event.callback': ['网关通知', 'Gateway callback'],
 
   'amount.empty': ['请输入金额', 'Enter an amount'],
   'amount.invalid': ['不是有效金额，请输入如 100 或 100.50 的数字', 'Not a valid amount; type a number such as 100 or 100.50'],
@@ -94,6 +103,8 @@ const dict = {
   'amount.unit.fen': ['分', 'fen'],
   'amount.inWords': ['大写', 'In words'],
   'field.required': ['请填写{label}', '{label} is required'],
+  'field.day': ['请按 2026-11-28 的格式填写日期', 'Type the day as 2026-11-28'],
+  'field.choose': ['请选择{label}', 'Choose the {label}'],
   'field.tooLong': ['{label}最长 {max} 个字符', '{label} can be at most {max} characters'],
   'field.digits': ['{label}只能包含数字（可带空格）', '{label} may contain only digits (spaces allowed)'],
   'field.cardLength': ['{label}应为 {min}–{max} 位数字，现在是 {n} 位', '{label} must have {min}–{max} digits; it has {n}'],
@@ -176,6 +187,7 @@ const dict = {
   'lookup.placeholder': ['商户订单号或平台订单号（Ctrl+K）', 'Merchant or gateway order no. (Ctrl+K)'],
   'lookup.hint': ['在所有商户的本地历史中查找；找到后可“查询状态”向网关询问最新结果。', "Searches every profile's local history; then “Query status” asks the gateway."],
   'lookup.results': ['{n} 个结果', '{n} results'],
+  'lookup.results.one': ['{n} 个结果', '{n} result'],
   'lookup.notFound': ['本地历史中没有“{q}”。', 'No order “{q}” in the local history.'],
   'lookup.askGateway': ['直接向网关查询', 'Ask the gateway directly'],
   'lookup.askHint': ['选择商户和订单类型，填写该网关查询所需的信息。', 'Choose the profile and the kind; fill in what this gateway needs for a query.'],
@@ -185,6 +197,8 @@ const dict = {
   'orders.searchPlaceholder': ['订单号 / 平台单号 / 收款人 开头', 'Order no. / gateway no. / payee, prefix'],
   'orders.refreshOpen': ['刷新未结订单', 'Refresh open orders'],
   'orders.refreshedOpen': ['已刷新 {n} 个未结订单', 'Refreshed {n} open orders'],
+  'orders.refreshedOpen.one': ['已刷新 {n} 个未结订单', 'Refreshed {n} open order'],
+  'orders.clearFilters': ['清除筛选', 'Clear filters'],
   'orders.loadMore': ['加载更多', 'Load more'],
   'orders.end': ['已显示全部 {n} 条', 'All {n} shown'],
   'orders.empty': ['没有符合条件的订单', 'No orders match'],
@@ -206,6 +220,7 @@ const dict = {
   'arrivals.cardTail': ['卡尾号', 'Card tail'],
   'arrivals.sender': ['付款人', 'Sender'],
   'arrivals.total': ['共 {n} 笔，合计 {sum}', '{n} arrivals, total {sum}'],
+  'arrivals.total.one': ['共 {n} 笔，合计 {sum}', '{n} arrival, total {sum}'],
   'arrivals.empty': ['该时间段内没有到账', 'No arrivals in this period'],
 
   'profiles.title': ['商户', 'Merchant profiles'],
@@ -276,7 +291,14 @@ export function t(key: MessageKey, vars?: Record<string, string | number>): stri
 
 /** Pick the label of a gateway-described thing (FieldSpec, Choice, notes). */
 export function pick(zh: string | null, en: string | null): string {
-  return (i18n.lang === 'en' ? en || zh : zh || en) ?? '';
+  const s = (i18n.lang === 'en' ? en || zh : zh || en) ?? '';
+  // Gateways write 帐号 and 账号 alike; the UI says 账号 / 账户 throughout.
+  return s.replace(/帐(号|户)/g, '账$1');
+}
+
+/** A choice as shown: its label, with the gateway's value when the label does not already say it. */
+export function choiceText(label: string, value: string): string {
+  return label.includes(value) ? label : `${label} (${value})`;
 }
 
 /**

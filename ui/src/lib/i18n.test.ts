@@ -14,7 +14,7 @@ describe('i18n', () => {
   it('fills placeholders', () => {
     expect(t('balances.auto', { n: 5 })).toBe('每 5 分钟自动刷新');
     setLang('en');
-    expect(t('common.exported', { path: '/tmp/a.csv' })).toBe('Exported to /tmp/a.csv');
+    expect(t('common.exported', { path: '/tmp/a.csv' })).toBe('Saved to /tmp/a.csv');
   });
   it('has every message in both languages', () => {
     for (const k of allKeys) {

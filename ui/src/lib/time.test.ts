@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dayStartMs, formatTime, localInputToMs, msToLocalInput } from './time';
+import { normalizeDay } from './time';
 
 describe('time in UTC+8', () => {
   it('formats Unix ms in Asia/Shanghai', () => {
@@ -12,5 +13,16 @@ describe('time in UTC+8', () => {
     expect(dayStartMs('nope')).toBeNull();
     const ms = Date.UTC(2025, 0, 1, 2, 30);
     expect(localInputToMs(msToLocalInput(ms))).toBe(ms);
+  });
+});
+
+describe('day input', () => {
+  it('reads a day however it is typed, as YYYY-MM-DD', () => {
+    expect(normalizeDay('2026-11-28')).toBe('2026-11-28');
+    expect(normalizeDay('2026/1/5')).toBe('2026-01-05');
+    expect(normalizeDay('20261128')).toBe('2026-11-28');
+    expect(normalizeDay('2026年11月28日')).toBe('2026-11-28');
+    expect(normalizeDay('11/28/2026')).toBeNull();
+    expect(normalizeDay('2026-02-30')).toBeNull();
   });
 });

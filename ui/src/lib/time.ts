@@ -38,3 +38,13 @@ export function formatAge(ms: number, now = Date.now()): string {
   if (h < 48) return tn('time.hoursAgo', h);
   return tn('time.daysAgo', Math.floor(h / 24));
 }
+
+/** A day as typed (2026-11-28, 2026/11/28, 2026.11.28, 20261128, 2026年11月28日) → "YYYY-MM-DD", or null. */
+export function normalizeDay(s: string): string | null {
+  const m = /^\s*(\d{4})\s*[-/.年]?\s*(\d{1,2})\s*[-/.月]?\s*(\d{1,2})\s*日?\s*$/.exec(s);
+  if (!m) return null;
+  const [y, mo, d] = [+m[1], +m[2], +m[3]];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return null;
+  return `${m[1]}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}

@@ -59,6 +59,10 @@ pub fn typescript() -> String {
         ProfileSync,
         SyncEvent,
         StuckOrder,
+        crate::export::ExportFormat,
+        crate::export::ColumnKind,
+        crate::export::ExportColumn,
+        crate::export::ExportTable,
     ];
     let mut out = String::from("// Generated from the Rust types by `scripts/bindings.sh`: do not edit.\n/* eslint-disable */\n\n");
     for d in decls {

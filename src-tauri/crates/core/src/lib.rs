@@ -8,6 +8,7 @@ pub mod batch;
 pub mod bindings;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod form;
 pub mod gateway;
 pub mod http;

@@ -1,9 +1,10 @@
 // Every IPC command the UI calls, declared once: name → [args, result].
 import type {
-  AppInfo, Arrival, BalanceReading, BalanceView, Bank, ErrorInfo, FieldSpec, FormSpec, Order, OrderEvent,
+  AppInfo, Arrival, BalanceReading, BalanceView, Bank, ErrorInfo, ExportFormat, ExportTable, FieldSpec, FormSpec, Order, OrderEvent,
   OrderFilter, OrderInput, OrderKind, OrderOutcome, OrderPage, OrderPreview, ProfileInput, ProfileView,
   ProviderKind, Settings, TestResult,
 } from '../bindings';
+import type { CommandName } from './commandNames';
 
 type None = Record<string, never>;
 
@@ -37,11 +38,19 @@ export interface Commands {
   arrivals: [{ profile: string; start: number | null; end: number | null }, Arrival[]];
   qr_svg: [{ text: string }, string];
   open_pay_url: [{ url: string }, null];
-  save_export: [{ fileName: string; content: string }, string];
+  /** Opens a save dialog; null when the user cancelled. */
+  save_export: [{ fileName: string; format: ExportFormat; table: ExportTable }, string | null];
+  open_folder: [{ path: string }, null];
   ui_ready: [None, null];
 }
 
 export type Command = keyof Commands;
+
+// The shell's command list (generated from src-tauri/src/command_list.rs) and
+// this map name the same commands: a command missing on either side is a type
+// error here, found by `npm run check`.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const COMMANDS_MATCH_SHELL: Same<Command, CommandName> = true;
 export type Args<K extends Command> = Commands[K][0];
 export type Result<K extends Command> = Commands[K][1];
 

@@ -2,7 +2,7 @@
 // profiles, the gateways' forms, orders with timelines, balances and errors
 // that name their field. Tests reach it through `window.__paydeskMock`.
 import type {
-  AppInfo, Arrival, BalanceReading, BalanceView, ErrorInfo, Exchange, FieldSpec, FormSpec, Order, OrderEvent,
+  AppInfo, Arrival, BalanceReading, BalanceView, ErrorInfo, Exchange, ExportFormat, ExportTable, FieldSpec, FormSpec, Order, OrderEvent,
   OrderFilter, OrderInput, OrderKind, OrderOutcome, OrderStatus, ProfileInput, ProfileView, ProviderKind, Settings,
 } from '../bindings';
 import type { Args, Backend, Command, Commands, Result } from './commands';
@@ -10,6 +10,7 @@ import { banksFor, CAPABILITIES, FORMS, LOOKUP_FIELDS } from './mockData';
 import { searchBanks } from '../banks';
 import { amountInWords, fenToYuan2dp, formatCny, parseYuan } from '../money';
 import { checkField, cleanValues, initialValues } from '../form';
+import { toCsv } from '../csv';
 
 const ipc = <T>(v: T): T => (v === undefined ? v : JSON.parse(JSON.stringify(v)));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -33,7 +34,9 @@ function rng(seed: number) {
 export interface MockHandle {
   calls: Record<string, number>;
   log: { cmd: string; args: unknown }[];
-  exports: { fileName: string; content: string }[];
+  exports: { fileName: string; format: ExportFormat; table: ExportTable; content: string }[];
+  /** Paths shown in the file manager (open_folder). */
+  revealed: string[];
   opened: string[];
   clipboard: string[];
   orders: Order[];
@@ -71,7 +74,7 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
   let nextEventId = 1;
 
   const handle: MockHandle = {
-    calls: {}, log: [], exports: [], opened: [], clipboard: [], orders,
+    calls: {}, log: [], exports: [], revealed: [], opened: [], clipboard: [], orders,
     setHostile(text) { hostile = text; },
     setDelay(cmd, ms) { delays[cmd] = ms; },
     count(cmd) { return handle.calls[cmd] ?? 0; },
@@ -82,12 +85,13 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
   const gatewayMsg = (normal: string) => hostile ?? normal;
 
   function view(p: Omit<ProfileView, 'capabilities' | 'warning' | 'secret_saved'>): ProfileView {
-    const local = /^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(p.base_url);
+    // As the real core: every plain http:// address carries the warning (the UI
+    // leaves it out for loopback addresses).
     return {
       ...p,
       secret_saved: secrets.has(p.id),
       capabilities: CAPABILITIES[p.provider],
-      warning: p.base_url.startsWith('http://') && !local
+      warning: p.base_url.startsWith('http://')
         ? '网关地址使用 http://，请求和密钥签名以明文传输；请向网关索取 https:// 地址'
         : null,
     };
@@ -265,11 +269,9 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
     return { fen, values: cleanValues(spec.fields, merged) };
   }
 
-  function bankName(provider: ProviderKind, values: Record<string, string>): string | null {
-    if (values.bank_name) return values.bank_name;
-    const code = values.bank_code;
-    if (code) return banksFor(provider).find((b) => b.code === code)?.name ?? code;
-    return null;
+  // As the real store: the bank's name, or for gateways that take a code, the code.
+  function bankName(values: Record<string, string>): string | null {
+    return values.bank_name ?? values.bank_code ?? null;
   }
 
   function createOrder(profileId: string, kind: OrderKind, input: OrderInput): OrderOutcome {
@@ -285,7 +287,7 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
     const status: OrderStatus = kind === 'payout' ? 'processing' : 'pending';
     const o = makeOrder(p, kind, {
       order_no: input.order_no?.trim() || orderNoAt(at, kind), amount_fen: fen, at, status,
-      payee_name: values.payee_name ?? null, account_no: values.account_no ?? null, bank_name: bankName(p.provider, values),
+      payee_name: values.payee_name ?? null, account_no: values.account_no ?? null, bank_name: bankName(values),
       channel: values.channel ?? values.pay_type ?? null, fields: values,
     });
     o.provider_message = gatewayMsg(kind === 'payout' ? '代付申请已受理' : '下单成功');
@@ -314,6 +316,8 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
       return { order: structuredClone(o), error: new MockError('insufficient_balance', reason) };
     }
     orders.unshift(o);
+    // As the real store: the order is written (unknown, "being sent") before the request leaves.
+    addEvent({ ...o, status: 'unknown', provider_status: null, provider_message: null }, 'create', [], null, '正在提交到网关');
     addEvent(o, 'create', [exchange(p, spec.operation.split(' ')[0], { mchOrderNo: o.order_no, amount: fen, ...values }, { code: 0, msg: o.provider_message, data: { orderId: o.provider_order_id, payUrl: o.pay_url } })]);
     return { order: structuredClone(o), error: hostile ? new MockError('gateway', hostile) : null };
   }
@@ -535,10 +539,18 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
       handle.opened.push(url);
       return null;
     },
-    save_export: ({ fileName, content }) => {
-      if (/[/\\]/.test(fileName)) throw fieldError('file_name', '文件名不能包含路径');
-      handle.exports.push({ fileName, content });
-      return `/home/finance/Downloads/${fileName}`;
+    save_export: ({ fileName, format, table }) => {
+      // The shell's save dialog is "accepted" with the suggested name in Downloads;
+      // the CSV is rendered the way core's export module renders it.
+      if (table.rows.some((r) => r.length !== table.columns.length)) throw new MockError('internal', 'export row has the wrong number of cells');
+      const cells = table.rows.map((r) => r.map((v, j) => (v !== null && table.columns[j].kind === 'fen' ? fenToYuan2dp(Number(v)) : v)));
+      const content = format === 'csv' ? toCsv(table.columns.map((c) => c.title), cells) : '';
+      handle.exports.push({ fileName, format, table, content });
+      return `/home/finance/Downloads/${fileName.replace(/[^\p{L}\p{N}._-]/gu, '_')}`;
+    },
+    open_folder: ({ path }) => {
+      handle.revealed.push(path);
+      return null;
     },
   };
 

@@ -6,6 +6,7 @@ import { createMockBackend } from '../backend/mock';
 import { FORMS } from '../backend/mockData';
 import { initialValues, type Values } from '../form';
 import { setLang } from '../i18n.svelte';
+import { setTechnical } from '../app.svelte';
 import FormFields from './FormFields.svelte';
 import OrderForm from './OrderForm.svelte';
 
@@ -43,7 +44,13 @@ describe('FormFields renders a FormSpec', () => {
     const payee = q('[data-field=payee_name]')!;
     expect(payee.querySelector('label')!.textContent).toContain('收款人户名');
     expect(payee.querySelector('.req')).not.toBeNull();
+    // Wire names are technical details: shown only with the switch on.
+    expect(payee.querySelector('.wire')).toBeNull();
+    setTechnical(true);
+    flushSync();
     expect(payee.querySelector('.wire')!.textContent).toBe('payee_name');
+    setTechnical(false);
+    flushSync();
     expect(payee.textContent).toContain('最长 50 字');
     expect(payee.querySelector('.help')!.textContent).toBe('与银行卡开户名一致');
     expect((q('#t-account_no') as HTMLInputElement).inputMode).toBe('numeric');
@@ -164,7 +171,12 @@ describe('OrderForm', () => {
     });
     expect(target.querySelector('.rules')!.textContent).toContain('只能整数元');
     expect(target.querySelector('[data-testid=amount-in-words]')!.textContent).toBe('壹仟贰佰叁拾肆元整');
+    expect(target.querySelector('[data-field=order_no] .wire')).toBeNull();
+    setTechnical(true);
+    flushSync();
     expect(target.querySelector('[data-field=order_no] .wire')!.textContent).toBe('client_order_id');
+    setTechnical(false);
+    flushSync();
     expect(target.querySelector('.notes')!.textContent).toContain('金额只能是整数元');
     target.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
     expect(submitted).toBe(1);
