@@ -6,11 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-[ -f ui/dist/index.html ] || npm --prefix ui run build --silent
+# Always from the current sources (a few seconds): a stale dist would test old code.
+npm --prefix ui run build --silent
 # Built as the test run builds it (same packages, features and dev-dependencies),
 # so nothing is compiled twice.
 cargo test --workspace --features paydesk-app/custom-protocol --no-run --quiet
-export PAYDESK_APP="$root/target/debug/paydesk-app"
+export PAYDESK_APP="${CARGO_TARGET_DIR:-$root/target}/debug/paydesk-app"
 export PAYDESK_SHOTS="$root/artifacts/screenshots/desktop"
 export PAYDESK_DATA_DIR=$(mktemp -d)
 export PAYDESK_SANDBOX_PORT=0

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 // End-to-end in the real webview: the built PayDesk app driven through
 // tauri-driver + WebKitWebDriver, against the built-in sandbox gateways.
 // Run by scripts/e2e-desktop.sh (which starts Xvfb, a keyring and tauri-driver).
@@ -118,6 +119,9 @@ const steps = [
       await confirm.waitForDisplayed({ timeout: 10000 });
       assert((await text(await confirm.$('[data-testid="amount-in-words"]'))) === '壹佰元整', 'amount in capitals');
       assert((await text(await confirm.$('[data-testid="confirm-account"]'))) === '6222020200112233445', 'full account number');
+      // The send button is inert while the figures are read, and focus starts on Back.
+      assert((await browser.execute(() => document.activeElement?.getAttribute('data-testid'))) === 'back-payout', 'focus on Back');
+      await until(async () => (await confirm.getAttribute('data-armed')) === 'true', 'send goes live');
       await shot('payout-confirm');
       await (await $t('send-payout')).click();
       const sent = await $t('payout-sent');
@@ -127,6 +131,13 @@ const steps = [
       const status = await (await sent.$('[data-status]')).getAttribute('data-status');
       assert(['pending', 'processing'].includes(status), `status after sending: ${status}`);
       await shot('payout');
+    },
+  ],
+  [
+    'Chinese text has a CJK font on this machine (a box per character without one)',
+    async () => {
+      const family = execFileSync('fc-match', ['-f', '%{family}', 'sans-serif:lang=zh-cn'], { encoding: 'utf8' });
+      assert(/CJK|Hei|WenQuanYi|Source Han/i.test(family), `fc-match sans-serif:lang=zh-cn gives a CJK font (${family})`);
     },
   ],
   [
@@ -157,6 +168,8 @@ const steps = [
       assert((await text(await detail.$('[data-testid="order-no"]'))) === state.payoutNo, 'found by order number');
       await (await detail.$('[data-testid="query-status"]')).click();
       await until(async () => (await browser.$$('[data-testid="timeline"] li')).length >= 3, 'timeline with the query');
+      // The create's first step (written before the request left) reads as submitting, not unknown.
+      assert((await browser.$$('[data-testid="timeline"] [data-status="submitting"]')).length === 1, 'first step says submitting');
       await shot('lookup');
     },
   ],

@@ -170,6 +170,12 @@ export const journeys = [
       await sent.getByTestId('query-status').click();
       await until(async () => (await sent.locator('[data-status]').first().getAttribute('data-status')) === 'succeeded', 'refreshed to succeeded');
       assert((await count(page, 'create_order')) === 1, 'still one create');
+      // The payout form opens on the last profile used.
+      await page.click('a[data-nav=balances]');
+      await page.click('a[data-nav=payout]');
+      await page.locator('#payout-profile').waitFor();
+      const chosen = await page.locator('#payout-profile option:checked').innerText();
+      assert(chosen.includes('xxpay'), `last profile used (${chosen})`);
     },
   },
   {
@@ -629,6 +635,8 @@ export const journeys = [
       await until(async () => (await text(page.locator('a[data-nav=balances]'))).trim() === 'Balances', 'nav in English');
       assert((await text(page.locator('main h1'))) === 'Merchant profiles', 'heading in English');
       await until(async () => (await mock(page, () => window.__paydeskMock.call('get_settings', {}))).lang === 'en', 'language saved');
+      // What the backend words follows the language without a restart.
+      await until(async () => (await text(row.getByTestId('http-warning'))).includes('ask the gateway for an https://'), 'backend warning in English');
       await shot('settings-en');
       await page.click('a[data-nav=balances]');
       await page.getByText('Refresh all').waitFor();

@@ -257,6 +257,7 @@ const dict = {
   'cap.arrivals': ['到账记录', 'arrivals'],
   'settings.range': ['请填写 0–1440 之间的整数分钟', 'Enter whole minutes from 0 to 1440'],
   'orders.errorCode': ['错误代码', 'Error code'],
+  'settings.dupRange': ['请填写 0–744 之间的整数小时', 'Enter whole hours from 0 to 744'],
   'settings.saved': ['设置已保存', 'Settings saved'],
   'profiles.addSandbox': ['添加沙盒商户', 'Add sandbox profiles'],
 

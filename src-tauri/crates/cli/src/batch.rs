@@ -81,13 +81,7 @@ fn batch_json(b: &Batch) -> Value {
 }
 
 fn stopped(code: &str, message: String, exit: u8) -> Failure {
-    Failure {
-        code: code.into(),
-        message,
-        field: None,
-        exit,
-        order: None,
-    }
+    Failure::new(code, message, exit)
 }
 
 fn print_batch_human(b: &Batch) {

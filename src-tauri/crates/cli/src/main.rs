@@ -4,9 +4,10 @@ use clap::{Args, Parser, Subcommand};
 use paydesk_core::domain::{OrderKind, OrderStatus, ProviderKind};
 use paydesk_core::error::{CoreError, FieldError};
 use paydesk_core::form::OrderInput;
+use paydesk_core::gateway::GatewayError;
 use paydesk_core::i18n::{self, Lang};
 use paydesk_core::money;
-use paydesk_core::services::{OrderOutcome, PayDesk, ProfileInput};
+use paydesk_core::services::{ErrorInfo, OrderOutcome, PayDesk, ProfileInput};
 use paydesk_core::store::{Order, OrderFilter};
 use paydesk_core::tr;
 use paydesk_core::vault::KeyringStore;
@@ -23,24 +24,67 @@ mod output;
 mod sync;
 use output::Out;
 
+/// Exit statuses: scripts branch on these (also in the README).
+mod exit {
+    /// Bad input, not found, keyring or storage trouble: nothing was sent.
+    pub const ERROR: u8 = 1;
+    /// The command line itself is wrong (unknown flag, missing argument).
+    pub const USAGE: u8 = 2;
+    /// The gateway refused the order; it is stored as failed.
+    pub const REFUSED: u8 = 3;
+    /// The order may have reached the gateway: query it later, never re-create it.
+    pub const UNKNOWN: u8 = 4;
+    /// A gateway query or read failed (refresh, balance, arrivals, profile test).
+    pub const READ_FAILED: u8 = 5;
+}
+
+const EXIT_CODES_HELP: &str = "\
+Exit codes / 退出码:
+  0  success / 成功
+  1  error: bad input, not found, keyring or storage; nothing was sent / 输入有误、找不到、密钥环或数据库错误，未发送任何请求
+  2  usage error: unknown flag, missing or bad argument / 命令行用法错误
+  3  the gateway refused the order (stored as failed) / 网关拒绝了订单（已记为失败）
+  4  the order's outcome is unknown: query it later, do not create it again / 订单结果未知：稍后查询，不要重复下单
+  5  a gateway query or read failed (refresh, balance, arrivals, profile test); nothing was changed / 网关查询失败（未更改任何数据）
+paydesk batch: 2 the batch cannot run / 批次无法执行, 5 the run paused before every row reached a state / 批次执行已暂停
+
+With --json, every outcome is one JSON document on stdout; errors are
+{\"error\":{\"code\",\"message\",\"field\"}} (usage errors have code \"usage\").";
+
 #[derive(Parser)]
 #[command(
     name = "paydesk",
     version,
-    about = "PayDesk: payouts, deposits, order look-up and balances across payment gateways"
+    about = "PayDesk: payouts, deposits, order look-up and balances across payment gateways",
+    after_help = EXIT_CODES_HELP
 )]
 struct Cli {
     /// Data directory (SQLite file); defaults to the OS data dir.
     #[arg(long, global = true, env = "PAYDESK_DATA_DIR")]
     data_dir: Option<PathBuf>,
-    /// Print one JSON document.
+    /// Print one JSON document (errors too).
     #[arg(long, global = true)]
     json: bool,
     /// Language of messages: zh-CN (default) or en.
-    #[arg(long, global = true, env = "PAYDESK_LANG")]
-    lang: Option<String>,
+    #[arg(long, global = true, env = "PAYDESK_LANG", value_parser = parse_lang)]
+    lang: Option<Lang>,
     #[command(subcommand)]
     command: Command,
+}
+
+/// `zh`, `zh-CN`, `zh_CN.UTF-8`, `en`, `en-US`...; anything else is refused
+/// rather than silently falling back to Chinese.
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    let l = s.trim().to_ascii_lowercase();
+    let ok = ["zh", "en"]
+        .iter()
+        .any(|p| l == *p || l.starts_with(&format!("{p}-")) || l.starts_with(&format!("{p}_")));
+    match Lang::parse(&l) {
+        Some(lang) if ok => Ok(lang),
+        _ => Err(format!(
+            "unknown language “{s}”: use zh-CN or en / 未知语言“{s}”：可选 zh-CN 或 en"
+        )),
+    }
 }
 
 #[derive(Subcommand)]
@@ -57,29 +101,42 @@ enum Command {
     /// Orders in the local history.
     #[command(subcommand)]
     Order(OrderCmd),
+    /// The fields of a profile's payout or deposit form: labels, help, limits, choices.
+    Form {
+        /// Profile name.
+        profile: String,
+        /// Which form.
+        #[arg(value_parser = ["payout", "deposit"])]
+        kind: String,
+    },
     /// Balances of every profile whose gateway offers it.
     Balance {
+        /// Only this profile.
         #[arg(long)]
         profile: Option<String>,
     },
-    /// Arrivals on the collection cards (jstpay deposit/detail).
+    /// Arrivals on the collection cards (jstpay deposit/detail), at most 31 days.
     Arrivals {
+        /// Profile name.
         #[arg(long)]
         profile: String,
-        /// Unix seconds.
+        /// Start: Unix seconds or a Beijing-time date `2026-11-28` / `2026-11-28 08:00`
+        /// (default: one day before the end).
         #[arg(long)]
-        start: Option<i64>,
-        /// Unix seconds.
+        start: Option<String>,
+        /// End: Unix seconds or a Beijing-time date (default: now).
         #[arg(long)]
-        end: Option<i64>,
+        end: Option<String>,
     },
     /// Batch payouts from a file: template, import, run, show, list, export, cancel.
     #[command(subcommand)]
     Batch(batch::BatchCmd),
     /// Search the bank list by name, code or pinyin initials.
     Banks {
+        /// Gateway whose list to search (xxpay has its own codes).
         #[arg(long)]
         provider: Option<String>,
+        /// Name, code or pinyin initials, e.g. gsyh.
         query: Option<String>,
     },
     /// Query open orders at their gateways on the backoff schedule and print
@@ -94,6 +151,7 @@ enum Command {
     },
     /// Serve the built-in simulator of all five gateways on 127.0.0.1.
     Sandbox {
+        /// Port to listen on (0: any free port).
         #[arg(long, default_value_t = 8765)]
         port: u16,
         /// Demo mode: orders succeed by themselves after this many seconds.
@@ -104,41 +162,58 @@ enum Command {
 
 #[derive(Subcommand)]
 enum ProfileCmd {
+    /// Add a profile (the key is read without echo, or with --secret-stdin).
     Add(ProfileAdd),
+    /// Change a profile's settings or key; flags not given keep their value.
+    Edit(ProfileEdit),
     /// Add a profile for each sandbox gateway (credentials go to the keyring).
     AddSandbox {
         /// The sandbox address, e.g. http://127.0.0.1:8765
         #[arg(long)]
         sandbox_url: String,
     },
+    /// List the profiles.
     List,
+    /// Show one profile.
     Show {
+        /// Profile name.
         name: String,
     },
+    /// Remove a profile and its keys (its order history is kept).
     Remove {
+        /// Profile name.
         name: String,
     },
     /// A signed call that proves the credentials.
     Test {
+        /// Profile name.
         name: String,
     },
 }
 
 #[derive(Args)]
 struct ProfileAdd {
+    /// A name of your choice, e.g. jst-main.
     name: String,
+    /// Gateway: jstpay, jeepay, juyouke, appkey or xxpay.
     #[arg(long)]
     provider: String,
+    /// The gateway's address as its support gave it.
     #[arg(long)]
     base_url: String,
+    /// Merchant id at the gateway (juyouke: app_id; appkey: appKey).
     #[arg(long, default_value = "")]
     merchant_id: String,
+    /// Application id (jeepay, xxpay).
     #[arg(long)]
     app_id: Option<String>,
+    /// Operator id (juyouke).
     #[arg(long)]
     operator_id: Option<String>,
+    /// Where the gateway sends callbacks.
     #[arg(long)]
     notify_url: Option<String>,
+    /// Where the payer's browser returns after paying.
     #[arg(long)]
     return_url: Option<String>,
     /// Low-balance threshold in yuan.
@@ -149,39 +224,87 @@ struct ProfileAdd {
     secret_stdin: bool,
 }
 
+#[derive(Args)]
+struct ProfileEdit {
+    /// The profile to change.
+    profile: String,
+    /// New name.
+    #[arg(long)]
+    name: Option<String>,
+    /// New gateway address.
+    #[arg(long)]
+    base_url: Option<String>,
+    /// New merchant id.
+    #[arg(long)]
+    merchant_id: Option<String>,
+    /// New application id ("" clears it).
+    #[arg(long)]
+    app_id: Option<String>,
+    /// New operator id ("" clears it).
+    #[arg(long)]
+    operator_id: Option<String>,
+    /// New notify URL ("" clears it).
+    #[arg(long)]
+    notify_url: Option<String>,
+    /// New return URL ("" clears it).
+    #[arg(long)]
+    return_url: Option<String>,
+    /// New low-balance threshold in yuan ("" clears it).
+    #[arg(long)]
+    low_balance: Option<String>,
+    /// Replace the key: read it from the first line of stdin (xxpay: reply key on the second).
+    #[arg(long)]
+    secret_stdin: bool,
+}
+
 #[derive(Subcommand)]
 enum PayoutCmd {
+    /// Send a payout (see `paydesk form PROFILE payout` for the fields).
     Create(PayoutCreate),
 }
 
 #[derive(Args)]
 struct PayoutCreate {
+    /// Profile name.
     #[arg(long)]
     profile: String,
+    /// Amount in yuan, e.g. 100 or 100.50.
     #[arg(long)]
     amount: String,
+    /// Merchant order number (generated when not given).
     #[arg(long)]
     order_no: Option<String>,
+    /// Payee's name, exactly as on the account.
     #[arg(long)]
     payee_name: Option<String>,
+    /// Payee's card or account number (spaces are removed).
     #[arg(long)]
     account_no: Option<String>,
+    /// Bank name, or pinyin initials such as gsyh.
     #[arg(long)]
     bank_name: Option<String>,
+    /// Bank code (xxpay: HPT00001–HPT00097; see `paydesk banks --provider xxpay`).
     #[arg(long)]
     bank_code: Option<String>,
+    /// Branch (开户支行).
     #[arg(long)]
     branch: Option<String>,
+    /// Province of the account.
     #[arg(long)]
     province: Option<String>,
+    /// City of the account.
     #[arg(long)]
     city: Option<String>,
+    /// Account type (xxpay: 1 bank card, 2 WeChat, 3 Alipay, 4 other).
     #[arg(long)]
     account_type: Option<String>,
+    /// Pay into (jeepay: WX_CASH, ALIPAY_CASH, BANK_CARD).
     #[arg(long)]
     entry_type: Option<String>,
+    /// Payment interface (jeepay: wxpay, alipay).
     #[arg(long)]
     if_code: Option<String>,
+    /// Note sent with the payout.
     #[arg(long)]
     remark: Option<String>,
     /// Any other field of the gateway's form, as id=value.
@@ -191,56 +314,80 @@ struct PayoutCreate {
 
 #[derive(Subcommand)]
 enum DepositCmd {
+    /// Create a deposit (see `paydesk form PROFILE deposit` for the fields).
     Create(DepositCreate),
 }
 
 #[derive(Args)]
 struct DepositCreate {
+    /// Profile name.
     #[arg(long)]
     profile: String,
+    /// Amount in yuan, e.g. 100 or 100.50.
     #[arg(long)]
     amount: String,
+    /// Channel / product (see `paydesk form PROFILE deposit`).
     #[arg(long)]
-    channel: String,
+    channel: Option<String>,
+    /// Merchant order number (generated when not given).
     #[arg(long)]
     order_no: Option<String>,
+    /// Payer's name.
     #[arg(long)]
     payer_name: Option<String>,
+    /// Payer's bank code (xxpay online banking, 8000).
     #[arg(long)]
     payer_bank_code: Option<String>,
+    /// Payer's account number (xxpay online banking, 8000).
     #[arg(long)]
     payer_account_no: Option<String>,
+    /// Order title.
     #[arg(long)]
     subject: Option<String>,
+    /// Order description.
     #[arg(long)]
     body: Option<String>,
+    /// The customer's payment code (juyouke: charges it, pay_type codepay).
     #[arg(long)]
     auth_code: Option<String>,
+    /// Transfer to a collection card (jstpay create2card).
     #[arg(long)]
     to_card: bool,
+    /// Any other field of the gateway's form, as id=value.
     #[arg(long = "field", value_name = "ID=VALUE")]
     fields: Vec<String>,
 }
 
 #[derive(Subcommand)]
 enum OrderCmd {
-    /// Local history of all profiles (or one); --refresh asks the gateway.
+    /// One order from the local history (all profiles, or one); --refresh asks the gateway.
     Get {
+        /// Merchant order number.
         order_no: String,
+        /// Only this profile's order.
         #[arg(long)]
         profile: Option<String>,
+        /// Ask the gateway for the live status first.
         #[arg(long)]
         refresh: bool,
     },
+    /// Orders in the local history, newest first.
     List {
+        /// Only this profile.
         #[arg(long)]
         profile: Option<String>,
+        /// payout or deposit.
         #[arg(long)]
         kind: Option<String>,
+        /// pending, processing, succeeded, failed or unknown.
         #[arg(long)]
         status: Option<String>,
-        #[arg(long, default_value_t = 50)]
+        /// Rows per page, 1–1000.
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
         limit: u32,
+        /// Continue after this cursor (printed as `next` when there are more).
+        #[arg(long)]
+        after: Option<String>,
         /// Only orders open longer than their profile's stuck threshold, with
         /// the reason of the last check.
         #[arg(long)]
@@ -257,16 +404,58 @@ struct Failure {
     field: Option<String>,
     exit: u8,
     order: Option<Box<Order>>,
+    /// Every field error, when several were found at once.
+    fields: Vec<FieldError>,
+    /// The outcome was already printed; only the exit status remains.
+    printed: bool,
+}
+
+impl Failure {
+    fn new(code: &str, message: String, exit: u8) -> Failure {
+        Failure {
+            code: code.into(),
+            message,
+            field: None,
+            exit,
+            order: None,
+            fields: Vec::new(),
+            printed: false,
+        }
+    }
+
+    fn printed(exit: u8) -> Failure {
+        Failure {
+            printed: true,
+            ..Failure::new("", String::new(), exit)
+        }
+    }
+
+    fn fields(mut errors: Vec<FieldError>) -> Failure {
+        let first = errors.remove(0);
+        let mut all = vec![first.clone()];
+        all.extend(errors);
+        Failure {
+            field: Some(first.field.clone()),
+            message: all
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            fields: all,
+            ..Failure::new("invalid_input", String::new(), exit::ERROR)
+        }
+    }
 }
 
 impl From<CoreError> for Failure {
     fn from(e: CoreError) -> Self {
+        let message = match &e {
+            CoreError::Field(f) => format!("{}: {}", f.field, f.message),
+            _ => e.to_string(),
+        };
         Failure {
-            code: e.code().as_str().into(),
-            message: e.to_string(),
             field: e.field().map(String::from),
-            exit: 1,
-            order: None,
+            ..Failure::new(e.code().as_str(), message, exit::ERROR)
         }
     }
 }
@@ -280,8 +469,12 @@ impl From<FieldError> for Failure {
 type Res = Result<(), Failure>;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    if let Some(l) = cli.lang.as_deref().and_then(Lang::parse) {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(c) => c,
+        Err(e) => return usage_error(e, &args),
+    };
+    if let Some(l) = cli.lang {
         i18n::set_lang(l);
     }
     tracing_subscriber::fmt()
@@ -296,10 +489,60 @@ fn main() -> ExitCode {
     match rt.block_on(run(cli, &out)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            out.failure(&f.code, &f.message, f.field.as_deref(), f.order.as_deref());
+            if !f.printed {
+                out.failure(
+                    &f.code,
+                    &f.message,
+                    f.field.as_deref(),
+                    &f.fields,
+                    f.order.as_deref(),
+                );
+            }
             ExitCode::from(f.exit)
         }
     }
+}
+
+/// A command line clap refuses: JSON too when `--json` was asked for.
+fn usage_error(e: clap::Error, args: &[std::ffi::OsString]) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    let json = args
+        .iter()
+        .skip(1)
+        .take_while(|a| *a != "--")
+        .any(|a| a == "--json");
+    if !json {
+        let _ = e.print();
+        return ExitCode::from(exit::USAGE);
+    }
+    // The first line says what is wrong; the usage and tip lines follow it.
+    let text = e.render().to_string();
+    let message = if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        "a subcommand is missing; see --help".to_string()
+    } else {
+        text.lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or("usage error")
+            .to_string()
+    };
+    let message = message
+        .strip_prefix("error: ")
+        .unwrap_or(&message)
+        .to_string();
+    eprintln!("error: {message}");
+    println!(
+        "{}",
+        serde_json::to_string_pretty(
+            &json!({"error": {"code": "usage", "message": message, "field": null}})
+        )
+        .unwrap_or_default()
+    );
+    ExitCode::from(exit::USAGE)
 }
 
 fn data_dir(cli: &Option<PathBuf>) -> PathBuf {
@@ -355,8 +598,8 @@ async fn run(cli: Cli, out: &Out) -> Res {
         }
         Command::Deposit(DepositCmd::Create(c)) => {
             let mut v = BTreeMap::new();
-            v.insert("channel".to_string(), c.channel);
             for (k, val) in [
+                ("channel", c.channel),
                 ("payer_name", c.payer_name),
                 ("payer_bank_code", c.payer_bank_code),
                 ("payer_account_no", c.payer_account_no),
@@ -381,12 +624,33 @@ async fn run(cli: Cli, out: &Out) -> Res {
         }
         Command::Order(cmd) => order(&desk, cmd, out).await,
         Command::Sync { once, limit } => sync::sync(&desk, once, limit, out).await,
+        Command::Form { profile, kind } => {
+            let p = desk.profile(&profile).await?;
+            let kind = OrderKind::parse(&kind).unwrap_or(OrderKind::Payout);
+            let form = PayDesk::form(p.profile.provider, kind)?;
+            out.form(&p.profile.name, &form);
+            Ok(())
+        }
         Command::Balance { profile } => {
-            let list = match profile {
+            let mut list = match profile {
                 Some(p) => vec![desk.balance(&p).await?],
                 None => desk.balances().await?,
             };
+            let op = tr!("读取余额", "read the balance");
+            let mut failed = false;
+            let single = list.len() == 1;
+            for b in list.iter_mut() {
+                if let Some(e) = b.error.as_mut() {
+                    if b.supported || single {
+                        failed = true;
+                    }
+                    e.message = read_failure(&e.code, &e.message, &op);
+                }
+            }
             out.balances(&list);
+            if failed {
+                return Err(Failure::printed(exit::READ_FAILED));
+            }
             Ok(())
         }
         Command::Arrivals {
@@ -394,8 +658,12 @@ async fn run(cli: Cli, out: &Out) -> Res {
             start,
             end,
         } => {
-            let list = desk.arrivals(&profile, start, end).await?;
-            out.arrivals(&list);
+            let (start, end) = arrivals_range(start.as_deref(), end.as_deref())?;
+            let list = desk
+                .arrivals(&profile, Some(start), Some(end))
+                .await
+                .map_err(|e| read_error(e, &tr!("读取到账记录", "read the arrivals")))?;
+            out.arrivals(&list, start, end);
             Ok(())
         }
         Command::Batch(cmd) => batch::run(&desk, cmd, out).await,
@@ -403,6 +671,156 @@ async fn run(cli: Cli, out: &Out) -> Res {
     }
 }
 
+/// Gateway errors carry the create path's words ("the order may have been
+/// received... do not create it again"); a read (balance, arrivals, a status
+/// query) changes nothing, so it gets words that fit it.
+fn read_failure(code: &str, message: &str, op: &str) -> String {
+    match code {
+        "timeout" => tr!(
+            "网关未在规定时间内应答，未能{}；没有更改任何数据。请稍后重试。",
+            "the gateway did not answer in time; could not {}. Nothing was changed; try again later.",
+            op
+        ),
+        "transport" => tr!(
+            "与网关的连接中断，未能{}；没有更改任何数据。请稍后重试。",
+            "the connection to the gateway broke; could not {}. Nothing was changed; try again later.",
+            op
+        ),
+        "http_status" => {
+            let status: String = message
+                .split(|c: char| !c.is_ascii_digit())
+                .find(|d| d.len() == 3)
+                .unwrap_or("?")
+                .to_string();
+            tr!(
+                "网关返回 HTTP {}，未能{}；没有更改任何数据。",
+                "the gateway answered HTTP {}; could not {}. Nothing was changed.",
+                status,
+                op
+            )
+        }
+        "malformed_reply" | "reply_too_large" | "uncertain" => tr!(
+            "网关应答无法读取，未能{}；没有更改任何数据。请稍后重试。",
+            "the gateway's reply could not be read; could not {}. Nothing was changed; try again later.",
+            op
+        ),
+        "bad_signature" => tr!(
+            "网关应答签名验证失败，应答不可信，未能{}。请检查商户密钥。",
+            "the gateway's reply failed signature verification and was not trusted; could not {}. Check the merchant key.",
+            op
+        ),
+        _ => message.to_string(),
+    }
+}
+
+fn read_error(e: CoreError, op: &str) -> Failure {
+    match e {
+        CoreError::Gateway(g)
+            if !matches!(
+                g,
+                GatewayError::Invalid(_) | GatewayError::NotOffered { .. }
+            ) =>
+        {
+            let code = g.code();
+            Failure::new(
+                code,
+                read_failure(code, &g.to_string(), op),
+                exit::READ_FAILED,
+            )
+        }
+        other => other.into(),
+    }
+}
+
+/// The widest arrivals range asked for at once: the gateway answers at most
+/// 100 rows, and a wide range only loads it (the sandbox caps it the same way).
+const ARRIVALS_MAX_SECS: i64 = 31 * 86_400;
+
+fn parse_when(field: &str, text: &str) -> Result<i64, FieldError> {
+    let t = money::halfwidth(text);
+    let t = t.trim();
+    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) && t.len() <= 11 {
+        if let Ok(v) = t.parse::<i64>() {
+            return Ok(v);
+        }
+    }
+    let tz = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8");
+    for f in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
+        if let Ok(dt) = chrono::NaiveDateTime::parse_from_str(t, f) {
+            if let Some(x) = dt.and_local_timezone(tz).single() {
+                return Ok(x.timestamp());
+            }
+        }
+    }
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        if let Some(x) = d
+            .and_hms_opt(0, 0, 0)
+            .and_then(|dt| dt.and_local_timezone(tz).single())
+        {
+            return Ok(x.timestamp());
+        }
+    }
+    Err(FieldError::new(
+        field,
+        tr!(
+            "“{}”不是有效时间：请写 Unix 秒数或北京时间日期，如 2026-11-28 或 \"2026-11-28 08:00\"",
+            "“{}” is not a time: give Unix seconds or a Beijing-time date such as 2026-11-28 or \"2026-11-28 08:00\"",
+            text
+        ),
+    ))
+}
+
+fn arrivals_range(start: Option<&str>, end: Option<&str>) -> Result<(i64, i64), Failure> {
+    let now = chrono::Utc::now().timestamp();
+    let end = match end {
+        Some(e) => parse_when("end", e)?,
+        None => now,
+    };
+    let start = match start {
+        Some(s) => parse_when("start", s)?,
+        None => end - 86_400,
+    };
+    if start > end {
+        return Err(FieldError::new(
+            "start",
+            tr!(
+                "开始时间不能晚于结束时间",
+                "the start cannot be after the end"
+            ),
+        )
+        .into());
+    }
+    if end - start > ARRIVALS_MAX_SECS {
+        return Err(FieldError::new(
+            "start",
+            tr!(
+                "时间范围最长 31 天（现为 {} 天），请分段查询",
+                "the range can be at most 31 days (it is {} days); query it in parts",
+                (end - start + 86_399) / 86_400
+            ),
+        )
+        .into());
+    }
+    if end > now + 86_400 || start < 946_684_800 {
+        return Err(FieldError::new(
+            if start < 946_684_800 { "start" } else { "end" },
+            tr!(
+                "时间应在 2000 年之后且不晚于明天",
+                "times must be after 2000 and no later than tomorrow"
+            ),
+        )
+        .into());
+    }
+    Ok((start, end))
+}
+
+/// `--field id=value`, refusing an id given twice with different values
+/// (`--payee-name A --field payee_name=B` would otherwise drop one of them).
 fn extra_fields(v: &mut BTreeMap<String, String>, fields: &[String]) -> Res {
     for f in fields {
         let (k, val) = f.split_once('=').ok_or_else(|| {
@@ -415,7 +833,24 @@ fn extra_fields(v: &mut BTreeMap<String, String>, fields: &[String]) -> Res {
                 ),
             )
         })?;
-        v.insert(k.trim().to_string(), val.to_string());
+        let k = k.trim().to_string();
+        if let Some(old) = v.get(&k) {
+            if old.trim() != val.trim() {
+                return Err(FieldError::new(
+                    &k,
+                    tr!(
+                        "{} 给了两个不同的值：“{}” 和 --field {}=“{}”，请只保留一个",
+                        "{} is given twice with different values: “{}” and --field {}=“{}”; keep one",
+                        k,
+                        old,
+                        k,
+                        val
+                    ),
+                )
+                .into());
+            }
+        }
+        v.insert(k, val.to_string());
     }
     Ok(())
 }
@@ -441,23 +876,48 @@ async fn create(
     input: &OrderInput,
     out: &Out,
 ) -> Res {
+    // Every problem at once, before anything is stored or sent.
+    let p = desk.profile(profile).await?;
+    let form = PayDesk::form(p.profile.provider, kind)?;
+    let warnings = match form.validate_all(input) {
+        Ok((_, values)) => form.warnings(&values),
+        Err(errors) => return Err(Failure::fields(errors)),
+    };
     let OrderOutcome { order, error } = desk.create_order(profile, kind, input).await?;
     match error {
         None => {
-            out.order_created(&order);
+            out.order_created(&order, &warnings);
             Ok(())
         }
         Some(e) => Err(Failure {
-            code: e.code,
-            message: e.message,
             field: e.field,
             exit: if order.status == OrderStatus::Unknown {
-                4
+                exit::UNKNOWN
             } else {
-                3
+                exit::REFUSED
             },
             order: Some(Box::new(order)),
+            ..Failure::new(&e.code, e.message, exit::REFUSED)
         }),
+    }
+}
+
+/// Whether a status query failed. "The gateway has no such order" is an
+/// answer (the order stays unknown within the grace period, then fails), not a
+/// failed query.
+fn query_failed(code: &str) -> bool {
+    code != "order_not_found"
+}
+
+fn query_error(code: &str, message: &str) -> ErrorInfo {
+    ErrorInfo {
+        code: code.into(),
+        message: read_failure(
+            code,
+            message,
+            &tr!("查询订单状态", "query the order's status"),
+        ),
+        field: None,
     }
 }
 
@@ -468,6 +928,7 @@ async fn order(desk: &PayDesk, cmd: OrderCmd, out: &Out) -> Res {
             profile,
             refresh,
         } => {
+            let order_no = money::halfwidth(&order_no).trim().to_string();
             let mut found = desk.find_orders(&order_no, profile.as_deref()).await?;
             if found.is_empty() {
                 return Err(CoreError::NotFound(tr!(
@@ -479,11 +940,23 @@ async fn order(desk: &PayDesk, cmd: OrderCmd, out: &Out) -> Res {
             }
             let mut errors = Vec::new();
             if refresh {
+                // Each order is asked on its own: one failure does not hide the others.
                 for o in found.iter_mut() {
-                    let r = desk.refresh_order(o.id).await?;
-                    *o = r.order;
-                    if let Some(e) = r.error {
-                        errors.push(e);
+                    match desk.refresh_order(o.id).await {
+                        Ok(r) => {
+                            *o = r.order;
+                            if let Some(e) = r.error {
+                                errors.push((o.clone(), query_error(&e.code, &e.message)));
+                            }
+                        }
+                        Err(e) => errors.push((
+                            o.clone(),
+                            ErrorInfo {
+                                code: e.code().as_str().into(),
+                                message: e.to_string(),
+                                field: e.field().map(String::from),
+                            },
+                        )),
                     }
                 }
             }
@@ -496,6 +969,9 @@ async fn order(desk: &PayDesk, cmd: OrderCmd, out: &Out) -> Res {
                 ));
             }
             out.orders_detail(&detailed, &errors);
+            if errors.iter().any(|(_, e)| query_failed(&e.code)) {
+                return Err(Failure::printed(exit::READ_FAILED));
+            }
             Ok(())
         }
         OrderCmd::List {
@@ -503,6 +979,7 @@ async fn order(desk: &PayDesk, cmd: OrderCmd, out: &Out) -> Res {
             kind,
             status,
             limit,
+            after,
             stuck,
         } => {
             if stuck {
@@ -529,33 +1006,70 @@ async fn order(desk: &PayDesk, cmd: OrderCmd, out: &Out) -> Res {
                 })?),
                 None => None,
             };
+            let after = match after {
+                Some(a) => Some(parse_cursor(&a)?),
+                None => None,
+            };
             let page = desk
                 .list_orders(&OrderFilter {
                     profile,
                     kind,
                     status,
+                    after,
                     limit: Some(limit),
                     ..Default::default()
                 })
                 .await?;
-            out.order_list(&page.orders);
+            let next = page.next.map(|(t, id)| format!("{t}-{id}"));
+            out.order_list(&page.orders, next.as_deref());
             Ok(())
         }
         OrderCmd::Refresh => {
-            let results = desk.refresh_open().await?;
+            let mut results = desk.refresh_open().await?;
+            let mut failed = false;
+            for r in results.iter_mut() {
+                if let Some(e) = r.error.as_mut() {
+                    failed |= query_failed(&e.code);
+                    e.message = read_failure(
+                        &e.code,
+                        &e.message,
+                        &tr!("查询订单状态", "query the order's status"),
+                    );
+                }
+            }
             out.refreshed(&results);
+            if failed {
+                return Err(Failure::printed(exit::READ_FAILED));
+            }
             Ok(())
         }
     }
 }
 
+fn parse_cursor(text: &str) -> Result<(i64, i64), FieldError> {
+    text.trim()
+        .split_once('-')
+        .and_then(|(t, id)| Some((t.parse().ok()?, id.parse().ok()?)))
+        .ok_or_else(|| {
+            FieldError::new(
+                "after",
+                tr!(
+                    "游标“{}”无效：请使用上一页输出的 next 值",
+                    "the cursor “{}” is not valid: use the `next` value printed with the previous page",
+                    text
+                ),
+            )
+        })
+}
+
 fn read_secrets(stdin: bool, provider: ProviderKind) -> Result<(Secret, Option<Secret>), Failure> {
     let secret_err = |e: std::io::Error| Failure {
-        code: "secret".into(),
-        message: tr!("无法读取密钥：{}", "cannot read the key: {}", e),
         field: Some("secret".into()),
-        exit: 1,
-        order: None,
+        ..Failure::new(
+            "secret",
+            tr!("无法读取密钥：{}", "cannot read the key: {}", e),
+            exit::ERROR,
+        )
     };
     if stdin {
         let lines: Vec<String> = std::io::stdin()
@@ -598,14 +1112,18 @@ fn read_secrets(stdin: bool, provider: ProviderKind) -> Result<(Secret, Option<S
     Ok((secret, reply))
 }
 
+fn low_balance(text: Option<&str>) -> Result<Option<i64>, Failure> {
+    match text.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => Ok(Some(money::parse_yuan("low_balance", t)?)),
+    }
+}
+
 async fn profile(desk: &PayDesk, cmd: ProfileCmd, out: &Out) -> Res {
     match cmd {
         ProfileCmd::Add(a) => {
             let provider = parse_provider(&a.provider)?;
-            let low = match a.low_balance.as_deref() {
-                Some(t) => Some(money::parse_yuan("low_balance", t)?),
-                None => None,
-            };
+            let low = low_balance(a.low_balance.as_deref())?;
             let input = ProfileInput {
                 name: a.name,
                 provider: Some(provider),
@@ -618,9 +1136,52 @@ async fn profile(desk: &PayDesk, cmd: ProfileCmd, out: &Out) -> Res {
                 low_balance_fen: low,
                 sandbox: false,
             };
-            // Validate the settings before asking for the key.
             let (secret, reply) = read_secrets(a.secret_stdin, provider)?;
             let view = desk.add_profile(input, secret, reply).await?;
+            out.profile(&view);
+            Ok(())
+        }
+        ProfileCmd::Edit(e) => {
+            let current = desk.profile(&e.profile).await?.profile;
+            let keep = |new: Option<String>, old: Option<String>| match new {
+                Some(v) => Some(v),
+                None => old,
+            };
+            let low = match e.low_balance.as_deref() {
+                Some(t) => low_balance(Some(t))?,
+                None => current.low_balance_fen,
+            };
+            let input = ProfileInput {
+                name: e.name.unwrap_or(current.name.clone()),
+                provider: Some(current.provider),
+                base_url: e.base_url.unwrap_or(current.base_url.clone()),
+                merchant_id: e.merchant_id.unwrap_or(current.merchant_id.clone()),
+                app_id: keep(e.app_id, current.app_id.clone()),
+                operator_id: keep(e.operator_id, current.operator_id.clone()),
+                notify_url: keep(e.notify_url, current.notify_url.clone()),
+                return_url: keep(e.return_url, current.return_url.clone()),
+                low_balance_fen: low,
+                sandbox: current.sandbox,
+            };
+            let (secret, reply) = if e.secret_stdin {
+                let (s, r) = read_secrets(true, current.provider)?;
+                if s.expose().trim().is_empty() {
+                    return Err(FieldError::new(
+                        "secret",
+                        tr!(
+                            "--secret-stdin 读到的密钥为空",
+                            "--secret-stdin read an empty key"
+                        ),
+                    )
+                    .into());
+                }
+                (Some(s), r)
+            } else {
+                (None, None)
+            };
+            let view = desk
+                .update_profile(&current.id, input, secret, reply)
+                .await?;
             out.profile(&view);
             Ok(())
         }
@@ -678,13 +1239,7 @@ async fn profile(desk: &PayDesk, cmd: ProfileCmd, out: &Out) -> Res {
                 out.message(&r.message, json!({"ok": true, "message": r.message}));
                 Ok(())
             } else {
-                Err(Failure {
-                    code: "gateway".into(),
-                    message: r.message,
-                    field: None,
-                    exit: 1,
-                    order: None,
-                })
+                Err(Failure::new("gateway", r.message, exit::READ_FAILED))
             }
         }
     }
@@ -693,12 +1248,12 @@ async fn profile(desk: &PayDesk, cmd: ProfileCmd, out: &Out) -> Res {
 async fn serve_sandbox(port: u16, auto_advance: Option<u64>, out: &Out) -> Res {
     let running = paydesk_sandbox::spawn(port, auto_advance.map(std::time::Duration::from_secs))
         .await
-        .map_err(|e| Failure {
-            code: "internal".into(),
-            message: tr!("无法启动沙盒：{}", "cannot start the sandbox: {}", e),
-            field: None,
-            exit: 1,
-            order: None,
+        .map_err(|e| {
+            Failure::new(
+                "internal",
+                tr!("无法启动沙盒：{}", "cannot start the sandbox: {}", e),
+                exit::ERROR,
+            )
         })?;
     let urls: BTreeMap<&str, String> = ProviderKind::ALL
         .iter()
@@ -714,4 +1269,49 @@ async fn serve_sandbox(port: u16, auto_advance: Option<u64>, out: &Out) -> Res {
     );
     let _ = tokio::signal::ctrl_c().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Item 11: every subcommand and every flag says what it is for.
+    #[test]
+    fn every_flag_and_subcommand_has_a_help_line() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for a in cmd.get_arguments() {
+                let id = a.get_id().as_str();
+                if id == "help" || id == "version" {
+                    continue;
+                }
+                if a.get_help().is_none() {
+                    missing.push(format!("{path} --{id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                if sub.get_name() == "help" {
+                    continue;
+                }
+                let p = format!("{path} {}", sub.get_name());
+                if sub.get_about().is_none() {
+                    missing.push(p.clone());
+                }
+                walk(sub, &p, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "paydesk", &mut missing);
+        assert!(missing.is_empty(), "no help line: {missing:?}");
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn languages_are_checked() {
+        assert_eq!(parse_lang("zh-CN"), Ok(Lang::Zh));
+        assert_eq!(parse_lang("zh_CN.UTF-8"), Ok(Lang::Zh));
+        assert_eq!(parse_lang("en"), Ok(Lang::En));
+        assert!(parse_lang("fr").is_err());
+        assert!(parse_lang("english").is_err());
+    }
 }

@@ -280,8 +280,16 @@ async fn every_call(kind: ProviderKind) {
         assert_eq!(r.json()["error"]["code"], "not_offered");
     }
 
-    // Balances: offered or said not to be.
-    let b = env.json(&["balance"]).await;
+    // Balances: offered or said not to be. A profile whose read failed (the
+    // wrong-key one) makes the run exit 5, after printing every balance.
+    let r = env.run(&["--json", "balance"]).await;
+    let b = r.json();
+    let read_failed = b["balances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["supported"] == true && !x["error"].is_null());
+    assert_eq!(r.code, if read_failed { 5 } else { 0 }, "{b}");
     let main = b["balances"]
         .as_array()
         .unwrap()

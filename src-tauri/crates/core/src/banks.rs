@@ -126,6 +126,47 @@ pub fn search(banks: &[Bank], query: &str) -> Vec<Bank> {
     hits.into_iter().map(|(_, b)| b.clone()).collect()
 }
 
+/// What a typed bank resolves to in a list, the way the picker would.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// One bank: the exact name or code, or the only best match.
+    One(Bank),
+    /// Several equally good matches (at most a few, for the message).
+    Several(Vec<Bank>),
+    None,
+}
+
+/// Resolve a typed bank (name, code or pinyin initials) against `banks`: an
+/// exact name, code or initials wins; otherwise the best matches of `search`,
+/// which must be a single bank to be taken.
+pub fn resolve(banks: &[Bank], query: &str) -> Resolved {
+    let q = query.trim();
+    if q.is_empty() {
+        return Resolved::None;
+    }
+    let lower = q.to_lowercase();
+    let exact: Vec<&Bank> = banks
+        .iter()
+        .filter(|b| {
+            b.name == q
+                || b.code.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(q))
+                || b.initials == lower
+        })
+        .collect();
+    // 浙江稠州商业银行 is listed under two codes: one name, several codes.
+    match exact.as_slice() {
+        [one] => return Resolved::One((*one).clone()),
+        [_, ..] => return Resolved::Several(exact.into_iter().take(5).cloned().collect()),
+        [] => {}
+    }
+    let hits = search(banks, q);
+    match hits.as_slice() {
+        [] => Resolved::None,
+        [one] => Resolved::One(one.clone()),
+        many => Resolved::Several(many.iter().take(5).cloned().collect()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,5 +181,15 @@ mod tests {
         let hits = search(&banks, "招商");
         assert_eq!(hits[0].name, "招商银行");
         assert!(search(&banks, "zzzz").is_empty());
+        assert_eq!(resolve(&banks, "gsyh"), Resolved::One(banks[0].clone()));
+        assert_eq!(resolve(&banks, "zggsyh"), Resolved::One(banks[0].clone()));
+        assert!(matches!(resolve(&banks, "yh"), Resolved::Several(_)));
+        assert_eq!(resolve(&banks, "nosuchbank"), Resolved::None);
+        let hpt = for_provider(ProviderKind::Xxpay);
+        match resolve(&hpt, "hpt00002") {
+            Resolved::One(b) => assert_eq!(b.name, "中国工商银行"),
+            r => panic!("{r:?}"),
+        }
+        assert!(matches!(resolve(&hpt, "浙江稠州商业银行"), Resolved::Several(v) if v.len() == 2));
     }
 }

@@ -2,6 +2,7 @@
 //! validates against the description and the desktop UI renders its forms from
 //! it, so nothing about a gateway is written twice.
 
+use crate::banks;
 use crate::domain::{OrderKind, ProviderKind};
 use crate::error::FieldError;
 use crate::money;
@@ -289,14 +290,42 @@ impl FormSpec {
     }
 
     /// Validate typed values against this description. Returns the amount in fen
-    /// and the cleaned values (trimmed, defaults filled, hidden and empty fields
-    /// dropped). Every error names its field.
+    /// and the cleaned values (trimmed, defaults filled, empty fields dropped).
+    /// Every error names its field; the first one is returned (see `validate_all`).
     pub fn validate(&self, input: &OrderInput) -> Result<(i64, FormValues), FieldError> {
-        let amount_fen = money::parse_yuan(ids::AMOUNT, &input.amount)?;
-        self.check_amount(amount_fen)?;
+        self.validate_all(input)
+            .map_err(|mut errors| errors.swap_remove(0))
+    }
+
+    /// As `validate`, but reports every problem at once (all missing fields,
+    /// not just the first). The list is never empty on `Err`.
+    ///
+    /// Nothing typed is dropped: a value for a field the current choices hide
+    /// is refused with the choice it needs, except where the value itself says
+    /// which choice was meant and no choice was typed (`MODE_FROM_FIELD`).
+    pub fn validate_all(&self, input: &OrderInput) -> Result<(i64, FormValues), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let amount_fen = money::parse_yuan(ids::AMOUNT, &input.amount)
+            .and_then(|fen| self.check_amount(fen).map(|()| fen));
+        let amount_fen = match amount_fen {
+            Ok(f) => f,
+            Err(e) => {
+                errors.push(e);
+                0
+            }
+        };
+        let mut typed: FormValues = input
+            .values
+            .iter()
+            .map(|(k, v)| (k.clone(), v.trim().to_string()))
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        if let Err(e) = self.bank_name_to_code(&mut typed) {
+            errors.push(e);
+        }
         for key in input.values.keys() {
-            if self.field(key).is_none() {
-                return Err(FieldError::new(
+            if self.field(key).is_none() && !(key == ids::BANK_NAME && self.bank_name_via_code()) {
+                errors.push(FieldError::new(
                     key.as_str(),
                     tr!(
                         "该网关的此类订单没有这个字段",
@@ -305,19 +334,41 @@ impl FormSpec {
                 ));
             }
         }
-        let mut out = FormValues::new();
+        typed.retain(|k, _| self.field(k).is_some());
         // Defaults first, so conditions can see them.
         let mut merged = FormValues::new();
         for f in &self.fields {
-            let typed = input
-                .values
-                .get(&f.id)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty());
-            if let Some(v) = typed.or_else(|| f.default.clone()) {
+            if let Some(v) = typed.get(&f.id).cloned().or_else(|| f.default.clone()) {
                 merged.insert(f.id.clone(), v);
             }
         }
+        // A typed value whose field the current choices hide.
+        for f in &self.fields {
+            let Some(c) = &f.shown_when else { continue };
+            if !typed.contains_key(&f.id) || Self::cond_holds(&merged, &f.shown_when) {
+                continue;
+            }
+            if MODE_FROM_FIELD.contains(&f.id.as_str()) && !typed.contains_key(&c.field) {
+                merged.insert(c.field.clone(), c.equals.clone());
+                continue;
+            }
+            errors.push(FieldError::new(
+                &f.id,
+                tr!(
+                    "{}（{}）需要 {} = {}，当前为 {}",
+                    "{} ({}) needs {} = {}; it is {}",
+                    f.label(),
+                    f.id,
+                    c.field,
+                    c.equals,
+                    merged.get(&c.field).map(String::as_str).unwrap_or("-")
+                ),
+            ));
+        }
+        let wallet = merged
+            .get(ids::ACCOUNT_TYPE)
+            .is_some_and(|t| t != BANK_CARD_ACCOUNT_TYPE);
+        let mut out = FormValues::new();
         for f in &self.fields {
             if !Self::cond_holds(&merged, &f.shown_when) {
                 continue;
@@ -326,17 +377,126 @@ impl FormSpec {
                 || (f.required_when.is_some() && Self::cond_holds(&merged, &f.required_when));
             let Some(raw) = merged.get(&f.id) else {
                 if required {
-                    return Err(FieldError::new(
+                    errors.push(FieldError::new(
                         &f.id,
                         tr!("请填写{}", "{} is required", f.label()),
                     ));
                 }
                 continue;
             };
-            let value = check_field(f, raw)?;
-            out.insert(f.id.clone(), value);
+            match check_field(self.provider, f, raw, wallet && f.id == ids::ACCOUNT_NO) {
+                Ok(value) => {
+                    out.insert(f.id.clone(), value);
+                }
+                Err(e) => errors.push(e),
+            }
         }
-        Ok((amount_fen, out))
+        if errors.is_empty() {
+            Ok((amount_fen, out))
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Warnings that do not stop an order (a card number failing the Luhn
+    /// check may still be a valid account). On cleaned values.
+    pub fn warnings(&self, values: &FormValues) -> Vec<FieldError> {
+        let wallet = values
+            .get(ids::ACCOUNT_TYPE)
+            .is_some_and(|t| t != BANK_CARD_ACCOUNT_TYPE);
+        let mut out = Vec::new();
+        for f in &self.fields {
+            if f.input != InputKind::AccountNo || (wallet && f.id == ids::ACCOUNT_NO) {
+                continue;
+            }
+            let Some(v) = values.get(&f.id) else { continue };
+            if v.len() >= 13 && v.len() <= 19 && !luhn_ok(v) {
+                out.push(FieldError::new(
+                    &f.id,
+                    tr!(
+                        "{}未通过银行卡校验位（Luhn）检查，请核对是否输错（对公账户、存折可忽略）",
+                        "{} fails the bank card check digit (Luhn): check it for typos (business accounts and passbooks may ignore this)",
+                        f.label()
+                    ),
+                ));
+            }
+        }
+        out
+    }
+
+    /// xxpay's transfer takes the bank by code and derives its name (bankName)
+    /// from it: a typed bank name is checked against the code's name, or gives
+    /// the code when no code was typed and the name names one bank.
+    fn bank_name_via_code(&self) -> bool {
+        self.field(ids::BANK_NAME).is_none()
+            && self
+                .field(ids::BANK_CODE)
+                .is_some_and(|f| f.bank_value == Some(BankValue::Code))
+    }
+
+    fn bank_name_to_code(&self, typed: &mut FormValues) -> Result<(), FieldError> {
+        if !self.bank_name_via_code() {
+            return Ok(());
+        }
+        let Some(name) = typed.get(ids::BANK_NAME).cloned() else {
+            return Ok(());
+        };
+        let list = banks::for_provider(self.provider);
+        let by_name = banks::resolve(&list, &name);
+        match typed.get(ids::BANK_CODE).cloned() {
+            Some(code) => {
+                let Some(bank) = list.iter().find(|b| {
+                    b.code
+                        .as_deref()
+                        .is_some_and(|c| c.eq_ignore_ascii_case(code.trim()))
+                }) else {
+                    // The code is refused by its own check.
+                    typed.remove(ids::BANK_NAME);
+                    return Ok(());
+                };
+                let same = bank.name == name.trim()
+                    || matches!(&by_name, banks::Resolved::One(b) if b.name == bank.name)
+                    || matches!(&by_name, banks::Resolved::Several(v) if v.iter().all(|b| b.name == bank.name));
+                if !same {
+                    return Err(FieldError::new(
+                        ids::BANK_NAME,
+                        tr!(
+                            "开户行名称“{}”与银行代码 {} 不符：该代码是“{}”",
+                            "the bank name “{}” does not match bank code {}: that code is “{}”",
+                            name,
+                            code.trim().to_ascii_uppercase(),
+                            bank.name
+                        ),
+                    ));
+                }
+                typed.remove(ids::BANK_NAME);
+                Ok(())
+            }
+            None => match by_name {
+                banks::Resolved::One(b) => {
+                    typed.remove(ids::BANK_NAME);
+                    typed.insert(ids::BANK_CODE.into(), b.code.clone().unwrap_or_default());
+                    Ok(())
+                }
+                banks::Resolved::Several(v) => Err(FieldError::new(
+                    ids::BANK_NAME,
+                    tr!(
+                        "开户行名称“{}”对应多家银行或多个代码，请用 bank_code 指定：{}",
+                        "the bank name “{}” matches several banks or codes; give bank_code: {}",
+                        name,
+                        bank_list(&v)
+                    ),
+                )),
+                banks::Resolved::None => Err(FieldError::new(
+                    ids::BANK_NAME,
+                    tr!(
+                        "该网关的银行列表中没有“{}”（可用 paydesk banks 搜索）",
+                        "“{}” is not in this gateway's bank list (search it with paydesk banks)",
+                        name
+                    ),
+                )),
+            },
+        }
     }
 
     pub fn check_amount(&self, fen: i64) -> Result<(), FieldError> {
@@ -370,7 +530,76 @@ impl FormSpec {
     }
 }
 
-fn check_field(f: &FieldSpec, raw: &str) -> Result<String, FieldError> {
+/// A typed value whose field id is one of these selects its mode when no mode
+/// was typed: an auth code is only ever used to charge the customer's code.
+const MODE_FROM_FIELD: &[&str] = &[ids::AUTH_CODE];
+
+/// `account_type` value of a bank card (xxpay: 1 bank card, 2 WeChat, 3 Alipay,
+/// 4 other); the others take a wallet account, not digits.
+const BANK_CARD_ACCOUNT_TYPE: &str = "1";
+
+/// Limit for free text whose gateway document gives none: generous for a name,
+/// and still refuses pasted pages.
+pub const DEFAULT_MAX_LEN: usize = 64;
+
+/// Bank account numbers: 12 to 32 digits (cards 16–19, passbooks and business
+/// accounts up to 32 in practice).
+const ACCOUNT_DIGITS: std::ops::RangeInclusive<usize> = 12..=32;
+
+impl FieldSpec {
+    /// The length enforced: the documented one, else `DEFAULT_MAX_LEN` for typed text.
+    pub fn effective_max_len(&self) -> Option<usize> {
+        self.max_len.or(match self.input {
+            InputKind::Text | InputKind::AccountNo | InputKind::Bank => Some(DEFAULT_MAX_LEN),
+            InputKind::Select if self.allow_other => Some(DEFAULT_MAX_LEN),
+            _ => None,
+        })
+    }
+}
+
+/// Direction overrides and zero-width characters: invisible, they make a
+/// name read differently from what is sent.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200F}' | '\u{FEFF}')
+}
+
+/// The Luhn check digit of a bank card number (digits only).
+pub fn luhn_ok(digits: &str) -> bool {
+    let mut sum = 0u32;
+    for (i, b) in digits.bytes().rev().enumerate() {
+        let Some(d) = (b as char).to_digit(10) else {
+            return false;
+        };
+        sum += if i % 2 == 1 {
+            let x = d * 2;
+            if x > 9 {
+                x - 9
+            } else {
+                x
+            }
+        } else {
+            d
+        };
+    }
+    sum.is_multiple_of(10)
+}
+
+fn bank_list(v: &[banks::Bank]) -> String {
+    v.iter()
+        .map(|b| match &b.code {
+            Some(c) => format!("{c} {}", b.name),
+            None => b.name.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+fn check_field(
+    provider: ProviderKind,
+    f: &FieldSpec,
+    raw: &str,
+    wallet_account: bool,
+) -> Result<String, FieldError> {
     if raw.chars().any(|c| c.is_control()) {
         return Err(FieldError::new(
             &f.id,
@@ -381,25 +610,79 @@ fn check_field(f: &FieldSpec, raw: &str) -> Result<String, FieldError> {
             ),
         ));
     }
+    if raw.chars().any(is_invisible_format) {
+        return Err(FieldError::new(
+            &f.id,
+            tr!(
+                "{}含有不可见的方向控制或零宽字符，请重新输入",
+                "{} contains invisible direction-override or zero-width characters; type it again",
+                f.label()
+            ),
+        ));
+    }
     let value = match f.input {
         InputKind::AccountNo => {
-            let v: String = raw
+            let v: String = money::halfwidth(raw)
                 .chars()
                 .filter(|c| !c.is_whitespace() && *c != '-')
                 .collect();
-            if v.is_empty()
-                || !v
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '@' || c == '.' || c == '_')
-            {
-                return Err(FieldError::new(
-                    &f.id,
-                    tr!(
-                        "{}只能包含数字或字母",
-                        "{} may contain only digits or letters",
-                        f.label()
-                    ),
-                ));
+            if wallet_account {
+                if v.is_empty()
+                    || !v
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '@' || c == '.' || c == '_')
+                {
+                    return Err(FieldError::new(
+                        &f.id,
+                        tr!(
+                            "{}只能包含字母、数字和 @ . _",
+                            "{} may contain only letters, digits and @ . _",
+                            f.label()
+                        ),
+                    ));
+                }
+            } else {
+                // A field shorter than an account holds a fixed number of
+                // digits (xxpay: the last six of the remitting account).
+                let range = match f.max_len {
+                    Some(m) if m < *ACCOUNT_DIGITS.start() => m..=m,
+                    Some(m) => *ACCOUNT_DIGITS.start()..=m.min(*ACCOUNT_DIGITS.end()),
+                    None => ACCOUNT_DIGITS,
+                };
+                if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(FieldError::new(
+                        &f.id,
+                        tr!(
+                            "{}只能包含数字（空格会被去掉）",
+                            "{} may contain only digits (spaces are removed)",
+                            f.label()
+                        ),
+                    ));
+                }
+                if !range.contains(&v.len()) {
+                    let (lo, hi) = (*range.start(), *range.end());
+                    return Err(FieldError::new(
+                        &f.id,
+                        if lo == hi {
+                            tr!(
+                                "{}应为 {} 位数字，现为 {} 位",
+                                "{} must be {} digits; it has {}",
+                                f.label(),
+                                lo,
+                                v.len()
+                            )
+                        } else {
+                            tr!(
+                                "{}应为 {}–{} 位数字，现为 {} 位",
+                                "{} must be {}–{} digits; it has {}",
+                                f.label(),
+                                lo,
+                                hi,
+                                v.len()
+                            )
+                        },
+                    ));
+                }
             }
             v
         }
@@ -413,11 +696,25 @@ fn check_field(f: &FieldSpec, raw: &str) -> Result<String, FieldError> {
                 ))
             }
         },
-        _ => raw.to_string(),
+        InputKind::Bank => resolve_bank(provider, f, raw)?,
+        InputKind::Select => {
+            // Choices are codes: `８００２` is `8002`.
+            let v = money::halfwidth(raw);
+            if f.choices.iter().any(|c| c.value == v) {
+                v
+            } else {
+                raw.to_string()
+            }
+        }
+        InputKind::Text => raw.to_string(),
     };
     if f.input == InputKind::Select && !f.allow_other && !f.choices.iter().any(|c| c.value == value)
     {
-        let list: Vec<&str> = f.choices.iter().map(|c| c.value.as_str()).collect();
+        let list: Vec<String> = f
+            .choices
+            .iter()
+            .map(|c| format!("{} {}", c.value, c.label()))
+            .collect();
         return Err(FieldError::new(
             &f.id,
             tr!(
@@ -429,20 +726,74 @@ fn check_field(f: &FieldSpec, raw: &str) -> Result<String, FieldError> {
             ),
         ));
     }
-    if let Some(max) = f.max_len {
-        if value.chars().count() > max {
+    if let Some(max) = f.effective_max_len() {
+        let n = value.chars().count();
+        if n > max {
             return Err(FieldError::new(
                 &f.id,
                 tr!(
-                    "{}最长 {} 个字符",
-                    "{} can be at most {} characters",
+                    "{}最长 {} 个字符，现为 {} 个",
+                    "{} can be at most {} characters; it has {}",
                     f.label(),
-                    max
+                    max,
+                    n
                 ),
             ));
         }
     }
     Ok(value)
+}
+
+/// A bank as the picker would take it: a name, a code or pinyin initials,
+/// resolved against the gateway's list. Gateways that take a code (xxpay) have
+/// a closed list: anything else is refused. Gateways that take a name accept a
+/// name outside the list (there are thousands of banks), but initials or a
+/// partial name must resolve to one bank.
+fn resolve_bank(provider: ProviderKind, f: &FieldSpec, raw: &str) -> Result<String, FieldError> {
+    let list = banks::for_provider(provider);
+    let by_code = f.bank_value == Some(BankValue::Code);
+    let resolved = banks::resolve(&list, raw);
+    match resolved {
+        banks::Resolved::One(b) => Ok(if by_code {
+            b.code.unwrap_or_default()
+        } else {
+            b.name
+        }),
+        banks::Resolved::Several(v) => {
+            if !by_code && v.iter().all(|b| b.name == v[0].name) {
+                return Ok(v[0].name.clone());
+            }
+            Err(FieldError::new(
+                &f.id,
+                tr!(
+                    "{}“{}”可能是多家银行，请写全称或代码：{}",
+                    "{} “{}” matches several banks; give the full name or code: {}",
+                    f.label(),
+                    raw,
+                    bank_list(&v)
+                ),
+            ))
+        }
+        banks::Resolved::None if !by_code && !raw.is_ascii() => Ok(raw.to_string()),
+        banks::Resolved::None => Err(FieldError::new(
+            &f.id,
+            tr!(
+                "{}“{}”不在该网关的银行列表中（可用 paydesk banks 搜索）",
+                "{} “{}” is not in this gateway's bank list (search it with paydesk banks)",
+                f.label(),
+                raw
+            ),
+        )),
+    }
+}
+
+impl Choice {
+    pub fn label(&self) -> &str {
+        match crate::i18n::lang() {
+            crate::i18n::Lang::Zh => &self.label_zh,
+            crate::i18n::Lang::En => &self.label_en,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -494,11 +845,11 @@ mod tests {
         let (fen, v) = s
             .validate(&input(
                 "100",
-                &[("channel", "8001"), ("account_no", "6222 0202")],
+                &[("channel", "8001"), ("account_no", "6222 0202 0011 2233")],
             ))
             .unwrap();
         assert_eq!(fen, 10000);
-        assert_eq!(v.get("account_no").unwrap(), "62220202");
+        assert_eq!(v.get("account_no").unwrap(), "6222020200112233");
         assert_eq!(
             s.validate(&input("100.5", &[("channel", "8001")]))
                 .unwrap_err()

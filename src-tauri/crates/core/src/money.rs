@@ -12,6 +12,8 @@ pub const MAX_FEN: i64 = 10_000_000_000_000;
 /// Parse an amount typed in yuan (`100`, `100.5`, `100.50`, `1,000.00`) into fen.
 /// `field` names the input in the error.
 pub fn parse_yuan(field: &str, text: &str) -> Result<i64, FieldError> {
+    // An IME in full-width mode types `１００．５０`: read it as `100.50`.
+    let text = halfwidth(text);
     let t = text.trim();
     let bad = || {
         FieldError::new(
@@ -107,6 +109,19 @@ pub fn parse_yuan(field: &str, text: &str) -> Result<i64, FieldError> {
         return Err(too_large(field));
     }
     Ok(fen)
+}
+
+/// Full-width ASCII forms (U+FF01–U+FF5E, as a Chinese IME types digits and
+/// letters) and the ideographic space, as their ASCII equivalents. Other text
+/// is unchanged.
+pub fn halfwidth(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => c,
+        })
+        .collect()
 }
 
 fn too_large(field: &str) -> FieldError {
@@ -304,6 +319,15 @@ mod tests {
     }
 
     #[test]
+    fn reads_full_width_digits_as_ascii() {
+        assert_eq!(parse_yuan("amount", "１００"), Ok(10000));
+        assert_eq!(parse_yuan("amount", "１，０００．５０"), Ok(100050));
+        assert_eq!(parse_yuan("amount", "￥　１２"), Ok(1200));
+        assert!(parse_yuan("amount", "－１").is_err());
+        assert_eq!(halfwidth("ＡＢ－１２"), "AB-12");
+    }
+
+    #[test]
     fn rejects_what_is_not_an_amount_naming_the_field() {
         for bad in [
             "",
@@ -316,7 +340,6 @@ mod tests {
             "1,23",
             "1.2.3",
             "NaN",
-            "１００",
             "12345678901234",
         ] {
             let e = parse_yuan("payee_amount", bad).unwrap_err();

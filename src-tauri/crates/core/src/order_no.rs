@@ -31,6 +31,8 @@ pub fn generate(kind: crate::OrderKind, now_ms: i64) -> String {
 
 /// A typed order number: trimmed, 1..=max characters of `A-Z a-z 0-9 _ -`.
 pub fn check(field: &str, text: &str, max_len: usize) -> Result<String, FieldError> {
+    // Full-width digits and letters (an IME's) are the ASCII ones.
+    let text = crate::money::halfwidth(text);
     let t = text.trim();
     if t.is_empty() {
         return Err(FieldError::new(
@@ -82,6 +84,7 @@ mod tests {
         assert_eq!(many.len(), 1_000);
         assert_eq!(check("order_no", " AB-1 ", 30).unwrap(), "AB-1");
         assert!(check("order_no", "a b", 30).is_err());
+        assert_eq!(check("order_no", "ＤＵＰ－１２３", 30).unwrap(), "DUP-123");
         assert!(check("order_no", &"x".repeat(31), 30).is_err());
     }
 }

@@ -55,26 +55,83 @@ fn keyring_error(e: keyring::Error) -> CoreError {
     ))
 }
 
+/// How long one keyring call may take. The keyring crate's calls block (a
+/// D-Bus round trip to the Secret Service, Keychain, Credential Manager); a
+/// daemon that stopped answering would otherwise hang every caller forever.
+/// `PAYDESK_KEYRING_TIMEOUT_SECS` overrides it (tests, slow unlock prompts).
+pub const DEFAULT_TIMEOUT_SECS: u64 = 20;
+
+pub fn keyring_timeout() -> std::time::Duration {
+    let secs = std::env::var("PAYDESK_KEYRING_TIMEOUT_SECS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .unwrap_or(DEFAULT_TIMEOUT_SECS);
+    std::time::Duration::from_secs(secs)
+}
+
+/// Runs one keyring call on its own thread and waits at most `keyring_timeout()`.
+/// On a timeout the thread is left behind (it cannot be cancelled) and the
+/// caller gets a clear error instead of a hang.
+fn with_timeout<T: Send + 'static>(
+    what: &'static str,
+    f: impl FnOnce() -> Result<T, CoreError> + Send + 'static,
+) -> Result<T, CoreError> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let timeout = keyring_timeout();
+    std::thread::Builder::new()
+        .name(format!("keyring-{what}"))
+        .spawn(move || {
+            let _ = tx.send(f());
+        })
+        .map_err(|e| {
+            CoreError::Secret(tr!(
+                "无法访问系统密钥环（无法启动线程：{}）",
+                "cannot reach the OS keyring (cannot start a thread: {})",
+                e
+            ))
+        })?;
+    match rx.recv_timeout(timeout) {
+        Ok(r) => r,
+        Err(_) => Err(CoreError::Secret(tr!(
+            "系统密钥环在 {} 秒内没有应答（{}），操作已放弃，未做任何更改。请检查密钥环服务（如 gnome-keyring）是否在运行并已解锁，然后重试。",
+            "the OS keyring did not answer within {} s ({}); the operation was abandoned and nothing was changed. Check that the keyring service (e.g. gnome-keyring) is running and unlocked, then try again.",
+            timeout.as_secs(),
+            what
+        ))),
+    }
+}
+
 impl SecretStore for KeyringStore {
     fn get(&self, profile_id: &str, slot: Slot) -> Result<Option<Secret>, CoreError> {
-        match Self::entry(profile_id, slot)?.get_password() {
-            Ok(p) => Ok(Some(Secret::new(p))),
-            Err(keyring::Error::NoEntry) => Ok(None),
-            Err(e) => Err(keyring_error(e)),
-        }
+        let id = profile_id.to_string();
+        with_timeout("get", move || {
+            match Self::entry(&id, slot)?.get_password() {
+                Ok(p) => Ok(Some(Secret::new(p))),
+                Err(keyring::Error::NoEntry) => Ok(None),
+                Err(e) => Err(keyring_error(e)),
+            }
+        })
     }
 
     fn set(&self, profile_id: &str, slot: Slot, secret: &Secret) -> Result<(), CoreError> {
-        Self::entry(profile_id, slot)?
-            .set_password(secret.expose())
-            .map_err(keyring_error)
+        let id = profile_id.to_string();
+        let secret = secret.clone();
+        with_timeout("set", move || {
+            Self::entry(&id, slot)?
+                .set_password(secret.expose())
+                .map_err(keyring_error)
+        })
     }
 
     fn delete(&self, profile_id: &str, slot: Slot) -> Result<(), CoreError> {
-        match Self::entry(profile_id, slot)?.delete_credential() {
-            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(e) => Err(keyring_error(e)),
-        }
+        let id = profile_id.to_string();
+        with_timeout("delete", move || {
+            match Self::entry(&id, slot)?.delete_credential() {
+                Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+                Err(e) => Err(keyring_error(e)),
+            }
+        })
     }
 }
 

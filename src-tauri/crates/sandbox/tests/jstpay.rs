@@ -610,6 +610,19 @@ async fn sandbox_is_strict() {
         (Some(0), Some("1008")),
         "{v}"
     );
+    // A range wider than 31 days is refused (it once grew the simulator to gigabytes).
+    let now = chrono::Utc::now().timestamp().to_string();
+    let sig = md5(&format!(
+        "end={now}&merchant_ID=JSTSANDBOX&start=0&timestamp={now}&hash_key={secret}"
+    ));
+    let v = post(
+        format!("{}/api/deposit/detail", env.running.base_url(P)),
+        format!(
+            "{{\"merchant_ID\":\"JSTSANDBOX\",\"timestamp\":\"{now}\",\"start\":\"0\",\"end\":\"{now}\",\"signature\":\"{sig}\"}}"
+        ),
+    )
+    .await;
+    assert_eq!(v["err_code"].as_str(), Some("1009"), "{v}");
     // Correct balance request, upper-case signature refused (lower hex is the rule).
     let sig = md5(&format!("merchant_ID=JSTSANDBOX&hash_key={secret}"));
     let v = post(

@@ -91,8 +91,11 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
       ...p,
       secret_saved: secrets.has(p.id),
       capabilities: CAPABILITIES[p.provider],
+      // In the language set now, as the real core words its messages.
       warning: p.base_url.startsWith('http://')
-        ? '网关地址使用 http://，请求和密钥签名以明文传输；请向网关索取 https:// 地址'
+        ? settings.lang === 'en'
+          ? 'The gateway address uses http://: requests and signatures travel in clear; ask the gateway for an https:// address'
+          : '网关地址使用 http://，请求和密钥签名以明文传输；请向网关索取 https:// 地址'
         : null,
     };
   }
@@ -485,7 +488,7 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
       settings = { ...s };
       return null;
     },
-    list_profiles: () => structuredClone(profiles.map((p) => ({ ...p, secret_saved: secrets.has(p.id) }))),
+    list_profiles: () => structuredClone(profiles.map((p) => view(p))),
     save_profile: (a) => saveProfile(a.id, a.input, a.secret, a.replySecret),
     remove_profile: ({ id }) => {
       profileById(id);
