@@ -177,7 +177,7 @@ const NEED_NOTIFY_URL: Need = Need("notify_url", "回调地址（notify_url）",
 const NEED_OPERATOR_ID: Need = Need("operator_id", "操作员编号（operator_id）", "operator id");
 const NEED_RETURN_URL: Need = Need("return_url", "返回地址（return_url）", "return URL");
 
-fn required_config<'a>(value: Option<&'a str>, need: Need) -> Result<&'a str, GatewayError> {
+fn required_config(value: Option<&str>, need: Need) -> Result<&str, GatewayError> {
     let Need(id, zh, en) = need;
     setting(value, id, || {
         crate::i18n::tr(
