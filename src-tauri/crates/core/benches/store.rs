@@ -6,6 +6,8 @@
 //! `cargo bench -p paydesk-core --bench store` (full), or through
 //! `scripts/bench.sh`. Smoke: `PAYDESK_BENCH_SMOKE=1 cargo test -p paydesk-core --bench store`.
 
+#[path = "support/plain.rs"]
+mod plain;
 mod support;
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
@@ -15,6 +17,8 @@ use std::time::{Duration, Instant};
 use support::{figure, Stats, DAY_MS, END_MS, SPAN_DAYS};
 
 const LOOKUP_P99_US: f64 = 250.0;
+/// PayDesk's look-up within this factor of plain SQLite (issue 9).
+const LOOKUP_RATIO: f64 = 3.0;
 const PAGE_P99_US: f64 = 20_000.0;
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -175,14 +179,25 @@ fn bench_size(c: &mut Criterion, rt: &tokio::runtime::Runtime, n: usize) {
         })
     });
     g.finish();
+    // PayDesk and plain SQLite take turns on the same numbers, so both see
+    // the same machine load.
+    let mut raw = plain::Plain::open(
+        &support::data_dir(n).join("paydesk.db"),
+        &Store::find_orders_sql(),
+    );
     let iters = if smoke { 50 } else { 20_000 };
     let mut i = 0usize;
-    let s = sample(iters, Duration::from_secs(20), || {
+    let mut raw_times = Vec::with_capacity(iters);
+    let s = sample(iters, Duration::from_secs(40), || {
         i = (i + 7) % nos.len();
+        let t = Instant::now();
+        assert_eq!(raw.lookup(&nos[i]), 1, "{}", nos[i]);
+        raw_times.push(t.elapsed());
         let t = Instant::now();
         lookup(&store, &nos[i]);
         t.elapsed()
     });
+    let raw = Stats::of(raw_times);
     figure(&format!("lookup.p50/{n}"), s.p50_us(), "us", "");
     figure(
         &format!("lookup.p99/{n}"),
@@ -190,6 +205,24 @@ fn bench_size(c: &mut Criterion, rt: &tokio::runtime::Runtime, n: usize) {
         "us",
         &verdict(s.p99_us(), LOOKUP_P99_US),
     );
+    figure(&format!("lookup.sqlite.p50/{n}"), raw.p50_us(), "us", "");
+    figure(&format!("lookup.sqlite.p99/{n}"), raw.p99_us(), "us", "");
+    for (name, ratio) in [
+        ("p50", s.p50_us() / raw.p50_us()),
+        ("p99", s.p99_us() / raw.p99_us()),
+    ] {
+        let verdict = if ratio <= LOOKUP_RATIO {
+            "met"
+        } else {
+            "MISSED"
+        };
+        figure(
+            &format!("lookup.ratio.{name}/{n}"),
+            ratio,
+            "x",
+            &format!("<= {LOOKUP_RATIO:.0}x plain SQLite: {verdict}"),
+        );
+    }
 
     // ---- history pages
     let mut g = c.benchmark_group(format!("history/{n}"));

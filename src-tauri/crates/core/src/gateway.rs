@@ -129,6 +129,9 @@ impl OrderParams {
     }
 }
 
+/// What a create or a query gives: a trusted reply, or what went wrong.
+pub type ReplyResult = Result<Reply, GatewayError>;
+
 /// A bank card the payer must transfer to (jstpay create2card).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -215,6 +218,35 @@ pub struct Capabilities {
     pub arrivals: bool,
 }
 
+impl Capabilities {
+    /// Payouts and their status queries.
+    pub const PAYOUTS: Capabilities = Capabilities {
+        payout: true,
+        payout_query: true,
+        deposit: false,
+        deposit_query: false,
+        balance: false,
+        arrivals: false,
+    };
+    /// Payouts and deposits, each with its status query.
+    pub const ORDERS: Capabilities = Capabilities {
+        deposit: true,
+        deposit_query: true,
+        ..Capabilities::PAYOUTS
+    };
+    /// Payouts and deposits with their queries, and the balance.
+    pub const ORDERS_BALANCE: Capabilities = Capabilities {
+        balance: true,
+        ..Capabilities::ORDERS
+    };
+    /// Everything PayDesk knows how to do.
+    pub const ALL: Capabilities = Capabilities {
+        balance: true,
+        arrivals: true,
+        ..Capabilities::ORDERS
+    };
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
@@ -297,6 +329,39 @@ impl VerifiedNotify {
             provider_status: None,
             provider_message: None,
             fields: BTreeMap::new(),
+        }
+    }
+}
+
+/// How a gateway reads its callbacks: the parser over the verified key, which
+/// key signs them, and the acknowledgement body. The trait's `parse_notify`
+/// and `notify_ack` follow from it.
+#[derive(Clone, Copy)]
+pub struct NotifySpec {
+    pub parse: fn(&Secret, &InboundNotify<'_>) -> Result<VerifiedNotify, GatewayError>,
+    /// Signed with the profile's reply key when it has one (xxpay).
+    pub reply_key: bool,
+    pub ack: &'static str,
+}
+
+impl NotifySpec {
+    /// Callbacks signed with the profile's key, acknowledged with `ack`.
+    pub const fn new(
+        parse: fn(&Secret, &InboundNotify<'_>) -> Result<VerifiedNotify, GatewayError>,
+        ack: &'static str,
+    ) -> Self {
+        NotifySpec {
+            parse,
+            reply_key: false,
+            ack,
+        }
+    }
+
+    /// Signed with the reply key instead, when the profile has one.
+    pub const fn reply_signed(self) -> Self {
+        NotifySpec {
+            reply_key: true,
+            ..self
         }
     }
 }
@@ -503,23 +568,32 @@ pub trait Gateway: Send + Sync {
         ))
     }
 
+    /// How this gateway's callbacks are read, when it sends any.
+    fn notify_spec(&self) -> Option<NotifySpec> {
+        None
+    }
+
     /// Verify and read a callback: `BadSignature` when it does not verify,
     /// `Malformed` when it cannot be read, `NotOffered` when the gateway sends none.
     fn parse_notify(
         &self,
         _cfg: &GatewayConfig,
-        _secret: &Secret,
-        _reply_secret: Option<&Secret>,
-        _req: &InboundNotify<'_>,
+        secret: &Secret,
+        reply_secret: Option<&Secret>,
+        req: &InboundNotify<'_>,
     ) -> Result<VerifiedNotify, GatewayError> {
-        Err(GatewayError::not_offered(
-            self.provider(),
-            Operation::Notify,
-        ))
+        let spec = self
+            .notify_spec()
+            .ok_or_else(|| GatewayError::not_offered(self.provider(), Operation::Notify))?;
+        let key = match (spec.reply_key, reply_secret) {
+            (true, Some(reply)) => reply,
+            _ => secret,
+        };
+        (spec.parse)(key, req)
     }
 
     /// The exact acknowledgement body for an applied (or replayed) callback.
     fn notify_ack(&self, _n: &VerifiedNotify) -> &'static str {
-        "success"
+        self.notify_spec().map_or("success", |s| s.ack)
     }
 }

@@ -6,6 +6,45 @@ use crate::error::FieldError;
 use crate::gateway::{GatewayError, InboundNotify};
 use crate::money;
 
+/// The trait methods every gateway answers the same way from its own modules:
+/// who it is (a `ProviderKind`), what it offers (a `Capabilities` constant),
+/// the forms it names (`forms::<name>()`), its
+/// look-up fields and order check (`forms::lookup_fields`, `forms::check`) and
+/// its callbacks (`notify::SPEC`). Written once here instead of in each `impl`.
+macro_rules! gateway_parts {
+    ($kind:ident, $caps:ident $(, $form:ident)*) => {
+        fn provider(&self) -> $crate::domain::ProviderKind {
+            $crate::domain::ProviderKind::$kind
+        }
+
+        fn capabilities(&self) -> $crate::gateway::Capabilities {
+            $crate::gateway::Capabilities::$caps
+        }
+
+        $(
+            fn $form(&self) -> Option<$crate::form::FormSpec> {
+                Some(forms::$form())
+            }
+        )*
+
+        fn lookup_fields(&self, kind: $crate::domain::OrderKind) -> Vec<$crate::form::FieldSpec> {
+            forms::lookup_fields(kind)
+        }
+
+        fn check(
+            &self,
+            order: &$crate::gateway::OrderParams,
+        ) -> Result<(), $crate::error::FieldError> {
+            forms::check(order)
+        }
+
+        fn notify_spec(&self) -> Option<$crate::gateway::NotifySpec> {
+            Some(notify::SPEC)
+        }
+    };
+}
+pub(crate) use gateway_parts;
+
 /// A request parameter with its JSON type from the document's type column.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WireValue {

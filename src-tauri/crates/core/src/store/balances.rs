@@ -16,11 +16,14 @@ pub struct BalanceReading {
     pub details: BTreeMap<String, i64>,
 }
 
+/// A profile's latest readings (binds: profile id, limit).
+pub(super) const HISTORY_SQL: &str = "SELECT b.*, p.id AS profile_id FROM balance_readings b JOIN profiles p ON p.pk = b.profile_pk WHERE p.id = ? ORDER BY b.at DESC, b.id DESC LIMIT ?";
+
 impl Store {
     pub async fn insert_balance(&self, b: &BalanceReading) -> CoreResult<()> {
         let _writing = self.writer.lock().await;
         sqlx::query(
-            "INSERT INTO balance_readings (profile_id, at, balance_fen, details) VALUES (?,?,?,?)",
+            "INSERT INTO balance_readings (profile_pk, at, balance_fen, details) VALUES ((SELECT pk FROM profiles WHERE id = ?),?,?,?)",
         )
         .bind(&b.profile_id)
         .bind(b.at)
@@ -37,13 +40,11 @@ impl Store {
         profile_id: &str,
         limit: u32,
     ) -> CoreResult<Vec<BalanceReading>> {
-        let rows = sqlx::query(
-            "SELECT * FROM balance_readings WHERE profile_id = ? ORDER BY at DESC, id DESC LIMIT ?",
-        )
-        .bind(profile_id)
-        .bind(limit as i64)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(HISTORY_SQL)
+            .bind(profile_id)
+            .bind(limit as i64)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok(BalanceReading {

@@ -8,10 +8,15 @@
 
 mod audit;
 mod balances;
+#[cfg(test)]
+mod indexes;
+#[cfg(test)]
+mod migrate_tests;
 mod open;
 mod orders;
 mod private;
 mod profiles;
+mod reader;
 mod rows;
 mod search;
 mod settings;
@@ -36,4 +41,6 @@ pub struct Store {
     /// sleeps in steps of up to 100 ms, instead of queueing here. Other
     /// processes (the CLI beside the app) still meet the busy timeout.
     writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Look-ups by number on the caller's thread (`reader.rs`).
+    reader: std::sync::Arc<reader::Reader>,
 }

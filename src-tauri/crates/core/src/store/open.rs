@@ -32,6 +32,21 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(30))
             .foreign_keys(true);
+        // Migrate on a connection of its own, closed before the pool opens:
+        // a pooled connection that had read the old schema would prepare a
+        // statement against it, and sqlx keeps the old column list when
+        // SQLite re-prepares it (`SELECT *` after a rebuilt table).
+        let setup = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts.clone())
+            .await?;
+        refuse_newer(&setup).await?;
+        let before = applied_version(&setup).await?;
+        migrate(&setup).await?;
+        if matches!(before, Some(v) if v < SCHEMA_V2) {
+            compact(&setup).await;
+        }
+        setup.close().await;
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             // A ping before every query doubles the round trips to SQLite's
@@ -39,13 +54,12 @@ impl Store {
             .test_before_acquire(false)
             .connect_with(opts)
             .await?;
-        refuse_newer(&pool).await?;
-        migrate(&pool).await?;
         // The WAL and SHM exist now; SQLite gave them the database's mode.
         super::private::narrow_all(path)?;
         Ok(Store {
             pool,
             writer: Default::default(),
+            reader: std::sync::Arc::new(super::reader::Reader::open(path)?),
         })
     }
 
@@ -74,20 +88,40 @@ async fn migrate(pool: &SqlitePool) -> CoreResult<()> {
     }
 }
 
-/// Refuse a database written by a newer PayDesk: its schema may mean things
-/// this version does not know.
-async fn refuse_newer(pool: &SqlitePool) -> CoreResult<()> {
+/// The migration that rebuilt the tables for schema v2.
+const SCHEMA_V2: i64 = 4;
+
+/// The newest migration applied to the file, None for a new file.
+async fn applied_version(pool: &SqlitePool) -> CoreResult<Option<i64>> {
     let exists: Option<String> = sqlx::query_scalar(
         "SELECT name FROM sqlite_master WHERE type='table' AND name='_sqlx_migrations'",
     )
     .fetch_optional(pool)
     .await?;
     if exists.is_none() {
-        return Ok(());
+        return Ok(None);
     }
-    let max_db: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
-        .fetch_one(pool)
-        .await?;
+    Ok(
+        sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+            .fetch_one(pool)
+            .await?,
+    )
+}
+
+/// Give back the space the schema v2 rebuild freed (the old tables' pages):
+/// once, right after the migration. Best effort: another process holding
+/// the file open makes it wait or fail, and the space is then reused by new
+/// rows instead.
+async fn compact(pool: &SqlitePool) {
+    if let Err(e) = sqlx::query("VACUUM").execute(pool).await {
+        tracing::info!(error = %e, "database not compacted after the schema v2 migration");
+    }
+}
+
+/// Refuse a database written by a newer PayDesk: its schema may mean things
+/// this version does not know.
+async fn refuse_newer(pool: &SqlitePool) -> CoreResult<()> {
+    let max_db = applied_version(pool).await?;
     let max_known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
     if max_db.unwrap_or(0) > max_known {
         return Err(CoreError::Storage(crate::tr!(

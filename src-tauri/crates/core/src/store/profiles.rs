@@ -107,9 +107,10 @@ impl Store {
         Ok(())
     }
 
-    /// Profile id by name or id, including removed ones (history stays findable).
-    pub(super) async fn profile_any(&self, name_or_id: &str) -> CoreResult<String> {
-        let id: Option<String> = sqlx::query_scalar("SELECT id FROM profiles WHERE name = ? OR id = ? ORDER BY removed_at IS NULL DESC LIMIT 1")
+    /// A profile's key inside the database, by name or id, including removed
+    /// ones (history stays findable).
+    pub(super) async fn profile_pk_any(&self, name_or_id: &str) -> CoreResult<i64> {
+        let id: Option<i64> = sqlx::query_scalar("SELECT pk FROM profiles WHERE name = ? OR id = ? ORDER BY removed_at IS NULL DESC LIMIT 1")
             .bind(name_or_id)
             .bind(name_or_id)
             .fetch_optional(&self.pool)

@@ -7,7 +7,7 @@ use sqlx::Row;
 
 macro_rules! order_columns {
     () => {
-        "SELECT o.*, p.name AS profile_name, p.provider AS provider, p.sandbox AS sandbox"
+        "SELECT o.*, p.id AS profile_id, p.name AS profile_name, p.provider AS provider, p.sandbox AS sandbox"
     };
 }
 
@@ -15,47 +15,77 @@ pub(super) use order_columns;
 
 pub(super) const ORDER_SELECT: &str = concat!(
     order_columns!(),
-    " FROM orders o JOIN profiles p ON p.id = o.profile_id"
+    " FROM orders o JOIN profiles p ON p.pk = o.profile_pk"
 );
+
+/// Open orders, word for word the WHERE of the partial indexes `orders_open`
+/// and `orders_profile_open` (migration 0004): SQLite uses a partial index
+/// only for a query that repeats its condition.
+pub(super) const OPEN_ORDERS: &str = " AND o.status NOT IN ('succeeded', 'failed')";
 
 pub(super) fn json_or_default<T: serde::de::DeserializeOwned + Default>(s: Option<String>) -> T {
     s.and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or_default()
 }
 
+/// A result row of either driver (sqlx's pool, or the reader's connection
+/// for look-ups), read by column name.
+pub(super) trait Cols {
+    fn text(&self, col: &str) -> CoreResult<Option<String>>;
+    fn int(&self, col: &str) -> CoreResult<Option<i64>>;
+}
+
+impl Cols for sqlx::sqlite::SqliteRow {
+    fn text(&self, col: &str) -> CoreResult<Option<String>> {
+        Ok(self.try_get(col)?)
+    }
+    fn int(&self, col: &str) -> CoreResult<Option<i64>> {
+        Ok(self.try_get(col)?)
+    }
+}
+
+fn need<T>(v: Option<T>, col: &str) -> CoreResult<T> {
+    v.ok_or_else(|| CoreError::Storage(format!("{col} is NULL")))
+}
+
 pub(super) fn order_from_row(r: &sqlx::sqlite::SqliteRow) -> CoreResult<Order> {
-    let provider: String = r.try_get("provider")?;
-    let kind: String = r.try_get("kind")?;
-    let status: String = r.try_get("status")?;
-    let card: Option<String> = r.try_get("card")?;
+    order_from(r)
+}
+
+pub(super) fn order_from<R: Cols>(r: &R) -> CoreResult<Order> {
+    let text = |c: &str| need(r.text(c)?, c);
+    let int = |c: &str| need(r.int(c)?, c);
+    let provider = text("provider")?;
+    let kind = text("kind")?;
+    let status = text("status")?;
     Ok(Order {
-        id: r.try_get("id")?,
-        profile_id: r.try_get("profile_id")?,
-        profile: r.try_get("profile_name")?,
+        id: int("id")?,
+        profile_id: text("profile_id")?,
+        profile: text("profile_name")?,
         provider: ProviderKind::parse(&provider)
             .ok_or_else(|| CoreError::Storage(format!("bad provider {provider}")))?,
-        sandbox: r.try_get::<i64, _>("sandbox")? != 0,
-        order_no: r.try_get("order_no")?,
+        sandbox: int("sandbox")? != 0,
+        order_no: text("order_no")?,
         kind: OrderKind::parse(&kind)
             .ok_or_else(|| CoreError::Storage(format!("bad kind {kind}")))?,
-        amount_fen: r.try_get("amount_fen")?,
-        channel: r.try_get("channel")?,
-        payee_name: r.try_get("payee_name")?,
-        account_no: r.try_get("account_no")?,
-        bank_name: r.try_get("bank_name")?,
-        fields: json_or_default(r.try_get("fields")?),
+        amount_fen: int("amount_fen")?,
+        channel: r.text("channel")?,
+        payee_name: r.text("payee_name")?,
+        account_no: r.text("account_no")?,
+        bank_name: r.text("bank_name")?,
+        fields: json_or_default(r.text("fields")?),
         status: OrderStatus::parse(&status)
             .ok_or_else(|| CoreError::Storage(format!("bad status {status}")))?,
-        provider_status: r.try_get("provider_status")?,
-        provider_message: r.try_get("provider_message")?,
-        provider_order_id: r.try_get("provider_order_id")?,
-        pay_url: r.try_get("pay_url")?,
-        card: card.and_then(|c| serde_json::from_str(&c).ok()),
-        extra: json_or_default(r.try_get("extra")?),
-        message: r.try_get("message")?,
-        created_by: r.try_get("created_by")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
+        provider_status: r.text("provider_status")?,
+        provider_message: r.text("provider_message")?,
+        provider_order_id: r.text("provider_order_id")?,
+        pay_url: r.text("pay_url")?,
+        card: r.text("card")?.and_then(|c| serde_json::from_str(&c).ok()),
+        extra: json_or_default(r.text("extra")?),
+        message: r.text("message")?,
+        created_by: r.text("created_by")?,
+        created_at: int("created_at")?,
+        updated_at: int("updated_at")?,
     })
 }
 

@@ -1,6 +1,6 @@
 //! The history: pages of orders, filtered and searched, newest first.
 
-use super::rows::{order_columns, Arg, ORDER_SELECT};
+use super::rows::{order_columns, Arg, OPEN_ORDERS, ORDER_SELECT};
 use super::{Order, Store};
 use crate::domain::{OrderKind, OrderStatus};
 use crate::error::CoreResult;
@@ -36,7 +36,7 @@ pub struct OrderPage {
 /// the subquery SQLite's outer loop, so reading stops once the page is full.
 fn streamed(sub: &str, filter: &str) -> String {
     format!(
-        "{} FROM ({sub}) AS m CROSS JOIN orders o ON o.id = m.id JOIN profiles p ON p.id = o.profile_id WHERE 1=1{filter} LIMIT ?",
+        "{} FROM ({sub}) AS m CROSS JOIN orders o ON o.id = m.id JOIN profiles p ON p.pk = o.profile_pk WHERE 1=1{filter} LIMIT ?",
         order_columns!()
     )
 }
@@ -60,12 +60,55 @@ const ORDER_NO_BUCKETS_MAX: i64 = 64;
 /// turns to the prefix indexes.
 const SEARCH_SCAN: i64 = 2_000;
 
-/// How many rows match the prefix in each column (order number, payee,
-/// gateway order id), each counted up to a cap (binds: prefix, cap, three times).
-const SEARCH_COUNT: &str = "SELECT (SELECT count(*) FROM (SELECT 1 FROM orders WHERE order_no LIKE ? ESCAPE '\\' LIMIT ?)), (SELECT count(*) FROM (SELECT 1 FROM orders WHERE payee_name LIKE ? ESCAPE '\\' LIMIT ?)), (SELECT count(*) FROM (SELECT 1 FROM orders WHERE provider_order_id IS NOT NULL AND provider_order_id LIKE ? ESCAPE '\\' LIMIT ?))";
+/// Rows of `col` that start with the search term, as `FROM … WHERE …` and
+/// its binds. Payee and gateway order id on their NOCASE prefix indexes (LIKE
+/// ignores ASCII case); order numbers on the bucket index of migration 0003,
+/// since 0004 the only order-number prefix index: one bucket for a term of a
+/// bucket's length or more, a range of buckets for a shorter one, the whole
+/// number tested on the index either way.
+fn column_match(col: &str, term: &str, pat: &str) -> (String, Vec<Arg>) {
+    let like = |c: &str| format!("{c} LIKE ? ESCAPE '\\'");
+    match col {
+        "order_no" => {
+            let key = format!("substr(order_no, 1, {ORDER_NO_BUCKET})");
+            let from = "FROM orders INDEXED BY orders_order_no_bucket WHERE";
+            if term.chars().count() >= ORDER_NO_BUCKET {
+                let bucket: String = term.chars().take(ORDER_NO_BUCKET).collect();
+                (
+                    format!("{from} {key} = ? COLLATE NOCASE AND {}", like(col)),
+                    vec![Arg::Text(bucket), Arg::Text(pat.into())],
+                )
+            } else {
+                // Every string that starts with the term sorts below term + U+10FFFF.
+                (
+                    format!(
+                        "{from} {key} >= ? COLLATE NOCASE AND {key} < ? COLLATE NOCASE AND {}",
+                        like(col)
+                    ),
+                    vec![
+                        Arg::Text(term.into()),
+                        Arg::Text(format!("{term}\u{10FFFF}")),
+                        Arg::Text(pat.into()),
+                    ],
+                )
+            }
+        }
+        "provider_order_id" => (
+            format!(
+                "FROM orders WHERE {} AND provider_order_id IS NOT NULL",
+                like(col)
+            ),
+            vec![Arg::Text(pat.into())],
+        ),
+        _ => (
+            format!("FROM orders WHERE {}", like(col)),
+            vec![Arg::Text(pat.into())],
+        ),
+    }
+}
 
 /// A filter turned into SQL conditions, in the three forms the plans use.
-struct Conds {
+pub(super) struct Conds {
     /// Conditions on `o` (the orders row) that every plan applies.
     cond: String,
     args: Vec<Arg>,
@@ -110,17 +153,22 @@ fn page(mut orders: Vec<Order>, limit: i64) -> OrderPage {
 
 /// The prefix matches of `columns`, newest first, streamed into whole
 /// orders that pass the filter (see `plan_prefix_indexes`): SQL and binds.
-fn prefix_union(c: &Conds, pat: &str, columns: &[&str]) -> (String, Vec<Arg>) {
+pub(super) fn prefix_union(
+    c: &Conds,
+    term: &str,
+    pat: &str,
+    columns: &[&str],
+) -> (String, Vec<Arg>) {
     let per_column = if c.row_filters { -1 } else { c.limit + 1 };
-    let branch = |col: &str| {
-        let not_null = if col == "provider_order_id" {
-            " AND provider_order_id IS NOT NULL"
-        } else {
-            ""
-        };
-        format!("SELECT id, created_at FROM (SELECT id, created_at FROM orders WHERE {col} LIKE ? ESCAPE '\\'{not_null}{} ORDER BY created_at DESC, id DESC LIMIT ?)", c.tcond)
-    };
-    let list: Vec<String> = columns.iter().map(|col| branch(col)).collect();
+    let mut list: Vec<String> = Vec::new();
+    let mut binds: Vec<Arg> = Vec::new();
+    for col in columns {
+        let (from, args) = column_match(col, term, pat);
+        list.push(format!("SELECT id, created_at FROM (SELECT id, created_at {from}{} ORDER BY created_at DESC, id DESC LIMIT ?)", c.tcond));
+        binds.extend(args);
+        binds.extend(c.targs.iter().cloned());
+        binds.push(Arg::Int(per_column));
+    }
     let sql = streamed(
         &format!(
             "{} ORDER BY created_at DESC, id DESC LIMIT -1",
@@ -128,13 +176,18 @@ fn prefix_union(c: &Conds, pat: &str, columns: &[&str]) -> (String, Vec<Arg>) {
         ),
         &c.cond,
     );
-    let mut binds: Vec<Arg> = Vec::new();
-    for _ in columns {
-        binds.push(Arg::Text(pat.into()));
-        binds.extend(c.targs.iter().cloned());
-        binds.push(Arg::Int(per_column));
-    }
     binds.extend(c.args.iter().cloned());
+    binds.push(Arg::Int(c.limit + 1));
+    (sql, binds)
+}
+
+/// The filtered history, newest first: SQL and binds.
+pub(super) fn history_query(c: &Conds) -> (String, Vec<Arg>) {
+    let sql = format!(
+        "{ORDER_SELECT} WHERE 1=1{} ORDER BY o.created_at DESC, o.id DESC LIMIT ?",
+        c.cond
+    );
+    let mut binds = c.args.clone();
     binds.push(Arg::Int(c.limit + 1));
     (sql, binds)
 }
@@ -146,7 +199,7 @@ impl Store {
             return self.plan_history(&c).await;
         };
         let pat = like_prefix(term);
-        let counts = self.search_counts(&pat).await?;
+        let counts = self.search_counts(term, &pat).await?;
         let few = counts.iter().sum::<i64>() <= SEARCH_CANDIDATES;
         // Many order numbers but few of the rest: the order numbers can be read
         // newest first from the bucket index (migration 0003).
@@ -169,13 +222,13 @@ impl Store {
             }
         }
         match buckets {
-            None => self.plan_prefix_indexes(&c, &pat).await,
-            Some(buckets) => self.plan_buckets(&c, &pat, buckets).await,
+            None => self.plan_prefix_indexes(&c, term, &pat).await,
+            Some(buckets) => self.plan_buckets(&c, term, &pat, buckets).await,
         }
     }
 
     /// The filter's conditions (the profile looked up by name or id).
-    async fn conditions(&self, f: &OrderFilter) -> CoreResult<Conds> {
+    pub(super) async fn conditions(&self, f: &OrderFilter) -> CoreResult<Conds> {
         let mut c = Conds {
             cond: String::new(),
             args: Vec::new(),
@@ -186,9 +239,9 @@ impl Store {
             limit: f.limit.unwrap_or(50).clamp(1, 1000) as i64,
         };
         if let Some(p) = &f.profile {
-            let prof = self.profile_any(p).await?;
-            c.cond.push_str(" AND o.profile_id = ?");
-            c.args.push(Arg::Text(prof));
+            let pk = self.profile_pk_any(p).await?;
+            c.cond.push_str(" AND o.profile_pk = ?");
+            c.args.push(Arg::Int(pk));
         }
         if let Some(k) = f.kind {
             c.cond.push_str(" AND o.kind = ?");
@@ -197,6 +250,11 @@ impl Store {
         if let Some(s) = f.status {
             c.cond.push_str(" AND o.status = ?");
             c.args.push(Arg::Text(s.as_str().into()));
+            if !s.is_final() {
+                // Word for word the partial indexes' WHERE (migration 0004),
+                // so the planner may use them.
+                c.cond.push_str(OPEN_ORDERS);
+            }
         }
         if let Some(from) = f.from_ms {
             c.cond.push_str(" AND o.created_at >= ?");
@@ -235,12 +293,7 @@ impl Store {
 
     /// No search: the filtered history, newest first, on a time index.
     async fn plan_history(&self, c: &Conds) -> CoreResult<OrderPage> {
-        let sql = format!(
-            "{ORDER_SELECT} WHERE 1=1{} ORDER BY o.created_at DESC, o.id DESC LIMIT ?",
-            c.cond
-        );
-        let mut binds = c.args.clone();
-        binds.push(Arg::Int(c.limit + 1));
+        let (sql, binds) = history_query(c);
         Ok(page(self.fetch_orders(&sql, &binds).await?, c.limit))
     }
 
@@ -266,8 +319,13 @@ impl Store {
     /// created_at); rows are read in that order only until the filters have
     /// passed a page. Without row filters every match qualifies, so each
     /// column needs only its newest page (a top-N sort, not a full one).
-    async fn plan_prefix_indexes(&self, c: &Conds, pat: &str) -> CoreResult<OrderPage> {
-        let (sql, binds) = prefix_union(c, pat, &["order_no", "payee_name", "provider_order_id"]);
+    async fn plan_prefix_indexes(&self, c: &Conds, term: &str, pat: &str) -> CoreResult<OrderPage> {
+        let (sql, binds) = prefix_union(
+            c,
+            term,
+            pat,
+            &["order_no", "payee_name", "provider_order_id"],
+        );
         Ok(page(self.fetch_orders(&sql, &binds).await?, c.limit))
     }
 
@@ -281,6 +339,7 @@ impl Store {
     async fn plan_buckets(
         &self,
         c: &Conds,
+        term: &str,
         pat: &str,
         mut buckets: Vec<(String, i64)>,
     ) -> CoreResult<OrderPage> {
@@ -305,7 +364,7 @@ impl Store {
             binds.push(Arg::Int(limit + 1));
             orders.extend(self.fetch_orders(&sql, &binds).await?);
         }
-        let (sql, binds) = prefix_union(c, pat, &["payee_name", "provider_order_id"]);
+        let (sql, binds) = prefix_union(c, term, pat, &["payee_name", "provider_order_id"]);
         orders.extend(self.fetch_orders(&sql, &binds).await?);
         // A row matching in two columns is one result.
         orders.sort_by_key(|o| o.id);
@@ -339,17 +398,24 @@ impl Store {
 
     /// Rows matching the search prefix in each column, each counted up to
     /// `SEARCH_CANDIDATES + 1` on the prefix indexes alone.
-    async fn search_counts(&self, pat: &str) -> CoreResult<[i64; 3]> {
-        let cap = SEARCH_CANDIDATES + 1;
-        let (a, b, c): (i64, i64, i64) = sqlx::query_as(SEARCH_COUNT)
-            .bind(pat)
-            .bind(cap)
-            .bind(pat)
-            .bind(cap)
-            .bind(pat)
-            .bind(cap)
-            .fetch_one(&self.pool)
-            .await?;
+    async fn search_counts(&self, term: &str, pat: &str) -> CoreResult<[i64; 3]> {
+        let mut parts = Vec::new();
+        let mut binds = Vec::new();
+        for col in ["order_no", "payee_name", "provider_order_id"] {
+            let (from, args) = column_match(col, term, pat);
+            parts.push(format!("(SELECT count(*) FROM (SELECT 1 {from} LIMIT ?))"));
+            binds.extend(args);
+            binds.push(Arg::Int(SEARCH_CANDIDATES + 1));
+        }
+        let sql = format!("SELECT {}", parts.join(", "));
+        let mut q = sqlx::query_as(&sql);
+        for a in binds {
+            q = match a {
+                Arg::Text(t) => q.bind(t),
+                Arg::Int(i) => q.bind(i),
+            };
+        }
+        let (a, b, c): (i64, i64, i64) = q.fetch_one(&self.pool).await?;
         Ok([a, b, c])
     }
 }

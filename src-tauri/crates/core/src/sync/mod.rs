@@ -291,9 +291,9 @@ impl PayDesk {
     async fn due_orders(&self, now: i64, limit: Option<usize>) -> CoreResult<Vec<Due>> {
         let first = schedule::first_check(0);
         let sql = format!(
-            "SELECT o.id, o.profile_id, o.created_at, o.status, \
+            "SELECT o.id, p.id AS profile_id, o.created_at, o.status, \
              COALESCE(s.next_check_at, o.created_at + ?1) AS due \
-             FROM orders o JOIN profiles p ON p.id = o.profile_id \
+             FROM orders o JOIN profiles p ON p.pk = o.profile_pk \
              LEFT JOIN order_sync s ON s.order_id = o.id \
              WHERE {OPEN} AND p.removed_at IS NULL \
              AND (s.order_id IS NULL OR s.next_check_at IS NOT NULL) \
@@ -349,9 +349,9 @@ impl PayDesk {
     /// returns them as events.
     async fn mark_stuck(&self, now: i64) -> CoreResult<Vec<SyncEvent>> {
         let sql = format!(
-            "SELECT o.id, s.last_reason FROM orders o JOIN profiles p ON p.id = o.profile_id \
+            "SELECT o.id, s.last_reason FROM orders o JOIN profiles p ON p.pk = o.profile_pk \
              LEFT JOIN order_sync s ON s.order_id = o.id \
-             LEFT JOIN profile_sync ps ON ps.profile_id = o.profile_id \
+             LEFT JOIN profile_sync ps ON ps.profile_id = p.id \
              WHERE {OPEN} AND p.removed_at IS NULL AND s.stuck_at IS NULL AND {STUCK_AGE} <= ?1 \
              ORDER BY o.created_at, o.id"
         );
@@ -396,7 +396,7 @@ impl PayDesk {
     pub async fn next_due_at(&self) -> CoreResult<Option<i64>> {
         let sql = format!(
             "SELECT MIN(COALESCE(s.next_check_at, o.created_at + ?1)) FROM orders o \
-             JOIN profiles p ON p.id = o.profile_id LEFT JOIN order_sync s ON s.order_id = o.id \
+             JOIN profiles p ON p.pk = o.profile_pk LEFT JOIN order_sync s ON s.order_id = o.id \
              WHERE {OPEN} AND p.removed_at IS NULL AND (s.order_id IS NULL OR s.next_check_at IS NOT NULL)"
         );
         Ok(sqlx::query_scalar(&sql)
@@ -430,9 +430,9 @@ impl PayDesk {
         let sql = format!(
             "SELECT o.id, o.status, o.created_at, s.order_id AS has_row, s.last_checked_at, s.next_check_at, \
              s.attempts, s.last_reason, s.last_error_code, s.stuck_at \
-             FROM orders o JOIN profiles p ON p.id = o.profile_id \
+             FROM orders o JOIN profiles p ON p.pk = o.profile_pk \
              LEFT JOIN order_sync s ON s.order_id = o.id \
-             LEFT JOIN profile_sync ps ON ps.profile_id = o.profile_id \
+             LEFT JOIN profile_sync ps ON ps.profile_id = p.id \
              WHERE {OPEN} AND p.removed_at IS NULL AND {STUCK_AGE} <= ?1 \
              ORDER BY o.created_at, o.id LIMIT ?4"
         );

@@ -179,3 +179,8 @@ pub fn check(order: &OrderParams) -> Result<(), FieldError> {
     }
     Ok(())
 }
+
+/// A status query needs nothing but the order number.
+pub fn lookup_fields(_kind: OrderKind) -> Vec<FieldSpec> {
+    Vec::new()
+}

@@ -9,16 +9,12 @@ pub mod sign;
 pub mod status;
 pub mod wire;
 
-use crate::domain::{OrderKind, ProviderKind};
-use crate::error::FieldError;
-use crate::form::{ids, FormSpec};
-use crate::gateway::{
-    Call, Capabilities, Gateway, GatewayConfig, GatewayError, InboundNotify, OrderParams, Reply,
-    VerifiedNotify,
-};
+use crate::domain::OrderKind;
+use crate::form::ids;
+use crate::gateway::{Call, Gateway, GatewayError, OrderParams, ReplyResult};
 use crate::money::{fen_to_yuan_compact, whole_yuan};
+use crate::providers::common::gateway_parts;
 use crate::providers::common::setting;
-use crate::secret::Secret;
 use crate::sign::md5_lower;
 use crate::tr;
 use async_trait::async_trait;
@@ -58,52 +54,9 @@ fn app_key<'a>(call: &'a Call<'_>) -> Result<&'a str, GatewayError> {
 
 #[async_trait]
 impl Gateway for Appkey {
-    fn provider(&self) -> ProviderKind {
-        ProviderKind::Appkey
-    }
+    gateway_parts!(Appkey, ORDERS, payout_form, deposit_form);
 
-    fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            payout: true,
-            payout_query: true,
-            deposit: true,
-            deposit_query: true,
-            balance: false,
-            arrivals: false,
-        }
-    }
-
-    fn payout_form(&self) -> Option<FormSpec> {
-        Some(forms::payout_form())
-    }
-
-    fn deposit_form(&self) -> Option<FormSpec> {
-        Some(forms::deposit_form())
-    }
-
-    fn check(&self, order: &OrderParams) -> Result<(), FieldError> {
-        forms::check(order)
-    }
-
-    fn parse_notify(
-        &self,
-        _cfg: &GatewayConfig,
-        secret: &Secret,
-        _reply_secret: Option<&Secret>,
-        req: &InboundNotify<'_>,
-    ) -> Result<VerifiedNotify, GatewayError> {
-        notify::parse(secret, req)
-    }
-
-    fn notify_ack(&self, _n: &VerifiedNotify) -> &'static str {
-        notify::ACK
-    }
-
-    async fn create_deposit(
-        &self,
-        call: &Call<'_>,
-        order: &OrderParams,
-    ) -> Result<Reply, GatewayError> {
+    async fn create_deposit(&self, call: &Call<'_>, order: &OrderParams) -> ReplyResult {
         self.check(order)?;
         let req = wire::PayCreate {
             amount: fen_to_yuan_compact(order.amount_fen),
@@ -122,11 +75,7 @@ impl Gateway for Appkey {
         wire::parse_pay_create(&raw.body, &call.config.base_url)
     }
 
-    async fn create_payout(
-        &self,
-        call: &Call<'_>,
-        order: &OrderParams,
-    ) -> Result<Reply, GatewayError> {
+    async fn create_payout(&self, call: &Call<'_>, order: &OrderParams) -> ReplyResult {
         self.check(order)?;
         let req = wire::PayoutCreate {
             account_name: order.value_or_empty(ids::PAYEE_NAME),
@@ -145,7 +94,7 @@ impl Gateway for Appkey {
         wire::parse_payout_create(&raw.body)
     }
 
-    async fn query(&self, call: &Call<'_>, order: &OrderParams) -> Result<Reply, GatewayError> {
+    async fn query(&self, call: &Call<'_>, order: &OrderParams) -> ReplyResult {
         forms::check_mrn(&order.order_no)?;
         let (path, deposit) = match order.kind {
             OrderKind::Deposit => (wire::PAYMENTS_QUERY, true),

@@ -5,12 +5,13 @@
 
 use super::sign::{deposit_notify_string_to_sign, payout_notify_string_to_sign};
 use crate::domain::{OrderKind, OrderStatus};
-use crate::gateway::{GatewayError, InboundNotify, VerifiedNotify};
+use crate::gateway::{GatewayError, InboundNotify, NotifySpec, VerifiedNotify};
 use crate::providers::common::{field, field_map, notify_body_fields, required_field, yuan_fen};
 use crate::secret::Secret;
 use crate::sign::{hex_eq_ignore_case, md5_lower};
 
-pub const ACK: &str = "success";
+/// How the trait reads these callbacks, and the acknowledgement body.
+pub const SPEC: NotifySpec = NotifySpec::new(parse, "success");
 
 pub fn parse(secret: &Secret, req: &InboundNotify<'_>) -> Result<VerifiedNotify, GatewayError> {
     let fields = notify_body_fields(req)?;
@@ -101,7 +102,7 @@ mod tests {
         assert_eq!(p.order_no, "PDP7");
         assert_eq!(p.amount_fen, Some(50000));
         assert_eq!(p.status, Some(OrderStatus::Succeeded));
-        assert_eq!(ACK, "success");
+        assert_eq!(SPEC.ack, "success");
     }
 
     #[test]

@@ -191,6 +191,22 @@ pub fn transfer_id_field() -> FieldSpec {
                 .help("网关生成的转账订单号（T 开头），知道时可填，不填则按商户订单号查询", "the gateway's transfer id (starts with T), if known; otherwise the merchant order number is used")
 }
 
+/// The gateway's transfer id may help a query of an order not in the history.
+pub fn lookup_fields(kind: OrderKind) -> Vec<FieldSpec> {
+    match kind {
+        OrderKind::Payout => vec![transfer_id_field()],
+        OrderKind::Deposit => Vec::new(),
+    }
+}
+
+/// Checks beyond the form description, before anything is stored or sent.
+pub fn check(order: &OrderParams) -> Result<(), FieldError> {
+    match order.kind {
+        OrderKind::Payout => check_payout(order),
+        OrderKind::Deposit => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,13 +9,8 @@ pub mod status;
 pub mod wire;
 
 use crate::domain::{OrderKind, ProviderKind};
-use crate::error::FieldError;
-use crate::form::{FieldSpec, FormSpec};
-use crate::gateway::{
-    Call, Capabilities, Gateway, GatewayConfig, GatewayError, InboundNotify, OrderParams, Reply,
-    VerifiedNotify,
-};
-use crate::secret::Secret;
+use crate::gateway::{Call, Gateway, GatewayError, OrderParams, ReplyResult};
+use crate::providers::common::gateway_parts;
 use async_trait::async_trait;
 use wire::Op;
 
@@ -25,55 +20,9 @@ pub struct Jeepay;
 
 #[async_trait]
 impl Gateway for Jeepay {
-    fn provider(&self) -> ProviderKind {
-        ProviderKind::Jeepay
-    }
+    gateway_parts!(Jeepay, PAYOUTS, payout_form);
 
-    fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            payout: true,
-            payout_query: true,
-            ..Capabilities::default()
-        }
-    }
-
-    fn payout_form(&self) -> Option<FormSpec> {
-        Some(payout_form())
-    }
-
-    fn lookup_fields(&self, kind: OrderKind) -> Vec<FieldSpec> {
-        match kind {
-            OrderKind::Payout => vec![forms::transfer_id_field()],
-            OrderKind::Deposit => Vec::new(),
-        }
-    }
-
-    fn check(&self, order: &OrderParams) -> Result<(), FieldError> {
-        match order.kind {
-            OrderKind::Payout => forms::check_payout(order),
-            OrderKind::Deposit => Ok(()),
-        }
-    }
-
-    fn parse_notify(
-        &self,
-        _cfg: &GatewayConfig,
-        secret: &Secret,
-        _reply_secret: Option<&Secret>,
-        req: &InboundNotify<'_>,
-    ) -> Result<VerifiedNotify, GatewayError> {
-        notify::parse(secret, req)
-    }
-
-    fn notify_ack(&self, _n: &VerifiedNotify) -> &'static str {
-        notify::ACK
-    }
-
-    async fn create_payout(
-        &self,
-        call: &Call<'_>,
-        order: &OrderParams,
-    ) -> Result<Reply, GatewayError> {
+    async fn create_payout(&self, call: &Call<'_>, order: &OrderParams) -> ReplyResult {
         forms::check_payout(order)?;
         let params = wire::transfer_params(call.config, order, crate::time::now_ms())?;
         let req = sign::sign_request(&params, call.secret.expose());
@@ -84,7 +33,7 @@ impl Gateway for Jeepay {
         wire::parse_reply(&raw.body, call.reply_key().expose(), Op::Transfer)
     }
 
-    async fn query(&self, call: &Call<'_>, order: &OrderParams) -> Result<Reply, GatewayError> {
+    async fn query(&self, call: &Call<'_>, order: &OrderParams) -> ReplyResult {
         if order.kind == OrderKind::Deposit {
             return Err(GatewayError::not_offered(
                 ProviderKind::Jeepay,

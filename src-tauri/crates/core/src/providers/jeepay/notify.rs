@@ -8,14 +8,14 @@ use super::sign;
 use super::status::{state_text, TransferState};
 use crate::domain::OrderKind;
 use crate::form::ids;
-use crate::gateway::{GatewayError, InboundNotify, VerifiedNotify};
+use crate::gateway::{GatewayError, InboundNotify, NotifySpec, VerifiedNotify};
 use crate::providers::common::{
     field, field_map, notify_form_fields, required_field, some_text, whole_fen,
 };
 use crate::secret::Secret;
 
-/// Lower case, nothing before or after.
-pub const ACK: &str = "success";
+/// How the trait reads these callbacks, and the acknowledgement body.
+pub const SPEC: NotifySpec = NotifySpec::new(parse, "success");
 
 pub fn parse(secret: &Secret, req: &InboundNotify<'_>) -> Result<VerifiedNotify, GatewayError> {
     let fields = notify_form_fields(req)?;
@@ -119,7 +119,7 @@ mod tests {
             let n = parse_form("", &form(&fields(state, "100"), KEY)).unwrap();
             assert_eq!(n.status, st, "{state}");
         }
-        assert_eq!(ACK, "success");
+        assert_eq!(SPEC.ack, "success");
     }
 
     #[test]

@@ -194,6 +194,15 @@ pub fn check(order: &OrderParams) -> Result<(), FieldError> {
     Ok(())
 }
 
+/// What a status query needs besides the order number (the document's query
+/// keys), for an order not in the history.
+pub fn lookup_fields(kind: OrderKind) -> Vec<FieldSpec> {
+    match kind {
+        OrderKind::Payout => vec![account_no_field()],
+        OrderKind::Deposit => vec![channel_field()],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,16 +15,14 @@ pub mod wire;
 use self::sign::Request;
 use self::status::FailureMeaning;
 use self::wire::*;
-use crate::domain::{OrderKind, OrderStatus, ProviderKind};
-use crate::error::FieldError;
-use crate::form::{ids, FieldSpec, FormSpec};
+use crate::domain::{OrderKind, OrderStatus};
+use crate::form::ids;
 use crate::gateway::{
-    Arrival, BalanceReply, Call, Capabilities, CardInfo, Gateway, GatewayConfig, GatewayError,
-    InboundNotify, OrderParams, Reply, VerifiedNotify,
+    Arrival, BalanceReply, Call, CardInfo, Gateway, GatewayError, OrderParams, ReplyResult,
 };
 use crate::money;
+use crate::providers::common::gateway_parts;
 use crate::providers::common::setting;
-use crate::secret::Secret;
 use crate::tr;
 use async_trait::async_trait;
 use std::collections::BTreeMap;
@@ -66,59 +64,9 @@ async fn exchange(
 
 #[async_trait]
 impl Gateway for Jstpay {
-    fn provider(&self) -> ProviderKind {
-        ProviderKind::Jstpay
-    }
+    gateway_parts!(Jstpay, ALL, payout_form, deposit_form);
 
-    fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            payout: true,
-            payout_query: true,
-            deposit: true,
-            deposit_query: true,
-            balance: true,
-            arrivals: true,
-        }
-    }
-
-    fn payout_form(&self) -> Option<FormSpec> {
-        Some(forms::payout_form())
-    }
-
-    fn deposit_form(&self) -> Option<FormSpec> {
-        Some(forms::deposit_form())
-    }
-
-    fn lookup_fields(&self, kind: OrderKind) -> Vec<FieldSpec> {
-        match kind {
-            OrderKind::Payout => vec![forms::account_no_field()],
-            OrderKind::Deposit => vec![forms::channel_field()],
-        }
-    }
-
-    fn check(&self, order: &OrderParams) -> Result<(), FieldError> {
-        forms::check(order)
-    }
-
-    fn parse_notify(
-        &self,
-        _cfg: &GatewayConfig,
-        secret: &Secret,
-        _reply_secret: Option<&Secret>,
-        req: &InboundNotify<'_>,
-    ) -> Result<VerifiedNotify, GatewayError> {
-        notify::parse(secret, req)
-    }
-
-    fn notify_ack(&self, _n: &VerifiedNotify) -> &'static str {
-        notify::ACK
-    }
-
-    async fn create_payout(
-        &self,
-        call: &Call<'_>,
-        order: &OrderParams,
-    ) -> Result<Reply, GatewayError> {
+    async fn create_payout(&self, call: &Call<'_>, order: &OrderParams) -> ReplyResult {
         self.check(order)?;
         let yuan = money::whole_yuan(ids::AMOUNT, order.amount_fen)?;
         let req = Request::new(merchant_id(call)?)
@@ -135,11 +83,7 @@ impl Gateway for Jstpay {
         Ok(r.base_reply(OrderStatus::Pending))
     }
 
-    async fn create_deposit(
-        &self,
-        call: &Call<'_>,
-        order: &OrderParams,
-    ) -> Result<Reply, GatewayError> {
+    async fn create_deposit(&self, call: &Call<'_>, order: &OrderParams) -> ReplyResult {
         self.check(order)?;
         let yuan = money::whole_yuan(ids::AMOUNT, order.amount_fen)?;
         let mut req = Request::new(merchant_id(call)?)
@@ -183,7 +127,7 @@ impl Gateway for Jstpay {
         }
     }
 
-    async fn query(&self, call: &Call<'_>, order: &OrderParams) -> Result<Reply, GatewayError> {
+    async fn query(&self, call: &Call<'_>, order: &OrderParams) -> ReplyResult {
         let yuan = money::whole_yuan(ids::AMOUNT, order.amount_fen)?;
         let (path, req) = match order.kind {
             OrderKind::Payout => {

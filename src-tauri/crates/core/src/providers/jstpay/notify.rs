@@ -7,14 +7,14 @@
 use super::status::NotifyAction;
 use super::wire::ReplyFields;
 use crate::form::ids;
-use crate::gateway::{GatewayError, InboundNotify, VerifiedNotify};
+use crate::gateway::{GatewayError, InboundNotify, NotifySpec, VerifiedNotify};
 use crate::providers::common::{
     check_sizes, form_decode, notify_body, required_field_in, some_text, yuan_fen,
 };
 use crate::secret::Secret;
 
-/// The one acknowledgement jstpay knows (the receive check's `1|OKAY`).
-pub const ACK: &str = "1|OKAY";
+/// How the trait reads these callbacks, and the acknowledgement body.
+pub const SPEC: NotifySpec = NotifySpec::new(parse, "1|OKAY");
 
 /// Payout callback fields sent urlencoded, and the payout-form field each names.
 const PAYEE_FIELDS: [(&str, &str, bool); 6] = [
@@ -172,7 +172,7 @@ mod tests {
         let c = parse_body(&body_of(&payout("receive"), KEY)).unwrap();
         assert!(c.receive_check);
         assert_eq!(c.status, None);
-        assert_eq!(ACK, "1|OKAY");
+        assert_eq!(SPEC.ack, "1|OKAY");
     }
 
     #[test]

@@ -177,6 +177,39 @@ pub fn check_deposit(order: &OrderParams) -> Result<(), FieldError> {
     Ok(())
 }
 
+pub fn lookup_fields(kind: OrderKind) -> Vec<FieldSpec> {
+    match kind {
+        // A withdrawal is known to the gateway only by its own id.
+        OrderKind::Payout => vec![trade_no_field()],
+        OrderKind::Deposit => Vec::new(),
+    }
+}
+
+/// Checks beyond the form description, before anything is stored or sent.
+pub fn check(order: &OrderParams) -> Result<(), FieldError> {
+    if order.amount_fen < 1 {
+        return Err(FieldError::new(
+            ids::AMOUNT,
+            tr!("金额必须大于 0", "the amount must be greater than 0"),
+        ));
+    }
+    match order.kind {
+        OrderKind::Payout => {
+            if order.amount_fen > MAX_WITHDRAWAL_FEN {
+                return Err(FieldError::new(
+                    ids::AMOUNT,
+                    tr!(
+                        "聚优客单笔提现最多 50,000 元",
+                        "juyouke allows at most 50,000 yuan per withdrawal"
+                    ),
+                ));
+            }
+            Ok(())
+        }
+        OrderKind::Deposit => check_deposit(order),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

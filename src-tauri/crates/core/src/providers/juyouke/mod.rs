@@ -9,16 +9,15 @@ pub mod sign;
 pub mod status;
 pub mod wire;
 
-use crate::domain::{OrderKind, OrderStatus, ProviderKind};
+use crate::domain::{OrderKind, OrderStatus};
 use crate::error::FieldError;
-use crate::form::{ids, FieldSpec, FormSpec};
+use crate::form::ids;
 use crate::gateway::{
-    BalanceReply, Call, Capabilities, Gateway, GatewayConfig, GatewayError, InboundNotify,
-    OrderParams, Reply, VerifiedNotify,
+    BalanceReply, Call, Gateway, GatewayConfig, GatewayError, OrderParams, Reply, ReplyResult,
 };
 use crate::http::join_url;
+use crate::providers::common::gateway_parts;
 use crate::providers::common::setting;
-use crate::secret::Secret;
 use crate::tr;
 use async_trait::async_trait;
 use sign::{json_object, sign_params, signed_query};
@@ -33,80 +32,9 @@ pub use forms::*;
 
 #[async_trait]
 impl Gateway for Juyouke {
-    fn provider(&self) -> ProviderKind {
-        ProviderKind::Juyouke
-    }
+    gateway_parts!(Juyouke, ORDERS_BALANCE, payout_form, deposit_form);
 
-    fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            payout: true,
-            payout_query: true,
-            deposit: true,
-            deposit_query: true,
-            balance: true,
-            arrivals: false,
-        }
-    }
-
-    fn payout_form(&self) -> Option<FormSpec> {
-        Some(payout_form())
-    }
-
-    fn deposit_form(&self) -> Option<FormSpec> {
-        Some(deposit_form())
-    }
-
-    fn lookup_fields(&self, kind: OrderKind) -> Vec<FieldSpec> {
-        match kind {
-            // A withdrawal is known to the gateway only by its own id.
-            OrderKind::Payout => vec![trade_no_field()],
-            OrderKind::Deposit => Vec::new(),
-        }
-    }
-
-    fn check(&self, order: &OrderParams) -> Result<(), FieldError> {
-        if order.amount_fen < 1 {
-            return Err(FieldError::new(
-                ids::AMOUNT,
-                tr!("金额必须大于 0", "the amount must be greater than 0"),
-            ));
-        }
-        match order.kind {
-            OrderKind::Payout => {
-                if order.amount_fen > MAX_WITHDRAWAL_FEN {
-                    return Err(FieldError::new(
-                        ids::AMOUNT,
-                        tr!(
-                            "聚优客单笔提现最多 50,000 元",
-                            "juyouke allows at most 50,000 yuan per withdrawal"
-                        ),
-                    ));
-                }
-                Ok(())
-            }
-            OrderKind::Deposit => check_deposit(order),
-        }
-    }
-
-    fn parse_notify(
-        &self,
-        _cfg: &GatewayConfig,
-        secret: &Secret,
-        _reply_secret: Option<&Secret>,
-        req: &InboundNotify<'_>,
-    ) -> Result<VerifiedNotify, GatewayError> {
-        notify::parse(secret, req)
-    }
-
-    fn notify_ack(&self, _n: &VerifiedNotify) -> &'static str {
-        notify::ACK
-    }
-
-    async fn create_deposit(
-        &self,
-        call: &Call<'_>,
-        order: &OrderParams,
-    ) -> Result<Reply, GatewayError> {
+    async fn create_deposit(&self, call: &Call<'_>, order: &OrderParams) -> ReplyResult {
         self.check(order)?;
         let pay_type = order.value(PAY_TYPE).unwrap_or(PAY_H5);
         let params = deposit_params(call.config, order, pay_type)?;
@@ -162,11 +90,7 @@ impl Gateway for Juyouke {
         }
     }
 
-    async fn create_payout(
-        &self,
-        call: &Call<'_>,
-        order: &OrderParams,
-    ) -> Result<Reply, GatewayError> {
+    async fn create_payout(&self, call: &Call<'_>, order: &OrderParams) -> ReplyResult {
         self.check(order)?;
         let mut params = base_params(call.config)?;
         params.insert("total_amount".into(), order.amount_fen.to_string());
@@ -180,7 +104,7 @@ impl Gateway for Juyouke {
         }
     }
 
-    async fn query(&self, call: &Call<'_>, order: &OrderParams) -> Result<Reply, GatewayError> {
+    async fn query(&self, call: &Call<'_>, order: &OrderParams) -> ReplyResult {
         let mut params = base_params(call.config)?;
         match order.kind {
             OrderKind::Deposit => {
@@ -363,7 +287,7 @@ fn check_app_id(call: &Call<'_>, obj: &ReplyObject) -> Result<(), GatewayError> 
 /// whether the gateway acted, so the order stays unknown until it is checked.
 /// (It used to return an `Ok` reply with status `unknown`, which the services
 /// stored as if it were a trusted answer, with no error for the user.)
-fn create_refusal(code: String, message: String) -> Result<Reply, GatewayError> {
+fn create_refusal(code: String, message: String) -> ReplyResult {
     if code == "SYSTEMERROR" || code == "20000" {
         return Err(GatewayError::Uncertain(format!("{code} {message}")));
     }

@@ -6,11 +6,12 @@
 use super::status::TradeStatus;
 use super::wire::{read_envelope, RESULT_OK};
 use crate::domain::OrderKind;
-use crate::gateway::{GatewayError, InboundNotify, VerifiedNotify};
+use crate::gateway::{GatewayError, InboundNotify, NotifySpec, VerifiedNotify};
 use crate::providers::common::{check_sizes, notify_body, required_field_in, some_text, whole_fen};
 use crate::secret::Secret;
 
-pub const ACK: &str = "success";
+/// How the trait reads these callbacks, and the acknowledgement body.
+pub const SPEC: NotifySpec = NotifySpec::new(parse, "success");
 
 pub fn parse(secret: &Secret, req: &InboundNotify<'_>) -> Result<VerifiedNotify, GatewayError> {
     let body = notify_body(req)?;
@@ -139,7 +140,7 @@ mod tests {
         let mut m = members("TRADE_SUCCESS", "\"100\"");
         m[0].1 = "\"40004\"".into();
         assert_eq!(parse_body(&body(&m, KEY)).unwrap().status, None);
-        assert_eq!(ACK, "success");
+        assert_eq!(SPEC.ack, "success");
     }
 
     #[test]

@@ -10,15 +10,12 @@ pub mod sign;
 pub mod status;
 pub mod wire;
 
-use crate::domain::{OrderKind, ProviderKind};
+use crate::domain::OrderKind;
 use crate::error::FieldError;
-use crate::form::{ids, FormSpec};
-use crate::gateway::{
-    Call, Capabilities, Gateway, GatewayConfig, GatewayError, InboundNotify, OrderParams, Reply,
-    VerifiedNotify,
-};
+use crate::form::ids;
+use crate::gateway::{Call, Gateway, GatewayError, OrderParams, ReplyResult};
+use crate::providers::common::gateway_parts;
 use crate::providers::common::{setting, WireValue};
-use crate::secret::Secret;
 use crate::tr;
 use async_trait::async_trait;
 use wire::Endpoint;
@@ -177,7 +174,7 @@ async fn exchange(
     call: &Call<'_>,
     endpoint: Endpoint,
     fields: &[(&str, WireValue)],
-) -> Result<Reply, GatewayError> {
+) -> ReplyResult {
     let signed = sign::sign_request(fields, call.secret.expose());
     let raw = call
         .http
@@ -198,66 +195,19 @@ async fn exchange(
 
 #[async_trait]
 impl Gateway for Xxpay {
-    fn provider(&self) -> ProviderKind {
-        ProviderKind::Xxpay
-    }
+    gateway_parts!(Xxpay, ORDERS, payout_form, deposit_form);
 
-    fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            payout: true,
-            payout_query: true,
-            deposit: true,
-            deposit_query: true,
-            balance: false,
-            arrivals: false,
-        }
-    }
-
-    fn payout_form(&self) -> Option<FormSpec> {
-        Some(forms::payout_form())
-    }
-
-    fn deposit_form(&self) -> Option<FormSpec> {
-        Some(forms::deposit_form())
-    }
-
-    fn check(&self, order: &OrderParams) -> Result<(), FieldError> {
-        forms::check(order)
-    }
-
-    fn parse_notify(
-        &self,
-        _cfg: &GatewayConfig,
-        secret: &Secret,
-        reply_secret: Option<&Secret>,
-        req: &InboundNotify<'_>,
-    ) -> Result<VerifiedNotify, GatewayError> {
-        notify::parse(reply_secret.unwrap_or(secret), req)
-    }
-
-    fn notify_ack(&self, _n: &VerifiedNotify) -> &'static str {
-        notify::ACK
-    }
-
-    async fn create_payout(
-        &self,
-        call: &Call<'_>,
-        order: &OrderParams,
-    ) -> Result<Reply, GatewayError> {
+    async fn create_payout(&self, call: &Call<'_>, order: &OrderParams) -> ReplyResult {
         let fields = trans_create_fields(call, order)?;
         exchange(call, Endpoint::TransCreate, &fields).await
     }
 
-    async fn create_deposit(
-        &self,
-        call: &Call<'_>,
-        order: &OrderParams,
-    ) -> Result<Reply, GatewayError> {
+    async fn create_deposit(&self, call: &Call<'_>, order: &OrderParams) -> ReplyResult {
         let fields = pay_create_fields(call, order)?;
         exchange(call, Endpoint::PayCreate, &fields).await
     }
 
-    async fn query(&self, call: &Call<'_>, order: &OrderParams) -> Result<Reply, GatewayError> {
+    async fn query(&self, call: &Call<'_>, order: &OrderParams) -> ReplyResult {
         let (endpoint, fields) = query_fields(call, order)?;
         exchange(call, endpoint, &fields).await
     }

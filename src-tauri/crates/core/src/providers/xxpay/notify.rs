@@ -8,13 +8,14 @@
 use super::sign::verify_notify_sign;
 use super::status::{PayStatus, TransStatus};
 use crate::domain::{OrderKind, OrderStatus};
-use crate::gateway::{GatewayError, InboundNotify, VerifiedNotify};
+use crate::gateway::{GatewayError, InboundNotify, NotifySpec, VerifiedNotify};
 use crate::providers::common::{
     field, field_map, notify_form_fields, required_field, some_text, whole_fen,
 };
 use crate::secret::Secret;
 
-pub const ACK: &str = "success";
+/// How the trait reads these callbacks, and the acknowledgement body.
+pub const SPEC: NotifySpec = NotifySpec::new(parse, "success").reply_signed();
 
 pub fn parse(key: &Secret, req: &InboundNotify<'_>) -> Result<VerifiedNotify, GatewayError> {
     let fields = notify_form_fields(req)?;
@@ -166,7 +167,7 @@ mod tests {
             parse_with(REPLY_KEY, &req("POST", "", &sneaked)),
             Err(GatewayError::BadSignature)
         );
-        assert_eq!(ACK, "success");
+        assert_eq!(SPEC.ack, "success");
     }
 
     #[test]
