@@ -24,11 +24,7 @@ pub struct IpcError(ErrorInfo);
 
 impl From<CoreError> for IpcError {
     fn from(e: CoreError) -> Self {
-        IpcError(ErrorInfo {
-            code: e.code().as_str().into(),
-            message: e.to_string(),
-            field: e.field().map(String::from),
-        })
+        IpcError(ErrorInfo::from(&e))
     }
 }
 

@@ -88,3 +88,14 @@ export function openOrder(orderNo: string): void {
   app.lookupQuery = orderNo;
   go('lookup');
 }
+
+/**
+ * A gateway message worth showing a clerk: a bare protocol word ("success",
+ * "ok") says the request was read, not how the order stands, and beside
+ * 待处理 it misleads. Those show only with the technical details.
+ */
+export function gatewayWords(msg: string | null): string | null {
+  if (!msg) return null;
+  if (!app.technical && /^\s*(success|succeeded|ok|fail|failed|error|true|false|0|1)\s*$/i.test(msg)) return null;
+  return msg;
+}

@@ -949,14 +949,7 @@ async fn order(desk: &PayDesk, cmd: OrderCmd, out: &Out) -> Res {
                                 errors.push((o.clone(), query_error(&e.code, &e.message)));
                             }
                         }
-                        Err(e) => errors.push((
-                            o.clone(),
-                            ErrorInfo {
-                                code: e.code().as_str().into(),
-                                message: e.to_string(),
-                                field: e.field().map(String::from),
-                            },
-                        )),
+                        Err(e) => errors.push((o.clone(), ErrorInfo::from(&e))),
                     }
                 }
             }

@@ -12,6 +12,26 @@ pub fn md5_upper(text: &str) -> String {
     md5_lower(text).to_ascii_uppercase()
 }
 
+/// `name=value&` for each pair in the order given, then `<key_name>=<secret>`:
+/// the text of every sorted-pairs signature here.
+pub fn pairs_then_key<'a>(
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    key_name: &str,
+    secret: &str,
+) -> String {
+    let mut out = String::new();
+    for (k, v) in pairs {
+        out.push_str(k);
+        out.push('=');
+        out.push_str(v);
+        out.push('&');
+    }
+    out.push_str(key_name);
+    out.push('=');
+    out.push_str(secret);
+    out
+}
+
 /// Constant-time-ish, case-insensitive comparison of two hex digests.
 pub fn hex_eq_ignore_case(a: &str, b: &str) -> bool {
     let a = a.as_bytes();

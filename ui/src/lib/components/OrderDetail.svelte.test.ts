@@ -4,6 +4,7 @@ import type { Order } from '../bindings';
 import { setBackend } from '../backend';
 import { createMockBackend } from '../backend/mock';
 import { setLang } from '../i18n.svelte';
+import { setTechnical } from '../app.svelte';
 import OrderDetail from './OrderDetail.svelte';
 
 let cleanup: (() => void)[] = [];
@@ -23,6 +24,7 @@ async function render(o: Order) {
   const target = document.createElement('div');
   document.body.appendChild(target);
   const cmp = mount(OrderDetail, { target, props: { order: o, timeline: false } });
+  const detail = target;
   flushSync();
   await tick();
   flushSync();
@@ -34,7 +36,7 @@ async function render(o: Order) {
     const dt = target.querySelector(`dt[data-field="${id}"]`);
     return dt ? [dt.textContent!.trim(), dt.nextElementSibling!.textContent!.trim()] : null;
   };
-  return { row };
+  return { row, detail };
 }
 
 beforeAll(() => setBackend(createMockBackend()));
@@ -55,5 +57,17 @@ describe('OrderDetail names submitted fields as the form does', () => {
     setLang('en');
     const { row } = await render(order({ provider: 'xxpay', fields: { account_type: '2' } }));
     expect(row('account_type')).toEqual(['Account type', 'WeChat transfer (2)']);
+  });
+
+  it('says the gateway status in words: a bare "success" beside 待处理 shows only with the technical details', async () => {
+    const { detail } = await render(order({ status: 'pending', provider_status: '0', provider_message: 'success' }));
+    expect(detail.textContent).not.toContain('success');
+    setTechnical(true);
+    flushSync();
+    expect(detail.textContent).toContain('success');
+    setTechnical(false);
+    flushSync();
+    const { detail: d2 } = await render(order({ status: 'failed', provider_message: '收款账户户名与卡号不符' }));
+    expect(d2.textContent).toContain('收款账户户名与卡号不符');
   });
 });

@@ -1,6 +1,7 @@
 //! Finding orders: by number, as-you-type, by page, and at the gateway for an
 //! order that is not in the local history.
 
+use super::notes::{localize_events, localize_order, localize_orders, Note};
 use super::outcome;
 use super::{config_of, OrderOutcome, PayDesk};
 use crate::domain::{OrderKind, OrderStatus};
@@ -20,7 +21,9 @@ impl PayDesk {
             Some(name) => Some(self.store.profile(name).await?.id),
             None => None,
         };
-        self.store.find_orders(no, pid.as_deref()).await
+        Ok(localize_orders(
+            self.store.find_orders(no, pid.as_deref()).await?,
+        ))
     }
 
     /// As-you-type look-up across all profiles: exact merchant or gateway order
@@ -43,19 +46,21 @@ impl PayDesk {
             }
         }
         out.truncate(limit as usize);
-        Ok(out)
+        Ok(localize_orders(out))
     }
 
     pub async fn list_orders(&self, filter: &OrderFilter) -> CoreResult<OrderPage> {
-        self.store.list_orders(filter).await
+        let mut page = self.store.list_orders(filter).await?;
+        page.orders = localize_orders(page.orders);
+        Ok(page)
     }
 
     pub async fn order(&self, id: i64) -> CoreResult<Order> {
-        self.store.order(id).await
+        Ok(localize_order(self.store.order(id).await?))
     }
 
     pub async fn order_events(&self, id: i64) -> CoreResult<Vec<OrderEvent>> {
-        self.store.order_events(id).await
+        Ok(localize_events(self.store.order_events(id).await?))
     }
 
     /// Ask the gateway about an order that is not in the local history, and
@@ -127,7 +132,7 @@ impl PayDesk {
             amount_fen,
             fields: values,
             status: OrderStatus::Unknown,
-            message: Some(tr!("从网关查询导入", "imported from a gateway query")),
+            message: Some(Note::Imported.stored()),
             created_by: self.os_user.clone(),
             created_at: now_ms(),
         };
@@ -151,6 +156,9 @@ impl PayDesk {
                 now_ms(),
             )
             .await?;
-        Ok(OrderOutcome { order, error: None })
+        Ok(OrderOutcome {
+            order: localize_order(order),
+            error: None,
+        })
     }
 }

@@ -11,6 +11,7 @@
 mod arrivals;
 mod balances;
 mod lookup;
+pub mod notes;
 mod opening;
 mod orders;
 pub mod outcome;

@@ -1,6 +1,7 @@
 //! Orders: validate, store, send once, store the answer; and ask the gateway
 //! again later. What an answer does to an order is decided in `outcome`.
 
+use super::notes::{localize_order, Note};
 use super::outcome::{self, OrderState};
 use super::profiles::check_gateway_settings;
 use super::test_hooks::{self, PausePoint};
@@ -142,7 +143,7 @@ impl PayDesk {
                 amount_fen: params.amount_fen,
                 fields: params.values.clone(),
                 status: OrderStatus::Unknown,
-                message: Some(tr!("正在提交到网关", "being sent to the gateway")),
+                message: Some(Note::Sending.stored()),
                 created_by: self.os_user.clone(),
                 created_at: params.created_at_ms,
             };
@@ -204,7 +205,7 @@ impl PayDesk {
             )
             .await?;
         Ok(OrderOutcome {
-            order,
+            order: localize_order(order),
             error: decision.error,
         })
     }
@@ -263,7 +264,7 @@ impl PayDesk {
             )
             .await?;
         Ok(OrderOutcome {
-            order,
+            order: localize_order(order),
             error: decision.error,
         })
     }
@@ -286,7 +287,7 @@ impl PayDesk {
             match self.refresh_order(o.id).await {
                 Ok(r) => out.push(r),
                 Err(e) => out.push(OrderOutcome {
-                    order: o,
+                    order: localize_order(o),
                     error: Some(ErrorInfo::from(&e)),
                 }),
             }
@@ -335,10 +336,7 @@ impl PayDesk {
         }
         let update = OrderUpdate {
             status: Some(OrderStatus::Unknown),
-            message: Some(tr!(
-                "正在再次提交到网关（上次请求未发出）",
-                "being sent to the gateway again (the earlier request never left)"
-            )),
+            message: Some(Note::Resending.stored()),
             ..Default::default()
         };
         self.store

@@ -13,7 +13,8 @@
 //!   gateway's "no such order" settles it as failed only after
 //!   `NOT_FOUND_GRACE_MS`.
 
-use super::{inert, inert_text, ErrorInfo};
+use super::notes::Note;
+use super::{inert, ErrorInfo};
 use crate::domain::OrderStatus;
 use crate::gateway::{Delivery, GatewayError, Reply};
 use crate::money;
@@ -86,16 +87,15 @@ pub fn on_create(order: &OrderState<'_>, result: Result<Reply, GatewayError>) ->
                 }
                 _ => (None, None),
             };
+            let note = Note::gateway(&e, never_left(&e));
             let mut error = ErrorInfo::from(&e);
-            if never_left(&e) {
-                error.message = format!("{} {}", error.message, resend_hint());
-            }
+            error.message = note.render();
             Decision {
                 update: OrderUpdate {
                     status: Some(status),
                     provider_status,
                     provider_message,
-                    message: Some(error.message.clone()),
+                    message: Some(note.stored()),
                     ..Default::default()
                 },
                 error: Some(error),
@@ -116,13 +116,6 @@ pub fn never_left(e: &GatewayError) -> bool {
 
 /// The error codes of `never_left` failures, as recorded on the create event.
 const NEVER_LEFT_CODES: [&str; 3] = ["not_sent", "invalid_input", "not_offered"];
-
-fn resend_hint() -> String {
-    tr!(
-        "请求未发出，网关没有此订单：可用同一订单号再次提交。",
-        "Nothing reached the gateway: you can send it again under the same order number."
-    )
-}
 
 /// Whether a stored order may be sent again under its number: it failed, its
 /// last create never left this machine, and no answer since showed that the
@@ -168,20 +161,18 @@ pub fn on_query(
                     error: None,
                 }
             } else {
-                let text = tr!(
-                    "网关现在报告“{}”，但本单已是最终状态“{}”：最终状态不会被查询更改，请人工核对",
-                    "the gateway now reports “{}”, but this order is already final (“{}”): a query never changes a final status; check it by hand",
-                    reply.status.label(),
-                    order.status.label()
-                );
+                let note = Note::StatusConflict {
+                    reported: reply.status,
+                    stored: order.status,
+                };
                 Decision {
                     update: OrderUpdate {
-                        message: Some(text.clone()),
+                        message: Some(note.stored()),
                         ..Default::default()
                     },
                     error: Some(ErrorInfo {
                         code: STATUS_CONFLICT.into(),
-                        message: text,
+                        message: note.render(),
                         field: None,
                     }),
                 }
@@ -192,8 +183,11 @@ pub fn on_query(
             error: None,
         },
         Err(e) => {
+            let note = Note::gateway(&e, false);
+            let mut error = ErrorInfo::from(&e);
+            error.message = note.render();
             let mut update = OrderUpdate {
-                message: Some(inert_text(&e.to_string())),
+                message: Some(note.stored()),
                 ..Default::default()
             };
             if let GatewayError::OrderNotFound { code, message } = &e {
@@ -202,15 +196,12 @@ pub fn on_query(
                 if order.status == OrderStatus::Unknown && now - order.sent_at > not_found_grace_ms
                 {
                     update.status = Some(OrderStatus::Failed);
-                    update.message = Some(tr!(
-                        "网关没有此订单（提交后超过 10 分钟），视为未到达网关",
-                        "the gateway has no such order more than 10 minutes after sending: it never arrived"
-                    ));
+                    update.message = Some(Note::NeverArrived.stored());
                 }
             }
             Decision {
                 update,
-                error: Some(ErrorInfo::from(&e)),
+                error: Some(error),
             }
         }
     }

@@ -7,7 +7,7 @@ use super::status::{failure, FailureMeaning};
 use super::wire::ReplyFields;
 use crate::gateway::GatewayError;
 use crate::providers::common::{json_string, WireValue};
-use crate::sign::{hex_eq_ignore_case, md5_lower, php_urlencode};
+use crate::sign::{hex_eq_ignore_case, md5_lower, pairs_then_key, php_urlencode};
 
 /// The parameters jstpay marks urlencode = 是: sent and signed PHP-urlencoded.
 pub const URLENCODED: [&str; 5] = [
@@ -29,16 +29,7 @@ pub fn string_to_sign<'a>(
         .collect();
     // `str` ordering is byte order, which is what the gateway sorts by.
     pairs.sort_unstable();
-    let mut out = String::new();
-    for (k, v) in pairs {
-        out.push_str(k);
-        out.push('=');
-        out.push_str(v);
-        out.push('&');
-    }
-    out.push_str("hash_key=");
-    out.push_str(secret);
-    out
+    pairs_then_key(pairs, "hash_key", secret)
 }
 
 pub fn sign<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>, secret: &str) -> String {

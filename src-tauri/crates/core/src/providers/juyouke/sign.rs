@@ -38,16 +38,21 @@ pub fn write_json_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// Writes `,"name":` (no comma before the first member) into a JSON object.
+pub fn write_member_name(out: &mut String, index: usize, name: &str) {
+    if index > 0 {
+        out.push(',');
+    }
+    write_json_string(out, name);
+    out.push(':');
+}
+
 /// `{"a":"1","b":"x"}` from string values, keys sorted (the map's order).
 /// This is both the POST body and, lower-cased, the text that is signed.
 pub fn json_object(params: &BTreeMap<String, String>) -> String {
     let mut out = String::from("{");
     for (i, (k, v)) in params.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        write_json_string(&mut out, k);
-        out.push(':');
+        write_member_name(&mut out, i, k);
         write_json_string(&mut out, v);
     }
     out.push('}');

@@ -1,7 +1,7 @@
 //! juyouke on the wire: endpoints, and replies read as received (the
 //! `result_response` object with each value's exact text, and its `sign`).
 
-use super::sign::write_json_string;
+use super::sign::{write_json_string, write_member_name};
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
 
@@ -44,11 +44,7 @@ pub fn read_reply_object(raw: &str) -> Result<ReplyObject, String> {
     let mut values = BTreeMap::new();
     let mut canonical = String::from("{");
     for (i, (k, v)) in map.iter().enumerate() {
-        if i > 0 {
-            canonical.push(',');
-        }
-        write_json_string(&mut canonical, k);
-        canonical.push(':');
+        write_member_name(&mut canonical, i, k);
         let text = v.get().trim();
         if text.starts_with('"') {
             let s: String = serde_json::from_str(text).map_err(|e| format!("{k}: {e}"))?;

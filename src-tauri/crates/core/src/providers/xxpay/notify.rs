@@ -6,7 +6,7 @@
 //! left out; MD5, upper hex.
 
 use super::sign::verify_notify_sign;
-use super::status::{PayStatus, TransStatus};
+use super::status::{pay_status, trans_status};
 use crate::domain::{OrderKind, OrderStatus};
 use crate::gateway::{GatewayError, InboundNotify, NotifySpec, VerifiedNotify};
 use crate::providers::common::{
@@ -24,31 +24,24 @@ pub fn parse(key: &Secret, req: &InboundNotify<'_>) -> Result<VerifiedNotify, Ga
     }
     let text = |k: &str| some_text(field(&fields, k));
     let transfer = field(&fields, "mchTransOrderNo").is_some();
-    let mut n = if transfer {
-        let mut n = VerifiedNotify::new(
-            OrderKind::Payout,
-            required_field(&fields, "mchTransOrderNo")?,
-        );
-        n.provider_order_id = text("transOrderId");
-        if let Some(code) = text("status") {
-            let s = TransStatus::from_code(&code);
-            n.status = settled(s.into());
-            n.provider_message = s.text().map(str::to_string);
-            n.provider_status = Some(code);
-        }
-        n
-    } else {
-        let mut n = VerifiedNotify::new(OrderKind::Deposit, required_field(&fields, "mchOrderNo")?);
-        n.provider_order_id = text("payOrderId");
-        n.app_id = text("appId");
-        if let Some(code) = text("status") {
-            let s = PayStatus::from_code(&code);
-            n.status = settled(s.into());
-            n.provider_message = s.text().map(str::to_string);
-            n.provider_status = Some(code);
-        }
-        n
+    let (kind, order_no, gateway_id) = match transfer {
+        true => (OrderKind::Payout, "mchTransOrderNo", "transOrderId"),
+        false => (OrderKind::Deposit, "mchOrderNo", "payOrderId"),
     };
+    let mut n = VerifiedNotify::new(kind, required_field(&fields, order_no)?);
+    n.provider_order_id = text(gateway_id);
+    if !transfer {
+        n.app_id = text("appId");
+    }
+    if let Some(code) = text("status") {
+        let (status, words) = match transfer {
+            true => trans_status(&code),
+            false => pay_status(&code),
+        };
+        n.status = settled(status);
+        n.provider_message = words.map(str::to_string);
+        n.provider_status = Some(code);
+    }
     n.merchant_id = text("mchId");
     n.amount_fen = Some(whole_fen("amount", required_field(&fields, "amount")?)?);
     n.fields = field_map(&fields);

@@ -2,7 +2,7 @@
 //! `name=value&...`, then `&key=<secret>`, MD5 upper-case hex.
 
 use crate::providers::common::WireValue;
-use crate::sign::{hex_eq_ignore_case, md5_upper};
+use crate::sign::{hex_eq_ignore_case, md5_upper, pairs_then_key};
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
 
@@ -16,16 +16,7 @@ pub fn string_to_sign<'a>(
         .into_iter()
         .filter(|(k, v)| !v.is_empty() && *k != "sign")
         .collect();
-    let mut out = String::new();
-    for (k, v) in sorted {
-        out.push_str(k);
-        out.push('=');
-        out.push_str(v);
-        out.push('&');
-    }
-    out.push_str("key=");
-    out.push_str(key);
-    out
+    pairs_then_key(sorted, "key", key)
 }
 
 /// xxpay's own server code sorts whole `name=value&` pieces case-insensitively;
