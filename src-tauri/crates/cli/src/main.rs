@@ -149,6 +149,9 @@ enum Command {
         #[arg(long)]
         limit: Option<usize>,
     },
+    /// The gateways' callbacks.
+    #[command(subcommand)]
+    Notify(NotifyCmd),
     /// Serve the built-in simulator of all five gateways on 127.0.0.1.
     Sandbox {
         /// Port to listen on (0: any free port).
@@ -157,6 +160,19 @@ enum Command {
         /// Demo mode: orders succeed by themselves after this many seconds.
         #[arg(long)]
         auto_advance: Option<u64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum NotifyCmd {
+    /// Receive callbacks at /notify/<profile id> until stopped.
+    Listen {
+        /// HOST:PORT to listen on (a bare port binds 127.0.0.1).
+        #[arg(long, default_value = "127.0.0.1:47652")]
+        bind: String,
+        /// Requests per second per source address (0: no limit).
+        #[arg(long, default_value_t = 100)]
+        rate: u32,
     },
 }
 
@@ -624,6 +640,9 @@ async fn run(cli: Cli, out: &Out) -> Res {
         }
         Command::Order(cmd) => order(&desk, cmd, out).await,
         Command::Sync { once, limit } => sync::sync(&desk, once, limit, out).await,
+        Command::Notify(NotifyCmd::Listen { bind, rate }) => {
+            sync::notify_listen(desk, &bind, rate, out).await
+        }
         Command::Form { profile, kind } => {
             let p = desk.profile(&profile).await?;
             let kind = OrderKind::parse(&kind).unwrap_or(OrderKind::Payout);

@@ -229,3 +229,67 @@ pub fn sync_line(s: &SyncState) -> String {
         s.attempts
     )
 }
+
+/// `paydesk notify listen`: serve `/notify/<profile id>` until Ctrl+C.
+pub async fn notify_listen(desk: PayDesk, bind: &str, rate: u32, out: &Out) -> Res {
+    use paydesk_core::error::FieldError;
+    use paydesk_core::notify::server::{listen, ListenOptions};
+    let with_host = if bind.contains(':') {
+        bind.to_string()
+    } else {
+        format!("127.0.0.1:{bind}")
+    };
+    let addr: std::net::SocketAddr = with_host.parse().map_err(|_| {
+        FieldError::new(
+            "bind",
+            tr!(
+                "监听地址应为 主机:端口，例如 127.0.0.1:47652",
+                "the bind address is HOST:PORT, e.g. 127.0.0.1:47652"
+            ),
+        )
+    })?;
+    let desk = std::sync::Arc::new(desk);
+    let profiles = desk.profiles().await?;
+    let opts = ListenOptions {
+        bind: addr,
+        rate_per_sec: rate,
+        burst: rate.saturating_mul(2).max(1),
+        ..Default::default()
+    };
+    let running = listen(desk, opts).await.map_err(|e| {
+        FieldError::new(
+            "bind",
+            tr!("无法监听 {}：{}", "cannot listen on {}: {}", addr, e),
+        )
+    })?;
+    let base = running.base_url();
+    let urls: Vec<Value> = profiles
+        .iter()
+        .map(|p| json!({"profile": p.profile.name, "id": p.profile.id, "notify_url": paydesk_core::notify::notify_url(&base, &p.profile.id)}))
+        .collect();
+    if out.json {
+        println!(
+            "{}",
+            json!({"addr": running.addr.to_string(), "profiles": urls})
+        );
+    } else {
+        println!(
+            "{}",
+            tr!(
+                "回调接收已在 {} 运行（Ctrl+C 停止）",
+                "callback listener running at {} (Ctrl+C stops)",
+                base
+            )
+        );
+        for u in &urls {
+            println!(
+                "  {:<20} {}",
+                u["profile"].as_str().unwrap_or(""),
+                u["notify_url"].as_str().unwrap_or("")
+            );
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    drop(running);
+    Ok(())
+}

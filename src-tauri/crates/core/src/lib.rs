@@ -14,6 +14,7 @@ pub mod gateway;
 pub mod http;
 pub mod i18n;
 pub mod money;
+pub mod notify;
 pub mod order_no;
 pub mod providers;
 pub mod qr;

@@ -330,7 +330,7 @@ impl PayDesk {
         Ok(())
     }
 
-    pub(super) fn secrets(&self, p: &Profile) -> CoreResult<(Secret, Option<Secret>)> {
+    pub(crate) fn secrets(&self, p: &Profile) -> CoreResult<(Secret, Option<Secret>)> {
         if let Some((at, s, r)) = self.key_cache.lock().expect("key cache").get(&p.id) {
             if *at == p.updated_at {
                 return Ok((s.clone(), r.clone()));

@@ -1,0 +1,307 @@
+//! The gateways' asynchronous callbacks: verify (the gateway module's
+//! `parse_notify`), match against the stored order, decide (`decide`), commit,
+//! and only then answer with the gateway's exact acknowledgement. Anything that
+//! does not verify or match changes nothing, is not acknowledged, and goes to
+//! the audit log with the reason. `server` is the HTTP listener.
+
+pub mod decide;
+pub mod server;
+
+use crate::gateway::{GatewayConfig, GatewayError, InboundNotify};
+use crate::http::Exchange;
+use crate::providers;
+use crate::secret::mask_secrets;
+use crate::services::{inert_text, PayDesk};
+use crate::store::{now_ms, Order, OrderUpdate, Profile};
+use crate::tr;
+use decide::{CallbackDecision, Ids};
+
+/// What the listener answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotifyAnswer {
+    pub status: u16,
+    /// The gateway's exact acknowledgement, or a short fixed text (never
+    /// anything taken from the request).
+    pub body: &'static str,
+    /// Whether this answer acknowledges the callback.
+    pub acknowledged: bool,
+}
+
+impl NotifyAnswer {
+    fn ack(body: &'static str) -> Self {
+        NotifyAnswer {
+            status: 200,
+            body,
+            acknowledged: true,
+        }
+    }
+    fn refuse(status: u16, body: &'static str) -> Self {
+        NotifyAnswer {
+            status,
+            body,
+            acknowledged: false,
+        }
+    }
+}
+
+/// The JSTpay receive check's refusal, as the audit log names it.
+pub const UNKNOWN_RECEIVE_CHECK: &str = "收到未知代付核对请求";
+
+/// The longest raw callback kept in an order's history.
+const MAX_KEPT: usize = 16 * 1024;
+
+impl PayDesk {
+    /// Handle one callback that arrived at `/notify/<profile_id>` from `source`.
+    pub async fn handle_notify(
+        &self,
+        profile_id: &str,
+        req: &InboundNotify<'_>,
+        source: &str,
+    ) -> NotifyAnswer {
+        match self.handle_notify_inner(profile_id, req, source).await {
+            Ok(a) => a,
+            Err(e) => {
+                // Storage trouble: not acknowledged, so the gateway tries again.
+                tracing::error!(error = %e, "callback not handled");
+                NotifyAnswer::refuse(503, "try again later")
+            }
+        }
+    }
+
+    async fn handle_notify_inner(
+        &self,
+        profile_id: &str,
+        req: &InboundNotify<'_>,
+        source: &str,
+    ) -> crate::error::CoreResult<NotifyAnswer> {
+        let p = match self.store.profile(profile_id).await {
+            Ok(p) if p.id == profile_id => p,
+            _ => {
+                self.refused(profile_id, None, "unknown profile", source)
+                    .await?;
+                return Ok(NotifyAnswer::refuse(404, "not found"));
+            }
+        };
+        let (secret, reply) = self.secrets(&p)?;
+        let gw = providers::gateway(p.provider);
+        let n = match gw.parse_notify(&config(&p), &secret, reply.as_ref(), req) {
+            Ok(n) => n,
+            Err(e) => {
+                let (status, body, why) = match e {
+                    GatewayError::BadSignature => (401, "bad signature", "bad signature"),
+                    GatewayError::NotOffered { .. } => {
+                        (404, "not found", "gateway sends no callbacks")
+                    }
+                    _ => (400, "malformed", "malformed callback"),
+                };
+                self.refused(&p.id, None, why, source).await?;
+                return Ok(NotifyAnswer::refuse(status, body));
+            }
+        };
+        let order = self
+            .store
+            .find_orders(&n.order_no, Some(&p.id))
+            .await?
+            .into_iter()
+            .find(|o| o.order_no == n.order_no && o.kind == n.kind);
+        let Some(order) = order else {
+            if n.receive_check {
+                self.refused(
+                    &p.id,
+                    Some(&n.order_no),
+                    &format!("{UNKNOWN_RECEIVE_CHECK}: unknown order"),
+                    source,
+                )
+                .await?;
+                return Ok(NotifyAnswer::refuse(400, "unknown order"));
+            }
+            self.refused(&p.id, Some(&n.order_no), "unknown order", source)
+                .await?;
+            return Ok(NotifyAnswer::refuse(404, "unknown order"));
+        };
+        let ids = Ids {
+            merchant_id: &p.merchant_id,
+            app_id: p.app_id.as_deref(),
+        };
+        let ack = gw.notify_ack(&n);
+        let raw = raw_text(
+            profile_id,
+            req,
+            &[&secret, reply.as_ref().unwrap_or(&secret)],
+        );
+        // One callback at a time per order: replays sent together change it once.
+        let _one = self.notify_lock(order.id).await;
+        // Read again under the lock: a concurrent callback or query may have moved it.
+        let order = self.store.order(order.id).await?;
+
+        if n.receive_check {
+            return match decide::receive_check(&order, ids, &n) {
+                Ok(()) => {
+                    let note = tr!(
+                        "收到代付核对请求，信息一致，已确认",
+                        "receive check: the order matches; confirmed"
+                    );
+                    self.record(&order, "notify.receive_check", note, &raw, ack)
+                        .await?;
+                    Ok(NotifyAnswer::ack(ack))
+                }
+                Err(why) => {
+                    self.refused(
+                        &p.id,
+                        Some(&order.order_no),
+                        &format!("{UNKNOWN_RECEIVE_CHECK}: {why}"),
+                        source,
+                    )
+                    .await?;
+                    Ok(NotifyAnswer::refuse(400, "order mismatch"))
+                }
+            };
+        }
+        match decide::on_callback(&order, ids, &n) {
+            CallbackDecision::Refuse(why) => {
+                self.refused(&p.id, Some(&order.order_no), &why, source)
+                    .await?;
+                Ok(NotifyAnswer::refuse(400, "order mismatch"))
+            }
+            CallbackDecision::Replay => Ok(NotifyAnswer::ack(ack)),
+            CallbackDecision::Record(note) => {
+                self.record(&order, "notify", note, &raw, ack).await?;
+                Ok(NotifyAnswer::ack(ack))
+            }
+            CallbackDecision::Apply(status) => {
+                let mut extra = order.extra.clone();
+                if let Some(c) = n.credited_fen.filter(|c| *c != order.amount_fen) {
+                    extra.insert("credited_fen".into(), c.to_string());
+                }
+                let u = OrderUpdate {
+                    status: Some(status),
+                    provider_status: n.provider_status.clone().map(|t| inert_text(&t)),
+                    provider_message: n.provider_message.clone().map(|t| inert_text(&t)),
+                    provider_order_id: n
+                        .provider_order_id
+                        .clone()
+                        .filter(|_| order.provider_order_id.is_none()),
+                    extra: Some(extra),
+                    message: Some(tr!("网关回调：{}", "gateway callback: {}", status.label())),
+                    ..Default::default()
+                };
+                self.store
+                    .update_order(
+                        order.id,
+                        "notify",
+                        &u,
+                        None,
+                        &[exchange(&raw, ack)],
+                        now_ms(),
+                    )
+                    .await?;
+                Ok(NotifyAnswer::ack(ack))
+            }
+        }
+    }
+
+    /// A genuine callback that moves nothing: kept in the order's history,
+    /// its note shown as the order's latest message.
+    async fn record(
+        &self,
+        order: &Order,
+        action: &str,
+        note: String,
+        raw: &Raw,
+        ack: &str,
+    ) -> crate::error::CoreResult<()> {
+        let u = OrderUpdate {
+            message: Some(note),
+            ..Default::default()
+        };
+        self.store
+            .update_order(order.id, action, &u, None, &[exchange(raw, ack)], now_ms())
+            .await?;
+        Ok(())
+    }
+
+    async fn refused(
+        &self,
+        profile_id: &str,
+        order_no: Option<&str>,
+        why: &str,
+        source: &str,
+    ) -> crate::error::CoreResult<()> {
+        let target = match order_no {
+            Some(no) => format!("{profile_id} {}", inert_text(no)),
+            None => inert_text(profile_id),
+        };
+        self.store
+            .audit(
+                self.os_user(),
+                "notify.refused",
+                Some(&target),
+                Some(&format!("{why} (from {source})")),
+            )
+            .await
+    }
+
+    async fn notify_lock(&self, order_id: i64) -> tokio::sync::MutexGuard<'static, ()> {
+        static STRIPES: std::sync::OnceLock<Vec<tokio::sync::Mutex<()>>> =
+            std::sync::OnceLock::new();
+        let stripes =
+            STRIPES.get_or_init(|| (0..64).map(|_| tokio::sync::Mutex::new(())).collect());
+        stripes[(order_id.rem_euclid(64)) as usize].lock().await
+    }
+}
+
+/// The raw callback as it will be kept: secrets masked, cut to `MAX_KEPT`.
+struct Raw {
+    method: String,
+    url: String,
+    text: String,
+}
+
+fn raw_text(profile_id: &str, req: &InboundNotify<'_>, secrets: &[&crate::Secret]) -> Raw {
+    let body = String::from_utf8_lossy(req.body);
+    let mut text: String = body.chars().take(MAX_KEPT).collect();
+    if body.chars().nth(MAX_KEPT).is_some() {
+        text.push('…');
+    }
+    let url = if req.query.is_empty() {
+        format!("/notify/{profile_id}")
+    } else {
+        format!(
+            "/notify/{profile_id}?{}",
+            req.query.chars().take(MAX_KEPT).collect::<String>()
+        )
+    };
+    Raw {
+        method: req.method.to_string(),
+        url: mask_secrets(&url, secrets),
+        text: mask_secrets(&text, secrets),
+    }
+}
+
+fn exchange(raw: &Raw, ack: &str) -> Exchange {
+    Exchange {
+        method: raw.method.clone(),
+        url: raw.url.clone(),
+        request: raw.text.clone(),
+        http_status: Some(200),
+        response: Some(ack.to_string()),
+        error: None,
+        elapsed_ms: 0,
+    }
+}
+
+fn config(p: &Profile) -> GatewayConfig {
+    GatewayConfig {
+        base_url: p.base_url.clone(),
+        merchant_id: p.merchant_id.clone(),
+        app_id: p.app_id.clone(),
+        operator_id: p.operator_id.clone(),
+        notify_url: p.notify_url.clone(),
+        return_url: p.return_url.clone(),
+    }
+}
+
+/// The notify URL of a profile behind a listener at `base` (`http://host:port`).
+pub fn notify_url(base: &str, profile_id: &str) -> String {
+    format!("{}/notify/{profile_id}", base.trim_end_matches('/'))
+}
