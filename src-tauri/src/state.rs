@@ -180,4 +180,8 @@ pub async fn refresh_at_start(desk: Arc<PayDesk>) {
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "re-querying open orders at start failed"),
     }
+    // Batches a crash or a close left running go on where they stopped.
+    if let Err(e) = paydesk_core::batch::resume_running(&desk).await {
+        tracing::warn!(error = %e, "resuming batches at start failed");
+    }
 }

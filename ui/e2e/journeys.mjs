@@ -150,7 +150,7 @@ export const journeys = [
       assert((await text(confirm.getByTestId('amount-in-words'))) === '壹仟贰佰叁拾肆元伍角陆分', 'capitals');
       assert((await text(confirm)).includes('¥ 1,234.56'), 'figures');
       assert((await text(confirm.getByTestId('confirm-account'))) === '6222020200112233445', 'full account number');
-      await until(async () => (await text(confirm.getByTestId('confirm-bank'))).includes('中国工商银行'), 'bank name in confirm');
+      await until(async () => (await text(confirm.getByTestId('confirm-bank'))) === '中国工商银行', 'bank name (not its code) in confirm');
       assert((await text(confirm.getByTestId('confirm-payee'))) === '张伟', 'payee');
       assert((await text(confirm)).includes('单笔最低'), 'limits shown');
       await shot('payout-confirm');
@@ -166,6 +166,7 @@ export const journeys = [
       assert((await sent.locator('[data-status]').first().getAttribute('data-status')) === 'processing', 'status badge processing');
       // xxpay stores the bank's code: the order says the bank's name.
       await until(async () => (await text(sent.getByTestId('order-bank'))) === '中国工商银行', 'bank name, not HPT00002');
+      assert(!(await text(sent)).includes('HPT00002'), 'the code is not shown without the technical details');
       await shot('payout');
       await sent.getByTestId('query-status').click();
       await until(async () => (await sent.locator('[data-status]').first().getAttribute('data-status')) === 'succeeded', 'refreshed to succeeded');

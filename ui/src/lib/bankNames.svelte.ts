@@ -29,8 +29,8 @@ export function bankName(provider: ProviderKind, value: string | null): string |
   return m[value] ?? value;
 }
 
-export function orderBank(o: Order): string | null {
-  return bankName(o.provider, o.bank_name);
+export function orderBank(o: Order | null): string | null {
+  return o ? bankName(o.provider, o.bank_name) : null;
 }
 
 /** Load the names of every gateway among these orders (before an export). */

@@ -749,3 +749,119 @@ async fn killed_mid_run_the_resumed_batch_creates_every_order_exactly_once() {
     let list = env.json(&["order", "list", "--limit", "100"]).await;
     assert_eq!(list["orders"].as_array().unwrap().len(), 40, "{list}");
 }
+
+/// Reopening the app resumes a batch a killed process left running: the
+/// app's start-up calls `batch::resume_running`, the same path as `batch run`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reopening_the_app_resumes_a_killed_run_exactly_once() {
+    let env = with_profile(ProviderKind::Jstpay).await;
+    let kind = ProviderKind::Jstpay;
+    let file = env.data_dir().join("app.csv");
+    let list: Vec<Vec<String>> = (1..=24).map(|i| jst_row(i, "100")).collect();
+    write_csv(&file, JST_HEADER, &list);
+    let v = env
+        .json(&[
+            "batch",
+            "import",
+            file.to_str().unwrap(),
+            "--profile",
+            "jstpay",
+        ])
+        .await;
+    let id = v["batch"]["id"].as_i64().unwrap().to_string();
+    env.sandbox.sim.add_fault(FaultSpec {
+        provider: kind,
+        fault: FaultKind::Delay,
+        delay_ms: Some(300),
+        times: None,
+    });
+    let mut child = spawn_run(&env, &id, "4", None);
+    let started = Instant::now();
+    while env.sandbox.sim.orders().len() < 6 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the run never got going"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    env.sandbox.sim.clear_faults();
+    let desk = paydesk_core::services::PayDesk::open(
+        env.data_dir(),
+        std::sync::Arc::new(paydesk_core::vault::KeyringStore),
+    )
+    .await
+    .unwrap();
+    let resumed = paydesk_core::batch::resume_running(&desk).await.unwrap();
+    assert_eq!(resumed.len(), 1);
+    assert_eq!(resumed[0].state, paydesk_core::batch::BatchState::Done);
+    assert_eq!(
+        resumed[0].counts.get("pending"),
+        Some(&24),
+        "{:?}",
+        resumed[0].counts
+    );
+    let show = env.json(&["batch", "show", &id]).await;
+    for r in rows(&show) {
+        let no = r["order_no"].as_str().unwrap();
+        assert_eq!(env.sandbox.sim.create_count(kind, no), 1, "{no}");
+    }
+}
+
+/// Benchmark (issue 11 targets; run with `--release -- --ignored`): import and
+/// validate 10,000 rows, and run 1,000 rows against the sandbox with 50 ms of
+/// latency per reply at concurrency 16, against the ideal bound
+/// ceil(1000 / 16) x 50 ms. Prints the figures for docs/BENCHMARKS.md.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark: run in release"]
+async fn bench_import_10000_rows_and_run_1000_at_50ms_concurrency_16() {
+    let env = with_profile(ProviderKind::Jstpay).await;
+    let big = env.data_dir().join("big.csv");
+    let list: Vec<Vec<String>> = (1..=10_000).map(|i| jst_row(i, "100")).collect();
+    write_csv(&big, JST_HEADER, &list);
+    let started = Instant::now();
+    let v = env
+        .json(&[
+            "batch",
+            "import",
+            big.to_str().unwrap(),
+            "--profile",
+            "jstpay",
+        ])
+        .await;
+    let import_s = started.elapsed().as_secs_f64();
+    assert_eq!(v["batch"]["valid_rows"], 10_000, "{}", v["batch"]["errors"]);
+    println!("BENCH batch import 10000 rows (CLI process, read+validate+store): {import_s:.3} s");
+
+    let file = env.data_dir().join("k.csv");
+    let list: Vec<Vec<String>> = (20_001..=21_000).map(|i| jst_row(i, "100")).collect();
+    write_csv(&file, JST_HEADER, &list);
+    let v = env
+        .json(&[
+            "batch",
+            "import",
+            file.to_str().unwrap(),
+            "--profile",
+            "jstpay",
+        ])
+        .await;
+    let id = v["batch"]["id"].as_i64().unwrap().to_string();
+    env.sandbox.sim.add_fault(FaultSpec {
+        provider: ProviderKind::Jstpay,
+        fault: FaultKind::Delay,
+        delay_ms: Some(50),
+        times: None,
+    });
+    let started = Instant::now();
+    let v = env
+        .json(&["batch", "run", &id, "--concurrency", "16"])
+        .await;
+    let run_s = started.elapsed().as_secs_f64();
+    assert_eq!(v["batch"]["counts"]["pending"], 1000, "{}", v["batch"]);
+    let ideal = (1000f64 / 16.0).ceil() * 0.050;
+    println!(
+        "BENCH batch run 1000 rows, 50 ms latency, concurrency 16: {run_s:.3} s (ideal {ideal:.3} s, ratio {:.2})",
+        run_s / ideal
+    );
+}

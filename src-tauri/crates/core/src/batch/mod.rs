@@ -235,3 +235,16 @@ pub async fn show(desk: &PayDesk, id: i64) -> CoreResult<BatchDetail> {
 pub async fn list(desk: &PayDesk, limit: u32) -> CoreResult<Vec<Batch>> {
     store::batches(&desk.store, limit).await
 }
+
+/// Resume every batch a closed or crashed app left `running` (the app calls
+/// this at start): the same path as `paydesk batch run ID`, so rows already
+/// sent are settled by a query and never sent again. Returns the batches
+/// as they ended.
+pub async fn resume_running(desk: &PayDesk) -> CoreResult<Vec<Batch>> {
+    let ids: Vec<i64> = store::batches_in(&desk.store, BatchState::Running).await?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.push(run(desk, id, &RunOptions::default(), &|_| {}).await?);
+    }
+    Ok(out)
+}

@@ -148,6 +148,15 @@ pub async fn batches(store: &Store, limit: u32) -> CoreResult<Vec<Batch>> {
     Ok(rows.iter().map(batch_of).collect())
 }
 
+pub async fn batches_in(store: &Store, state: BatchState) -> CoreResult<Vec<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM batches WHERE state = ? ORDER BY id")
+            .bind(state.as_str())
+            .fetch_all(store.pool())
+            .await?,
+    )
+}
+
 /// Earlier batches (not refused ones) imported from the same bytes.
 pub async fn same_file(store: &Store, hash: &str) -> CoreResult<Vec<(i64, i64)>> {
     let rows = sqlx::query(
