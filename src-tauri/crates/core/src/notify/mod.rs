@@ -1,20 +1,19 @@
 //! The gateways' asynchronous callbacks: verify (the gateway module's
-//! `parse_notify`), match against the stored order, decide (`decide`), commit,
+//! `parse_notify`), match against the stored order, decide (`services::outcome::callback`), commit,
 //! and only then answer with the gateway's exact acknowledgement. Anything that
 //! does not verify or match changes nothing, is not acknowledged, and goes to
 //! the audit log with the reason. `server` is the HTTP listener.
 
-pub mod decide;
 pub mod server;
 
 use crate::gateway::{GatewayConfig, GatewayError, InboundNotify};
 use crate::http::Exchange;
 use crate::providers;
 use crate::secret::mask_secrets;
+use crate::services::outcome::callback::{self as decide, CallbackDecision, Ids};
 use crate::services::{inert_text, PayDesk};
 use crate::store::{now_ms, Order, OrderUpdate, Profile};
 use crate::tr;
-use decide::{CallbackDecision, Ids};
 
 /// What the listener answers.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,8 +3,10 @@
 //! fields from a form body or a query string.
 
 use crate::error::FieldError;
-use crate::gateway::{GatewayError, InboundNotify};
+use crate::form::ids;
+use crate::gateway::{GatewayError, InboundNotify, OrderParams};
 use crate::money;
+use crate::tr;
 
 /// The trait methods every gateway answers the same way from its own modules:
 /// who it is (a `ProviderKind`), what it offers (a `Capabilities` constant),
@@ -90,6 +92,21 @@ pub fn setting<'a>(
         return Err(FieldError::new(field, message()).into());
     }
     Ok(v)
+}
+
+/// An amount outside 1 fen to `max_fen` is refused, naming the gateway.
+pub fn check_amount(order: &OrderParams, max_fen: i64, gateway: &str) -> Result<(), FieldError> {
+    if order.amount_fen < 1 || order.amount_fen > max_fen {
+        return Err(FieldError::new(
+            ids::AMOUNT,
+            tr!(
+                "金额超出 {} 可接受的范围",
+                "the amount is outside what {} accepts",
+                gateway
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// A callback body larger than this is refused (the listener caps it too).

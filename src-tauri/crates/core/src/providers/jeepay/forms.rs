@@ -6,6 +6,7 @@ use crate::domain::{OrderKind, ProviderKind};
 use crate::error::FieldError;
 use crate::form::{ids, AmountRule, Choice, FieldSpec, FormSpec, InputKind, OrderNoRule};
 use crate::gateway::OrderParams;
+use crate::providers::common::check_amount;
 use crate::tr;
 
 /// `amount` is an `int` on the wire.
@@ -96,15 +97,7 @@ pub fn check_payout(order: &OrderParams) -> Result<(), FieldError> {
             ),
         ));
     }
-    if order.amount_fen < 1 || order.amount_fen > MAX_AMOUNT_FEN {
-        return Err(FieldError::new(
-            ids::AMOUNT,
-            tr!(
-                "金额超出 Jeepay 可接受的范围",
-                "the amount is outside what Jeepay accepts"
-            ),
-        ));
-    }
+    check_amount(order, MAX_AMOUNT_FEN, "Jeepay")?;
     let entry = order.value_or_empty(ids::ENTRY_TYPE);
     let if_code = order.value_or_empty(ids::IF_CODE);
     match (entry, if_code) {

@@ -25,12 +25,7 @@ impl Gateway for Jeepay {
     async fn create_payout(&self, call: &Call<'_>, order: &OrderParams) -> ReplyResult {
         forms::check_payout(order)?;
         let params = wire::transfer_params(call.config, order, crate::time::now_ms())?;
-        let req = sign::sign_request(&params, call.secret.expose());
-        let raw = call
-            .http
-            .post_json(call, wire::TRANSFER_PATH, req.body, &[])
-            .await?;
-        wire::parse_reply(&raw.body, call.reply_key().expose(), Op::Transfer)
+        send(call, wire::TRANSFER_PATH, &params, Op::Transfer).await
     }
 
     async fn query(&self, call: &Call<'_>, order: &OrderParams) -> ReplyResult {
@@ -51,13 +46,15 @@ impl Gateway for Jeepay {
             transfer_id,
             crate::time::now_ms(),
         )?;
-        let req = sign::sign_request(&params, call.secret.expose());
-        let raw = call
-            .http
-            .post_json(call, wire::QUERY_PATH, req.body, &[])
-            .await?;
-        wire::parse_reply(&raw.body, call.reply_key().expose(), Op::Query)
+        send(call, wire::QUERY_PATH, &params, Op::Query).await
     }
+}
+
+/// Both endpoints take the same signed JSON body and answer the same signed reply.
+async fn send(call: &Call<'_>, path: &str, params: &wire::Params, op: Op) -> ReplyResult {
+    let req = sign::sign_request(params, call.secret.expose());
+    let raw = call.http.post_json(call, path, req.body, &[]).await?;
+    wire::parse_reply(&raw.body, call.reply_key().expose(), op)
 }
 
 #[cfg(test)]

@@ -169,12 +169,16 @@ impl Gateway for Juyouke {
     }
 }
 
-fn required_config<'a>(
-    value: Option<&'a str>,
-    id: &str,
-    zh: &str,
-    en: &str,
-) -> Result<&'a str, GatewayError> {
+/// A profile setting a request needs: its field id and its name in each language.
+struct Need(&'static str, &'static str, &'static str);
+
+const NEED_APP_ID: Need = Need("merchant_id", "商户 app_id", "app_id (merchant id)");
+const NEED_NOTIFY_URL: Need = Need("notify_url", "回调地址（notify_url）", "notify URL");
+const NEED_OPERATOR_ID: Need = Need("operator_id", "操作员编号（operator_id）", "operator id");
+const NEED_RETURN_URL: Need = Need("return_url", "返回地址（return_url）", "return URL");
+
+fn required_config(value: Option<&str>, need: Need) -> Result<&str, GatewayError> {
+    let Need(id, zh, en) = need;
     setting(value, id, || {
         crate::i18n::tr(
             &format!("请在商户配置中填写{zh}"),
@@ -184,12 +188,7 @@ fn required_config<'a>(
 }
 
 fn base_params(config: &GatewayConfig) -> Result<BTreeMap<String, String>, GatewayError> {
-    let app_id = required_config(
-        Some(&config.merchant_id),
-        "merchant_id",
-        "商户 app_id",
-        "app_id (merchant id)",
-    )?;
+    let app_id = required_config(Some(&config.merchant_id), NEED_APP_ID)?;
     Ok(BTreeMap::from([("app_id".to_string(), app_id.to_string())]))
 }
 
@@ -200,18 +199,8 @@ pub fn deposit_params(
     pay_type: &str,
 ) -> Result<BTreeMap<String, String>, GatewayError> {
     let mut p = base_params(config)?;
-    let notify = required_config(
-        config.notify_url.as_deref(),
-        "notify_url",
-        "回调地址（notify_url）",
-        "notify URL",
-    )?;
-    let operator = required_config(
-        config.operator_id.as_deref(),
-        "operator_id",
-        "操作员编号（operator_id）",
-        "operator id",
-    )?;
+    let notify = required_config(config.notify_url.as_deref(), NEED_NOTIFY_URL)?;
+    let operator = required_config(config.operator_id.as_deref(), NEED_OPERATOR_ID)?;
     p.insert("notify_url".into(), notify.to_string());
     p.insert("operator_id".into(), operator.to_string());
     p.insert("out_trade_no".into(), order.order_no.clone());
@@ -240,12 +229,7 @@ pub fn deposit_params(
             p.insert("auth_code".into(), code.to_string());
         }
         _ => {
-            let ret = required_config(
-                config.return_url.as_deref(),
-                "return_url",
-                "返回地址（return_url）",
-                "return URL",
-            )?;
+            let ret = required_config(config.return_url.as_deref(), NEED_RETURN_URL)?;
             p.insert("return_url".into(), ret.to_string());
         }
     }

@@ -7,6 +7,7 @@ use crate::form::{
     ids, AmountRule, BankValue, Choice, FieldSpec, FormSpec, InputKind, OrderNoRule,
 };
 use crate::gateway::OrderParams;
+use crate::providers::common::check_amount;
 use crate::tr;
 
 /// The HPT bank-code table of the document (4.3 代付银行代码): (code, name).
@@ -328,15 +329,7 @@ pub fn check(order: &OrderParams) -> Result<(), FieldError> {
             ),
         ));
     }
-    if order.amount_fen < 1 || order.amount_fen > AMOUNT_MAX_FEN {
-        return Err(FieldError::new(
-            ids::AMOUNT,
-            tr!(
-                "金额超出 xxpay 可接受的范围",
-                "the amount is outside what xxpay accepts"
-            ),
-        ));
-    }
+    check_amount(order, AMOUNT_MAX_FEN, "xxpay")?;
     match order.kind {
         OrderKind::Deposit => {
             let channel = order.value_or_empty(ids::CHANNEL);

@@ -114,6 +114,19 @@ pub fn trans_status(code: &str) -> (OrderStatus, Option<&'static str>) {
     (s.into(), s.text())
 }
 
+/// Refusals recognised by their words, first match wins: the error code, the
+/// words (lower case), and our message in Chinese and English.
+#[rustfmt::skip]
+const REFUSALS: &[(&str, &[&str], &str, &str)] = &[
+    ("duplicate_order", &["重复", "已存在", "duplicate", "already exist"], "商户订单号重复：该订单号已提交过。请先查询原订单状态，不要重复付款", "duplicate merchant order number: it was submitted before. Query the original order instead of paying again"),
+    ("insufficient_balance", &["余额", "balance"], "代付余额不足：请先充值或减少金额", "insufficient balance for the payout: top up or lower the amount"),
+    ("merchant_error", &["商户", "mchinfo", "mchid"], "商户号无效或未启用：请检查商户号（mchId）", "unknown or disabled merchant: check the merchant id (mchId)"),
+    ("app_error", &["应用", "appid"], "应用ID（appId）无效：请检查商户资料中的应用ID", "invalid app id (appId): check the profile's app id"),
+    ("product_unavailable", &["产品", "渠道", "通道", "productid", "channel"], "该支付产品/通道未开通或暂不可用：请换一种支付方式或联系网关客服", "this payment product or channel is not enabled or unavailable: choose another or contact the gateway"),
+    ("bank_error", &["银行"], "银行信息有误：请检查银行代码与开户行", "bank details refused: check the bank code and bank name"),
+    ("invalid_params", &["参数", "params", "param"], "参数格式校验错误：请检查填写的内容", "parameter check failed: check the values entered"),
+];
+
 /// A `retCode` = `FAIL` reply in plain words. The document lists the messages
 /// 签名失败 and 参数格式校验错误 and the error code 0010 (系统错误); xxpay
 /// servers word the rest freely, so they are recognised by their words.
@@ -189,56 +202,8 @@ pub fn failure(endpoint: Endpoint, ret_msg: &str, err_code: Option<&str>) -> Gat
             ),
         };
     }
-    if has(&["重复", "已存在", "duplicate", "already exist"]) {
-        return rejected("duplicate_order", tr!("商户订单号重复：该订单号已提交过。请先查询原订单状态，不要重复付款", "duplicate merchant order number: it was submitted before. Query the original order instead of paying again"));
-    }
-    if has(&["余额", "balance"]) {
-        return rejected(
-            "insufficient_balance",
-            tr!(
-                "代付余额不足：请先充值或减少金额",
-                "insufficient balance for the payout: top up or lower the amount"
-            ),
-        );
-    }
-    if has(&["商户", "mchinfo", "mchid"]) {
-        return rejected(
-            "merchant_error",
-            tr!(
-                "商户号无效或未启用：请检查商户号（mchId）",
-                "unknown or disabled merchant: check the merchant id (mchId)"
-            ),
-        );
-    }
-    if has(&["应用", "appid"]) {
-        return rejected(
-            "app_error",
-            tr!(
-                "应用ID（appId）无效：请检查商户资料中的应用ID",
-                "invalid app id (appId): check the profile's app id"
-            ),
-        );
-    }
-    if has(&["产品", "渠道", "通道", "productid", "channel"]) {
-        return rejected("product_unavailable", tr!("该支付产品/通道未开通或暂不可用：请换一种支付方式或联系网关客服", "this payment product or channel is not enabled or unavailable: choose another or contact the gateway"));
-    }
-    if has(&["银行"]) {
-        return rejected(
-            "bank_error",
-            tr!(
-                "银行信息有误：请检查银行代码与开户行",
-                "bank details refused: check the bank code and bank name"
-            ),
-        );
-    }
-    if has(&["参数", "params", "param"]) {
-        return rejected(
-            "invalid_params",
-            tr!(
-                "参数格式校验错误：请检查填写的内容",
-                "parameter check failed: check the values entered"
-            ),
-        );
+    if let Some((code, _, zh, en)) = REFUSALS.iter().find(|(_, words, ..)| has(words)) {
+        return rejected(code, crate::i18n::tr(zh, en));
     }
     if msg.is_empty() {
         return rejected(
