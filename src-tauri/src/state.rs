@@ -5,7 +5,6 @@ use paydesk_core::domain::ProviderKind;
 use paydesk_core::error::CoreError;
 use paydesk_core::services::{PayDesk, ProfileInput, ProfileView};
 use paydesk_core::vault::KeyringStore;
-use paydesk_core::Secret;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::OnceLock;
@@ -109,28 +108,10 @@ impl AppState {
             if existing.iter().any(|p| p.profile.name == name) {
                 continue;
             }
-            let c = paydesk_sandbox::credentials(kind);
-            let input = ProfileInput {
-                name,
-                provider: Some(kind),
-                base_url: running.base_url(kind),
-                merchant_id: c.merchant_id.into(),
-                app_id: c.app_id.map(String::from),
-                operator_id: c.operator_id.map(String::from),
-                notify_url: Some(format!("http://{}/_sandbox/notify", running.addr)),
-                return_url: Some(format!("http://{}/_sandbox/return", running.addr)),
-                low_balance_fen: Some(5_000_000),
-                sandbox: true,
-            };
-            added.push(
-                self.desk
-                    .add_profile(
-                        input,
-                        Secret::new(c.secret),
-                        c.reply_secret.map(Secret::new),
-                    )
-                    .await?,
-            );
+            let (mut input, secret, reply_secret) =
+                paydesk_sandbox::profile_input(kind, &format!("http://{}", running.addr), name);
+            input.low_balance_fen = Some(5_000_000);
+            added.push(self.desk.add_profile(input, secret, reply_secret).await?);
         }
         Ok(added)
     }
@@ -153,16 +134,8 @@ async fn rebase_sandbox_profiles(
         }
         let pr = &p.profile;
         let input = ProfileInput {
-            name: pr.name.clone(),
-            provider: Some(pr.provider),
             base_url: url,
-            merchant_id: pr.merchant_id.clone(),
-            app_id: pr.app_id.clone(),
-            operator_id: pr.operator_id.clone(),
-            notify_url: pr.notify_url.clone(),
-            return_url: pr.return_url.clone(),
-            low_balance_fen: pr.low_balance_fen,
-            sandbox: true,
+            ..ProfileInput::from(pr)
         };
         if let Err(e) = desk.update_profile(&pr.id, input, None, None).await {
             tracing::warn!(error = %e, "could not move a sandbox profile to the sandbox's address");

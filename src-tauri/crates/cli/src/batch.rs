@@ -18,8 +18,10 @@ use std::path::PathBuf;
 pub enum BatchCmd {
     /// Write a template (.xlsx or .csv) with the columns of a profile's payout form.
     Template {
+        /// Profile whose payout form gives the columns.
         #[arg(long)]
         profile: String,
+        /// File to write (.xlsx or .csv).
         #[arg(long)]
         out: PathBuf,
     },
@@ -27,31 +29,43 @@ pub enum BatchCmd {
     Import(ImportArgs),
     /// Run (or resume) a batch; exits 0 when every row reached a state.
     Run {
+        /// Batch id.
         id: i64,
         /// Rows sent at the same time (default 4).
         #[arg(long, default_value_t = batch::DEFAULT_CONCURRENCY)]
         concurrency: usize,
     },
     /// A batch with its rows.
-    Show { id: i64 },
+    Show {
+        /// Batch id.
+        id: i64,
+    },
     /// Batches, newest first.
     List {
+        /// How many batches.
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
     /// Export the results (.csv or .xlsx).
     Export {
+        /// Batch id.
         id: i64,
+        /// File to write (.csv or .xlsx).
         #[arg(long)]
         out: PathBuf,
     },
     /// Cancel: rows not yet sent are never sent.
-    Cancel { id: i64 },
+    Cancel {
+        /// Batch id.
+        id: i64,
+    },
 }
 
 #[derive(Args)]
 pub struct ImportArgs {
+    /// The file to import.
     file: PathBuf,
+    /// Profile the payouts are sent from.
     #[arg(long)]
     profile: String,
     /// Sheet of a workbook (default: the first).

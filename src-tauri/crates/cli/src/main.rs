@@ -1200,27 +1200,10 @@ async fn profile(desk: &PayDesk, cmd: ProfileCmd, out: &Out) -> Res {
         ProfileCmd::AddSandbox { sandbox_url } => {
             let mut added = Vec::new();
             for kind in ProviderKind::ALL {
-                let c = paydesk_sandbox::credentials(kind);
-                let input = ProfileInput {
-                    name: format!("sandbox-{}", kind.as_str()),
-                    provider: Some(kind),
-                    base_url: format!("{}/{}", sandbox_url.trim_end_matches('/'), kind.as_str()),
-                    merchant_id: c.merchant_id.into(),
-                    app_id: c.app_id.map(String::from),
-                    operator_id: c.operator_id.map(String::from),
-                    notify_url: Some("http://127.0.0.1:9/notify".into()),
-                    return_url: Some("http://127.0.0.1:9/return".into()),
-                    low_balance_fen: None,
-                    sandbox: true,
-                };
-                added.push(
-                    desk.add_profile(
-                        input,
-                        Secret::new(c.secret),
-                        c.reply_secret.map(Secret::new),
-                    )
-                    .await?,
-                );
+                let name = format!("sandbox-{}", kind.as_str());
+                let (input, secret, reply_secret) =
+                    paydesk_sandbox::profile_input(kind, &sandbox_url, name);
+                added.push(desk.add_profile(input, secret, reply_secret).await?);
             }
             out.profiles(&added);
             Ok(())

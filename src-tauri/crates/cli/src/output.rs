@@ -14,6 +14,15 @@ use paydesk_core::sync::SyncState;
 use paydesk_core::tr;
 use serde_json::{json, Value};
 
+/// `println!` that ignores a closed stdout (`paydesk ... | head`): the
+/// command's work is done by then; a panic would only add noise.
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
 pub struct Out {
     pub json: bool,
 }
@@ -45,7 +54,7 @@ pub fn order_json(o: &Order) -> Value {
 }
 
 fn print_json(v: &Value) {
-    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+    outln!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
 }
 
 /// A table with a header row; widths are display widths, so CJK columns line up.
@@ -58,17 +67,6 @@ fn table(header: Vec<String>) -> Table {
         .set_content_arrangement(ContentArrangement::Disabled)
         .set_header(header);
     t
-}
-
-/// `8002 微信扫码支付` from a choice whose label may already end in its code.
-fn choice_text(c: &paydesk_core::form::Choice) -> String {
-    let v = &c.value;
-    let label = c.label();
-    let label = label
-        .strip_suffix(&format!("（{v}）"))
-        .or_else(|| label.strip_suffix(&format!(" ({v})")))
-        .unwrap_or(label);
-    format!("{v} {label}")
 }
 
 fn right(text: String) -> Cell {
@@ -116,7 +114,7 @@ impl Out {
         if self.json {
             print_json(&v);
         } else {
-            println!("{text}");
+            outln!("{text}");
         }
     }
 
@@ -127,7 +125,7 @@ impl Out {
             String::new()
         };
         let kind = kind_label(o.kind);
-        println!("{}  {}  {}{}", o.order_no, kind, o.profile, sandbox);
+        outln!("{}  {}  {}{}", o.order_no, kind, o.profile, sandbox);
         let mut rows: Vec<(String, String)> = vec![
             (tr!("金额", "amount"), format_cny(o.amount_fen)),
             (
@@ -189,7 +187,7 @@ impl Out {
         for (k, v) in rows {
             t.add_row(vec![k, v]);
         }
-        println!("{t}");
+        outln!("{t}");
     }
 
     pub fn order_created(&self, o: &Order, warnings: &[FieldError]) {
@@ -206,10 +204,10 @@ impl Out {
         if let Some(u) = &o.pay_url {
             if !u.starts_with("POST;") {
                 if let Some(qr) = paydesk_core::qr::terminal(u) {
-                    println!("{qr}");
+                    outln!("{qr}");
                 }
             } else {
-                println!("{}", tr!("该支付链接需以表单 POST 打开，不能生成二维码；请在浏览器中打开", "this pay URL must be opened with a form POST and cannot be a QR code; open it in a browser"));
+                outln!("{}", tr!("该支付链接需以表单 POST 打开，不能生成二维码；请在浏览器中打开", "this pay URL must be opened with a form POST and cannot be a QR code; open it in a browser"));
             }
         }
     }
@@ -244,7 +242,7 @@ impl Out {
         } else {
             for (o, events, sync) in list {
                 self.order_human(o);
-                println!("  {}", crate::sync::sync_line(sync));
+                outln!("  {}", crate::sync::sync_line(sync));
                 if !events.is_empty() {
                     let mut t = table(vec![
                         tr!("时间", "time"),
@@ -260,7 +258,7 @@ impl Out {
                             e.message.clone().unwrap_or_default(),
                         ]);
                     }
-                    println!("{t}");
+                    outln!("{t}");
                 }
             }
         }
@@ -285,7 +283,7 @@ impl Out {
             return;
         }
         if list.is_empty() {
-            println!("{}", tr!("没有订单", "no orders"));
+            outln!("{}", tr!("没有订单", "no orders"));
             return;
         }
         let mut t = table(vec![
@@ -308,9 +306,9 @@ impl Out {
                 Cell::new(o.status.label()),
             ]);
         }
-        println!("{t}");
+        outln!("{t}");
         if let Some(n) = next {
-            println!(
+            outln!(
                 "{}",
                 tr!(
                     "还有更多订单：加上 --after {} 查看下一页",
@@ -352,10 +350,10 @@ impl Out {
                         .unwrap_or_else(|| tr!("成功", "ok")),
                 ]);
             }
-            println!("{t}");
+            outln!("{t}");
         }
         let failed = list.iter().filter(|r| r.error.is_some()).count();
-        println!(
+        outln!(
             "{}",
             tr!(
                 "已查询 {} 笔未完成订单，{} 笔查询失败",
@@ -413,7 +411,7 @@ impl Out {
                 Cell::new(note),
             ]);
         }
-        println!("{t}");
+        outln!("{t}");
     }
 
     pub fn arrivals(&self, list: &[Arrival], start: i64, end: i64) {
@@ -424,7 +422,7 @@ impl Out {
             return;
         }
         if list.is_empty() {
-            println!(
+            outln!(
                 "{}",
                 tr!("该时段没有到账记录", "no arrivals in this period")
             );
@@ -448,9 +446,9 @@ impl Out {
                 Cell::new(&a.nonce),
             ]);
         }
-        println!("{t}");
+        outln!("{t}");
         if more {
-            println!(
+            outln!(
                 "{}",
                 tr!(
                     "网关每次最多返回 100 笔，可能还有更早的记录：请缩短时间范围",
@@ -466,7 +464,7 @@ impl Out {
             return;
         }
         if list.is_empty() {
-            println!("{}", tr!("没有匹配的银行", "no matching bank"));
+            outln!("{}", tr!("没有匹配的银行", "no matching bank"));
             return;
         }
         let mut t = table(vec![
@@ -481,7 +479,7 @@ impl Out {
                 b.initials.clone(),
             ]);
         }
-        println!("{t}");
+        outln!("{t}");
     }
 
     pub fn form(&self, profile: &str, f: &FormSpec) {
@@ -496,7 +494,7 @@ impl Out {
                 en_text.to_string()
             }
         };
-        println!(
+        outln!(
             "{} · {} · {} ({})",
             profile,
             f.provider.display_name(),
@@ -513,12 +511,12 @@ impl Out {
         if f.amount.whole_yuan {
             amount.push(tr!("只能整数元", "whole yuan only"));
         }
-        println!(
+        outln!(
             "  --amount        {}",
             amount.join(tr!("，", ", ").as_str())
         );
         if f.order_no.sent {
-            println!(
+            outln!(
                 "  --order-no      {}",
                 tr!(
                     "可选，最长 {} 个字符（不填自动生成）",
@@ -566,7 +564,11 @@ impl Out {
                 _ => String::new(),
             };
             if !field.choices.is_empty() {
-                let choices: Vec<String> = field.choices.iter().map(choice_text).collect();
+                let choices: Vec<String> = field
+                    .choices
+                    .iter()
+                    .map(paydesk_core::form::Choice::text)
+                    .collect();
                 if !help.is_empty() {
                     help.push('\n');
                 }
@@ -584,8 +586,8 @@ impl Out {
             ]);
         }
         if !f.fields.is_empty() {
-            println!("{t}");
-            println!(
+            outln!("{t}");
+            outln!(
                 "{}",
                 tr!(
                     "字段用同名参数填写（下划线写作 -，如 --payee-name），或 --field 字段=值",
@@ -595,7 +597,7 @@ impl Out {
         }
         let notes = if zh() { &f.notes_zh } else { &f.notes_en };
         for n in notes {
-            println!("  · {n}");
+            outln!("  · {n}");
         }
     }
 
@@ -605,7 +607,7 @@ impl Out {
             return;
         }
         let pr = &p.profile;
-        println!(
+        outln!(
             "{}{}",
             pr.name,
             if pr.sandbox {
@@ -637,9 +639,9 @@ impl Out {
                 tr!("未保存", "not saved")
             },
         ]);
-        println!("{t}");
+        outln!("{t}");
         if let Some(w) = &p.warning {
-            println!("  ! {w}");
+            outln!("  ! {w}");
         }
     }
 
@@ -649,7 +651,7 @@ impl Out {
             return;
         }
         if list.is_empty() {
-            println!("{}", tr!("还没有商户配置", "no profiles yet"));
+            outln!("{}", tr!("还没有商户配置", "no profiles yet"));
             return;
         }
         let mut t = table(vec![
@@ -671,7 +673,7 @@ impl Out {
                 },
             ]);
         }
-        println!("{t}");
+        outln!("{t}");
     }
 }
 

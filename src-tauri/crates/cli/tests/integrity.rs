@@ -300,3 +300,22 @@ async fn an_unsent_order_can_be_sent_again_under_the_same_number() {
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::Conflict);
 }
+
+/// The one sandbox set-up (app and CLI) gives every gateway what it needs:
+/// each profile is accepted, points at the sandbox, and can be used.
+#[tokio::test]
+async fn the_shared_sandbox_set_up_is_accepted_for_every_gateway() {
+    set_lang(Lang::En);
+    let sandbox = paydesk_sandbox::spawn(0, None).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = desk(dir.path()).await;
+    let url = format!("http://{}/", sandbox.addr);
+    for kind in ProviderKind::ALL {
+        let (input, secret, reply) =
+            paydesk_sandbox::profile_input(kind, &url, format!("sandbox-{kind}"));
+        let v = d.add_profile(input, secret, reply).await.unwrap();
+        assert_eq!(v.profile.base_url, sandbox.base_url(kind));
+        assert!(v.profile.sandbox);
+        assert!(d.test_profile(&v.profile.name).await.unwrap().ok, "{kind}");
+    }
+}

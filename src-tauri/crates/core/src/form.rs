@@ -710,11 +710,7 @@ fn check_field(
     };
     if f.input == InputKind::Select && !f.allow_other && !f.choices.iter().any(|c| c.value == value)
     {
-        let list: Vec<String> = f
-            .choices
-            .iter()
-            .map(|c| format!("{} {}", c.value, c.label()))
-            .collect();
+        let list: Vec<String> = f.choices.iter().map(Choice::text).collect();
         return Err(FieldError::new(
             &f.id,
             tr!(
@@ -793,6 +789,18 @@ impl Choice {
             crate::i18n::Lang::Zh => &self.label_zh,
             crate::i18n::Lang::En => &self.label_en,
         }
+    }
+
+    /// `8002 微信扫码支付`: the value, then the label without a repeated
+    /// `（8002）` / ` (8002)` some gateways' labels end with.
+    pub fn text(&self) -> String {
+        let v = &self.value;
+        let label = self.label();
+        let label = label
+            .strip_suffix(&format!("（{v}）"))
+            .or_else(|| label.strip_suffix(&format!(" ({v})")))
+            .unwrap_or(label);
+        format!("{v} {label}")
     }
 }
 

@@ -93,12 +93,19 @@ fn with_timeout<T: Send + 'static>(
         })?;
     match rx.recv_timeout(timeout) {
         Ok(r) => r,
-        Err(_) => Err(CoreError::Secret(tr!(
-            "系统密钥环在 {} 秒内没有应答（{}），操作已放弃，未做任何更改。请检查密钥环服务（如 gnome-keyring）是否在运行并已解锁，然后重试。",
-            "the OS keyring did not answer within {} s ({}); the operation was abandoned and nothing was changed. Check that the keyring service (e.g. gnome-keyring) is running and unlocked, then try again.",
-            timeout.as_secs(),
-            what
-        ))),
+        Err(_) => {
+            let doing = match what {
+                "get" => tr!("读取密钥", "reading the key"),
+                "set" => tr!("保存密钥", "saving the key"),
+                _ => tr!("删除密钥", "deleting the key"),
+            };
+            Err(CoreError::Secret(tr!(
+                "系统密钥环在 {} 秒内没有应答（{}），已停止等待。请检查密钥环服务（如 gnome-keyring）是否在运行并已解锁，然后重试。",
+                "the OS keyring did not answer within {} s ({}); PayDesk stopped waiting. Check that the keyring service (e.g. gnome-keyring) is running and unlocked, then try again.",
+                timeout.as_secs(),
+                doing
+            )))
+        }
     }
 }
 

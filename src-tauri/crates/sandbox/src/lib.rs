@@ -41,6 +41,40 @@ pub struct SandboxCredentials {
     pub reply_secret: Option<&'static str>,
 }
 
+/// A sandbox profile as the app and the CLI both set it up: the sandbox's
+/// credentials for `kind`, its address (`sandbox_url`, without the gateway's
+/// path), and notify/return URLs on the sandbox (the gateways that need one
+/// refuse a profile without it). Returns the input and the keys to save.
+pub fn profile_input(
+    kind: ProviderKind,
+    sandbox_url: &str,
+    name: String,
+) -> (
+    paydesk_core::services::ProfileInput,
+    paydesk_core::Secret,
+    Option<paydesk_core::Secret>,
+) {
+    let c = credentials(kind);
+    let root = sandbox_url.trim_end_matches('/');
+    let input = paydesk_core::services::ProfileInput {
+        name,
+        provider: Some(kind),
+        base_url: format!("{root}/{}", kind.as_str()),
+        merchant_id: c.merchant_id.into(),
+        app_id: c.app_id.map(String::from),
+        operator_id: c.operator_id.map(String::from),
+        notify_url: Some(format!("{root}/_sandbox/notify")),
+        return_url: Some(format!("{root}/_sandbox/return")),
+        low_balance_fen: None,
+        sandbox: true,
+    };
+    (
+        input,
+        paydesk_core::Secret::new(c.secret),
+        c.reply_secret.map(paydesk_core::Secret::new),
+    )
+}
+
 pub fn credentials(kind: ProviderKind) -> SandboxCredentials {
     match kind {
         ProviderKind::Jstpay => SandboxCredentials {

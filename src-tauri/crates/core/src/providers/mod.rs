@@ -13,6 +13,8 @@ pub mod common;
 pub mod jeepay;
 pub mod jstpay;
 pub mod juyouke;
+#[cfg(test)]
+pub(crate) mod test_support;
 pub mod xxpay;
 
 pub fn gateway(kind: ProviderKind) -> &'static dyn Gateway {

@@ -28,6 +28,24 @@ pub struct ProfileInput {
     pub sandbox: bool,
 }
 
+impl From<&Profile> for ProfileInput {
+    /// A profile's settings as input, to change some and save them again.
+    fn from(p: &Profile) -> Self {
+        ProfileInput {
+            name: p.name.clone(),
+            provider: Some(p.provider),
+            base_url: p.base_url.clone(),
+            merchant_id: p.merchant_id.clone(),
+            app_id: p.app_id.clone(),
+            operator_id: p.operator_id.clone(),
+            notify_url: p.notify_url.clone(),
+            return_url: p.return_url.clone(),
+            low_balance_fen: p.low_balance_fen,
+            sandbox: p.sandbox,
+        }
+    }
+}
+
 /// A profile as shown to people: no secret, only whether one is saved.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

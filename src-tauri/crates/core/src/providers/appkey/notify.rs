@@ -57,6 +57,7 @@ pub fn parse(secret: &Secret, req: &InboundNotify<'_>) -> Result<VerifiedNotify,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::providers::test_support::inbound;
 
     const KEY: &str = "appkey-notify-key";
 
@@ -73,15 +74,8 @@ mod tests {
     }
 
     fn parse_body(query: &str, body: &str) -> Result<VerifiedNotify, GatewayError> {
-        parse(
-            &Secret::new(KEY),
-            &InboundNotify {
-                method: "POST",
-                query,
-                content_type: Some("application/x-www-form-urlencoded"),
-                body: body.as_bytes(),
-            },
-        )
+        let form = Some("application/x-www-form-urlencoded");
+        parse(&Secret::new(KEY), &inbound("POST", query, form, body))
     }
 
     #[test]

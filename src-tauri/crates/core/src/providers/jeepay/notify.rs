@@ -47,6 +47,7 @@ pub fn parse(secret: &Secret, req: &InboundNotify<'_>) -> Result<VerifiedNotify,
 mod tests {
     use super::*;
     use crate::domain::OrderStatus;
+    use crate::providers::test_support::{inbound, pairs, signed_form};
     use crate::sign::rfc3986_encode;
 
     const KEY: &str = "jeepay-notify-key";
@@ -73,22 +74,17 @@ mod tests {
 
     /// The form text, signed by the request rule with `key`.
     fn form(f: &[(&'static str, String)], key: &str) -> String {
-        let s = sign::sign(f.iter().map(|(k, v)| (*k, v.as_str())), key);
-        let mut out: Vec<String> = f
-            .iter()
-            .map(|(k, v)| format!("{k}={}", rfc3986_encode(v).replace("%20", "+")))
-            .collect();
-        out.push(format!("sign={s}"));
-        out.join("&")
+        let s = sign::sign(pairs(f), key);
+        signed_form(f, &s, |v| rfc3986_encode(v).replace("%20", "+"))
     }
 
     fn req<'a>(query: &'a str, body: &'a str) -> InboundNotify<'a> {
-        InboundNotify {
-            method: "POST",
+        inbound(
+            "POST",
             query,
-            content_type: Some("application/x-www-form-urlencoded"),
-            body: body.as_bytes(),
-        }
+            Some("application/x-www-form-urlencoded"),
+            body,
+        )
     }
 
     fn parse_form(query: &str, body: &str) -> Result<VerifiedNotify, GatewayError> {

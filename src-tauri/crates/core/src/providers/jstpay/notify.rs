@@ -87,6 +87,7 @@ mod tests {
     use super::super::sign;
     use super::*;
     use crate::domain::{OrderKind, OrderStatus};
+    use crate::providers::test_support::{inbound, pairs};
     use crate::sign::php_urlencode;
 
     const KEY: &str = "jst-notify-key";
@@ -132,17 +133,11 @@ mod tests {
     }
 
     fn body_of(m: &[(&'static str, String)], key: &str) -> String {
-        let refs: Vec<(&str, &str)> = m.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        signed(&refs, key)
+        signed(&pairs(m), key)
     }
 
     fn post(body: &str) -> InboundNotify<'_> {
-        InboundNotify {
-            method: "POST",
-            query: "",
-            content_type: Some("application/json"),
-            body: body.as_bytes(),
-        }
+        inbound("POST", "", Some("application/json"), body)
     }
 
     fn parse_body(body: &str) -> Result<VerifiedNotify, GatewayError> {

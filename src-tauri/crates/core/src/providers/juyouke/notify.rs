@@ -52,6 +52,7 @@ pub fn parse(secret: &Secret, req: &InboundNotify<'_>) -> Result<VerifiedNotify,
 mod tests {
     use super::*;
     use crate::domain::OrderStatus;
+    use crate::providers::test_support::{inbound, pairs};
     use crate::sign::md5_lower;
 
     const KEY: &str = "juyouke-notify-Key";
@@ -93,20 +94,11 @@ mod tests {
     }
 
     fn body(m: &[(&'static str, String)], key: &str) -> String {
-        let refs: Vec<(&str, &str)> = m.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        signed(&refs, key)
+        signed(&pairs(m), key)
     }
 
     fn parse_body(b: &str) -> Result<VerifiedNotify, GatewayError> {
-        parse(
-            &Secret::new(KEY),
-            &InboundNotify {
-                method: "POST",
-                query: "",
-                content_type: None,
-                body: b.as_bytes(),
-            },
-        )
+        parse(&Secret::new(KEY), &inbound("POST", "", None, b))
     }
 
     #[test]

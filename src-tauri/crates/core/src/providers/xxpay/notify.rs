@@ -57,6 +57,7 @@ fn settled(s: OrderStatus) -> Option<OrderStatus> {
 mod tests {
     use super::super::sign::{sign, string_to_sign};
     use super::*;
+    use crate::providers::test_support::{inbound, pairs, signed_form};
     use crate::sign::rfc3986_encode;
 
     const REPLY_KEY: &str = "xxpay-reply-key";
@@ -97,25 +98,12 @@ mod tests {
     }
 
     fn form(f: &[(&'static str, String)], key: &str) -> String {
-        let s = sign(&string_to_sign(
-            f.iter().map(|(k, v)| (*k, v.as_str())),
-            key,
-        ));
-        let mut out: Vec<String> = f
-            .iter()
-            .map(|(k, v)| format!("{k}={}", rfc3986_encode(v)))
-            .collect();
-        out.push(format!("sign={s}"));
-        out.join("&")
+        let s = sign(&string_to_sign(pairs(f), key));
+        signed_form(f, &s, rfc3986_encode)
     }
 
     fn req<'a>(method: &'a str, query: &'a str, body: &'a str) -> InboundNotify<'a> {
-        InboundNotify {
-            method,
-            query,
-            content_type: None,
-            body: body.as_bytes(),
-        }
+        inbound(method, query, None, body)
     }
 
     fn parse_with(key: &str, r: &InboundNotify<'_>) -> Result<VerifiedNotify, GatewayError> {
