@@ -36,6 +36,12 @@ macro_rules! with_commands {
             save_export,
             open_folder,
             ui_ready,
+            sync_state,
+            stuck_orders,
+            order_counts,
+            get_alert_prefs,
+            save_alert_prefs,
+            raised_alerts,
         }
     };
 }

@@ -1,7 +1,7 @@
 //! IPC commands: each one a thin call into the core services. Errors cross as
 //! `{code, message, field}`.
 
-use crate::state::AppState;
+use crate::state::{AlertPrefs, AppState, RaisedAlert};
 use paydesk_core::banks::Bank;
 use paydesk_core::domain::{OrderKind, ProviderKind};
 use paydesk_core::error::CoreError;
@@ -13,6 +13,7 @@ use paydesk_core::services::{
     ProfileView, Settings, TestResult,
 };
 use paydesk_core::store::{BalanceReading, Order, OrderEvent, OrderFilter, OrderPage};
+use paydesk_core::sync::{StuckOrder, SyncState};
 use paydesk_core::{tr, Secret};
 use std::collections::BTreeMap;
 use tauri::State;
@@ -334,4 +335,78 @@ pub fn open_folder(app: tauri::AppHandle, path: String) -> R<()> {
 #[tauri::command]
 pub fn ui_ready() {
     crate::state::report_ready();
+}
+
+/// Where an order stands in the background sync (last check / next check).
+#[tauri::command]
+pub async fn sync_state(state: State<'_, AppState>, id: i64) -> R<SyncState> {
+    Ok(state.desk.sync_state(id).await?)
+}
+
+/// Open orders past their profile's stuck threshold, with the last check's reason.
+#[tauri::command]
+pub async fn stuck_orders(state: State<'_, AppState>) -> R<Vec<StuckOrder>> {
+    Ok(state.desk.stuck_orders(STUCK_LIST_MAX).await?)
+}
+
+/// Most stuck orders the stuck view lists.
+const STUCK_LIST_MAX: u32 = 500;
+/// The badge counts up to this many open orders ("99+" past it).
+const BADGE_MAX: u32 = 100;
+
+/// The orders screen's badge: open and stuck orders.
+#[derive(Debug, serde::Serialize)]
+pub struct OrderCounts {
+    pub open: u32,
+    pub stuck: u32,
+}
+
+#[tauri::command]
+pub async fn order_counts(state: State<'_, AppState>) -> R<OrderCounts> {
+    use paydesk_core::domain::OrderStatus;
+    let mut open = 0u32;
+    for status in [
+        OrderStatus::Unknown,
+        OrderStatus::Pending,
+        OrderStatus::Processing,
+    ] {
+        let page = state
+            .desk
+            .list_orders(&OrderFilter {
+                status: Some(status),
+                limit: Some(BADGE_MAX),
+                ..Default::default()
+            })
+            .await?;
+        open += page.orders.len() as u32;
+    }
+    let stuck = state.desk.stuck_orders(BADGE_MAX).await?.len() as u32;
+    Ok(OrderCounts {
+        open: open.min(BADGE_MAX),
+        stuck,
+    })
+}
+
+#[tauri::command]
+pub async fn get_alert_prefs(state: State<'_, AppState>) -> R<AlertPrefs> {
+    Ok(state.alerts.prefs.lock().expect("alert prefs").clone())
+}
+
+#[tauri::command]
+pub async fn save_alert_prefs(state: State<'_, AppState>, prefs: AlertPrefs) -> R<()> {
+    crate::state::save_alert_prefs(&state.data_dir, &prefs).map_err(|e| {
+        internal(tr!(
+            "无法保存提醒设置：{}",
+            "could not save the alert settings: {}",
+            e
+        ))
+    })?;
+    *state.alerts.prefs.lock().expect("alert prefs") = prefs;
+    Ok(())
+}
+
+/// Test hook: the alerts raised since start (newest last).
+#[tauri::command]
+pub async fn raised_alerts(state: State<'_, AppState>) -> R<Vec<RaisedAlert>> {
+    Ok(state.alerts.raised.lock().expect("raised alerts").clone())
 }

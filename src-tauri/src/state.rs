@@ -4,6 +4,7 @@
 use paydesk_core::domain::ProviderKind;
 use paydesk_core::error::CoreError;
 use paydesk_core::services::{PayDesk, ProfileInput, ProfileView};
+use paydesk_core::sync::SyncEvent;
 use paydesk_core::vault::KeyringStore;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -42,6 +43,7 @@ pub struct AppState {
     pub data_dir: PathBuf,
     pub sandbox: Option<paydesk_sandbox::Running>,
     pub first_run: bool,
+    pub alerts: Alerts,
 }
 
 pub fn data_dir(app: &tauri::AppHandle) -> PathBuf {
@@ -81,8 +83,13 @@ impl AppState {
         } else {
             None
         };
+        let alerts = Alerts {
+            prefs: std::sync::Mutex::new(load_alert_prefs(&data_dir)),
+            ..Default::default()
+        };
         Ok(AppState {
             desk,
+            alerts,
             data_dir,
             sandbox,
             first_run,
@@ -157,4 +164,203 @@ pub async fn refresh_at_start(desk: Arc<PayDesk>) {
     if let Err(e) = paydesk_core::batch::resume_running(&desk).await {
         tracing::warn!(error = %e, "resuming batches at start failed");
     }
+}
+
+/// Which alerts the user wants (settings screen); kept in the data directory
+/// beside the database because they belong to this desktop, not to the books.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct AlertPrefs {
+    pub payout_succeeded: bool,
+    pub payout_failed: bool,
+    pub stuck: bool,
+    pub low_balance: bool,
+    pub badge: bool,
+}
+
+impl Default for AlertPrefs {
+    fn default() -> Self {
+        AlertPrefs {
+            payout_succeeded: true,
+            payout_failed: true,
+            stuck: true,
+            low_balance: true,
+            badge: true,
+        }
+    }
+}
+
+/// One alert the shell raised (kept in memory: `raised_alerts` lets a test
+/// assert that an order's settling produced a notification).
+#[derive(Debug, Clone, serde::Serialize, PartialEq, Eq)]
+pub struct RaisedAlert {
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub at: i64,
+}
+
+const ALERTS_FILE: &str = "alerts.json";
+/// Raised alerts kept for the test hook; older ones are dropped.
+const RAISED_KEEP: usize = 200;
+
+pub fn load_alert_prefs(data_dir: &std::path::Path) -> AlertPrefs {
+    std::fs::read(data_dir.join(ALERTS_FILE))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+pub fn save_alert_prefs(data_dir: &std::path::Path, prefs: &AlertPrefs) -> std::io::Result<()> {
+    let tmp = data_dir.join(format!("{ALERTS_FILE}.tmp"));
+    std::fs::write(&tmp, serde_json::to_vec_pretty(prefs).unwrap_or_default())?;
+    std::fs::rename(tmp, data_dir.join(ALERTS_FILE))
+}
+
+#[derive(Default)]
+pub struct Alerts {
+    pub prefs: std::sync::Mutex<AlertPrefs>,
+    pub raised: std::sync::Mutex<Vec<RaisedAlert>>,
+}
+
+/// The alert a sync event gives, when the user wants it.
+pub fn alert_for(e: &SyncEvent, prefs: &AlertPrefs) -> Option<(String, String, String)> {
+    use paydesk_core::domain::OrderKind;
+    use paydesk_core::money::format_cny;
+    use paydesk_core::tr;
+    match e {
+        SyncEvent::Succeeded { order } if order.kind == OrderKind::Payout => {
+            prefs.payout_succeeded.then(|| {
+                (
+                    "payout_succeeded".into(),
+                    tr!("代付成功", "Payout succeeded"),
+                    format!(
+                        "{} {} {}",
+                        order.profile,
+                        order.order_no,
+                        format_cny(order.amount_fen)
+                    ),
+                )
+            })
+        }
+        SyncEvent::Failed { order } if order.kind == OrderKind::Payout => {
+            prefs.payout_failed.then(|| {
+                (
+                    "payout_failed".into(),
+                    tr!("代付失败", "Payout failed"),
+                    format!(
+                        "{} {} {} {}",
+                        order.profile,
+                        order.order_no,
+                        format_cny(order.amount_fen),
+                        order
+                            .provider_message
+                            .clone()
+                            .or(order.message.clone())
+                            .unwrap_or_default()
+                    ),
+                )
+            })
+        }
+        SyncEvent::Stuck { order, reason } => prefs.stuck.then(|| {
+            (
+                "stuck".into(),
+                tr!("订单长时间未完成", "Order stuck"),
+                format!(
+                    "{} {} {}",
+                    order.profile,
+                    order.order_no,
+                    reason.clone().unwrap_or_default()
+                ),
+            )
+        }),
+        SyncEvent::LowBalance {
+            profile,
+            balance_fen,
+            low_balance_fen,
+            ..
+        } => prefs.low_balance.then(|| {
+            (
+                "low_balance".into(),
+                tr!("余额不足", "Low balance"),
+                format!(
+                    "{profile} {} < {}",
+                    format_cny(*balance_fen),
+                    format_cny(*low_balance_fen)
+                ),
+            )
+        }),
+        _ => None,
+    }
+}
+
+/// Between passes the loop sleeps until the next planned check, but wakes at
+/// least this often (new orders, orders settled elsewhere).
+const SYNC_MAX_IDLE: Duration = Duration::from_secs(5);
+/// How often the background sync reads balances for the low-balance alert.
+const SYNC_BALANCE_EVERY_MS: i64 = 5 * 60 * 1000;
+
+/// The background sync: runs every due order through the core's sync pass
+/// (the one schedule, `paydesk_core::sync`), and tells the window about every
+/// change as Tauri events (`sync-event` per alert-worthy event,
+/// `orders-changed` after a pass that checked anything) so the screens update
+/// without a click. Replaces the UI's re-query timer.
+pub async fn sync_loop(app: tauri::AppHandle, desk: Arc<PayDesk>) {
+    use paydesk_core::store::now_ms;
+    use paydesk_core::sync::{PassOptions, SyncLoop};
+    use tauri::Emitter;
+    let mut engine = SyncLoop::default();
+    let mut last_balance = 0i64;
+    loop {
+        let now = now_ms();
+        let opts = PassOptions {
+            balances: now - last_balance >= SYNC_BALANCE_EVERY_MS,
+            ..Default::default()
+        };
+        if opts.balances {
+            last_balance = now;
+        }
+        let handle = app.clone();
+        let on_event = move |e: SyncEvent| {
+            if let Some(state) = handle.try_state::<AppState>() {
+                let prefs = state.alerts.prefs.lock().expect("alert prefs").clone();
+                if let Some((kind, title, body)) = alert_for(&e, &prefs) {
+                    raise_alert(&state.alerts, kind, title, body);
+                }
+            }
+            let _ = handle.emit("sync-event", &e);
+        };
+        match engine.pass(&desk, &opts, &on_event).await {
+            Ok(report) => {
+                if report.checked > 0 || report.settled > 0 {
+                    let _ = app.emit("orders-changed", &report);
+                }
+                let wait = report
+                    .next_due_at
+                    .map(|at| Duration::from_millis((at - now_ms()).clamp(200, 60_000) as u64))
+                    .unwrap_or(SYNC_MAX_IDLE)
+                    .min(SYNC_MAX_IDLE);
+                tokio::time::sleep(wait).await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "background sync pass failed");
+                tokio::time::sleep(SYNC_MAX_IDLE).await;
+            }
+        }
+    }
+}
+
+/// Records the alert (test hook) and shows it on the desktop.
+pub fn raise_alert(alerts: &Alerts, kind: String, title: String, body: String) {
+    tracing::info!(%kind, %title, "alert");
+    let mut raised = alerts.raised.lock().expect("raised alerts");
+    if raised.len() >= RAISED_KEEP {
+        raised.remove(0);
+    }
+    raised.push(RaisedAlert {
+        kind,
+        title,
+        body,
+        at: paydesk_core::store::now_ms(),
+    });
 }

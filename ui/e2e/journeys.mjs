@@ -567,6 +567,102 @@ export const journeys = [
     },
   },
   {
+    name: 'sync-settles',
+    async run({ page, base, shot }) {
+      await open(page, base, '#/balances');
+      const newPayout = (orderNo) =>
+        mock(page, async (no) => {
+          const m = window.__paydeskMock;
+          const profiles = await m.call('list_profiles', {});
+          const jst = profiles.find((p) => p.provider === 'jstpay');
+          await m.call('create_order', {
+            profile: jst.id, kind: 'payout',
+            input: { amount: '88.00', order_no: no, values: { payee_name: '张伟', account_no: '6222021001123456789', bank_name: '中国工商银行', branch: '上海分行浦东支行', province: '上海市', city: '上海市' } },
+          });
+        }, orderNo);
+      await newPayout('SYNC-UI-1');
+      // The badge counts open orders and follows the sync's pushes.
+      const badge = page.locator('a[data-nav=orders] [data-testid=orders-badge]');
+      await page.click('a[data-nav=orders]');
+      await badge.waitFor();
+      const openBefore = await mock(page, () => window.__paydeskMock.call('order_counts', {}));
+      assert(openBefore.open > 0 && (await text(badge)).startsWith(String(openBefore.open)), `badge shows the open count (${await text(badge)})`);
+      // Stuck view: open past the threshold, with the last check's reason column.
+      await page.getByTestId('tab-stuck').click();
+      await until(async () => (await page.getByTestId('stuck-row').count()) === openBefore.stuck, `stuck rows = ${openBefore.stuck}`);
+      if (openBefore.stuck === 0) await page.getByTestId('stuck-empty').waitFor();
+      await shot('orders-stuck');
+      await page.getByTestId('tab-all').click();
+      const row = page.locator('[data-testid=order-table] tbody tr[data-order-no="SYNC-UI-1"]');
+      await row.waitFor();
+      assert((await row.locator('[data-status]').getAttribute('data-status')) === 'processing', 'created processing');
+      await row.click();
+      const panel = page.getByTestId('panel');
+      await panel.waitFor();
+      await until(async () => (await text(panel.getByTestId('sync-last'))) === '尚未查询', 'never checked yet');
+      assert((await text(panel.getByTestId('sync-next'))).length > 0, 'next check shown');
+      const listCalls = await count(page, 'list_orders');
+      // A background pass (no click): the row and the open detail settle.
+      await mock(page, () => window.__paydeskMock.syncPass());
+      await until(async () => (await row.locator('[data-status]').getAttribute('data-status')) === 'succeeded', 'row settled without a click');
+      await until(async () => (await panel.locator('[data-status]').first().getAttribute('data-status')) === 'succeeded', 'detail settled without a click');
+      await until(async () => (await text(panel.getByTestId('sync-last'))) !== '尚未查询', 'last checked updated');
+      assert((await count(page, 'list_orders')) > listCalls, 'the list was read again on the push');
+      const alerts = await mock(page, () => window.__paydeskMock.alerts);
+      assert(alerts.some((a) => a.kind === 'payout_succeeded' && a.body.includes('SYNC-UI-1')), 'desktop alert raised for the payout');
+      await until(async () => {
+        const c = await mock(page, () => window.__paydeskMock.call('order_counts', {}));
+        return (await badge.count()) === 0 ? c.open + c.stuck === 0 : (await text(badge)).startsWith(String(c.open));
+      }, 'badge follows the pass');
+      await shot('orders-synced');
+    },
+  },
+  {
+    name: 'alert-settings',
+    async run({ page, base, shot }) {
+      await open(page, base, '#/profiles');
+      const box = page.getByTestId('alert-settings');
+      await box.waitFor();
+      for (const k of ['payout_succeeded', 'payout_failed', 'stuck', 'low_balance', 'badge']) {
+        assert(await box.getByTestId(`alert-${k}`).isChecked(), `${k} on by default`);
+      }
+      const badge = page.locator('a[data-nav=orders] [data-testid=orders-badge]');
+      await badge.waitFor();
+      // The badge switch applies at once and is kept by the backend.
+      await box.getByTestId('alert-badge').uncheck();
+      await until(async () => (await badge.count()) === 0, 'badge hidden');
+      assert((await mock(page, () => window.__paydeskMock.call('get_alert_prefs', {}))).badge === false, 'badge pref saved');
+      await box.getByTestId('alert-badge').check();
+      await badge.waitFor();
+      // With payout-success alerts off, a settling payout raises none.
+      await box.getByTestId('alert-payout_succeeded').uncheck();
+      await until(async () => (await mock(page, () => window.__paydeskMock.call('get_alert_prefs', {}))).payout_succeeded === false, 'saved');
+      await shot('settings-alerts');
+      await mock(page, async () => {
+        const m = window.__paydeskMock;
+        const profiles = await m.call('list_profiles', {});
+        const jst = profiles.find((p) => p.provider === 'jstpay');
+        await m.call('create_order', {
+          profile: jst.id, kind: 'payout',
+          input: { amount: '9.00', order_no: 'SYNC-UI-OFF', values: { payee_name: '张伟', account_no: '6222021001123456789', bank_name: '中国工商银行', branch: '上海分行浦东支行', province: '上海市', city: '上海市' } },
+        });
+        m.syncPass();
+      });
+      const alerts = await mock(page, () => window.__paydeskMock.alerts);
+      assert(!alerts.some((a) => a.body.includes('SYNC-UI-OFF')), 'no alert while switched off');
+      // English
+      await open(page, base, '#/profiles', 'mock&lang=en');
+      await page.getByTestId('alert-settings').waitFor();
+      assert((await text(page.getByTestId('alert-settings'))).includes('A payout succeeded'), 'English labels');
+      await shot('settings-alerts-en');
+      await page.click('a[data-nav=orders]');
+      await page.locator('[data-testid=order-table] tbody tr').first().click();
+      await page.getByTestId('panel').getByTestId('sync-next').waitFor();
+      assert((await text(page.getByTestId('panel'))).includes('Next check'), 'English sync rows');
+      await shot('orders-detail-sync-en');
+    },
+  },
+  {
     name: 'arrivals',
     async run({ page, base, shot }) {
       await open(page, base, '#/arrivals');

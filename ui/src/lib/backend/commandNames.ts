@@ -32,6 +32,12 @@ export const COMMAND_NAMES = [
   'save_export',
   'open_folder',
   'ui_ready',
+  'sync_state',
+  'stuck_orders',
+  'order_counts',
+  'get_alert_prefs',
+  'save_alert_prefs',
+  'raised_alerts',
 ] as const;
 
 export type CommandName = (typeof COMMAND_NAMES)[number];
