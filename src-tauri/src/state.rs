@@ -200,6 +200,40 @@ pub struct RaisedAlert {
     pub at: i64,
 }
 
+/// Shows one desktop notification; the daemon's id, or why not.
+#[cfg(target_os = "linux")]
+pub fn desktop_notify(title: &str, body: &str) -> Result<u32, String> {
+    use dbus::arg::PropMap;
+    let conn = dbus::blocking::Connection::new_session().map_err(|e| e.to_string())?;
+    let proxy = conn.with_proxy(
+        "org.freedesktop.Notifications",
+        "/org/freedesktop/Notifications",
+        Duration::from_secs(3),
+    );
+    let (id,): (u32,) = proxy
+        .method_call(
+            "org.freedesktop.Notifications",
+            "Notify",
+            (
+                "PayDesk",
+                0u32,
+                "",
+                title,
+                body,
+                Vec::<String>::new(),
+                PropMap::new(),
+                -1i32,
+            ),
+        )
+        .map_err(|e| e.to_string())?;
+    Ok(id)
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn desktop_notify(_title: &str, _body: &str) -> Result<u32, String> {
+    Err("desktop notifications are not wired on this platform yet".into())
+}
+
 const ALERTS_FILE: &str = "alerts.json";
 /// Raised alerts kept for the test hook; older ones are dropped.
 const RAISED_KEEP: usize = 200;
@@ -350,9 +384,18 @@ pub async fn sync_loop(app: tauri::AppHandle, desk: Arc<PayDesk>) {
     }
 }
 
-/// Records the alert (test hook) and shows it on the desktop.
+/// Records the alert (test hook) and shows it on the desktop (off the sync
+/// thread: a slow or absent notification daemon never holds up a pass).
 pub fn raise_alert(alerts: &Alerts, kind: String, title: String, body: String) {
     tracing::info!(%kind, %title, "alert");
+    {
+        let (title, body) = (title.clone(), body.clone());
+        std::thread::spawn(move || {
+            if let Err(e) = desktop_notify(&title, &body) {
+                tracing::warn!(error = %e, "desktop notification not shown");
+            }
+        });
+    }
     let mut raised = alerts.raised.lock().expect("raised alerts");
     if raised.len() >= RAISED_KEEP {
         raised.remove(0);
@@ -363,4 +406,58 @@ pub fn raise_alert(alerts: &Alerts, kind: String, title: String, body: String) {
         body,
         at: paydesk_core::store::now_ms(),
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn low() -> SyncEvent {
+        SyncEvent::LowBalance {
+            profile: "p".into(),
+            profile_id: "id".into(),
+            balance_fen: 100,
+            low_balance_fen: 5_000,
+        }
+    }
+
+    #[test]
+    fn an_alert_switched_off_is_not_raised() {
+        let on = AlertPrefs::default();
+        assert_eq!(
+            alert_for(&low(), &on).map(|a| a.0),
+            Some("low_balance".into())
+        );
+        let off = AlertPrefs {
+            low_balance: false,
+            ..AlertPrefs::default()
+        };
+        assert_eq!(alert_for(&low(), &off), None);
+    }
+
+    #[test]
+    fn alert_prefs_survive_a_restart_and_default_when_missing() {
+        let dir = std::env::temp_dir().join(format!("paydesk-alerts-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        assert_eq!(load_alert_prefs(&dir), AlertPrefs::default());
+        let prefs = AlertPrefs {
+            stuck: false,
+            badge: false,
+            ..AlertPrefs::default()
+        };
+        save_alert_prefs(&dir, &prefs).unwrap();
+        assert_eq!(load_alert_prefs(&dir), prefs);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn raised_alerts_are_kept_for_the_test_hook_and_bounded() {
+        let alerts = Alerts::default();
+        for i in 0..RAISED_KEEP + 5 {
+            raise_alert(&alerts, "stuck".into(), "t".into(), format!("{i}"));
+        }
+        let raised = alerts.raised.lock().unwrap();
+        assert_eq!(raised.len(), RAISED_KEEP);
+        assert_eq!(raised.last().unwrap().body, format!("{}", RAISED_KEEP + 4));
+    }
 }

@@ -586,7 +586,8 @@ export const journeys = [
       await page.click('a[data-nav=orders]');
       await badge.waitFor();
       const openBefore = await mock(page, () => window.__paydeskMock.call('order_counts', {}));
-      assert(openBefore.open > 0 && (await text(badge)).startsWith(String(openBefore.open)), `badge shows the open count (${await text(badge)})`);
+      assert(openBefore.open > 0, 'open orders to count');
+      await until(async () => (await text(badge)).startsWith(String(openBefore.open)), `badge shows the open count ${openBefore.open}`);
       // Stuck view: open past the threshold, with the last check's reason column.
       await page.getByTestId('tab-stuck').click();
       await until(async () => (await page.getByTestId('stuck-row').count()) === openBefore.stuck, `stuck rows = ${openBefore.stuck}`);
