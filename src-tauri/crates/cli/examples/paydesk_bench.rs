@@ -24,6 +24,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::{figure, Stats};
 
+/// Schema v2 targets at 1M orders (issue 9): batched writes, database size.
+const WRITE_TARGET: f64 = 20_000.0;
+const SIZE_TARGET_MB: f64 = 450.0;
+
 fn usage() -> ExitCode {
     eprintln!(
         "usage: paydesk_bench gen
@@ -69,7 +73,16 @@ async fn gen() -> ExitCode {
             &format!("write.batched/{n}"),
             r.batched_per_s(),
             "orders/s",
-            &format!("{} orders in transactions of {}", r.batched, support::BATCH),
+            &format!(
+                "{} orders in transactions of {}; target at 1M >= {WRITE_TARGET:.0}: {}",
+                r.batched,
+                support::BATCH,
+                if r.batched_per_s() >= WRITE_TARGET {
+                    "met"
+                } else {
+                    "MISSED"
+                }
+            ),
         );
         figure(
             &format!("write.single/{n}"),
@@ -80,7 +93,20 @@ async fn gen() -> ExitCode {
                 r.singles, r.single_p50_us, r.single_p99_us
             ),
         );
-        figure(&format!("db.size/{n}"), r.db_bytes as f64 / 1e6, "MB", "");
+        let mb = r.db_bytes as f64 / 1e6;
+        figure(
+            &format!("db.size/{n}"),
+            mb,
+            "MB",
+            &format!(
+                "per million <= {SIZE_TARGET_MB:.0} MB: {}",
+                if r.mb_per_million() <= SIZE_TARGET_MB {
+                    "met"
+                } else {
+                    "MISSED"
+                }
+            ),
+        );
         figure(&format!("db.per_million/{n}"), r.mb_per_million(), "MB", "");
         if let Some(parts) = db_parts(n).await {
             println!("  space by table and index (MB): {parts}");

@@ -97,6 +97,9 @@ impl PayDesk {
                 return Ok(NotifyAnswer::refuse(status, body));
             }
         };
+        // One callback at a time per order number: replays sent together
+        // change it once; the order is read under the lock.
+        let _one = notify_lock(&p.id, &n.order_no).await;
         let order = self
             .store
             .find_orders(&n.order_no, Some(&p.id))
@@ -128,10 +131,6 @@ impl PayDesk {
             req,
             &[&secret, reply.as_ref().unwrap_or(&secret)],
         );
-        // One callback at a time per order: replays sent together change it once.
-        let _one = self.notify_lock(order.id).await;
-        // Read again under the lock: a concurrent callback or query may have moved it.
-        let order = self.store.order(order.id).await?;
 
         if n.receive_check {
             return match decide::receive_check(&order, ids, &n) {
@@ -239,14 +238,16 @@ impl PayDesk {
             )
             .await
     }
+}
 
-    async fn notify_lock(&self, order_id: i64) -> tokio::sync::MutexGuard<'static, ()> {
-        static STRIPES: std::sync::OnceLock<Vec<tokio::sync::Mutex<()>>> =
-            std::sync::OnceLock::new();
-        let stripes =
-            STRIPES.get_or_init(|| (0..64).map(|_| tokio::sync::Mutex::new(())).collect());
-        stripes[(order_id.rem_euclid(64)) as usize].lock().await
-    }
+/// A lock per (profile, order number), striped over 64 mutexes.
+async fn notify_lock(profile_id: &str, order_no: &str) -> tokio::sync::MutexGuard<'static, ()> {
+    use std::hash::{Hash, Hasher};
+    static STRIPES: std::sync::OnceLock<Vec<tokio::sync::Mutex<()>>> = std::sync::OnceLock::new();
+    let stripes = STRIPES.get_or_init(|| (0..64).map(|_| tokio::sync::Mutex::new(())).collect());
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (profile_id, order_no).hash(&mut h);
+    stripes[(h.finish() % 64) as usize].lock().await
 }
 
 /// The raw callback as it will be kept: secrets masked, cut to `MAX_KEPT`.

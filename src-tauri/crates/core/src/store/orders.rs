@@ -1,7 +1,7 @@
 //! Orders and their events: insert (one, audited, a batch), update, read.
 
 use super::audit::audit_in;
-use super::rows::{order_from_row, OPEN_ORDERS, ORDER_SELECT};
+use super::rows::{order_from_row, COLUMN_FIELDS, OPEN_ORDERS, ORDER_SELECT};
 use super::Store;
 use crate::domain::{OrderKind, OrderStatus, ProviderKind};
 use crate::error::{CoreError, CoreResult};
@@ -114,16 +114,32 @@ impl Store {
     /// Returns the ids in the order given.
     pub async fn insert_orders_batch(&self, orders: &[NewOrder]) -> CoreResult<Vec<i64>> {
         let _writing = self.writer.lock().await;
-        let mut tx = self.pool.begin().await?;
+        // Profile keys first, outside the transaction: it then starts with
+        // its first write, never as a read that must be upgraded.
         let mut pks: HashMap<&str, i64> = HashMap::new();
-        for o in orders {
-            if !pks.contains_key(o.profile_id.as_str()) {
-                pks.insert(&o.profile_id, profile_pk_in(&mut tx, &o.profile_id).await?);
+        {
+            let mut conn = self.pool.acquire().await?;
+            for o in orders {
+                if !pks.contains_key(o.profile_id.as_str()) {
+                    pks.insert(
+                        &o.profile_id,
+                        profile_pk_in(&mut conn, &o.profile_id).await?,
+                    );
+                }
             }
         }
+        let mut tx = self.pool.begin().await?;
         let mut ids = Vec::with_capacity(orders.len());
         for chunk in orders.chunks(ROWS_PER_STATEMENT) {
-            ids.extend(insert_orders_in(&mut tx, chunk, &pks).await?);
+            match insert_orders_in(&mut tx, chunk, &pks).await {
+                Ok(v) => ids.extend(v),
+                Err(e) => {
+                    // Now, not when the connection next runs: the write lock
+                    // goes with it.
+                    tx.rollback().await?;
+                    return Err(e);
+                }
+            }
         }
         tx.commit().await?;
         Ok(ids)
@@ -271,8 +287,8 @@ async fn insert_order_in(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     o: &NewOrder,
 ) -> CoreResult<i64> {
-    let fields =
-        serde_json::to_string(&o.fields).map_err(|e| CoreError::Internal(e.to_string()))?;
+    let fields = serde_json::to_string(&stored_fields(&o.fields))
+        .map_err(|e| CoreError::Internal(e.to_string()))?;
     let sql = format!(
         "INSERT INTO orders ({ORDER_INSERT_COLUMNS}) VALUES ((SELECT pk FROM profiles WHERE id = ?),?,?,?,?,?,?,?,?,?,?,?,?,?)"
     );
@@ -321,6 +337,25 @@ pub(super) const EVENTS_SQL: &str = "SELECT * FROM order_events WHERE order_id =
 /// Binds: profile id, kind, from, to.
 pub(super) const SUM_SQL: &str = "SELECT SUM(amount_fen) FROM orders WHERE profile_pk = (SELECT pk FROM profiles WHERE id = ?) AND kind = ? AND created_at >= ? AND created_at < ? AND status != 'failed'";
 
+/// The form values without those its own columns hold (schema v2): the
+/// column is read back into `Order::fields` (rows.rs, `restore_fields`).
+/// A key is left out only when reading it back is certain: it is the
+/// column's first source, and the second source is absent or differs.
+fn stored_fields(fields: &BTreeMap<String, String>) -> BTreeMap<&str, &str> {
+    let mut out: BTreeMap<&str, &str> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    for (key, second) in COLUMN_FIELDS {
+        if let Some(v) = fields.get(key) {
+            if second.is_none_or(|s| fields.get(s) != Some(v)) {
+                out.remove(key);
+            }
+        }
+    }
+    out
+}
+
 const ORDER_INSERT_COLUMNS: &str = "profile_pk, order_no, kind, amount_fen, channel, payee_name, account_no, bank_name, fields, status, message, created_by, created_at, updated_at";
 
 /// Rows per multi-row INSERT in a batch: one statement (one hop to SQLite's
@@ -336,8 +371,12 @@ fn bind_order_values<'q>(q: SqliteQuery<'q>, o: &'q NewOrder, fields: String) ->
     q.bind(&o.order_no)
         .bind(o.kind.as_str())
         .bind(o.amount_fen)
-        .bind(o.fields.get("channel"))
-        .bind(o.fields.get("payee_name").or(o.fields.get("payer_name")))
+        .bind(o.fields.get(COLUMN_FIELDS[0].0))
+        .bind(
+            o.fields
+                .get(COLUMN_FIELDS[1].0)
+                .or(o.fields.get("payer_name")),
+        )
         .bind(
             o.fields
                 .get("account_no")
@@ -386,8 +425,8 @@ async fn insert_orders_in(
     );
     let mut q = sqlx::query(&sql);
     for o in orders {
-        let fields =
-            serde_json::to_string(&o.fields).map_err(|e| CoreError::Internal(e.to_string()))?;
+        let fields = serde_json::to_string(&stored_fields(&o.fields))
+            .map_err(|e| CoreError::Internal(e.to_string()))?;
         q = bind_order_values(q.bind(pks[o.profile_id.as_str()]), o, fields);
     }
     let rows = match q.fetch_all(&mut *tx).await {
@@ -577,5 +616,66 @@ mod tests {
             }
         }
         assert_eq!(count().await, before);
+    }
+
+    /// Form values held by their own columns are stored once, and every
+    /// order reads back exactly the values it was given.
+    #[tokio::test]
+    async fn form_values_read_back_exactly() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).await.unwrap();
+        s.insert_profile(&profile("p1", "A")).await.unwrap();
+        let cases: Vec<Vec<(&str, &str)>> = vec![
+            vec![
+                ("payee_name", "张三"),
+                ("account_no", "6222"),
+                ("bank_name", "中国银行"),
+                ("branch", "浦东"),
+            ],
+            vec![("payer_name", "李四"), ("channel", "bank")],
+            vec![("payee_name", "王五"), ("payer_name", "王五")],
+            vec![
+                ("payee_name", "王五"),
+                ("payer_name", "赵六"),
+                ("bank_code", "ICBC"),
+            ],
+            vec![
+                ("bank_code", "ICBC"),
+                ("bank_name", "ICBC"),
+                ("payer_account_no", "1"),
+            ],
+            vec![("payee_name", ""), ("account_no", "")],
+            vec![],
+        ];
+        let orders: Vec<NewOrder> = cases
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let mut o = new_order("p1", &format!("F{i}"), i as i64);
+                o.fields = f
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect();
+                o
+            })
+            .collect();
+        let mut ids = s.insert_orders_batch(&orders[..4]).await.unwrap();
+        for o in &orders[4..] {
+            ids.push(s.insert_order(o).await.unwrap());
+        }
+        for (o, id) in orders.iter().zip(ids) {
+            assert_eq!(
+                s.order(id).await.unwrap().fields,
+                o.fields,
+                "{}",
+                o.order_no
+            );
+        }
+        // The payee's name is stored once (in its column).
+        let stored: String = sqlx::query_scalar("SELECT fields FROM orders WHERE order_no = 'F0'")
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+        assert_eq!(stored, r#"{"branch":"浦东"}"#);
     }
 }

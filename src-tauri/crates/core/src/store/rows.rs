@@ -4,6 +4,7 @@ use super::{Order, Profile, Store};
 use crate::domain::{OrderKind, OrderStatus, ProviderKind};
 use crate::error::{CoreError, CoreResult};
 use sqlx::Row;
+use std::collections::BTreeMap;
 
 macro_rules! order_columns {
     () => {
@@ -22,6 +23,33 @@ pub(super) const ORDER_SELECT: &str = concat!(
 /// and `orders_profile_open` (migration 0004): SQLite uses a partial index
 /// only for a query that repeats its condition.
 pub(super) const OPEN_ORDERS: &str = " AND o.status NOT IN ('succeeded', 'failed')";
+
+/// Form values that have a column of their own (named alike), each with its
+/// second source: `payee_name` is the payee's or else the payer's name.
+pub(super) const COLUMN_FIELDS: [(&str, Option<&str>); 4] = [
+    ("channel", None),
+    ("payee_name", Some("payer_name")),
+    ("account_no", Some("payer_account_no")),
+    ("bank_name", Some("bank_code")),
+];
+
+/// `Order::fields` from the stored values and the columns: a column's value
+/// under its own key, unless that key was stored, or the column came from
+/// its second source (stored, with the same value). The inverse of
+/// orders.rs's `stored_fields`; rows written before schema v2 hold every
+/// key already.
+fn restore_fields<R: Cols>(r: &R) -> CoreResult<BTreeMap<String, String>> {
+    let mut fields: BTreeMap<String, String> = json_or_default(r.text("fields")?);
+    for (key, second) in COLUMN_FIELDS {
+        if let Some(v) = r.text(key)? {
+            let from_second = second.is_some_and(|s| fields.get(s) == Some(&v));
+            if !fields.contains_key(key) && !from_second {
+                fields.insert(key.to_string(), v);
+            }
+        }
+    }
+    Ok(fields)
+}
 
 pub(super) fn json_or_default<T: serde::de::DeserializeOwned + Default>(s: Option<String>) -> T {
     s.and_then(|s| serde_json::from_str(&s).ok())
@@ -73,7 +101,7 @@ pub(super) fn order_from<R: Cols>(r: &R) -> CoreResult<Order> {
         payee_name: r.text("payee_name")?,
         account_no: r.text("account_no")?,
         bank_name: r.text("bank_name")?,
-        fields: json_or_default(r.text("fields")?),
+        fields: restore_fields(r)?,
         status: OrderStatus::parse(&status)
             .ok_or_else(|| CoreError::Storage(format!("bad status {status}")))?,
         provider_status: r.text("provider_status")?,
