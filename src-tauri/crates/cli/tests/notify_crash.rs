@@ -67,6 +67,9 @@ fn appkey_notify(no: &str, _gw: &str) -> String {
     format!("amount=100.00&appKey={}&mrn={no}&sign={s}", c.merchant_id)
 }
 
+/// Builds a callback body from (order number, gateway id).
+type Build = fn(&str, &str) -> String;
+
 fn create_args(kind: ProviderKind) -> Vec<&'static str> {
     match kind {
         ProviderKind::Jeepay => vec![
@@ -166,7 +169,7 @@ async fn post(url: &str, body: &str) -> Result<(u16, String), reqwest::Error> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_between_commit_and_answer_the_retry_is_acknowledged_and_changes_nothing() {
     let env = Env::new().await;
-    let cases: [(ProviderKind, fn(&str, &str) -> String); 2] = [
+    let cases: [(ProviderKind, Build); 2] = [
         (ProviderKind::Jeepay, jeepay_notify),
         (ProviderKind::Appkey, appkey_notify),
     ];
