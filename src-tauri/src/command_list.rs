@@ -42,6 +42,14 @@ macro_rules! with_commands {
             get_alert_prefs,
             save_alert_prefs,
             raised_alerts,
+            batch_template,
+            batch_import,
+            batch_show,
+            batch_list,
+            batch_run,
+            batch_pause,
+            batch_cancel,
+            batch_export,
         }
     };
 }

@@ -38,6 +38,14 @@ export const COMMAND_NAMES = [
   'get_alert_prefs',
   'save_alert_prefs',
   'raised_alerts',
+  'batch_template',
+  'batch_import',
+  'batch_show',
+  'batch_list',
+  'batch_run',
+  'batch_pause',
+  'batch_cancel',
+  'batch_export',
 ] as const;
 
 export type CommandName = (typeof COMMAND_NAMES)[number];
