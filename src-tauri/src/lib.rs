@@ -66,7 +66,9 @@ pub fn run() {
             let desk = state.desk.clone();
             app.manage(state);
             // Settle orders left `unknown` by a crash.
-            tauri::async_runtime::spawn(state::refresh_at_start(desk));
+            tauri::async_runtime::spawn(state::refresh_at_start(desk.clone()));
+            // Batches a crash left running go on (issue 11: reopening resumes).
+            tauri::async_runtime::spawn(commands::resume_batches(app.handle().clone(), desk));
             Ok(())
         })
         .invoke_handler(invoke_handler())
