@@ -36,6 +36,14 @@ macro_rules! with_commands {
             save_export,
             open_folder,
             ui_ready,
+            batch_template,
+            batch_import,
+            batch_show,
+            batch_list,
+            batch_run,
+            batch_pause,
+            batch_cancel,
+            batch_export,
         }
     };
 }

@@ -49,6 +49,7 @@ async function fillJstPayout(page, { amount, account, payee = '张伟', orderNo 
   await page.focus('#payout-city');
 }
 
+const toTop = (page) => page.evaluate(() => document.querySelector('main')?.scrollTo(0, 0));
 const activeTestId = (page) => page.evaluate(() => document.activeElement?.getAttribute('data-testid'));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -715,6 +716,138 @@ export const journeys = [
         assert(glyphs >= 2, `${sel} drawn with a CJK font (fonts: ${JSON.stringify(fonts)})`);
       }
       await shot('cjk-font');
+    },
+  },
+  {
+    name: 'batch',
+    async run({ page, base, shot }) {
+      // A payday file: template, an error report, control totals, a duplicate
+      // accepted, the review of every row (virtualised), the deliberate
+      // confirm, a run driven by progress events (paused by the gateway,
+      // resumed), the results exported, and the batch list.
+      await open(page, base, '#/batch');
+      await page.getByTestId('batch-screen').waitFor();
+      await selectProfile(page, 'batch-profile', 'jstpay');
+      await page.getByTestId('batch-template-xlsx').click();
+      await until(async () => (await text(page.getByTestId('batch-notice'))).includes('paydesk-batch-template-jstpay.xlsx'), 'template saved');
+
+      // A file with errors: every error listed with row, column and message.
+      await mock(page, () => (window.__paydeskMock.batch.file = 'errors'));
+      await page.getByTestId('batch-import').click();
+      const report = page.getByTestId('batch-errors');
+      await report.waitFor();
+      const errRows = await report.locator('tbody tr').count();
+      assert(errRows === 4, `four errors listed (${errRows})`);
+      const firstErr = await text(report.locator('tbody tr').first());
+      assert(firstErr.includes('4') && firstErr.includes('金额（元）') && firstErr.includes('金额格式不正确'), `row, column, message: ${firstErr}`);
+      await shot('batch-errors');
+
+      // Control totals: a wrong count is refused with both figures.
+      await page.getByTestId('batch-new').click();
+      await mock(page, () => (window.__paydeskMock.batch.file = 'payday'));
+      let total = 0;
+      for (let i = 0; i < 1200; i++) total += 50_000 + ((i === 9 ? 8 : i) * 7919) % 950_000;
+      const yuan = (total / 100).toFixed(2);
+      await page.fill('#batch-count', '1199');
+      await page.fill('#batch-total', yuan);
+      await page.getByTestId('batch-import').click();
+      await until(async () => (await text(page.getByTestId('batch-error'))).includes('1199') && (await text(page.getByTestId('batch-error'))).includes('1200'), 'count mismatch shows both figures');
+      await page.fill('#batch-count', '1200');
+      await page.getByTestId('batch-import').click();
+
+      // The duplicate pair must be accepted explicitly.
+      await page.getByTestId('batch-warnings').waitFor();
+      assert((await page.getByTestId('batch-reimport').isDisabled()), 'cannot import again before accepting');
+      await page.locator('[data-testid^=batch-accept-]').first().check();
+      await page.getByTestId('batch-reimport').click();
+
+      // Review: count, total and capitals; only visible rows rendered.
+      await page.getByTestId('batch-review').waitFor();
+      assert((await text(page.getByTestId('batch-count'))) === '1200', 'count 1200');
+      const shownTotal = await text(page.getByTestId('batch-total'));
+      assert(shownTotal.replace(/[^\d.]/g, '') === yuan, `total ${shownTotal} = ${yuan}`);
+      assert((await text(page.getByTestId('batch-capital'))).endsWith('整') || (await text(page.getByTestId('batch-capital'))).includes('元'), 'total in capitals');
+      const list = page.getByTestId('batch-rows');
+      const rendered = Number(await list.getAttribute('data-rendered'));
+      assert(rendered > 5 && rendered < 60, `only visible rows rendered (${rendered})`);
+      await shot('batch-review');
+      await list.evaluate((el) => (el.scrollTop = el.scrollHeight));
+      await page.locator('[data-testid=batch-rows] [data-row="1201"]').waitFor();
+      await list.evaluate((el) => (el.scrollTop = 0));
+
+      // Confirm: focus on 返回修改, Esc goes back, held Enter never sends.
+      await page.getByTestId('batch-to-confirm').click();
+      await page.getByTestId('batch-confirm').waitFor();
+      assert((await activeTestId(page)) === 'batch-back', 'focus starts on Back');
+      assert((await text(page.getByTestId('batch-confirm-total'))) === shownTotal, 'confirm names the total');
+      await page.keyboard.press('Escape');
+      await page.getByTestId('batch-review').waitFor();
+      assert((await page.getByTestId('batch-confirm').count()) === 0, 'Esc went back');
+      await page.getByTestId('batch-to-confirm').click();
+      await shot('batch-confirm');
+      await until(async () => !(await page.getByTestId('batch-send').isDisabled()), 'send armed', 4000);
+      await page.getByTestId('batch-send').focus();
+      await page.keyboard.down('Enter');
+      await page.keyboard.down('Enter'); // a repeat: ignored
+      await page.keyboard.up('Enter');
+      assert((await count(page, 'batch_run')) <= 1, 'a held key does not send twice');
+
+      // Run: the gateway pauses it ("insufficient balance") after 300 rows.
+      await mock(page, () => (window.__paydeskMock.batch.pauseAfter = 300));
+      if ((await count(page, 'batch_run')) === 0) await page.getByTestId('batch-send').click();
+      await page.getByTestId('batch-run').waitFor();
+      await until(async () => Number((await text(page.getByTestId('batch-sent'))).split(' ')[0]) > 40, 'progress moves');
+      await toTop(page);
+      await shot('batch-running');
+      await page.getByTestId('batch-pause-reason').waitFor();
+      assert((await text(page.getByTestId('batch-pause-reason'))).includes('余额不足'), 'pause reason shown');
+      await toTop(page);
+      await shot('batch-paused');
+      await page.getByTestId('batch-resume').click();
+      await until(async () => (await page.getByTestId('batch-run').getAttribute('data-state')) === 'done', 'batch done', 15000);
+      const ok = Number(await text(page.getByTestId('batch-succeeded')));
+      const failed = Number(await text(page.getByTestId('batch-failed')));
+      const unknown = Number(await text(page.getByTestId('batch-unknown')));
+      assert(ok + failed + unknown === 1200 && failed > 0 && unknown > 0, `every row reached a state (${ok}/${failed}/${unknown})`);
+      const creates = await mock(page, () => Object.values(window.__paydeskMock.batch.creates));
+      assert(creates.length === 1200 && creates.every((n) => n === 1), 'each order created exactly once');
+      assert((await page.locator('[data-testid=batch-rows] [data-row="2"]').getAttribute('data-status')) !== 'queued', 'rows show their outcome');
+
+      // Export and the batch list.
+      await page.getByTestId('batch-export-csv').click();
+      await until(async () => (await text(page.getByTestId('batch-notice'))).includes('paydesk-batch-'), 'exported');
+      const csv = await mock(page, () => window.__paydeskMock.batch.exports.at(-1).content);
+      assert(csv.startsWith('\uFEFF') && csv.trim().split('\r\n').length === 1201 && csv.includes('succeeded'), 'CSV has every row with its outcome');
+      const listed = await text(page.getByTestId('batch-list'));
+      assert(listed.includes('已完成') && listed.includes('1200'), `list shows the batch: ${listed.slice(0, 200)}`);
+      await toTop(page);
+      await shot('batch-done');
+    },
+  },
+  {
+    name: 'batch-en',
+    async run({ page, base, shot }) {
+      await open(page, base, '#/batch', 'mock&lang=en');
+      await page.getByTestId('batch-screen').waitFor();
+      assert((await text(page.locator('main h1'))) === 'Batch payouts', 'English title');
+      await selectProfile(page, 'batch-profile', 'jstpay');
+      await page.getByTestId('batch-import').click();
+      await page.getByTestId('batch-warnings').waitFor();
+      await page.locator('[data-testid^=batch-accept-]').first().check();
+      await shot('batch-accept-en');
+      await page.getByTestId('batch-reimport').click();
+      await page.getByTestId('batch-review').waitFor();
+      await shot('batch-review-en');
+      await page.getByTestId('batch-to-confirm').click();
+      await until(async () => !(await page.getByTestId('batch-send').isDisabled()), 'send armed', 4000);
+      await shot('batch-confirm-en');
+      await page.getByTestId('batch-send').click();
+      await until(async () => (await page.getByTestId('batch-run').getAttribute('data-state')) === 'done', 'batch done', 15000);
+      await page.getByTestId('batch-export-xlsx').click();
+      await until(async () => (await text(page.getByTestId('batch-notice'))).includes('.xlsx'), 'exported');
+      assert((await text(page.getByTestId('batch-list'))).includes('Done'), 'list in English');
+      await toTop(page);
+      await shot('batch-done-en');
     },
   },
 ];

@@ -3,7 +3,7 @@ import type { AppInfo, ProfileView, Settings } from './bindings';
 import { call } from './backend';
 import { setLang } from './i18n.svelte';
 
-export const SCREENS = ['balances', 'payout', 'deposit', 'lookup', 'orders', 'arrivals', 'profiles'] as const;
+export const SCREENS = ['balances', 'payout', 'batch', 'deposit', 'lookup', 'orders', 'arrivals', 'profiles'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export const app = $state<{

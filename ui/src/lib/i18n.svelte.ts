@@ -5,6 +5,7 @@ const dict = {
   'app.name': ['PayDesk', 'PayDesk'],
   'nav.balances': ['余额', 'Balances'],
   'nav.payout': ['代付', 'New payout'],
+  'nav.batch': ['批量代付', 'Batch payouts'],
   'nav.deposit': ['代收', 'New deposit'],
   'nav.lookup': ['查单', 'Look up'],
   'nav.orders': ['订单', 'Orders'],

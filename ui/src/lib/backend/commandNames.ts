@@ -32,6 +32,14 @@ export const COMMAND_NAMES = [
   'save_export',
   'open_folder',
   'ui_ready',
+  'batch_template',
+  'batch_import',
+  'batch_show',
+  'batch_list',
+  'batch_run',
+  'batch_pause',
+  'batch_cancel',
+  'batch_export',
 ] as const;
 
 export type CommandName = (typeof COMMAND_NAMES)[number];

@@ -4,6 +4,7 @@ import type {
   OrderFilter, OrderInput, OrderKind, OrderOutcome, OrderPage, OrderPreview, ProfileInput, ProfileView,
   ProviderKind, Settings, TestResult,
 } from '../bindings';
+import type { Batch, BatchDetail } from '../bindings';
 import type { CommandName } from './commandNames';
 
 type None = Record<string, never>;
@@ -42,6 +43,23 @@ export interface Commands {
   save_export: [{ fileName: string; format: ExportFormat; table: ExportTable }, string | null];
   open_folder: [{ path: string }, null];
   ui_ready: [None, null];
+  // Batch payouts. Template/import/export open a native dialog (null: cancelled);
+  // import without `path` asks for the file.
+  batch_template: [{ profile: string; format: 'csv' | 'xlsx' }, string | null];
+  batch_import: [
+    {
+      profile: string; path: string | null; sheet: string | null; expectCount: number | null; expectTotal: string | null;
+      allowDuplicates: boolean; allowSameFile: boolean;
+    },
+    { path: string; detail: BatchDetail } | null,
+  ];
+  batch_show: [{ id: number }, BatchDetail];
+  batch_list: [{ limit: number | null }, Batch[]];
+  /** Starts or resumes in the background; progress comes as `batch-progress` events. */
+  batch_run: [{ id: number; concurrency: number | null }, null];
+  batch_pause: [{ id: number }, Batch];
+  batch_cancel: [{ id: number }, Batch];
+  batch_export: [{ id: number; format: 'csv' | 'xlsx' }, string | null];
 }
 
 export type Command = keyof Commands;

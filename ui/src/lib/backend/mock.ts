@@ -11,6 +11,7 @@ import { searchBanks } from '../banks';
 import { amountInWords, fenToYuan2dp, formatCny, parseYuan } from '../money';
 import { checkField, cleanValues, initialValues } from '../form';
 import { toCsv } from '../csv';
+import { createMockBatch, type MockBatchHandle } from './mockBatch';
 
 const ipc = <T>(v: T): T => (v === undefined ? v : JSON.parse(JSON.stringify(v)));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -47,6 +48,8 @@ export interface MockHandle {
   count(cmd: string): number;
   /** Run a command directly (test set-up), bypassing the UI. */
   call(cmd: string, args: unknown): Promise<unknown>;
+  /** Batch payouts (mockBatch.ts). */
+  batch: MockBatchHandle;
 }
 
 declare global {
@@ -74,7 +77,7 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
   let nextEventId = 1;
 
   const handle: MockHandle = {
-    calls: {}, log: [], exports: [], revealed: [], opened: [], clipboard: [], orders,
+    calls: {}, log: [], exports: [], revealed: [], opened: [], clipboard: [], orders, batch: null as unknown as MockBatchHandle,
     setHostile(text) { hostile = text; },
     setDelay(cmd, ms) { delays[cmd] = ms; },
     count(cmd) { return handle.calls[cmd] ?? 0; },
@@ -478,8 +481,12 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
     return { order: structuredClone(o), error: null };
   }
 
+  const mockBatch = createMockBatch({ profileById, now, fail: (code, message, field) => new MockError(code, message, field ?? null) as unknown as Error });
+  handle.batch = mockBatch.handle;
+
   const handlers: { [K in Command]: (a: Args<K>) => Result<K> | Promise<Result<K>> } = {
     ui_ready: () => null,
+    ...mockBatch.handlers,
     app_info: (): AppInfo => ({ version: '0.1.0-mock', data_dir: '/home/finance/.local/share/paydesk', sandbox_url: SANDBOX, first_run: profiles.length === 0, os_user: 'finance01' }),
     get_settings: () => ({ ...settings }),
     save_settings: ({ settings: s }) => {
