@@ -623,3 +623,34 @@ pub async fn batch_export(
     batch::export(&state.desk, id, &path).await?;
     Ok(Some(path.display().to_string()))
 }
+
+/// Reopening the app resumes every batch a closed or crashed app left
+/// `running` (core's resume path: rows that may have left are settled by a
+/// query, never sent again), with its progress pushed as events like a run
+/// started from the screen.
+pub async fn resume_batches(app: tauri::AppHandle, desk: std::sync::Arc<PayDesk>) {
+    use tauri::Emitter;
+    let running = match batch::list(&desk, 1000).await {
+        Ok(list) => list
+            .into_iter()
+            .filter(|b| b.state == batch::BatchState::Running),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot list batches to resume");
+            return;
+        }
+    };
+    for b in running {
+        let emitter = app.clone();
+        let on_progress = move |p: &BatchProgress| {
+            let _ = emitter.emit(BATCH_PROGRESS_EVENT, p);
+        };
+        tracing::info!(batch = b.id, "resuming batch left running");
+        if let Err(e) = batch::run(&desk, b.id, &RunOptions::default(), &on_progress).await {
+            tracing::warn!(batch = b.id, error = %e, "batch resume stopped");
+            let _ = app.emit(
+                BATCH_ERROR_EVENT,
+                serde_json::json!({"batch_id": b.id, "error": ErrorInfo::from(&e)}),
+            );
+        }
+    }
+}

@@ -67,6 +67,11 @@ pub fn run() {
             app.manage(state);
             // Settle orders left `unknown` by a crash.
             tauri::async_runtime::spawn(state::refresh_at_start(desk.clone()));
+            // Batches a crash left running go on (issue 11: reopening resumes).
+            tauri::async_runtime::spawn(commands::resume_batches(
+                app.handle().clone(),
+                desk.clone(),
+            ));
             // Due orders are synced in the background; the window hears of each change.
             // Its own thread: the core's pass future is not `Send` for `spawn`
             // (a higher-ranked lifetime in for_each_concurrent), `block_on` is fine.

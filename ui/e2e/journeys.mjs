@@ -947,4 +947,37 @@ export const journeys = [
       await shot('batch-done-en');
     },
   },
+  {
+    name: 'batch-10k',
+    async run({ page, base, shot }) {
+      // 10,000 rows: only the visible ones are in the DOM, and scrolling
+      // through the list keeps every frame short.
+      await open(page, base, '#/batch');
+      await mock(page, () => (window.__paydeskMock.batch.file = 'big'));
+      await selectProfile(page, 'batch-profile', 'jstpay');
+      await page.fill('#batch-count', '10000');
+      await page.getByTestId('batch-import').click();
+      await page.getByTestId('batch-review').waitFor({ timeout: 15000 });
+      assert((await text(page.getByTestId('batch-count'))) === '10000', 'count 10000');
+      const worst = await page.getByTestId('batch-rows').evaluate(async (el) => {
+        const frames = [];
+        let last = performance.now();
+        for (let i = 1; i <= 40; i++) {
+          el.scrollTop = (el.scrollHeight * i) / 40;
+          await new Promise((r) => requestAnimationFrame(r));
+          const t = performance.now();
+          frames.push(t - last);
+          last = t;
+        }
+        const sorted = frames.slice(1).sort((a, b) => a - b);
+        return { max: sorted.at(-1), median: sorted[Math.floor(sorted.length / 2)], dom: el.querySelectorAll('[data-row]').length };
+      });
+      assert(worst.dom < 60, `rows in the DOM at the end: ${worst.dom}`);
+      // The machine is shared (2 cores, several builds): the median is the figure, the max only a guard.
+      assert(worst.median < 50 && worst.max < 250, `scroll frames: median ${worst.median.toFixed(1)} ms, longest ${worst.max.toFixed(1)} ms`);
+      await page.locator('[data-testid=batch-rows] [data-row="10001"]').waitFor();
+      console.log(`    10,000 rows: scroll frames median ${worst.median.toFixed(1)} ms, longest ${worst.max.toFixed(1)} ms, ${worst.dom} rows in the DOM`);
+      await shot('batch-10k-end');
+    },
+  },
 ];
