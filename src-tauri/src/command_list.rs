@@ -42,6 +42,8 @@ macro_rules! with_commands {
             get_alert_prefs,
             save_alert_prefs,
             raised_alerts,
+            listener_status,
+            set_listener,
             batch_template,
             batch_import,
             batch_show,

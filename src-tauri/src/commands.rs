@@ -654,3 +654,96 @@ pub async fn resume_batches(app: tauri::AppHandle, desk: std::sync::Arc<PayDesk>
         }
     }
 }
+
+/// The listener as the settings screen shows it: on/off, the address, and
+/// the notify URL to give each gateway.
+#[derive(Debug, serde::Serialize)]
+pub struct ListenerStatus {
+    pub enabled: bool,
+    pub bind: String,
+    /// Where it listens now (`None`: stopped).
+    pub addr: Option<String>,
+    pub error: Option<String>,
+    pub urls: Vec<NotifyUrl>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct NotifyUrl {
+    pub profile: String,
+    pub id: String,
+    pub url: String,
+}
+
+async fn listener_status_of(state: &AppState) -> R<ListenerStatus> {
+    let prefs = state.listener.prefs.lock().await.clone();
+    let addr = state.listener.running.lock().await.as_ref().map(|l| l.addr);
+    // The URLs use the address the gateways reach: the running one, else the configured one.
+    let base = match addr {
+        Some(a) => format!("http://{a}"),
+        None => format!("http://{}", prefs.bind),
+    };
+    let urls = state
+        .desk
+        .profiles()
+        .await?
+        .into_iter()
+        .map(|p| NotifyUrl {
+            url: paydesk_core::notify::notify_url(&base, &p.profile.id),
+            profile: p.profile.name,
+            id: p.profile.id,
+        })
+        .collect();
+    Ok(ListenerStatus {
+        enabled: prefs.enabled,
+        bind: prefs.bind,
+        addr: addr.map(|a| a.to_string()),
+        error: state.listener.error.lock().expect("listener error").clone(),
+        urls,
+    })
+}
+
+#[tauri::command]
+pub async fn listener_status(state: State<'_, AppState>) -> R<ListenerStatus> {
+    listener_status_of(&state).await
+}
+
+/// Turns the callback listener on (at `bind`) or off. A bind address other
+/// than loopback exposes it to the network: refused unless `confirm_public`.
+#[tauri::command]
+pub async fn set_listener(
+    state: State<'_, AppState>,
+    enabled: bool,
+    bind: String,
+    confirm_public: bool,
+) -> R<ListenerStatus> {
+    let addr = crate::state::parse_bind(&bind)?;
+    if enabled && !addr.ip().is_loopback() && !confirm_public {
+        return Err(IpcError(ErrorInfo {
+            code: "confirm_required".into(),
+            message: tr!(
+                "{} 不是本机地址：其他电脑也能访问回调接收。请确认后再开启。",
+                "{} is not a loopback address: other computers can reach the listener. Confirm to go on.",
+                addr.ip()
+            ),
+            field: Some("bind".into()),
+        }));
+    }
+    if enabled {
+        crate::state::start_listener(state.desk.clone(), &state.listener, addr).await?;
+    } else {
+        *state.listener.running.lock().await = None;
+    }
+    let prefs = crate::state::ListenerPrefs {
+        enabled,
+        bind: addr.to_string(),
+    };
+    crate::state::save_listener_prefs(&state.data_dir, &prefs).map_err(|e| {
+        internal(tr!(
+            "无法保存回调设置：{}",
+            "could not save the listener settings: {}",
+            e
+        ))
+    })?;
+    *state.listener.prefs.lock().await = prefs;
+    listener_status_of(&state).await
+}

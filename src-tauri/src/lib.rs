@@ -75,6 +75,11 @@ pub fn run() {
             // Due orders are synced in the background; the window hears of each change.
             // Its own thread: the core's pass future is not `Send` for `spawn`
             // (a higher-ranked lifetime in for_each_concurrent), `block_on` is fine.
+            // The callback listener, when the user left it on.
+            tauri::async_runtime::spawn(state::listener_at_start(
+                desk.clone(),
+                app.handle().clone(),
+            ));
             let handle = app.handle().clone();
             std::thread::Builder::new()
                 .name("paydesk-sync".into())

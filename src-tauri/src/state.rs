@@ -44,6 +44,7 @@ pub struct AppState {
     pub sandbox: Option<paydesk_sandbox::Running>,
     pub first_run: bool,
     pub alerts: Alerts,
+    pub listener: Listener,
 }
 
 pub fn data_dir(app: &tauri::AppHandle) -> PathBuf {
@@ -87,9 +88,14 @@ impl AppState {
             prefs: std::sync::Mutex::new(load_alert_prefs(&data_dir)),
             ..Default::default()
         };
+        let listener = Listener {
+            prefs: tokio::sync::Mutex::new(load_listener_prefs(&data_dir)),
+            ..Default::default()
+        };
         Ok(AppState {
             desk,
             alerts,
+            listener,
             data_dir,
             sandbox,
             first_run,
@@ -408,6 +414,121 @@ pub fn raise_alert(alerts: &Alerts, kind: String, title: String, body: String) {
     });
 }
 
+/// The callback listener's settings (off by default; loopback by default).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct ListenerPrefs {
+    pub enabled: bool,
+    pub bind: String,
+}
+
+/// The port the listener suggests (next to the sandbox's).
+pub const LISTENER_DEFAULT_BIND: &str = "127.0.0.1:47652";
+
+impl Default for ListenerPrefs {
+    fn default() -> Self {
+        ListenerPrefs {
+            enabled: false,
+            bind: LISTENER_DEFAULT_BIND.into(),
+        }
+    }
+}
+
+const LISTENER_FILE: &str = "listener.json";
+
+pub fn load_listener_prefs(data_dir: &std::path::Path) -> ListenerPrefs {
+    std::fs::read(data_dir.join(LISTENER_FILE))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+pub fn save_listener_prefs(
+    data_dir: &std::path::Path,
+    prefs: &ListenerPrefs,
+) -> std::io::Result<()> {
+    let tmp = data_dir.join(format!("{LISTENER_FILE}.tmp"));
+    std::fs::write(&tmp, serde_json::to_vec_pretty(prefs).unwrap_or_default())?;
+    std::fs::rename(tmp, data_dir.join(LISTENER_FILE))
+}
+
+/// The callback listener in the app (`paydesk_core::notify`), when running.
+#[derive(Default)]
+pub struct Listener {
+    pub prefs: tokio::sync::Mutex<ListenerPrefs>,
+    pub running: tokio::sync::Mutex<Option<paydesk_core::notify::server::Listening>>,
+    pub error: std::sync::Mutex<Option<String>>,
+}
+
+/// Reads a bind address; a bare port means 127.0.0.1.
+pub fn parse_bind(bind: &str) -> Result<std::net::SocketAddr, CoreError> {
+    let bind = bind.trim();
+    let with_host = if bind.contains(':') {
+        bind.to_string()
+    } else {
+        format!("127.0.0.1:{bind}")
+    };
+    with_host.parse().map_err(|_| {
+        CoreError::Field(paydesk_core::error::FieldError::new(
+            "bind",
+            paydesk_core::tr!(
+                "监听地址应为 主机:端口，例如 127.0.0.1:47652",
+                "the bind address is HOST:PORT, e.g. 127.0.0.1:47652"
+            ),
+        ))
+    })
+}
+
+/// Starts the listener on `addr` (stopping any running one first).
+pub async fn start_listener(
+    desk: Arc<PayDesk>,
+    listener: &Listener,
+    addr: std::net::SocketAddr,
+) -> Result<std::net::SocketAddr, CoreError> {
+    use paydesk_core::notify::server::{listen, ListenOptions};
+    let mut running = listener.running.lock().await;
+    // Dropping the old one stops it (and frees the port for a restart on it).
+    *running = None;
+    let opts = ListenOptions {
+        bind: addr,
+        ..Default::default()
+    };
+    match listen(desk, opts).await {
+        Ok(l) => {
+            let at = l.addr;
+            *running = Some(l);
+            *listener.error.lock().expect("listener error") = None;
+            Ok(at)
+        }
+        Err(e) => {
+            let msg = paydesk_core::tr!("无法监听 {}：{}", "cannot listen on {}: {}", addr, e);
+            *listener.error.lock().expect("listener error") = Some(msg.clone());
+            Err(CoreError::Field(paydesk_core::error::FieldError::new(
+                "bind", msg,
+            )))
+        }
+    }
+}
+
+/// At start: the listener runs when the user left it on.
+pub async fn listener_at_start(desk: Arc<PayDesk>, app: tauri::AppHandle) {
+    let Some(state) = app.try_state::<AppState>() else {
+        return;
+    };
+    let prefs = state.listener.prefs.lock().await.clone();
+    if !prefs.enabled {
+        return;
+    }
+    match parse_bind(&prefs.bind) {
+        Ok(addr) => {
+            if let Err(e) = start_listener(desk, &state.listener, addr).await {
+                tracing::warn!(error = %e, "the callback listener did not start");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "the callback listener's address is not valid"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -459,5 +580,24 @@ mod tests {
         let raised = alerts.raised.lock().unwrap();
         assert_eq!(raised.len(), RAISED_KEEP);
         assert_eq!(raised.last().unwrap().body, format!("{}", RAISED_KEEP + 4));
+    }
+
+    #[test]
+    fn a_bare_port_binds_loopback_and_junk_names_the_field() {
+        let a = parse_bind("47652").unwrap();
+        assert!(a.ip().is_loopback());
+        assert_eq!(a.port(), 47652);
+        assert!(!parse_bind("0.0.0.0:47652").unwrap().ip().is_loopback());
+        match parse_bind("localhost:x") {
+            Err(CoreError::Field(f)) => assert_eq!(f.field, "bind"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_listener_is_off_and_loopback_by_default() {
+        let p = ListenerPrefs::default();
+        assert!(!p.enabled);
+        assert!(parse_bind(&p.bind).unwrap().ip().is_loopback());
     }
 }

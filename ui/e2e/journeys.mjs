@@ -652,10 +652,29 @@ export const journeys = [
       });
       const alerts = await mock(page, () => window.__paydeskMock.alerts);
       assert(!alerts.some((a) => a.body.includes('SYNC-UI-OFF')), 'no alert while switched off');
+      // The callback listener: off by default, loopback, a notify URL per profile.
+      const ls = page.getByTestId('listener-settings');
+      assert(!(await ls.getByTestId('listener-enabled').isChecked()), 'listener off by default');
+      assert((await page.inputValue('#listener-bind')) === '127.0.0.1:47652', 'loopback default');
+      const urls = ls.getByTestId('notify-url');
+      assert((await urls.count()) === 5, 'a notify URL per profile');
+      assert(/^http:\/\/127\.0\.0\.1:47652\/notify\/\S+$/.test((await text(urls.first().locator('code'))).trim()), 'notify URL shape');
+      await ls.getByTestId('listener-enabled').check();
+      await ls.getByTestId('listener-running').waitFor();
+      // A non-loopback address needs the user's confirmation.
+      await page.fill('#listener-bind', '0.0.0.0:47652');
+      await ls.getByTestId('listener-apply').click();
+      await ls.getByTestId('listener-error').waitFor();
+      assert((await text(ls.getByTestId('listener-error'))).includes('不是本机地址'), 'non-loopback refused with the reason');
+      assert((await mock(page, () => window.__paydeskMock.call('listener_status', {}))).bind === '127.0.0.1:47652', 'nothing changed');
+      await ls.getByTestId('listener-confirm').check();
+      await ls.getByTestId('listener-apply').click();
+      await until(async () => (await text(ls.getByTestId('listener-running'))).includes('0.0.0.0:47652'), 'listening after confirmation');
+      await shot('settings-listener');
       // English
       await open(page, base, '#/profiles', 'mock&lang=en');
       await page.getByTestId('alert-settings').waitFor();
-      assert((await text(page.getByTestId('alert-settings'))).includes('A payout succeeded'), 'English labels');
+      await until(async () => (await text(page.getByTestId('alert-settings'))).includes('A payout succeeded'), 'English labels');
       await shot('settings-alerts-en');
       await page.click('a[data-nav=orders]');
       await page.locator('[data-testid=order-table] tbody tr').first().click();

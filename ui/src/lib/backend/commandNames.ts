@@ -38,6 +38,8 @@ export const COMMAND_NAMES = [
   'get_alert_prefs',
   'save_alert_prefs',
   'raised_alerts',
+  'listener_status',
+  'set_listener',
   'batch_template',
   'batch_import',
   'batch_show',

@@ -22,6 +22,14 @@ export interface AlertPrefs {
   low_balance: boolean;
   badge: boolean;
 }
+/** The callback listener (src-tauri/src/commands.rs `ListenerStatus`). */
+export interface ListenerStatus {
+  enabled: boolean;
+  bind: string;
+  addr: string | null;
+  error: string | null;
+  urls: { profile: string; id: string; url: string }[];
+}
 export interface RaisedAlert {
   kind: string;
   title: string;
@@ -70,6 +78,9 @@ export interface Commands {
   save_alert_prefs: [{ prefs: AlertPrefs }, null];
   /** Test hook: the desktop alerts raised since start. */
   raised_alerts: [None, RaisedAlert[]];
+  listener_status: [None, ListenerStatus];
+  /** A non-loopback `bind` is refused (`confirm_required`) unless `confirmPublic`. */
+  set_listener: [{ enabled: boolean; bind: string; confirmPublic: boolean }, ListenerStatus];
   // Batch payouts. Template/import/export open a native dialog (null: cancelled);
   // import without `path` asks for the file.
   batch_template: [{ profile: string; format: 'csv' | 'xlsx' }, string | null];

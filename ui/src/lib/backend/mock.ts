@@ -553,6 +553,12 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
   const mockBatch = createMockBatch({ profileById, now, fail: (code, message, field) => new MockError(code, message, field ?? null) as unknown as Error });
   handle.batch = mockBatch.handle;
 
+  let listener = { enabled: false, bind: '127.0.0.1:47652' };
+  const listenerStatus = () => ({
+    enabled: listener.enabled, bind: listener.bind, addr: listener.enabled ? listener.bind : null, error: null,
+    urls: profiles.map((p) => ({ profile: p.name, id: p.id, url: `http://${listener.bind}/notify/${p.id}` })),
+  });
+
   const handlers: { [K in Command]: (a: Args<K>) => Result<K> | Promise<Result<K>> } = {
     ui_ready: () => null,
     ...mockBatch.handlers,
@@ -641,6 +647,17 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
       return null;
     },
     raised_alerts: () => handle.alerts,
+    listener_status: () => listenerStatus(),
+    set_listener: ({ enabled, bind, confirmPublic }) => {
+      const m = /^(.+):(\d{1,5})$/.exec(bind.trim());
+      if (!m) throw fieldError('bind', '监听地址应为 主机:端口，例如 127.0.0.1:47652');
+      const loopback = m[1] === 'localhost' || m[1].startsWith('127.') || m[1] === '[::1]';
+      if (enabled && !loopback && !confirmPublic) {
+        throw new MockError('confirm_required', `${m[1]} 不是本机地址：其他电脑也能访问回调接收。请确认后再开启。`, 'bind');
+      }
+      listener = { enabled, bind: bind.trim() };
+      return listenerStatus();
+    },
   };
 
   if (!fresh) addSandbox();
