@@ -199,7 +199,7 @@ impl PayDesk {
     }
 
     /// A genuine callback that moves nothing: kept in the order's history,
-    /// its note shown as the order's latest message.
+    /// its note on the event only (the order keeps its own: see `update_order`).
     async fn record(
         &self,
         order: &Order,

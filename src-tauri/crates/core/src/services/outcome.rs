@@ -27,7 +27,7 @@ pub const NOT_FOUND_GRACE_MS: i64 = 10 * 60 * 1000;
 
 /// The error code an event carries when a query's answer contradicts a final
 /// order: the answer is recorded, the order is not moved.
-pub const STATUS_CONFLICT: &str = "status_conflict";
+pub const STATUS_CONFLICT: &str = crate::store::STATUS_CONFLICT;
 
 /// The facts about a stored order that the decisions need.
 #[derive(Debug, Clone, Copy)]
@@ -262,6 +262,7 @@ pub fn update_from_reply(reply: Reply) -> OrderUpdate {
             Some(reply.extra)
         },
         message: None,
+        reopen: false,
     }
 }
 
