@@ -7,7 +7,8 @@
 
 mod support;
 
-use paydesk_core::domain::{OrderStatus, ProviderKind};
+use paydesk_core::domain::{OrderKind, OrderStatus, ProviderKind};
+use paydesk_core::form::OrderInput;
 use paydesk_core::notify::server::{listen, ListenOptions, Listening};
 use paydesk_core::providers::{jeepay, jstpay};
 use paydesk_core::services::PayDesk;
@@ -206,16 +207,28 @@ async fn exercise(
     amount: &str,
     other: &str,
     ack: &str,
-) {
+) -> Order {
+    let no = format!("CB{}1", kind.as_str().to_uppercase());
+    let input = order_input(kind, &no, true);
+    exercise_order(kind, order_kind(kind), input, build, amount, other, ack).await
+}
+
+/// `exercise` for a given order: the callback built by `build(order number,
+/// amount text, gateway id, key)`; returns the order after the replays.
+async fn exercise_order(
+    kind: ProviderKind,
+    okind: OrderKind,
+    input: OrderInput,
+    build: &(dyn Fn(&str, &str, &str, &str) -> Sent + Sync),
+    amount: &str,
+    other: &str,
+    ack: &str,
+) -> Order {
     let (_dir, _sb, desk, l) = setup().await;
     let pid = desk.profile(kind.as_str()).await.unwrap().profile.id;
-    let no = format!("CB{}1", kind.as_str().to_uppercase());
+    let no = input.order_no.clone().unwrap();
     let created = desk
-        .create_order(
-            kind.as_str(),
-            order_kind(kind),
-            &order_input(kind, &no, true),
-        )
+        .create_order(kind.as_str(), okind, &input)
         .await
         .unwrap();
     assert!(created.error.is_none(), "{:?}", created.error);
@@ -269,10 +282,9 @@ async fn exercise(
         assert_eq!((status, body.as_str()), (200, ack), "{kind} replay");
     }
     assert_eq!(notify_events(&desk, &o).await, 1, "{kind}: one change");
-    assert_eq!(
-        desk.order(o.id).await.unwrap().status,
-        OrderStatus::Succeeded
-    );
+    let last = desk.order(o.id).await.unwrap();
+    assert_eq!(last.status, OrderStatus::Succeeded);
+    last
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -356,4 +368,308 @@ async fn jstpay_receive_check_confirms_only_the_payout_as_sent() {
         "{audit:?}"
     );
     assert_eq!(desk.order(o.id).await.unwrap().status, OrderStatus::Pending);
+}
+
+// The remaining callbacks (deposits), each built here from PROVIDERS.md's
+// rules by hand: the field texts, the signing string and the transport
+// encoding are written out independently of the gateway modules (only the
+// MD5 digest itself is shared).
+
+/// Form/query encoding as a sender writes it: unreserved bytes stay, a space
+/// becomes `+`, every other byte `%XX`.
+fn form_enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn form_body(fields: &[(&str, String)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{k}={}", form_enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn deposit_input(kind: ProviderKind, no: &str) -> OrderInput {
+    let kv: Vec<(&str, &str)> = match kind {
+        ProviderKind::Jstpay => vec![("channel", "bank"), ("to_card", "false")],
+        ProviderKind::Appkey => vec![("channel", "1")],
+        ProviderKind::Xxpay => vec![
+            ("channel", "8002"),
+            ("subject", "在线支付"),
+            ("body", "在线支付"),
+        ],
+        _ => unreachable!(),
+    };
+    OrderInput {
+        amount: "100".into(),
+        order_no: Some(no.into()),
+        values: kv
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    }
+}
+
+/// 聚优客 payment callback: the raw body `{"result_response":{…},"sign":…}`,
+/// every value a string, `total_amount` in fen; sign = md5(lower(compact
+/// sorted JSON of result_response) + key), lower hex.
+fn jyk(no: &str, amount: &str, gw: &str, key: &str) -> Sent {
+    let c = paydesk_sandbox::credentials(ProviderKind::Juyouke);
+    let rr: std::collections::BTreeMap<&str, &str> = [
+        ("result_code", "10000"),
+        ("return_msg", "支付成功 OK"),
+        ("app_id", c.merchant_id),
+        ("out_trade_no", no),
+        ("pay_date", "1539157623"),
+        ("paytype", "1"),
+        ("total_amount", amount),
+        ("trade_no", gw),
+        ("trade_status", "TRADE_SUCCESS"),
+    ]
+    .into_iter()
+    .collect();
+    let text = serde_json::to_string(&rr).unwrap();
+    assert!(text.contains("支付成功"), "non-ASCII written as is");
+    let sign = md5_lower(&format!("{}{key}", text.to_lowercase()));
+    Sent {
+        method: "POST",
+        query: String::new(),
+        content_type: "application/json",
+        body: format!("{{\"result_response\":{text},\"sign\":\"{sign}\"}}"),
+    }
+}
+
+/// JSTpay deposit completed: JSON, `payee_amount` a string of yuan. With
+/// `credited`, the gateway changed the amount: `payee_amount` is what was
+/// credited and `act_amount` (the amount matched) what was submitted.
+fn jst_deposit(credited: Option<&'static str>) -> impl Fn(&str, &str, &str, &str) -> Sent {
+    move |no, amount, gw, key| {
+        let c = paydesk_sandbox::credentials(ProviderKind::Jstpay);
+        let mut f: Vec<(&str, String)> = vec![
+            ("type", "deposit".into()),
+            ("action", "completed".into()),
+            ("merchant_ID", c.merchant_id.into()),
+            ("client_order_id", no.into()),
+            ("pay_mode", "bank".into()),
+            ("order_id", gw.into()),
+        ];
+        match credited {
+            Some(paid) => {
+                f.push(("payee_amount", paid.into()));
+                f.push(("act_amount", amount.into()));
+            }
+            None => f.push(("payee_amount", amount.into())),
+        }
+        let mut sorted = f.clone();
+        sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        let text: Vec<String> = sorted.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let sig = md5_lower(&format!("{}&hash_key={key}", text.join("&")));
+        let mut obj = serde_json::Map::new();
+        for (k, v) in f {
+            obj.insert(k.into(), serde_json::Value::String(v));
+        }
+        obj.insert("signature".into(), sig.into());
+        Sent {
+            method: "POST",
+            query: String::new(),
+            content_type: "application/json",
+            body: serde_json::Value::Object(obj).to_string(),
+        }
+    }
+}
+
+/// xxpay pay notify: every non-empty field (extensions included) sorted,
+/// `&key=<reply key>`, MD5 upper; sent in a form body, or (`in_query`) in
+/// the query string of a POST with an empty body.
+fn xx_pay(in_query: bool) -> impl Fn(&str, &str, &str, &str) -> Sent {
+    move |no, amount, gw, key| {
+        let c = paydesk_sandbox::credentials(ProviderKind::Xxpay);
+        let mut f: Vec<(&str, String)> = vec![
+            ("payOrderId", gw.into()),
+            ("mchId", c.merchant_id.into()),
+            ("appId", c.app_id.unwrap().into()),
+            ("productId", "8002".into()),
+            ("mchOrderNo", no.into()),
+            ("amount", amount.into()),
+            ("status", "2".into()),
+            ("channelOrderNo", "WX2024 0001".into()),
+            ("channelAttach", String::new()),
+            ("param1", String::new()),
+            ("param2", String::new()),
+            ("paySuccTime", "1700000000000".into()),
+            ("backType", "2".into()),
+            // Fields the gateway may add: signed like the others.
+            ("currency", "cny".into()),
+            ("subject", "在线支付 & 充值".into()),
+        ];
+        let mut sorted: Vec<&(&str, String)> = f.iter().filter(|(_, v)| !v.is_empty()).collect();
+        sorted.sort_by(|a, b| a.0.cmp(b.0));
+        let text: Vec<String> = sorted.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let sign = md5_upper(&format!("{}&key={key}", text.join("&")));
+        f.push(("sign", sign));
+        let encoded = form_body(&f);
+        if in_query {
+            Sent {
+                method: "POST",
+                query: encoded,
+                content_type: "",
+                body: String::new(),
+            }
+        } else {
+            Sent {
+                method: "POST",
+                query: String::new(),
+                content_type: "application/x-www-form-urlencoded",
+                body: encoded,
+            }
+        }
+    }
+}
+
+/// AppKey deposit callback: `amount` (paid), `appKey`, `channel`, `mrn`,
+/// `originAmount` (submitted, the amount matched); sign over exactly that
+/// order with `&key=`, MD5 lower.
+fn ak_deposit(paid: Option<&'static str>) -> impl Fn(&str, &str, &str, &str) -> Sent {
+    move |no, origin, _gw, key| {
+        let c = paydesk_sandbox::credentials(ProviderKind::Appkey);
+        let amount = paid.unwrap_or(origin);
+        let sign = md5_lower(&format!(
+            "amount={amount}&appKey={}&channel=1&mrn={no}&originAmount={origin}&key={key}",
+            c.merchant_id
+        ));
+        let f: Vec<(&str, String)> = vec![
+            ("amount", amount.into()),
+            ("appKey", c.merchant_id.into()),
+            ("channel", "1".into()),
+            ("mrn", no.into()),
+            ("originAmount", origin.into()),
+            ("sign", sign),
+        ];
+        Sent {
+            method: "POST",
+            query: String::new(),
+            content_type: "application/x-www-form-urlencoded",
+            body: form_body(&f),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn juyouke_payment_callback_raw_json() {
+    let o = exercise(ProviderKind::Juyouke, &jyk, "10000", "10001", "success").await;
+    assert_eq!(o.amount_fen, 10000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jstpay_deposit_completed_string_amount() {
+    let k = ProviderKind::Jstpay;
+    let o = exercise_order(
+        k,
+        OrderKind::Deposit,
+        deposit_input(k, "CBJSTD1"),
+        &jst_deposit(None),
+        "100.00",
+        "101.00",
+        "1|OKAY",
+    )
+    .await;
+    assert!(!o.extra.contains_key("credited_fen"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jstpay_deposit_completed_changed_amount_matches_act_amount() {
+    let k = ProviderKind::Jstpay;
+    // `act_amount` is matched (as "100", any decimal-yuan text); the credited
+    // 98.50 is kept with the order.
+    let o = exercise_order(
+        k,
+        OrderKind::Deposit,
+        deposit_input(k, "CBJSTD2"),
+        &jst_deposit(Some("98.50")),
+        "100",
+        "98.50",
+        "1|OKAY",
+    )
+    .await;
+    assert_eq!(o.amount_fen, 10000);
+    assert_eq!(
+        o.extra.get("credited_fen").map(String::as_str),
+        Some("9850")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn xxpay_pay_notify_form_post() {
+    let k = ProviderKind::Xxpay;
+    exercise_order(
+        k,
+        OrderKind::Deposit,
+        deposit_input(k, "CBXXP1"),
+        &xx_pay(false),
+        "10000",
+        "10001",
+        "success",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn xxpay_pay_notify_in_query_string_with_empty_body() {
+    let k = ProviderKind::Xxpay;
+    exercise_order(
+        k,
+        OrderKind::Deposit,
+        deposit_input(k, "CBXXP2"),
+        &xx_pay(true),
+        "10000",
+        "10001",
+        "success",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn appkey_deposit_callback() {
+    let k = ProviderKind::Appkey;
+    let o = exercise_order(
+        k,
+        OrderKind::Deposit,
+        deposit_input(k, "CBAKD1"),
+        &ak_deposit(None),
+        "100.00",
+        "101.00",
+        "success",
+    )
+    .await;
+    assert!(!o.extra.contains_key("credited_fen"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn appkey_deposit_callback_paid_other_than_submitted() {
+    let k = ProviderKind::Appkey;
+    // `originAmount` is matched; the customer paid 99.50, which is kept.
+    let o = exercise_order(
+        k,
+        OrderKind::Deposit,
+        deposit_input(k, "CBAKD2"),
+        &ak_deposit(Some("99.50")),
+        "100.00",
+        "101.00",
+        "success",
+    )
+    .await;
+    assert_eq!(
+        o.extra.get("credited_fen").map(String::as_str),
+        Some("9950")
+    );
 }

@@ -31,12 +31,18 @@ async fn setup(
     (dir, sandbox, desk)
 }
 
-/// No callback ever arrives (the sandbox sends none here): 200 orders across
-/// the five gateways reach their final state through the sync alone, the
-/// failures the gateway decided included, each announced once.
+/// No callback ever arrives (the sandbox drops 100 % of them): 200 orders
+/// across the five gateways reach their final state through the sync alone,
+/// the failures the gateway decided included, each announced once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_orders_settle_by_sync_alone() {
     let (_dir, sandbox, desk) = setup(Some(Duration::from_secs(2))).await;
+    sandbox
+        .sim
+        .set_notify_options(paydesk_sandbox::notify::NotifyOptions {
+            drop_percent: 100,
+            ..Default::default()
+        });
     let mut orders = Vec::new();
     for i in 0..200 {
         let kind = ProviderKind::ALL[i % 5];

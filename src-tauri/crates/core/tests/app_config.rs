@@ -104,26 +104,8 @@ fn the_csp_forbids_inline_scripts_and_remote_content() {
     }
 }
 
-/// The command names in `COMMANDS` (a Rust string array, read as text).
-fn commands() -> BTreeSet<String> {
-    let src = read("src-tauri/src/command_list.rs");
-    let start = src.find("COMMANDS").expect("a COMMANDS list");
-    let body = &src[start..];
-    let open = body.find("= &[").expect("COMMANDS = &[ ... ]") + 4;
-    let body = &body[open..body.find("];").unwrap()];
-    let body: String = body
-        .lines()
-        .map(|l| l.split("//").next().unwrap_or(""))
-        .collect::<Vec<_>>()
-        .join("\n");
-    body.split(',')
-        .map(|s| s.trim().trim_matches('"').to_string())
-        .filter(|s| !s.is_empty())
-        .collect()
-}
-
 #[test]
-fn the_capability_grants_exactly_the_commands_the_ui_uses() {
+fn the_capability_grants_only_command_permissions_to_the_one_window() {
     let cap: Value = serde_json::from_str(&read("src-tauri/capabilities/default.json")).unwrap();
     assert_eq!(cap["windows"], serde_json::json!(["main"]), "one window");
     assert!(cap.get("remote").is_none(), "no remote URL may use the IPC");
@@ -137,8 +119,9 @@ fn the_capability_grants_exactly_the_commands_the_ui_uses() {
                 .to_string()
         })
         .collect();
-    let commands = commands();
-    assert!(commands.len() >= 20, "{commands:?}");
+    // That the grants are exactly the commands of src/command_list.rs is
+    // checked at compile time by src-tauri/build.rs (a stale or missing grant
+    // fails the build); here: the shape of every grant.
     let mut seen = BTreeSet::new();
     for p in &granted {
         let cmd = p
@@ -148,14 +131,10 @@ fn the_capability_grants_exactly_the_commands_the_ui_uses() {
             })
             .replace('-', "_");
         assert!(
-            commands.contains(&cmd),
-            "{p} grants `{cmd}`, which is not in COMMANDS"
+            cmd.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+            "{p}: not a command permission"
         );
         assert!(seen.insert(cmd.clone()), "{p} granted twice");
     }
-    let missing: Vec<&String> = commands.difference(&seen).collect();
-    assert!(
-        missing.is_empty(),
-        "commands the UI cannot call: {missing:?}"
-    );
+    assert!(seen.len() >= 20, "{seen:?}");
 }

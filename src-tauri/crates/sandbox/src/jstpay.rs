@@ -374,6 +374,16 @@ fn pay_create_inner(sim: &SimRef, body: &[u8]) -> Result<Response, Fail> {
         "payee_name": php_decode_strict(req.s("payee_name")),
         "payee_bank": php_decode_strict(req.s("payee_bank")),
         "callback_uri": req.s("callback_uri"),
+        // The payee texts as sent (urlencoded ones still encoded): the
+        // payout callbacks carry them back as they were signed.
+        "sent": {
+            "payee_name": req.s("payee_name"),
+            "payee_bank": req.s("payee_bank"),
+            "payee_branch": req.s("payee_branch"),
+            "payee_number": req.s("payee_number"),
+            "payee_province": req.s("payee_province"),
+            "payee_city": req.s("payee_city"),
+        },
     });
     let order = SimOrder {
         provider: P,

@@ -353,6 +353,7 @@ fn new_deposit(
             "payway": p.get("payway").cloned().unwrap_or_default(),
             "subject": p["subject"],
             "paid_at": if state == SimState::Succeeded { beijing_now() } else { String::new() },
+            "notify_url": p.get("notify_url").cloned().unwrap_or_default(),
         }),
     };
     match sim.insert_order(order.clone()) {

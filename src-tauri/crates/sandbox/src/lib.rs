@@ -28,6 +28,7 @@ pub mod appkey;
 pub mod jeepay;
 pub mod jstpay;
 pub mod juyouke;
+pub mod notify;
 pub mod xxpay;
 
 /// Credentials the sandbox accepts, per gateway. Sandbox profiles use these.
@@ -184,6 +185,10 @@ pub struct Sim {
     creates: Mutex<HashMap<(ProviderKind, String), u32>>,
     /// Demo mode: orders move on by themselves after this long.
     pub auto_advance: Option<Duration>,
+    /// How settled orders' callbacks are sent (see `notify`).
+    notify: Mutex<notify::NotifyOptions>,
+    /// Every callback delivery attempt, in order.
+    deliveries: notify::Deliveries,
 }
 
 impl Sim {
@@ -199,7 +204,25 @@ impl Sim {
             seq: std::sync::atomic::AtomicU64::new(1),
             creates: Mutex::new(HashMap::new()),
             auto_advance,
+            notify: Mutex::new(notify::NotifyOptions::default()),
+            deliveries: Default::default(),
         })
+    }
+
+    /// Scales the callbacks' retry schedule and drops a share of them.
+    pub fn set_notify_options(&self, opts: notify::NotifyOptions) {
+        *self.notify.lock().unwrap() = opts;
+    }
+
+    /// Every callback delivery attempt so far.
+    pub fn deliveries(&self) -> Vec<notify::Delivery> {
+        self.deliveries.lock().unwrap().clone()
+    }
+
+    /// An order just reached a final state: its gateway calls it back.
+    fn settled(&self, o: &SimOrder) {
+        let opts = *self.notify.lock().unwrap();
+        notify::settled(o.clone(), opts, self.deliveries.clone());
     }
 
     /// A fresh gateway order id, e.g. `JST202400000001`.
@@ -241,6 +264,9 @@ impl Sim {
             return Err(Duplicate);
         }
         orders.insert(key, order.clone());
+        if matches!(order.state, SimState::Succeeded | SimState::Failed) {
+            self.settled(&order);
+        }
         Ok(order)
     }
 
@@ -277,6 +303,7 @@ impl Sim {
                     let mut b = self.balances.lock().unwrap();
                     *b.entry(provider).or_default() -= o.amount_fen;
                 }
+                self.settled(o);
             }
         }
         Some(o.clone())
@@ -306,7 +333,11 @@ impl Sim {
             let mut b = self.balances.lock().unwrap();
             *b.entry(provider).or_default() -= o.amount_fen;
         }
+        let was_final = matches!(o.state, SimState::Succeeded | SimState::Failed);
         o.state = state;
+        if !was_final && matches!(state, SimState::Succeeded | SimState::Failed) {
+            self.settled(o);
+        }
         Some(o.clone())
     }
 

@@ -298,7 +298,7 @@ fn pay_create_inner(sim: &SimRef, headers: &HeaderMap, body: &Bytes) -> Answer {
         amount_fen: amount,
         state: SimState::Pending,
         created_at: util::now_ms(),
-        data: json!({"productId": product, "subject": subject, "param1": param1}),
+        data: json!({"productId": product, "subject": subject, "param1": param1, "notifyUrl": p.get("notifyUrl").map(text_of)}),
     };
     if sim.insert_order(order).is_err() {
         return Err(fail(format!("商户订单号重复[mchOrderNo={order_no}]")));
@@ -438,7 +438,7 @@ fn trans_create_inner(sim: &SimRef, body: &Bytes) -> Answer {
         amount_fen: amount,
         state: SimState::Pending,
         created_at,
-        data: json!({"bankCode": bank_code, "accountName": account_name, "accountNo": account_no}),
+        data: json!({"bankCode": bank_code, "accountName": account_name, "accountNo": account_no, "notifyUrl": p.get("notifyUrl").map(text_of)}),
     };
     let Ok(o) = sim.insert_order(order) else {
         return Err(fail(format!("商户订单号重复[mchTransOrderNo={order_no}]")));

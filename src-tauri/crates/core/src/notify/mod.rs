@@ -193,6 +193,7 @@ impl PayDesk {
                         now_ms(),
                     )
                     .await?;
+                pause_after_commit().await;
                 Ok(NotifyAnswer::ack(ack))
             }
         }
@@ -239,6 +240,24 @@ impl PayDesk {
             .await
     }
 }
+
+/// With `PAYDESK_TEST_PAUSE_AT=notify_after_commit` (the `test-hooks`
+/// feature only), an applied callback waits 60 s between its durable commit
+/// and its answer, so a test can `kill -9` the listener there and check that
+/// the gateway's retry is acknowledged and changes nothing.
+#[cfg(feature = "test-hooks")]
+async fn pause_after_commit() {
+    if std::env::var("PAYDESK_TEST_PAUSE_AT").is_ok_and(|v| v.trim() == "notify_after_commit") {
+        tracing::warn!("PAYDESK_TEST_PAUSE_AT: pausing 60 s");
+        // A marker on stderr tells the test the process got here.
+        eprintln!("PAYDESK_TEST_PAUSED notify_after_commit");
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+    }
+}
+
+#[cfg(not(feature = "test-hooks"))]
+#[inline(always)]
+async fn pause_after_commit() {}
 
 /// A lock per (profile, order number), striped over 64 mutexes.
 async fn notify_lock(profile_id: &str, order_no: &str) -> tokio::sync::MutexGuard<'static, ()> {

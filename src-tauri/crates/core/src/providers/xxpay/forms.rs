@@ -197,12 +197,12 @@ pub fn deposit_form() -> FormSpec {
             bank_only(
                 FieldSpec::new(ids::PAYER_NAME, "汇款人户名", "Payer's account name", InputKind::Text)
                     .max_len(30)
-                    .help("网银支付必填：付款帐户的户名", "required for online banking: the name on the paying account"),
+                    .help("网银支付必填：付款账户的户名", "required for online banking: the name on the paying account"),
             ),
             bank_only(
-                FieldSpec::new(ids::PAYER_ACCOUNT_NO, "汇款人帐号", "Payer's account number", InputKind::AccountNo)
+                FieldSpec::new(ids::PAYER_ACCOUNT_NO, "汇款人账号", "Payer's account number", InputKind::AccountNo)
                     .max_len(32)
-                    .help("网银支付必填：付款的银行卡号或帐号", "required for online banking: the paying card or account number"),
+                    .help("网银支付必填：付款的银行卡号或账号", "required for online banking: the paying card or account number"),
             ),
             FieldSpec::new(ids::SUBJECT, "商品主题", "Subject", InputKind::Text).required().max_len(64).default_value("在线支付").wire("subject"),
             FieldSpec::new(ids::BODY, "商品描述", "Description", InputKind::Text).required().max_len(256).default_value("在线支付").wire("body"),
@@ -218,7 +218,7 @@ pub fn deposit_form() -> FormSpec {
         ],
         notes_zh: vec![
             "金额以分为单位发送；回调地址（notifyUrl）和前端跳转地址（returnUrl）取自商户资料。".into(),
-            "网银支付（8000）须填写汇款人银行、户名、帐号，合并为“银行代码;户名;帐号”放在 param1 发送。".into(),
+            "网银支付（8000）须填写汇款人银行、户名、账号，合并为“银行代码;户名;账号”放在 param1 发送。".into(),
             "若返回的支付地址以“POST;”开头，须在浏览器中以表单 POST 方式打开，不能生成二维码。".into(),
         ],
         notes_en: vec![
@@ -238,14 +238,14 @@ pub fn payout_form() -> FormSpec {
         order_no: OrderNoRule { sent: true, max_len: ORDER_NO_MAX, wire_name: Some("mchTransOrderNo".into()) },
         fields: vec![
             FieldSpec::new(ids::PAYEE_NAME, "收款人户名", "Payee name", InputKind::Text).required().max_len(64).wire("accountName"),
-            FieldSpec::new(ids::ACCOUNT_NO, "收款帐号", "Account number", InputKind::AccountNo).required().max_len(64).wire("accountNo"),
+            FieldSpec::new(ids::ACCOUNT_NO, "收款账号", "Account number", InputKind::AccountNo).required().max_len(64).wire("accountNo"),
             FieldSpec::new(ids::BANK_CODE, "收款银行", "Bank", InputKind::Bank)
                 .required()
                 .bank_value(BankValue::Code)
                 .max_len(32)
                 .wire("bankCode")
                 .help("按网关的代付银行代码表（HPT00001–HPT00097）选择；开户行名称（bankName）按表自动填写", "pick from the gateway's payout bank list (HPT00001–HPT00097); the bank name (bankName) is filled in from it"),
-            FieldSpec::new(ids::ACCOUNT_TYPE, "帐户类型", "Account type", InputKind::Select)
+            FieldSpec::new(ids::ACCOUNT_TYPE, "账户类型", "Account type", InputKind::Select)
                 .required()
                 .default_value("1")
                 .choices(vec![
@@ -255,7 +255,7 @@ pub fn payout_form() -> FormSpec {
                     Choice::new("4", "其他转账", "Other transfer"),
                 ])
                 .wire("accountType"),
-            FieldSpec::new(field::ACCOUNT_ATTR, "帐户属性", "Account holder", InputKind::Select)
+            FieldSpec::new(field::ACCOUNT_ATTR, "账户属性", "Personal or business account", InputKind::Select)
                 .choices(vec![Choice::new("0", "对私（个人）", "Personal"), Choice::new("1", "对公（企业）", "Business")])
                 .wire("accountAttr")
                 .help("不填时网关按对私处理", "the gateway treats an empty value as personal"),
@@ -265,10 +265,10 @@ pub fn payout_form() -> FormSpec {
                 .max_len(12)
                 .wire("bankType")
                 .help("开户支行的联行号（数字），可留空", "the branch's CNAPS number (digits); may be left empty"),
-            FieldSpec::new(ids::PAYER_ACCOUNT_NO, "汇款帐户末六位", "Last six digits of the paying account", InputKind::AccountNo)
+            FieldSpec::new(ids::PAYER_ACCOUNT_NO, "汇款账户末六位", "Last six digits of the paying account", InputKind::AccountNo)
                 .max_len(6)
                 .wire("param1")
-                .help("网关要求时填写：汇款人帐户的末六位数字", "when the gateway asks for it: the last six digits of the remitting account"),
+                .help("网关要求时填写：汇款人账户的末六位数字", "when the gateway asks for it: the last six digits of the remitting account"),
             FieldSpec::new(ids::REMARK, "附加信息", "Note", InputKind::Text)
                 .max_len(PARAM_MAX)
                 .wire("param2")
@@ -343,7 +343,7 @@ pub fn check(order: &OrderParams) -> Result<(), FieldError> {
                 for id in [ids::PAYER_BANK_CODE, ids::PAYER_NAME, ids::PAYER_ACCOUNT_NO] {
                     let v = order.value_or_empty(id);
                     if v.is_empty() {
-                        return Err(FieldError::new(id, tr!("网银支付须填写汇款人银行、户名和帐号", "online banking needs the payer's bank, account name and account number")));
+                        return Err(FieldError::new(id, tr!("网银支付须填写汇款人银行、户名和账号", "online banking needs the payer's bank, account name and account number")));
                     }
                     if v.contains(';') {
                         return Err(FieldError::new(
@@ -367,7 +367,7 @@ pub fn check(order: &OrderParams) -> Result<(), FieldError> {
                     ));
                 }
                 if bank_transfer_param1(order).chars().count() > PARAM_MAX {
-                    return Err(FieldError::new(ids::PAYER_NAME, tr!("汇款人银行代码、户名、帐号合计最长 {} 个字符（param1）", "the payer's bank code, name and number together can be at most {} characters (param1)", PARAM_MAX - 2)));
+                    return Err(FieldError::new(ids::PAYER_NAME, tr!("汇款人银行代码、户名、账号合计最长 {} 个字符（param1）", "the payer's bank code, name and number together can be at most {} characters (param1)", PARAM_MAX - 2)));
                 }
             }
         }
@@ -385,7 +385,7 @@ pub fn check(order: &OrderParams) -> Result<(), FieldError> {
                 return Err(FieldError::new(
                     ids::ACCOUNT_NO,
                     tr!(
-                        "银行卡转账的收款帐号只能是数字",
+                        "银行卡转账的收款账号只能是数字",
                         "for a bank card transfer the account number must be digits only"
                     ),
                 ));
@@ -400,7 +400,7 @@ pub fn check(order: &OrderParams) -> Result<(), FieldError> {
                     return Err(FieldError::new(
                         ids::PAYER_ACCOUNT_NO,
                         tr!(
-                            "请填写汇款帐户的末六位数字",
+                            "请填写汇款账户的末六位数字",
                             "enter the last six digits of the remitting account"
                         ),
                     ));
