@@ -36,6 +36,20 @@ macro_rules! with_commands {
             save_export,
             open_folder,
             ui_ready,
+            sync_state,
+            stuck_orders,
+            order_counts,
+            get_alert_prefs,
+            save_alert_prefs,
+            raised_alerts,
+            batch_template,
+            batch_import,
+            batch_show,
+            batch_list,
+            batch_run,
+            batch_pause,
+            batch_cancel,
+            batch_export,
         }
     };
 }

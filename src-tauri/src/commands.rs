@@ -1,7 +1,7 @@
 //! IPC commands: each one a thin call into the core services. Errors cross as
 //! `{code, message, field}`.
 
-use crate::state::AppState;
+use crate::state::{AlertPrefs, AppState, RaisedAlert};
 use paydesk_core::banks::Bank;
 use paydesk_core::domain::{OrderKind, ProviderKind};
 use paydesk_core::error::CoreError;
@@ -13,6 +13,7 @@ use paydesk_core::services::{
     ProfileView, Settings, TestResult,
 };
 use paydesk_core::store::{BalanceReading, Order, OrderEvent, OrderFilter, OrderPage};
+use paydesk_core::sync::{StuckOrder, SyncState};
 use paydesk_core::{tr, Secret};
 use std::collections::BTreeMap;
 use tauri::State;
@@ -334,4 +335,322 @@ pub fn open_folder(app: tauri::AppHandle, path: String) -> R<()> {
 #[tauri::command]
 pub fn ui_ready() {
     crate::state::report_ready();
+}
+
+/// Where an order stands in the background sync (last check / next check).
+#[tauri::command]
+pub async fn sync_state(state: State<'_, AppState>, id: i64) -> R<SyncState> {
+    Ok(state.desk.sync_state(id).await?)
+}
+
+/// Open orders past their profile's stuck threshold, with the last check's reason.
+#[tauri::command]
+pub async fn stuck_orders(state: State<'_, AppState>) -> R<Vec<StuckOrder>> {
+    Ok(state.desk.stuck_orders(STUCK_LIST_MAX).await?)
+}
+
+/// Most stuck orders the stuck view lists.
+const STUCK_LIST_MAX: u32 = 500;
+/// The badge counts up to this many open orders ("99+" past it).
+const BADGE_MAX: u32 = 100;
+
+/// The orders screen's badge: open and stuck orders.
+#[derive(Debug, serde::Serialize)]
+pub struct OrderCounts {
+    pub open: u32,
+    pub stuck: u32,
+}
+
+#[tauri::command]
+pub async fn order_counts(state: State<'_, AppState>) -> R<OrderCounts> {
+    use paydesk_core::domain::OrderStatus;
+    let mut open = 0u32;
+    for status in [
+        OrderStatus::Unknown,
+        OrderStatus::Pending,
+        OrderStatus::Processing,
+    ] {
+        let page = state
+            .desk
+            .list_orders(&OrderFilter {
+                status: Some(status),
+                limit: Some(BADGE_MAX),
+                ..Default::default()
+            })
+            .await?;
+        open += page.orders.len() as u32;
+    }
+    let stuck = state.desk.stuck_orders(BADGE_MAX).await?.len() as u32;
+    Ok(OrderCounts {
+        open: open.min(BADGE_MAX),
+        stuck,
+    })
+}
+
+#[tauri::command]
+pub async fn get_alert_prefs(state: State<'_, AppState>) -> R<AlertPrefs> {
+    Ok(state.alerts.prefs.lock().expect("alert prefs").clone())
+}
+
+#[tauri::command]
+pub async fn save_alert_prefs(state: State<'_, AppState>, prefs: AlertPrefs) -> R<()> {
+    crate::state::save_alert_prefs(&state.data_dir, &prefs).map_err(|e| {
+        internal(tr!(
+            "无法保存提醒设置：{}",
+            "could not save the alert settings: {}",
+            e
+        ))
+    })?;
+    *state.alerts.prefs.lock().expect("alert prefs") = prefs;
+    Ok(())
+}
+
+/// Test hook: the alerts raised since start (newest last).
+#[tauri::command]
+pub async fn raised_alerts(state: State<'_, AppState>) -> R<Vec<RaisedAlert>> {
+    Ok(state.alerts.raised.lock().expect("raised alerts").clone())
+}
+
+// ---- Batch payouts (issue 11): thin calls into `paydesk_core::batch`. ----
+
+use paydesk_core::batch::{self, Batch, BatchDetail, BatchProgress, RunOptions};
+
+/// Asks for a path with the native save dialog (Downloads, the suggested
+/// name); `None` when the user cancelled.
+async fn ask_save_path(
+    app: &tauri::AppHandle,
+    name: String,
+    ext: &str,
+) -> R<Option<std::path::PathBuf>> {
+    use tauri_plugin_dialog::DialogExt;
+    let dir = dirs::download_dir()
+        .or_else(dirs::home_dir)
+        .unwrap_or_else(std::env::temp_dir);
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_directory(dir)
+        .set_file_name(&name)
+        .add_filter(ext.to_uppercase(), &[ext])
+        .save_file(move |p| {
+            let _ = tx.send(p);
+        });
+    let Some(chosen) = rx.await.ok().flatten() else {
+        return Ok(None);
+    };
+    Ok(Some(
+        chosen.into_path().map_err(|e| internal(e.to_string()))?,
+    ))
+}
+
+/// Only the two spreadsheet formats the batch module writes.
+fn batch_ext(format: &str) -> R<&'static str> {
+    match format {
+        "csv" => Ok("csv"),
+        "xlsx" => Ok("xlsx"),
+        other => Err(internal(tr!(
+            "不支持的格式：{}",
+            "unsupported format: {}",
+            other
+        ))),
+    }
+}
+
+/// Writes the profile's batch template (one column per payout-form field)
+/// where the user chooses. `None`: cancelled.
+#[tauri::command]
+pub async fn batch_template(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    profile: String,
+    format: String,
+) -> R<Option<String>> {
+    let ext = batch_ext(&format)?;
+    let p = state.desk.profile(&profile).await?;
+    let name = format!(
+        "paydesk-batch-template-{}.{ext}",
+        p.profile.provider.as_str()
+    );
+    let Some(path) = ask_save_path(&app, name, ext).await? else {
+        return Ok(None);
+    };
+    batch::write_template(p.profile.provider, &path)?;
+    Ok(Some(path.display().to_string()))
+}
+
+/// What an import returns: the file it read (so the UI can import it again
+/// with duplicates or the same file accepted) and the batch with its rows.
+#[derive(serde::Serialize)]
+pub struct BatchImported {
+    path: String,
+    detail: BatchDetail,
+}
+
+/// Imports a payday file. Without `path` the native open dialog asks for one
+/// (CSV, XLSX, XLS); `None`: cancelled. The batch comes back `invalid` with
+/// every error listed, or `draft` with its rows for the review.
+#[tauri::command]
+#[allow(clippy::too_many_arguments)]
+pub async fn batch_import(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    profile: String,
+    path: Option<String>,
+    sheet: Option<String>,
+    expect_count: Option<u32>,
+    expect_total: Option<String>,
+    allow_duplicates: bool,
+    allow_same_file: bool,
+) -> R<Option<BatchImported>> {
+    let path = match path {
+        Some(p) => std::path::PathBuf::from(p),
+        None => {
+            use tauri_plugin_dialog::DialogExt;
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            app.dialog()
+                .file()
+                .add_filter(tr!("表格", "Spreadsheet"), &["csv", "xlsx", "xls"])
+                .pick_file(move |p| {
+                    let _ = tx.send(p);
+                });
+            let Some(chosen) = rx.await.ok().flatten() else {
+                return Ok(None);
+            };
+            chosen.into_path().map_err(|e| internal(e.to_string()))?
+        }
+    };
+    let bytes = std::fs::read(&path).map_err(|e| {
+        CoreError::from(paydesk_core::error::FieldError::new(
+            "file",
+            tr!(
+                "无法读取文件 {}：{}",
+                "cannot read {}: {}",
+                path.display(),
+                e
+            ),
+        ))
+    })?;
+    let opts = batch::ImportOptions {
+        file_name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        sheet: sheet.filter(|s| !s.trim().is_empty()),
+        expect_count,
+        expect_total: expect_total.filter(|s| !s.trim().is_empty()),
+        allow_duplicates,
+        allow_same_file,
+    };
+    let b = batch::import(&state.desk, &profile, &bytes, &opts).await?;
+    let detail = batch::show(&state.desk, b.id).await?;
+    Ok(Some(BatchImported {
+        path: path.display().to_string(),
+        detail,
+    }))
+}
+
+#[tauri::command]
+pub async fn batch_show(state: State<'_, AppState>, id: i64) -> R<BatchDetail> {
+    Ok(batch::show(&state.desk, id).await?)
+}
+
+#[tauri::command]
+pub async fn batch_list(state: State<'_, AppState>, limit: Option<u32>) -> R<Vec<Batch>> {
+    Ok(batch::list(&state.desk, limit.unwrap_or(200).min(1000)).await?)
+}
+
+/// The event a running batch sends after every row that changes.
+pub const BATCH_PROGRESS_EVENT: &str = "batch-progress";
+/// Sent once when a run stops with an error (`{batch_id, error}`).
+pub const BATCH_ERROR_EVENT: &str = "batch-error";
+
+/// Starts (or resumes) a batch in the background and returns at once; the
+/// progress arrives as `batch-progress` events from the run itself, so the
+/// UI never polls and the window stays free while rows are sent.
+#[tauri::command]
+pub async fn batch_run(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    id: i64,
+    concurrency: Option<u32>,
+) -> R<()> {
+    use tauri::Emitter;
+    let desk = state.desk.clone();
+    let opts = RunOptions {
+        concurrency: concurrency
+            .map(|c| c as usize)
+            .unwrap_or(batch::DEFAULT_CONCURRENCY),
+    };
+    tauri::async_runtime::spawn(async move {
+        let emitter = app.clone();
+        let on_progress = move |p: &BatchProgress| {
+            let _ = emitter.emit(BATCH_PROGRESS_EVENT, p);
+        };
+        if let Err(e) = batch::run(&desk, id, &opts, &on_progress).await {
+            tracing::warn!(batch = id, error = %e, "batch run stopped");
+            let _ = app.emit(
+                BATCH_ERROR_EVENT,
+                serde_json::json!({"batch_id": id, "error": ErrorInfo::from(&e)}),
+            );
+        }
+    });
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn batch_pause(state: State<'_, AppState>, id: i64) -> R<Batch> {
+    Ok(batch::pause(&state.desk, id).await?)
+}
+
+#[tauri::command]
+pub async fn batch_cancel(state: State<'_, AppState>, id: i64) -> R<Batch> {
+    Ok(batch::cancel(&state.desk, id).await?)
+}
+
+/// Saves a batch's rows with their outcome (CSV formula-safe with BOM, or
+/// XLSX) where the user chooses. `None`: cancelled.
+#[tauri::command]
+pub async fn batch_export(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    id: i64,
+    format: String,
+) -> R<Option<String>> {
+    let ext = batch_ext(&format)?;
+    let Some(path) = ask_save_path(&app, format!("paydesk-batch-{id}.{ext}"), ext).await? else {
+        return Ok(None);
+    };
+    batch::export(&state.desk, id, &path).await?;
+    Ok(Some(path.display().to_string()))
+}
+
+/// Reopening the app resumes every batch a closed or crashed app left
+/// `running` (core's resume path: rows that may have left are settled by a
+/// query, never sent again), with its progress pushed as events like a run
+/// started from the screen.
+pub async fn resume_batches(app: tauri::AppHandle, desk: std::sync::Arc<PayDesk>) {
+    use tauri::Emitter;
+    let running = match batch::list(&desk, 1000).await {
+        Ok(list) => list
+            .into_iter()
+            .filter(|b| b.state == batch::BatchState::Running),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot list batches to resume");
+            return;
+        }
+    };
+    for b in running {
+        let emitter = app.clone();
+        let on_progress = move |p: &BatchProgress| {
+            let _ = emitter.emit(BATCH_PROGRESS_EVENT, p);
+        };
+        tracing::info!(batch = b.id, "resuming batch left running");
+        if let Err(e) = batch::run(&desk, b.id, &RunOptions::default(), &on_progress).await {
+            tracing::warn!(batch = b.id, error = %e, "batch resume stopped");
+            let _ = app.emit(
+                BATCH_ERROR_EVENT,
+                serde_json::json!({"batch_id": b.id, "error": ErrorInfo::from(&e)}),
+            );
+        }
+    }
 }

@@ -66,7 +66,19 @@ pub fn run() {
             let desk = state.desk.clone();
             app.manage(state);
             // Settle orders left `unknown` by a crash.
-            tauri::async_runtime::spawn(state::refresh_at_start(desk));
+            tauri::async_runtime::spawn(state::refresh_at_start(desk.clone()));
+            // Batches a crash left running go on (issue 11: reopening resumes).
+            tauri::async_runtime::spawn(commands::resume_batches(
+                app.handle().clone(),
+                desk.clone(),
+            ));
+            // Due orders are synced in the background; the window hears of each change.
+            // Its own thread: the core's pass future is not `Send` for `spawn`
+            // (a higher-ranked lifetime in for_each_concurrent), `block_on` is fine.
+            let handle = app.handle().clone();
+            std::thread::Builder::new()
+                .name("paydesk-sync".into())
+                .spawn(move || tauri::async_runtime::block_on(state::sync_loop(handle, desk)))?;
             Ok(())
         })
         .invoke_handler(invoke_handler())

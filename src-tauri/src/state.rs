@@ -4,6 +4,7 @@
 use paydesk_core::domain::ProviderKind;
 use paydesk_core::error::CoreError;
 use paydesk_core::services::{PayDesk, ProfileInput, ProfileView};
+use paydesk_core::sync::SyncEvent;
 use paydesk_core::vault::KeyringStore;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -42,6 +43,7 @@ pub struct AppState {
     pub data_dir: PathBuf,
     pub sandbox: Option<paydesk_sandbox::Running>,
     pub first_run: bool,
+    pub alerts: Alerts,
 }
 
 pub fn data_dir(app: &tauri::AppHandle) -> PathBuf {
@@ -81,8 +83,13 @@ impl AppState {
         } else {
             None
         };
+        let alerts = Alerts {
+            prefs: std::sync::Mutex::new(load_alert_prefs(&data_dir)),
+            ..Default::default()
+        };
         Ok(AppState {
             desk,
+            alerts,
             data_dir,
             sandbox,
             first_run,
@@ -156,5 +163,301 @@ pub async fn refresh_at_start(desk: Arc<PayDesk>) {
     // Batches a crash or a close left running go on where they stopped.
     if let Err(e) = paydesk_core::batch::resume_running(&desk).await {
         tracing::warn!(error = %e, "resuming batches at start failed");
+    }
+}
+
+/// Which alerts the user wants (settings screen); kept in the data directory
+/// beside the database because they belong to this desktop, not to the books.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct AlertPrefs {
+    pub payout_succeeded: bool,
+    pub payout_failed: bool,
+    pub stuck: bool,
+    pub low_balance: bool,
+    pub badge: bool,
+}
+
+impl Default for AlertPrefs {
+    fn default() -> Self {
+        AlertPrefs {
+            payout_succeeded: true,
+            payout_failed: true,
+            stuck: true,
+            low_balance: true,
+            badge: true,
+        }
+    }
+}
+
+/// One alert the shell raised (kept in memory: `raised_alerts` lets a test
+/// assert that an order's settling produced a notification).
+#[derive(Debug, Clone, serde::Serialize, PartialEq, Eq)]
+pub struct RaisedAlert {
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub at: i64,
+}
+
+/// Shows one desktop notification; the daemon's id, or why not.
+#[cfg(target_os = "linux")]
+pub fn desktop_notify(title: &str, body: &str) -> Result<u32, String> {
+    use dbus::arg::PropMap;
+    let conn = dbus::blocking::Connection::new_session().map_err(|e| e.to_string())?;
+    let proxy = conn.with_proxy(
+        "org.freedesktop.Notifications",
+        "/org/freedesktop/Notifications",
+        Duration::from_secs(3),
+    );
+    let (id,): (u32,) = proxy
+        .method_call(
+            "org.freedesktop.Notifications",
+            "Notify",
+            (
+                "PayDesk",
+                0u32,
+                "",
+                title,
+                body,
+                Vec::<String>::new(),
+                PropMap::new(),
+                -1i32,
+            ),
+        )
+        .map_err(|e| e.to_string())?;
+    Ok(id)
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn desktop_notify(_title: &str, _body: &str) -> Result<u32, String> {
+    Err("desktop notifications are not wired on this platform yet".into())
+}
+
+const ALERTS_FILE: &str = "alerts.json";
+/// Raised alerts kept for the test hook; older ones are dropped.
+const RAISED_KEEP: usize = 200;
+
+pub fn load_alert_prefs(data_dir: &std::path::Path) -> AlertPrefs {
+    std::fs::read(data_dir.join(ALERTS_FILE))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+pub fn save_alert_prefs(data_dir: &std::path::Path, prefs: &AlertPrefs) -> std::io::Result<()> {
+    let tmp = data_dir.join(format!("{ALERTS_FILE}.tmp"));
+    std::fs::write(&tmp, serde_json::to_vec_pretty(prefs).unwrap_or_default())?;
+    std::fs::rename(tmp, data_dir.join(ALERTS_FILE))
+}
+
+#[derive(Default)]
+pub struct Alerts {
+    pub prefs: std::sync::Mutex<AlertPrefs>,
+    pub raised: std::sync::Mutex<Vec<RaisedAlert>>,
+}
+
+/// The alert a sync event gives, when the user wants it.
+pub fn alert_for(e: &SyncEvent, prefs: &AlertPrefs) -> Option<(String, String, String)> {
+    use paydesk_core::domain::OrderKind;
+    use paydesk_core::money::format_cny;
+    use paydesk_core::tr;
+    match e {
+        SyncEvent::Succeeded { order } if order.kind == OrderKind::Payout => {
+            prefs.payout_succeeded.then(|| {
+                (
+                    "payout_succeeded".into(),
+                    tr!("代付成功", "Payout succeeded"),
+                    format!(
+                        "{} {} {}",
+                        order.profile,
+                        order.order_no,
+                        format_cny(order.amount_fen)
+                    ),
+                )
+            })
+        }
+        SyncEvent::Failed { order } if order.kind == OrderKind::Payout => {
+            prefs.payout_failed.then(|| {
+                (
+                    "payout_failed".into(),
+                    tr!("代付失败", "Payout failed"),
+                    format!(
+                        "{} {} {} {}",
+                        order.profile,
+                        order.order_no,
+                        format_cny(order.amount_fen),
+                        order
+                            .provider_message
+                            .clone()
+                            .or(order.message.clone())
+                            .unwrap_or_default()
+                    ),
+                )
+            })
+        }
+        SyncEvent::Stuck { order, reason } => prefs.stuck.then(|| {
+            (
+                "stuck".into(),
+                tr!("订单长时间未完成", "Order stuck"),
+                format!(
+                    "{} {} {}",
+                    order.profile,
+                    order.order_no,
+                    reason.clone().unwrap_or_default()
+                ),
+            )
+        }),
+        SyncEvent::LowBalance {
+            profile,
+            balance_fen,
+            low_balance_fen,
+            ..
+        } => prefs.low_balance.then(|| {
+            (
+                "low_balance".into(),
+                tr!("余额不足", "Low balance"),
+                format!(
+                    "{profile} {} < {}",
+                    format_cny(*balance_fen),
+                    format_cny(*low_balance_fen)
+                ),
+            )
+        }),
+        _ => None,
+    }
+}
+
+/// Between passes the loop sleeps until the next planned check, but wakes at
+/// least this often (new orders, orders settled elsewhere).
+const SYNC_MAX_IDLE: Duration = Duration::from_secs(5);
+/// How often the background sync reads balances for the low-balance alert.
+const SYNC_BALANCE_EVERY_MS: i64 = 5 * 60 * 1000;
+
+/// The background sync: runs every due order through the core's sync pass
+/// (the one schedule, `paydesk_core::sync`), and tells the window about every
+/// change as Tauri events (`sync-event` per alert-worthy event,
+/// `orders-changed` after a pass that checked anything) so the screens update
+/// without a click. Replaces the UI's re-query timer.
+pub async fn sync_loop(app: tauri::AppHandle, desk: Arc<PayDesk>) {
+    use paydesk_core::store::now_ms;
+    use paydesk_core::sync::{PassOptions, SyncLoop};
+    use tauri::Emitter;
+    let mut engine = SyncLoop::default();
+    let mut last_balance = 0i64;
+    loop {
+        let now = now_ms();
+        let opts = PassOptions {
+            balances: now - last_balance >= SYNC_BALANCE_EVERY_MS,
+            ..Default::default()
+        };
+        if opts.balances {
+            last_balance = now;
+        }
+        let handle = app.clone();
+        let on_event = move |e: SyncEvent| {
+            if let Some(state) = handle.try_state::<AppState>() {
+                let prefs = state.alerts.prefs.lock().expect("alert prefs").clone();
+                if let Some((kind, title, body)) = alert_for(&e, &prefs) {
+                    raise_alert(&state.alerts, kind, title, body);
+                }
+            }
+            let _ = handle.emit("sync-event", &e);
+        };
+        match engine.pass(&desk, &opts, &on_event).await {
+            Ok(report) => {
+                if report.checked > 0 || report.settled > 0 {
+                    let _ = app.emit("orders-changed", &report);
+                }
+                let wait = report
+                    .next_due_at
+                    .map(|at| Duration::from_millis((at - now_ms()).clamp(200, 60_000) as u64))
+                    .unwrap_or(SYNC_MAX_IDLE)
+                    .min(SYNC_MAX_IDLE);
+                tokio::time::sleep(wait).await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "background sync pass failed");
+                tokio::time::sleep(SYNC_MAX_IDLE).await;
+            }
+        }
+    }
+}
+
+/// Records the alert (test hook) and shows it on the desktop (off the sync
+/// thread: a slow or absent notification daemon never holds up a pass).
+pub fn raise_alert(alerts: &Alerts, kind: String, title: String, body: String) {
+    tracing::info!(%kind, %title, "alert");
+    {
+        let (title, body) = (title.clone(), body.clone());
+        std::thread::spawn(move || {
+            if let Err(e) = desktop_notify(&title, &body) {
+                tracing::warn!(error = %e, "desktop notification not shown");
+            }
+        });
+    }
+    let mut raised = alerts.raised.lock().expect("raised alerts");
+    if raised.len() >= RAISED_KEEP {
+        raised.remove(0);
+    }
+    raised.push(RaisedAlert {
+        kind,
+        title,
+        body,
+        at: paydesk_core::store::now_ms(),
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn low() -> SyncEvent {
+        SyncEvent::LowBalance {
+            profile: "p".into(),
+            profile_id: "id".into(),
+            balance_fen: 100,
+            low_balance_fen: 5_000,
+        }
+    }
+
+    #[test]
+    fn an_alert_switched_off_is_not_raised() {
+        let on = AlertPrefs::default();
+        assert_eq!(
+            alert_for(&low(), &on).map(|a| a.0),
+            Some("low_balance".into())
+        );
+        let off = AlertPrefs {
+            low_balance: false,
+            ..AlertPrefs::default()
+        };
+        assert_eq!(alert_for(&low(), &off), None);
+    }
+
+    #[test]
+    fn alert_prefs_survive_a_restart_and_default_when_missing() {
+        let dir = std::env::temp_dir().join(format!("paydesk-alerts-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        assert_eq!(load_alert_prefs(&dir), AlertPrefs::default());
+        let prefs = AlertPrefs {
+            stuck: false,
+            badge: false,
+            ..AlertPrefs::default()
+        };
+        save_alert_prefs(&dir, &prefs).unwrap();
+        assert_eq!(load_alert_prefs(&dir), prefs);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn raised_alerts_are_kept_for_the_test_hook_and_bounded() {
+        let alerts = Alerts::default();
+        for i in 0..RAISED_KEEP + 5 {
+            raise_alert(&alerts, "stuck".into(), "t".into(), format!("{i}"));
+        }
+        let raised = alerts.raised.lock().unwrap();
+        assert_eq!(raised.len(), RAISED_KEEP);
+        assert_eq!(raised.last().unwrap().body, format!("{}", RAISED_KEEP + 4));
     }
 }

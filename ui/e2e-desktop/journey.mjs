@@ -134,6 +134,27 @@ const steps = [
     },
   ],
   [
+    'the payout settles on screen without any click, and a desktop alert is raised',
+    async () => {
+      // The shell's background sync queries it on its schedule (the sandbox
+      // settles payouts after 30 s) and pushes the change to the open detail.
+      const sent = await $t('payout-sent');
+      await until(
+        async () => (await (await sent.$('[data-status]')).getAttribute('data-status')) === 'succeeded',
+        'the payout shown as succeeded with no click',
+        120000,
+      );
+      assert((await text(await sent.$('[data-testid="sync-last"]'))) !== '尚未查询', 'last check shown');
+      // The test hook: the alerts the shell raised (and sent to the notification daemon).
+      const alerts = await browser.execute(() => window.__TAURI_INTERNALS__.invoke('raised_alerts'));
+      assert(
+        alerts.some((a) => a.kind === 'payout_succeeded' && a.body.includes(state.payoutNo)),
+        `a payout-succeeded alert for ${state.payoutNo} (${JSON.stringify(alerts)})`,
+      );
+      await shot('payout-settled');
+    },
+  ],
+  [
     'Chinese text has a CJK font on this machine (a box per character without one)',
     async () => {
       const family = execFileSync('fc-match', ['-f', '%{family}', 'sans-serif:lang=zh-cn'], { encoding: 'utf8' });

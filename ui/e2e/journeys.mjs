@@ -49,6 +49,7 @@ async function fillJstPayout(page, { amount, account, payee = '张伟', orderNo 
   await page.focus('#payout-city');
 }
 
+const toTop = (page) => page.evaluate(() => document.querySelector('main')?.scrollTo(0, 0));
 const activeTestId = (page) => page.evaluate(() => document.activeElement?.getAttribute('data-testid'));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -567,6 +568,103 @@ export const journeys = [
     },
   },
   {
+    name: 'sync-settles',
+    async run({ page, base, shot }) {
+      await open(page, base, '#/balances');
+      const newPayout = (orderNo) =>
+        mock(page, async (no) => {
+          const m = window.__paydeskMock;
+          const profiles = await m.call('list_profiles', {});
+          const jst = profiles.find((p) => p.provider === 'jstpay');
+          await m.call('create_order', {
+            profile: jst.id, kind: 'payout',
+            input: { amount: '88.00', order_no: no, values: { payee_name: '张伟', account_no: '6222021001123456789', bank_name: '中国工商银行', branch: '上海分行浦东支行', province: '上海市', city: '上海市' } },
+          });
+        }, orderNo);
+      await newPayout('SYNC-UI-1');
+      // The badge counts open orders and follows the sync's pushes.
+      const badge = page.locator('a[data-nav=orders] [data-testid=orders-badge]');
+      await page.click('a[data-nav=orders]');
+      await badge.waitFor();
+      const openBefore = await mock(page, () => window.__paydeskMock.call('order_counts', {}));
+      assert(openBefore.open > 0, 'open orders to count');
+      await until(async () => (await text(badge)).startsWith(String(openBefore.open)), `badge shows the open count ${openBefore.open}`);
+      // Stuck view: open past the threshold, with the last check's reason column.
+      await page.getByTestId('tab-stuck').click();
+      await until(async () => (await page.getByTestId('stuck-row').count()) === openBefore.stuck, `stuck rows = ${openBefore.stuck}`);
+      if (openBefore.stuck === 0) await page.getByTestId('stuck-empty').waitFor();
+      await shot('orders-stuck');
+      await page.getByTestId('tab-all').click();
+      const row = page.locator('[data-testid=order-table] tbody tr[data-order-no="SYNC-UI-1"]');
+      await row.waitFor();
+      assert((await row.locator('[data-status]').getAttribute('data-status')) === 'processing', 'created processing');
+      await row.click();
+      const panel = page.getByTestId('panel');
+      await panel.waitFor();
+      await until(async () => (await text(panel.getByTestId('sync-last'))) === '尚未查询', 'never checked yet');
+      assert((await text(panel.getByTestId('sync-next'))).length > 0, 'next check shown');
+      const listCalls = await count(page, 'list_orders');
+      // A background pass (no click): the row and the open detail settle.
+      await mock(page, () => window.__paydeskMock.syncPass());
+      await until(async () => (await row.locator('[data-status]').getAttribute('data-status')) === 'succeeded', 'row settled without a click');
+      await until(async () => (await panel.locator('[data-status]').first().getAttribute('data-status')) === 'succeeded', 'detail settled without a click');
+      await until(async () => (await text(panel.getByTestId('sync-last'))) !== '尚未查询', 'last checked updated');
+      assert((await count(page, 'list_orders')) > listCalls, 'the list was read again on the push');
+      const alerts = await mock(page, () => window.__paydeskMock.alerts);
+      assert(alerts.some((a) => a.kind === 'payout_succeeded' && a.body.includes('SYNC-UI-1')), 'desktop alert raised for the payout');
+      await until(async () => {
+        const c = await mock(page, () => window.__paydeskMock.call('order_counts', {}));
+        return (await badge.count()) === 0 ? c.open + c.stuck === 0 : (await text(badge)).startsWith(String(c.open));
+      }, 'badge follows the pass');
+      await shot('orders-synced');
+    },
+  },
+  {
+    name: 'alert-settings',
+    async run({ page, base, shot }) {
+      await open(page, base, '#/profiles');
+      const box = page.getByTestId('alert-settings');
+      await box.waitFor();
+      for (const k of ['payout_succeeded', 'payout_failed', 'stuck', 'low_balance', 'badge']) {
+        assert(await box.getByTestId(`alert-${k}`).isChecked(), `${k} on by default`);
+      }
+      const badge = page.locator('a[data-nav=orders] [data-testid=orders-badge]');
+      await badge.waitFor();
+      // The badge switch applies at once and is kept by the backend.
+      await box.getByTestId('alert-badge').uncheck();
+      await until(async () => (await badge.count()) === 0, 'badge hidden');
+      assert((await mock(page, () => window.__paydeskMock.call('get_alert_prefs', {}))).badge === false, 'badge pref saved');
+      await box.getByTestId('alert-badge').check();
+      await badge.waitFor();
+      // With payout-success alerts off, a settling payout raises none.
+      await box.getByTestId('alert-payout_succeeded').uncheck();
+      await until(async () => (await mock(page, () => window.__paydeskMock.call('get_alert_prefs', {}))).payout_succeeded === false, 'saved');
+      await shot('settings-alerts');
+      await mock(page, async () => {
+        const m = window.__paydeskMock;
+        const profiles = await m.call('list_profiles', {});
+        const jst = profiles.find((p) => p.provider === 'jstpay');
+        await m.call('create_order', {
+          profile: jst.id, kind: 'payout',
+          input: { amount: '9.00', order_no: 'SYNC-UI-OFF', values: { payee_name: '张伟', account_no: '6222021001123456789', bank_name: '中国工商银行', branch: '上海分行浦东支行', province: '上海市', city: '上海市' } },
+        });
+        m.syncPass();
+      });
+      const alerts = await mock(page, () => window.__paydeskMock.alerts);
+      assert(!alerts.some((a) => a.body.includes('SYNC-UI-OFF')), 'no alert while switched off');
+      // English
+      await open(page, base, '#/profiles', 'mock&lang=en');
+      await page.getByTestId('alert-settings').waitFor();
+      assert((await text(page.getByTestId('alert-settings'))).includes('A payout succeeded'), 'English labels');
+      await shot('settings-alerts-en');
+      await page.click('a[data-nav=orders]');
+      await page.locator('[data-testid=order-table] tbody tr').first().click();
+      await page.getByTestId('panel').getByTestId('sync-next').waitFor();
+      assert((await text(page.getByTestId('panel'))).includes('Next check'), 'English sync rows');
+      await shot('orders-detail-sync-en');
+    },
+  },
+  {
     name: 'arrivals',
     async run({ page, base, shot }) {
       await open(page, base, '#/arrivals');
@@ -715,6 +813,171 @@ export const journeys = [
         assert(glyphs >= 2, `${sel} drawn with a CJK font (fonts: ${JSON.stringify(fonts)})`);
       }
       await shot('cjk-font');
+    },
+  },
+  {
+    name: 'batch',
+    async run({ page, base, shot }) {
+      // A payday file: template, an error report, control totals, a duplicate
+      // accepted, the review of every row (virtualised), the deliberate
+      // confirm, a run driven by progress events (paused by the gateway,
+      // resumed), the results exported, and the batch list.
+      await open(page, base, '#/batch');
+      await page.getByTestId('batch-screen').waitFor();
+      await selectProfile(page, 'batch-profile', 'jstpay');
+      await page.getByTestId('batch-template-xlsx').click();
+      await until(async () => (await text(page.getByTestId('batch-notice'))).includes('paydesk-batch-template-jstpay.xlsx'), 'template saved');
+
+      // A file with errors: every error listed with row, column and message.
+      await mock(page, () => (window.__paydeskMock.batch.file = 'errors'));
+      await page.getByTestId('batch-import').click();
+      const report = page.getByTestId('batch-errors');
+      await report.waitFor();
+      const errRows = await report.locator('tbody tr').count();
+      assert(errRows === 4, `four errors listed (${errRows})`);
+      const firstErr = await text(report.locator('tbody tr').first());
+      assert(firstErr.includes('4') && firstErr.includes('金额（元）') && firstErr.includes('金额格式不正确'), `row, column, message: ${firstErr}`);
+      await shot('batch-errors');
+
+      // Control totals: a wrong count is refused with both figures.
+      await page.getByTestId('batch-new').click();
+      await mock(page, () => (window.__paydeskMock.batch.file = 'payday'));
+      let total = 0;
+      for (let i = 0; i < 1200; i++) total += 50_000 + ((i === 9 ? 8 : i) * 7919) % 950_000;
+      const yuan = (total / 100).toFixed(2);
+      await page.fill('#batch-count', '1199');
+      await page.fill('#batch-total', yuan);
+      await page.getByTestId('batch-import').click();
+      await until(async () => (await text(page.getByTestId('batch-error'))).includes('1199') && (await text(page.getByTestId('batch-error'))).includes('1200'), 'count mismatch shows both figures');
+      await page.fill('#batch-count', '1200');
+      await page.getByTestId('batch-import').click();
+
+      // The duplicate pair must be accepted explicitly.
+      await page.getByTestId('batch-warnings').waitFor();
+      assert((await page.getByTestId('batch-reimport').isDisabled()), 'cannot import again before accepting');
+      await page.locator('[data-testid^=batch-accept-]').first().check();
+      await page.getByTestId('batch-reimport').click();
+
+      // Review: count, total and capitals; only visible rows rendered.
+      await page.getByTestId('batch-review').waitFor();
+      assert((await text(page.getByTestId('batch-count'))) === '1200', 'count 1200');
+      const shownTotal = await text(page.getByTestId('batch-total'));
+      assert(shownTotal.replace(/[^\d.]/g, '') === yuan, `total ${shownTotal} = ${yuan}`);
+      assert((await text(page.getByTestId('batch-capital'))).endsWith('整') || (await text(page.getByTestId('batch-capital'))).includes('元'), 'total in capitals');
+      const list = page.getByTestId('batch-rows');
+      const rendered = Number(await list.getAttribute('data-rendered'));
+      assert(rendered > 5 && rendered < 60, `only visible rows rendered (${rendered})`);
+      await shot('batch-review');
+      await list.evaluate((el) => (el.scrollTop = el.scrollHeight));
+      await page.locator('[data-testid=batch-rows] [data-row="1201"]').waitFor();
+      await list.evaluate((el) => (el.scrollTop = 0));
+
+      // Confirm: focus on 返回修改, Esc goes back, held Enter never sends.
+      await page.getByTestId('batch-to-confirm').click();
+      await page.getByTestId('batch-confirm').waitFor();
+      assert((await activeTestId(page)) === 'batch-back', 'focus starts on Back');
+      assert((await text(page.getByTestId('batch-confirm-total'))) === shownTotal, 'confirm names the total');
+      await page.keyboard.press('Escape');
+      await page.getByTestId('batch-review').waitFor();
+      assert((await page.getByTestId('batch-confirm').count()) === 0, 'Esc went back');
+      await page.getByTestId('batch-to-confirm').click();
+      await shot('batch-confirm');
+      await until(async () => !(await page.getByTestId('batch-send').isDisabled()), 'send armed', 4000);
+      await page.getByTestId('batch-send').focus();
+      await page.keyboard.down('Enter');
+      await page.keyboard.down('Enter'); // a repeat: ignored
+      await page.keyboard.up('Enter');
+      assert((await count(page, 'batch_run')) <= 1, 'a held key does not send twice');
+
+      // Run: the gateway pauses it ("insufficient balance") after 300 rows.
+      await mock(page, () => (window.__paydeskMock.batch.pauseAfter = 300));
+      if ((await count(page, 'batch_run')) === 0) await page.getByTestId('batch-send').click();
+      await page.getByTestId('batch-run').waitFor();
+      await until(async () => Number((await text(page.getByTestId('batch-sent'))).split(' ')[0]) > 40, 'progress moves');
+      await toTop(page);
+      await shot('batch-running');
+      await page.getByTestId('batch-pause-reason').waitFor();
+      assert((await text(page.getByTestId('batch-pause-reason'))).includes('余额不足'), 'pause reason shown');
+      await toTop(page);
+      await shot('batch-paused');
+      await page.getByTestId('batch-resume').click();
+      await until(async () => (await page.getByTestId('batch-run').getAttribute('data-state')) === 'done', 'batch done', 15000);
+      const ok = Number(await text(page.getByTestId('batch-succeeded')));
+      const failed = Number(await text(page.getByTestId('batch-failed')));
+      const unknown = Number(await text(page.getByTestId('batch-unknown')));
+      assert(ok + failed + unknown === 1200 && failed > 0 && unknown > 0, `every row reached a state (${ok}/${failed}/${unknown})`);
+      const creates = await mock(page, () => Object.values(window.__paydeskMock.batch.creates));
+      assert(creates.length === 1200 && creates.every((n) => n === 1), 'each order created exactly once');
+      assert((await page.locator('[data-testid=batch-rows] [data-row="2"]').getAttribute('data-status')) !== 'queued', 'rows show their outcome');
+
+      // Export and the batch list.
+      await page.getByTestId('batch-export-csv').click();
+      await until(async () => (await text(page.getByTestId('batch-notice'))).includes('paydesk-batch-'), 'exported');
+      const csv = await mock(page, () => window.__paydeskMock.batch.exports.at(-1).content);
+      assert(csv.startsWith('\uFEFF') && csv.trim().split('\r\n').length === 1201 && csv.includes('succeeded'), 'CSV has every row with its outcome');
+      const listed = await text(page.getByTestId('batch-list'));
+      assert(listed.includes('已完成') && listed.includes('1200'), `list shows the batch: ${listed.slice(0, 200)}`);
+      await toTop(page);
+      await shot('batch-done');
+    },
+  },
+  {
+    name: 'batch-en',
+    async run({ page, base, shot }) {
+      await open(page, base, '#/batch', 'mock&lang=en');
+      await page.getByTestId('batch-screen').waitFor();
+      assert((await text(page.locator('main h1'))) === 'Batch payouts', 'English title');
+      await selectProfile(page, 'batch-profile', 'jstpay');
+      await page.getByTestId('batch-import').click();
+      await page.getByTestId('batch-warnings').waitFor();
+      await page.locator('[data-testid^=batch-accept-]').first().check();
+      await shot('batch-accept-en');
+      await page.getByTestId('batch-reimport').click();
+      await page.getByTestId('batch-review').waitFor();
+      await shot('batch-review-en');
+      await page.getByTestId('batch-to-confirm').click();
+      await until(async () => !(await page.getByTestId('batch-send').isDisabled()), 'send armed', 4000);
+      await shot('batch-confirm-en');
+      await page.getByTestId('batch-send').click();
+      await until(async () => (await page.getByTestId('batch-run').getAttribute('data-state')) === 'done', 'batch done', 15000);
+      await page.getByTestId('batch-export-xlsx').click();
+      await until(async () => (await text(page.getByTestId('batch-notice'))).includes('.xlsx'), 'exported');
+      assert((await text(page.getByTestId('batch-list'))).includes('Done'), 'list in English');
+      await toTop(page);
+      await shot('batch-done-en');
+    },
+  },
+  {
+    name: 'batch-10k',
+    async run({ page, base, shot }) {
+      // 10,000 rows: only the visible ones are in the DOM, and scrolling
+      // through the list keeps every frame short.
+      await open(page, base, '#/batch');
+      await mock(page, () => (window.__paydeskMock.batch.file = 'big'));
+      await selectProfile(page, 'batch-profile', 'jstpay');
+      await page.fill('#batch-count', '10000');
+      await page.getByTestId('batch-import').click();
+      await page.getByTestId('batch-review').waitFor({ timeout: 15000 });
+      assert((await text(page.getByTestId('batch-count'))) === '10000', 'count 10000');
+      const worst = await page.getByTestId('batch-rows').evaluate(async (el) => {
+        const frames = [];
+        let last = performance.now();
+        for (let i = 1; i <= 40; i++) {
+          el.scrollTop = (el.scrollHeight * i) / 40;
+          await new Promise((r) => requestAnimationFrame(r));
+          const t = performance.now();
+          frames.push(t - last);
+          last = t;
+        }
+        const sorted = frames.slice(1).sort((a, b) => a - b);
+        return { max: sorted.at(-1), median: sorted[Math.floor(sorted.length / 2)], dom: el.querySelectorAll('[data-row]').length };
+      });
+      assert(worst.dom < 60, `rows in the DOM at the end: ${worst.dom}`);
+      // The machine is shared (2 cores, several builds): the median is the figure, the max only a guard.
+      assert(worst.median < 50 && worst.max < 250, `scroll frames: median ${worst.median.toFixed(1)} ms, longest ${worst.max.toFixed(1)} ms`);
+      await page.locator('[data-testid=batch-rows] [data-row="10001"]').waitFor();
+      console.log(`    10,000 rows: scroll frames median ${worst.median.toFixed(1)} ms, longest ${worst.max.toFixed(1)} ms, ${worst.dom} rows in the DOM`);
+      await shot('batch-10k-end');
     },
   },
 ];

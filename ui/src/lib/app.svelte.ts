@@ -3,7 +3,7 @@ import type { AppInfo, ProfileView, Settings } from './bindings';
 import { call } from './backend';
 import { setLang } from './i18n.svelte';
 
-export const SCREENS = ['balances', 'payout', 'deposit', 'lookup', 'orders', 'arrivals', 'profiles'] as const;
+export const SCREENS = ['balances', 'payout', 'batch', 'deposit', 'lookup', 'orders', 'arrivals', 'profiles'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export const app = $state<{
@@ -18,7 +18,13 @@ export const app = $state<{
   lookupQuery: string;
   /** Show the gateways' wire names, raw requests and rarely-needed fields. */
   technical: boolean;
+  /** Open and stuck orders, for the badge on the Orders entry (pushed by the sync). */
+  counts: { open: number; stuck: number };
+  /** The badge is switched on in the alert settings. */
+  badge: boolean;
 }>({
+  counts: { open: 0, stuck: 0 },
+  badge: true,
   ready: false,
   info: null,
   profiles: [],

@@ -209,3 +209,59 @@ export type ExportColumn = { title: string, kind: ColumnKind, };
 
 export type ExportTable = { columns: Array<ExportColumn>, rows: Array<Array<string | null>>, };
 
+export type BatchState = "draft" | "invalid" | "running" | "paused" | "done" | "cancelled";
+
+export type RowStatus = "invalid" | "queued" | "sending" | "pending" | "processing" | "succeeded" | "failed" | "unknown" | "cancelled";
+
+export type RowIssue = { row: number | null, column: string | null, field: string | null, message: string, };
+
+export type BatchWarning = { 
+/**
+ * `duplicate` (same account and amount), `same_file`, `empty_column`.
+ */
+kind: string, rows: Array<number>, message: string, accepted: boolean, };
+
+export type Batch = { id: number, profile: string, profile_id: string, provider: ProviderKind, state: BatchState, file_name: string, file_hash: string, rows: number, valid_rows: number, total_fen: number, total_text: string, 
+/**
+ * The total in Chinese capital numerals (大写), for the confirm step.
+ */
+total_capital: string, columns: Array<string>, errors: Array<RowIssue>, warnings: Array<BatchWarning>, pause_reason: string | null, 
+/**
+ * Rows by status (`show`).
+ */
+counts: { [key in string]: number }, created_by: string | null, created_at: number, updated_at: number, };
+
+export type BatchRow = { row: number, order_no: string, amount_fen: number, status: RowStatus, order_id: number | null, provider_order_id: string | null, message: string | null, 
+/**
+ * Validated values by field id.
+ */
+fields: { [key in string]: string }, 
+/**
+ * The row's cells as read, in the file's column order.
+ */
+cells: Array<string>, };
+
+export type BatchDetail = { batch: Batch, rows: Array<BatchRow>, };
+
+export type BatchProgress = { batch_id: number, state: BatchState, 
+/**
+ * Rows that can be sent (valid rows).
+ */
+total: number, 
+/**
+ * Rows whose request went out (or may have).
+ */
+sent: number, succeeded: number, failed: number, unknown: number, 
+/**
+ * Pending or processing at the gateway.
+ */
+in_progress: number, queued: number, cancelled: number, amount_sent_fen: number, 
+/**
+ * Rows per second in this run.
+ */
+rate: number, eta_seconds: number | null, pause_reason: string | null, 
+/**
+ * The row that just changed.
+ */
+row: BatchRow | null, };
+

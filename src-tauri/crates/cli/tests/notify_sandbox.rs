@@ -102,9 +102,29 @@ async fn every_gateway_settles_by_callback_alone() {
     for (kind, no, _) in cases {
         let mine: Vec<_> = deliveries
             .iter()
-            .filter(|d| d.provider == kind && d.order_no == no)
+            .filter(|d| d.provider == kind && d.order_no == no && d.callback == "settled")
             .collect();
         assert_eq!(mine.len(), 1, "{kind} {no}: {mine:?}");
         assert!(mine[0].acknowledged, "{kind} {no}: {mine:?}");
+        // JSTpay asked first whether the payout is ours, and was told so.
+        let checks: Vec<_> = deliveries
+            .iter()
+            .filter(|d| d.provider == kind && d.order_no == no && d.callback == "receive")
+            .collect();
+        if kind == ProviderKind::Jstpay {
+            assert_eq!(checks.len(), 1, "{no}: {checks:?}");
+            assert!(checks[0].acknowledged, "{no}: 1|OKAY");
+        } else {
+            assert!(checks.is_empty());
+        }
+    }
+    for (kind, no, _) in cases {
+        let id = ids[cases.iter().position(|c| c.1 == no).unwrap()];
+        let events = desk.order_events(id).await.unwrap();
+        assert_eq!(
+            events.iter().any(|e| e.action == "notify.receive_check"),
+            kind == ProviderKind::Jstpay,
+            "{kind} {no}"
+        );
     }
 }

@@ -63,6 +63,14 @@ pub fn typescript() -> String {
         crate::export::ColumnKind,
         crate::export::ExportColumn,
         crate::export::ExportTable,
+        crate::batch::BatchState,
+        crate::batch::RowStatus,
+        crate::batch::RowIssue,
+        crate::batch::BatchWarning,
+        crate::batch::Batch,
+        crate::batch::BatchRow,
+        crate::batch::BatchDetail,
+        crate::batch::BatchProgress,
     ];
     let mut out = String::from("// Generated from the Rust types by `scripts/bindings.sh`: do not edit.\n/* eslint-disable */\n\n");
     for d in decls {

@@ -123,7 +123,13 @@ fn the_capability_grants_only_command_permissions_to_the_one_window() {
     // checked at compile time by src-tauri/build.rs (a stale or missing grant
     // fails the build); here: the shape of every grant.
     let mut seen = BTreeSet::new();
-    for p in &granted {
+    // Backend-pushed events (batch progress, sync) need listen/unlisten; no
+    // other core or plugin permission is granted to the page.
+    const EVENT_PERMISSIONS: [&str; 2] = ["core:event:allow-listen", "core:event:allow-unlisten"];
+    for p in granted
+        .iter()
+        .filter(|p| !EVENT_PERMISSIONS.contains(&p.as_str()))
+    {
         let cmd = p
             .strip_prefix("allow-")
             .unwrap_or_else(|| {

@@ -395,8 +395,11 @@ fn pay_create_inner(sim: &SimRef, body: &[u8]) -> Result<Response, Fail> {
         created_at: util::now_ms(),
         data,
     };
-    sim.insert_order(order)
+    let created = sim
+        .insert_order(order)
         .map_err(|_| fail("1004", "商户订单编号重复"))?;
+    // The receive check goes out as the gateway accepts the order.
+    sim.receive_check(&created);
     Ok(signed_reply(
         vec![
             ("status", raw_num(1)),

@@ -219,6 +219,12 @@ impl Sim {
         self.deliveries.lock().unwrap().clone()
     }
 
+    /// JSTpay asks the merchant to confirm a payout it has just accepted.
+    pub fn receive_check(&self, o: &SimOrder) {
+        let opts = *self.notify.lock().unwrap();
+        notify::receive_check(o.clone(), opts, self.deliveries.clone());
+    }
+
     /// An order just reached a final state: its gateway calls it back.
     fn settled(&self, o: &SimOrder) {
         let opts = *self.notify.lock().unwrap();

@@ -33,6 +33,8 @@ impl Default for NotifyOptions {
 pub struct Delivery {
     pub provider: ProviderKind,
     pub order_no: String,
+    /// `receive` (JSTpay's receive check) or `settled` (the result).
+    pub callback: &'static str,
     pub attempt: u32,
     pub http_status: Option<u16>,
     /// The answer was the gateway's exact acknowledgement.
@@ -115,6 +117,18 @@ pub fn build(o: &SimOrder) -> Option<Callback> {
         SimState::Failed => false,
         _ => return None,
     };
+    build_as(o, ok, if ok { "completed" } else { "reject" })
+}
+
+/// JSTpay's receive check of a payout it has just accepted.
+pub fn build_receive_check(o: &SimOrder) -> Option<Callback> {
+    (o.provider == ProviderKind::Jstpay && o.kind == "payout")
+        .then(|| build_as(o, true, "receive"))
+        .flatten()
+}
+
+/// `jst_action`: the JSTpay payout callback's `action`.
+fn build_as(o: &SimOrder, ok: bool, jst_action: &'static str) -> Option<Callback> {
     let c = credentials(o.provider);
     let payout = o.kind == "payout";
     let post_form = |url: String, body: String| Callback {
@@ -140,7 +154,7 @@ pub fn build(o: &SimOrder) -> Option<Callback> {
                 };
                 vec![
                     ("type", "pay".into()),
-                    ("action", if ok { "completed" } else { "reject" }.into()),
+                    ("action", jst_action.into()),
                     ("merchant_ID", c.merchant_id.into()),
                     ("payee_name", sent("payee_name")),
                     ("payee_bank", sent("payee_bank")),
@@ -342,15 +356,34 @@ pub fn build(o: &SimOrder) -> Option<Callback> {
 /// Sends the callback of a settled order on its gateway's schedule (in the
 /// background, on the current runtime) until it is acknowledged.
 pub fn settled(o: SimOrder, opts: NotifyOptions, log: Deliveries) {
+    if let Some(cb) = build(&o) {
+        let times = schedule(o.provider);
+        send(o, cb, "settled", times, opts, log);
+    }
+}
+
+/// Sends JSTpay's receive check for a payout just created (once). The
+/// simulator records the answer; it does not hold the payout back on it.
+pub fn receive_check(o: SimOrder, opts: NotifyOptions, log: Deliveries) {
+    if let Some(cb) = build_receive_check(&o) {
+        send(o, cb, "receive", &[0], opts, log);
+    }
+}
+
+fn send(
+    o: SimOrder,
+    cb: Callback,
+    what: &'static str,
+    times: &'static [u64],
+    opts: NotifyOptions,
+    log: Deliveries,
+) {
     let Ok(rt) = tokio::runtime::Handle::try_current() else {
         return;
     };
     if opts.drop_percent > 0 && rand::random::<u8>() % 100 < opts.drop_percent {
         return;
     }
-    let Some(cb) = build(&o) else {
-        return;
-    };
     rt.spawn(async move {
         let http = match reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
@@ -360,7 +393,7 @@ pub fn settled(o: SimOrder, opts: NotifyOptions, log: Deliveries) {
             Err(_) => return,
         };
         let mut elapsed = 0u64;
-        for (i, at) in schedule(o.provider).iter().enumerate() {
+        for (i, at) in times.iter().enumerate() {
             let wait = at.saturating_sub(elapsed);
             elapsed = *at;
             if wait > 0 {
@@ -385,6 +418,7 @@ pub fn settled(o: SimOrder, opts: NotifyOptions, log: Deliveries) {
                 l.push(Delivery {
                     provider: o.provider,
                     order_no: o.order_no.clone(),
+                    callback: what,
                     attempt: i as u32 + 1,
                     http_status: status,
                     acknowledged,

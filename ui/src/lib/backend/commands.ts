@@ -2,11 +2,32 @@
 import type {
   AppInfo, Arrival, BalanceReading, BalanceView, Bank, ErrorInfo, ExportFormat, ExportTable, FieldSpec, FormSpec, Order, OrderEvent,
   OrderFilter, OrderInput, OrderKind, OrderOutcome, OrderPage, OrderPreview, ProfileInput, ProfileView,
-  ProviderKind, Settings, TestResult,
+  ProviderKind, Settings, StuckOrder, SyncState, TestResult,
 } from '../bindings';
+import type { Batch, BatchDetail } from '../bindings';
 import type { CommandName } from './commandNames';
 
 type None = Record<string, never>;
+
+/** The orders screen's badge (src-tauri/src/commands.rs `OrderCounts`). */
+export interface OrderCounts {
+  open: number;
+  stuck: number;
+}
+/** Which desktop alerts are on (src-tauri/src/state.rs `AlertPrefs`). */
+export interface AlertPrefs {
+  payout_succeeded: boolean;
+  payout_failed: boolean;
+  stuck: boolean;
+  low_balance: boolean;
+  badge: boolean;
+}
+export interface RaisedAlert {
+  kind: string;
+  title: string;
+  body: string;
+  at: number;
+}
 
 export interface Commands {
   app_info: [None, AppInfo];
@@ -42,6 +63,30 @@ export interface Commands {
   save_export: [{ fileName: string; format: ExportFormat; table: ExportTable }, string | null];
   open_folder: [{ path: string }, null];
   ui_ready: [None, null];
+  sync_state: [{ id: number }, SyncState];
+  stuck_orders: [None, StuckOrder[]];
+  order_counts: [None, OrderCounts];
+  get_alert_prefs: [None, AlertPrefs];
+  save_alert_prefs: [{ prefs: AlertPrefs }, null];
+  /** Test hook: the desktop alerts raised since start. */
+  raised_alerts: [None, RaisedAlert[]];
+  // Batch payouts. Template/import/export open a native dialog (null: cancelled);
+  // import without `path` asks for the file.
+  batch_template: [{ profile: string; format: 'csv' | 'xlsx' }, string | null];
+  batch_import: [
+    {
+      profile: string; path: string | null; sheet: string | null; expectCount: number | null; expectTotal: string | null;
+      allowDuplicates: boolean; allowSameFile: boolean;
+    },
+    { path: string; detail: BatchDetail } | null,
+  ];
+  batch_show: [{ id: number }, BatchDetail];
+  batch_list: [{ limit: number | null }, Batch[]];
+  /** Starts or resumes in the background; progress comes as `batch-progress` events. */
+  batch_run: [{ id: number; concurrency: number | null }, null];
+  batch_pause: [{ id: number }, Batch];
+  batch_cancel: [{ id: number }, Batch];
+  batch_export: [{ id: number; format: 'csv' | 'xlsx' }, string | null];
 }
 
 export type Command = keyof Commands;

@@ -5,12 +5,14 @@ import type {
   AppInfo, Arrival, BalanceReading, BalanceView, ErrorInfo, Exchange, ExportFormat, ExportTable, FieldSpec, FormSpec, Order, OrderEvent,
   OrderFilter, OrderInput, OrderKind, OrderOutcome, OrderStatus, ProfileInput, ProfileView, ProviderKind, Settings,
 } from '../bindings';
-import type { Args, Backend, Command, Commands, Result } from './commands';
+import type { AlertPrefs, Args, Backend, Command, Commands, RaisedAlert, Result } from './commands';
+import { emitBackendEvent } from './events';
 import { banksFor, CAPABILITIES, FORMS, LOOKUP_FIELDS } from './mockData';
 import { searchBanks } from '../banks';
 import { amountInWords, fenToYuan2dp, formatCny, parseYuan } from '../money';
 import { checkField, cleanValues, initialValues } from '../form';
 import { toCsv } from '../csv';
+import { createMockBatch, type MockBatchHandle } from './mockBatch';
 
 const ipc = <T>(v: T): T => (v === undefined ? v : JSON.parse(JSON.stringify(v)));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -47,6 +49,12 @@ export interface MockHandle {
   count(cmd: string): number;
   /** Run a command directly (test set-up), bypassing the UI. */
   call(cmd: string, args: unknown): Promise<unknown>;
+  /** One background sync pass now, as if every open order were due (tests). */
+  syncPass(): number;
+  /** Alerts "raised" on the desktop (as the shell's `raised_alerts`). */
+  alerts: RaisedAlert[];
+  /** Batch payouts (mockBatch.ts). */
+  batch: MockBatchHandle;
 }
 
 declare global {
@@ -74,11 +82,13 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
   let nextEventId = 1;
 
   const handle: MockHandle = {
-    calls: {}, log: [], exports: [], revealed: [], opened: [], clipboard: [], orders,
+    calls: {}, log: [], exports: [], revealed: [], opened: [], clipboard: [], orders, batch: null as unknown as MockBatchHandle,
     setHostile(text) { hostile = text; },
     setDelay(cmd, ms) { delays[cmd] = ms; },
     count(cmd) { return handle.calls[cmd] ?? 0; },
     call: async () => null,
+    syncPass: () => syncPass(true),
+    alerts: [],
   };
   if (typeof window !== 'undefined') window.__paydeskMock = handle;
 
@@ -478,8 +488,74 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
     return { order: structuredClone(o), error: null };
   }
 
+  // The background sync, as the shell runs it: due orders are queried on the
+  // schedule, every change is pushed as an event (no polling from the UI).
+  const SCHEDULE_MS = [15_000, 30_000, 60_000, 120_000, 300_000, 600_000];
+  const STUCK_MS = { payout: 30 * 60_000, deposit: 2 * HOUR };
+  const syncRows = new Map<number, { last: number | null; attempts: number; reason: string | null; stuckAt: number | null }>();
+  let alertPrefs: AlertPrefs = { payout_succeeded: true, payout_failed: true, stuck: true, low_balance: true, badge: true };
+  const isOpen = (o: Order) => ['pending', 'processing', 'unknown'].includes(o.status);
+  function nextCheck(o: Order): number | null {
+    if (!isOpen(o)) return null;
+    const r = syncRows.get(o.id);
+    const n = r?.attempts ?? 0;
+    const base = r?.last ?? o.created_at;
+    return base + (SCHEDULE_MS[n] ?? 30 * 60_000);
+  }
+  function syncState(id: number) {
+    const o = orders.find((x) => x.id === id);
+    if (!o) throw new MockError('not_found', `没有编号为 ${id} 的订单`);
+    const r = syncRows.get(id);
+    return {
+      order_id: id, last_checked_at: r?.last ?? null, next_check_at: nextCheck(o), attempts: r?.attempts ?? 0,
+      last_reason: r?.reason ?? null, last_error_code: null, stuck_at: r?.stuckAt ?? null,
+    };
+  }
+  const isStuck = (o: Order) => isOpen(o) && now() - o.created_at >= STUCK_MS[o.kind];
+  function raise(kind: string, title: string, body: string) {
+    handle.alerts.push({ kind, title, body, at: now() });
+  }
+  function syncPass(all = false): number {
+    let checked = 0;
+    for (const o of orders) {
+      const at = nextCheck(o);
+      if (at === null || (!all && at > now())) continue;
+      const before = o.status;
+      refresh(o.id);
+      checked++;
+      const r = syncRows.get(o.id) ?? { last: null, attempts: 0, reason: null, stuckAt: null };
+      r.last = now();
+      r.attempts++;
+      r.reason = o.provider_message ?? statusWords(o.status);
+      syncRows.set(o.id, r);
+      if (before === o.status) continue;
+      if (o.status === 'succeeded' || o.status === 'failed') {
+        const e = { event: o.status, order: structuredClone(o) } as const;
+        if (o.kind === 'payout' && (o.status === 'succeeded' ? alertPrefs.payout_succeeded : alertPrefs.payout_failed)) {
+          raise(`payout_${o.status}`, o.status === 'succeeded' ? '代付成功' : '代付失败', `${o.profile} ${o.order_no} ${formatCny(o.amount_fen)}`);
+        }
+        emitBackendEvent('sync-event', ipc(e));
+      }
+    }
+    for (const o of orders) {
+      const r = syncRows.get(o.id);
+      if (!isStuck(o) || r?.stuckAt) continue;
+      syncRows.set(o.id, { last: r?.last ?? null, attempts: r?.attempts ?? 0, reason: r?.reason ?? null, stuckAt: now() });
+      if (alertPrefs.stuck) raise('stuck', '订单长时间未完成', `${o.profile} ${o.order_no}`);
+      emitBackendEvent('sync-event', ipc({ event: 'stuck', order: structuredClone(o), reason: r?.reason ?? null }));
+    }
+    if (checked > 0) emitBackendEvent('orders-changed', { checked });
+    return checked;
+  }
+  const statusWords = (s: OrderStatus) => ({ pending: '待处理', processing: '处理中', succeeded: '成功', failed: '失败', unknown: '状态未知' })[s];
+  // Opt-in (`?sync`): the browser tests drive passes with `syncPass()` so they stay deterministic.
+  if (typeof window !== 'undefined' && params.has('sync')) setInterval(() => syncPass(false), 1000);
+  const mockBatch = createMockBatch({ profileById, now, fail: (code, message, field) => new MockError(code, message, field ?? null) as unknown as Error });
+  handle.batch = mockBatch.handle;
+
   const handlers: { [K in Command]: (a: Args<K>) => Result<K> | Promise<Result<K>> } = {
     ui_ready: () => null,
+    ...mockBatch.handlers,
     app_info: (): AppInfo => ({ version: '0.1.0-mock', data_dir: '/home/finance/.local/share/paydesk', sandbox_url: SANDBOX, first_run: profiles.length === 0, os_user: 'finance01' }),
     get_settings: () => ({ ...settings }),
     save_settings: ({ settings: s }) => {
@@ -555,6 +631,16 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
       handle.revealed.push(path);
       return null;
     },
+    sync_state: ({ id }) => syncState(id),
+    stuck_orders: () =>
+      orders.filter(isStuck).sort((a, b) => a.created_at - b.created_at).map((o) => ({ order: structuredClone(o), sync: syncState(o.id) })),
+    order_counts: () => ({ open: Math.min(orders.filter(isOpen).length, 100), stuck: orders.filter(isStuck).length }),
+    get_alert_prefs: () => alertPrefs,
+    save_alert_prefs: ({ prefs }) => {
+      alertPrefs = prefs;
+      return null;
+    },
+    raised_alerts: () => handle.alerts,
   };
 
   if (!fresh) addSandbox();
