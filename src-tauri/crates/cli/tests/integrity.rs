@@ -110,6 +110,19 @@ async fn a_number_used_by_another_profile_of_the_same_merchant_is_refused() {
         .count();
     assert_eq!(sent, 1, "nothing was sent for the second");
 
+    // The confirm step already says so, for this profile and for the other.
+    for profile in ["first", "second"] {
+        let e = d
+            .prepare_order(
+                profile,
+                OrderKind::Payout,
+                &order_input(KIND, "DUP-1", true),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Conflict, "{profile}: {e}");
+        assert!(e.to_string().contains("DUP-1"), "{e}");
+    }
     // Another merchant id on the same gateway may use the number.
     let mut other = profile_input(KIND, "other-merchant", sandbox.base_url(KIND));
     other.merchant_id = "ANOTHER".into();
@@ -285,6 +298,18 @@ async fn an_unsent_order_can_be_sent_again_under_the_same_number() {
     d.update_profile("main", input("main", sandbox.base_url(KIND)), None, None)
         .await
         .unwrap();
+    // The confirm step lets it through (it will be sent again), but not with
+    // other details under the same number.
+    d.prepare_order("main", OrderKind::Payout, &order_input(KIND, "NS-1", true))
+        .await
+        .unwrap();
+    let mut changed = order_input(KIND, "NS-1", true);
+    changed.amount = "101".into();
+    let e = d
+        .prepare_order("main", OrderKind::Payout, &changed)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Conflict);
     let again = d
         .create_order("main", OrderKind::Payout, &order_input(KIND, "NS-1", true))
         .await
@@ -293,7 +318,14 @@ async fn an_unsent_order_can_be_sent_again_under_the_same_number() {
     assert_eq!(again.order.id, first.order.id, "the same order, sent now");
     assert_eq!(again.order.status, OrderStatus::Pending);
     assert_eq!(d.find_orders("NS-1", None).await.unwrap().len(), 1);
-    // A number the gateway may have received is never sent twice.
+    // A number the gateway may have received is never sent twice, and the
+    // confirm step says so first.
+    let e = d
+        .prepare_order("main", OrderKind::Payout, &order_input(KIND, "NS-1", true))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Conflict);
+    assert!(e.to_string().contains("already exists"), "{e}");
     let e = d
         .create_order("main", OrderKind::Payout, &order_input(KIND, "NS-1", true))
         .await

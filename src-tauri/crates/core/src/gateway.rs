@@ -392,7 +392,7 @@ pub enum GatewayError {
     #[error("{}", tr!("网关应答签名验证失败，应答不可信，订单状态未更新。请检查商户密钥，并稍后“查询状态”。", "the gateway's reply failed signature verification and was not trusted; the order status was not changed. Check the merchant key, then query the status later."))]
     BadSignature,
     #[error("{}", tr!("网关应答与订单不符（{}），应答不可信。请稍后“查询状态”。", "the gateway's reply does not match the order ({}); it was not trusted. Query its status later.", .0))]
-    Mismatch(String),
+    Mismatch(crate::i18n::Words),
     #[error("{}", tr!("网关应答过大，已拒收；订单可能已提交。请稍后“查询状态”确认结果。", "the gateway's reply was too large and was refused; the order may have been received. Query its status later."))]
     TooLarge,
     /// The gateway answered, but with an error that does not say whether it

@@ -58,3 +58,47 @@ macro_rules! tr {
         }
     };
 }
+
+/// A sentence PayDesk wrote in both languages at once, for text that is kept
+/// (an error inside a stored note) and read later, maybe in the other language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Words {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Words {
+    /// The words in the current language.
+    pub fn get(&self) -> &str {
+        match lang() {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
+
+    /// A text that has only one wording (the gateway's own, say).
+    pub fn same(text: impl Into<String>) -> Words {
+        let text = text.into();
+        Words {
+            zh: text.clone(),
+            en: text,
+        }
+    }
+}
+
+impl std::fmt::Display for Words {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.get())
+    }
+}
+
+/// `words!("中文 {}", "English {}", args...)`: both wordings, kept together.
+#[macro_export]
+macro_rules! words {
+    ($zh:literal, $en:literal $(, $arg:expr)* $(,)?) => {
+        $crate::i18n::Words {
+            zh: format!($zh $(, $arg)*),
+            en: format!($en $(, $arg)*),
+        }
+    };
+}

@@ -10,10 +10,10 @@ use crate::gateway::{GatewayConfig, GatewayError, InboundNotify};
 use crate::http::Exchange;
 use crate::providers;
 use crate::secret::mask_secrets;
+use crate::services::notes::Note;
 use crate::services::outcome::callback::{self as decide, CallbackDecision, Ids};
 use crate::services::{inert_text, PayDesk};
 use crate::store::{now_ms, Order, OrderUpdate, Profile};
-use crate::tr;
 
 /// What the listener answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,10 +135,7 @@ impl PayDesk {
         if n.receive_check {
             return match decide::receive_check(&order, ids, &n) {
                 Ok(()) => {
-                    let note = tr!(
-                        "收到代付核对请求，信息一致，已确认",
-                        "receive check: the order matches; confirmed"
-                    );
+                    let note = Note::ReceiveCheckConfirmed;
                     self.record(&order, "notify.receive_check", note, &raw, ack)
                         .await?;
                     Ok(NotifyAnswer::ack(ack))
@@ -180,7 +177,7 @@ impl PayDesk {
                         .clone()
                         .filter(|_| order.provider_order_id.is_none()),
                     extra: Some(extra),
-                    message: Some(tr!("网关回调：{}", "gateway callback: {}", status.label())),
+                    message: Some(Note::CallbackApplied { status }.stored()),
                     ..Default::default()
                 };
                 self.store
@@ -200,17 +197,17 @@ impl PayDesk {
     }
 
     /// A genuine callback that moves nothing: kept in the order's history,
-    /// its note shown as the order's latest message.
+    /// its note on the event only (the order keeps its own: see `update_order`).
     async fn record(
         &self,
         order: &Order,
         action: &str,
-        note: String,
+        note: Note,
         raw: &Raw,
         ack: &str,
     ) -> crate::error::CoreResult<()> {
         let u = OrderUpdate {
-            message: Some(note),
+            message: Some(note.stored()),
             ..Default::default()
         };
         self.store

@@ -108,7 +108,7 @@ impl PayDesk {
             Err(e) => return Err(e.into()),
         };
         if reply.order_no.as_deref().is_some_and(|n| n != order_no) {
-            return Err(GatewayError::Mismatch(tr!(
+            return Err(GatewayError::Mismatch(crate::words!(
                 "应答中的订单号不同",
                 "the reply names another order number"
             ))

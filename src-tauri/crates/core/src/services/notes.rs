@@ -12,6 +12,7 @@ use super::inert_text;
 use crate::domain::OrderStatus;
 use crate::error::FieldError;
 use crate::gateway::GatewayError;
+use crate::i18n::Words;
 use crate::store::{Order, OrderEvent};
 use crate::tr;
 use serde::{Deserialize, Serialize};
@@ -42,7 +43,22 @@ pub enum Note {
         detail: Option<String>,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         resend: bool,
+        /// PayDesk's own wording of the detail, in both languages (a reply
+        /// that names another order): shown in the reader's language.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        words: Option<Words>,
     },
+    /// A verified callback settled the order.
+    CallbackApplied { status: OrderStatus },
+    /// A verified callback claims another status for a final order: recorded, not applied.
+    CallbackConflict {
+        reported: OrderStatus,
+        stored: OrderStatus,
+    },
+    /// A verified callback without a final status: recorded, nothing moved.
+    CallbackNotFinal,
+    /// A JSTpay receive check matched the payout as sent and was confirmed.
+    ReceiveCheckConfirmed,
 }
 
 impl Note {
@@ -51,8 +67,8 @@ impl Note {
             GatewayError::NotSent(d)
             | GatewayError::Transport(d)
             | GatewayError::Malformed(d)
-            | GatewayError::Mismatch(d)
             | GatewayError::Uncertain(d) => Some(d.clone()),
+            GatewayError::Mismatch(_) => None,
             GatewayError::HttpStatus { status, .. } => Some(status.to_string()),
             GatewayError::Rejected { message, .. }
             | GatewayError::OrderNotFound { message, .. } => Some(message.clone()),
@@ -60,10 +76,18 @@ impl Note {
             GatewayError::Invalid(_) | GatewayError::NotOffered { .. } => Some(e.to_string()),
             GatewayError::Timeout | GatewayError::BadSignature | GatewayError::TooLarge => None,
         };
+        let words = match e {
+            GatewayError::Mismatch(w) => Some(Words {
+                zh: inert_text(&w.zh),
+                en: inert_text(&w.en),
+            }),
+            _ => None,
+        };
         Note::Gateway {
             code: e.code().to_string(),
             detail: detail.map(|d| inert_text(&d)),
             resend,
+            words,
         }
     }
 
@@ -99,12 +123,30 @@ impl Note {
                 reported.label(),
                 stored.label()
             ),
+            Note::CallbackApplied { status } => {
+                tr!("网关回调：{}", "gateway callback: {}", status.label())
+            }
+            Note::CallbackConflict { reported, stored } => tr!(
+                "回调称订单为“{}”，但订单已是最终状态“{}”，未改变",
+                "the callback says “{}”, but the order is already final (“{}”); not changed",
+                reported.label(),
+                stored.label()
+            ),
+            Note::CallbackNotFinal => tr!(
+                "回调未带最终状态，订单未改变",
+                "the callback carries no final status; the order is unchanged"
+            ),
+            Note::ReceiveCheckConfirmed => tr!(
+                "收到代付核对请求，信息一致，已确认",
+                "receive check: the order matches; confirmed"
+            ),
             Note::Gateway {
                 code,
                 detail,
                 resend,
+                words,
             } => {
-                let mut text = gateway_text(code, detail.as_deref());
+                let mut text = gateway_text(code, detail.as_deref(), words.as_ref());
                 if *resend {
                     text.push(' ');
                     text.push_str(&tr!(
@@ -127,7 +169,7 @@ fn quoted(detail: Option<&str>) -> String {
     }
 }
 
-fn gateway_text(code: &str, detail: Option<&str>) -> String {
+fn gateway_text(code: &str, detail: Option<&str>, words: Option<&Words>) -> String {
     let d = || detail.unwrap_or_default().to_string();
     let e = match code {
         // PayDesk's sentence first, the operating system's words after it.
@@ -152,7 +194,7 @@ fn gateway_text(code: &str, detail: Option<&str>) -> String {
         },
         "malformed_reply" => GatewayError::Malformed(d()),
         "bad_signature" => GatewayError::BadSignature,
-        "reply_mismatch" => GatewayError::Mismatch(d()),
+        "reply_mismatch" => GatewayError::Mismatch(words.cloned().unwrap_or_else(|| Words::same(d()))),
         "reply_too_large" => GatewayError::TooLarge,
         "uncertain" => GatewayError::Uncertain(d()),
         "rejected" => GatewayError::Rejected {

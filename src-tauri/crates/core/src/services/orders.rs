@@ -26,6 +26,15 @@ impl PayDesk {
     ) -> CoreResult<OrderPreview> {
         let p = self.store.profile(profile).await?;
         let (form, params) = self.validate_order(&p, kind, input).await?;
+        // A typed number this profile already has is refused now, before the
+        // confirm, unless create would send it again (`resendable`). (Another
+        // profile of the same merchant: `validate_order`.)
+        if typed_number(input) {
+            let taken = taken_here(&params.order_no);
+            if self.same_number(&p, &params).await?.is_some() {
+                self.resendable(&p, &params, taken).await?;
+            }
+        }
         Ok(OrderPreview {
             profile: p.name,
             provider: p.provider,
@@ -204,9 +213,11 @@ impl PayDesk {
                 now_ms(),
             )
             .await?;
+        let asked = decision.update.status;
+        let error = decision.error.or_else(|| refused_move(asked, &order));
         Ok(OrderOutcome {
             order: localize_order(order),
-            error: decision.error,
+            error,
         })
     }
 
@@ -263,9 +274,11 @@ impl PayDesk {
                 now,
             )
             .await?;
+        let asked = decision.update.status;
+        let error = decision.error.or_else(|| refused_move(asked, &order));
         Ok(OrderOutcome {
             order: localize_order(order),
-            error: decision.error,
+            error,
         })
     }
 
@@ -305,13 +318,48 @@ impl PayDesk {
         params: &OrderParams,
         taken: String,
     ) -> CoreResult<i64> {
-        let Some(existing) = self
+        let existing = self.resendable(p, params, taken).await?;
+        let update = OrderUpdate {
+            status: Some(OrderStatus::Unknown),
+            message: Some(Note::Resending.stored()),
+            reopen: true,
+            ..Default::default()
+        };
+        self.store
+            .update_order(existing.id, "create", &update, None, &[], now_ms())
+            .await?;
+        let detail = format!("{} {}", p.name, money::fen_to_yuan_2dp(params.amount_fen));
+        self.store
+            .audit(
+                &self.os_user,
+                &format!("{}.resend", params.kind.as_str()),
+                Some(&params.order_no),
+                Some(&detail),
+            )
+            .await?;
+        Ok(existing.id)
+    }
+
+    /// This profile's order with the number, if any.
+    async fn same_number(&self, p: &Profile, params: &OrderParams) -> CoreResult<Option<Order>> {
+        Ok(self
             .store
             .find_orders(&params.order_no, Some(&p.id))
             .await?
             .into_iter()
-            .find(|o| o.order_no == params.order_no)
-        else {
+            .find(|o| o.order_no == params.order_no))
+    }
+
+    /// The profile's order with this number, when it may be sent again: its
+    /// earlier request provably never left and the details are the same.
+    /// Otherwise `Conflict(taken)` (or why the details must match).
+    async fn resendable(
+        &self,
+        p: &Profile,
+        params: &OrderParams,
+        taken: String,
+    ) -> CoreResult<Order> {
+        let Some(existing) = self.same_number(p, params).await? else {
             return Err(CoreError::Conflict(taken));
         };
         let events = self.store.order_events(existing.id).await?;
@@ -334,24 +382,7 @@ impl PayDesk {
                 params.order_no
             )));
         }
-        let update = OrderUpdate {
-            status: Some(OrderStatus::Unknown),
-            message: Some(Note::Resending.stored()),
-            ..Default::default()
-        };
-        self.store
-            .update_order(existing.id, "create", &update, None, &[], now_ms())
-            .await?;
-        let detail = format!("{} {}", p.name, money::fen_to_yuan_2dp(params.amount_fen));
-        self.store
-            .audit(
-                &self.os_user,
-                &format!("{}.resend", params.kind.as_str()),
-                Some(&params.order_no),
-                Some(&detail),
-            )
-            .await?;
-        Ok(existing.id)
+        Ok(existing)
     }
 
     /// Re-query every order that is not final; each one is reported.
@@ -359,4 +390,35 @@ impl PayDesk {
         let open = self.store.open_orders().await?;
         Ok(self.refresh_each(open).await)
     }
+}
+
+/// The store keeps a final order as it is, whatever was decided from an
+/// earlier read (a callback may have settled it meanwhile): say so.
+fn refused_move(asked: Option<OrderStatus>, order: &Order) -> Option<ErrorInfo> {
+    let reported = asked.filter(|s| *s != order.status)?;
+    let note = Note::StatusConflict {
+        reported,
+        stored: order.status,
+    };
+    Some(ErrorInfo {
+        code: outcome::STATUS_CONFLICT.into(),
+        message: note.render(),
+        field: None,
+    })
+}
+
+fn typed_number(input: &OrderInput) -> bool {
+    input
+        .order_no
+        .as_deref()
+        .is_some_and(|s| !s.trim().is_empty())
+}
+
+/// The refusal of a number this profile already used (as the store words it).
+fn taken_here(order_no: &str) -> String {
+    tr!(
+        "商户订单号 {} 已存在，不能重复下单",
+        "merchant order number {} already exists; an order is never sent twice",
+        order_no
+    )
 }

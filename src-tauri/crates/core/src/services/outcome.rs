@@ -19,7 +19,6 @@ use crate::domain::OrderStatus;
 use crate::gateway::{Delivery, GatewayError, Reply};
 use crate::money;
 use crate::store::OrderUpdate;
-use crate::tr;
 
 /// An order that went unanswered is given up as failed only when the gateway
 /// says it has no such order and this long has passed since it was sent.
@@ -27,7 +26,7 @@ pub const NOT_FOUND_GRACE_MS: i64 = 10 * 60 * 1000;
 
 /// The error code an event carries when a query's answer contradicts a final
 /// order: the answer is recorded, the order is not moved.
-pub const STATUS_CONFLICT: &str = "status_conflict";
+pub const STATUS_CONFLICT: &str = crate::store::STATUS_CONFLICT;
 
 /// The facts about a stored order that the decisions need.
 #[derive(Debug, Clone, Copy)]
@@ -212,7 +211,7 @@ pub fn on_query(
 pub fn check_reply(order: &OrderState<'_>, reply: Reply) -> Result<Reply, GatewayError> {
     if let Some(no) = &reply.order_no {
         if no != order.order_no {
-            return Err(GatewayError::Mismatch(tr!(
+            return Err(GatewayError::Mismatch(crate::words!(
                 "应答订单号为 {}，本单为 {}",
                 "the reply names order {}, this order is {}",
                 no,
@@ -222,7 +221,7 @@ pub fn check_reply(order: &OrderState<'_>, reply: Reply) -> Result<Reply, Gatewa
     }
     if let Some(a) = reply.amount_fen {
         if order.amount_fen > 0 && a != order.amount_fen {
-            return Err(GatewayError::Mismatch(tr!(
+            return Err(GatewayError::Mismatch(crate::words!(
                 "应答金额为 {}，本单为 {}",
                 "the reply names amount {}, this order is {}",
                 money::format_cny(a),
@@ -234,7 +233,7 @@ pub fn check_reply(order: &OrderState<'_>, reply: Reply) -> Result<Reply, Gatewa
         (order.provider_order_id, reply.provider_order_id.as_deref())
     {
         if stored != named {
-            return Err(GatewayError::Mismatch(tr!(
+            return Err(GatewayError::Mismatch(crate::words!(
                 "应答的网关订单号为 {}，本单为 {}",
                 "the reply names gateway order {}, this order is {}",
                 named,
@@ -262,6 +261,7 @@ pub fn update_from_reply(reply: Reply) -> OrderUpdate {
             Some(reply.extra)
         },
         message: None,
+        reopen: false,
     }
 }
 
@@ -491,6 +491,7 @@ pub mod callback {
     use crate::domain::{OrderKind, OrderStatus};
     use crate::form::ids;
     use crate::gateway::VerifiedNotify;
+    use crate::services::notes::Note;
     use crate::store::Order;
     use crate::tr;
 
@@ -507,7 +508,7 @@ pub mod callback {
         Apply(OrderStatus),
         /// Genuine, but it moves nothing (no final status, or a final order told
         /// otherwise): record it, acknowledge it.
-        Record(String),
+        Record(Note),
         /// The order already is what the callback says: write nothing, acknowledge.
         Replay,
         /// It does not match the order: change nothing, do not acknowledge.
@@ -560,18 +561,13 @@ pub mod callback {
         }
         match (n.status, order.status.is_final()) {
             (Some(s), true) if s == order.status => CallbackDecision::Replay,
-            (Some(s), true) => CallbackDecision::Record(tr!(
-                "回调称订单为“{}”，但订单已是最终状态“{}”，未改变",
-                "the callback says “{}”, but the order is already final (“{}”); not changed",
-                s.label(),
-                order.status.label()
-            )),
+            (Some(s), true) => CallbackDecision::Record(Note::CallbackConflict {
+                reported: s,
+                stored: order.status,
+            }),
             (Some(s), false) if s.is_final() => CallbackDecision::Apply(s),
             // Never backwards, and a non-final word never moves an order.
-            (_, _) => CallbackDecision::Record(tr!(
-                "回调未带最终状态，订单未改变",
-                "the callback carries no final status; the order is unchanged"
-            )),
+            (_, _) => CallbackDecision::Record(Note::CallbackNotFinal),
         }
     }
 

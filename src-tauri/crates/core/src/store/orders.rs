@@ -80,14 +80,43 @@ pub struct OrderUpdate {
     pub card: Option<CardInfo>,
     pub extra: Option<BTreeMap<String, String>>,
     pub message: Option<String>,
+    /// Takes a failed order back (to `status`): only for a create sent again
+    /// under its number because its earlier request provably never left.
+    pub reopen: bool,
 }
+
+/// The error code of an event whose status met a final order: recorded, not
+/// applied.
+pub const STATUS_CONFLICT: &str = "status_conflict";
+
+/// `?1` the status asked for (or NULL), `?2` reopen. `moves`: the status is
+/// taken: the row is not final, or already has it, or a failed order is
+/// reopened. A status not taken leaves the whole row as it was.
+const UPDATE_SQL: &str = "UPDATE orders SET \
+    status = CASE WHEN ?1 IS NULL THEN status WHEN status NOT IN ('succeeded','failed') OR status = ?1 OR (?2 AND status = 'failed') THEN ?1 ELSE status END, \
+    provider_status = CASE WHEN ?1 IS NOT NULL AND status IN ('succeeded','failed') AND status != ?1 AND NOT (?2 AND status = 'failed') THEN provider_status ELSE COALESCE(?3, provider_status) END, \
+    provider_message = CASE WHEN ?1 IS NOT NULL AND status IN ('succeeded','failed') AND status != ?1 AND NOT (?2 AND status = 'failed') THEN provider_message ELSE COALESCE(?4, provider_message) END, \
+    provider_order_id = CASE WHEN ?1 IS NOT NULL AND status IN ('succeeded','failed') AND status != ?1 AND NOT (?2 AND status = 'failed') THEN provider_order_id ELSE COALESCE(?5, provider_order_id) END, \
+    pay_url = CASE WHEN ?1 IS NOT NULL AND status IN ('succeeded','failed') AND status != ?1 AND NOT (?2 AND status = 'failed') THEN pay_url ELSE COALESCE(?6, pay_url) END, \
+    card = CASE WHEN ?1 IS NOT NULL AND status IN ('succeeded','failed') AND status != ?1 AND NOT (?2 AND status = 'failed') THEN card ELSE COALESCE(?7, card) END, \
+    extra = CASE WHEN ?1 IS NOT NULL AND status IN ('succeeded','failed') AND status != ?1 AND NOT (?2 AND status = 'failed') THEN extra ELSE COALESCE(?8, extra) END, \
+    message = CASE WHEN ?1 IS NOT NULL AND (status NOT IN ('succeeded','failed') OR status = ?1 OR (?2 AND status = 'failed')) THEN ?9 ELSE message END, \
+    updated_at = CASE WHEN ?1 IS NOT NULL AND status IN ('succeeded','failed') AND status != ?1 AND NOT (?2 AND status = 'failed') THEN updated_at ELSE ?10 END \
+    WHERE id = ?11 RETURNING status";
 
 impl Store {
     /// Insert a new order row. `Conflict` if the profile already has the number.
     pub async fn insert_order(&self, o: &NewOrder) -> CoreResult<i64> {
         let _writing = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
-        let id = insert_order_in(&mut tx, o).await?;
+        let id = match insert_order_in(&mut tx, o).await {
+            Ok(id) => id,
+            Err(e) => {
+                // Now, not when the connection next runs: the write lock goes with it.
+                tx.rollback().await?;
+                return Err(e);
+            }
+        };
         tx.commit().await?;
         Ok(id)
     }
@@ -103,7 +132,13 @@ impl Store {
     ) -> CoreResult<i64> {
         let _writing = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
-        let id = insert_order_in(&mut tx, o).await?;
+        let id = match insert_order_in(&mut tx, o).await {
+            Ok(id) => id,
+            Err(e) => {
+                tx.rollback().await?;
+                return Err(e);
+            }
+        };
         audit_in(&mut tx, os_user, action, Some(&o.order_no), detail).await?;
         tx.commit().await?;
         Ok(id)
@@ -146,6 +181,14 @@ impl Store {
     }
 
     /// Apply an update and record it as an event (with the masked exchanges).
+    ///
+    /// The row decides, inside the write: a final status (succeeded, failed)
+    /// is never replaced, whatever the caller read before deciding (a query
+    /// and a callback may both have decided from an old read). Such an update
+    /// changes nothing in the row; its event records the status that arrived
+    /// with the code `STATUS_CONFLICT`. The order's note is replaced only by
+    /// an update that sets a status: one that moves nothing is kept in the
+    /// history, not shown as the order's latest word.
     pub async fn update_order(
         &self,
         id: i64,
@@ -165,27 +208,34 @@ impl Store {
             .extra
             .as_ref()
             .map(|e| serde_json::to_string(e).unwrap_or_default());
-        // RETURNING: one round trip less while holding the write lock.
-        let status: String = sqlx::query_scalar(
-            "UPDATE orders SET status = COALESCE(?, status), provider_status = COALESCE(?, provider_status), provider_message = COALESCE(?, provider_message), provider_order_id = COALESCE(?, provider_order_id), pay_url = COALESCE(?, pay_url), card = COALESCE(?, card), extra = COALESCE(?, extra), message = ?, updated_at = ? WHERE id = ? RETURNING status",
-        )
-        .bind(u.status.map(|s| s.as_str()))
-        .bind(&u.provider_status)
-        .bind(&u.provider_message)
-        .bind(&u.provider_order_id)
-        .bind(&u.pay_url)
-        .bind(card)
-        .bind(extra)
-        .bind(&u.message)
-        .bind(at)
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
+        // RETURNING: one round trip less while holding the write lock. The
+        // conditions read the row as it is at the write, not as the caller saw it.
+        let status: String = sqlx::query_scalar(UPDATE_SQL)
+            .bind(u.status.map(|s| s.as_str()))
+            .bind(u.reopen)
+            .bind(&u.provider_status)
+            .bind(&u.provider_message)
+            .bind(&u.provider_order_id)
+            .bind(&u.pay_url)
+            .bind(card)
+            .bind(extra)
+            .bind(&u.message)
+            .bind(at)
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        // Whatever was asked, the row now has `status`: a status asked for and
+        // not taken met a final order.
+        let conflict = u.status.filter(|s| s.as_str() != status);
+        let (event_status, error_code) = match conflict {
+            Some(arrived) => (arrived.as_str(), error_code.or(Some(STATUS_CONFLICT))),
+            None => (status.as_str(), error_code),
+        };
         sqlx::query("INSERT INTO order_events (order_id, at, action, status, provider_status, provider_message, message, error_code, exchanges) VALUES (?,?,?,?,?,?,?,?,?)")
             .bind(id)
             .bind(at)
             .bind(action)
-            .bind(&status)
+            .bind(event_status)
             .bind(&u.provider_status)
             .bind(&u.provider_message)
             .bind(&u.message)
@@ -305,6 +355,20 @@ async fn insert_order_in(
         Err(e) => return Err(e.into()),
         Ok(r) => r.last_insert_rowid(),
     };
+    // After the insert, inside its write: two creates of one number on two
+    // profiles of one merchant cannot both pass (the later one sees the other).
+    let other: Option<String> = sqlx::query_scalar(SAME_MERCHANT_SQL)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if let Some(other) = other {
+        return Err(CoreError::Conflict(crate::tr!(
+            "订单号 {} 已被同一网关、同一商户号的商户配置“{}”使用，网关会视为重复订单。请换一个订单号",
+            "order number {} is already used by profile “{}” on the same gateway and merchant id; the gateway would take it as a duplicate. Use another number",
+            o.order_no,
+            other
+        )));
+    }
     sqlx::query(
         "INSERT INTO order_events (order_id, at, action, status, message) VALUES (?,?,?,?,?)",
     )
@@ -317,6 +381,15 @@ async fn insert_order_in(
     .await?;
     Ok(id)
 }
+
+/// The name of another live profile on the same gateway and merchant id that
+/// already has the number of order `?1`: the gateway sees one merchant and
+/// would take the second as a duplicate. (A removed profile's orders are left
+/// to the gateway to judge.)
+pub(super) const SAME_MERCHANT_SQL: &str = "SELECT p.name FROM orders me JOIN profiles mp ON mp.pk = me.profile_pk \
+    JOIN orders o ON o.order_no = me.order_no AND o.profile_pk != me.profile_pk \
+    JOIN profiles p ON p.pk = o.profile_pk \
+    WHERE me.id = ?1 AND p.provider = mp.provider AND p.merchant_id = mp.merchant_id AND p.removed_at IS NULL LIMIT 1";
 
 /// Look-up by number (binds: the number, the profile id or NULL). An OR of
 /// the two equalities: SQLite probes both indexes (a multi-index OR) without
@@ -503,12 +576,162 @@ mod tests {
     use crate::store::test_support::{new_order, profile};
     use crate::store::OrderFilter;
 
+    fn to(status: OrderStatus, note: &str) -> OrderUpdate {
+        OrderUpdate {
+            status: Some(status),
+            provider_order_id: Some(format!("GW-{}", status.as_str())),
+            message: Some(note.into()),
+            ..Default::default()
+        }
+    }
+
+    /// Two writers that each decided from the same old read (a query and a
+    /// callback, two processes: two stores on one file, so no shared lock in
+    /// this process) race to settle the same orders opposite ways: the first
+    /// write settles each order, the second is recorded as a conflict and
+    /// changes nothing in the row.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_final_order_never_moves_when_two_writers_race() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Store::open(dir.path()).await.unwrap();
+        let b = Store::open(dir.path()).await.unwrap();
+        a.insert_profile(&profile("p1", "A")).await.unwrap();
+        let mut ids = Vec::new();
+        for i in 0..20 {
+            ids.push(
+                a.insert_order(&new_order("p1", &format!("R{i}"), 100))
+                    .await
+                    .unwrap(),
+            );
+        }
+        let mut tasks = Vec::new();
+        for &id in &ids {
+            let (a, b) = (a.clone(), b.clone());
+            tasks.push(tokio::spawn(async move {
+                let query = to(OrderStatus::Succeeded, "query says paid");
+                let notify = to(OrderStatus::Failed, "callback says failed");
+                let (x, y) = tokio::join!(
+                    a.update_order(id, "query", &query, None, &[], 200),
+                    b.update_order(id, "notify", &notify, None, &[], 201),
+                );
+                (x.unwrap(), y.unwrap())
+            }));
+        }
+        for (t, &id) in tasks.into_iter().zip(&ids) {
+            t.await.unwrap();
+            let o = a.order(id).await.unwrap();
+            let events = a.order_events(id).await.unwrap();
+            assert_eq!(events.len(), 3, "create, then both writes recorded");
+            let (first, second) = (&events[1], &events[2]);
+            // The first write settled it; the row is all of the first write.
+            assert_eq!(o.status, first.status);
+            assert!(first.error_code.is_none());
+            assert_eq!(o.message, first.message);
+            assert_eq!(
+                o.provider_order_id.as_deref(),
+                Some(format!("GW-{}", o.status.as_str()).as_str())
+            );
+            // The second is what arrived, marked, not applied.
+            assert_ne!(second.status, o.status);
+            assert_eq!(second.error_code.as_deref(), Some(STATUS_CONFLICT));
+        }
+    }
+
+    #[tokio::test]
+    async fn an_update_that_moves_nothing_keeps_the_note_and_reopen_is_explicit() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).await.unwrap();
+        s.insert_profile(&profile("p1", "A")).await.unwrap();
+        let id = s.insert_order(&new_order("p1", "N1", 100)).await.unwrap();
+        s.update_order(
+            id,
+            "create",
+            &to(OrderStatus::Pending, "accepted"),
+            None,
+            &[],
+            200,
+        )
+        .await
+        .unwrap();
+        let quiet = OrderUpdate {
+            provider_message: Some("still waiting".into()),
+            message: Some("query timed out".into()),
+            ..Default::default()
+        };
+        let o = s
+            .update_order(id, "query", &quiet, Some("timeout"), &[], 300)
+            .await
+            .unwrap();
+        assert_eq!(o.message.as_deref(), Some("accepted"));
+        assert_eq!(o.provider_message.as_deref(), Some("still waiting"));
+        let ev = s.order_events(id).await.unwrap();
+        assert_eq!(
+            ev.last().unwrap().message.as_deref(),
+            Some("query timed out")
+        );
+        // Failed is final: only an explicit reopen takes it back.
+        s.update_order(
+            id,
+            "query",
+            &to(OrderStatus::Failed, "failed"),
+            None,
+            &[],
+            400,
+        )
+        .await
+        .unwrap();
+        let back = to(OrderStatus::Unknown, "again");
+        let o = s
+            .update_order(id, "create", &back, None, &[], 500)
+            .await
+            .unwrap();
+        assert_eq!(
+            (o.status, o.message.as_deref()),
+            (OrderStatus::Failed, Some("failed"))
+        );
+        let reopen = OrderUpdate {
+            reopen: true,
+            ..back
+        };
+        let o = s
+            .update_order(id, "create", &reopen, None, &[], 600)
+            .await
+            .unwrap();
+        assert_eq!(
+            (o.status, o.message.as_deref()),
+            (OrderStatus::Unknown, Some("again"))
+        );
+    }
+
+    /// Two creates of one number on two profiles of the same gateway and
+    /// merchant id, from two stores on one file at once: exactly one is stored.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn one_number_per_merchant_across_profiles_even_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Store::open(dir.path()).await.unwrap();
+        let b = Store::open(dir.path()).await.unwrap();
+        a.insert_profile(&profile("p1", "A")).await.unwrap();
+        a.insert_profile(&profile("p2", "B")).await.unwrap();
+        for i in 0..20 {
+            let no = format!("DUP-{i}");
+            let (o1, o2) = (new_order("p1", &no, 100), new_order("p2", &no, 100));
+            let (x, y) = tokio::join!(a.insert_order(&o1), b.insert_order(&o2));
+            assert!(x.is_ok() != y.is_ok(), "{no}: {x:?} {y:?}");
+            let lost = x.err().or(y.err()).unwrap();
+            assert!(matches!(lost, CoreError::Conflict(_)), "{lost:?}");
+            assert_eq!(a.find_orders(&no, None).await.unwrap().len(), 1);
+        }
+    }
+
     #[tokio::test]
     async fn orders_are_unique_per_profile_findable_and_paged() {
         let dir = tempfile::tempdir().unwrap();
         let s = Store::open(dir.path()).await.unwrap();
         s.insert_profile(&profile("p1", "A")).await.unwrap();
-        s.insert_profile(&profile("p2", "B")).await.unwrap();
+        // Another merchant: the same number is its own.
+        let mut p2 = profile("p2", "B");
+        p2.merchant_id = "M2".into();
+        s.insert_profile(&p2).await.unwrap();
         assert!(matches!(
             s.insert_profile(&profile("p3", "A")).await,
             Err(CoreError::Conflict(_))

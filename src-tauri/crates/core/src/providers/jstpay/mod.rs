@@ -173,7 +173,7 @@ impl Gateway for Jstpay {
         .await?;
         if let Some(m) = r.non_empty("merchant_ID") {
             if m != merchant {
-                return Err(GatewayError::Mismatch(tr!(
+                return Err(GatewayError::Mismatch(crate::words!(
                     "余额应答的商户号为 {}",
                     "the balance reply names merchant {}",
                     m

@@ -140,7 +140,7 @@ impl Gateway for Juyouke {
                         check_app_id(call, &obj)?;
                         if let Some(named) = obj.text("trade_no") {
                             if named != trade_no {
-                                return Err(GatewayError::Mismatch(tr!(
+                                return Err(GatewayError::Mismatch(crate::words!(
                                     "应答的平台单号 {} 不是所查询的 {}",
                                     "the reply names withdrawal {} instead of {}",
                                     named,
@@ -258,11 +258,13 @@ async fn post(
 
 fn check_app_id(call: &Call<'_>, obj: &ReplyObject) -> Result<(), GatewayError> {
     match obj.text("app_id") {
-        Some(a) if a != call.config.merchant_id.trim() => Err(GatewayError::Mismatch(tr!(
-            "应答的 app_id {} 不是本商户的",
-            "the reply is for app_id {}, not this merchant",
-            a
-        ))),
+        Some(a) if a != call.config.merchant_id.trim() => {
+            Err(GatewayError::Mismatch(crate::words!(
+                "应答的 app_id {} 不是本商户的",
+                "the reply is for app_id {}, not this merchant",
+                a
+            )))
+        }
         _ => Ok(()),
     }
 }

@@ -8,7 +8,6 @@ use crate::domain::OrderStatus;
 use crate::gateway::{GatewayError, Reply};
 use crate::money;
 use crate::providers::common::WireValue;
-use crate::tr;
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
 
@@ -144,7 +143,7 @@ pub fn interpret(
     }
     if let Some(mch) = parsed.get("mchId") {
         if mch.trim() != merchant_id.trim() {
-            return Err(GatewayError::Mismatch(tr!(
+            return Err(GatewayError::Mismatch(crate::words!(
                 "应答商户号 {} 与本商户不符",
                 "the reply names merchant {}, not this one",
                 mch
