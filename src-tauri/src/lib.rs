@@ -58,6 +58,7 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             tracing::info!(ms = state::since_start_ms(), "setup");
             let data_dir = state::data_dir(app.handle());

@@ -206,38 +206,15 @@ pub struct RaisedAlert {
     pub at: i64,
 }
 
-/// Shows one desktop notification; the daemon's id, or why not.
-#[cfg(target_os = "linux")]
-pub fn desktop_notify(title: &str, body: &str) -> Result<u32, String> {
-    use dbus::arg::PropMap;
-    let conn = dbus::blocking::Connection::new_session().map_err(|e| e.to_string())?;
-    let proxy = conn.with_proxy(
-        "org.freedesktop.Notifications",
-        "/org/freedesktop/Notifications",
-        Duration::from_secs(3),
-    );
-    let (id,): (u32,) = proxy
-        .method_call(
-            "org.freedesktop.Notifications",
-            "Notify",
-            (
-                "PayDesk",
-                0u32,
-                "",
-                title,
-                body,
-                Vec::<String>::new(),
-                PropMap::new(),
-                -1i32,
-            ),
-        )
-        .map_err(|e| e.to_string())?;
-    Ok(id)
-}
-
-#[cfg(not(target_os = "linux"))]
-pub fn desktop_notify(_title: &str, _body: &str) -> Result<u32, String> {
-    Err("desktop notifications are not wired on this platform yet".into())
+/// Shows one desktop notification through the Tauri notification plugin.
+pub fn desktop_notify(app: &tauri::AppHandle, title: &str, body: &str) -> Result<(), String> {
+    use tauri_plugin_notification::NotificationExt;
+    app.notification()
+        .builder()
+        .title(title)
+        .body(body)
+        .show()
+        .map_err(|e| e.to_string())
 }
 
 const ALERTS_FILE: &str = "alerts.json";
@@ -365,7 +342,7 @@ pub async fn sync_loop(app: tauri::AppHandle, desk: Arc<PayDesk>) {
             if let Some(state) = handle.try_state::<AppState>() {
                 let prefs = state.alerts.prefs.lock().expect("alert prefs").clone();
                 if let Some((kind, title, body)) = alert_for(&e, &prefs) {
-                    raise_alert(&state.alerts, kind, title, body);
+                    raise_alert(Some(&handle), &state.alerts, kind, title, body);
                 }
             }
             let _ = handle.emit("sync-event", &e);
@@ -392,12 +369,18 @@ pub async fn sync_loop(app: tauri::AppHandle, desk: Arc<PayDesk>) {
 
 /// Records the alert (test hook) and shows it on the desktop (off the sync
 /// thread: a slow or absent notification daemon never holds up a pass).
-pub fn raise_alert(alerts: &Alerts, kind: String, title: String, body: String) {
+pub fn raise_alert(
+    app: Option<&tauri::AppHandle>,
+    alerts: &Alerts,
+    kind: String,
+    title: String,
+    body: String,
+) {
     tracing::info!(%kind, %title, "alert");
-    {
-        let (title, body) = (title.clone(), body.clone());
+    if let Some(app) = app {
+        let (app, title, body) = (app.clone(), title.clone(), body.clone());
         std::thread::spawn(move || {
-            if let Err(e) = desktop_notify(&title, &body) {
+            if let Err(e) = desktop_notify(&app, &title, &body) {
                 tracing::warn!(error = %e, "desktop notification not shown");
             }
         });
@@ -575,7 +558,7 @@ mod tests {
     fn raised_alerts_are_kept_for_the_test_hook_and_bounded() {
         let alerts = Alerts::default();
         for i in 0..RAISED_KEEP + 5 {
-            raise_alert(&alerts, "stuck".into(), "t".into(), format!("{i}"));
+            raise_alert(None, &alerts, "stuck".into(), "t".into(), format!("{i}"));
         }
         let raised = alerts.raised.lock().unwrap();
         assert_eq!(raised.len(), RAISED_KEEP);
