@@ -678,6 +678,9 @@ async fn run(cli: Cli, out: &Out) -> Res {
             end,
         } => {
             let (start, end) = arrivals_range(start.as_deref(), end.as_deref())?;
+            // Refused here, before the keyring or the network, with the field named.
+            let (start, end) =
+                paydesk_core::services::arrivals_range(start, end, chrono::Utc::now().timestamp())?;
             let list = desk
                 .arrivals(&profile, Some(start), Some(end))
                 .await
@@ -751,10 +754,7 @@ fn read_error(e: CoreError, op: &str) -> Failure {
     }
 }
 
-/// The widest arrivals range asked for at once: the gateway answers at most
-/// 100 rows, and a wide range only loads it (the sandbox caps it the same way).
-const ARRIVALS_MAX_SECS: i64 = 31 * 86_400;
-
+/// A time as typed: Unix seconds or a Beijing-time date (and time).
 fn parse_when(field: &str, text: &str) -> Result<i64, FieldError> {
     let t = money::halfwidth(text);
     let t = t.trim();
@@ -794,47 +794,13 @@ fn parse_when(field: &str, text: &str) -> Result<i64, FieldError> {
     ))
 }
 
-fn arrivals_range(start: Option<&str>, end: Option<&str>) -> Result<(i64, i64), Failure> {
-    let now = chrono::Utc::now().timestamp();
-    let end = match end {
-        Some(e) => parse_when("end", e)?,
-        None => now,
-    };
-    let start = match start {
-        Some(s) => parse_when("start", s)?,
-        None => end - 86_400,
-    };
-    if start > end {
-        return Err(FieldError::new(
-            "start",
-            tr!(
-                "开始时间不能晚于结束时间",
-                "the start cannot be after the end"
-            ),
-        )
-        .into());
-    }
-    if end - start > ARRIVALS_MAX_SECS {
-        return Err(FieldError::new(
-            "start",
-            tr!(
-                "时间范围最长 31 天（现为 {} 天），请分段查询",
-                "the range can be at most 31 days (it is {} days); query it in parts",
-                (end - start + 86_399) / 86_400
-            ),
-        )
-        .into());
-    }
-    if end > now + 86_400 || start < 946_684_800 {
-        return Err(FieldError::new(
-            if start < 946_684_800 { "start" } else { "end" },
-            tr!(
-                "时间应在 2000 年之后且不晚于明天",
-                "times must be after 2000 and no later than tomorrow"
-            ),
-        )
-        .into());
-    }
+/// Parses the typed times; the service checks the range (the app's too).
+fn arrivals_range(
+    start: Option<&str>,
+    end: Option<&str>,
+) -> Result<(Option<i64>, Option<i64>), Failure> {
+    let start = start.map(|s| parse_when("start", s)).transpose()?;
+    let end = end.map(|e| parse_when("end", e)).transpose()?;
     Ok((start, end))
 }
 

@@ -19,6 +19,7 @@ mod profiles;
 pub mod test_hooks;
 mod views;
 
+pub use arrivals::{arrivals_range, ARRIVALS_MAX_SECS};
 pub use outcome::NOT_FOUND_GRACE_MS;
 pub use profiles::check_base_url;
 pub use views::*;
