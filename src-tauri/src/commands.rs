@@ -285,7 +285,6 @@ pub async fn save_export(
     format: ExportFormat,
     table: ExportTable,
 ) -> R<Option<String>> {
-    use tauri_plugin_dialog::DialogExt;
     let ext = format.extension();
     let name: String = file_name
         .chars()
@@ -302,22 +301,9 @@ pub async fn save_export(
     } else {
         format!("{name}.{ext}")
     };
-    let dir = dirs::download_dir()
-        .or_else(dirs::home_dir)
-        .unwrap_or_else(std::env::temp_dir);
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
-        .set_directory(dir)
-        .set_file_name(&name)
-        .add_filter(ext.to_uppercase(), &[ext])
-        .save_file(move |p| {
-            let _ = tx.send(p);
-        });
-    let Some(chosen) = rx.await.ok().flatten() else {
+    let Some(path) = ask_save_path(&app, name, ext).await? else {
         return Ok(None);
     };
-    let path = chosen.into_path().map_err(|e| internal(e.to_string()))?;
     paydesk_core::export::write(&path, format, &table)?;
     Ok(Some(path.display().to_string()))
 }

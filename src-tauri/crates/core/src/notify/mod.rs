@@ -6,14 +6,14 @@
 
 pub mod server;
 
-use crate::gateway::{GatewayConfig, GatewayError, InboundNotify};
+use crate::gateway::{GatewayError, InboundNotify};
 use crate::http::Exchange;
 use crate::providers;
 use crate::secret::mask_secrets;
 use crate::services::notes::Note;
 use crate::services::outcome::callback::{self as decide, CallbackDecision, Ids};
 use crate::services::{inert_text, PayDesk};
-use crate::store::{now_ms, Order, OrderUpdate, Profile};
+use crate::store::{now_ms, Order, OrderUpdate};
 
 /// What the listener answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,7 +83,12 @@ impl PayDesk {
         };
         let (secret, reply) = self.secrets(&p)?;
         let gw = providers::gateway(p.provider);
-        let n = match gw.parse_notify(&config(&p), &secret, reply.as_ref(), req) {
+        let n = match gw.parse_notify(
+            &crate::services::config_of(&p),
+            &secret,
+            reply.as_ref(),
+            req,
+        ) {
             Ok(n) => n,
             Err(e) => {
                 let (status, body, why) = match e {
@@ -303,17 +308,6 @@ fn exchange(raw: &Raw, ack: &str) -> Exchange {
         response: Some(ack.to_string()),
         error: None,
         elapsed_ms: 0,
-    }
-}
-
-fn config(p: &Profile) -> GatewayConfig {
-    GatewayConfig {
-        base_url: p.base_url.clone(),
-        merchant_id: p.merchant_id.clone(),
-        app_id: p.app_id.clone(),
-        operator_id: p.operator_id.clone(),
-        notify_url: p.notify_url.clone(),
-        return_url: p.return_url.clone(),
     }
 }
 

@@ -71,7 +71,7 @@ pub struct PayDesk {
     key_cache: std::sync::Mutex<std::collections::HashMap<String, CachedKeys>>,
 }
 
-fn config_of(p: &Profile) -> GatewayConfig {
+pub(crate) fn config_of(p: &Profile) -> GatewayConfig {
     GatewayConfig {
         base_url: p.base_url.clone(),
         merchant_id: p.merchant_id.clone(),
