@@ -117,7 +117,7 @@ impl AppState {
         let existing = self.desk.profiles().await?;
         let mut added = Vec::new();
         for kind in ProviderKind::ALL {
-            let name = sandbox_name(kind);
+            let name = paydesk_sandbox::profile_name(kind);
             if existing.iter().any(|p| p.profile.name == name) {
                 continue;
             }
@@ -128,10 +128,6 @@ impl AppState {
         }
         Ok(added)
     }
-}
-
-fn sandbox_name(kind: ProviderKind) -> String {
-    format!("沙盒 {}", kind.display_name())
 }
 
 /// Sandbox profiles follow the sandbox's current address.

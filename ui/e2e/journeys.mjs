@@ -72,8 +72,8 @@ export const journeys = [
       await open(page, base, '#/balances');
       const cards = page.getByTestId('balance-card');
       await until(async () => (await cards.count()) === 5, 'five cards');
-      const jst = page.locator('[data-testid=balance-card][data-profile="jstpay 沙盒"]');
-      const juy = page.locator('[data-testid=balance-card][data-profile="juyouke 沙盒"]');
+      const jst = page.locator('[data-testid=balance-card][data-profile="sandbox-jstpay"]');
+      const juy = page.locator('[data-testid=balance-card][data-profile="sandbox-juyouke"]');
       // The slow gateway shows progress on its own card only.
       await until(async () => (await jst.getAttribute('aria-busy')) === 'false' && (await juy.getAttribute('aria-busy')) === 'true', 'jstpay done while juyouke still loading');
       assert(await juy.getByTestId('card-loading').isVisible(), 'progress on the slow card');
@@ -704,7 +704,7 @@ export const journeys = [
       const table = page.getByTestId('profiles-table');
       await table.waitFor();
       assert((await table.getByTestId('sandbox-badge').count()) === 5, 'sandbox badges');
-      await table.locator('tr[data-profile="jstpay 沙盒"]').getByRole('button', { name: '测试连接' }).click();
+      await table.locator('tr[data-profile="sandbox-jstpay"]').getByRole('button', { name: '测试连接' }).click();
       await until(async () => (await text(page.getByTestId('test-result'))).includes('连接正常'), 'test connection');
       await page.getByTestId('add-profile').click();
       const editor = page.getByTestId('profile-editor');
@@ -793,7 +793,7 @@ export const journeys = [
       await page.click('a[data-nav=balances]');
       await until(async () => (await page.getByText(payload, { exact: true }).count()) >= 1, 'balance error as text');
       await page.click('a[data-nav=profiles]');
-      await page.getByTestId('profiles-table').locator('tr[data-profile="jstpay 沙盒"]').getByRole('button', { name: '测试连接' }).click();
+      await page.getByTestId('profiles-table').locator('tr[data-profile="sandbox-jstpay"]').getByRole('button', { name: '测试连接' }).click();
       await until(async () => (await text(page.getByTestId('test-result'))).includes(payload), 'test message as text');
       await page.click('a[data-nav=arrivals]');
       await page.getByTestId('arrivals-table').waitFor();

@@ -1166,7 +1166,7 @@ async fn profile(desk: &PayDesk, cmd: ProfileCmd, out: &Out) -> Res {
         ProfileCmd::AddSandbox { sandbox_url } => {
             let mut added = Vec::new();
             for kind in ProviderKind::ALL {
-                let name = format!("sandbox-{}", kind.as_str());
+                let name = paydesk_sandbox::profile_name(kind);
                 let (input, secret, reply_secret) =
                     paydesk_sandbox::profile_input(kind, &sandbox_url, name);
                 added.push(desk.add_profile(input, secret, reply_secret).await?);

@@ -42,6 +42,12 @@ pub struct SandboxCredentials {
     pub reply_secret: Option<&'static str>,
 }
 
+/// The name the app and the CLI both give the sandbox profile of `kind`: one
+/// identifier in every language (the 沙盒 / Sandbox badge says what it is).
+pub fn profile_name(kind: ProviderKind) -> String {
+    format!("sandbox-{}", kind.as_str())
+}
+
 /// A sandbox profile as the app and the CLI both set it up: the sandbox's
 /// credentials for `kind`, its address (`sandbox_url`, without the gateway's
 /// path), and notify/return URLs on the sandbox (the gateways that need one

@@ -118,11 +118,11 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
 
   function addSandbox(): ProfileView[] {
     const defs: [ProviderKind, string, Partial<ProfileView>][] = [
-      ['jstpay', 'jstpay 沙盒', { low_balance_fen: 5_000_000 }],
-      ['jeepay', 'jeepay 沙盒', { app_id: '6624d1c2e4b0a1f3c8d2e001' }],
-      ['juyouke', 'juyouke 沙盒', { operator_id: '1001', low_balance_fen: 1_000_000 }],
-      ['appkey', 'appkey 沙盒', { return_url: 'https://shop.example.com/paid' }],
-      ['xxpay', 'xxpay 沙盒', { app_id: 'd4f1e2c3b4a5', has_reply_secret: true }],
+      ['jstpay', 'sandbox-jstpay', { low_balance_fen: 5_000_000 }],
+      ['jeepay', 'sandbox-jeepay', { app_id: '6624d1c2e4b0a1f3c8d2e001' }],
+      ['juyouke', 'sandbox-juyouke', { operator_id: '1001', low_balance_fen: 1_000_000 }],
+      ['appkey', 'sandbox-appkey', { return_url: 'https://shop.example.com/paid' }],
+      ['xxpay', 'sandbox-xxpay', { app_id: 'd4f1e2c3b4a5', has_reply_secret: true }],
     ];
     const t0 = now() - 30 * 24 * HOUR;
     const added = defs.map(([provider, name, extra], i) => {
