@@ -89,36 +89,53 @@ pub struct OrderUpdate {
 /// applied.
 pub const STATUS_CONFLICT: &str = "status_conflict";
 
-/// `?1` the status asked for (or NULL), `?2` reopen. `moves`: the status is
-/// taken: the row is not final, or already has it, or a failed order is
-/// reopened. A status not taken leaves the whole row as it was.
-const UPDATE_SQL: &str = "UPDATE orders SET \
-    status = CASE WHEN ?1 IS NULL THEN status WHEN status NOT IN ('succeeded','failed') OR status = ?1 OR (?2 AND status = 'failed') THEN ?1 ELSE status END, \
-    provider_status = CASE WHEN ?1 IS NOT NULL AND status IN ('succeeded','failed') AND status != ?1 AND NOT (?2 AND status = 'failed') THEN provider_status ELSE COALESCE(?3, provider_status) END, \
-    provider_message = CASE WHEN ?1 IS NOT NULL AND status IN ('succeeded','failed') AND status != ?1 AND NOT (?2 AND status = 'failed') THEN provider_message ELSE COALESCE(?4, provider_message) END, \
-    provider_order_id = CASE WHEN ?1 IS NOT NULL AND status IN ('succeeded','failed') AND status != ?1 AND NOT (?2 AND status = 'failed') THEN provider_order_id ELSE COALESCE(?5, provider_order_id) END, \
-    pay_url = CASE WHEN ?1 IS NOT NULL AND status IN ('succeeded','failed') AND status != ?1 AND NOT (?2 AND status = 'failed') THEN pay_url ELSE COALESCE(?6, pay_url) END, \
-    card = CASE WHEN ?1 IS NOT NULL AND status IN ('succeeded','failed') AND status != ?1 AND NOT (?2 AND status = 'failed') THEN card ELSE COALESCE(?7, card) END, \
-    extra = CASE WHEN ?1 IS NOT NULL AND status IN ('succeeded','failed') AND status != ?1 AND NOT (?2 AND status = 'failed') THEN extra ELSE COALESCE(?8, extra) END, \
-    message = CASE WHEN ?1 IS NOT NULL AND (status NOT IN ('succeeded','failed') OR status = ?1 OR (?2 AND status = 'failed')) THEN ?9 ELSE message END, \
-    updated_at = CASE WHEN ?1 IS NOT NULL AND status IN ('succeeded','failed') AND status != ?1 AND NOT (?2 AND status = 'failed') THEN updated_at ELSE ?10 END \
-    WHERE id = ?11 RETURNING status";
+/// The update is refused, named once for every column: a status was asked
+/// for (`?1`), the row is final with another status, and this is no reopen
+/// (`?2`) of a failed order. A refused update leaves the whole row as it was.
+macro_rules! refused {
+    () => {
+        "(?1 IS NOT NULL AND status IN ('succeeded','failed') AND status != ?1 AND NOT (?2 AND status = 'failed'))"
+    };
+}
+
+/// `?1` the status asked for (or NULL), `?2` reopen; the note (`?9`) is
+/// replaced only by an update that sets a status and is not refused.
+const UPDATE_SQL: &str = concat!(
+    "UPDATE orders SET ",
+    "status = CASE WHEN ?1 IS NULL OR ",
+    refused!(),
+    " THEN status ELSE ?1 END, ",
+    "provider_status = CASE WHEN ",
+    refused!(),
+    " THEN provider_status ELSE COALESCE(?3, provider_status) END, ",
+    "provider_message = CASE WHEN ",
+    refused!(),
+    " THEN provider_message ELSE COALESCE(?4, provider_message) END, ",
+    "provider_order_id = CASE WHEN ",
+    refused!(),
+    " THEN provider_order_id ELSE COALESCE(?5, provider_order_id) END, ",
+    "pay_url = CASE WHEN ",
+    refused!(),
+    " THEN pay_url ELSE COALESCE(?6, pay_url) END, ",
+    "card = CASE WHEN ",
+    refused!(),
+    " THEN card ELSE COALESCE(?7, card) END, ",
+    "extra = CASE WHEN ",
+    refused!(),
+    " THEN extra ELSE COALESCE(?8, extra) END, ",
+    "message = CASE WHEN ?1 IS NOT NULL AND NOT ",
+    refused!(),
+    " THEN ?9 ELSE message END, ",
+    "updated_at = CASE WHEN ",
+    refused!(),
+    " THEN updated_at ELSE ?10 END ",
+    "WHERE id = ?11 RETURNING status"
+);
 
 impl Store {
     /// Insert a new order row. `Conflict` if the profile already has the number.
     pub async fn insert_order(&self, o: &NewOrder) -> CoreResult<i64> {
-        let _writing = self.writer.lock().await;
-        let mut tx = self.pool.begin().await?;
-        let id = match insert_order_in(&mut tx, o).await {
-            Ok(id) => id,
-            Err(e) => {
-                // Now, not when the connection next runs: the write lock goes with it.
-                tx.rollback().await?;
-                return Err(e);
-            }
-        };
-        tx.commit().await?;
-        Ok(id)
+        self.insert_one(o, None).await
     }
 
     /// Insert a new order row and its audit-log entry in one transaction, so
@@ -130,18 +147,36 @@ impl Store {
         action: &str,
         detail: Option<&str>,
     ) -> CoreResult<i64> {
+        self.insert_one(o, Some((os_user, action, detail))).await
+    }
+
+    /// One order row, with its audit entry when given (user, action, detail).
+    async fn insert_one(
+        &self,
+        o: &NewOrder,
+        audit: Option<(&str, &str, Option<&str>)>,
+    ) -> CoreResult<i64> {
         let _writing = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
-        let id = match insert_order_in(&mut tx, o).await {
-            Ok(id) => id,
-            Err(e) => {
-                tx.rollback().await?;
-                return Err(e);
+        let written = async {
+            let id = insert_order_in(&mut tx, o).await?;
+            if let Some((os_user, action, detail)) = audit {
+                audit_in(&mut tx, os_user, action, Some(&o.order_no), detail).await?;
             }
-        };
-        audit_in(&mut tx, os_user, action, Some(&o.order_no), detail).await?;
-        tx.commit().await?;
-        Ok(id)
+            Ok::<_, crate::error::CoreError>(id)
+        }
+        .await;
+        match written {
+            Ok(id) => {
+                tx.commit().await?;
+                Ok(id)
+            }
+            Err(e) => {
+                // Now, not when the connection next runs: the write lock goes with it.
+                tx.rollback().await?;
+                Err(e)
+            }
+        }
     }
 
     /// Insert many new order rows (each with its `create` event) in one
