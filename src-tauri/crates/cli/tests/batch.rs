@@ -796,17 +796,30 @@ async fn reopening_the_app_resumes_a_killed_run_exactly_once() {
     let resumed = paydesk_core::batch::resume_running(&desk).await.unwrap();
     assert_eq!(resumed.len(), 1);
     assert_eq!(resumed[0].state, paydesk_core::batch::BatchState::Done);
+    // The kill can land between an order's write and its request: that row
+    // is `unknown` and the gateway never saw it. The resume settles it by a
+    // query (still unknown inside the grace period), never by a second create.
+    let show = env.json(&["batch", "show", &id]).await;
+    let mut pending = 0;
+    for r in rows(&show) {
+        let no = r["order_no"].as_str().unwrap();
+        match env.sandbox.sim.create_count(kind, no) {
+            0 => assert_eq!(r["status"], "unknown", "stored, never sent: {r}"),
+            1 => {
+                assert_eq!(r["status"], "pending", "{r}");
+                pending += 1;
+            }
+            n => panic!("{no} created {n} times"),
+        }
+    }
+    // At most one row per worker (concurrency 4) can be caught in between.
+    assert!(pending >= 20, "{:?}", resumed[0].counts);
     assert_eq!(
-        resumed[0].counts.get("pending"),
-        Some(&24),
+        resumed[0].counts.values().sum::<u32>(),
+        24,
         "{:?}",
         resumed[0].counts
     );
-    let show = env.json(&["batch", "show", &id]).await;
-    for r in rows(&show) {
-        let no = r["order_no"].as_str().unwrap();
-        assert_eq!(env.sandbox.sim.create_count(kind, no), 1, "{no}");
-    }
 }
 
 /// Benchmark (issue 11 targets; run with `--release -- --ignored`): import and
