@@ -7,7 +7,9 @@ use paydesk_core::form::OrderInput;
 use paydesk_core::gateway::GatewayError;
 use paydesk_core::i18n::{self, Lang};
 use paydesk_core::money;
-use paydesk_core::services::{ErrorInfo, OrderOutcome, PayDesk, ProfileInput};
+use paydesk_core::services::{
+    parse_approval_threshold, ErrorInfo, OrderOutcome, PayDesk, ProfileInput,
+};
 use paydesk_core::store::{Order, OrderFilter};
 use paydesk_core::tr;
 use paydesk_core::vault::KeyringStore;
@@ -19,6 +21,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+mod approvals;
 mod batch;
 mod output;
 mod sync;
@@ -152,6 +155,28 @@ enum Command {
     /// The gateways' callbacks.
     #[command(subcommand)]
     Notify(NotifyCmd),
+    /// Payouts awaiting a checker's approval (team mode).
+    #[command(subcommand)]
+    Approvals(approvals::ApprovalsCmd),
+    /// Approve a payout awaiting approval and send it from this desk (team mode).
+    Approve {
+        /// Merchant order number.
+        order_no: String,
+        /// The profile, when several have this number.
+        #[arg(long)]
+        profile: Option<String>,
+    },
+    /// Reject a payout awaiting approval: nothing is sent (team mode).
+    Reject {
+        /// Merchant order number.
+        order_no: String,
+        /// Why (kept with the order and in the audit log).
+        #[arg(long)]
+        reason: String,
+        /// The profile, when several have this number.
+        #[arg(long)]
+        profile: Option<String>,
+    },
     /// Serve the built-in simulator of all five gateways on 127.0.0.1.
     Sandbox {
         /// Port to listen on (0: any free port).
@@ -235,6 +260,9 @@ struct ProfileAdd {
     /// Low-balance threshold in yuan.
     #[arg(long)]
     low_balance: Option<String>,
+    /// Team mode: payouts at or above this many yuan need a checker's approval (0: every payout).
+    #[arg(long)]
+    approval_threshold: Option<String>,
     /// Read the secret from the first line of stdin (xxpay: optional reply key on the second).
     #[arg(long)]
     secret_stdin: bool,
@@ -268,6 +296,9 @@ struct ProfileEdit {
     /// New low-balance threshold in yuan ("" clears it).
     #[arg(long)]
     low_balance: Option<String>,
+    /// Team mode: new approval threshold in yuan (0: every payout; "" clears it).
+    #[arg(long)]
+    approval_threshold: Option<String>,
     /// Replace the key: read it from the first line of stdin (xxpay: reply key on the second).
     #[arg(long)]
     secret_stdin: bool,
@@ -689,6 +720,15 @@ async fn run(cli: Cli, out: &Out) -> Res {
             Ok(())
         }
         Command::Batch(cmd) => batch::run(&desk, cmd, out).await,
+        Command::Approvals(cmd) => approvals::list(&desk, cmd, out).await,
+        Command::Approve { order_no, profile } => {
+            approvals::approve(&desk, &order_no, profile.as_deref(), out).await
+        }
+        Command::Reject {
+            order_no,
+            reason,
+            profile,
+        } => approvals::reject(&desk, &order_no, profile.as_deref(), &reason, out).await,
         Command::Banks { .. } | Command::Sandbox { .. } => unreachable!("handled above"),
     }
 }
@@ -977,8 +1017,8 @@ async fn order(desk: &PayDesk, cmd: OrderCmd, out: &Out) -> Res {
                     FieldError::new(
                         "status",
                         tr!(
-                            "状态应为 pending/processing/succeeded/failed/unknown",
-                            "status is pending, processing, succeeded, failed or unknown"
+                            "状态应为 pending/processing/succeeded/failed/unknown/awaiting_approval/rejected",
+                            "status is pending, processing, succeeded, failed, unknown, awaiting_approval or rejected"
                         ),
                     )
                 })?),
@@ -1102,6 +1142,12 @@ async fn profile(desk: &PayDesk, cmd: ProfileCmd, out: &Out) -> Res {
         ProfileCmd::Add(a) => {
             let provider = parse_provider(&a.provider)?;
             let low = low_balance(a.low_balance.as_deref())?;
+            let threshold = a
+                .approval_threshold
+                .as_deref()
+                .map(parse_approval_threshold)
+                .transpose()?
+                .flatten();
             let input = ProfileInput {
                 name: a.name,
                 provider: Some(provider),
@@ -1112,6 +1158,7 @@ async fn profile(desk: &PayDesk, cmd: ProfileCmd, out: &Out) -> Res {
                 notify_url: a.notify_url,
                 return_url: a.return_url,
                 low_balance_fen: low,
+                approval_threshold_fen: threshold,
                 sandbox: false,
             };
             let (secret, reply) = read_secrets(a.secret_stdin, provider)?;
@@ -1129,6 +1176,10 @@ async fn profile(desk: &PayDesk, cmd: ProfileCmd, out: &Out) -> Res {
                 Some(t) => low_balance(Some(t))?,
                 None => current.low_balance_fen,
             };
+            let threshold = match e.approval_threshold.as_deref() {
+                Some(t) => parse_approval_threshold(t)?,
+                None => current.approval_threshold_fen,
+            };
             let input = ProfileInput {
                 name: e.name.unwrap_or(current.name.clone()),
                 provider: Some(current.provider),
@@ -1139,6 +1190,7 @@ async fn profile(desk: &PayDesk, cmd: ProfileCmd, out: &Out) -> Res {
                 notify_url: keep(e.notify_url, current.notify_url.clone()),
                 return_url: keep(e.return_url, current.return_url.clone()),
                 low_balance_fen: low,
+                approval_threshold_fen: threshold,
                 sandbox: current.sandbox,
             };
             let (secret, reply) = if e.secret_stdin {

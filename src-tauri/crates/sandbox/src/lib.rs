@@ -73,6 +73,7 @@ pub fn profile_input(
         notify_url: Some(format!("{root}/_sandbox/notify")),
         return_url: Some(format!("{root}/_sandbox/return")),
         low_balance_fen: None,
+        approval_threshold_fen: None,
         sandbox: true,
     };
     (

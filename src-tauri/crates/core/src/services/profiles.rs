@@ -164,6 +164,7 @@ impl PayDesk {
             .provider
             .ok_or_else(|| FieldError::new("provider", tr!("请选择网关", "choose a gateway")))?;
         Self::validate_profile(&input)?;
+        self.check_approval_threshold(input.approval_threshold_fen)?;
         if secret.expose().trim().is_empty() {
             return Err(
                 FieldError::new("secret", tr!("请填写商户密钥", "enter the merchant key")).into(),
@@ -184,6 +185,7 @@ impl PayDesk {
             has_reply_secret: reply_secret.is_some(),
             sandbox: input.sandbox,
             low_balance_fen: input.low_balance_fen,
+            approval_threshold_fen: input.approval_threshold_fen,
             created_at: now,
             updated_at: now,
         };
@@ -232,6 +234,10 @@ impl PayDesk {
             ..input
         };
         Self::validate_profile(&input)?;
+        let threshold_before = p.approval_threshold_fen;
+        if input.approval_threshold_fen != threshold_before {
+            self.check_approval_threshold(input.approval_threshold_fen)?;
+        }
         p.name = input.name.trim().to_string();
         p.base_url = input.base_url.trim().to_string();
         p.merchant_id = input.merchant_id.trim().to_string();
@@ -240,6 +246,7 @@ impl PayDesk {
         p.notify_url = clean(&input.notify_url);
         p.return_url = clean(&input.return_url);
         p.low_balance_fen = input.low_balance_fen;
+        p.approval_threshold_fen = input.approval_threshold_fen;
         p.updated_at = now_ms();
         if let Some(s) = secret.filter(|s| !s.expose().trim().is_empty()) {
             self.vault
@@ -251,8 +258,22 @@ impl PayDesk {
             p.has_reply_secret = true;
         }
         self.store.update_profile(&p).await?;
+        // Who changed what a payout needs before it is sent, and from what.
+        let detail = (threshold_before != p.approval_threshold_fen).then(|| {
+            let yuan = |t: Option<i64>| t.map_or("none".into(), money::fen_to_yuan_2dp);
+            format!(
+                "approval_threshold {} -> {}",
+                yuan(threshold_before),
+                yuan(p.approval_threshold_fen)
+            )
+        });
         self.store
-            .audit(&self.os_user, "profile.update", Some(&p.name), None)
+            .audit(
+                &self.os_user,
+                "profile.update",
+                Some(&p.name),
+                detail.as_deref(),
+            )
             .await?;
         self.view(p)
     }

@@ -24,6 +24,9 @@ pub struct ProfileInput {
     pub notify_url: Option<String>,
     pub return_url: Option<String>,
     pub low_balance_fen: Option<i64>,
+    /// Team mode: payouts at or above this need a checker (0: every payout).
+    #[serde(default)]
+    pub approval_threshold_fen: Option<i64>,
     #[serde(default)]
     pub sandbox: bool,
 }
@@ -41,6 +44,7 @@ impl From<&Profile> for ProfileInput {
             notify_url: p.notify_url.clone(),
             return_url: p.return_url.clone(),
             low_balance_fen: p.low_balance_fen,
+            approval_threshold_fen: p.approval_threshold_fen,
             sandbox: p.sandbox,
         }
     }

@@ -6,6 +6,7 @@
 //! `orders` (insert/update/read), `search` (history pages and their plans),
 //! `balances`, `audit`, `settings`.
 
+pub mod approvals;
 mod audit;
 mod balances;
 #[cfg(test)]
@@ -25,6 +26,7 @@ mod settings;
 #[cfg(test)]
 mod test_support;
 
+pub use approvals::Approval;
 pub use audit::AuditEntry;
 pub use balances::BalanceReading;
 // Kept so `store::now_ms` callers keep compiling; the clock is `crate::time`.

@@ -133,6 +133,7 @@ pub(super) fn profile_from_row(r: &sqlx::sqlite::SqliteRow) -> CoreResult<Profil
         has_reply_secret: r.try_get::<i64, _>("has_reply_secret")? != 0,
         sandbox: r.try_get::<i64, _>("sandbox")? != 0,
         low_balance_fen: r.try_get("low_balance_fen")?,
+        approval_threshold_fen: r.try_get("approval_threshold_fen")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
     })
