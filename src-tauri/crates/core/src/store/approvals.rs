@@ -68,7 +68,10 @@ const APPROVAL_SELECT: &str = "SELECT o.id AS order_id, o.order_no, p.name AS pr
 impl Store {
     /// The team database's pool; None on the single desk's SQLite file.
     pub(crate) fn team_pool(&self) -> Option<&PgPool> {
-        None
+        match self.pools() {
+            super::engine::Pool::Postgres(p) => Some(p),
+            super::engine::Pool::Sqlite(_) => None,
+        }
     }
 
     /// Team mode (PostgreSQL): approvals and thresholds exist only there.
@@ -248,16 +251,20 @@ fn refusal(e: sqlx::Error) -> CoreError {
     if let sqlx::Error::Database(db) = &e {
         let text = db.message().to_string();
         match db.code().as_deref() {
-            Some(SAME_OPERATOR) => return CoreError::SameOperator(tr!(
+            Some(SAME_OPERATOR) => {
+                return CoreError::SameOperator(tr!(
                 "制单人不能审批或驳回自己提交的代付（数据库拒绝：{}）",
                 "the maker of a payout cannot approve or reject it (refused by the database: {})",
                 text
-            )),
-            Some(NOT_CHECKER) => return CoreError::NotChecker(tr!(
+            ))
+            }
+            Some(NOT_CHECKER) => {
+                return CoreError::NotChecker(tr!(
                 "只有复核人或管理员可以审批（数据库拒绝：{}）",
                 "only a checker or an admin can decide on payouts (refused by the database: {})",
                 text
-            )),
+            ))
+            }
             Some(RULE) => return CoreError::Conflict(text),
             _ => {}
         }

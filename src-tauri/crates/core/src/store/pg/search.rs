@@ -39,7 +39,7 @@ impl PgStore {
         }
         if let Some(s) = f.status {
             bind(&mut cond, " AND o.status = #", Arg::Text(s.as_str().into()));
-            if !s.is_final() {
+            if s.is_open() {
                 // The partial indexes' WHERE, so the planner may use them.
                 cond.push_str(OPEN_ORDERS);
             }
