@@ -151,3 +151,69 @@ async fn desks_share_one_history() {
         "query"
     );
 }
+
+/// Two desks run the same 30-row batch at once: every row is sent exactly
+/// once (the row claim is one desk's), none twice, none lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_desks_running_one_batch_send_each_row_once() {
+    let Some(db) = fresh_database("two_desks_running_one_batch_send_each_row_once") else {
+        return;
+    };
+    let sandbox = paydesk_sandbox::spawn(0, None).await.unwrap();
+    let vault = Arc::new(MemoryStore::default());
+    let a = desk_on(&db, &vault).await;
+    let b = desk_on(&db, &vault).await;
+    let kind = ProviderKind::Jstpay;
+    add_profile(&a, kind, "jstpay", sandbox.base_url(kind)).await;
+    let mut csv =
+        String::from("收款人户名,收款卡号,收款银行,开户支行,开户省份,开户城市,金额（元）\n");
+    for i in 1..=30 {
+        csv.push_str(&format!(
+            "收款人{i},62220202{:011},中国工商银行,上海分行,上海市,上海市,100\n",
+            1000 + i
+        ));
+    }
+    let batch = paydesk_core::batch::import(
+        &a,
+        "jstpay",
+        csv.as_bytes(),
+        &paydesk_core::batch::ImportOptions {
+            file_name: "team.csv".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(batch.valid_rows, 30);
+    sandbox.sim.add_fault(FaultSpec {
+        provider: kind,
+        fault: FaultKind::Delay,
+        delay_ms: Some(50),
+        times: Some(30),
+    });
+    let opts = paydesk_core::batch::RunOptions { concurrency: 3 };
+    let (ra, rb) = tokio::join!(
+        paydesk_core::batch::run(&a, batch.id, &opts, &|_| {}),
+        paydesk_core::batch::run(&b, batch.id, &opts, &|_| {}),
+    );
+    ra.unwrap();
+    rb.unwrap();
+    let orders = a
+        .store
+        .list_orders(&paydesk_core::store::OrderFilter {
+            limit: Some(100),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .orders;
+    assert_eq!(orders.len(), 30);
+    for o in &orders {
+        assert_eq!(
+            sandbox.sim.create_count(kind, &o.order_no),
+            1,
+            "{}",
+            o.order_no
+        );
+    }
+}
