@@ -81,6 +81,32 @@ pub async fn run(
     on_progress: &(dyn Fn(&BatchProgress) + Send + Sync),
 ) -> CoreResult<Batch> {
     let batch = bstore::batch(&desk.store, id).await?;
+    // Every warning (each duplicate group, the same file) must be accepted
+    // before a single row leaves, whatever state the batch row says.
+    if let Some(w) = batch.warnings.iter().find(|w| !w.accepted) {
+        let open: Vec<&str> = batch
+            .warnings
+            .iter()
+            .filter(|w| !w.accepted)
+            .map(|w| w.message.as_str())
+            .collect();
+        let field = if w.kind == "same_file" {
+            "allow_same_file"
+        } else {
+            "allow_duplicates"
+        };
+        return Err(FieldError::new(
+            field,
+            tr!(
+                "批次 {} 还有 {} 项警告未确认，不能执行：{}",
+                "batch {} has {} warnings not accepted and cannot run: {}",
+                id,
+                open.len(),
+                open.join("; ")
+            ),
+        )
+        .into());
+    }
     if batch.state == BatchState::Invalid {
         return Err(FieldError::new(
             "batch",

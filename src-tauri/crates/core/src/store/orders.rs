@@ -180,7 +180,9 @@ impl Store {
     }
 
     /// Insert many new order rows (each with its `create` event) in one
-    /// transaction: all or none. `Conflict` if any number is already taken.
+    /// transaction: all or none. `Conflict` if any number is already taken,
+    /// by its profile or by another live profile of the same gateway and
+    /// merchant id (as `insert_order`).
     /// Returns the ids in the order given.
     pub async fn insert_orders_batch(&self, orders: &[NewOrder]) -> CoreResult<Vec<i64>> {
         let _writing = self.writer.lock().await;
@@ -426,6 +428,13 @@ pub(super) const SAME_MERCHANT_SQL: &str = "SELECT p.name FROM orders me JOIN pr
     JOIN profiles p ON p.pk = o.profile_pk \
     WHERE me.id = ?1 AND p.provider = mp.provider AND p.merchant_id = mp.merchant_id AND p.removed_at IS NULL LIMIT 1";
 
+/// `SAME_MERCHANT_SQL` for many new orders: the number and the other
+/// profile's name for the first of the ids (the caller appends the id list).
+const SAME_MERCHANT_MANY_SQL: &str = "SELECT me.order_no, p.name FROM orders me JOIN profiles mp ON mp.pk = me.profile_pk \
+    JOIN orders o ON o.order_no = me.order_no AND o.profile_pk != me.profile_pk \
+    JOIN profiles p ON p.pk = o.profile_pk \
+    WHERE p.provider = mp.provider AND p.merchant_id = mp.merchant_id AND p.removed_at IS NULL AND me.id IN";
+
 /// Look-up by number (binds: the number, the profile id or NULL). An OR of
 /// the two equalities: SQLite probes both indexes (a multi-index OR) without
 /// the temp table an IN (… UNION …) needs.
@@ -552,6 +561,25 @@ async fn insert_orders_in(
         .iter()
         .map(|o| by_key[&(pks[o.profile_id.as_str()], o.order_no.clone())])
         .collect();
+    // As `insert_order`: after the insert, inside its write, so a number
+    // another profile of the same merchant holds (stored before, by another
+    // process at once, or earlier in this batch) refuses the whole batch.
+    let sql = format!(
+        "{SAME_MERCHANT_MANY_SQL} ({}) LIMIT 1",
+        vec!["?"; ids.len()].join(",")
+    );
+    let mut q = sqlx::query(&sql);
+    for id in &ids {
+        q = q.bind(*id);
+    }
+    if let Some(r) = q.fetch_optional(&mut *tx).await? {
+        return Err(CoreError::Conflict(crate::tr!(
+            "订单号 {} 已被同一网关、同一商户号的商户配置“{}”使用，网关会视为重复订单。请换一个订单号",
+            "order number {} is already used by profile “{}” on the same gateway and merchant id; the gateway would take it as a duplicate. Use another number",
+            r.try_get::<String, _>(0)?,
+            r.try_get::<String, _>(1)?
+        )));
+    }
     let sql = format!(
         "INSERT INTO order_events (order_id, at, action, status, message) VALUES {}",
         placeholders(orders.len(), 5)
@@ -832,7 +860,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let s = Store::open(dir.path()).await.unwrap();
         s.insert_profile(&profile("p1", "A")).await.unwrap();
-        s.insert_profile(&profile("p2", "B")).await.unwrap();
+        // Another merchant: a number of p1's is its own too.
+        let mut p2 = profile("p2", "B");
+        p2.merchant_id = "M2".into();
+        s.insert_profile(&p2).await.unwrap();
+        // The same gateway and merchant id as p1: the gateway sees one merchant.
+        s.insert_profile(&profile("p3", "C")).await.unwrap();
         // Longer than one statement, both profiles, one number in both.
         let batch: Vec<NewOrder> = (0..1_203)
             .map(|i| {
@@ -873,7 +906,36 @@ mod tests {
                 other => panic!("{other:?}"),
             }
         }
+        // A number p1 holds, sent by p3 (same gateway and merchant id), in
+        // the history or earlier in the same batch (past one statement):
+        // refused whole, naming the number and the profile holding it.
+        let mut late: Vec<NewOrder> = (0..600)
+            .map(|i| new_order("p3", &format!("NEW-P3-{i}"), i))
+            .collect();
+        late.push(new_order("p1", "NEW-P3-7", 9));
+        for taken in [
+            vec![new_order("p3", "NEW2", 1), new_order("p3", "B7", 2)],
+            late,
+        ] {
+            match s.insert_orders_batch(&taken).await {
+                Err(CoreError::Conflict(m)) => {
+                    assert!(
+                        (m.contains("B7") && m.contains("“A”"))
+                            || (m.contains("NEW-P3-7") && m.contains("“C”")),
+                        "{m}"
+                    )
+                }
+                other => panic!("{other:?}"),
+            }
+        }
         assert_eq!(count().await, before);
+        // The same number on another merchant's profile is its own.
+        s.insert_orders_batch(&[
+            new_order("p2", "B0-OTHER", 1),
+            new_order("p3", "B0-OTHER", 1),
+        ])
+        .await
+        .unwrap();
     }
 
     /// Form values held by their own columns are stored once, and every
