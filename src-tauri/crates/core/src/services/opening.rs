@@ -59,7 +59,7 @@ impl PayDesk {
                 OrderKind::Payout => crate::gateway::Operation::Payout,
                 OrderKind::Deposit => crate::gateway::Operation::Deposit,
             };
-            CoreError::Gateway(GatewayError::not_offered(provider, op))
+            CoreError::from(GatewayError::not_offered(provider, op))
         })
     }
 

@@ -157,3 +157,22 @@ impl Store {
         rows.iter().map(order_from_row).collect()
     }
 }
+
+// The store is where sqlx errors arise; their conversion lives here so that
+// `error.rs` depends on nothing in the crate.
+impl From<sqlx::Error> for CoreError {
+    fn from(e: sqlx::Error) -> Self {
+        // sqlx errors never carry secrets: secrets are not stored in SQLite.
+        CoreError::Storage(crate::tr!("数据库错误：{}", "database error: {}", e))
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for CoreError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        CoreError::Storage(crate::tr!(
+            "数据库迁移失败：{}",
+            "database migration failed: {}",
+            e
+        ))
+    }
+}
