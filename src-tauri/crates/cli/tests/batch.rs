@@ -787,6 +787,27 @@ fn spawn_run(
     cmd.spawn().expect("paydesk runs")
 }
 
+/// After a kill, every row agrees with the history: a row is claimed
+/// (`sending`) in the transaction that stores its order, so a queued row has
+/// no order and a sending one has its order. Returns the sending rows' numbers.
+async fn rows_agree_with_orders(env: &Env, id: &str) -> Vec<String> {
+    let show = env.json(&["batch", "show", id]).await;
+    let mut sending = Vec::new();
+    for r in rows(&show) {
+        let no = r["order_no"].as_str().unwrap();
+        let stored = env.run(&["--json", "order", "get", no]).await.code == 0;
+        match r["status"].as_str().unwrap() {
+            "queued" => assert!(!stored, "queued row {no} has an order: {r}"),
+            "sending" => {
+                assert!(stored, "sending row {no} has no order: {r}");
+                sending.push(no.to_string());
+            }
+            _ => assert!(stored, "{r}"),
+        }
+    }
+    sending
+}
+
 /// Exactly once: the CLI is killed (SIGKILL) twice in the middle of a run,
 /// once while replies are slow (requests in flight) and once with rows stored
 /// but not yet sent; every resume finishes the batch and the gateway sees
@@ -843,6 +864,7 @@ async fn killed_mid_run_the_resumed_batch_creates_every_order_exactly_once() {
         show["batch"]["state"], "running",
         "left as the kill found it"
     );
+    rows_agree_with_orders(&env, &id).await;
 
     // 2. Resume, paused before the send of the next rows: kill again there.
     let mut child = spawn_run(&env, &id, "2", Some("before_send"));
@@ -861,16 +883,9 @@ async fn killed_mid_run_the_resumed_batch_creates_every_order_exactly_once() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     child.kill().unwrap();
     child.wait().unwrap();
-    let show = env.json(&["batch", "show", &id]).await;
-    // Rows marked sending whose order is stored: their create had begun.
-    let mut stranded: Vec<String> = Vec::new();
-    for r in rows(&show).iter().filter(|r| r["status"] == "sending") {
-        let no = r["order_no"].as_str().unwrap();
-        if env.run(&["--json", "order", "get", no]).await.code == 0 {
-            stranded.push(no.to_string());
-        }
-    }
-    assert!(!stranded.is_empty(), "{show}");
+    // Rows marked sending (each with its order stored): their create had begun.
+    let stranded = rows_agree_with_orders(&env, &id).await;
+    assert!(!stranded.is_empty(), "a row was paused before its send");
     for no in &stranded {
         assert_eq!(
             env.sandbox.sim.create_count(kind, no),

@@ -132,10 +132,21 @@ const UPDATE_SQL: &str = concat!(
     "WHERE id = ?11 RETURNING status"
 );
 
+/// A batch row that moves in the same transaction as its order (batch
+/// payouts): claimed (`queued` to `sending`, only while its batch runs) with
+/// the order's insert, and given the order's outcome with its update. The
+/// row and its order never disagree after a crash, and a row costs two
+/// commits, not four.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowLink {
+    pub batch_id: i64,
+    pub row: u32,
+}
+
 impl Store {
     /// Insert a new order row. `Conflict` if the profile already has the number.
     pub async fn insert_order(&self, o: &NewOrder) -> CoreResult<i64> {
-        self.insert_one(o, None).await
+        Ok(self.insert_one(o, None, None).await?.unwrap_or_default())
     }
 
     /// Insert a new order row and its audit-log entry in one transaction, so
@@ -147,29 +158,59 @@ impl Store {
         action: &str,
         detail: Option<&str>,
     ) -> CoreResult<i64> {
-        self.insert_one(o, Some((os_user, action, detail))).await
+        Ok(self
+            .insert_one(o, Some((os_user, action, detail)), None)
+            .await?
+            .unwrap_or_default())
     }
 
-    /// One order row, with its audit entry when given (user, action, detail).
+    /// `insert_order_audited` that first claims the batch row `link` in the
+    /// same transaction: `None` (nothing written) when the row is no longer
+    /// queued or its batch no longer runs.
+    pub async fn insert_order_claimed(
+        &self,
+        o: &NewOrder,
+        os_user: &str,
+        action: &str,
+        detail: Option<&str>,
+        link: RowLink,
+    ) -> CoreResult<Option<i64>> {
+        self.insert_one(o, Some((os_user, action, detail)), Some(link))
+            .await
+    }
+
+    /// One order row, with its audit entry when given (user, action, detail),
+    /// after claiming the batch row when given (`None`: not claimed).
     async fn insert_one(
         &self,
         o: &NewOrder,
         audit: Option<(&str, &str, Option<&str>)>,
-    ) -> CoreResult<i64> {
+        link: Option<RowLink>,
+    ) -> CoreResult<Option<i64>> {
         let _writing = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
         let written = async {
+            if let Some(l) = link {
+                // The claim first: the transaction starts with a write.
+                if !claim_row_in(&mut tx, l.batch_id, l.row, o.created_at).await? {
+                    return Ok(None);
+                }
+            }
             let id = insert_order_in(&mut tx, o).await?;
             if let Some((os_user, action, detail)) = audit {
                 audit_in(&mut tx, os_user, action, Some(&o.order_no), detail).await?;
             }
-            Ok::<_, crate::error::CoreError>(id)
+            Ok::<_, crate::error::CoreError>(Some(id))
         }
         .await;
         match written {
-            Ok(id) => {
+            Ok(Some(id)) => {
                 tx.commit().await?;
-                Ok(id)
+                Ok(Some(id))
+            }
+            Ok(None) => {
+                tx.rollback().await?;
+                Ok(None)
             }
             Err(e) => {
                 // Now, not when the connection next runs: the write lock goes with it.
@@ -235,6 +276,24 @@ impl Store {
         exchanges: &[Exchange],
         at: i64,
     ) -> CoreResult<Order> {
+        self.update_order_linked(id, action, u, error_code, exchanges, at, None)
+            .await
+    }
+
+    /// `update_order` that also gives the batch row `link` the order's
+    /// outcome (its status, gateway id, and `message` or the gateway's words)
+    /// in the same transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn update_order_linked(
+        &self,
+        id: i64,
+        action: &str,
+        u: &OrderUpdate,
+        error_code: Option<&str>,
+        exchanges: &[Exchange],
+        at: i64,
+        link: Option<(RowLink, Option<&str>)>,
+    ) -> CoreResult<Order> {
         let writing = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
         let card = u
@@ -280,6 +339,9 @@ impl Store {
             .bind(serde_json::to_string(exchanges).unwrap_or_else(|_| "[]".into()))
             .execute(&mut *tx)
             .await?;
+        if let Some((l, message)) = link {
+            settle_row_in(&mut tx, l.batch_id, l.row, id, message, at).await?;
+        }
         tx.commit().await?;
         drop(writing);
         self.order(id).await
@@ -417,6 +479,55 @@ async fn insert_order_in(
     .execute(&mut **tx)
     .await?;
     Ok(id)
+}
+
+/// The batch row's write-ahead mark (migration 0010's `batch_rows`), in the transaction that stores the row's order
+/// (`Store::insert_order_claimed`), so a row is `sending` exactly when its
+/// order is stored: a queued row becomes `sending` only while its batch is
+/// running, in one statement, so a pause or cancel from any process stops new
+/// sends at once and two runners never take the same row. False: not claimed.
+async fn claim_row_in(conn: &mut SqliteConnection, id: i64, row: u32, at: i64) -> CoreResult<bool> {
+    let r = sqlx::query(
+        "UPDATE batch_rows SET status = 'sending', updated_at = ?
+         WHERE batch_id = ? AND row_no = ? AND status = 'queued'
+           AND (SELECT state FROM batches WHERE id = ?) = 'running'",
+    )
+    .bind(at)
+    .bind(id)
+    .bind(row)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// The row takes its order's outcome, inside the caller's transaction (the
+/// order's update, `Store::update_order_linked`): the status and gateway id
+/// as the order row now holds them, `message` or else the gateway's words.
+async fn settle_row_in(
+    conn: &mut SqliteConnection,
+    id: i64,
+    row: u32,
+    order_id: i64,
+    message: Option<&str>,
+    at: i64,
+) -> CoreResult<()> {
+    sqlx::query(
+        "UPDATE batch_rows SET order_id = ?1,
+             status = (SELECT status FROM orders WHERE id = ?1),
+             provider_order_id = COALESCE((SELECT provider_order_id FROM orders WHERE id = ?1), provider_order_id),
+             message = COALESCE(?2, (SELECT provider_message FROM orders WHERE id = ?1)),
+             updated_at = ?3
+         WHERE batch_id = ?4 AND row_no = ?5",
+    )
+    .bind(order_id)
+    .bind(message)
+    .bind(at)
+    .bind(id)
+    .bind(row)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// The name of another live profile on the same gateway and merchant id that
