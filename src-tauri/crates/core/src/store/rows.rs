@@ -1,6 +1,6 @@
 //! Row mapping: SQLite rows into the store's types, and the shared SELECT.
 
-use super::{Order, Profile, Store};
+use super::{Order, Profile, SqliteStore};
 use crate::domain::{OrderKind, OrderStatus, ProviderKind};
 use crate::error::{CoreError, CoreResult};
 use sqlx::Row;
@@ -144,7 +144,7 @@ pub(super) enum Arg {
     Int(i64),
 }
 
-impl Store {
+impl SqliteStore {
     pub(super) async fn fetch_orders(&self, sql: &str, args: &[Arg]) -> CoreResult<Vec<Order>> {
         let mut q = sqlx::query(sql);
         for a in args {
