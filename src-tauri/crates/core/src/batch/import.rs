@@ -207,7 +207,7 @@ pub async fn import(
         .profiles()
         .await?
         .into_iter()
-        .filter(|o| o.provider == p.provider && o.merchant_id == p.merchant_id)
+        .filter(|o| o.provider == p.provider && o.gateway.merchant_id == p.gateway.merchant_id)
         .map(|o| o.id)
         .chain([p.id.clone()])
         .collect();

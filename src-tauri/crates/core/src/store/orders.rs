@@ -963,7 +963,7 @@ mod tests {
         s.insert_profile(&profile("p1", "A")).await.unwrap();
         // Another merchant: a number of p1's is its own too.
         let mut p2 = profile("p2", "B");
-        p2.merchant_id = "M2".into();
+        p2.gateway.merchant_id = "M2".into();
         s.insert_profile(&p2).await.unwrap();
         // The same gateway and merchant id as p1: the gateway sees one merchant.
         s.insert_profile(&profile("p3", "C")).await.unwrap();
