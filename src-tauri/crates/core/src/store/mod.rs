@@ -14,6 +14,8 @@ mod indexes;
 mod migrate_tests;
 mod open;
 mod orders;
+#[cfg(any(test, feature = "test-hooks"))]
+pub mod pg_test;
 mod private;
 mod profiles;
 mod reader;
