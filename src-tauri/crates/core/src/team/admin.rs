@@ -268,7 +268,6 @@ pub async fn apply_roles_and_grants(
             sql.push(format!("GRANT {privileges} ON {q} TO {group}"));
         }
     }
-    sql.push(TRIGGER_FUNCTIONS.to_string());
     let columns: Vec<(String, String)> = sqlx::query_as(
         "SELECT table_name::text, column_name::text FROM information_schema.columns
          WHERE table_schema = $1",
@@ -316,6 +315,7 @@ pub async fn apply_roles_and_grants(
              EXECUTE FUNCTION paydesk_notify_order()"
         ));
     }
+    sqlx::raw_sql(TRIGGER_FUNCTIONS).execute(&mut *tx).await?;
     for stmt in &sql {
         sqlx::query(stmt).execute(&mut *tx).await?;
     }
