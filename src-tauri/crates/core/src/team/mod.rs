@@ -9,11 +9,13 @@
 
 pub mod admin;
 pub mod choice;
+mod desk;
 mod scram;
 pub mod watch;
 
 pub use admin::{Session, TeamRole};
 pub use choice::{Choice, Database, Source, TeamUrl};
+pub use desk::{init, open_desk};
 
 /// The notification channel every order insert or update is announced on.
 pub const ORDERS_CHANNEL: &str = "paydesk_orders";
