@@ -750,8 +750,12 @@ fn read_failure(code: &str, message: &str, op: &str) -> String {
 }
 
 fn read_error(e: CoreError, op: &str) -> Failure {
-    match e {
-        CoreError::Gateway(g)
+    let failed = match &e {
+        CoreError::Gateway(f) => f.downcast_ref::<GatewayError>(),
+        _ => None,
+    };
+    match failed {
+        Some(g)
             if !matches!(
                 g,
                 GatewayError::Invalid(_) | GatewayError::NotOffered { .. }
@@ -764,7 +768,7 @@ fn read_error(e: CoreError, op: &str) -> Failure {
                 exit::READ_FAILED,
             )
         }
-        other => other.into(),
+        _ => e.into(),
     }
 }
 
