@@ -164,7 +164,12 @@ pub async fn run(cmd: TeamCmd, flag: Option<&str>, data_dir: &Path, out: &Out) -
             };
             let url = url.with_password(password.clone());
             let full = url.connect_url(&EmptyVault)?;
-            let mut conn = admin::connect(&full).await?;
+            let mut conn = admin::connect(&full).await.map_err(|e| match e {
+                paydesk_core::CoreError::Conflict(m) => {
+                    Failure::new("not_an_operator", m, exit::ERROR)
+                }
+                e => e.into(),
+            })?;
             let me = admin::session(&mut conn).await?;
             if !me.initialised {
                 return Err(Failure::new(
@@ -346,7 +351,10 @@ async fn watch(flag: Option<&str>, data_dir: &Path, out: &Out) -> Res {
             }
             (team::watch::Change::Order(no), false) => no.clone(),
             (team::watch::Change::Reconnected, false) => {
-                tr!("（已重新连接，期间的变动可能未显示）", "(reconnected; changes in between may be missing)")
+                tr!(
+                    "（已重新连接，期间的变动可能未显示）",
+                    "(reconnected; changes in between may be missing)"
+                )
             }
         };
         let mut stdout = std::io::stdout().lock();
@@ -425,11 +433,7 @@ fn usage(message: String) -> Failure {
 struct EmptyVault;
 
 impl SecretStore for EmptyVault {
-    fn get(
-        &self,
-        _: &str,
-        _: Slot,
-    ) -> Result<Option<Secret>, paydesk_core::CoreError> {
+    fn get(&self, _: &str, _: Slot) -> Result<Option<Secret>, paydesk_core::CoreError> {
         Ok(None)
     }
     fn set(&self, _: &str, _: Slot, _: &Secret) -> Result<(), paydesk_core::CoreError> {

@@ -123,7 +123,10 @@ impl Team {
             )
             .ok()
             .json();
-            let password = v["password"].as_str().expect("a generated password").to_string();
+            let password = v["password"]
+                .as_str()
+                .expect("a generated password")
+                .to_string();
             assert_eq!(password.len(), 24, "{v}");
             Operator { name, password }
         };
@@ -170,7 +173,9 @@ impl Team {
 }
 
 async fn sql_as(url: &str) -> PgConnection {
-    PgConnection::connect(url).await.expect("the operator logs in")
+    PgConnection::connect(url)
+        .await
+        .expect("the operator logs in")
 }
 
 /// The SQLSTATE of a refused statement.
@@ -217,7 +222,10 @@ async fn init_is_idempotent_and_refuses_a_database_that_is_not_empty() {
         .fetch_one(&mut c)
         .await
         .unwrap();
-    assert!(!orders, "PayDesk's tables were written into a foreign database");
+    assert!(
+        !orders,
+        "PayDesk's tables were written into a foreign database"
+    );
 
     // Without --database: a usage error.
     let r = cli(scratch.path(), &["--json", "team", "init"], "").failed();
@@ -251,7 +259,13 @@ async fn operators_are_checked_and_only_an_admin_adds_them() {
     assert_eq!(r.json()["error"]["field"], "name", "{}", r.stdout);
     let r = add(&team.maker.name, "maker", &team.db.url, "").failed();
     assert_eq!(r.json()["error"]["code"], "conflict", "{}", r.stdout);
-    let r = add(&format!("short_{}", suffix()), "maker", &team.db.url, "short\n").failed();
+    let r = add(
+        &format!("short_{}", suffix()),
+        "maker",
+        &team.db.url,
+        "short\n",
+    )
+    .failed();
     assert_eq!(r.json()["error"]["field"], "password", "{}", r.stdout);
     // A given password is used and never printed.
     let chosen = format!("given_{}", suffix());
@@ -261,12 +275,26 @@ async fn operators_are_checked_and_only_an_admin_adds_them() {
     assert!(v["password"].is_null(), "{v}");
     sql_as(&team.db.url_as(&chosen, "a-long-chosen-password")).await;
     // A maker or a checker cannot add operators; an admin operator can.
-    let r = add(&format!("x_{}", suffix()), "admin", &team.url(&team.maker), "").failed();
+    let r = add(
+        &format!("x_{}", suffix()),
+        "admin",
+        &team.url(&team.maker),
+        "",
+    )
+    .failed();
     assert_eq!(r.code, 1, "{}", r.stdout);
-    let r = add(&format!("y_{}", suffix()), "maker", &team.url(&team.checker), "").failed();
+    let r = add(
+        &format!("y_{}", suffix()),
+        "maker",
+        &team.url(&team.checker),
+        "",
+    )
+    .failed();
     assert_eq!(r.code, 1, "{}", r.stdout);
     let by_admin = format!("z_{}", suffix());
-    let v = add(&by_admin, "maker", &team.url(&team.admin), "").ok().json();
+    let v = add(&by_admin, "maker", &team.url(&team.admin), "")
+        .ok()
+        .json();
     let mut c = sql_as(&team.db.url_as(&by_admin, v["password"].as_str().unwrap())).await;
     let maker: bool = sqlx::query_scalar("SELECT pg_has_role(session_user, 'paydesk_maker', 'MEMBER') AND NOT pg_has_role(session_user, 'paydesk_checker', 'MEMBER')")
         .fetch_one(&mut c)
@@ -368,7 +396,10 @@ async fn join_status_and_leave_keep_the_password_in_the_keyring_only() {
     assert_eq!(st["groups"], serde_json::json!(["paydesk_maker"]));
     let human = cli(&dir, &["team", "status"], "").ok().stdout;
     assert!(human.contains("Team"), "{human}");
-    assert!(human.contains(&format!("as {}", team.maker.name)), "{human}");
+    assert!(
+        human.contains(&format!("as {}", team.maker.name)),
+        "{human}"
+    );
 
     // A wrong password is refused and nothing is saved.
     let other = tempfile::tempdir().unwrap();
@@ -395,11 +426,19 @@ async fn join_status_and_leave_keep_the_password_in_the_keyring_only() {
         ))
         .unwrap();
     let mut u = url::Url::parse(&team.db.url).unwrap();
-    u.set_username(&format!("outsider_{}", team.maker.name)).unwrap();
+    u.set_username(&format!("outsider_{}", team.maker.name))
+        .unwrap();
     u.set_password(None).unwrap();
     let r = cli(
         other.path(),
-        &["--json", "team", "join", "--database", u.as_str(), "--password-stdin"],
+        &[
+            "--json",
+            "team",
+            "join",
+            "--database",
+            u.as_str(),
+            "--password-stdin",
+        ],
         "outsider-password\n",
     )
     .failed();
@@ -426,7 +465,13 @@ async fn join_status_and_leave_keep_the_password_in_the_keyring_only() {
     // A password in the URL works for one command, and nothing is saved.
     let st = cli(
         &dir,
-        &["--json", "--database", &team.url(&team.maker), "team", "status"],
+        &[
+            "--json",
+            "--database",
+            &team.url(&team.maker),
+            "team",
+            "status",
+        ],
         "",
     )
     .ok()
@@ -439,8 +484,7 @@ async fn join_status_and_leave_keep_the_password_in_the_keyring_only() {
 /// the login role that made it, and no key reaches the database.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn orders_name_their_operator_and_no_secret_reaches_postgres() {
-    let Some(team) = Team::new("orders_name_their_operator_and_no_secret_reaches_postgres")
-    else {
+    let Some(team) = Team::new("orders_name_their_operator_and_no_secret_reaches_postgres") else {
         return;
     };
     let admin = team.desk(&team.admin).await;
@@ -454,7 +498,10 @@ async fn orders_name_their_operator_and_no_secret_reaches_postgres() {
         .await
         .ok();
     // A maker may not add or edit profiles: the database refuses.
-    let r = maker.add_profile("mine", ProviderKind::Jeepay, None).await.failed();
+    let r = maker
+        .add_profile("mine", ProviderKind::Jeepay, None)
+        .await
+        .failed();
     assert_eq!(r.code, 1, "{}", r.stdout);
     let r = maker
         .run(&["--json", "profile", "edit", "jst", "--low-balance", "5"])
@@ -467,7 +514,7 @@ async fn orders_name_their_operator_and_no_secret_reaches_postgres() {
     let order = admin.json(&payout_args("jst", "T-ADMIN-1")).await;
     assert_eq!(order["created_by"], team.admin.name.as_str(), "{order}");
     // The maker's desk sees the admin's order (one shared history).
-    let seen = maker.json(&["order", "get", "T-ADMIN-1"]).await;
+    let seen = maker.json(&["order", "list"]).await;
     assert!(seen.to_string().contains("T-ADMIN-1"), "{seen}");
 
     let mut su = sql_as(&team.db.url).await;
@@ -511,12 +558,11 @@ async fn orders_name_their_operator_and_no_secret_reaches_postgres() {
     .unwrap();
     let mut everything = String::new();
     for t in &tables {
-        let rows: Vec<String> = sqlx::query_scalar(&format!(
-            "SELECT row_to_json(t)::text FROM \"{t}\" t"
-        ))
-        .fetch_all(&mut su)
-        .await
-        .unwrap();
+        let rows: Vec<String> =
+            sqlx::query_scalar(&format!("SELECT row_to_json(t)::text FROM \"{t}\" t"))
+                .fetch_all(&mut su)
+                .await
+                .unwrap();
         everything.push_str(&rows.join("\n"));
     }
     assert!(everything.contains("T-MAKER-1"), "the dump reads the data");
@@ -528,7 +574,10 @@ async fn orders_name_their_operator_and_no_secret_reaches_postgres() {
         }
     }
     for op in [&team.maker, &team.admin] {
-        assert!(!everything.contains(&op.password), "a login password in a table");
+        assert!(
+            !everything.contains(&op.password),
+            "a login password in a table"
+        );
     }
 }
 

@@ -127,6 +127,12 @@ pub fn login_error(e: sqlx::Error) -> CoreError {
             "the database refused the login (wrong name or password, or this role may not log in from here): {}",
             e
         )),
+        // No CONNECT on the database: `team init` grants it to operators only.
+        Some("42501") => CoreError::Conflict(tr!(
+            "该用户不是这个团队数据库的操作员（没有连接权限）：{}",
+            "this role is not an operator of this team database (it may not connect): {}",
+            e
+        )),
         Some("3D000") => CoreError::NotFound(tr!(
             "数据库不存在：{}",
             "the database does not exist: {}",
