@@ -223,7 +223,11 @@ sandbox_url: string | null,
 /**
  * No profiles yet: offer the sandbox profiles.
  */
-first_run: boolean, os_user: string, };
+first_run: boolean, os_user: string, 
+/**
+ * Team mode: "host:port/db as role"; None on this desk's own file.
+ */
+team_database: string | null, };
 
 export type SyncState = { order_id: number, 
 /**
