@@ -12,7 +12,9 @@ use paydesk_core::error::{CoreError, ErrorCode};
 use paydesk_core::http::HttpOptions;
 use paydesk_core::services::{PayDesk, ProfileInput};
 use paydesk_core::store::pg_test::{fresh_database, PgTestDb};
+use paydesk_core::team::{admin, TeamRole};
 use paydesk_core::vault::MemoryStore;
+use paydesk_core::Secret;
 use sqlx::{Connection, PgConnection, Row};
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,8 +22,8 @@ use support::*;
 
 const KIND: ProviderKind = ProviderKind::Jstpay;
 
-/// A team on a fresh database: the schema, the three group roles and their
-/// grants (what `team init` sets up), and three operators of this test's own.
+/// A team on a fresh database: `team init` (the schema, the three group roles,
+/// their grants and triggers) and three operators of this test's own.
 struct Team {
     db: PgTestDb,
     maker: String,
@@ -31,55 +33,34 @@ struct Team {
 }
 
 impl Team {
+    /// `team init` on a fresh database, then `team add-operator` for a maker
+    /// and two checkers; the admin's desk (the superuser) comes back with it.
     async fn new(test: &str, vault: &Arc<MemoryStore>) -> Option<(Team, PayDesk)> {
         let db = fresh_database(test)?;
-        // The superuser migrates the new database (as `team init` does).
-        let admin = desk(&db.url, vault).await;
+        let admin_url = Secret::new(db.url.clone());
+        paydesk_core::team::init(&admin_url)
+            .await
+            .expect("team init");
         // Roles are the cluster's (a throwaway one): names of this test's own.
         let tag = db.name[2..10].to_string();
         let team = Team {
             maker: format!("maker_{tag}"),
             checker1: format!("checker1_{tag}"),
             checker2: format!("checker2_{tag}"),
-            password: "team-test-pw".into(),
+            password: "team-test-password".into(),
             db,
         };
-        // Tests running at once may both create a group.
-        let groups = "DO $$ BEGIN \
-            IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'paydesk_maker') THEN CREATE ROLE paydesk_maker NOLOGIN; END IF; \
-            IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'paydesk_checker') THEN CREATE ROLE paydesk_checker NOLOGIN IN ROLE paydesk_maker; END IF; \
-            IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'paydesk_admin') THEN CREATE ROLE paydesk_admin NOLOGIN IN ROLE paydesk_checker; END IF; \
-            EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$";
-        team.db.execute(groups).unwrap();
-        for (who, group) in [
-            (&team.maker, "paydesk_maker"),
-            (&team.checker1, "paydesk_checker"),
-            (&team.checker2, "paydesk_checker"),
+        let mut conn = admin::connect(&admin_url).await.unwrap();
+        for (who, role) in [
+            (&team.maker, TeamRole::Maker),
+            (&team.checker1, TeamRole::Checker),
+            (&team.checker2, TeamRole::Checker),
         ] {
-            team.db
-                .execute(&format!(
-                    "CREATE ROLE {who} LOGIN PASSWORD '{}' IN ROLE {group}",
-                    team.password
-                ))
-                .unwrap();
+            admin::add_operator(&mut conn, who, role, Some(Secret::new(&team.password)))
+                .await
+                .expect("add operator");
         }
-        // Makers (and so checkers) read and write orders, approvals included:
-        // the rules are the triggers', not a missing grant.
-        for sql in [
-            // CREATE: a desk's open runs sqlx's migrator, which starts with a
-            // CREATE TABLE IF NOT EXISTS even when nothing is pending.
-            "GRANT USAGE, CREATE ON SCHEMA public TO paydesk_maker",
-            "GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO paydesk_maker",
-            "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO paydesk_maker",
-            // Who did it is the login role, whatever the client wrote (team
-            // init stamps every audit entry so).
-            "CREATE FUNCTION test_stamp_os_user() RETURNS trigger LANGUAGE plpgsql AS \
-             $f$ BEGIN NEW.os_user := session_user; RETURN NEW; END $f$",
-            "CREATE TRIGGER test_stamp_os_user BEFORE INSERT ON audit_log \
-             FOR EACH ROW EXECUTE FUNCTION test_stamp_os_user()",
-        ] {
-            team.db.execute(sql).unwrap();
-        }
+        let admin = desk(&team.db.url, vault).await;
         Some((team, admin))
     }
 

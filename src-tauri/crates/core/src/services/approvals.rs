@@ -265,8 +265,15 @@ impl PayDesk {
             Decided::Now { .. } => {
                 let order = self.store.order(order.id).await?;
                 let params = params_of(&order);
-                self.send_stored(&p, order.id, &params, decision.at, secret, reply_secret)
-                    .await
+                self.send_stored(
+                    &p,
+                    order.id,
+                    &params,
+                    decision.at,
+                    (secret, reply_secret),
+                    None,
+                )
+                .await
             }
         }
     }

@@ -13,7 +13,7 @@ use crate::form::{FormSpec, OrderInput};
 use crate::gateway::{Call, GatewayError, OrderParams};
 use crate::providers;
 use crate::secret::Secret;
-use crate::store::{now_ms, NewOrder, Order, OrderUpdate, Profile};
+use crate::store::{now_ms, NewOrder, Order, OrderUpdate, Profile, RowLink};
 use crate::time::shanghai_day;
 use crate::tr;
 use crate::{money, order_no};
@@ -138,6 +138,34 @@ impl PayDesk {
         kind: OrderKind,
         input: &OrderInput,
     ) -> CoreResult<OrderOutcome> {
+        self.create_linked(profile, kind, input, None)
+            .await?
+            .ok_or_else(|| CoreError::Internal("create without a batch row was not stored".into()))
+    }
+
+    /// `create_order` for a batch row: the row is claimed in the order's
+    /// insert and takes the outcome in the order's update (two commits a row,
+    /// and never a row that disagrees with its order). `None`: the row was
+    /// not claimed (its batch stopped, or another runner took it), nothing
+    /// stored or sent. A number already stored is refused (`Conflict`), never
+    /// sent again: the batch settles that order by a query.
+    pub async fn create_batch_row(
+        &self,
+        profile: &str,
+        input: &OrderInput,
+        link: RowLink,
+    ) -> CoreResult<Option<OrderOutcome>> {
+        self.create_linked(profile, OrderKind::Payout, input, Some(link))
+            .await
+    }
+
+    async fn create_linked(
+        &self,
+        profile: &str,
+        kind: OrderKind,
+        input: &OrderInput,
+        link: Option<RowLink>,
+    ) -> CoreResult<Option<OrderOutcome>> {
         let p = self.store.profile(profile).await?;
         let (_form, mut params) = self.validate_order(&p, kind, input).await?;
         let generated = input
@@ -145,7 +173,12 @@ impl PayDesk {
             .as_deref()
             .is_none_or(|s| s.trim().is_empty());
         if needs_approval(&p, kind, params.amount_fen) {
-            return self.submit_for_approval(&p, params, generated).await;
+            // A batch row too waits on its own (its row is not claimed: a
+            // second runner meets the number and links the same order).
+            return self
+                .submit_for_approval(&p, params, generated)
+                .await
+                .map(Some);
         }
         let (secret, reply_secret) = self.secrets(&p)?;
         let mut attempt = 0;
@@ -164,17 +197,22 @@ impl PayDesk {
             // The audit entry joins the order's transaction: neither without
             // the other, and one commit less per create.
             let detail = format!("{} {}", p.name, money::fen_to_yuan_2dp(params.amount_fen));
-            match self
-                .store
-                .insert_order_audited(
-                    &row,
-                    &self.os_user,
-                    &format!("{}.create", kind.as_str()),
-                    Some(&detail),
-                )
-                .await
-            {
-                Ok(id) => break (id, params.created_at_ms),
+            let action = format!("{}.create", kind.as_str());
+            let inserted = match link {
+                Some(l) => {
+                    self.store
+                        .insert_order_claimed(&row, &self.os_user, &action, Some(&detail), l)
+                        .await
+                }
+                None => self
+                    .store
+                    .insert_order_audited(&row, &self.os_user, &action, Some(&detail))
+                    .await
+                    .map(Some),
+            };
+            match inserted {
+                Ok(Some(id)) => break (id, params.created_at_ms),
+                Ok(None) => return Ok(None),
                 // A generated number collided (astronomically rare): draw another.
                 Err(CoreError::Conflict(_)) if generated && attempt < 3 => {
                     attempt += 1;
@@ -182,15 +220,16 @@ impl PayDesk {
                 }
                 // A typed number this profile already has: sent again only
                 // when its earlier request provably never left.
-                Err(CoreError::Conflict(taken)) if !generated => {
+                Err(CoreError::Conflict(taken)) if !generated && link.is_none() => {
                     let id = self.resend_start(&p, &params, taken).await?;
                     break (id, now_ms());
                 }
                 Err(e) => return Err(e),
             }
         };
-        self.send_stored(&p, id, &params, sent_at, secret, reply_secret)
+        self.send_stored(&p, id, &params, sent_at, (secret, reply_secret), link)
             .await
+            .map(Some)
     }
 
     /// Send an order already stored as `unknown` (written as sent before
@@ -202,8 +241,8 @@ impl PayDesk {
         id: i64,
         params: &OrderParams,
         sent_at: i64,
-        secret: Secret,
-        reply_secret: Option<Secret>,
+        (secret, reply_secret): (Secret, Option<Secret>),
+        link: Option<RowLink>,
     ) -> CoreResult<OrderOutcome> {
         let kind = params.kind;
         test_hooks::pause(PausePoint::BeforeSend).await;
@@ -226,13 +265,14 @@ impl PayDesk {
         let decision = outcome::on_create(&state, result);
         let order = self
             .store
-            .update_order(
+            .update_order_linked(
                 id,
                 "create",
                 &decision.update,
                 decision.error.as_ref().map(|e| e.code.as_str()),
                 &exchanges,
                 now_ms(),
+                link.map(|l| (l, decision.error.as_ref().map(|e| e.message.as_str()))),
             )
             .await?;
         let asked = decision.update.status;
