@@ -13,6 +13,8 @@
 --   * a decision is written once; `rejected` is final.
 -- Errors carry their own SQLSTATE so the app names them: PD001 same operator,
 -- PD002 not a checker, PD003 already decided, PD004 approval rule broken.
+-- The orders triggers are named to fire after `team init`'s (PostgreSQL
+-- fires them by name): its frozen-columns check (42501) speaks first.
 
 ALTER TABLE profiles ADD COLUMN approval_threshold_fen BIGINT
     CHECK (approval_threshold_fen IS NULL OR approval_threshold_fen >= 0);
@@ -67,7 +69,7 @@ BEGIN
     END IF;
     RETURN NEW;
 END $$;
-CREATE TRIGGER orders_insert BEFORE INSERT ON orders
+CREATE TRIGGER paydesk_threshold BEFORE INSERT ON orders
     FOR EACH ROW EXECUTE FUNCTION paydesk_orders_insert();
 
 -- The approval row comes with the awaiting order. Security definer: a maker
@@ -79,7 +81,7 @@ BEGIN
     VALUES (NEW.id, NEW.created_by, NEW.created_at);
     RETURN NULL;
 END $$;
-CREATE TRIGGER orders_awaiting AFTER INSERT ON orders
+CREATE TRIGGER paydesk_waiting_row AFTER INSERT ON orders
     FOR EACH ROW WHEN (NEW.status = 'awaiting_approval')
     EXECUTE FUNCTION paydesk_orders_awaiting();
 
@@ -115,7 +117,7 @@ BEGIN
     END IF;
     RETURN NEW;
 END $$;
-CREATE TRIGGER orders_update BEFORE UPDATE ON orders
+CREATE TRIGGER paydesk_waiting_update BEFORE UPDATE ON orders
     FOR EACH ROW EXECUTE FUNCTION paydesk_orders_update();
 
 -- Decisions: once, by a checker (or admin) who is not the maker. The
