@@ -10,18 +10,17 @@ use paydesk_core::money;
 use paydesk_core::services::{ErrorInfo, OrderOutcome, PayDesk, ProfileInput};
 use paydesk_core::store::{Order, OrderFilter};
 use paydesk_core::tr;
-use paydesk_core::vault::KeyringStore;
 use paydesk_core::Secret;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 mod batch;
 mod output;
 mod sync;
+mod team;
 use output::Out;
 
 /// Exit statuses: scripts branch on these (also in the README).
@@ -62,6 +61,12 @@ struct Cli {
     /// Data directory (SQLite file); defaults to the OS data dir.
     #[arg(long, global = true, env = "PAYDESK_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// The database: a team's postgres://NAME@HOST:PORT/DB (password from the
+    /// URL, PGPASSWORD or the keyring entry `team join` saved) or sqlite:PATH.
+    /// Also PAYDESK_DATABASE_URL; default: the desk's saved choice, else the
+    /// local file in the data directory.
+    #[arg(long, global = true, value_name = "URL")]
+    database: Option<String>,
     /// Print one JSON document (errors too).
     #[arg(long, global = true)]
     json: bool,
@@ -152,6 +157,9 @@ enum Command {
     /// The gateways' callbacks.
     #[command(subcommand)]
     Notify(NotifyCmd),
+    /// Team mode: a shared PostgreSQL database with operators as database roles.
+    #[command(subcommand)]
+    Team(team::TeamCmd),
     /// Serve the built-in simulator of all five gateways on 127.0.0.1.
     Sandbox {
         /// Port to listen on (0: any free port).
@@ -586,7 +594,11 @@ async fn run(cli: Cli, out: &Out) -> Res {
         out.banks(&banks);
         return Ok(());
     }
-    let desk = PayDesk::open(&data_dir(&cli.data_dir), Arc::new(KeyringStore)).await?;
+    let dir = data_dir(&cli.data_dir);
+    if let Command::Team(cmd) = cli.command {
+        return team::run(cmd, cli.database.as_deref(), &dir, out).await;
+    }
+    let desk = team::open(cli.database.as_deref(), &dir).await?;
     match cli.command {
         Command::Profile(cmd) => profile(&desk, cmd, out).await,
         Command::Payout(PayoutCmd::Create(c)) => {
@@ -693,7 +705,9 @@ async fn run(cli: Cli, out: &Out) -> Res {
             Ok(())
         }
         Command::Batch(cmd) => batch::run(&desk, cmd, out).await,
-        Command::Banks { .. } | Command::Sandbox { .. } => unreachable!("handled above"),
+        Command::Banks { .. } | Command::Sandbox { .. } | Command::Team(_) => {
+            unreachable!("handled above")
+        }
     }
 }
 

@@ -71,6 +71,13 @@ pub struct PayDesk {
     key_cache: std::sync::Mutex<std::collections::HashMap<String, CachedKeys>>,
 }
 
+impl PayDesk {
+    /// Team mode: the operator is the database login role (`team::open_desk`).
+    pub(crate) fn set_operator(&mut self, name: String) {
+        self.os_user = name;
+    }
+}
+
 pub(crate) fn config_of(p: &Profile) -> GatewayConfig {
     p.gateway.clone()
 }
