@@ -77,6 +77,15 @@ async function fill(id, value) {
 
 const state = {};
 
+// An order's history through the app's own IPC (what the timeline shows).
+async function orderEvents(orderNo) {
+  return browser.execute(async (no) => {
+    const invoke = window.__TAURI_INTERNALS__.invoke;
+    const [order] = (await invoke('find_orders', { query: no })).filter((o) => o.order_no === no);
+    return order ? invoke('order_events', { id: order.id }) : [];
+  }, orderNo);
+}
+
 const steps = [
   [
     'first run offers the sandbox and the balances show real sandbox readings',
@@ -134,10 +143,11 @@ const steps = [
     },
   ],
   [
-    'the payout settles on screen without any click, and a desktop alert is raised',
+    'the payout settles on screen without any click, through the sandbox\'s callback, and a desktop alert is raised',
     async () => {
-      // The shell's background sync queries it on its schedule (the sandbox
-      // settles payouts after 30 s) and pushes the change to the open detail.
+      // Demo mode: the sandbox settles payouts after 20 s and calls the app's
+      // own loopback listener back at once (between the sync's checks at 15 s
+      // and 30 s); the shell pushes the change to the open detail.
       const sent = await $t('payout-sent');
       await until(
         async () => (await (await sent.$('[data-status]')).getAttribute('data-status')) === 'succeeded',
@@ -145,6 +155,14 @@ const steps = [
         120000,
       );
       assert((await text(await sent.$('[data-testid="sync-last"]'))) !== '尚未查询', 'last check shown');
+      // Settled through the callback, not only through sync: its history has
+      // the JSTpay receive check and the `completed` callback, which moved it.
+      state.events = await orderEvents(state.payoutNo);
+      const cb = state.events.find((e) => e.action === 'notify');
+      assert(cb && cb.status === 'succeeded', `a callback event settled it (${JSON.stringify(state.events.map((e) => [e.action, e.status]))})`);
+      assert(state.events.some((e) => e.action === 'notify.receive_check'), 'the receive check was answered');
+      const firstSucceeded = state.events.find((e) => e.status === 'succeeded');
+      assert(firstSucceeded.action === 'notify', `the callback, not a query, moved it (${firstSucceeded.action})`);
       // The test hook: the alerts the shell raised (and sent to the notification daemon).
       const alerts = await browser.execute(() => window.__TAURI_INTERNALS__.invoke('raised_alerts'));
       assert(
@@ -191,6 +209,10 @@ const steps = [
       await until(async () => (await browser.$$('[data-testid="timeline"] li')).length >= 3, 'timeline with the query');
       // The create's first step (written before the request left) reads as submitting, not unknown.
       assert((await browser.$$('[data-testid="timeline"] [data-status="submitting"]')).length === 1, 'first step says submitting');
+      // The order detail shows the gateway's callback as its own step.
+      const cb = await browser.$('[data-testid="timeline"] li[data-action="notify"]');
+      assert(await cb.isExisting(), 'the callback in the timeline');
+      assert((await text(cb)).includes('网关回调'), `the callback named: ${await text(cb)}`);
       await shot('lookup');
     },
   ],

@@ -6,6 +6,7 @@
 
 pub mod server;
 
+use crate::domain::OrderStatus;
 use crate::gateway::{GatewayError, InboundNotify};
 use crate::http::Exchange;
 use crate::providers;
@@ -14,6 +15,7 @@ use crate::services::notes::Note;
 use crate::services::outcome::callback::{self as decide, CallbackDecision, Ids};
 use crate::services::{inert_text, PayDesk};
 use crate::store::{now_ms, Order, OrderUpdate};
+use crate::sync::SyncEvent;
 
 /// What the listener answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +26,9 @@ pub struct NotifyAnswer {
     pub body: &'static str,
     /// Whether this answer acknowledges the callback.
     pub acknowledged: bool,
+    /// The order this callback settled (the same event a sync pass reports),
+    /// so the listener's owner can alert and refresh its screens.
+    pub event: Option<SyncEvent>,
 }
 
 impl NotifyAnswer {
@@ -32,6 +37,7 @@ impl NotifyAnswer {
             status: 200,
             body,
             acknowledged: true,
+            event: None,
         }
     }
     fn refuse(status: u16, body: &'static str) -> Self {
@@ -39,6 +45,7 @@ impl NotifyAnswer {
             status,
             body,
             acknowledged: false,
+            event: None,
         }
     }
 }
@@ -185,7 +192,8 @@ impl PayDesk {
                     message: Some(Note::CallbackApplied { status }.stored()),
                     ..Default::default()
                 };
-                self.store
+                let after = self
+                    .store
                     .update_order(
                         order.id,
                         "notify",
@@ -196,7 +204,20 @@ impl PayDesk {
                     )
                     .await?;
                 pause_after_commit().await;
-                Ok(NotifyAnswer::ack(ack))
+                let event = match after.status {
+                    s if s != status => None,
+                    OrderStatus::Succeeded => Some(SyncEvent::Succeeded {
+                        order: Box::new(after),
+                    }),
+                    OrderStatus::Failed => Some(SyncEvent::Failed {
+                        order: Box::new(after),
+                    }),
+                    _ => None,
+                };
+                Ok(NotifyAnswer {
+                    event,
+                    ..NotifyAnswer::ack(ack)
+                })
             }
         }
     }

@@ -4,6 +4,7 @@
 
 use crate::gateway::InboundNotify;
 use crate::services::PayDesk;
+use crate::sync::SyncEvent;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
@@ -19,7 +20,10 @@ use tower::ServiceExt;
 /// The largest callback body accepted.
 pub const MAX_BODY: usize = 64 * 1024;
 
-#[derive(Debug, Clone)]
+/// Told of every order a callback settled (the app alerts and refreshes).
+pub type EventHook = Arc<dyn Fn(SyncEvent) + Send + Sync>;
+
+#[derive(Clone)]
 pub struct ListenOptions {
     /// 127.0.0.1 unless the user chose otherwise.
     pub bind: SocketAddr,
@@ -31,6 +35,21 @@ pub struct ListenOptions {
     pub read_timeout: Duration,
     /// Connections served at once.
     pub max_connections: usize,
+    /// Called after the answer is decided, for each callback that settled an order.
+    pub on_event: Option<EventHook>,
+}
+
+impl std::fmt::Debug for ListenOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ListenOptions")
+            .field("bind", &self.bind)
+            .field("rate_per_sec", &self.rate_per_sec)
+            .field("burst", &self.burst)
+            .field("read_timeout", &self.read_timeout)
+            .field("max_connections", &self.max_connections)
+            .field("on_event", &self.on_event.is_some())
+            .finish()
+    }
 }
 
 impl Default for ListenOptions {
@@ -41,6 +60,7 @@ impl Default for ListenOptions {
             burst: 200,
             read_timeout: Duration::from_secs(10),
             max_connections: 512,
+            on_event: None,
         }
     }
 }
@@ -69,6 +89,7 @@ struct Shared {
     desk: Arc<PayDesk>,
     limiter: Limiter,
     read_timeout: Duration,
+    on_event: Option<EventHook>,
 }
 
 #[derive(Clone, Copy)]
@@ -119,6 +140,7 @@ pub fn router(desk: Arc<PayDesk>, opts: &ListenOptions) -> Router {
             buckets: Mutex::new(HashMap::new()),
         },
         read_timeout: opts.read_timeout,
+        on_event: opts.on_event.clone(),
     });
     Router::new()
         .route("/notify/{profile_id}", get(receive).post(receive))
@@ -175,7 +197,10 @@ async fn receive(State(s): State<Arc<Shared>>, req: Request) -> Response {
         content_type,
         body: &bytes,
     };
-    let answer = s.desk.handle_notify(profile_id, &inbound, &source).await;
+    let mut answer = s.desk.handle_notify(profile_id, &inbound, &source).await;
+    if let (Some(hook), Some(e)) = (&s.on_event, answer.event.take()) {
+        hook(e);
+    }
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_REQUEST);
     text(status, answer.body)
 }
