@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 // End-to-end in the real webview: the built PayDesk app driven through
 // tauri-driver + WebKitWebDriver, against the built-in sandbox gateways.
 // Run by scripts/e2e-desktop.sh (which starts Xvfb, a keyring and tauri-driver).
@@ -31,6 +31,14 @@ async function until(fn, what, ms = 15000) {
   }
   throw new Error(`timed out waiting for ${what}${last ? ` (${last.message})` : ''}`);
 }
+
+// The notification daemon's side: every call on the org.freedesktop.Notifications
+// interface of this session bus (the app's own, started by with-keyring.sh).
+let busLog = '';
+const monitor = process.env.DBUS_SESSION_BUS_ADDRESS
+  ? spawn('dbus-monitor', ['--session', "interface='org.freedesktop.Notifications'"], { stdio: ['ignore', 'pipe', 'ignore'] })
+  : null;
+monitor?.stdout.on('data', (d) => (busLog += d.toString('utf8')));
 
 const browser = await remote({
   hostname: '127.0.0.1',
@@ -169,6 +177,14 @@ const steps = [
         alerts.some((a) => a.kind === 'payout_succeeded' && a.body.includes(state.payoutNo)),
         `a payout-succeeded alert for ${state.payoutNo} (${JSON.stringify(alerts)})`,
       );
+      // And the notification reached the session bus: a Notify call whose
+      // summary is the alert's title and whose body names the payout.
+      assert(monitor, 'a session bus to watch');
+      await until(
+        () => /member=Notify\b[\s\S]*string "代付成功"/.test(busLog) && busLog.includes(state.payoutNo),
+        `a Notify call with the summary 代付成功 on the session bus (${busLog.slice(-800)})`,
+        10000,
+      );
       await shot('payout-settled');
     },
   ],
@@ -249,6 +265,7 @@ try {
   }
 } finally {
   await browser.deleteSession().catch(() => {});
+  monitor?.kill();
 }
 console.log(results.join('\n'));
 console.log(`${passed} passed, ${failed} failed`);

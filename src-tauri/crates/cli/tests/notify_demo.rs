@@ -4,8 +4,10 @@
 //! confirmed by JSTpay's receive check and settles through the sandbox's
 //! callback with nobody asking (no query, no sync), and the listener's owner
 //! hears of it. And the sandbox holds a payout whose receive check the
-//! merchant refuses: it is never paid.
+//! merchant refuses: it is never paid. And the listener's copy of a profile
+//! gives way to an edit at once.
 
+mod callback_sign;
 mod support;
 
 use paydesk_core::domain::{OrderStatus, ProviderKind};
@@ -285,4 +287,89 @@ async fn a_receive_check_the_merchant_refuses_is_never_paid() {
     )
     .await;
     assert_eq!(sandbox.sim.balance_fen(kind), balance - ok.amount_fen);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_edit_reaches_the_next_callback_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = paydesk_sandbox::spawn(0, None).await.unwrap();
+    let desk = sandbox_desk(dir.path(), &sandbox).await;
+    let (l, _heard) = listener(&desk).await;
+    let kind = ProviderKind::Appkey;
+    let name = paydesk_sandbox::profile_name(kind);
+    let pid = desk.profile(&name).await.unwrap().profile.id;
+    let c = paydesk_sandbox::credentials(kind);
+    let mut ids = Vec::new();
+    for no in ["EDITCB1", "EDITCB2", "EDITCB3"] {
+        let o = desk
+            .create_order(&name, order_kind(kind), &order_input(kind, no, true))
+            .await
+            .unwrap()
+            .order;
+        assert_eq!(o.status, OrderStatus::Pending);
+        ids.push(o.id);
+    }
+    let http = reqwest::Client::new();
+    let url = format!("{}/notify/{pid}", l.base_url());
+    let send = |no: &'static str, key: &'static str| {
+        let (http, url) = (http.clone(), url.clone());
+        let sign = callback_sign::appkey_payout_sign("100.00", c.merchant_id, no, key);
+        let body = callback_sign::form(&[
+            ("amount", "100.00".into()),
+            ("appKey", c.merchant_id.into()),
+            ("mrn", no.into()),
+            ("sign", sign),
+        ]);
+        async move {
+            let r = http
+                .post(url)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    // The first callback reads the profile (and keeps a copy).
+    assert_eq!(send("EDITCB1", c.secret).await, (200, "success".into()));
+
+    // A new key, saved in this process: the very next callback needs it.
+    let input =
+        paydesk_core::services::ProfileInput::from(&desk.profile(&pid).await.unwrap().profile);
+    desk.update_profile(
+        &pid,
+        input,
+        Some(paydesk_core::Secret::new("a-new-appkey-key")),
+        None,
+    )
+    .await
+    .unwrap();
+    let (status, _) = send("EDITCB2", c.secret).await;
+    assert!(
+        (400..500).contains(&status),
+        "the old key no longer verifies"
+    );
+    assert_eq!(
+        desk.order(ids[1]).await.unwrap().status,
+        OrderStatus::Pending
+    );
+    assert_eq!(
+        send("EDITCB2", "a-new-appkey-key").await,
+        (200, "success".into())
+    );
+    assert_eq!(
+        desk.order(ids[1]).await.unwrap().status,
+        OrderStatus::Succeeded
+    );
+
+    assert_eq!(
+        send("EDITCB3", "a-new-appkey-key").await,
+        (200, "success".into())
+    );
+
+    // A removed profile takes no more callbacks, from the next one on.
+    desk.remove_profile(&pid).await.unwrap();
+    let (status, body) = send("EDITCB3", "a-new-appkey-key").await;
+    assert_eq!((status, body.as_str()), (404, "not found"));
 }

@@ -2,6 +2,7 @@
 //! to 64 KB, slow senders cut off, a request rate per source, and answers
 //! that never repeat what was sent.
 
+use crate::domain::OrderStatus;
 use crate::gateway::InboundNotify;
 use crate::services::PayDesk;
 use crate::sync::SyncEvent;
@@ -197,9 +198,24 @@ async fn receive(State(s): State<Arc<Shared>>, req: Request) -> Response {
         content_type,
         body: &bytes,
     };
-    let mut answer = s.desk.handle_notify(profile_id, &inbound, &source).await;
-    if let (Some(hook), Some(e)) = (&s.on_event, answer.event.take()) {
-        hook(e);
+    let answer = s.desk.handle_notify(profile_id, &inbound, &source).await;
+    if let (Some(hook), Some(id)) = (s.on_event.clone(), answer.settled) {
+        // Off the answer's path: the gateway is answered without waiting for the read.
+        let desk = s.desk.clone();
+        tokio::spawn(async move {
+            match desk.store.order(id).await {
+                Ok(o) if o.status == OrderStatus::Succeeded => {
+                    hook(SyncEvent::Succeeded { order: Box::new(o) })
+                }
+                Ok(o) if o.status == OrderStatus::Failed => {
+                    hook(SyncEvent::Failed { order: Box::new(o) })
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "a settled order could not be read for its alert")
+                }
+            }
+        });
     }
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_REQUEST);
     text(status, answer.body)

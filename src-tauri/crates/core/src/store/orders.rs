@@ -233,6 +233,22 @@ impl Store {
         exchanges: &[Exchange],
         at: i64,
     ) -> CoreResult<Order> {
+        self.write_order_update(id, action, u, error_code, exchanges, at)
+            .await?;
+        self.order(id).await
+    }
+
+    /// `update_order` without reading the order back: returns the status the
+    /// row has after the write (the callback listener's hot path).
+    pub async fn write_order_update(
+        &self,
+        id: i64,
+        action: &str,
+        u: &OrderUpdate,
+        error_code: Option<&str>,
+        exchanges: &[Exchange],
+        at: i64,
+    ) -> CoreResult<OrderStatus> {
         let writing = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
         let card = u
@@ -280,7 +296,7 @@ impl Store {
             .await?;
         tx.commit().await?;
         drop(writing);
-        self.order(id).await
+        Ok(OrderStatus::parse(&status).unwrap_or(OrderStatus::Unknown))
     }
 
     pub async fn order(&self, id: i64) -> CoreResult<Order> {
