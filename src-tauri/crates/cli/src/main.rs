@@ -736,8 +736,12 @@ fn read_failure(code: &str, message: &str, op: &str) -> String {
 }
 
 fn read_error(e: CoreError, op: &str) -> Failure {
-    match e {
-        CoreError::Gateway(g)
+    let failed = match &e {
+        CoreError::Gateway(f) => f.downcast_ref::<GatewayError>(),
+        _ => None,
+    };
+    match failed {
+        Some(g)
             if !matches!(
                 g,
                 GatewayError::Invalid(_) | GatewayError::NotOffered { .. }
@@ -750,7 +754,7 @@ fn read_error(e: CoreError, op: &str) -> Failure {
                 exit::READ_FAILED,
             )
         }
-        other => other.into(),
+        _ => e.into(),
     }
 }
 

@@ -4,7 +4,7 @@
 //! what an error means for an order is the services' job.
 
 use crate::domain::{OrderKind, OrderStatus, ProviderKind};
-use crate::error::FieldError;
+use crate::error::{CoreError, ErrorCode, FieldError, GatewayFault};
 use crate::form::{FieldSpec, FormSpec, FormValues};
 use crate::http::{HttpClient, HttpError, Recorder};
 use crate::secret::{mask_secrets, Secret};
@@ -418,6 +418,18 @@ fn not_offered_msg(p: ProviderKind, op: Operation) -> String {
     )
 }
 
+// The gateway module converts its errors into the services' error, so that
+// `error.rs` needs nothing from here (no cycle between the two).
+impl From<GatewayError> for CoreError {
+    fn from(e: GatewayError) -> Self {
+        let field = match &e {
+            GatewayError::Invalid(f) => Some(f.field.clone()),
+            _ => None,
+        };
+        CoreError::Gateway(GatewayFault::new(e.error_code(), field, e))
+    }
+}
+
 /// What a failed create means for the order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivery {
@@ -453,6 +465,15 @@ impl GatewayError {
             GatewayError::Uncertain(_) => "uncertain",
             GatewayError::Rejected { .. } => "rejected",
             GatewayError::OrderNotFound { .. } => "order_not_found",
+        }
+    }
+
+    /// The code services report this failure under.
+    pub fn error_code(&self) -> ErrorCode {
+        match self {
+            GatewayError::NotOffered { .. } => ErrorCode::NotOffered,
+            GatewayError::Invalid(_) => ErrorCode::InvalidInput,
+            _ => ErrorCode::Gateway,
         }
     }
 

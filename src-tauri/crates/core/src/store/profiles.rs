@@ -1,7 +1,7 @@
 //! Merchant profiles: settings only (secrets live in the OS keyring).
 
 use super::rows::profile_from_row;
-use super::Store;
+use super::SqliteStore;
 use crate::domain::ProviderKind;
 use crate::error::{CoreError, CoreResult};
 use serde::{Deserialize, Serialize};
@@ -25,7 +25,7 @@ pub struct Profile {
     pub updated_at: i64,
 }
 
-impl Store {
+impl SqliteStore {
     pub async fn insert_profile(&self, p: &Profile) -> CoreResult<()> {
         let _writing = self.writer.lock().await;
         let r = sqlx::query(

@@ -1,6 +1,6 @@
 //! Row mapping: SQLite rows into the store's types, and the shared SELECT.
 
-use super::{Order, Profile, Store};
+use super::{Order, Profile, SqliteStore};
 use crate::domain::{OrderKind, OrderStatus, ProviderKind};
 use crate::error::{CoreError, CoreResult};
 use sqlx::Row;
@@ -144,7 +144,7 @@ pub(super) enum Arg {
     Int(i64),
 }
 
-impl Store {
+impl SqliteStore {
     pub(super) async fn fetch_orders(&self, sql: &str, args: &[Arg]) -> CoreResult<Vec<Order>> {
         let mut q = sqlx::query(sql);
         for a in args {
@@ -155,5 +155,24 @@ impl Store {
         }
         let rows = q.fetch_all(&self.pool).await?;
         rows.iter().map(order_from_row).collect()
+    }
+}
+
+// The store is where sqlx errors arise; their conversion lives here so that
+// `error.rs` depends on nothing in the crate.
+impl From<sqlx::Error> for CoreError {
+    fn from(e: sqlx::Error) -> Self {
+        // sqlx errors never carry secrets: secrets are not stored in SQLite.
+        CoreError::Storage(crate::tr!("数据库错误：{}", "database error: {}", e))
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for CoreError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        CoreError::Storage(crate::tr!(
+            "数据库迁移失败：{}",
+            "database migration failed: {}",
+            e
+        ))
     }
 }

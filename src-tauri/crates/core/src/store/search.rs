@@ -1,7 +1,7 @@
 //! The history: pages of orders, filtered and searched, newest first.
 
 use super::rows::{order_columns, Arg, OPEN_ORDERS, ORDER_SELECT};
-use super::{Order, Store};
+use super::{Order, SqliteStore};
 use crate::domain::{OrderKind, OrderStatus};
 use crate::error::CoreResult;
 use serde::{Deserialize, Serialize};
@@ -192,7 +192,7 @@ pub(super) fn history_query(c: &Conds) -> (String, Vec<Arg>) {
     (sql, binds)
 }
 
-impl Store {
+impl SqliteStore {
     pub async fn list_orders(&self, f: &OrderFilter) -> CoreResult<OrderPage> {
         let c = self.conditions(f).await?;
         let Some(term) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
@@ -423,16 +423,14 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::test_support::{new_order, profile};
+    use crate::store::test_support::{new_order, on_both_engines, profile, TestDb};
     use crate::store::NewOrder;
 
     /// Every search plan (few matches, many matches spread over time, many
     /// matches bunched in the past) gives exactly the pages a brute-force
     /// filter of all rows gives, newest first, across keyset pages.
-    #[tokio::test]
-    async fn search_pages_match_a_brute_force_filter() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(dir.path()).await.unwrap();
+    async fn search_pages_match_a_brute_force_filter(db: TestDb) {
+        let s = db.open().await;
         s.insert_profile(&profile("p1", "A")).await.unwrap();
         s.insert_profile(&profile("p2", "B")).await.unwrap();
         let n = 14_000i64;
@@ -549,4 +547,6 @@ mod tests {
             assert_eq!(got, expected, "search {search:?} {profile:?} {status:?}");
         }
     }
+
+    on_both_engines!(search_pages_match_a_brute_force_filter);
 }
