@@ -241,6 +241,20 @@ impl PgStore {
         exchanges: &[Exchange],
         at: i64,
     ) -> CoreResult<Order> {
+        self.write_order_update(id, action, u, error_code, exchanges, at)
+            .await?;
+        self.order(id).await
+    }
+
+    pub async fn write_order_update(
+        &self,
+        id: i64,
+        action: &str,
+        u: &OrderUpdate,
+        error_code: Option<&str>,
+        exchanges: &[Exchange],
+        at: i64,
+    ) -> CoreResult<OrderStatus> {
         let mut tx = self.pool.begin().await?;
         let card = u
             .card
@@ -285,7 +299,7 @@ impl PgStore {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        self.order(id).await
+        Ok(OrderStatus::parse(&status).unwrap_or(OrderStatus::Unknown))
     }
 
     pub async fn order(&self, id: i64) -> CoreResult<Order> {
