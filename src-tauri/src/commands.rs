@@ -47,6 +47,7 @@ pub async fn app_info(state: State<'_, AppState>) -> R<AppInfo> {
         sandbox_url: state.sandbox_url(),
         first_run: state.first_run && state.desk.profiles().await?.is_empty(),
         os_user: state.desk.os_user().into(),
+        team_database: state.team.as_ref().map(|t| t.label.clone()),
     })
 }
 

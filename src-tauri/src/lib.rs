@@ -70,6 +70,12 @@ pub fn run() {
             );
             tracing::info!(ms = state::since_start_ms(), "state ready");
             let desk = state.desk.clone();
+            if let Some(team) = &state.team {
+                tauri::async_runtime::spawn(state::watch_team(
+                    app.handle().clone(),
+                    team.url.clone(),
+                ));
+            }
             app.manage(state);
             // Settle orders left `unknown` by a crash.
             tauri::async_runtime::spawn(state::refresh_at_start(desk.clone()));

@@ -47,6 +47,15 @@ pub struct AppState {
     pub first_run: bool,
     pub alerts: Alerts,
     pub listener: Listener,
+    /// The team database this desk is on (None: the local file).
+    pub team: Option<TeamDatabase>,
+}
+
+/// Team mode: which database, and the URL (password included) to listen on.
+pub struct TeamDatabase {
+    /// "host:port/db as role", for the sidebar and the settings.
+    pub label: String,
+    pub url: paydesk_core::Secret,
 }
 
 pub fn data_dir(app: &tauri::AppHandle) -> PathBuf {
@@ -60,7 +69,27 @@ pub fn data_dir(app: &tauri::AppHandle) -> PathBuf {
 
 impl AppState {
     pub async fn start(data_dir: PathBuf) -> Result<AppState, CoreError> {
-        let desk = Arc::new(PayDesk::open(&data_dir, Arc::new(KeyringStore)).await?);
+        use paydesk_core::team::{self, choice, Database};
+        // The same choice as the CLI's: PAYDESK_DATABASE_URL, else the desk's
+        // saved `team join`, else the local file.
+        let env = std::env::var(choice::ENV_URL).ok();
+        let chosen = choice::choose(None, env.as_deref(), &data_dir)?;
+        let team = match &chosen.database {
+            Database::Team(url) => Some(TeamDatabase {
+                label: url.label(),
+                url: url.connect_url(&KeyringStore)?,
+            }),
+            Database::Local(_) => None,
+        };
+        let desk = Arc::new(
+            team::open_desk(
+                &chosen,
+                &data_dir,
+                Arc::new(KeyringStore),
+                Default::default(),
+            )
+            .await?,
+        );
         if let Ok(s) = desk.settings().await {
             paydesk_core::i18n::set_lang(s.lang);
         }
@@ -98,6 +127,7 @@ impl AppState {
             data_dir,
             sandbox,
             first_run,
+            team,
         })
     }
 
@@ -544,6 +574,40 @@ pub async fn listener_at_start(desk: Arc<PayDesk>, app: tauri::AppHandle) {
             }
         }
         Err(e) => tracing::warn!(error = %e, "the callback listener's address is not valid"),
+    }
+}
+
+/// Team mode: other desks' order changes reach this window as the same
+/// `orders-changed` event the background sync sends, within a round trip of
+/// their commit. A burst (a batch run elsewhere) is gathered for 200 ms into
+/// one event, so the screens reload once, not per row.
+pub async fn watch_team(app: tauri::AppHandle, url: paydesk_core::Secret) {
+    use paydesk_core::team::watch::{watch_orders, Change};
+    use tauri::Emitter;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Change>();
+    tauri::async_runtime::spawn(async move {
+        while let Some(first) = rx.recv().await {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let mut orders: Vec<String> = Vec::new();
+            for c in std::iter::once(first).chain(std::iter::from_fn(|| rx.try_recv().ok())) {
+                if let Change::Order(no) = c {
+                    orders.push(no);
+                }
+            }
+            let _ = app.emit(
+                "orders-changed",
+                serde_json::json!({ "source": "team", "orders": orders }),
+            );
+        }
+    });
+    loop {
+        match watch_orders(&url, |c| tx.send(c).is_ok()).await {
+            Ok(()) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "team order notifications unavailable; retrying");
+                tokio::time::sleep(Duration::from_secs(5)).await;
+            }
+        }
     }
 }
 

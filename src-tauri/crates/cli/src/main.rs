@@ -4,24 +4,23 @@ use clap::{Args, Parser, Subcommand};
 use paydesk_core::domain::{OrderKind, OrderStatus, ProviderKind};
 use paydesk_core::error::{CoreError, FieldError};
 use paydesk_core::form::OrderInput;
-use paydesk_core::gateway::GatewayError;
+use paydesk_core::gateway::{GatewayConfig, GatewayError};
 use paydesk_core::i18n::{self, Lang};
 use paydesk_core::money;
 use paydesk_core::services::{ErrorInfo, OrderOutcome, PayDesk, ProfileInput};
 use paydesk_core::store::{Order, OrderFilter};
 use paydesk_core::tr;
-use paydesk_core::vault::KeyringStore;
 use paydesk_core::Secret;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 mod batch;
 mod output;
 mod sync;
+mod team;
 use output::Out;
 
 /// Exit statuses: scripts branch on these (also in the README).
@@ -62,6 +61,12 @@ struct Cli {
     /// Data directory (SQLite file); defaults to the OS data dir.
     #[arg(long, global = true, env = "PAYDESK_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// The database: a team's postgres://NAME@HOST:PORT/DB (password from the
+    /// URL, PGPASSWORD or the keyring entry `team join` saved) or sqlite:PATH.
+    /// Also PAYDESK_DATABASE_URL; default: the desk's saved choice, else the
+    /// local file in the data directory.
+    #[arg(long, global = true, value_name = "URL")]
+    database: Option<String>,
     /// Print one JSON document (errors too).
     #[arg(long, global = true)]
     json: bool,
@@ -152,6 +157,9 @@ enum Command {
     /// The gateways' callbacks.
     #[command(subcommand)]
     Notify(NotifyCmd),
+    /// Team mode: a shared PostgreSQL database with operators as database roles.
+    #[command(subcommand)]
+    Team(team::TeamCmd),
     /// Serve the built-in simulator of all five gateways on 127.0.0.1.
     Sandbox {
         /// Port to listen on (0: any free port).
@@ -582,7 +590,11 @@ async fn run(cli: Cli, out: &Out) -> Res {
         out.banks(&banks);
         return Ok(());
     }
-    let desk = PayDesk::open(&data_dir(&cli.data_dir), Arc::new(KeyringStore)).await?;
+    let dir = data_dir(&cli.data_dir);
+    if let Command::Team(cmd) = cli.command {
+        return team::run(cmd, cli.database.as_deref(), &dir, out).await;
+    }
+    let desk = team::open(cli.database.as_deref(), &dir).await?;
     match cli.command {
         Command::Profile(cmd) => profile(&desk, cmd, out).await,
         Command::Payout(PayoutCmd::Create(c)) => {
@@ -689,7 +701,9 @@ async fn run(cli: Cli, out: &Out) -> Res {
             Ok(())
         }
         Command::Batch(cmd) => batch::run(&desk, cmd, out).await,
-        Command::Banks { .. } | Command::Sandbox { .. } => unreachable!("handled above"),
+        Command::Banks { .. } | Command::Sandbox { .. } | Command::Team(_) => {
+            unreachable!("handled above")
+        }
     }
 }
 
@@ -1109,12 +1123,14 @@ async fn profile(desk: &PayDesk, cmd: ProfileCmd, out: &Out) -> Res {
             let input = ProfileInput {
                 name: a.name,
                 provider: Some(provider),
-                base_url: a.base_url,
-                merchant_id: a.merchant_id,
-                app_id: a.app_id,
-                operator_id: a.operator_id,
-                notify_url: a.notify_url,
-                return_url: a.return_url,
+                gateway: GatewayConfig {
+                    base_url: a.base_url,
+                    merchant_id: a.merchant_id,
+                    app_id: a.app_id,
+                    operator_id: a.operator_id,
+                    notify_url: a.notify_url,
+                    return_url: a.return_url,
+                },
                 low_balance_fen: low,
                 sandbox: false,
             };
@@ -1136,12 +1152,14 @@ async fn profile(desk: &PayDesk, cmd: ProfileCmd, out: &Out) -> Res {
             let input = ProfileInput {
                 name: e.name.unwrap_or(current.name.clone()),
                 provider: Some(current.provider),
-                base_url: e.base_url.unwrap_or(current.base_url.clone()),
-                merchant_id: e.merchant_id.unwrap_or(current.merchant_id.clone()),
-                app_id: keep(e.app_id, current.app_id.clone()),
-                operator_id: keep(e.operator_id, current.operator_id.clone()),
-                notify_url: keep(e.notify_url, current.notify_url.clone()),
-                return_url: keep(e.return_url, current.return_url.clone()),
+                gateway: GatewayConfig {
+                    base_url: e.base_url.unwrap_or(current.gateway.base_url.clone()),
+                    merchant_id: e.merchant_id.unwrap_or(current.gateway.merchant_id.clone()),
+                    app_id: keep(e.app_id, current.gateway.app_id.clone()),
+                    operator_id: keep(e.operator_id, current.gateway.operator_id.clone()),
+                    notify_url: keep(e.notify_url, current.gateway.notify_url.clone()),
+                    return_url: keep(e.return_url, current.gateway.return_url.clone()),
+                },
                 low_balance_fen: low,
                 sandbox: current.sandbox,
             };

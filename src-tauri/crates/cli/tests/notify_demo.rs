@@ -90,7 +90,7 @@ async fn demo_mode_payout_settles_by_its_callback_with_nobody_asking() {
         .unwrap();
     for p in desk.profiles().await.unwrap() {
         assert_eq!(
-            p.profile.notify_url.as_deref(),
+            p.profile.gateway.notify_url.as_deref(),
             Some(format!("{}/notify/{}", l.base_url(), p.profile.id).as_str()),
             "{}",
             p.profile.name
@@ -165,7 +165,7 @@ async fn without_a_listener_the_sandbox_sends_nothing_and_still_pays() {
     let name = paydesk_sandbox::profile_name(ProviderKind::Jstpay);
     let p = desk.profile(&name).await.unwrap().profile;
     assert_eq!(
-        p.notify_url,
+        p.gateway.notify_url,
         Some(paydesk_sandbox::unattached_notify_url(&format!(
             "http://{}",
             sandbox.addr

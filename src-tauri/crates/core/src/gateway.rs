@@ -14,8 +14,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-/// The non-secret settings of a merchant profile a gateway needs.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// The non-secret settings of a merchant profile a gateway needs. Declared
+/// only here: the stored `Profile` and the typed `ProfileInput` embed it
+/// (flattened, so their JSON keeps these keys at the top level).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GatewayConfig {
     /// As given by the gateway's support staff; may carry a path.

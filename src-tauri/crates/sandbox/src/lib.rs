@@ -68,12 +68,14 @@ pub fn profile_input(
     let input = paydesk_core::services::ProfileInput {
         name,
         provider: Some(kind),
-        base_url: format!("{root}/{}", kind.as_str()),
-        merchant_id: c.merchant_id.into(),
-        app_id: c.app_id.map(String::from),
-        operator_id: c.operator_id.map(String::from),
-        notify_url: Some(unattached_notify_url(root)),
-        return_url: Some(format!("{root}/_sandbox/return")),
+        gateway: paydesk_core::gateway::GatewayConfig {
+            base_url: format!("{root}/{}", kind.as_str()),
+            merchant_id: c.merchant_id.into(),
+            app_id: c.app_id.map(String::from),
+            operator_id: c.operator_id.map(String::from),
+            notify_url: Some(unattached_notify_url(root)),
+            return_url: Some(format!("{root}/_sandbox/return")),
+        },
         low_balance_fen: None,
         sandbox: true,
     };
@@ -114,14 +116,13 @@ pub async fn point_profiles(
             Some(l) => paydesk_core::notify::notify_url(l, &pr.id),
             None => unattached_notify_url(&format!("http://{}", running.addr)),
         };
-        if pr.base_url == base_url && pr.notify_url.as_deref() == Some(notify_url.as_str()) {
+        let g = &pr.gateway;
+        if g.base_url == base_url && g.notify_url.as_deref() == Some(notify_url.as_str()) {
             continue;
         }
-        let input = paydesk_core::services::ProfileInput {
-            base_url,
-            notify_url: Some(notify_url),
-            ..paydesk_core::services::ProfileInput::from(pr)
-        };
+        let mut input = paydesk_core::services::ProfileInput::from(pr);
+        input.gateway.base_url = base_url;
+        input.gateway.notify_url = Some(notify_url);
         desk.update_profile(&pr.id, input, None, None).await?;
     }
     Ok(())

@@ -75,15 +75,15 @@ pub struct PayDesk {
     >,
 }
 
-pub(crate) fn config_of(p: &Profile) -> GatewayConfig {
-    GatewayConfig {
-        base_url: p.base_url.clone(),
-        merchant_id: p.merchant_id.clone(),
-        app_id: p.app_id.clone(),
-        operator_id: p.operator_id.clone(),
-        notify_url: p.notify_url.clone(),
-        return_url: p.return_url.clone(),
+impl PayDesk {
+    /// Team mode: the operator is the database login role (`team::open_desk`).
+    pub(crate) fn set_operator(&mut self, name: String) {
+        self.os_user = name;
     }
+}
+
+pub(crate) fn config_of(p: &Profile) -> GatewayConfig {
+    p.gateway.clone()
 }
 
 fn params_of(o: &Order) -> OrderParams {

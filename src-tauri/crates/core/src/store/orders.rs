@@ -773,7 +773,7 @@ mod tests {
         s.insert_profile(&profile("p1", "A")).await.unwrap();
         // Another merchant: the same number is its own.
         let mut p2 = profile("p2", "B");
-        p2.merchant_id = "M2".into();
+        p2.gateway.merchant_id = "M2".into();
         s.insert_profile(&p2).await.unwrap();
         assert!(matches!(
             s.insert_profile(&profile("p3", "A")).await,

@@ -3,6 +3,7 @@
 use super::{Order, Profile, SqliteStore};
 use crate::domain::{OrderKind, OrderStatus, ProviderKind};
 use crate::error::{CoreError, CoreResult};
+use crate::gateway::GatewayConfig;
 use sqlx::Row;
 use std::collections::BTreeMap;
 
@@ -124,12 +125,14 @@ pub(super) fn profile_from_row(r: &sqlx::sqlite::SqliteRow) -> CoreResult<Profil
         name: r.try_get("name")?,
         provider: ProviderKind::parse(&provider)
             .ok_or_else(|| CoreError::Storage(format!("bad provider {provider}")))?,
-        base_url: r.try_get("base_url")?,
-        merchant_id: r.try_get("merchant_id")?,
-        app_id: r.try_get("app_id")?,
-        operator_id: r.try_get("operator_id")?,
-        notify_url: r.try_get("notify_url")?,
-        return_url: r.try_get("return_url")?,
+        gateway: GatewayConfig {
+            base_url: r.try_get("base_url")?,
+            merchant_id: r.try_get("merchant_id")?,
+            app_id: r.try_get("app_id")?,
+            operator_id: r.try_get("operator_id")?,
+            notify_url: r.try_get("notify_url")?,
+            return_url: r.try_get("return_url")?,
+        },
         has_reply_secret: r.try_get::<i64, _>("has_reply_secret")? != 0,
         sandbox: r.try_get::<i64, _>("sandbox")? != 0,
         low_balance_fen: r.try_get("low_balance_fen")?,

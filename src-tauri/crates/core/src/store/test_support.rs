@@ -2,18 +2,18 @@
 
 use super::{NewOrder, Profile};
 use crate::domain::{OrderKind, OrderStatus, ProviderKind};
+use crate::gateway::GatewayConfig;
 
 pub fn profile(id: &str, name: &str) -> Profile {
     Profile {
         id: id.into(),
         name: name.into(),
         provider: ProviderKind::Jstpay,
-        base_url: "http://127.0.0.1:1/jstpay".into(),
-        merchant_id: "M".into(),
-        app_id: None,
-        operator_id: None,
-        notify_url: None,
-        return_url: None,
+        gateway: GatewayConfig {
+            base_url: "http://127.0.0.1:1/jstpay".into(),
+            merchant_id: "M".into(),
+            ..GatewayConfig::default()
+        },
         has_reply_secret: false,
         sandbox: false,
         low_balance_fen: None,

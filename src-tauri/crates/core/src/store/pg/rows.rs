@@ -5,6 +5,7 @@ use super::super::rows::{order_from, Cols};
 use super::super::{Order, Profile};
 use crate::domain::ProviderKind;
 use crate::error::{CoreError, CoreResult};
+use crate::gateway::GatewayConfig;
 use sqlx::postgres::PgRow;
 use sqlx::Row;
 
@@ -34,12 +35,14 @@ pub(super) fn profile_from_row(r: &PgRow) -> CoreResult<Profile> {
         name: r.try_get("name")?,
         provider: ProviderKind::parse(&provider)
             .ok_or_else(|| CoreError::Storage(format!("bad provider {provider}")))?,
-        base_url: r.try_get("base_url")?,
-        merchant_id: r.try_get("merchant_id")?,
-        app_id: r.try_get("app_id")?,
-        operator_id: r.try_get("operator_id")?,
-        notify_url: r.try_get("notify_url")?,
-        return_url: r.try_get("return_url")?,
+        gateway: GatewayConfig {
+            base_url: r.try_get("base_url")?,
+            merchant_id: r.try_get("merchant_id")?,
+            app_id: r.try_get("app_id")?,
+            operator_id: r.try_get("operator_id")?,
+            notify_url: r.try_get("notify_url")?,
+            return_url: r.try_get("return_url")?,
+        },
         has_reply_secret: r.try_get("has_reply_secret")?,
         sandbox: r.try_get("sandbox")?,
         low_balance_fen: r.try_get("low_balance_fen")?,
