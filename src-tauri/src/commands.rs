@@ -474,7 +474,8 @@ pub struct BatchImported {
 }
 
 /// Imports a payday file. Without `path` the native open dialog asks for one
-/// (CSV, XLSX, XLS); `None`: cancelled. The batch comes back `invalid` with
+/// (CSV, XLSX, XLS); `None`: cancelled. `accepted_duplicates`: the duplicate
+/// groups the clerk ticked (their warnings' keys); any other group refuses. The batch comes back `invalid` with
 /// every error listed, or `draft` with its rows for the review.
 #[tauri::command]
 #[allow(clippy::too_many_arguments)]
@@ -487,6 +488,7 @@ pub async fn batch_import(
     expect_count: Option<u32>,
     expect_total: Option<String>,
     allow_duplicates: bool,
+    accepted_duplicates: Option<Vec<String>>,
     allow_same_file: bool,
 ) -> R<Option<BatchImported>> {
     let path = match path {
@@ -526,6 +528,7 @@ pub async fn batch_import(
         expect_count,
         expect_total: expect_total.filter(|s| !s.trim().is_empty()),
         allow_duplicates,
+        accepted_duplicates: accepted_duplicates.unwrap_or_default(),
         allow_same_file,
     };
     let b = batch::import(&state.desk, &profile, &bytes, &opts).await?;

@@ -5,7 +5,7 @@
 use super::pg::PgStore;
 use super::{
     AuditEntry, BalanceReading, Engine, NewOrder, Order, OrderEvent, OrderFilter, OrderPage,
-    OrderUpdate, Profile, SqliteStore, Store,
+    OrderUpdate, Profile, RowLink, SqliteStore, Store,
 };
 use crate::domain::{OrderKind, OrderStatus};
 use crate::error::CoreResult;
@@ -101,6 +101,20 @@ impl Store {
         route!(self.insert_order_audited(o, os_user, action, detail))
     }
 
+    /// `insert_order_audited` that first claims the batch row `link` in the
+    /// same transaction: `None` (nothing written) when the row is no longer
+    /// queued or its batch no longer runs.
+    pub async fn insert_order_claimed(
+        &self,
+        o: &NewOrder,
+        os_user: &str,
+        action: &str,
+        detail: Option<&str>,
+        link: RowLink,
+    ) -> CoreResult<Option<i64>> {
+        route!(self.insert_order_claimed(o, os_user, action, detail, link))
+    }
+
     /// Insert many new order rows in one transaction: all or none.
     pub async fn insert_orders_batch(&self, orders: &[NewOrder]) -> CoreResult<Vec<i64>> {
         route!(self.insert_orders_batch(orders))
@@ -131,6 +145,23 @@ impl Store {
         at: i64,
     ) -> CoreResult<OrderStatus> {
         route!(self.write_order_update(id, action, u, error_code, exchanges, at))
+    }
+
+    /// `update_order` that also gives the batch row `link` the order's
+    /// outcome (status, gateway id, the message or the gateway's words) in
+    /// the same transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn update_order_linked(
+        &self,
+        id: i64,
+        action: &str,
+        u: &OrderUpdate,
+        error_code: Option<&str>,
+        exchanges: &[Exchange],
+        at: i64,
+        link: Option<(RowLink, Option<&str>)>,
+    ) -> CoreResult<Order> {
+        route!(self.update_order_linked(id, action, u, error_code, exchanges, at, link))
     }
 
     pub async fn order(&self, id: i64) -> CoreResult<Order> {
