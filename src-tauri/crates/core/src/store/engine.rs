@@ -7,7 +7,7 @@ use super::{
     AuditEntry, BalanceReading, Engine, NewOrder, Order, OrderEvent, OrderFilter, OrderPage,
     OrderUpdate, Profile, RowLink, SqliteStore, Store,
 };
-use crate::domain::OrderKind;
+use crate::domain::{OrderKind, OrderStatus};
 use crate::error::CoreResult;
 use crate::gateway::Exchange;
 use sqlx::{PgPool, SqlitePool};
@@ -131,6 +131,20 @@ impl Store {
         at: i64,
     ) -> CoreResult<Order> {
         route!(self.update_order(id, action, u, error_code, exchanges, at))
+    }
+
+    /// `update_order` without reading the order back: the status the row has
+    /// after the write (the callback listener's hot path).
+    pub async fn write_order_update(
+        &self,
+        id: i64,
+        action: &str,
+        u: &OrderUpdate,
+        error_code: Option<&str>,
+        exchanges: &[Exchange],
+        at: i64,
+    ) -> CoreResult<OrderStatus> {
+        route!(self.write_order_update(id, action, u, error_code, exchanges, at))
     }
 
     /// `update_order` that also gives the batch row `link` the order's
