@@ -260,6 +260,7 @@ impl PayDesk {
             p.has_reply_secret = true;
         }
         self.store.update_profile(&p).await?;
+        self.forget_notify_profile(&p.id);
         // Who changed what a payout needs before it is sent, and from what.
         let detail = (threshold_before != p.approval_threshold_fen).then(|| {
             let yuan = |t: Option<i64>| t.map_or("none".into(), money::fen_to_yuan_2dp);
@@ -289,6 +290,7 @@ impl PayDesk {
         p.low_balance_fen = low_balance_fen;
         p.updated_at = now_ms();
         self.store.update_profile(&p).await?;
+        self.forget_notify_profile(&p.id);
         self.view(p)
     }
 
@@ -347,6 +349,7 @@ impl PayDesk {
         self.vault.delete(&p.id, Slot::ReplySecret)?;
         self.key_cache.lock().expect("key cache").remove(&p.id);
         self.store.remove_profile(&p.id, now_ms()).await?;
+        self.forget_notify_profile(&p.id);
         self.store
             .audit(&self.os_user, "profile.remove", Some(&p.name), None)
             .await?;
