@@ -203,11 +203,12 @@ async fn maker_checker_on_postgres() {
         sqlx::Error::Database(d) => d.code().map(|c| c.to_string()),
         _ => None,
     };
+    // A plain maker has no right to decide at all (team init's grants).
     let e = sqlx::query(&refused[0])
         .execute(&mut raw)
         .await
         .unwrap_err();
-    assert_eq!(code(e).as_deref(), Some("PD001"));
+    assert_eq!(code(e).as_deref(), Some("42501"));
     let still: String = sqlx::query("SELECT status FROM orders WHERE id = $1")
         .bind(o.id)
         .fetch_one(&mut raw)
@@ -217,6 +218,40 @@ async fn maker_checker_on_postgres() {
     assert_eq!(still, "awaiting_approval");
     raw.close().await.unwrap();
     assert_eq!(sandbox.sim.create_count(KIND, "MC-BIG"), 0);
+
+    // A checker is a maker too: one who made a payout may not decide on it,
+    // and here it is the database's trigger that says so (a checker holds
+    // the right to decide).
+    let own = c1
+        .create_order("big", OrderKind::Payout, &payout("MC-SELF", "2000"))
+        .await
+        .unwrap()
+        .order;
+    assert_eq!(own.status, OrderStatus::AwaitingApproval);
+    assert_eq!(own.created_by.as_deref(), Some(team.checker1.as_str()));
+    let e = c1.approve("MC-SELF", None).await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::SameOperator, "{e}");
+    let mut raw = PgConnection::connect(&team.url(&team.checker1))
+        .await
+        .unwrap();
+    for sql in [
+        format!(
+            "UPDATE order_approvals SET decision = 'approved', decided_at = 1 WHERE order_id = {}",
+            own.id
+        ),
+        format!(
+            "UPDATE order_approvals SET decision = 'rejected', decided_at = 1, reason = 'x' WHERE order_id = {}",
+            own.id
+        ),
+    ] {
+        let e = sqlx::query(&sql).execute(&mut raw).await.unwrap_err();
+        assert_eq!(code(e).as_deref(), Some("PD001"), "{sql}");
+    }
+    raw.close().await.unwrap();
+    assert_eq!(sandbox.sim.create_count(KIND, "MC-SELF"), 0);
+    c2.reject("MC-SELF", None, "made by a checker: resubmit as maker")
+        .await
+        .unwrap();
 
     // Two checkers approve at the same moment: one sends, once; the other is
     // told who approved it.

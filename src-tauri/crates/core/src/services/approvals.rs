@@ -160,6 +160,24 @@ impl PayDesk {
         })
     }
 
+    /// Said here before the database says it (its trigger refuses the same,
+    /// and a plain maker has no right to decide at all): the maker of a
+    /// payout never decides on it.
+    async fn not_the_maker(&self, pool: &sqlx::PgPool, a: &Approval) -> CoreResult<()> {
+        let me: String = sqlx::query_scalar("SELECT session_user::text")
+            .fetch_one(pool)
+            .await?;
+        if a.decision.is_none() && me == a.maker {
+            return Err(CoreError::SameOperator(tr!(
+                "制单人 {} 不能审批或驳回自己提交的代付 {}：请由另一位复核人处理",
+                "{} made payout {} and cannot approve or reject it: another checker must decide",
+                me,
+                a.order_no
+            )));
+        }
+        Ok(())
+    }
+
     /// Payouts waiting for a checker, oldest first (empty on a single desk).
     pub async fn approvals(&self) -> CoreResult<ApprovalsList> {
         let Some(pool) = self.store.team_pool() else {
@@ -231,8 +249,9 @@ impl PayDesk {
     /// the request leaves once. A second checker finds it decided and is told
     /// by whom; its maker is refused by the database (`same_operator`).
     pub async fn approve(&self, order_no: &str, profile: Option<&str>) -> CoreResult<OrderOutcome> {
-        let (order, _) = self.approval_of(order_no, profile).await?;
+        let (order, approval) = self.approval_of(order_no, profile).await?;
         let pool = self.store.team_pool().ok_or_else(team_only)?;
+        self.not_the_maker(pool, &approval).await?;
         let p = self.store.profile(&order.profile_id).await?;
         // The key first: an approval this desk cannot send is not taken.
         let (secret, reply_secret) = self.secrets(&p)?;
@@ -304,8 +323,9 @@ impl PayDesk {
             )
             .into());
         }
-        let (order, _) = self.approval_of(order_no, profile).await?;
+        let (order, approval) = self.approval_of(order_no, profile).await?;
         let pool = self.store.team_pool().ok_or_else(team_only)?;
+        self.not_the_maker(pool, &approval).await?;
         let note = |_: &str, checker: &str| {
             Note::Rejected {
                 checker: checker.into(),
