@@ -267,11 +267,13 @@ fn refusal(e: sqlx::Error) -> CoreError {
             }
             Some(RULE) => return CoreError::Conflict(text),
             // No right to decide at all (team init grants it to checkers).
-            Some("42501") => return CoreError::NotChecker(tr!(
+            Some("42501") => {
+                return CoreError::NotChecker(tr!(
                 "只有复核人或管理员可以审批（数据库拒绝：{}）",
                 "only a checker or an admin can decide on payouts (refused by the database: {})",
                 text
-            )),
+            ))
+            }
             _ => {}
         }
     }
