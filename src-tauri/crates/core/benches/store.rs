@@ -52,8 +52,9 @@ struct Case {
     filter: OrderFilter,
 }
 
-/// The history screen's typical questions.
-fn cases() -> Vec<Case> {
+/// The history screen's typical questions; `no` is an order number of the
+/// history, for the substring cases (what a support agent pastes).
+fn cases(no: &str) -> Vec<Case> {
     let last_90 = (END_MS - 90 * DAY_MS, END_MS);
     let f = |profile: Option<&str>,
              kind: Option<OrderKind>,
@@ -125,6 +126,35 @@ fn cases() -> Vec<Case> {
             name: "search-no-day",
             filter: f(None, None, None, None, Some("pdd241115")),
         },
+        // Substrings (issue 14 item 10, the trigram index of migration 0012).
+        Case {
+            name: "substr-no-suffix",
+            filter: f(None, None, None, None, Some(leak(&no[no.len() - 8..]))),
+        },
+        Case {
+            name: "substr-no-middle",
+            filter: f(None, None, None, None, Some(leak(&no[3..13]))),
+        },
+        Case {
+            name: "substr-account-12345",
+            filter: f(None, None, None, None, Some("12345")),
+        },
+        Case {
+            name: "substr-account-0202",
+            filter: f(None, None, None, None, Some("0202")),
+        },
+        Case {
+            name: "substr-name-张国平",
+            filter: f(None, None, None, None, Some("张国平")),
+        },
+        Case {
+            name: "pair-name-国平",
+            filter: f(None, None, None, None, Some("国平")),
+        },
+        Case {
+            name: "profile+substr-account-12345",
+            filter: f(jst, None, None, None, Some("12345")),
+        },
         Case {
             name: "profile+succeeded+90d+name-王",
             filter: f(
@@ -136,6 +166,10 @@ fn cases() -> Vec<Case> {
             ),
         },
     ]
+}
+
+fn leak(s: &str) -> &'static str {
+    Box::leak(s.to_string().into_boxed_str())
 }
 
 /// A cursor 90% of the way down the case's list: a page deep in the history.
@@ -227,7 +261,7 @@ fn bench_size(c: &mut Criterion, rt: &tokio::runtime::Runtime, n: usize) {
     // ---- history pages
     let mut g = c.benchmark_group(format!("history/{n}"));
     g.sampling_mode(SamplingMode::Flat).sample_size(10);
-    for case in cases() {
+    for case in cases(&nos[nos.len() / 2]) {
         for (page, filter) in [("first", case.filter.clone()), ("deep", deep(&case.filter))] {
             let id = format!("history/{n}/{}/{page}", case.name);
             let run = |f: &OrderFilter| rt.block_on(store.list_orders(f)).expect("list_orders");
