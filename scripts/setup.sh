@@ -10,7 +10,8 @@ want_test=0
 build_pkgs=(libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev libdbus-1-dev pkg-config build-essential curl file)
 # fonts-noto-cjk: without a CJK font every Chinese character is a box on a bare machine.
 run_pkgs=(gnome-keyring dbus dbus-x11 xdg-utils fonts-noto-cjk)
-test_pkgs=(xvfb xauth webkit2gtk-driver chromium)
+# postgresql: team mode's tests start a throwaway cluster (scripts/with-postgres.sh).
+test_pkgs=(xvfb xauth webkit2gtk-driver chromium postgresql)
 pkgs=("${build_pkgs[@]}" "${run_pkgs[@]}")
 [ $want_test = 1 ] && pkgs+=("${test_pkgs[@]}")
 command -v node >/dev/null || pkgs+=(nodejs)

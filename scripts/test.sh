@@ -25,7 +25,8 @@ step() {
 step "ui build" npm --prefix ui run build --silent
 step "rustfmt" cargo fmt --all -- --check
 step "clippy" cargo clippy --workspace --all-targets --features "$FEATURES" -- -D warnings
-step "rust tests" scripts/with-keyring.sh cargo test --workspace --features "$FEATURES"
+# Under a throwaway PostgreSQL cluster: the store and team tests run on both engines.
+step "rust tests" scripts/with-postgres.sh scripts/with-keyring.sh cargo test --workspace --features "$FEATURES"
 step "ui check" npm --prefix ui run check --silent
 step "ui unit tests" npm --prefix ui test --silent
 step "ui browser journeys" npm --prefix ui run e2e:browser --silent

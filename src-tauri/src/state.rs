@@ -138,14 +138,12 @@ async fn rebase_sandbox_profiles(
 ) {
     for p in profiles.iter().filter(|p| p.profile.sandbox) {
         let url = running.base_url(p.profile.provider);
-        if p.profile.base_url == url {
+        if p.profile.gateway.base_url == url {
             continue;
         }
         let pr = &p.profile;
-        let input = ProfileInput {
-            base_url: url,
-            ..ProfileInput::from(pr)
-        };
+        let mut input = ProfileInput::from(pr);
+        input.gateway.base_url = url;
         if let Err(e) = desk.update_profile(&pr.id, input, None, None).await {
             tracing::warn!(error = %e, "could not move a sandbox profile to the sandbox's address");
         }

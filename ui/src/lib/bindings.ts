@@ -105,7 +105,23 @@ export type Arrival = { serial: string, time: string, deposit_time: string, card
  */
 bank: string, sender_name: string, nonce: string, };
 
-export type Profile = { id: string, name: string, provider: ProviderKind, base_url: string, merchant_id: string, app_id: string | null, operator_id: string | null, notify_url: string | null, return_url: string | null, has_reply_secret: boolean, sandbox: boolean, low_balance_fen: number | null, created_at: number, updated_at: number, };
+export type Profile = { id: string, name: string, provider: ProviderKind, has_reply_secret: boolean, sandbox: boolean, low_balance_fen: number | null, created_at: number, updated_at: number, 
+/**
+ * As given by the gateway's support staff; may carry a path.
+ */
+base_url: string, 
+/**
+ * jstpay `merchant_ID`, jeepay `mchNo`, juyouke `app_id`, appkey `appKey`, xxpay `mchId`.
+ */
+merchant_id: string, 
+/**
+ * jeepay / xxpay `appId`.
+ */
+app_id: string | null, 
+/**
+ * juyouke `operator_id`.
+ */
+operator_id: string | null, notify_url: string | null, return_url: string | null, };
 
 export type Order = { id: number, profile_id: string, profile: string, provider: ProviderKind, sandbox: boolean, order_no: string, kind: OrderKind, amount_fen: number, channel: string | null, payee_name: string | null, account_no: string | null, bank_name: string | null, fields: { [key in string]: string }, status: OrderStatus, provider_status: string | null, provider_message: string | null, provider_order_id: string | null, pay_url: string | null, card: CardInfo | null, extra: { [key in string]: string }, message: string | null, created_by: string | null, created_at: number, updated_at: number, };
 
@@ -139,13 +155,45 @@ export type BalanceReading = { profile_id: string, at: number, balance_fen: numb
 
 export type AuditEntry = { id: number, at: number, os_user: string, action: string, target: string | null, detail: string | null, };
 
-export type ProfileInput = { name: string, provider: ProviderKind | null, base_url: string, merchant_id: string, app_id: string | null, operator_id: string | null, notify_url: string | null, return_url: string | null, low_balance_fen: number | null, sandbox: boolean, };
+export type ProfileInput = { name: string, provider: ProviderKind | null, low_balance_fen: number | null, sandbox: boolean, 
+/**
+ * As given by the gateway's support staff; may carry a path.
+ */
+base_url: string, 
+/**
+ * jstpay `merchant_ID`, jeepay `mchNo`, juyouke `app_id`, appkey `appKey`, xxpay `mchId`.
+ */
+merchant_id: string, 
+/**
+ * jeepay / xxpay `appId`.
+ */
+app_id: string | null, 
+/**
+ * juyouke `operator_id`.
+ */
+operator_id: string | null, notify_url: string | null, return_url: string | null, };
 
 export type ProfileView = { secret_saved: boolean, capabilities: Capabilities, 
 /**
  * Set when the base URL is plain `http://` (not encrypted).
  */
-warning: string | null, id: string, name: string, provider: ProviderKind, base_url: string, merchant_id: string, app_id: string | null, operator_id: string | null, notify_url: string | null, return_url: string | null, has_reply_secret: boolean, sandbox: boolean, low_balance_fen: number | null, created_at: number, updated_at: number, };
+warning: string | null, id: string, name: string, provider: ProviderKind, has_reply_secret: boolean, sandbox: boolean, low_balance_fen: number | null, created_at: number, updated_at: number, 
+/**
+ * As given by the gateway's support staff; may carry a path.
+ */
+base_url: string, 
+/**
+ * jstpay `merchant_ID`, jeepay `mchNo`, juyouke `app_id`, appkey `appKey`, xxpay `mchId`.
+ */
+merchant_id: string, 
+/**
+ * jeepay / xxpay `appId`.
+ */
+app_id: string | null, 
+/**
+ * juyouke `operator_id`.
+ */
+operator_id: string | null, notify_url: string | null, return_url: string | null, };
 
 export type ErrorInfo = { code: string, message: string, field: string | null, };
 

@@ -323,10 +323,13 @@ async fn batch(args: &[String]) -> ExitCode {
         ProfileInput {
             name: "bench".into(),
             provider: Some(provider),
-            base_url: sandbox.base_url(provider),
-            merchant_id: c.merchant_id.into(),
-            app_id: c.app_id.map(String::from),
-            operator_id: c.operator_id.map(String::from),
+            gateway: paydesk_core::gateway::GatewayConfig {
+                base_url: sandbox.base_url(provider),
+                merchant_id: c.merchant_id.into(),
+                app_id: c.app_id.map(String::from),
+                operator_id: c.operator_id.map(String::from),
+                ..Default::default()
+            },
             sandbox: true,
             ..Default::default()
         },

@@ -4,7 +4,7 @@ use clap::{Args, Parser, Subcommand};
 use paydesk_core::domain::{OrderKind, OrderStatus, ProviderKind};
 use paydesk_core::error::{CoreError, FieldError};
 use paydesk_core::form::OrderInput;
-use paydesk_core::gateway::GatewayError;
+use paydesk_core::gateway::{GatewayConfig, GatewayError};
 use paydesk_core::i18n::{self, Lang};
 use paydesk_core::money;
 use paydesk_core::services::{ErrorInfo, OrderOutcome, PayDesk, ProfileInput};
@@ -740,8 +740,12 @@ fn read_failure(code: &str, message: &str, op: &str) -> String {
 }
 
 fn read_error(e: CoreError, op: &str) -> Failure {
-    match e {
-        CoreError::Gateway(g)
+    let failed = match &e {
+        CoreError::Gateway(f) => f.downcast_ref::<GatewayError>(),
+        _ => None,
+    };
+    match failed {
+        Some(g)
             if !matches!(
                 g,
                 GatewayError::Invalid(_) | GatewayError::NotOffered { .. }
@@ -754,7 +758,7 @@ fn read_error(e: CoreError, op: &str) -> Failure {
                 exit::READ_FAILED,
             )
         }
-        other => other.into(),
+        _ => e.into(),
     }
 }
 
@@ -1111,12 +1115,14 @@ async fn profile(desk: &PayDesk, cmd: ProfileCmd, out: &Out) -> Res {
             let input = ProfileInput {
                 name: a.name,
                 provider: Some(provider),
-                base_url: a.base_url,
-                merchant_id: a.merchant_id,
-                app_id: a.app_id,
-                operator_id: a.operator_id,
-                notify_url: a.notify_url,
-                return_url: a.return_url,
+                gateway: GatewayConfig {
+                    base_url: a.base_url,
+                    merchant_id: a.merchant_id,
+                    app_id: a.app_id,
+                    operator_id: a.operator_id,
+                    notify_url: a.notify_url,
+                    return_url: a.return_url,
+                },
                 low_balance_fen: low,
                 sandbox: false,
             };
@@ -1138,12 +1144,14 @@ async fn profile(desk: &PayDesk, cmd: ProfileCmd, out: &Out) -> Res {
             let input = ProfileInput {
                 name: e.name.unwrap_or(current.name.clone()),
                 provider: Some(current.provider),
-                base_url: e.base_url.unwrap_or(current.base_url.clone()),
-                merchant_id: e.merchant_id.unwrap_or(current.merchant_id.clone()),
-                app_id: keep(e.app_id, current.app_id.clone()),
-                operator_id: keep(e.operator_id, current.operator_id.clone()),
-                notify_url: keep(e.notify_url, current.notify_url.clone()),
-                return_url: keep(e.return_url, current.return_url.clone()),
+                gateway: GatewayConfig {
+                    base_url: e.base_url.unwrap_or(current.gateway.base_url.clone()),
+                    merchant_id: e.merchant_id.unwrap_or(current.gateway.merchant_id.clone()),
+                    app_id: keep(e.app_id, current.gateway.app_id.clone()),
+                    operator_id: keep(e.operator_id, current.gateway.operator_id.clone()),
+                    notify_url: keep(e.notify_url, current.gateway.notify_url.clone()),
+                    return_url: keep(e.return_url, current.gateway.return_url.clone()),
+                },
                 low_balance_fen: low,
                 sandbox: current.sandbox,
             };

@@ -620,12 +620,15 @@ impl Out {
         t.load_preset(presets::NOTHING)
             .set_content_arrangement(ContentArrangement::Disabled);
         t.add_row(vec![tr!("网关", "gateway"), pr.provider.to_string()]);
-        t.add_row(vec![tr!("地址", "base URL"), pr.base_url.clone()]);
-        t.add_row(vec![tr!("商户号", "merchant"), pr.merchant_id.clone()]);
-        if let Some(a) = &pr.app_id {
+        t.add_row(vec![tr!("地址", "base URL"), pr.gateway.base_url.clone()]);
+        t.add_row(vec![
+            tr!("商户号", "merchant"),
+            pr.gateway.merchant_id.clone(),
+        ]);
+        if let Some(a) = &pr.gateway.app_id {
             t.add_row(vec!["appId".to_string(), a.clone()]);
         }
-        if let Some(a) = &pr.notify_url {
+        if let Some(a) = &pr.gateway.notify_url {
             t.add_row(vec![tr!("回调地址", "notify URL"), a.clone()]);
         }
         if let Some(l) = pr.low_balance_fen {
@@ -665,7 +668,7 @@ impl Out {
             t.add_row(vec![
                 pr.name.clone(),
                 pr.provider.to_string(),
-                pr.base_url.clone(),
+                pr.gateway.base_url.clone(),
                 if pr.sandbox {
                     tr!("是", "yes")
                 } else {

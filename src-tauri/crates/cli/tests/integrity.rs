@@ -125,7 +125,7 @@ async fn a_number_used_by_another_profile_of_the_same_merchant_is_refused() {
     }
     // Another merchant id on the same gateway may use the number.
     let mut other = profile_input(KIND, "other-merchant", sandbox.base_url(KIND));
-    other.merchant_id = "ANOTHER".into();
+    other.gateway.merchant_id = "ANOTHER".into();
     d.add_profile(other, Secret::new("k"), None).await.unwrap();
     let e = d
         .prepare_order(
@@ -239,18 +239,18 @@ async fn a_profile_without_the_notify_url_its_gateway_needs_is_refused() {
         ProviderKind::Juyouke,
     ] {
         let mut p = profile_input(kind, kind.as_str(), "http://127.0.0.1:9".into());
-        p.notify_url = None;
+        p.gateway.notify_url = None;
         let e = d
             .add_profile(p.clone(), Secret::new("k"), None)
             .await
             .unwrap_err();
         assert_eq!(e.field(), Some("notify_url"), "{kind}: {e}");
         // Saved with one, it cannot be edited away.
-        p.notify_url = Some("http://127.0.0.1:9/n".into());
+        p.gateway.notify_url = Some("http://127.0.0.1:9/n".into());
         d.add_profile(p.clone(), Secret::new("k"), None)
             .await
             .unwrap();
-        p.notify_url = Some("  ".into());
+        p.gateway.notify_url = Some("  ".into());
         let e = d
             .update_profile(kind.as_str(), p, None, None)
             .await
@@ -262,8 +262,8 @@ async fn a_profile_without_the_notify_url_its_gateway_needs_is_refused() {
         let mut p = input(kind.as_str(), "http://127.0.0.1:9".into());
         p.provider = Some(kind);
         let c = paydesk_sandbox::credentials(kind);
-        p.app_id = c.app_id.map(String::from);
-        p.notify_url = None;
+        p.gateway.app_id = c.app_id.map(String::from);
+        p.gateway.notify_url = None;
         d.add_profile(p, Secret::new("k"), None).await.unwrap();
     }
 }
@@ -346,7 +346,7 @@ async fn the_shared_sandbox_set_up_is_accepted_for_every_gateway() {
         let (input, secret, reply) =
             paydesk_sandbox::profile_input(kind, &url, format!("sandbox-{kind}"));
         let v = d.add_profile(input, secret, reply).await.unwrap();
-        assert_eq!(v.profile.base_url, sandbox.base_url(kind));
+        assert_eq!(v.profile.gateway.base_url, sandbox.base_url(kind));
         assert!(v.profile.sandbox);
         assert!(d.test_profile(&v.profile.name).await.unwrap().ok, "{kind}");
     }

@@ -3,6 +3,7 @@
 
 use paydesk_core::domain::{OrderKind, OrderStatus, ProviderKind};
 use paydesk_core::form::OrderInput;
+use paydesk_core::gateway::GatewayConfig;
 use paydesk_core::services::{PayDesk, ProfileInput};
 use paydesk_core::vault::MemoryStore;
 use paydesk_core::Secret;
@@ -20,10 +21,13 @@ async fn a_changed_key_is_used_at_once() {
     let input = ProfileInput {
         name: "ak".into(),
         provider: Some(kind),
-        base_url: sandbox.base_url(kind),
-        merchant_id: c.merchant_id.into(),
-        notify_url: Some("http://127.0.0.1:9/n".into()),
-        return_url: Some("http://127.0.0.1:9/r".into()),
+        gateway: GatewayConfig {
+            base_url: sandbox.base_url(kind),
+            merchant_id: c.merchant_id.into(),
+            notify_url: Some("http://127.0.0.1:9/n".into()),
+            return_url: Some("http://127.0.0.1:9/r".into()),
+            ..Default::default()
+        },
         ..Default::default()
     };
     desk.add_profile(input.clone(), Secret::new(c.secret), None)

@@ -35,7 +35,7 @@ async fn every_gateway_settles_by_callback_alone() {
         add_profile(&desk, kind, kind.as_str(), sandbox.base_url(kind)).await;
         let id = desk.profile(kind.as_str()).await.unwrap().profile.id;
         let mut input = profile_input(kind, kind.as_str(), sandbox.base_url(kind));
-        input.notify_url = Some(notify_url(&l.base_url(), &id));
+        input.gateway.notify_url = Some(notify_url(&l.base_url(), &id));
         desk.update_profile(&id, input, None, None).await.unwrap();
     }
 

@@ -1,8 +1,14 @@
 //! Errors. `FieldError` names the input a person has to fix; `CoreError` is
 //! what services return, with a small `ErrorCode` the UI and CLI can branch on.
+//!
+//! This module depends on nothing else in the crate (`lib.rs`'s layering
+//! test keeps it so): every other module may use it, so it must not use them.
+//! The conversions into `CoreError` live with the errors they convert
+//! (`gateway.rs` for gateway failures, `store/rows.rs` for sqlx's).
 
-use crate::gateway::GatewayError;
 use serde::Serialize;
+use std::error::Error;
+use std::fmt;
 
 /// A bad input, named by its form field id (`amount`, `account_no`, ...).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
@@ -59,7 +65,7 @@ pub enum CoreError {
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
-    Gateway(#[from] GatewayError),
+    Gateway(GatewayFault),
     #[error("{0}")]
     Secret(String),
     #[error("{0}")]
@@ -74,9 +80,7 @@ impl CoreError {
             CoreError::Field(_) => ErrorCode::InvalidInput,
             CoreError::NotFound(_) => ErrorCode::NotFound,
             CoreError::Conflict(_) => ErrorCode::Conflict,
-            CoreError::Gateway(GatewayError::NotOffered { .. }) => ErrorCode::NotOffered,
-            CoreError::Gateway(GatewayError::Invalid(_)) => ErrorCode::InvalidInput,
-            CoreError::Gateway(_) => ErrorCode::Gateway,
+            CoreError::Gateway(g) => g.code,
             CoreError::Secret(_) => ErrorCode::Secret,
             CoreError::Storage(_) => ErrorCode::Storage,
             CoreError::Internal(_) => ErrorCode::Internal,
@@ -87,26 +91,51 @@ impl CoreError {
     pub fn field(&self) -> Option<&str> {
         match self {
             CoreError::Field(f) => Some(&f.field),
-            CoreError::Gateway(GatewayError::Invalid(f)) => Some(&f.field),
+            CoreError::Gateway(g) => g.field.as_deref(),
             _ => None,
         }
     }
 }
 
-impl From<sqlx::Error> for CoreError {
-    fn from(e: sqlx::Error) -> Self {
-        // sqlx errors never carry secrets: secrets are not stored in SQLite.
-        CoreError::Storage(crate::tr!("数据库错误：{}", "database error: {}", e))
+/// A failure talking to a gateway, as services report it: its code and field
+/// fixed by the gateway module when it converts its own error into this
+/// (`impl From<GatewayError> for CoreError` in `gateway.rs`), and that error
+/// itself, for callers that branch on it (`downcast_ref::<GatewayError>()`).
+#[derive(Debug)]
+pub struct GatewayFault {
+    code: ErrorCode,
+    field: Option<String>,
+    error: Box<dyn Error + Send + Sync + 'static>,
+}
+
+impl GatewayFault {
+    pub fn new(
+        code: ErrorCode,
+        field: Option<String>,
+        error: impl Error + Send + Sync + 'static,
+    ) -> Self {
+        GatewayFault {
+            code,
+            field,
+            error: Box::new(error),
+        }
+    }
+
+    /// The gateway's own error, typed.
+    pub fn downcast_ref<E: Error + 'static>(&self) -> Option<&E> {
+        self.error.downcast_ref()
     }
 }
 
-impl From<sqlx::migrate::MigrateError> for CoreError {
-    fn from(e: sqlx::migrate::MigrateError) -> Self {
-        CoreError::Storage(crate::tr!(
-            "数据库迁移失败：{}",
-            "database migration failed: {}",
-            e
-        ))
+impl fmt::Display for GatewayFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl Error for GatewayFault {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        self.error.source()
     }
 }
 

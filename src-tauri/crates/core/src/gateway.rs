@@ -4,7 +4,7 @@
 //! what an error means for an order is the services' job.
 
 use crate::domain::{OrderKind, OrderStatus, ProviderKind};
-use crate::error::FieldError;
+use crate::error::{CoreError, ErrorCode, FieldError, GatewayFault};
 use crate::form::{FieldSpec, FormSpec, FormValues};
 use crate::http::{HttpClient, HttpError, Recorder};
 use crate::secret::{mask_secrets, Secret};
@@ -14,8 +14,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-/// The non-secret settings of a merchant profile a gateway needs.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// The non-secret settings of a merchant profile a gateway needs. Declared
+/// only here: the stored `Profile` and the typed `ProfileInput` embed it
+/// (flattened, so their JSON keeps these keys at the top level).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GatewayConfig {
     /// As given by the gateway's support staff; may carry a path.
@@ -418,6 +420,18 @@ fn not_offered_msg(p: ProviderKind, op: Operation) -> String {
     )
 }
 
+// The gateway module converts its errors into the services' error, so that
+// `error.rs` needs nothing from here (no cycle between the two).
+impl From<GatewayError> for CoreError {
+    fn from(e: GatewayError) -> Self {
+        let field = match &e {
+            GatewayError::Invalid(f) => Some(f.field.clone()),
+            _ => None,
+        };
+        CoreError::Gateway(GatewayFault::new(e.error_code(), field, e))
+    }
+}
+
 /// What a failed create means for the order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivery {
@@ -453,6 +467,15 @@ impl GatewayError {
             GatewayError::Uncertain(_) => "uncertain",
             GatewayError::Rejected { .. } => "rejected",
             GatewayError::OrderNotFound { .. } => "order_not_found",
+        }
+    }
+
+    /// The code services report this failure under.
+    pub fn error_code(&self) -> ErrorCode {
+        match self {
+            GatewayError::NotOffered { .. } => ErrorCode::NotOffered,
+            GatewayError::Invalid(_) => ErrorCode::InvalidInput,
+            _ => ErrorCode::Gateway,
         }
     }
 

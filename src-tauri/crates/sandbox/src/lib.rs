@@ -66,12 +66,14 @@ pub fn profile_input(
     let input = paydesk_core::services::ProfileInput {
         name,
         provider: Some(kind),
-        base_url: format!("{root}/{}", kind.as_str()),
-        merchant_id: c.merchant_id.into(),
-        app_id: c.app_id.map(String::from),
-        operator_id: c.operator_id.map(String::from),
-        notify_url: Some(format!("{root}/_sandbox/notify")),
-        return_url: Some(format!("{root}/_sandbox/return")),
+        gateway: paydesk_core::gateway::GatewayConfig {
+            base_url: format!("{root}/{}", kind.as_str()),
+            merchant_id: c.merchant_id.into(),
+            app_id: c.app_id.map(String::from),
+            operator_id: c.operator_id.map(String::from),
+            notify_url: Some(format!("{root}/_sandbox/notify")),
+            return_url: Some(format!("{root}/_sandbox/return")),
+        },
         low_balance_fen: None,
         sandbox: true,
     };

@@ -5,6 +5,7 @@
 
 use paydesk_core::domain::{OrderKind, ProviderKind};
 use paydesk_core::form::OrderInput;
+use paydesk_core::gateway::GatewayConfig;
 use paydesk_core::http::HttpOptions;
 use paydesk_core::services::{PayDesk, ProfileInput};
 use paydesk_core::vault::MemoryStore;
@@ -82,12 +83,14 @@ pub fn profile_input(kind: ProviderKind, name: &str, base_url: String) -> Profil
     ProfileInput {
         name: name.into(),
         provider: Some(kind),
-        base_url,
-        merchant_id: c.merchant_id.into(),
-        app_id: c.app_id.map(String::from),
-        operator_id: c.operator_id.map(String::from),
-        notify_url: Some("http://127.0.0.1:9/notify".into()),
-        return_url: Some("http://127.0.0.1:9/return".into()),
+        gateway: GatewayConfig {
+            base_url,
+            merchant_id: c.merchant_id.into(),
+            app_id: c.app_id.map(String::from),
+            operator_id: c.operator_id.map(String::from),
+            notify_url: Some("http://127.0.0.1:9/notify".into()),
+            return_url: Some("http://127.0.0.1:9/return".into()),
+        },
         low_balance_fen: None,
         sandbox: true,
     }

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 use paydesk_core::domain::ProviderKind;
+use paydesk_core::gateway::GatewayConfig;
 use paydesk_core::store::{NewOrder, OrderFilter, Profile, Store};
 use paydesk_core::{order_no, OrderKind, OrderStatus};
 use rand::rngs::StdRng;
@@ -177,12 +178,14 @@ pub async fn ensure_profiles(store: &Store) -> Vec<Profile> {
                     id: format!("00000000-0000-4000-8000-00000000000{i}"),
                     name,
                     provider: kind,
-                    base_url: format!("http://127.0.0.1:9/{}", kind.as_str()),
-                    merchant_id: "BENCH".into(),
-                    app_id: Some("BENCHAPP".into()),
-                    operator_id: Some("OP1".into()),
-                    notify_url: None,
-                    return_url: None,
+                    gateway: GatewayConfig {
+                        base_url: format!("http://127.0.0.1:9/{}", kind.as_str()),
+                        merchant_id: "BENCH".into(),
+                        app_id: Some("BENCHAPP".into()),
+                        operator_id: Some("OP1".into()),
+                        notify_url: None,
+                        return_url: None,
+                    },
                     has_reply_secret: false,
                     sandbox: true,
                     low_balance_fen: None,

@@ -14,6 +14,7 @@ mod import;
 mod read;
 mod run;
 mod store;
+mod store_pg;
 mod template;
 
 pub use columns::{Column, ColumnTarget};

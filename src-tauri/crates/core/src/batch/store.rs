@@ -1,10 +1,11 @@
 //! The batches and batch_rows tables (migration 0010). Runtime queries on the
 //! store's pool; nothing here reads the orders or profiles tables.
 
+use super::store_pg as pg;
 use super::{Batch, BatchRow, BatchState, BatchWarning, RowIssue, RowStatus};
 use crate::domain::ProviderKind;
 use crate::error::{CoreError, CoreResult};
-use crate::store::Store;
+use crate::store::{Pool, Store};
 use crate::tr;
 use sqlx::{QueryBuilder, Row, Sqlite};
 use std::collections::BTreeMap;
@@ -49,6 +50,9 @@ const INSERT_CHUNK: usize = 500;
 
 /// The batch and all its rows in one transaction: a batch is never half-stored.
 pub async fn insert(store: &Store, b: &NewBatch<'_>, rows: &[NewRow]) -> CoreResult<i64> {
+    if let Pool::Postgres(p) = store.pools() {
+        return pg::insert(p, b, rows).await;
+    }
     let mut tx = store.pool().begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO batches (profile_uuid, profile_name, provider, kind, file_name, file_hash,
@@ -130,6 +134,9 @@ fn batch_of(r: &sqlx::sqlite::SqliteRow) -> Batch {
 }
 
 pub async fn batch(store: &Store, id: i64) -> CoreResult<Batch> {
+    if let Pool::Postgres(p) = store.pools() {
+        return pg::batch(p, id).await;
+    }
     let row = sqlx::query(&format!("SELECT {BATCH_COLS} FROM batches WHERE id = ?"))
         .bind(id)
         .fetch_optional(store.pool())
@@ -139,6 +146,9 @@ pub async fn batch(store: &Store, id: i64) -> CoreResult<Batch> {
 }
 
 pub async fn batches(store: &Store, limit: u32) -> CoreResult<Vec<Batch>> {
+    if let Pool::Postgres(p) = store.pools() {
+        return pg::batches(p, limit).await;
+    }
     let rows = sqlx::query(&format!(
         "SELECT {BATCH_COLS} FROM batches ORDER BY created_at DESC, id DESC LIMIT ?"
     ))
@@ -149,6 +159,9 @@ pub async fn batches(store: &Store, limit: u32) -> CoreResult<Vec<Batch>> {
 }
 
 pub async fn batches_in(store: &Store, state: BatchState) -> CoreResult<Vec<i64>> {
+    if let Pool::Postgres(p) = store.pools() {
+        return pg::batches_in(p, state).await;
+    }
     Ok(
         sqlx::query_scalar("SELECT id FROM batches WHERE state = ? ORDER BY id")
             .bind(state.as_str())
@@ -159,6 +172,9 @@ pub async fn batches_in(store: &Store, state: BatchState) -> CoreResult<Vec<i64>
 
 /// Earlier batches (not refused ones) imported from the same bytes.
 pub async fn same_file(store: &Store, hash: &str) -> CoreResult<Vec<(i64, i64)>> {
+    if let Pool::Postgres(p) = store.pools() {
+        return pg::same_file(p, hash).await;
+    }
     let rows = sqlx::query(
         "SELECT id, created_at FROM batches WHERE file_hash = ? AND state != 'invalid' ORDER BY id",
     )
@@ -171,6 +187,9 @@ pub async fn same_file(store: &Store, hash: &str) -> CoreResult<Vec<(i64, i64)>>
 /// Order numbers already held by rows of live batches (not refused, not
 /// cancelled before sending).
 pub async fn taken_order_nos(store: &Store, nos: &[&str]) -> CoreResult<Vec<String>> {
+    if let Pool::Postgres(p) = store.pools() {
+        return pg::taken_order_nos(p, nos).await;
+    }
     let mut out = Vec::new();
     for chunk in nos.chunks(INSERT_CHUNK) {
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
@@ -198,6 +217,9 @@ pub async fn move_state(
     reason: Option<&str>,
     at: i64,
 ) -> CoreResult<bool> {
+    if let Pool::Postgres(p) = store.pools() {
+        return pg::move_state(p, id, from, to, reason, at).await;
+    }
     let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE batches SET state = ");
     q.push_bind(to.as_str())
         .push(", pause_reason = ")
@@ -233,6 +255,9 @@ fn row_of(r: &sqlx::sqlite::SqliteRow) -> BatchRow {
 }
 
 pub async fn rows(store: &Store, id: i64) -> CoreResult<Vec<BatchRow>> {
+    if let Pool::Postgres(p) = store.pools() {
+        return pg::rows(p, id).await;
+    }
     let rows = sqlx::query(&format!(
         "SELECT {ROW_COLS} FROM batch_rows WHERE batch_id = ? ORDER BY row_no"
     ))
@@ -243,6 +268,9 @@ pub async fn rows(store: &Store, id: i64) -> CoreResult<Vec<BatchRow>> {
 }
 
 pub async fn rows_in(store: &Store, id: i64, statuses: &[RowStatus]) -> CoreResult<Vec<BatchRow>> {
+    if let Pool::Postgres(p) = store.pools() {
+        return pg::rows_in(p, id, statuses).await;
+    }
     let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
         "SELECT {ROW_COLS} FROM batch_rows WHERE batch_id = "
     ));
@@ -257,6 +285,9 @@ pub async fn rows_in(store: &Store, id: i64, statuses: &[RowStatus]) -> CoreResu
 }
 
 pub async fn counts(store: &Store, id: i64) -> CoreResult<BTreeMap<String, u32>> {
+    if let Pool::Postgres(p) = store.pools() {
+        return pg::counts(p, id).await;
+    }
     let rows =
         sqlx::query("SELECT status, COUNT(*) FROM batch_rows WHERE batch_id = ? GROUP BY status")
             .bind(id)
@@ -272,6 +303,9 @@ pub async fn counts(store: &Store, id: i64) -> CoreResult<BTreeMap<String, u32>>
 /// is running, in one statement, so a pause or cancel from any process stops
 /// new sends at once and two runners never take the same row.
 pub async fn claim(store: &Store, id: i64, row: u32, at: i64) -> CoreResult<bool> {
+    if let Pool::Postgres(p) = store.pools() {
+        return pg::claim(p, id, row, at).await;
+    }
     let r = sqlx::query(
         "UPDATE batch_rows SET status = 'sending', updated_at = ?
          WHERE batch_id = ? AND row_no = ? AND status = 'queued'
@@ -300,6 +334,9 @@ pub async fn update_row(
     u: &RowUpdate<'_>,
     at: i64,
 ) -> CoreResult<()> {
+    if let Pool::Postgres(p) = store.pools() {
+        return pg::update_row(p, id, row, u, at).await;
+    }
     sqlx::query(
         "UPDATE batch_rows SET status = ?, order_id = COALESCE(?, order_id),
              provider_order_id = COALESCE(?, provider_order_id), message = ?, updated_at = ?
@@ -319,6 +356,9 @@ pub async fn update_row(
 
 /// Rows not yet sent stop here (cancel).
 pub async fn cancel_queued(store: &Store, id: i64, at: i64) -> CoreResult<u64> {
+    if let Pool::Postgres(p) = store.pools() {
+        return pg::cancel_queued(p, id, at).await;
+    }
     Ok(sqlx::query(
         "UPDATE batch_rows SET status = 'cancelled', updated_at = ? WHERE batch_id = ? AND status = 'queued'",
     )

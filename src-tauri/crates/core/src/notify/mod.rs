@@ -127,8 +127,8 @@ impl PayDesk {
             return Ok(NotifyAnswer::refuse(404, "unknown order"));
         };
         let ids = Ids {
-            merchant_id: &p.merchant_id,
-            app_id: p.app_id.as_deref(),
+            merchant_id: &p.gateway.merchant_id,
+            app_id: p.gateway.app_id.as_deref(),
         };
         let ack = gw.notify_ack(&n);
         let raw = raw_text(

@@ -72,14 +72,7 @@ pub struct PayDesk {
 }
 
 pub(crate) fn config_of(p: &Profile) -> GatewayConfig {
-    GatewayConfig {
-        base_url: p.base_url.clone(),
-        merchant_id: p.merchant_id.clone(),
-        app_id: p.app_id.clone(),
-        operator_id: p.operator_id.clone(),
-        notify_url: p.notify_url.clone(),
-        return_url: p.return_url.clone(),
-    }
+    p.gateway.clone()
 }
 
 fn params_of(o: &Order) -> OrderParams {

@@ -24,7 +24,25 @@ impl PayDesk {
         vault: Arc<dyn SecretStore>,
         http: HttpOptions,
     ) -> CoreResult<PayDesk> {
-        let store = Store::open(data_dir).await?;
+        Self::with_store(Store::open(data_dir).await?, vault, http)
+    }
+
+    /// Open PayDesk on the database a URL names (`Store::open_url`):
+    /// `postgres://…` is team mode's shared server, `sqlite:PATH` or a path
+    /// an SQLite file. The single desk's default stays `open_with(data_dir)`.
+    pub async fn open_with_database(
+        database_url: &str,
+        vault: Arc<dyn SecretStore>,
+        http: HttpOptions,
+    ) -> CoreResult<PayDesk> {
+        Self::with_store(Store::open_url(database_url).await?, vault, http)
+    }
+
+    fn with_store(
+        store: Store,
+        vault: Arc<dyn SecretStore>,
+        http: HttpOptions,
+    ) -> CoreResult<PayDesk> {
         let os_user = whoami::username();
         Ok(PayDesk {
             store,
@@ -59,7 +77,7 @@ impl PayDesk {
                 OrderKind::Payout => crate::gateway::Operation::Payout,
                 OrderKind::Deposit => crate::gateway::Operation::Deposit,
             };
-            CoreError::Gateway(GatewayError::not_offered(provider, op))
+            CoreError::from(GatewayError::not_offered(provider, op))
         })
     }
 

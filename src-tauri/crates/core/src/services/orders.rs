@@ -94,7 +94,7 @@ impl PayDesk {
         };
         providers::gateway(p.provider).check(&params)?;
         // A profile saved before its gateway's needs were checked.
-        check_gateway_settings(p.provider, &p.notify_url)?;
+        check_gateway_settings(p.provider, &p.gateway.notify_url)?;
         if typed {
             self.check_number_free(p, &params.order_no).await?;
         }
@@ -110,7 +110,7 @@ impl PayDesk {
                 continue;
             }
             let same_merchant = match self.store.profile(&o.profile_id).await {
-                Ok(other) => other.merchant_id == p.merchant_id,
+                Ok(other) => other.gateway.merchant_id == p.gateway.merchant_id,
                 // A removed profile (its merchant id is not read back): the
                 // gateway is the judge.
                 Err(CoreError::NotFound(_)) => false,

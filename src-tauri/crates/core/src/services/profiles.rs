@@ -4,7 +4,7 @@
 use super::{config_of, PayDesk, ProfileInput, ProfileView, TestResult};
 use crate::domain::{OrderKind, ProviderKind};
 use crate::error::{CoreError, CoreResult, FieldError};
-use crate::gateway::{Call, GatewayError, OrderParams};
+use crate::gateway::{Call, GatewayConfig, GatewayError, OrderParams};
 use crate::money;
 use crate::providers;
 use crate::secret::Secret;
@@ -92,6 +92,18 @@ fn clean(s: &Option<String>) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// The settings as stored: trimmed, and an empty optional one is no setting.
+fn cleaned(g: &GatewayConfig) -> GatewayConfig {
+    GatewayConfig {
+        base_url: g.base_url.trim().to_string(),
+        merchant_id: g.merchant_id.trim().to_string(),
+        app_id: clean(&g.app_id),
+        operator_id: clean(&g.operator_id),
+        notify_url: clean(&g.notify_url),
+        return_url: clean(&g.return_url),
+    }
+}
+
 impl PayDesk {
     fn validate_profile(input: &ProfileInput) -> Result<(), FieldError> {
         if input.name.trim().is_empty() {
@@ -109,18 +121,18 @@ impl PayDesk {
                 ),
             ));
         }
-        check_base_url(&input.base_url)?;
-        if input.merchant_id.trim().is_empty() {
+        let g = &input.gateway;
+        check_base_url(&g.base_url)?;
+        if g.merchant_id.trim().is_empty() {
             return Err(FieldError::new(
                 "merchant_id",
                 tr!("请填写商户号", "enter the merchant id"),
             ));
         }
-        check_optional_url("notify_url", &input.notify_url)?;
-        check_optional_url("return_url", &input.return_url)?;
+        check_optional_url("notify_url", &g.notify_url)?;
+        check_optional_url("return_url", &g.return_url)?;
         if let Some(p) = input.provider {
-            if matches!(p, ProviderKind::Jeepay | ProviderKind::Xxpay)
-                && clean(&input.app_id).is_none()
+            if matches!(p, ProviderKind::Jeepay | ProviderKind::Xxpay) && clean(&g.app_id).is_none()
             {
                 return Err(FieldError::new(
                     "app_id",
@@ -131,8 +143,8 @@ impl PayDesk {
                     ),
                 ));
             }
-            check_gateway_settings(p, &input.notify_url)?;
-            if p == ProviderKind::Juyouke && clean(&input.operator_id).is_none() {
+            check_gateway_settings(p, &g.notify_url)?;
+            if p == ProviderKind::Juyouke && clean(&g.operator_id).is_none() {
                 return Err(FieldError::new(
                     "operator_id",
                     tr!(
@@ -175,12 +187,7 @@ impl PayDesk {
             id: uuid::Uuid::new_v4().to_string(),
             name: input.name.trim().to_string(),
             provider,
-            base_url: input.base_url.trim().to_string(),
-            merchant_id: input.merchant_id.trim().to_string(),
-            app_id: clean(&input.app_id),
-            operator_id: clean(&input.operator_id),
-            notify_url: clean(&input.notify_url),
-            return_url: clean(&input.return_url),
+            gateway: cleaned(&input.gateway),
             has_reply_secret: reply_secret.is_some(),
             sandbox: input.sandbox,
             low_balance_fen: input.low_balance_fen,
@@ -233,12 +240,7 @@ impl PayDesk {
         };
         Self::validate_profile(&input)?;
         p.name = input.name.trim().to_string();
-        p.base_url = input.base_url.trim().to_string();
-        p.merchant_id = input.merchant_id.trim().to_string();
-        p.app_id = clean(&input.app_id);
-        p.operator_id = clean(&input.operator_id);
-        p.notify_url = clean(&input.notify_url);
-        p.return_url = clean(&input.return_url);
+        p.gateway = cleaned(&input.gateway);
         p.low_balance_fen = input.low_balance_fen;
         p.updated_at = now_ms();
         if let Some(s) = secret.filter(|s| !s.expose().trim().is_empty()) {
@@ -276,7 +278,7 @@ impl PayDesk {
         // it is needed, by `secrets()`, with what to do.
         let secret_saved = true;
         let capabilities = providers::gateway(profile.provider).capabilities();
-        let warning = profile.base_url.trim().to_ascii_lowercase().starts_with("http://").then(|| {
+        let warning = profile.gateway.base_url.trim().to_ascii_lowercase().starts_with("http://").then(|| {
             tr!(
                 "该网关地址使用未加密的 http://，请求内容（不含密钥）可能被网络中的他人看到或篡改",
                 "this gateway URL uses unencrypted http://: requests (not the key) can be read or altered on the network"

@@ -4,7 +4,7 @@
 use crate::domain::{OrderKind, ProviderKind};
 use crate::error::CoreError;
 use crate::form::FormSpec;
-use crate::gateway::{Capabilities, GatewayError};
+use crate::gateway::{Capabilities, GatewayConfig, GatewayError};
 use crate::store::{Order, Profile};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -17,12 +17,11 @@ use super::inert_text;
 pub struct ProfileInput {
     pub name: String,
     pub provider: Option<ProviderKind>,
-    pub base_url: String,
-    pub merchant_id: String,
-    pub app_id: Option<String>,
-    pub operator_id: Option<String>,
-    pub notify_url: Option<String>,
-    pub return_url: Option<String>,
+    /// The gateway settings, declared once (`GatewayConfig`); flattened, so
+    /// the JSON keeps `base_url`, `merchant_id`... at the top level.
+    #[serde(flatten)]
+    #[cfg_attr(feature = "ts", ts(flatten))]
+    pub gateway: GatewayConfig,
     pub low_balance_fen: Option<i64>,
     #[serde(default)]
     pub sandbox: bool,
@@ -34,12 +33,7 @@ impl From<&Profile> for ProfileInput {
         ProfileInput {
             name: p.name.clone(),
             provider: Some(p.provider),
-            base_url: p.base_url.clone(),
-            merchant_id: p.merchant_id.clone(),
-            app_id: p.app_id.clone(),
-            operator_id: p.operator_id.clone(),
-            notify_url: p.notify_url.clone(),
-            return_url: p.return_url.clone(),
+            gateway: p.gateway.clone(),
             low_balance_fen: p.low_balance_fen,
             sandbox: p.sandbox,
         }
@@ -170,5 +164,70 @@ impl Default for Settings {
             balance_refresh_minutes: 5,
             order_refresh_minutes: 2,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile() -> Profile {
+        Profile {
+            id: "p1".into(),
+            name: "jst-main".into(),
+            provider: ProviderKind::Jeepay,
+            gateway: GatewayConfig {
+                base_url: "https://gw.example/api".into(),
+                merchant_id: "M1".into(),
+                app_id: Some("A1".into()),
+                operator_id: None,
+                notify_url: Some("https://me.example/n".into()),
+                return_url: None,
+            },
+            has_reply_secret: false,
+            sandbox: true,
+            low_balance_fen: Some(500),
+            created_at: 1,
+            updated_at: 2,
+        }
+    }
+
+    /// The gateway settings are declared once (`GatewayConfig`) and embedded;
+    /// the JSON the app and `--json` see is byte for byte what it was when
+    /// each struct listed them itself: same keys, same order, top level.
+    #[test]
+    fn embedded_gateway_settings_keep_the_json_flat() {
+        assert_eq!(
+            serde_json::to_string(&profile()).unwrap(),
+            r#"{"id":"p1","name":"jst-main","provider":"jeepay","base_url":"https://gw.example/api","merchant_id":"M1","app_id":"A1","operator_id":null,"notify_url":"https://me.example/n","return_url":null,"has_reply_secret":false,"sandbox":true,"low_balance_fen":500,"created_at":1,"updated_at":2}"#
+        );
+        let input = ProfileInput::from(&profile());
+        let json = serde_json::to_string(&input).unwrap();
+        assert_eq!(
+            json,
+            r#"{"name":"jst-main","provider":"jeepay","base_url":"https://gw.example/api","merchant_id":"M1","app_id":"A1","operator_id":null,"notify_url":"https://me.example/n","return_url":null,"low_balance_fen":500,"sandbox":true}"#
+        );
+        // What the UI sends: optional settings may be absent, and still read.
+        let typed: ProfileInput = serde_json::from_str(
+            r#"{"name":"x","provider":"juyouke","base_url":"https://g","merchant_id":"M","operator_id":"7","low_balance_fen":null}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            typed.gateway,
+            GatewayConfig {
+                base_url: "https://g".into(),
+                merchant_id: "M".into(),
+                operator_id: Some("7".into()),
+                ..GatewayConfig::default()
+            }
+        );
+        assert!(!typed.sandbox);
+        // A required setting missing is still refused by name.
+        let e = serde_json::from_str::<ProfileInput>(
+            r#"{"name":"x","provider":null,"base_url":"https://g","low_balance_fen":null}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("merchant_id"), "{e}");
     }
 }

@@ -1,6 +1,6 @@
 //! The append-only audit log: who (the OS user) did what, when.
 
-use super::{now_ms, Store};
+use super::{now_ms, SqliteStore};
 use crate::error::CoreResult;
 use serde::{Deserialize, Serialize};
 use sqlx::{Row, SqliteConnection};
@@ -16,7 +16,7 @@ pub struct AuditEntry {
     pub detail: Option<String>,
 }
 
-impl Store {
+impl SqliteStore {
     pub async fn audit(
         &self,
         os_user: &str,
@@ -71,14 +71,11 @@ pub(super) async fn audit_in(
 #[cfg(test)]
 mod tests {
     use crate::error::CoreError;
-    use crate::store::test_support::{new_order, profile};
-    use crate::store::Store;
+    use crate::store::test_support::{new_order, on_both_engines, profile, TestDb};
 
     /// A create's audit entry is written with the order or not at all.
-    #[tokio::test]
-    async fn an_order_and_its_audit_entry_are_one_write() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(dir.path()).await.unwrap();
+    async fn an_order_and_its_audit_entry_are_one_write(db: TestDb) {
+        let s = db.open().await;
         s.insert_profile(&profile("p1", "A")).await.unwrap();
         let id = s
             .insert_order_audited(
@@ -109,21 +106,21 @@ mod tests {
         assert_eq!(s.audit_entries(10).await.unwrap().len(), 1);
     }
 
-    #[tokio::test]
-    async fn audit_log_is_append_only() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(dir.path()).await.unwrap();
+    async fn audit_log_is_append_only(db: TestDb) {
+        let s = db.open().await;
         s.audit("alice", "profile.add", Some("A"), None)
             .await
             .unwrap();
-        assert!(sqlx::query("DELETE FROM audit_log")
-            .execute(s.pool())
-            .await
-            .is_err());
-        assert!(sqlx::query("UPDATE audit_log SET os_user='x'")
-            .execute(s.pool())
+        assert!(s.test_execute("DELETE FROM audit_log").await.is_err());
+        assert!(s
+            .test_execute("UPDATE audit_log SET os_user='x'")
             .await
             .is_err());
         assert_eq!(s.audit_entries(10).await.unwrap()[0].os_user, "alice");
     }
+
+    on_both_engines!(
+        an_order_and_its_audit_entry_are_one_write,
+        audit_log_is_append_only
+    );
 }

@@ -1,7 +1,7 @@
 //! Balance readings per profile.
 
 use super::rows::json_or_default;
-use super::Store;
+use super::SqliteStore;
 use crate::error::CoreResult;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -19,7 +19,7 @@ pub struct BalanceReading {
 /// A profile's latest readings (binds: profile id, limit).
 pub(super) const HISTORY_SQL: &str = "SELECT b.*, p.id AS profile_id FROM balance_readings b JOIN profiles p ON p.pk = b.profile_pk WHERE p.id = ? ORDER BY b.at DESC, b.id DESC LIMIT ?";
 
-impl Store {
+impl SqliteStore {
     pub async fn insert_balance(&self, b: &BalanceReading) -> CoreResult<()> {
         let _writing = self.writer.lock().await;
         sqlx::query(

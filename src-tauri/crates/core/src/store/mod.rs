@@ -1,19 +1,31 @@
-//! The order store: one SQLite file through sqlx, migrations at open, WAL and a
-//! busy timeout so the app and the CLI can write at once.
+//! The order store: one API, two engines (issue 13). SQLite is the single
+//! desk's embedded default: one file through sqlx, migrations at open, WAL
+//! and a busy timeout so the app and the CLI can write at once. PostgreSQL is
+//! team mode: one shared server (`pg/`). The URL chooses (`Store::open_url`).
 //!
-//! One file per entity, the way Yaak's `yaak-models/src/queries/` does it:
-//! `open` (file, pool, migrations), `rows` (row mapping), `profiles`,
-//! `orders` (insert/update/read), `search` (history pages and their plans),
-//! `balances`, `audit`, `settings`.
+//! Like atuin's `Database` with its SQLite and Postgres implementations, but
+//! without a trait object or sqlx's `Any` driver (its placeholder and type
+//! gaps): `Store` holds one engine and `engine.rs` routes each public method
+//! to it, so a method missing on either engine does not compile.
+//!
+//! SQLite: one file per entity, the way Yaak's `yaak-models/src/queries/`
+//! does it: `open` (file, pool, migrations), `rows` (row mapping),
+//! `profiles`, `orders` (insert/update/read), `search` (history pages and
+//! their plans), `balances`, `audit`, `settings`. PostgreSQL: the same in
+//! `pg/`.
 
 mod audit;
 mod balances;
+mod engine;
 #[cfg(test)]
 mod indexes;
 #[cfg(test)]
 mod migrate_tests;
-mod open;
+pub(crate) mod open;
 mod orders;
+pub mod pg;
+#[cfg(any(test, feature = "test-hooks"))]
+pub mod pg_test;
 mod private;
 mod profiles;
 mod reader;
@@ -31,10 +43,25 @@ pub use orders::{NewOrder, Order, OrderEvent, OrderUpdate, STATUS_CONFLICT};
 pub use profiles::Profile;
 pub use search::{OrderFilter, OrderPage};
 
+pub use engine::{EngineKind, Pool};
+
 use sqlx::SqlitePool;
 
+/// The order store, on the engine its URL chose.
 #[derive(Debug, Clone)]
 pub struct Store {
+    engine: Engine,
+}
+
+#[derive(Debug, Clone)]
+enum Engine {
+    Sqlite(SqliteStore),
+    Postgres(pg::PgStore),
+}
+
+/// The SQLite engine: the single desk's file.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
     pool: SqlitePool,
     /// One writer at a time within this process. SQLite allows one anyway;
     /// without this, concurrent writers meet in SQLite's busy handler, which

@@ -1,6 +1,7 @@
-//! Opening the database file and bringing its schema up to date.
+//! Opening the database (an SQLite file, or a PostgreSQL server by URL) and
+//! bringing its schema up to date.
 
-use super::Store;
+use super::{Engine, SqliteStore, Store};
 use crate::error::{CoreError, CoreResult};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
@@ -11,8 +12,78 @@ use std::time::Duration;
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 impl Store {
-    /// Open (creating if needed) `paydesk.db` in `data_dir` and migrate it.
+    /// Open (creating if needed) `paydesk.db` in `data_dir` and migrate it:
+    /// the single desk's SQLite store.
     pub async fn open(data_dir: &Path) -> CoreResult<Store> {
+        Ok(Store::sqlite(SqliteStore::open(data_dir).await?))
+    }
+
+    /// The SQLite store in the file at `path`.
+    pub async fn open_file(path: &Path) -> CoreResult<Store> {
+        Ok(Store::sqlite(SqliteStore::open_file(path).await?))
+    }
+
+    /// Open the store a database URL names, migrating it:
+    /// `postgres://…` / `postgresql://…` is a PostgreSQL server (team mode);
+    /// `sqlite:PATH`, `sqlite://PATH` or a plain path is an SQLite file (a
+    /// directory: its `paydesk.db`).
+    pub async fn open_url(url: &str) -> CoreResult<Store> {
+        match DatabaseUrl::parse(url)? {
+            DatabaseUrl::Postgres(u) => Ok(Store {
+                engine: Engine::Postgres(super::pg::PgStore::open(&u).await?),
+            }),
+            DatabaseUrl::Sqlite(p) if p.is_dir() => Store::open(&p).await,
+            DatabaseUrl::Sqlite(p) => Store::open_file(&p).await,
+        }
+    }
+
+    fn sqlite(s: SqliteStore) -> Store {
+        Store {
+            engine: Engine::Sqlite(s),
+        }
+    }
+}
+
+/// What a database URL names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// A PostgreSQL connection URL, as given.
+    Postgres(String),
+    /// An SQLite file (or a data directory).
+    Sqlite(std::path::PathBuf),
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: &str) -> CoreResult<DatabaseUrl> {
+        let u = url.trim();
+        let lower = u.to_ascii_lowercase();
+        if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+            return Ok(DatabaseUrl::Postgres(u.to_string()));
+        }
+        let path = if let Some(rest) = lower.strip_prefix("sqlite:") {
+            let rest = &u[u.len() - rest.len()..];
+            rest.strip_prefix("//").unwrap_or(rest)
+        } else if u.contains("://") {
+            return Err(CoreError::Storage(crate::tr!(
+                "不支持的数据库地址：只支持 postgres://、postgresql://、sqlite: 或文件路径",
+                "unsupported database URL: use postgres://, postgresql://, sqlite: or a file path"
+            )));
+        } else {
+            u
+        };
+        if path.is_empty() {
+            return Err(CoreError::Storage(crate::tr!(
+                "数据库地址缺少文件路径",
+                "the database URL names no file"
+            )));
+        }
+        Ok(DatabaseUrl::Sqlite(path.into()))
+    }
+}
+
+impl SqliteStore {
+    /// Open (creating if needed) `paydesk.db` in `data_dir` and migrate it.
+    pub async fn open(data_dir: &Path) -> CoreResult<SqliteStore> {
         super::private::create_dir(data_dir).map_err(|e| {
             CoreError::Storage(crate::tr!(
                 "无法创建数据目录 {}：{}",
@@ -21,10 +92,10 @@ impl Store {
                 e
             ))
         })?;
-        Store::open_file(&data_dir.join("paydesk.db")).await
+        SqliteStore::open_file(&data_dir.join("paydesk.db")).await
     }
 
-    pub async fn open_file(path: &Path) -> CoreResult<Store> {
+    pub async fn open_file(path: &Path) -> CoreResult<SqliteStore> {
         super::private::prepare(path)?;
         let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
             .create_if_missing(true)
@@ -57,7 +128,7 @@ impl Store {
             .await?;
         // The WAL and SHM exist now; SQLite gave them the database's mode.
         super::private::narrow_all(path)?;
-        Ok(Store {
+        Ok(SqliteStore {
             pool,
             writer: Default::default(),
             reader: std::sync::Arc::new(super::reader::Reader::open(path)?),

@@ -2,7 +2,7 @@
 
 use super::audit::audit_in;
 use super::rows::{order_from_row, COLUMN_FIELDS, OPEN_ORDERS, ORDER_SELECT};
-use super::Store;
+use super::SqliteStore;
 use crate::domain::{OrderKind, OrderStatus, ProviderKind};
 use crate::error::{CoreError, CoreResult};
 use crate::gateway::{CardInfo, Exchange};
@@ -132,7 +132,7 @@ const UPDATE_SQL: &str = concat!(
     "WHERE id = ?11 RETURNING status"
 );
 
-impl Store {
+impl SqliteStore {
     /// Insert a new order row. `Conflict` if the profile already has the number.
     pub async fn insert_order(&self, o: &NewOrder) -> CoreResult<i64> {
         self.insert_one(o, None).await
@@ -449,7 +449,7 @@ pub(super) const SUM_SQL: &str = "SELECT SUM(amount_fen) FROM orders WHERE profi
 /// column is read back into `Order::fields` (rows.rs, `restore_fields`).
 /// A key is left out only when reading it back is certain: it is the
 /// column's first source, and the second source is absent or differs.
-fn stored_fields(fields: &BTreeMap<String, String>) -> BTreeMap<&str, &str> {
+pub(super) fn stored_fields(fields: &BTreeMap<String, String>) -> BTreeMap<&str, &str> {
     let mut out: BTreeMap<&str, &str> = fields
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
@@ -608,7 +608,7 @@ async fn taken_number(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::test_support::{new_order, profile};
+    use crate::store::test_support::{new_order, on_both_engines, profile, TestDb};
     use crate::store::OrderFilter;
 
     fn to(status: OrderStatus, note: &str) -> OrderUpdate {
@@ -625,11 +625,9 @@ mod tests {
     /// this process) race to settle the same orders opposite ways: the first
     /// write settles each order, the second is recorded as a conflict and
     /// changes nothing in the row.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_final_order_never_moves_when_two_writers_race() {
-        let dir = tempfile::tempdir().unwrap();
-        let a = Store::open(dir.path()).await.unwrap();
-        let b = Store::open(dir.path()).await.unwrap();
+    async fn a_final_order_never_moves_when_two_writers_race(db: TestDb) {
+        let a = db.open().await;
+        let b = db.open().await;
         a.insert_profile(&profile("p1", "A")).await.unwrap();
         let mut ids = Vec::new();
         for i in 0..20 {
@@ -672,10 +670,8 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn an_update_that_moves_nothing_keeps_the_note_and_reopen_is_explicit() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(dir.path()).await.unwrap();
+    async fn an_update_that_moves_nothing_keeps_the_note_and_reopen_is_explicit(db: TestDb) {
+        let s = db.open().await;
         s.insert_profile(&profile("p1", "A")).await.unwrap();
         let id = s.insert_order(&new_order("p1", "N1", 100)).await.unwrap();
         s.update_order(
@@ -740,11 +736,9 @@ mod tests {
 
     /// Two creates of one number on two profiles of the same gateway and
     /// merchant id, from two stores on one file at once: exactly one is stored.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn one_number_per_merchant_across_profiles_even_at_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let a = Store::open(dir.path()).await.unwrap();
-        let b = Store::open(dir.path()).await.unwrap();
+    async fn one_number_per_merchant_across_profiles_even_at_once(db: TestDb) {
+        let a = db.open().await;
+        let b = db.open().await;
         a.insert_profile(&profile("p1", "A")).await.unwrap();
         a.insert_profile(&profile("p2", "B")).await.unwrap();
         for i in 0..20 {
@@ -758,14 +752,12 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn orders_are_unique_per_profile_findable_and_paged() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(dir.path()).await.unwrap();
+    async fn orders_are_unique_per_profile_findable_and_paged(db: TestDb) {
+        let s = db.open().await;
         s.insert_profile(&profile("p1", "A")).await.unwrap();
         // Another merchant: the same number is its own.
         let mut p2 = profile("p2", "B");
-        p2.merchant_id = "M2".into();
+        p2.gateway.merchant_id = "M2".into();
         s.insert_profile(&p2).await.unwrap();
         assert!(matches!(
             s.insert_profile(&profile("p3", "A")).await,
@@ -827,10 +819,8 @@ mod tests {
     /// A batch writes each order with its id and `create` event, in the
     /// order given, across statements; a taken number (in the history or
     /// twice in the batch) writes nothing and names the number.
-    #[tokio::test]
-    async fn a_batch_is_written_whole_or_not_at_all() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(dir.path()).await.unwrap();
+    async fn a_batch_is_written_whole_or_not_at_all(db: TestDb) {
+        let s = db.open().await;
         s.insert_profile(&profile("p1", "A")).await.unwrap();
         s.insert_profile(&profile("p2", "B")).await.unwrap();
         // Longer than one statement, both profiles, one number in both.
@@ -854,12 +844,8 @@ mod tests {
             assert_eq!(s.order_events(*id).await.unwrap()[0].action, "create");
         }
         let count = || async {
-            sqlx::query_scalar::<_, i64>(
-                "SELECT (SELECT count(*) FROM orders) + (SELECT count(*) FROM order_events)",
-            )
-            .fetch_one(s.pool())
-            .await
-            .unwrap()
+            s.test_i64("SELECT (SELECT count(*) FROM orders) + (SELECT count(*) FROM order_events)")
+                .await
         };
         let before = count().await;
         for taken in [
@@ -878,10 +864,8 @@ mod tests {
 
     /// Form values held by their own columns are stored once, and every
     /// order reads back exactly the values it was given.
-    #[tokio::test]
-    async fn form_values_read_back_exactly() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(dir.path()).await.unwrap();
+    async fn form_values_read_back_exactly(db: TestDb) {
+        let s = db.open().await;
         s.insert_profile(&profile("p1", "A")).await.unwrap();
         let cases: Vec<Vec<(&str, &str)>> = vec![
             vec![
@@ -930,10 +914,18 @@ mod tests {
             );
         }
         // The payee's name is stored once (in its column).
-        let stored: String = sqlx::query_scalar("SELECT fields FROM orders WHERE order_no = 'F0'")
-            .fetch_one(s.pool())
-            .await
-            .unwrap();
+        let stored = s
+            .test_text("SELECT fields FROM orders WHERE order_no = 'F0'")
+            .await;
         assert_eq!(stored, r#"{"branch":"浦东"}"#);
     }
+
+    on_both_engines!(
+        a_final_order_never_moves_when_two_writers_race,
+        an_update_that_moves_nothing_keeps_the_note_and_reopen_is_explicit,
+        one_number_per_merchant_across_profiles_even_at_once,
+        orders_are_unique_per_profile_findable_and_paged,
+        a_batch_is_written_whole_or_not_at_all,
+        form_values_read_back_exactly,
+    );
 }

@@ -1,9 +1,10 @@
 //! Merchant profiles: settings only (secrets live in the OS keyring).
 
 use super::rows::profile_from_row;
-use super::Store;
+use super::SqliteStore;
 use crate::domain::ProviderKind;
 use crate::error::{CoreError, CoreResult};
+use crate::gateway::GatewayConfig;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -12,12 +13,9 @@ pub struct Profile {
     pub id: String,
     pub name: String,
     pub provider: ProviderKind,
-    pub base_url: String,
-    pub merchant_id: String,
-    pub app_id: Option<String>,
-    pub operator_id: Option<String>,
-    pub notify_url: Option<String>,
-    pub return_url: Option<String>,
+    #[serde(flatten)]
+    #[cfg_attr(feature = "ts", ts(flatten))]
+    pub gateway: GatewayConfig,
     pub has_reply_secret: bool,
     pub sandbox: bool,
     pub low_balance_fen: Option<i64>,
@@ -25,7 +23,7 @@ pub struct Profile {
     pub updated_at: i64,
 }
 
-impl Store {
+impl SqliteStore {
     pub async fn insert_profile(&self, p: &Profile) -> CoreResult<()> {
         let _writing = self.writer.lock().await;
         let r = sqlx::query(
@@ -34,12 +32,12 @@ impl Store {
         .bind(&p.id)
         .bind(&p.name)
         .bind(p.provider.as_str())
-        .bind(&p.base_url)
-        .bind(&p.merchant_id)
-        .bind(&p.app_id)
-        .bind(&p.operator_id)
-        .bind(&p.notify_url)
-        .bind(&p.return_url)
+        .bind(&p.gateway.base_url)
+        .bind(&p.gateway.merchant_id)
+        .bind(&p.gateway.app_id)
+        .bind(&p.gateway.operator_id)
+        .bind(&p.gateway.notify_url)
+        .bind(&p.gateway.return_url)
         .bind(p.has_reply_secret as i64)
         .bind(p.sandbox as i64)
         .bind(p.low_balance_fen)
@@ -56,12 +54,12 @@ impl Store {
             "UPDATE profiles SET name=?, base_url=?, merchant_id=?, app_id=?, operator_id=?, notify_url=?, return_url=?, has_reply_secret=?, low_balance_fen=?, updated_at=? WHERE id=? AND removed_at IS NULL",
         )
         .bind(&p.name)
-        .bind(&p.base_url)
-        .bind(&p.merchant_id)
-        .bind(&p.app_id)
-        .bind(&p.operator_id)
-        .bind(&p.notify_url)
-        .bind(&p.return_url)
+        .bind(&p.gateway.base_url)
+        .bind(&p.gateway.merchant_id)
+        .bind(&p.gateway.app_id)
+        .bind(&p.gateway.operator_id)
+        .bind(&p.gateway.notify_url)
+        .bind(&p.gateway.return_url)
         .bind(p.has_reply_secret as i64)
         .bind(p.low_balance_fen)
         .bind(p.updated_at)

@@ -1,8 +1,9 @@
 //! Row mapping: SQLite rows into the store's types, and the shared SELECT.
 
-use super::{Order, Profile, Store};
+use super::{Order, Profile, SqliteStore};
 use crate::domain::{OrderKind, OrderStatus, ProviderKind};
 use crate::error::{CoreError, CoreResult};
+use crate::gateway::GatewayConfig;
 use sqlx::Row;
 use std::collections::BTreeMap;
 
@@ -124,12 +125,14 @@ pub(super) fn profile_from_row(r: &sqlx::sqlite::SqliteRow) -> CoreResult<Profil
         name: r.try_get("name")?,
         provider: ProviderKind::parse(&provider)
             .ok_or_else(|| CoreError::Storage(format!("bad provider {provider}")))?,
-        base_url: r.try_get("base_url")?,
-        merchant_id: r.try_get("merchant_id")?,
-        app_id: r.try_get("app_id")?,
-        operator_id: r.try_get("operator_id")?,
-        notify_url: r.try_get("notify_url")?,
-        return_url: r.try_get("return_url")?,
+        gateway: GatewayConfig {
+            base_url: r.try_get("base_url")?,
+            merchant_id: r.try_get("merchant_id")?,
+            app_id: r.try_get("app_id")?,
+            operator_id: r.try_get("operator_id")?,
+            notify_url: r.try_get("notify_url")?,
+            return_url: r.try_get("return_url")?,
+        },
         has_reply_secret: r.try_get::<i64, _>("has_reply_secret")? != 0,
         sandbox: r.try_get::<i64, _>("sandbox")? != 0,
         low_balance_fen: r.try_get("low_balance_fen")?,
@@ -144,7 +147,7 @@ pub(super) enum Arg {
     Int(i64),
 }
 
-impl Store {
+impl SqliteStore {
     pub(super) async fn fetch_orders(&self, sql: &str, args: &[Arg]) -> CoreResult<Vec<Order>> {
         let mut q = sqlx::query(sql);
         for a in args {
@@ -155,5 +158,24 @@ impl Store {
         }
         let rows = q.fetch_all(&self.pool).await?;
         rows.iter().map(order_from_row).collect()
+    }
+}
+
+// The store is where sqlx errors arise; their conversion lives here so that
+// `error.rs` depends on nothing in the crate.
+impl From<sqlx::Error> for CoreError {
+    fn from(e: sqlx::Error) -> Self {
+        // sqlx errors never carry secrets: secrets are not stored in SQLite.
+        CoreError::Storage(crate::tr!("数据库错误：{}", "database error: {}", e))
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for CoreError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        CoreError::Storage(crate::tr!(
+            "数据库迁移失败：{}",
+            "database migration failed: {}",
+            e
+        ))
     }
 }

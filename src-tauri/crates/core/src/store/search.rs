@@ -1,7 +1,7 @@
 //! The history: pages of orders, filtered and searched, newest first.
 
 use super::rows::{order_columns, Arg, OPEN_ORDERS, ORDER_SELECT};
-use super::{Order, Store};
+use super::{Order, SqliteStore};
 use crate::domain::{OrderKind, OrderStatus};
 use crate::error::CoreResult;
 use serde::{Deserialize, Serialize};
@@ -279,7 +279,7 @@ pub(super) fn history_query(c: &Conds) -> (String, Vec<Arg>) {
     (sql, binds)
 }
 
-impl Store {
+impl SqliteStore {
     pub async fn list_orders(&self, f: &OrderFilter) -> CoreResult<OrderPage> {
         let c = self.conditions(f).await?;
         let Some(term) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
@@ -513,7 +513,8 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::test_support::{new_order, profile};
+    use crate::store::test_support::{new_order, profile, TestDb};
+    use crate::store::Store;
     use crate::store::NewOrder;
     use proptest::prelude::*;
 
@@ -868,6 +869,136 @@ mod tests {
         assert_eq!(ids("order-").await, vec![id, 2]);
     }
 
+    /// PostgreSQL's search (store/pg/search.rs) is still prefixes only (the
+    /// rules before migration 0012): its pages match a brute-force prefix
+    /// filter, newest first, across keyset pages. A trigram index there is
+    /// pg_trgm's (docs/BENCHMARKS.md says what it needs).
+    async fn prefix_search_pages_match_a_brute_force_filter(db: TestDb) {
+        let s = db.open().await;
+        s.insert_profile(&profile("p1", "A")).await.unwrap();
+        s.insert_profile(&profile("p2", "B")).await.unwrap();
+        let n = 14_000i64;
+        let rows: Vec<NewOrder> = (0..n)
+            .map(|i| {
+                // The oldest 6,000 orders are numbered OLDTIME… (one bucket
+                // of the bucket index), the next 5,500 OLDT006… to OLDT011…
+                // (six buckets, interleaved in time), the newest 2,500 NEW…;
+                // every 7th payee is 李, every 100th is 司马; times repeat
+                // in pairs.
+                let no = if i < 6_000 {
+                    format!("OLDTIME{i:05}")
+                } else if i < n - 2_500 {
+                    format!("OLDT{:03}{i:05}", 6 + i % 6)
+                } else {
+                    format!("NEW{i:05}")
+                };
+                let mut o = new_order(if i % 3 == 0 { "p2" } else { "p1" }, &no, 1_000 + i / 2);
+                // Every 1,000th payee looks like an order number: such rows
+                // match a number search in two columns (old ones in both).
+                let payee = if i % 1_000 == 1 {
+                    "OldTime王"
+                } else if i % 100 == 0 {
+                    "司马懿"
+                } else if i % 7 == 0 {
+                    "李四"
+                } else {
+                    "张三"
+                };
+                o.fields.insert("payee_name".into(), payee.into());
+                if i % 5 == 0 {
+                    o.status = OrderStatus::Succeeded;
+                }
+                o
+            })
+            .collect();
+        for chunk in rows.chunks(1_000) {
+            s.insert_orders_batch(chunk).await.unwrap();
+        }
+        let all = {
+            let mut v = Vec::new();
+            let mut f = OrderFilter {
+                limit: Some(1_000),
+                ..Default::default()
+            };
+            loop {
+                let page = s.list_orders(&f).await.unwrap();
+                v.extend(page.orders);
+                match page.next {
+                    Some(c) => f.after = Some(c),
+                    None => break,
+                }
+            }
+            v
+        };
+        assert_eq!(all.len() as i64, n);
+        for (search, profile, status, limit) in [
+            ("old", None, None, 50),
+            ("OLD", Some("B"), Some(OrderStatus::Succeeded), 50),
+            ("new0", None, None, 50),
+            ("李", None, None, 50),
+            ("李", Some("A"), Some(OrderStatus::Succeeded), 50),
+            ("司马", None, None, 50),
+            ("张", Some("B"), None, 50),
+            ("OLDTIME0012", None, None, 50),
+            // At least a bucket's length with many matches, all in the past:
+            // the bucket index plan (exactly a bucket, longer, any case,
+            // with row filters), and a wildcard taken literally.
+            ("oldTime", None, None, 50),
+            ("OLDTIME0", Some("B"), Some(OrderStatus::Succeeded), 50),
+            ("OLDTIME0", Some("A"), None, 50),
+            ("oldtime00", None, None, 50),
+            ("OLDTIM_", None, None, 50),
+            // Shorter than a bucket, many matches over several buckets, all
+            // in the past: bucket by bucket, newest bucket first.
+            ("oldt", None, None, 50),
+            ("OLDT0", None, None, 50),
+            ("oldt0", Some("B"), Some(OrderStatus::Succeeded), 50),
+            ("OLDT00", Some("A"), None, 50),
+            // A page longer than a bucket's share: it takes several buckets.
+            ("OLDT0", None, None, 600),
+            ("nothing", None, None, 50),
+            ("%", None, None, 50),
+        ] {
+            let expected: Vec<i64> = all
+                .iter()
+                .filter(|o| {
+                    let pre = |v: &Option<String>| {
+                        v.as_deref()
+                            .is_some_and(|v| v.to_lowercase().starts_with(&search.to_lowercase()))
+                    };
+                    (pre(&Some(o.order_no.clone())) || pre(&o.payee_name))
+                        && profile.is_none_or(|p| o.profile == p)
+                        && status.is_none_or(|st| o.status == st)
+                })
+                .map(|o| o.id)
+                .collect();
+            let mut got = Vec::new();
+            let mut f = OrderFilter {
+                search: Some(search.into()),
+                profile: profile.map(String::from),
+                status,
+                limit: Some(limit),
+                ..Default::default()
+            };
+            loop {
+                let page = s.list_orders(&f).await.unwrap();
+                got.extend(page.orders.iter().map(|o| o.id));
+                match page.next {
+                    Some(c) => f.after = Some(c),
+                    None => break,
+                }
+            }
+            assert_eq!(got, expected, "search {search:?} {profile:?} {status:?}");
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres_prefix_search_pages_match_a_brute_force_filter() {
+        if let Some(db) = TestDb::postgres("prefix_search_pages_match_a_brute_force_filter") {
+            prefix_search_pages_match_a_brute_force_filter(db).await
+        }
+    }
+
     fn small_history() -> impl Strategy<Value = Vec<(String, String, String)>> {
         // Few letters, so terms often hit: numbers, payees (CJK, up to six
         // characters) and account numbers.
@@ -928,4 +1059,6 @@ mod tests {
             });
         }
     }
+
+    on_both_engines!(search_pages_match_a_brute_force_filter);
 }

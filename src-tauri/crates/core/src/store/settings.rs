@@ -1,9 +1,9 @@
 //! Key-value settings.
 
-use super::Store;
+use super::SqliteStore;
 use crate::error::CoreResult;
 
-impl Store {
+impl SqliteStore {
     pub async fn setting(&self, key: &str) -> CoreResult<Option<String>> {
         Ok(
             sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")

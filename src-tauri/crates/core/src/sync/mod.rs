@@ -7,12 +7,13 @@
 //! The schedule state lives in `order_sync` (migration 0011), keyed by
 //! `orders.id`; an open order without a row is due at its first check.
 
+mod pg;
 pub mod schedule;
 
 use crate::domain::OrderStatus;
 use crate::error::{CoreError, CoreResult};
 use crate::services::PayDesk;
-use crate::store::{now_ms, Order};
+use crate::store::{now_ms, Order, Pool};
 use crate::tr;
 use futures_util::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
@@ -289,6 +290,9 @@ impl PayDesk {
     }
 
     async fn due_orders(&self, now: i64, limit: Option<usize>) -> CoreResult<Vec<Due>> {
+        if let Pool::Postgres(p) = self.store.pools() {
+            return pg::claim_due(p, now, limit).await;
+        }
         let first = schedule::first_check(0);
         let sql = format!(
             "SELECT o.id, p.id AS profile_id, o.created_at, o.status, \
@@ -322,6 +326,9 @@ impl PayDesk {
     /// Writes a pass's results, in transactions of a few hundred: a crash
     /// mid-pass only means those orders are asked about again.
     async fn write_checked(&self, list: &[Checked]) -> CoreResult<()> {
+        if let Pool::Postgres(p) = self.store.pools() {
+            return pg::write_checked(p, list).await;
+        }
         for chunk in list.chunks(500) {
             let mut tx = self.store.pool().begin().await?;
             for c in chunk {
@@ -348,6 +355,16 @@ impl PayDesk {
     /// Marks open orders past their profile's threshold as stuck, once, and
     /// returns them as events.
     async fn mark_stuck(&self, now: i64) -> CoreResult<Vec<SyncEvent>> {
+        if let Pool::Postgres(p) = self.store.pools() {
+            let mut events = Vec::new();
+            for (id, reason) in pg::mark_stuck(p, now).await? {
+                events.push(SyncEvent::Stuck {
+                    order: Box::new(self.store.order(id).await?),
+                    reason,
+                });
+            }
+            return Ok(events);
+        }
         let sql = format!(
             "SELECT o.id, s.last_reason FROM orders o JOIN profiles p ON p.pk = o.profile_pk \
              LEFT JOIN order_sync s ON s.order_id = o.id \
@@ -394,6 +411,9 @@ impl PayDesk {
 
     /// The earliest planned check of any open order.
     pub async fn next_due_at(&self) -> CoreResult<Option<i64>> {
+        if let Pool::Postgres(p) = self.store.pools() {
+            return pg::next_due_at(p).await;
+        }
         let sql = format!(
             "SELECT MIN(COALESCE(s.next_check_at, o.created_at + ?1)) FROM orders o \
              JOIN profiles p ON p.pk = o.profile_pk LEFT JOIN order_sync s ON s.order_id = o.id \
@@ -407,6 +427,9 @@ impl PayDesk {
 
     /// Where one order stands in the sync schedule.
     pub async fn sync_state(&self, order_id: i64) -> CoreResult<SyncState> {
+        if let Pool::Postgres(p) = self.store.pools() {
+            return pg::sync_state(p, order_id).await;
+        }
         let row = sqlx::query(
             "SELECT o.id, o.status, o.created_at, s.order_id AS has_row, s.last_checked_at, s.next_check_at, \
              s.attempts, s.last_reason, s.last_error_code, s.stuck_at \
@@ -427,6 +450,16 @@ impl PayDesk {
 
     /// `stuck_orders` as of `now` (Unix ms).
     pub async fn stuck_orders_at(&self, now: i64, limit: u32) -> CoreResult<Vec<StuckOrder>> {
+        if let Pool::Postgres(p) = self.store.pools() {
+            let mut out = Vec::new();
+            for sync in pg::stuck_states(p, now, limit).await? {
+                out.push(StuckOrder {
+                    order: self.store.order(sync.order_id).await?,
+                    sync,
+                });
+            }
+            return Ok(out);
+        }
         let sql = format!(
             "SELECT o.id, o.status, o.created_at, s.order_id AS has_row, s.last_checked_at, s.next_check_at, \
              s.attempts, s.last_reason, s.last_error_code, s.stuck_at \
@@ -504,6 +537,10 @@ impl PayDesk {
                 *slot = ms;
             }
         }
+        if let Pool::Postgres(p) = self.store.pools() {
+            pg::set_profile_sync(p, &s).await?;
+            return Ok(s);
+        }
         sqlx::query(
             "INSERT INTO profile_sync (profile_id, max_concurrent, stuck_payout_ms, stuck_deposit_ms) VALUES (?,?,?,?) \
              ON CONFLICT(profile_id) DO UPDATE SET max_concurrent = excluded.max_concurrent, \
@@ -519,6 +556,9 @@ impl PayDesk {
     }
 
     async fn profile_sync_all(&self) -> CoreResult<BTreeMap<String, ProfileSync>> {
+        if let Pool::Postgres(p) = self.store.pools() {
+            return pg::profile_sync_all(p).await;
+        }
         let rows = sqlx::query("SELECT * FROM profile_sync")
             .fetch_all(self.store.pool())
             .await?;
