@@ -47,6 +47,7 @@ pub async fn app_info(state: State<'_, AppState>) -> R<AppInfo> {
         sandbox_url: state.sandbox_url(),
         first_run: state.first_run && state.desk.profiles().await?.is_empty(),
         os_user: state.desk.os_user().into(),
+        team_database: state.team.as_ref().map(|t| t.label.clone()),
     })
 }
 
@@ -473,7 +474,8 @@ pub struct BatchImported {
 }
 
 /// Imports a payday file. Without `path` the native open dialog asks for one
-/// (CSV, XLSX, XLS); `None`: cancelled. The batch comes back `invalid` with
+/// (CSV, XLSX, XLS); `None`: cancelled. `accepted_duplicates`: the duplicate
+/// groups the clerk ticked (their warnings' keys); any other group refuses. The batch comes back `invalid` with
 /// every error listed, or `draft` with its rows for the review.
 #[tauri::command]
 #[allow(clippy::too_many_arguments)]
@@ -486,6 +488,7 @@ pub async fn batch_import(
     expect_count: Option<u32>,
     expect_total: Option<String>,
     allow_duplicates: bool,
+    accepted_duplicates: Option<Vec<String>>,
     allow_same_file: bool,
 ) -> R<Option<BatchImported>> {
     let path = match path {
@@ -525,6 +528,7 @@ pub async fn batch_import(
         expect_count,
         expect_total: expect_total.filter(|s| !s.trim().is_empty()),
         allow_duplicates,
+        accepted_duplicates: accepted_duplicates.unwrap_or_default(),
         allow_same_file,
     };
     let b = batch::import(&state.desk, &profile, &bytes, &opts).await?;
@@ -697,6 +701,7 @@ pub async fn listener_status(state: State<'_, AppState>) -> R<ListenerStatus> {
 /// than loopback exposes it to the network: refused unless `confirm_public`.
 #[tauri::command]
 pub async fn set_listener(
+    app: tauri::AppHandle,
     state: State<'_, AppState>,
     enabled: bool,
     bind: String,
@@ -715,7 +720,7 @@ pub async fn set_listener(
         }));
     }
     if enabled {
-        crate::state::start_listener(state.desk.clone(), &state.listener, addr).await?;
+        crate::state::start_listener(state.desk.clone(), &state.listener, addr, Some(app)).await?;
     } else {
         *state.listener.running.lock().await = None;
     }

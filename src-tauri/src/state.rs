@@ -3,7 +3,7 @@
 
 use paydesk_core::domain::ProviderKind;
 use paydesk_core::error::CoreError;
-use paydesk_core::services::{PayDesk, ProfileInput, ProfileView};
+use paydesk_core::services::{PayDesk, ProfileView};
 use paydesk_core::sync::SyncEvent;
 use paydesk_core::vault::KeyringStore;
 use std::path::PathBuf;
@@ -15,8 +15,10 @@ use tauri::Manager;
 
 /// The sandbox prefers a stable port so its profiles' URLs stay the same.
 const SANDBOX_PORT: u16 = 47651;
-/// Demo mode: sandbox orders succeed by themselves after this long.
-const SANDBOX_AUTO_ADVANCE: Duration = Duration::from_secs(30);
+/// Demo mode: sandbox orders succeed by themselves after this long, and the
+/// sandbox calls back at once. Between the sync's first two checks (15 s and
+/// 30 s), so demo mode shows an order settled by its callback, not by a query.
+const SANDBOX_AUTO_ADVANCE: Duration = Duration::from_secs(20);
 
 static STARTED: OnceLock<Instant> = OnceLock::new();
 static READY: OnceLock<u128> = OnceLock::new();
@@ -45,6 +47,15 @@ pub struct AppState {
     pub first_run: bool,
     pub alerts: Alerts,
     pub listener: Listener,
+    /// The team database this desk is on (None: the local file).
+    pub team: Option<TeamDatabase>,
+}
+
+/// Team mode: which database, and the URL (password included) to listen on.
+pub struct TeamDatabase {
+    /// "host:port/db as role", for the sidebar and the settings.
+    pub label: String,
+    pub url: paydesk_core::Secret,
 }
 
 pub fn data_dir(app: &tauri::AppHandle) -> PathBuf {
@@ -58,7 +69,27 @@ pub fn data_dir(app: &tauri::AppHandle) -> PathBuf {
 
 impl AppState {
     pub async fn start(data_dir: PathBuf) -> Result<AppState, CoreError> {
-        let desk = Arc::new(PayDesk::open(&data_dir, Arc::new(KeyringStore)).await?);
+        use paydesk_core::team::{self, choice, Database};
+        // The same choice as the CLI's: PAYDESK_DATABASE_URL, else the desk's
+        // saved `team join`, else the local file.
+        let env = std::env::var(choice::ENV_URL).ok();
+        let chosen = choice::choose(None, env.as_deref(), &data_dir)?;
+        let team = match &chosen.database {
+            Database::Team(url) => Some(TeamDatabase {
+                label: url.label(),
+                url: url.connect_url(&KeyringStore)?,
+            }),
+            Database::Local(_) => None,
+        };
+        let desk = Arc::new(
+            team::open_desk(
+                &chosen,
+                &data_dir,
+                Arc::new(KeyringStore),
+                Default::default(),
+            )
+            .await?,
+        );
         if let Ok(s) = desk.settings().await {
             paydesk_core::i18n::set_lang(s.lang);
         }
@@ -77,9 +108,6 @@ impl AppState {
                     .await
                     .ok(),
             };
-            if let Some(r) = &running {
-                rebase_sandbox_profiles(&desk, &profiles, r).await;
-            }
             running
         } else {
             None
@@ -99,6 +127,7 @@ impl AppState {
             data_dir,
             sandbox,
             first_run,
+            team,
         })
     }
 
@@ -126,28 +155,74 @@ impl AppState {
             input.low_balance_fen = Some(5_000_000);
             added.push(self.desk.add_profile(input, secret, reply_secret).await?);
         }
-        Ok(added)
+        // Their callbacks go to the app's own loopback listener.
+        self.point_sandbox_profiles().await?;
+        let mut views = Vec::with_capacity(added.len());
+        for a in added {
+            views.push(self.desk.profile(&a.profile.id).await?);
+        }
+        Ok(views)
+    }
+
+    /// Starts the loopback listener that receives the built-in sandbox's
+    /// callbacks (127.0.0.1, a free port; only while the sandbox runs), and
+    /// points the sandbox profiles at the sandbox and at it.
+    pub async fn start_sandbox_listener(&self, app: Option<tauri::AppHandle>) {
+        if self.sandbox.is_none() {
+            return;
+        }
+        use paydesk_core::notify::server::{listen, ListenOptions};
+        let opts = ListenOptions {
+            on_event: app.map(event_hook),
+            ..Default::default()
+        };
+        match listen(self.desk.clone(), opts).await {
+            Ok(l) => *self.listener.sandbox.lock().await = Some(l),
+            Err(e) => tracing::warn!(error = %e, "the sandbox's callback listener did not start"),
+        }
+        if let Err(e) = self.point_sandbox_profiles().await {
+            tracing::warn!(error = %e, "could not point the sandbox profiles at the sandbox");
+        }
+    }
+
+    /// Sandbox profiles follow the sandbox's current address, and their
+    /// notify URLs the sandbox listener's.
+    async fn point_sandbox_profiles(&self) -> Result<(), CoreError> {
+        let Some(running) = &self.sandbox else {
+            return Ok(());
+        };
+        let base = self
+            .listener
+            .sandbox
+            .lock()
+            .await
+            .as_ref()
+            .map(|l| l.base_url());
+        paydesk_sandbox::point_profiles(&self.desk, running, base.as_deref()).await
     }
 }
 
-/// Sandbox profiles follow the sandbox's current address.
-async fn rebase_sandbox_profiles(
-    desk: &PayDesk,
-    profiles: &[ProfileView],
-    running: &paydesk_sandbox::Running,
-) {
-    for p in profiles.iter().filter(|p| p.profile.sandbox) {
-        let url = running.base_url(p.profile.provider);
-        if p.profile.gateway.base_url == url {
-            continue;
-        }
-        let pr = &p.profile;
-        let mut input = ProfileInput::from(pr);
-        input.gateway.base_url = url;
-        if let Err(e) = desk.update_profile(&pr.id, input, None, None).await {
-            tracing::warn!(error = %e, "could not move a sandbox profile to the sandbox's address");
+/// What the shell does with a sync or callback event: the alert the user
+/// wants, and the window told (`sync-event`, then `orders-changed`).
+pub fn announce(app: &tauri::AppHandle, e: SyncEvent) {
+    use tauri::Emitter;
+    if let Some(state) = app.try_state::<AppState>() {
+        let prefs = state.alerts.prefs.lock().expect("alert prefs").clone();
+        if let Some((kind, title, body)) = alert_for(&e, &prefs) {
+            raise_alert(Some(app), &state.alerts, kind, title, body);
         }
     }
+    let _ = app.emit("sync-event", &e);
+}
+
+/// The listeners' hook: an order a callback settled is announced like one a
+/// sync pass settled, and the screens reload.
+pub fn event_hook(app: tauri::AppHandle) -> paydesk_core::notify::server::EventHook {
+    std::sync::Arc::new(move |e: SyncEvent| {
+        use tauri::Emitter;
+        announce(&app, e);
+        let _ = app.emit("orders-changed", serde_json::json!({ "callback": true }));
+    })
 }
 
 /// Settle orders left open (or `unknown` by a crash) as soon as the app starts;
@@ -332,15 +407,7 @@ pub async fn sync_loop(app: tauri::AppHandle, desk: Arc<PayDesk>) {
             last_balance = now;
         }
         let handle = app.clone();
-        let on_event = move |e: SyncEvent| {
-            if let Some(state) = handle.try_state::<AppState>() {
-                let prefs = state.alerts.prefs.lock().expect("alert prefs").clone();
-                if let Some((kind, title, body)) = alert_for(&e, &prefs) {
-                    raise_alert(Some(&handle), &state.alerts, kind, title, body);
-                }
-            }
-            let _ = handle.emit("sync-event", &e);
-        };
+        let on_event = move |e: SyncEvent| announce(&handle, e);
         match engine.pass(&desk, &opts, &on_event).await {
             Ok(report) => {
                 if report.checked > 0 || report.settled > 0 {
@@ -434,6 +501,8 @@ pub fn save_listener_prefs(
 pub struct Listener {
     pub prefs: tokio::sync::Mutex<ListenerPrefs>,
     pub running: tokio::sync::Mutex<Option<paydesk_core::notify::server::Listening>>,
+    /// The built-in sandbox's own listener (demo mode), loopback only.
+    pub sandbox: tokio::sync::Mutex<Option<paydesk_core::notify::server::Listening>>,
     pub error: std::sync::Mutex<Option<String>>,
 }
 
@@ -461,6 +530,7 @@ pub async fn start_listener(
     desk: Arc<PayDesk>,
     listener: &Listener,
     addr: std::net::SocketAddr,
+    app: Option<tauri::AppHandle>,
 ) -> Result<std::net::SocketAddr, CoreError> {
     use paydesk_core::notify::server::{listen, ListenOptions};
     let mut running = listener.running.lock().await;
@@ -468,6 +538,7 @@ pub async fn start_listener(
     *running = None;
     let opts = ListenOptions {
         bind: addr,
+        on_event: app.map(event_hook),
         ..Default::default()
     };
     match listen(desk, opts).await {
@@ -498,11 +569,45 @@ pub async fn listener_at_start(desk: Arc<PayDesk>, app: tauri::AppHandle) {
     }
     match parse_bind(&prefs.bind) {
         Ok(addr) => {
-            if let Err(e) = start_listener(desk, &state.listener, addr).await {
+            if let Err(e) = start_listener(desk, &state.listener, addr, Some(app.clone())).await {
                 tracing::warn!(error = %e, "the callback listener did not start");
             }
         }
         Err(e) => tracing::warn!(error = %e, "the callback listener's address is not valid"),
+    }
+}
+
+/// Team mode: other desks' order changes reach this window as the same
+/// `orders-changed` event the background sync sends, within a round trip of
+/// their commit. A burst (a batch run elsewhere) is gathered for 200 ms into
+/// one event, so the screens reload once, not per row.
+pub async fn watch_team(app: tauri::AppHandle, url: paydesk_core::Secret) {
+    use paydesk_core::team::watch::{watch_orders, Change};
+    use tauri::Emitter;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Change>();
+    tauri::async_runtime::spawn(async move {
+        while let Some(first) = rx.recv().await {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let mut orders: Vec<String> = Vec::new();
+            for c in std::iter::once(first).chain(std::iter::from_fn(|| rx.try_recv().ok())) {
+                if let Change::Order(no) = c {
+                    orders.push(no);
+                }
+            }
+            let _ = app.emit(
+                "orders-changed",
+                serde_json::json!({ "source": "team", "orders": orders }),
+            );
+        }
+    });
+    loop {
+        match watch_orders(&url, |c| tx.send(c).is_ok()).await {
+            Ok(()) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "team order notifications unavailable; retrying");
+                tokio::time::sleep(Duration::from_secs(5)).await;
+            }
+        }
     }
 }
 

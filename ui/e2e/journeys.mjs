@@ -875,7 +875,7 @@ export const journeys = [
       await page.getByTestId('batch-new').click();
       await mock(page, () => (window.__paydeskMock.batch.file = 'payday'));
       let total = 0;
-      for (let i = 0; i < 1200; i++) total += 50_000 + ((i === 9 ? 8 : i) * 7919) % 950_000;
+      for (let i = 0; i < 1200; i++) total += 50_000 + ((i === 9 ? 8 : i === 30 ? 29 : i) * 7919) % 950_000;
       const yuan = (total / 100).toFixed(2);
       await page.fill('#batch-count', '1199');
       await page.fill('#batch-total', yuan);
@@ -884,14 +884,20 @@ export const journeys = [
       await page.fill('#batch-count', '1200');
       await page.getByTestId('batch-import').click();
 
-      // The duplicate pair must be accepted explicitly.
+      // Each duplicate group must be accepted explicitly: one left unticked blocks.
       await page.getByTestId('batch-warnings').waitFor();
+      const groups = page.locator('[data-testid^=batch-accept-]');
+      assert((await groups.count()) === 2, 'two duplicate groups, a checkbox each');
       assert((await page.getByTestId('batch-reimport').isDisabled()), 'cannot import again before accepting');
-      await page.locator('[data-testid^=batch-accept-]').first().check();
+      await groups.first().check();
+      assert((await page.getByTestId('batch-reimport').isDisabled()), 'one group left unticked still blocks');
+      await groups.nth(1).check();
       await page.getByTestId('batch-reimport').click();
 
       // Review: count, total and capitals; only visible rows rendered.
       await page.getByTestId('batch-review').waitFor();
+      const importArgs = await mock(page, () => window.__paydeskMock.log.filter((l) => l.cmd === 'batch_import').at(-1)?.args);
+      assert(importArgs?.acceptedDuplicates?.length === 2 && !importArgs.allowDuplicates, `each group accepted by its key: ${JSON.stringify(importArgs?.acceptedDuplicates)}`);
       assert((await text(page.getByTestId('batch-count'))) === '1200', 'count 1200');
       const shownTotal = await text(page.getByTestId('batch-total'));
       assert(shownTotal.replace(/[^\d.]/g, '') === yuan, `total ${shownTotal} = ${yuan}`);
@@ -962,7 +968,7 @@ export const journeys = [
       await selectProfile(page, 'batch-profile', 'jstpay');
       await page.getByTestId('batch-import').click();
       await page.getByTestId('batch-warnings').waitFor();
-      await page.locator('[data-testid^=batch-accept-]').first().check();
+      for (const box of await page.locator('[data-testid^=batch-accept-]').all()) await box.check();
       await shot('batch-accept-en');
       await page.getByTestId('batch-reimport').click();
       await page.getByTestId('batch-review').waitFor();

@@ -223,7 +223,11 @@ sandbox_url: string | null,
 /**
  * No profiles yet: offer the sandbox profiles.
  */
-first_run: boolean, os_user: string, };
+first_run: boolean, os_user: string, 
+/**
+ * Team mode: "host:port/db as role"; None on this desk's own file.
+ */
+team_database: string | null, };
 
 export type SyncState = { order_id: number, 
 /**
@@ -267,7 +271,12 @@ export type BatchWarning = {
 /**
  * `duplicate` (same account and amount), `same_file`, `empty_column`.
  */
-kind: string, rows: Array<number>, message: string, accepted: boolean, };
+kind: string, 
+/**
+ * What accepts this warning on its own: a duplicate group's key
+ * (`ImportOptions::accepted_duplicates`); `None` for the others.
+ */
+key: string | null, rows: Array<number>, message: string, accepted: boolean, };
 
 export type Batch = { id: number, profile: string, profile_id: string, provider: ProviderKind, state: BatchState, file_name: string, file_hash: string, rows: number, valid_rows: number, total_fen: number, total_text: string, 
 /**

@@ -84,6 +84,8 @@ const dict = {
   'event.refresh': ['查询状态', 'Status query'],
   'event.lookup': ['向网关查询', 'Asked the gateway'],
   'event.callback': ['网关通知', 'Gateway callback'],
+  'event.notify': ['网关回调', 'Gateway callback'],
+  'event.notify.receive_check': ['代付核对（已确认）', 'Receive check (confirmed)'],
 
   'amount.empty': ['请输入金额', 'Enter an amount'],
   'amount.invalid': ['不是有效金额，请输入如 100 或 100.50 的数字', 'Not a valid amount; type a number such as 100 or 100.50'],
@@ -294,6 +296,9 @@ const dict = {
   'settings.balanceRefresh': ['余额自动刷新（分钟，0 为关闭）', 'Balance auto-refresh (minutes, 0 = off)'],
   'settings.orderRefresh': ['未结订单自动查询（分钟，0 为关闭）', 'Open-order re-query (minutes, 0 = off)'],
   'settings.about': ['版本 {version} · 数据目录 {dir}', 'Version {version} · data in {dir}'],
+  'settings.database': ['数据库：{db}', 'Database: {db}'],
+  'db.local': ['本机数据库', 'This desk'],
+  'db.team': ['团队：{label}', 'Team: {label}'],
 
   'welcome.title': ['欢迎使用 PayDesk', 'Welcome to PayDesk'],
   'welcome.body': ['还没有商户。可以先用内置的沙盒网关试用每个页面：沙盒模拟五家网关，不会产生真实资金往来。', 'There are no profiles yet. Try every screen with the built-in sandbox gateways: they simulate five gateways and move no real money.'],

@@ -207,6 +207,7 @@ pub async fn run(desk: &PayDesk, cmd: BatchCmd, out: &Out) -> Res {
                 expect_count: a.expect_count,
                 expect_total: a.expect_total,
                 allow_duplicates: a.allow_duplicates,
+                accepted_duplicates: Vec::new(),
                 allow_same_file: a.allow_same_file,
             };
             let b = batch::import(desk, &a.profile, &bytes, &opts).await?;

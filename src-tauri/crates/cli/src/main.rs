@@ -10,18 +10,17 @@ use paydesk_core::money;
 use paydesk_core::services::{ErrorInfo, OrderOutcome, PayDesk, ProfileInput};
 use paydesk_core::store::{Order, OrderFilter};
 use paydesk_core::tr;
-use paydesk_core::vault::KeyringStore;
 use paydesk_core::Secret;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 mod batch;
 mod output;
 mod sync;
+mod team;
 use output::Out;
 
 /// Exit statuses: scripts branch on these (also in the README).
@@ -62,6 +61,12 @@ struct Cli {
     /// Data directory (SQLite file); defaults to the OS data dir.
     #[arg(long, global = true, env = "PAYDESK_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// The database: a team's postgres://NAME@HOST:PORT/DB (password from the
+    /// URL, PGPASSWORD or the keyring entry `team join` saved) or sqlite:PATH.
+    /// Also PAYDESK_DATABASE_URL; default: the desk's saved choice, else the
+    /// local file in the data directory.
+    #[arg(long, global = true, value_name = "URL")]
+    database: Option<String>,
     /// Print one JSON document (errors too).
     #[arg(long, global = true)]
     json: bool,
@@ -152,6 +157,9 @@ enum Command {
     /// The gateways' callbacks.
     #[command(subcommand)]
     Notify(NotifyCmd),
+    /// Team mode: a shared PostgreSQL database with operators as database roles.
+    #[command(subcommand)]
+    Team(team::TeamCmd),
     /// Serve the built-in simulator of all five gateways on 127.0.0.1.
     Sandbox {
         /// Port to listen on (0: any free port).
@@ -217,9 +225,32 @@ struct ProfileAdd {
     /// The gateway's address as its support gave it.
     #[arg(long)]
     base_url: String,
+    #[command(flatten)]
+    settings: SettingFlags,
+}
+
+#[derive(Args)]
+struct ProfileEdit {
+    /// The profile to change.
+    profile: String,
+    /// New name.
+    #[arg(long)]
+    name: Option<String>,
+    /// New gateway address.
+    #[arg(long)]
+    base_url: Option<String>,
+    #[command(flatten)]
+    settings: SettingFlags,
+}
+
+/// The profile flags `profile add` and `profile edit` share, declared once:
+/// on add a flag not given is no setting, on edit it keeps the current value
+/// (and "" clears an optional one).
+#[derive(Args)]
+struct SettingFlags {
     /// Merchant id at the gateway (juyouke: app_id; appkey: appKey).
-    #[arg(long, default_value = "")]
-    merchant_id: String,
+    #[arg(long)]
+    merchant_id: Option<String>,
     /// Application id (jeepay, xxpay).
     #[arg(long)]
     app_id: Option<String>,
@@ -235,42 +266,23 @@ struct ProfileAdd {
     /// Low-balance threshold in yuan.
     #[arg(long)]
     low_balance: Option<String>,
-    /// Read the secret from the first line of stdin (xxpay: optional reply key on the second).
+    /// Read the key from the first line of stdin (xxpay: optional reply key on the second).
     #[arg(long)]
     secret_stdin: bool,
 }
 
-#[derive(Args)]
-struct ProfileEdit {
-    /// The profile to change.
-    profile: String,
-    /// New name.
-    #[arg(long)]
-    name: Option<String>,
-    /// New gateway address.
-    #[arg(long)]
-    base_url: Option<String>,
-    /// New merchant id.
-    #[arg(long)]
-    merchant_id: Option<String>,
-    /// New application id ("" clears it).
-    #[arg(long)]
-    app_id: Option<String>,
-    /// New operator id ("" clears it).
-    #[arg(long)]
-    operator_id: Option<String>,
-    /// New notify URL ("" clears it).
-    #[arg(long)]
-    notify_url: Option<String>,
-    /// New return URL ("" clears it).
-    #[arg(long)]
-    return_url: Option<String>,
-    /// New low-balance threshold in yuan ("" clears it).
-    #[arg(long)]
-    low_balance: Option<String>,
-    /// Replace the key: read it from the first line of stdin (xxpay: reply key on the second).
-    #[arg(long)]
-    secret_stdin: bool,
+impl SettingFlags {
+    /// The gateway settings these flags give over `current`.
+    fn over(&self, base_url: Option<String>, current: GatewayConfig) -> GatewayConfig {
+        GatewayConfig {
+            base_url: base_url.unwrap_or(current.base_url),
+            merchant_id: self.merchant_id.clone().unwrap_or(current.merchant_id),
+            app_id: self.app_id.clone().or(current.app_id),
+            operator_id: self.operator_id.clone().or(current.operator_id),
+            notify_url: self.notify_url.clone().or(current.notify_url),
+            return_url: self.return_url.clone().or(current.return_url),
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -586,7 +598,11 @@ async fn run(cli: Cli, out: &Out) -> Res {
         out.banks(&banks);
         return Ok(());
     }
-    let desk = PayDesk::open(&data_dir(&cli.data_dir), Arc::new(KeyringStore)).await?;
+    let dir = data_dir(&cli.data_dir);
+    if let Command::Team(cmd) = cli.command {
+        return team::run(cmd, cli.database.as_deref(), &dir, out).await;
+    }
+    let desk = team::open(cli.database.as_deref(), &dir).await?;
     match cli.command {
         Command::Profile(cmd) => profile(&desk, cmd, out).await,
         Command::Payout(PayoutCmd::Create(c)) => {
@@ -693,7 +709,9 @@ async fn run(cli: Cli, out: &Out) -> Res {
             Ok(())
         }
         Command::Batch(cmd) => batch::run(&desk, cmd, out).await,
-        Command::Banks { .. } | Command::Sandbox { .. } => unreachable!("handled above"),
+        Command::Banks { .. } | Command::Sandbox { .. } | Command::Team(_) => {
+            unreachable!("handled above")
+        }
     }
 }
 
@@ -1111,51 +1129,34 @@ async fn profile(desk: &PayDesk, cmd: ProfileCmd, out: &Out) -> Res {
     match cmd {
         ProfileCmd::Add(a) => {
             let provider = parse_provider(&a.provider)?;
-            let low = low_balance(a.low_balance.as_deref())?;
+            let flags = &a.settings;
             let input = ProfileInput {
                 name: a.name,
                 provider: Some(provider),
-                gateway: GatewayConfig {
-                    base_url: a.base_url,
-                    merchant_id: a.merchant_id,
-                    app_id: a.app_id,
-                    operator_id: a.operator_id,
-                    notify_url: a.notify_url,
-                    return_url: a.return_url,
-                },
-                low_balance_fen: low,
+                gateway: flags.over(Some(a.base_url), GatewayConfig::default()),
+                low_balance_fen: low_balance(flags.low_balance.as_deref())?,
                 sandbox: false,
             };
-            let (secret, reply) = read_secrets(a.secret_stdin, provider)?;
+            let (secret, reply) = read_secrets(flags.secret_stdin, provider)?;
             let view = desk.add_profile(input, secret, reply).await?;
             out.profile(&view);
             Ok(())
         }
         ProfileCmd::Edit(e) => {
             let current = desk.profile(&e.profile).await?.profile;
-            let keep = |new: Option<String>, old: Option<String>| match new {
-                Some(v) => Some(v),
-                None => old,
-            };
-            let low = match e.low_balance.as_deref() {
+            let flags = &e.settings;
+            let low = match flags.low_balance.as_deref() {
                 Some(t) => low_balance(Some(t))?,
                 None => current.low_balance_fen,
             };
             let input = ProfileInput {
                 name: e.name.unwrap_or(current.name.clone()),
                 provider: Some(current.provider),
-                gateway: GatewayConfig {
-                    base_url: e.base_url.unwrap_or(current.gateway.base_url.clone()),
-                    merchant_id: e.merchant_id.unwrap_or(current.gateway.merchant_id.clone()),
-                    app_id: keep(e.app_id, current.gateway.app_id.clone()),
-                    operator_id: keep(e.operator_id, current.gateway.operator_id.clone()),
-                    notify_url: keep(e.notify_url, current.gateway.notify_url.clone()),
-                    return_url: keep(e.return_url, current.gateway.return_url.clone()),
-                },
+                gateway: flags.over(e.base_url, current.gateway.clone()),
                 low_balance_fen: low,
                 sandbox: current.sandbox,
             };
-            let (secret, reply) = if e.secret_stdin {
+            let (secret, reply) = if flags.secret_stdin {
                 let (s, r) = read_secrets(true, current.provider)?;
                 if s.expose().trim().is_empty() {
                     return Err(FieldError::new(

@@ -346,6 +346,183 @@ async fn control_totals_duplicates_and_the_same_file_are_refused_until_accepted(
         "{errs:?}"
     );
     assert!(!errs.iter().any(|e| e["row"] == 2), "{errs:?}");
+
+    // A number another profile of the same gateway and merchant id holds:
+    // the gateway would see a duplicate, so the row is refused at import.
+    env.add_profile("jstpay-twin", ProviderKind::Jstpay, None)
+        .await
+        .ok();
+    env.json(&[
+        "payout",
+        "create",
+        "--profile",
+        "jstpay-twin",
+        "--amount",
+        "100",
+        "--order-no",
+        "TWIN1",
+        "--payee-name",
+        "张三",
+        "--account-no",
+        "6222020200112233445",
+        "--bank-name",
+        "中国工商银行",
+        "--branch",
+        "上海分行",
+        "--province",
+        "上海市",
+        "--city",
+        "上海市",
+    ])
+    .await;
+    let twin = env.data_dir().join("twin.csv");
+    let mut r1 = jst_row(8, "100");
+    r1.push("TWIN1".into());
+    let mut r2 = jst_row(9, "100");
+    r2.push("OWN1".into());
+    write_csv(&twin, &format!("{JST_HEADER},商户订单号"), &[r1, r2]);
+    let v = env
+        .run(&[
+            "--json",
+            "batch",
+            "import",
+            twin.to_str().unwrap(),
+            "--profile",
+            "jstpay",
+        ])
+        .await
+        .failed()
+        .json();
+    let errs = errors(&v["batch"]);
+    assert!(
+        errs.iter().any(|e| e["row"] == 2
+            && e["field"] == "order_no"
+            && e["message"].as_str().unwrap().contains("jstpay-twin")),
+        "{errs:?}"
+    );
+    assert!(!errs.iter().any(|e| e["row"] == 3), "{errs:?}");
+}
+
+/// The review screen's checkbox per duplicate group: each group is accepted
+/// on its own (by its warning's key), the batch stays refused while any
+/// group is not, and a run refuses it even if the stored state says `draft`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_duplicate_group_is_accepted_on_its_own_and_a_run_refuses_while_one_is_not() {
+    use paydesk_core::batch::{self, ImportOptions};
+    let env = with_profile(ProviderKind::Jstpay).await;
+    let dup = env.data_dir().join("two-groups.csv");
+    // Two groups: rows 2 and 4 (account 1, 100), rows 3 and 5 (account 2, 200).
+    let list = vec![
+        jst_row(1, "100"),
+        jst_row(2, "200"),
+        jst_row(1, "100"),
+        jst_row(2, "200"),
+        jst_row(3, "300"),
+    ];
+    write_csv(&dup, JST_HEADER, &list);
+    let bytes = std::fs::read(&dup).unwrap();
+    let desk = paydesk_core::services::PayDesk::open(
+        env.data_dir(),
+        std::sync::Arc::new(paydesk_core::vault::MemoryStore::default()),
+    )
+    .await
+    .unwrap();
+    let opts = |accepted: Vec<String>| ImportOptions {
+        file_name: "two-groups.csv".into(),
+        accepted_duplicates: accepted,
+        ..Default::default()
+    };
+
+    // Nothing accepted: two groups, each with its own key, both open.
+    let b = batch::import(&desk, "jstpay", &bytes, &opts(vec![]))
+        .await
+        .unwrap();
+    assert_eq!(b.state, batch::BatchState::Invalid);
+    let keys: Vec<String> = b
+        .warnings
+        .iter()
+        .filter(|w| w.kind == "duplicate")
+        .map(|w| w.key.clone().expect("a duplicate group has a key"))
+        .collect();
+    assert_eq!(keys.len(), 2, "{:?}", b.warnings);
+    assert_ne!(keys[0], keys[1]);
+
+    // One group ticked, the other not: still refused, and the error names
+    // the open group's rows only.
+    let b = batch::import(&desk, "jstpay", &bytes, &opts(vec![keys[0].clone()]))
+        .await
+        .unwrap();
+    assert_eq!(b.state, batch::BatchState::Invalid, "{:?}", b.errors);
+    let w: Vec<(Vec<u32>, bool)> = b
+        .warnings
+        .iter()
+        .map(|w| (w.rows.clone(), w.accepted))
+        .collect();
+    assert_eq!(w, vec![(vec![2, 4], true), (vec![3, 5], false)]);
+    let e = b
+        .errors
+        .iter()
+        .find(|e| e.field.as_deref() == Some("allow_duplicates"))
+        .expect("the open group refuses the batch");
+    assert!(
+        e.message.contains("3, 5") && !e.message.contains("2, 4"),
+        "{}",
+        e.message
+    );
+    let half = b.id;
+    // The run refuses it, naming the open group.
+    let r = env
+        .run(&["--json", "batch", "run", &half.to_string()])
+        .await
+        .failed();
+    assert!(
+        r.stdout.contains("3, 5") || r.stderr.contains("3, 5"),
+        "{} {}",
+        r.stdout,
+        r.stderr
+    );
+    // Even when the stored state says runnable (an older writer, another
+    // process), the open warning alone stops the run before any row leaves.
+    let db = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        env.data_dir().join("paydesk.db").display()
+    ))
+    .await
+    .unwrap();
+    sqlx::query("UPDATE batches SET state = 'draft' WHERE id = ?")
+        .bind(half)
+        .execute(&db)
+        .await
+        .unwrap();
+    let v = env
+        .run(&["--json", "batch", "run", &half.to_string()])
+        .await
+        .failed();
+    assert!(
+        v.stdout.contains("allow_duplicates") || v.stderr.contains("allow_duplicates"),
+        "{} {}",
+        v.stdout,
+        v.stderr
+    );
+    assert!(env.sandbox.sim.orders().is_empty(), "nothing was sent");
+    // Back to what the import stored, so it does not count as "imported before".
+    sqlx::query("UPDATE batches SET state = 'invalid' WHERE id = ?")
+        .bind(half)
+        .execute(&db)
+        .await
+        .unwrap();
+    db.close().await;
+
+    // Both groups ticked: runnable, and every row is paid once.
+    let b = batch::import(&desk, "jstpay", &bytes, &opts(keys.clone()))
+        .await
+        .unwrap();
+    assert_eq!(b.state, batch::BatchState::Draft, "{:?}", b.errors);
+    assert!(b.warnings.iter().all(|w| w.accepted));
+    drop(desk);
+    let run = env.json(&["batch", "run", &b.id.to_string()]).await;
+    assert_eq!(run["batch"]["state"], "done", "{run}");
+    assert_eq!(env.sandbox.sim.orders().len(), 5);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -610,6 +787,27 @@ fn spawn_run(
     cmd.spawn().expect("paydesk runs")
 }
 
+/// After a kill, every row agrees with the history: a row is claimed
+/// (`sending`) in the transaction that stores its order, so a queued row has
+/// no order and a sending one has its order. Returns the sending rows' numbers.
+async fn rows_agree_with_orders(env: &Env, id: &str) -> Vec<String> {
+    let show = env.json(&["batch", "show", id]).await;
+    let mut sending = Vec::new();
+    for r in rows(&show) {
+        let no = r["order_no"].as_str().unwrap();
+        let stored = env.run(&["--json", "order", "get", no]).await.code == 0;
+        match r["status"].as_str().unwrap() {
+            "queued" => assert!(!stored, "queued row {no} has an order: {r}"),
+            "sending" => {
+                assert!(stored, "sending row {no} has no order: {r}");
+                sending.push(no.to_string());
+            }
+            _ => assert!(stored, "{r}"),
+        }
+    }
+    sending
+}
+
 /// Exactly once: the CLI is killed (SIGKILL) twice in the middle of a run,
 /// once while replies are slow (requests in flight) and once with rows stored
 /// but not yet sent; every resume finishes the batch and the gateway sees
@@ -659,6 +857,8 @@ async fn killed_mid_run_the_resumed_batch_creates_every_order_exactly_once() {
     child.kill().unwrap();
     child.wait().unwrap();
     env.sandbox.sim.clear_faults();
+    // Requests that reached the gateway before the kill finish their delay.
+    tokio::time::sleep(Duration::from_millis(600)).await;
     let at_kill = env.sandbox.sim.orders().len();
     assert!(at_kill < 40, "killed mid-run ({at_kill} sent)");
     let show = env.json(&["batch", "show", &id]).await;
@@ -666,6 +866,13 @@ async fn killed_mid_run_the_resumed_batch_creates_every_order_exactly_once() {
         show["batch"]["state"], "running",
         "left as the kill found it"
     );
+    // The kill can also land between an order's write and its request: that
+    // row is stored and was never sent, like the ones paused below.
+    let mut stranded: Vec<String> = rows_agree_with_orders(&env, &id)
+        .await
+        .into_iter()
+        .filter(|no| env.sandbox.sim.create_count(kind, no) == 0)
+        .collect();
 
     // 2. Resume, paused before the send of the next rows: kill again there.
     let mut child = spawn_run(&env, &id, "2", Some("before_send"));
@@ -684,16 +891,10 @@ async fn killed_mid_run_the_resumed_batch_creates_every_order_exactly_once() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     child.kill().unwrap();
     child.wait().unwrap();
-    let show = env.json(&["batch", "show", &id]).await;
-    // Rows marked sending whose order is stored: their create had begun.
-    let mut stranded: Vec<String> = Vec::new();
-    for r in rows(&show).iter().filter(|r| r["status"] == "sending") {
-        let no = r["order_no"].as_str().unwrap();
-        if env.run(&["--json", "order", "get", no]).await.code == 0 {
-            stranded.push(no.to_string());
-        }
-    }
-    assert!(!stranded.is_empty(), "{show}");
+    // Rows marked sending (each with its order stored): their create had begun.
+    let paused = rows_agree_with_orders(&env, &id).await;
+    assert!(!paused.is_empty(), "a row was paused before its send");
+    stranded.extend(paused);
     for no in &stranded {
         assert_eq!(
             env.sandbox.sim.create_count(kind, no),

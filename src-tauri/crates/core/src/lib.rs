@@ -23,6 +23,7 @@ pub mod services;
 pub mod sign;
 pub mod store;
 pub mod sync;
+pub mod team;
 pub mod time;
 pub mod vault;
 

@@ -18,6 +18,9 @@ pub enum Slot {
     Secret,
     /// xxpay: the key replies and notifies are signed with, when it differs.
     ReplySecret,
+    /// Team mode: this desk's operator password for a team database (the
+    /// "profile id" is then `team::TeamUrl::keyring_id`).
+    TeamLogin,
 }
 
 impl Slot {
@@ -25,6 +28,7 @@ impl Slot {
         match self {
             Slot::Secret => "secret",
             Slot::ReplySecret => "reply-secret",
+            Slot::TeamLogin => "password",
         }
     }
 }

@@ -87,7 +87,7 @@ export interface Commands {
   batch_import: [
     {
       profile: string; path: string | null; sheet: string | null; expectCount: number | null; expectTotal: string | null;
-      allowDuplicates: boolean; allowSameFile: boolean;
+      allowDuplicates: boolean; acceptedDuplicates: string[]; allowSameFile: boolean;
     },
     { path: string; detail: BatchDetail } | null,
   ];

@@ -573,7 +573,7 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
   const handlers: { [K in Command]: (a: Args<K>) => Result<K> | Promise<Result<K>> } = {
     ui_ready: () => null,
     ...mockBatch.handlers,
-    app_info: (): AppInfo => ({ version: '0.1.0-mock', data_dir: '/home/finance/.local/share/paydesk', sandbox_url: SANDBOX, first_run: profiles.length === 0, os_user: 'finance01' }),
+    app_info: (): AppInfo => ({ version: '0.1.0-mock', data_dir: '/home/finance/.local/share/paydesk', sandbox_url: SANDBOX, first_run: profiles.length === 0, os_user: 'finance01', team_database: null }),
     get_settings: () => ({ ...settings }),
     save_settings: ({ settings: s }) => {
       if (s.balance_refresh_minutes < 0 || s.balance_refresh_minutes > 1440) throw fieldError('balance_refresh_minutes', '请填写 0–1440 之间的分钟数');

@@ -9,7 +9,7 @@ import { amountInWords, formatCny, parseYuan } from '../money';
 import { toCsv } from '../csv';
 
 export interface MockBatchHandle {
-  /** What the next "open file" dialog returns: `payday` (1,200 rows, one duplicate pair), `errors`, `big` (10,000 rows). */
+  /** What the next "open file" dialog returns: `payday` (1,200 rows, two duplicate pairs), `errors`, `big` (10,000 rows). */
   file: 'payday' | 'errors' | 'big';
   /** Rows settled per 30 ms tick of a run. */
   perTick: number;
@@ -39,7 +39,10 @@ export function createMockBatch(d: Deps) {
       const fen = 50_000 + ((i * 7919) % 950_000);
       cells.push([NAMES[i % NAMES.length], `62220210010${String(10_000_000 + i * 37).slice(-8)}`, BANKS[i % BANKS.length], (fen / 100).toFixed(2), '']);
     }
-    if (kind === 'payday') cells[9] = [...cells[8]]; // a duplicate pair: rows 10 and 11
+    if (kind === 'payday') {
+      cells[9] = [...cells[8]]; // two duplicate pairs: rows 10 and 11, rows 31 and 32
+      cells[30] = [...cells[29]];
+    }
     if (kind === 'errors') {
       cells[2][3] = '12,5x';
       cells[5][1] = '6222 0210';
@@ -126,15 +129,20 @@ export function createMockBatch(d: Deps) {
         const k = `${r.fields.account_no}|${r.amount_fen}`;
         groups.set(k, [...(groups.get(k) ?? []), r.row]);
       }
+      const open: string[] = [];
       for (const [k, rs] of groups) {
         if (rs.length < 2) continue;
         const [acct, fen] = k.split('|');
-        warnings.push({ kind: 'duplicate', rows: rs, message: `同一账号 ${acct} 同一金额 ${formatCny(Number(fen))} 出现 ${rs.length} 次`, accepted: a.allowDuplicates });
-        if (!a.allowDuplicates) errors.push({ row: null, column: null, field: 'allow_duplicates', message: '文件中有重复的账号和金额，需逐项确认后才能导入' });
+        // Accepted group by group, by key, as the core does.
+        const key = `dup:${acct}:${fen}`;
+        const ok = a.allowDuplicates || a.acceptedDuplicates.includes(key);
+        warnings.push({ kind: 'duplicate', key, rows: rs, message: `同一账号 ${acct} 同一金额 ${formatCny(Number(fen))} 出现 ${rs.length} 次`, accepted: ok });
+        if (!ok) open.push(rs.join(', '));
       }
+      if (open.length) errors.push({ row: null, column: null, field: 'allow_duplicates', message: `有 ${open.length} 组收款账号和金额都相同的行未确认（第 ${open.join('; ')} 行）` });
       const hash = `${kind}`;
       if (hashes.has(hash)) {
-        warnings.push({ kind: 'same_file', rows: [], message: '这个文件之前已导入过（内容相同）', accepted: a.allowSameFile });
+        warnings.push({ kind: 'same_file', key: null, rows: [], message: '这个文件之前已导入过（内容相同）', accepted: a.allowSameFile });
         if (!a.allowSameFile) errors.push({ row: null, column: null, field: 'allow_same_file', message: '同一文件已导入过，需确认后才能再次导入' });
       }
       const id = nextId++;

@@ -24,7 +24,11 @@ pub struct ImportOptions {
     pub expect_count: Option<u32>,
     /// Yuan, as typed.
     pub expect_total: Option<String>,
+    /// Every duplicate group accepted (the CLI's `--allow-duplicates`).
     pub allow_duplicates: bool,
+    /// Duplicate groups accepted one by one, by their warning's `key` (the
+    /// review screen's checkbox per group).
+    pub accepted_duplicates: Vec<String>,
     pub allow_same_file: bool,
 }
 
@@ -35,6 +39,12 @@ struct Parsed {
     values: BTreeMap<String, String>,
     order_no: Option<String>,
     errors: Vec<RowIssue>,
+}
+
+/// A duplicate group's key: the same account and amount give the same key
+/// when the file is imported again, so an acceptance carries over.
+pub fn duplicate_key(account: &str, amount_fen: i64) -> String {
+    format!("dup:{account}:{amount_fen}")
 }
 
 /// Shanghai calendar day [start, end) containing `ms` (the daily limits' day).
@@ -103,6 +113,7 @@ pub async fn import(
         if used.is_empty() {
             warnings.push(BatchWarning {
                 kind: "empty_column".into(),
+                key: None,
                 rows: vec![],
                 message: tr!(
                     "列“{}”不是该网关代付表单的字段，且为空，已忽略",
@@ -188,7 +199,18 @@ pub async fn import(
         }
     }
 
-    // Order numbers typed in the file: unique in the file, new to the history.
+    // Order numbers typed in the file: unique in the file, new to the history
+    // of this profile and of every live profile the gateway sees as the same
+    // merchant (same gateway and merchant id), as a single create checks.
+    let same_merchant: HashSet<String> = desk
+        .store
+        .profiles()
+        .await?
+        .into_iter()
+        .filter(|o| o.provider == p.provider && o.gateway.merchant_id == p.gateway.merchant_id)
+        .map(|o| o.id)
+        .chain([p.id.clone()])
+        .collect();
     let mut seen: HashMap<String, u32> = HashMap::new();
     for r in parsed.iter_mut() {
         let Some(no) = r.order_no.clone() else {
@@ -209,22 +231,31 @@ pub async fn import(
             continue;
         }
         seen.insert(no.clone(), r.row);
-        let in_history = desk
+        let held = desk
             .store
-            .find_orders(&no, Some(&p.id))
+            .find_orders(&no, None)
             .await?
-            .iter()
-            .any(|o| o.order_no == no);
-        if in_history {
+            .into_iter()
+            .find(|o| o.order_no == no && same_merchant.contains(&o.profile_id));
+        if let Some(o) = held {
             r.errors.push(RowIssue {
                 row: Some(r.row),
                 column: header_of(ids::ORDER_NO),
                 field: Some(ids::ORDER_NO.into()),
-                message: tr!(
-                    "订单号 {} 已在订单历史中",
-                    "order number {} is already in the order history",
-                    no
-                ),
+                message: if o.profile_id == p.id {
+                    tr!(
+                        "订单号 {} 已在订单历史中",
+                        "order number {} is already in the order history",
+                        no
+                    )
+                } else {
+                    tr!(
+                        "订单号 {} 已被同一网关、同一商户号的商户配置“{}”使用，网关会视为重复订单",
+                        "order number {} is already used by profile “{}” on the same gateway and merchant id; the gateway would take it as a duplicate",
+                        no,
+                        o.profile
+                    )
+                },
             });
         }
     }
@@ -286,12 +317,17 @@ pub async fn import(
             .or_default()
             .push(r.row);
     }
-    let mut dup_groups = 0;
+    let mut unaccepted: Vec<String> = Vec::new();
     for ((account, amount), rows) in groups.into_iter().filter(|(_, v)| v.len() > 1) {
-        dup_groups += 1;
+        let key = duplicate_key(&account, amount);
+        let accepted = opts.allow_duplicates || opts.accepted_duplicates.contains(&key);
         let list: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
+        if !accepted {
+            unaccepted.push(list.join(", "));
+        }
         warnings.push(BatchWarning {
             kind: "duplicate".into(),
+            key: Some(key),
             message: if account.is_empty() {
                 tr!(
                     "第 {} 行金额相同（{}）",
@@ -309,18 +345,19 @@ pub async fn import(
                 )
             },
             rows,
-            accepted: opts.allow_duplicates,
+            accepted,
         });
     }
-    if dup_groups > 0 && !opts.allow_duplicates {
+    if !unaccepted.is_empty() {
         errors.push(RowIssue {
             row: None,
             column: None,
             field: Some("allow_duplicates".into()),
             message: tr!(
-                "有 {} 组收款账号和金额都相同的行；确认无误请勾选接受（--allow-duplicates）",
-                "{} groups of rows have the same account and amount; accept them explicitly (--allow-duplicates) if they are right",
-                dup_groups
+                "有 {} 组收款账号和金额都相同的行未确认（第 {} 行）；确认无误请逐组勾选接受（--allow-duplicates 接受全部）",
+                "{} groups of rows with the same account and amount are not accepted (rows {}); accept each group explicitly if it is right (--allow-duplicates accepts all)",
+                unaccepted.len(),
+                unaccepted.join("; ")
             ),
         });
     }
@@ -330,6 +367,7 @@ pub async fn import(
     if let Some((id, at)) = earlier.first() {
         warnings.push(BatchWarning {
             kind: "same_file".into(),
+            key: None,
             rows: vec![],
             message: tr!(
                 "同一文件已于 {} 导入为批次 {}",

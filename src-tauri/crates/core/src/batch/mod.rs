@@ -160,6 +160,10 @@ pub struct RowIssue {
 pub struct BatchWarning {
     /// `duplicate` (same account and amount), `same_file`, `empty_column`.
     pub kind: String,
+    /// What accepts this warning on its own: a duplicate group's key
+    /// (`ImportOptions::accepted_duplicates`); `None` for the others.
+    #[serde(default)]
+    pub key: Option<String>,
     pub rows: Vec<u32>,
     pub message: String,
     pub accepted: bool,

@@ -10,7 +10,7 @@ use crate::domain::OrderKind;
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::form::{ids, OrderInput};
 use crate::services::{ErrorInfo, PayDesk};
-use crate::store::{now_ms, Order, Profile};
+use crate::store::{now_ms, Order, Profile, RowLink};
 use crate::{money, tr};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
@@ -81,6 +81,32 @@ pub async fn run(
     on_progress: &(dyn Fn(&BatchProgress) + Send + Sync),
 ) -> CoreResult<Batch> {
     let batch = bstore::batch(&desk.store, id).await?;
+    // Every warning (each duplicate group, the same file) must be accepted
+    // before a single row leaves, whatever state the batch row says.
+    if let Some(w) = batch.warnings.iter().find(|w| !w.accepted) {
+        let open: Vec<&str> = batch
+            .warnings
+            .iter()
+            .filter(|w| !w.accepted)
+            .map(|w| w.message.as_str())
+            .collect();
+        let field = if w.kind == "same_file" {
+            "allow_same_file"
+        } else {
+            "allow_duplicates"
+        };
+        return Err(FieldError::new(
+            field,
+            tr!(
+                "批次 {} 还有 {} 项警告未确认，不能执行：{}",
+                "batch {} has {} warnings not accepted and cannot run: {}",
+                id,
+                open.len(),
+                open.join("; ")
+            ),
+        )
+        .into());
+    }
     if batch.state == BatchState::Invalid {
         return Err(FieldError::new(
             "batch",
@@ -366,8 +392,14 @@ impl Engine<'_> {
         (self.on_progress)(&p);
     }
 
-    async fn set(&self, mut row: BatchRow, u: RowUpdate<'_>) -> CoreResult<()> {
+    async fn set(&self, row: BatchRow, u: RowUpdate<'_>) -> CoreResult<()> {
         bstore::update_row(&self.desk.store, self.batch_id, row.row, &u, now_ms()).await?;
+        self.record(row, &u);
+        Ok(())
+    }
+
+    /// The tally and the progress event for a row change already stored.
+    fn record(&self, mut row: BatchRow, u: &RowUpdate<'_>) {
         {
             let mut t = self.tally.lock().expect("tally");
             if let Some(c) = t.counts.get_mut(&row.status) {
@@ -387,7 +419,6 @@ impl Engine<'_> {
             .or(row.provider_order_id);
         row.message = u.message.map(String::from);
         self.emit(Some(row), BatchState::Running);
-        Ok(())
     }
 
     /// The stored order carrying this row's number at this profile, if any.
@@ -477,29 +508,26 @@ impl Engine<'_> {
         if self.pause_reason.lock().expect("pause").is_some() {
             return Ok(());
         }
-        if !bstore::claim(&self.desk.store, self.batch_id, row.row, now_ms()).await? {
-            return Ok(());
-        }
-        let mut row = row;
-        {
-            let mut t = self.tally.lock().expect("tally");
-            if let Some(c) = t.counts.get_mut(&RowStatus::Queued) {
-                *c = c.saturating_sub(1);
-            }
-            *t.counts.entry(RowStatus::Sending).or_insert(0) += 1;
-        }
-        row.status = RowStatus::Sending;
         let input = OrderInput {
             amount: money::fen_to_yuan_2dp(row.amount_fen),
             order_no: Some(row.order_no.clone()),
             values: row.fields.clone(),
         };
+        let link = RowLink {
+            batch_id: self.batch_id,
+            row: row.row,
+        };
+        // The row is claimed in its order's insert and takes the answer in
+        // its order's update: the store already holds what `record` shows.
         match self
             .desk
-            .create_order(&self.profile.id, OrderKind::Payout, &input)
+            .create_batch_row(&self.profile.id, &input, link)
             .await
         {
-            Ok(out) => {
+            // Not claimed: the batch was paused or cancelled, or another
+            // runner took the row. Nothing stored, nothing sent.
+            Ok(None) => Ok(()),
+            Ok(Some(out)) => {
                 if let Some(reason) = out
                     .error
                     .as_ref()
@@ -511,16 +539,16 @@ impl Engine<'_> {
                     .error
                     .map(|e| e.message)
                     .or_else(|| out.order.provider_message.clone());
-                self.set(
+                self.record(
                     row,
-                    RowUpdate {
+                    &RowUpdate {
                         status: RowStatus::from_order(out.order.status),
                         order_id: Some(out.order.id),
                         provider_order_id: out.order.provider_order_id.as_deref(),
                         message: message.as_deref(),
                     },
-                )
-                .await
+                );
+                Ok(())
             }
             Err(e) => {
                 // The number is taken (another runner, or an order made
@@ -529,18 +557,9 @@ impl Engine<'_> {
                     return self.link(row, o).await;
                 }
                 if matches!(e, CoreError::Secret(_)) {
+                    // The row stays queued for the resume.
                     self.pause_for(e.to_string());
-                    return self
-                        .set(
-                            row,
-                            RowUpdate {
-                                status: RowStatus::Queued,
-                                order_id: None,
-                                provider_order_id: None,
-                                message: Some(&e.to_string()),
-                            },
-                        )
-                        .await;
+                    return Ok(());
                 }
                 // Refused before anything was stored or sent (a limit reached
                 // since the import, the profile's settings...).

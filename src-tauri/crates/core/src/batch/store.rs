@@ -299,27 +299,6 @@ pub async fn counts(store: &Store, id: i64) -> CoreResult<BTreeMap<String, u32>>
         .collect())
 }
 
-/// The write-ahead mark: a queued row becomes `sending` only while its batch
-/// is running, in one statement, so a pause or cancel from any process stops
-/// new sends at once and two runners never take the same row.
-pub async fn claim(store: &Store, id: i64, row: u32, at: i64) -> CoreResult<bool> {
-    if let Pool::Postgres(p) = store.pools() {
-        return pg::claim(p, id, row, at).await;
-    }
-    let r = sqlx::query(
-        "UPDATE batch_rows SET status = 'sending', updated_at = ?
-         WHERE batch_id = ? AND row_no = ? AND status = 'queued'
-           AND (SELECT state FROM batches WHERE id = ?) = 'running'",
-    )
-    .bind(at)
-    .bind(id)
-    .bind(row)
-    .bind(id)
-    .execute(store.pool())
-    .await?;
-    Ok(r.rows_affected() == 1)
-}
-
 pub struct RowUpdate<'a> {
     pub status: RowStatus,
     pub order_id: Option<i64>,

@@ -1,9 +1,10 @@
 //! The batch tables on PostgreSQL (team mode): `store.rs`'s queries in
-//! PostgreSQL's terms, called by it when the store runs there. The claim is
-//! what keeps two desks running one batch from sending a row twice: the
-//! row's `queued` → `sending` move is one conditional UPDATE, which the
-//! server re-checks on the row's newest version, under the batch row's
-//! share lock (a pause or cancel from any desk waits for it, or stops it).
+//! PostgreSQL's terms, called by it when the store runs there. The claim
+//! (in the order's insert, `store/pg/orders.rs`) is what keeps two desks
+//! running one batch from sending a row twice: the row's `queued` →
+//! `sending` move is one conditional UPDATE, which the server re-checks on
+//! the row's newest version, under the batch row's share lock (a pause or
+//! cancel from any desk waits for it, or stops it).
 
 use super::store::{NewBatch, NewRow, RowUpdate};
 use super::{Batch, BatchRow, BatchState, RowStatus};
@@ -228,21 +229,6 @@ pub(super) async fn counts(pool: &PgPool, id: i64) -> CoreResult<BTreeMap<String
         .iter()
         .map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1) as u32))
         .collect())
-}
-
-/// The write-ahead mark (see the module doc): true for exactly one desk.
-pub(super) async fn claim(pool: &PgPool, id: i64, row: u32, at: i64) -> CoreResult<bool> {
-    let r = sqlx::query(
-        "UPDATE batch_rows SET status = 'sending', updated_at = $1
-         WHERE batch_id = $2 AND row_no = $3 AND status = 'queued'
-           AND EXISTS (SELECT 1 FROM batches WHERE id = $2 AND state = 'running' FOR SHARE)",
-    )
-    .bind(at)
-    .bind(id)
-    .bind(row as i64)
-    .execute(pool)
-    .await?;
-    Ok(r.rows_affected() == 1)
 }
 
 pub(super) async fn update_row(

@@ -69,6 +69,17 @@ pub struct PayDesk {
     /// CLI, another window) bumps `updated_at` and is read afresh. A keyring
     /// read costs a D-Bus round trip; a clerk's every order should not.
     key_cache: std::sync::Mutex<std::collections::HashMap<String, CachedKeys>>,
+    /// The callback listener's copies of profiles, per id (see `notify`).
+    pub(crate) notify_profiles: std::sync::Mutex<
+        std::collections::HashMap<String, (std::time::Instant, crate::store::Profile)>,
+    >,
+}
+
+impl PayDesk {
+    /// Team mode: the operator is the database login role (`team::open_desk`).
+    pub(crate) fn set_operator(&mut self, name: String) {
+        self.os_user = name;
+    }
 }
 
 pub(crate) fn config_of(p: &Profile) -> GatewayConfig {

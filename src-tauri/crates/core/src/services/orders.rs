@@ -11,7 +11,7 @@ use crate::error::{CoreError, CoreResult, FieldError};
 use crate::form::{FormSpec, OrderInput};
 use crate::gateway::{Call, GatewayError, OrderParams};
 use crate::providers;
-use crate::store::{now_ms, NewOrder, Order, OrderUpdate, Profile};
+use crate::store::{now_ms, NewOrder, Order, OrderUpdate, Profile, RowLink};
 use crate::time::shanghai_day;
 use crate::tr;
 use crate::{money, order_no};
@@ -136,6 +136,34 @@ impl PayDesk {
         kind: OrderKind,
         input: &OrderInput,
     ) -> CoreResult<OrderOutcome> {
+        self.create_linked(profile, kind, input, None)
+            .await?
+            .ok_or_else(|| CoreError::Internal("create without a batch row was not stored".into()))
+    }
+
+    /// `create_order` for a batch row: the row is claimed in the order's
+    /// insert and takes the outcome in the order's update (two commits a row,
+    /// and never a row that disagrees with its order). `None`: the row was
+    /// not claimed (its batch stopped, or another runner took it), nothing
+    /// stored or sent. A number already stored is refused (`Conflict`), never
+    /// sent again: the batch settles that order by a query.
+    pub async fn create_batch_row(
+        &self,
+        profile: &str,
+        input: &OrderInput,
+        link: RowLink,
+    ) -> CoreResult<Option<OrderOutcome>> {
+        self.create_linked(profile, OrderKind::Payout, input, Some(link))
+            .await
+    }
+
+    async fn create_linked(
+        &self,
+        profile: &str,
+        kind: OrderKind,
+        input: &OrderInput,
+        link: Option<RowLink>,
+    ) -> CoreResult<Option<OrderOutcome>> {
         let p = self.store.profile(profile).await?;
         let (_form, mut params) = self.validate_order(&p, kind, input).await?;
         let (secret, reply_secret) = self.secrets(&p)?;
@@ -159,17 +187,22 @@ impl PayDesk {
             // The audit entry joins the order's transaction: neither without
             // the other, and one commit less per create.
             let detail = format!("{} {}", p.name, money::fen_to_yuan_2dp(params.amount_fen));
-            match self
-                .store
-                .insert_order_audited(
-                    &row,
-                    &self.os_user,
-                    &format!("{}.create", kind.as_str()),
-                    Some(&detail),
-                )
-                .await
-            {
-                Ok(id) => break (id, params.created_at_ms),
+            let action = format!("{}.create", kind.as_str());
+            let inserted = match link {
+                Some(l) => {
+                    self.store
+                        .insert_order_claimed(&row, &self.os_user, &action, Some(&detail), l)
+                        .await
+                }
+                None => self
+                    .store
+                    .insert_order_audited(&row, &self.os_user, &action, Some(&detail))
+                    .await
+                    .map(Some),
+            };
+            match inserted {
+                Ok(Some(id)) => break (id, params.created_at_ms),
+                Ok(None) => return Ok(None),
                 // A generated number collided (astronomically rare): draw another.
                 Err(CoreError::Conflict(_)) if generated && attempt < 3 => {
                     attempt += 1;
@@ -177,7 +210,7 @@ impl PayDesk {
                 }
                 // A typed number this profile already has: sent again only
                 // when its earlier request provably never left.
-                Err(CoreError::Conflict(taken)) if !generated => {
+                Err(CoreError::Conflict(taken)) if !generated && link.is_none() => {
                     let id = self.resend_start(&p, &params, taken).await?;
                     break (id, now_ms());
                 }
@@ -204,21 +237,22 @@ impl PayDesk {
         let decision = outcome::on_create(&state, result);
         let order = self
             .store
-            .update_order(
+            .update_order_linked(
                 id,
                 "create",
                 &decision.update,
                 decision.error.as_ref().map(|e| e.code.as_str()),
                 &exchanges,
                 now_ms(),
+                link.map(|l| (l, decision.error.as_ref().map(|e| e.message.as_str()))),
             )
             .await?;
         let asked = decision.update.status;
         let error = decision.error.or_else(|| refused_move(asked, &order));
-        Ok(OrderOutcome {
+        Ok(Some(OrderOutcome {
             order: localize_order(order),
             error,
-        })
+        }))
     }
 
     /// Ask the gateway for an order's live status and store what it says.

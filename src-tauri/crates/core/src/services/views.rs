@@ -144,6 +144,8 @@ pub struct AppInfo {
     /// No profiles yet: offer the sandbox profiles.
     pub first_run: bool,
     pub os_user: String,
+    /// Team mode: "host:port/db as role"; None on this desk's own file.
+    pub team_database: Option<String>,
 }
 
 /// The app's settings, kept in the database (never secrets).

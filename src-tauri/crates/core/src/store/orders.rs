@@ -132,10 +132,21 @@ const UPDATE_SQL: &str = concat!(
     "WHERE id = ?11 RETURNING status"
 );
 
+/// A batch row that moves in the same transaction as its order (batch
+/// payouts): claimed (`queued` to `sending`, only while its batch runs) with
+/// the order's insert, and given the order's outcome with its update. The
+/// row and its order never disagree after a crash, and a row costs two
+/// commits, not four.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowLink {
+    pub batch_id: i64,
+    pub row: u32,
+}
+
 impl SqliteStore {
     /// Insert a new order row. `Conflict` if the profile already has the number.
     pub async fn insert_order(&self, o: &NewOrder) -> CoreResult<i64> {
-        self.insert_one(o, None).await
+        Ok(self.insert_one(o, None, None).await?.unwrap_or_default())
     }
 
     /// Insert a new order row and its audit-log entry in one transaction, so
@@ -147,29 +158,59 @@ impl SqliteStore {
         action: &str,
         detail: Option<&str>,
     ) -> CoreResult<i64> {
-        self.insert_one(o, Some((os_user, action, detail))).await
+        Ok(self
+            .insert_one(o, Some((os_user, action, detail)), None)
+            .await?
+            .unwrap_or_default())
     }
 
-    /// One order row, with its audit entry when given (user, action, detail).
+    /// `insert_order_audited` that first claims the batch row `link` in the
+    /// same transaction: `None` (nothing written) when the row is no longer
+    /// queued or its batch no longer runs.
+    pub async fn insert_order_claimed(
+        &self,
+        o: &NewOrder,
+        os_user: &str,
+        action: &str,
+        detail: Option<&str>,
+        link: RowLink,
+    ) -> CoreResult<Option<i64>> {
+        self.insert_one(o, Some((os_user, action, detail)), Some(link))
+            .await
+    }
+
+    /// One order row, with its audit entry when given (user, action, detail),
+    /// after claiming the batch row when given (`None`: not claimed).
     async fn insert_one(
         &self,
         o: &NewOrder,
         audit: Option<(&str, &str, Option<&str>)>,
-    ) -> CoreResult<i64> {
+        link: Option<RowLink>,
+    ) -> CoreResult<Option<i64>> {
         let _writing = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
         let written = async {
+            if let Some(l) = link {
+                // The claim first: the transaction starts with a write.
+                if !claim_row_in(&mut tx, l.batch_id, l.row, o.created_at).await? {
+                    return Ok(None);
+                }
+            }
             let id = insert_order_in(&mut tx, o).await?;
             if let Some((os_user, action, detail)) = audit {
                 audit_in(&mut tx, os_user, action, Some(&o.order_no), detail).await?;
             }
-            Ok::<_, crate::error::CoreError>(id)
+            Ok::<_, crate::error::CoreError>(Some(id))
         }
         .await;
         match written {
-            Ok(id) => {
+            Ok(Some(id)) => {
                 tx.commit().await?;
-                Ok(id)
+                Ok(Some(id))
+            }
+            Ok(None) => {
+                tx.rollback().await?;
+                Ok(None)
             }
             Err(e) => {
                 // Now, not when the connection next runs: the write lock goes with it.
@@ -180,7 +221,9 @@ impl SqliteStore {
     }
 
     /// Insert many new order rows (each with its `create` event) in one
-    /// transaction: all or none. `Conflict` if any number is already taken.
+    /// transaction: all or none. `Conflict` if any number is already taken,
+    /// by its profile or by another live profile of the same gateway and
+    /// merchant id (as `insert_order`).
     /// Returns the ids in the order given.
     pub async fn insert_orders_batch(&self, orders: &[NewOrder]) -> CoreResult<Vec<i64>> {
         let _writing = self.writer.lock().await;
@@ -233,6 +276,55 @@ impl SqliteStore {
         exchanges: &[Exchange],
         at: i64,
     ) -> CoreResult<Order> {
+        self.update_order_linked(id, action, u, error_code, exchanges, at, None)
+            .await
+    }
+
+    /// `update_order` that also gives the batch row `link` the order's
+    /// outcome (its status, gateway id, and `message` or the gateway's words)
+    /// in the same transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn update_order_linked(
+        &self,
+        id: i64,
+        action: &str,
+        u: &OrderUpdate,
+        error_code: Option<&str>,
+        exchanges: &[Exchange],
+        at: i64,
+        link: Option<(RowLink, Option<&str>)>,
+    ) -> CoreResult<Order> {
+        self.write_order_linked(id, action, u, error_code, exchanges, at, link)
+            .await?;
+        self.order(id).await
+    }
+
+    /// `update_order` without reading the order back: the status the row
+    /// has after the write (the callback listener's hot path).
+    pub async fn write_order_update(
+        &self,
+        id: i64,
+        action: &str,
+        u: &OrderUpdate,
+        error_code: Option<&str>,
+        exchanges: &[Exchange],
+        at: i64,
+    ) -> CoreResult<OrderStatus> {
+        self.write_order_linked(id, action, u, error_code, exchanges, at, None)
+            .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn write_order_linked(
+        &self,
+        id: i64,
+        action: &str,
+        u: &OrderUpdate,
+        error_code: Option<&str>,
+        exchanges: &[Exchange],
+        at: i64,
+        link: Option<(RowLink, Option<&str>)>,
+    ) -> CoreResult<OrderStatus> {
         let writing = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
         let card = u
@@ -278,9 +370,12 @@ impl SqliteStore {
             .bind(serde_json::to_string(exchanges).unwrap_or_else(|_| "[]".into()))
             .execute(&mut *tx)
             .await?;
+        if let Some((l, message)) = link {
+            settle_row_in(&mut tx, l.batch_id, l.row, id, message, at).await?;
+        }
         tx.commit().await?;
         drop(writing);
-        self.order(id).await
+        Ok(OrderStatus::parse(&status).unwrap_or(OrderStatus::Unknown))
     }
 
     pub async fn order(&self, id: i64) -> CoreResult<Order> {
@@ -417,6 +512,55 @@ async fn insert_order_in(
     Ok(id)
 }
 
+/// The batch row's write-ahead mark (migration 0010's `batch_rows`), in the transaction that stores the row's order
+/// (`Store::insert_order_claimed`), so a row is `sending` exactly when its
+/// order is stored: a queued row becomes `sending` only while its batch is
+/// running, in one statement, so a pause or cancel from any process stops new
+/// sends at once and two runners never take the same row. False: not claimed.
+async fn claim_row_in(conn: &mut SqliteConnection, id: i64, row: u32, at: i64) -> CoreResult<bool> {
+    let r = sqlx::query(
+        "UPDATE batch_rows SET status = 'sending', updated_at = ?
+         WHERE batch_id = ? AND row_no = ? AND status = 'queued'
+           AND (SELECT state FROM batches WHERE id = ?) = 'running'",
+    )
+    .bind(at)
+    .bind(id)
+    .bind(row)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// The row takes its order's outcome, inside the caller's transaction (the
+/// order's update, `Store::update_order_linked`): the status and gateway id
+/// as the order row now holds them, `message` or else the gateway's words.
+async fn settle_row_in(
+    conn: &mut SqliteConnection,
+    id: i64,
+    row: u32,
+    order_id: i64,
+    message: Option<&str>,
+    at: i64,
+) -> CoreResult<()> {
+    sqlx::query(
+        "UPDATE batch_rows SET order_id = ?1,
+             status = (SELECT status FROM orders WHERE id = ?1),
+             provider_order_id = COALESCE((SELECT provider_order_id FROM orders WHERE id = ?1), provider_order_id),
+             message = COALESCE(?2, (SELECT provider_message FROM orders WHERE id = ?1)),
+             updated_at = ?3
+         WHERE batch_id = ?4 AND row_no = ?5",
+    )
+    .bind(order_id)
+    .bind(message)
+    .bind(at)
+    .bind(id)
+    .bind(row)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// The name of another live profile on the same gateway and merchant id that
 /// already has the number of order `?1`: the gateway sees one merchant and
 /// would take the second as a duplicate. (A removed profile's orders are left
@@ -425,6 +569,13 @@ pub(super) const SAME_MERCHANT_SQL: &str = "SELECT p.name FROM orders me JOIN pr
     JOIN orders o ON o.order_no = me.order_no AND o.profile_pk != me.profile_pk \
     JOIN profiles p ON p.pk = o.profile_pk \
     WHERE me.id = ?1 AND p.provider = mp.provider AND p.merchant_id = mp.merchant_id AND p.removed_at IS NULL LIMIT 1";
+
+/// `SAME_MERCHANT_SQL` for many new orders: the number and the other
+/// profile's name for the first of the ids (the caller appends the id list).
+const SAME_MERCHANT_MANY_SQL: &str = "SELECT me.order_no, p.name FROM orders me JOIN profiles mp ON mp.pk = me.profile_pk \
+    JOIN orders o ON o.order_no = me.order_no AND o.profile_pk != me.profile_pk \
+    JOIN profiles p ON p.pk = o.profile_pk \
+    WHERE p.provider = mp.provider AND p.merchant_id = mp.merchant_id AND p.removed_at IS NULL AND me.id IN";
 
 /// Look-up by number (binds: the number, the profile id or NULL). An OR of
 /// the two equalities: SQLite probes both indexes (a multi-index OR) without
@@ -552,6 +703,25 @@ async fn insert_orders_in(
         .iter()
         .map(|o| by_key[&(pks[o.profile_id.as_str()], o.order_no.clone())])
         .collect();
+    // As `insert_order`: after the insert, inside its write, so a number
+    // another profile of the same merchant holds (stored before, by another
+    // process at once, or earlier in this batch) refuses the whole batch.
+    let sql = format!(
+        "{SAME_MERCHANT_MANY_SQL} ({}) LIMIT 1",
+        vec!["?"; ids.len()].join(",")
+    );
+    let mut q = sqlx::query(&sql);
+    for id in &ids {
+        q = q.bind(*id);
+    }
+    if let Some(r) = q.fetch_optional(&mut *tx).await? {
+        return Err(CoreError::Conflict(crate::tr!(
+            "订单号 {} 已被同一网关、同一商户号的商户配置“{}”使用，网关会视为重复订单。请换一个订单号",
+            "order number {} is already used by profile “{}” on the same gateway and merchant id; the gateway would take it as a duplicate. Use another number",
+            r.try_get::<String, _>(0)?,
+            r.try_get::<String, _>(1)?
+        )));
+    }
     let sql = format!(
         "INSERT INTO order_events (order_id, at, action, status, message) VALUES {}",
         placeholders(orders.len(), 5)
@@ -822,7 +992,12 @@ mod tests {
     async fn a_batch_is_written_whole_or_not_at_all(db: TestDb) {
         let s = db.open().await;
         s.insert_profile(&profile("p1", "A")).await.unwrap();
-        s.insert_profile(&profile("p2", "B")).await.unwrap();
+        // Another merchant: a number of p1's is its own too.
+        let mut p2 = profile("p2", "B");
+        p2.gateway.merchant_id = "M2".into();
+        s.insert_profile(&p2).await.unwrap();
+        // The same gateway and merchant id as p1: the gateway sees one merchant.
+        s.insert_profile(&profile("p3", "C")).await.unwrap();
         // Longer than one statement, both profiles, one number in both.
         let batch: Vec<NewOrder> = (0..1_203)
             .map(|i| {
@@ -859,7 +1034,36 @@ mod tests {
                 other => panic!("{other:?}"),
             }
         }
+        // A number p1 holds, sent by p3 (same gateway and merchant id), in
+        // the history or earlier in the same batch (past one statement):
+        // refused whole, naming the number and the profile holding it.
+        let mut late: Vec<NewOrder> = (0..600)
+            .map(|i| new_order("p3", &format!("NEW-P3-{i}"), i))
+            .collect();
+        late.push(new_order("p1", "NEW-P3-7", 9));
+        for taken in [
+            vec![new_order("p3", "NEW2", 1), new_order("p3", "B7", 2)],
+            late,
+        ] {
+            match s.insert_orders_batch(&taken).await {
+                Err(CoreError::Conflict(m)) => {
+                    assert!(
+                        (m.contains("B7") && m.contains("“A”"))
+                            || (m.contains("NEW-P3-7") && (m.contains("“C”") || m.contains("“A”"))),
+                        "{m}"
+                    )
+                }
+                other => panic!("{other:?}"),
+            }
+        }
         assert_eq!(count().await, before);
+        // The same number on another merchant's profile is its own.
+        s.insert_orders_batch(&[
+            new_order("p2", "B0-OTHER", 1),
+            new_order("p3", "B0-OTHER", 1),
+        ])
+        .await
+        .unwrap();
     }
 
     /// Form values held by their own columns are stored once, and every
@@ -920,7 +1124,106 @@ mod tests {
         assert_eq!(stored, r#"{"branch":"浦东"}"#);
     }
 
+    /// Literal SQL (no binds) on either engine: the batch tables' rows.
+    async fn exec(s: &crate::store::Store, sql: &str) {
+        match s.pools() {
+            crate::store::Pool::Sqlite(p) => drop(sqlx::query(sql).execute(p).await.unwrap()),
+            crate::store::Pool::Postgres(p) => drop(sqlx::query(sql).execute(p).await.unwrap()),
+        }
+    }
+
+    async fn row_of(s: &crate::store::Store, row: u32) -> (String, Option<i64>, Option<String>) {
+        let sql = format!(
+            "SELECT status, order_id, provider_order_id FROM batch_rows WHERE batch_id = 1 AND row_no = {row}"
+        );
+        match s.pools() {
+            crate::store::Pool::Sqlite(p) => sqlx::query_as(&sql).fetch_one(p).await.unwrap(),
+            crate::store::Pool::Postgres(p) => sqlx::query_as(&sql).fetch_one(p).await.unwrap(),
+        }
+    }
+
+    /// A batch row is claimed in its order's insert and takes the order's
+    /// answer in its update: claimed only while the batch runs and the row is
+    /// queued; not claimed, or a taken number, stores nothing and leaves the
+    /// row queued.
+    async fn a_batch_row_moves_with_its_order(db: TestDb) {
+        let s = db.open().await;
+        s.insert_profile(&profile("p1", "A")).await.unwrap();
+        exec(&s, "INSERT INTO batches (id, profile_uuid, profile_name, provider, file_name, file_hash, state, row_count, valid_rows, total_fen, created_at, updated_at) VALUES (1, 'p1', 'A', 'jstpay', 'f.csv', 'h', 'running', 3, 3, 300, 1, 1)").await;
+        for r in 1..=3 {
+            exec(&s, &format!("INSERT INTO batch_rows (batch_id, row_no, order_no, amount_fen, status, updated_at) VALUES (1, {r}, 'BR{r}', 100, 'queued', 1)")).await;
+        }
+        let link = |row| RowLink { batch_id: 1, row };
+        let id = s
+            .insert_order_claimed(
+                &new_order("p1", "BR1", 10),
+                "u",
+                "payout.create",
+                None,
+                link(1),
+            )
+            .await
+            .unwrap()
+            .expect("claimed");
+        assert_eq!(row_of(&s, 1).await, ("sending".into(), None, None));
+        // Taken already: no second order, whatever its number.
+        let again = s
+            .insert_order_claimed(
+                &new_order("p1", "BR1-again", 10),
+                "u",
+                "payout.create",
+                None,
+                link(1),
+            )
+            .await
+            .unwrap();
+        assert_eq!(again, None);
+        assert!(s.find_orders("BR1-again", None).await.unwrap().is_empty());
+        let u = OrderUpdate {
+            status: Some(OrderStatus::Pending),
+            provider_order_id: Some("GW1".into()),
+            provider_message: Some("accepted".into()),
+            ..Default::default()
+        };
+        s.update_order_linked(id, "create", &u, None, &[], 20, Some((link(1), None)))
+            .await
+            .unwrap();
+        assert_eq!(
+            row_of(&s, 1).await,
+            ("pending".into(), Some(id), Some("GW1".into()))
+        );
+        // A taken number: the claim goes back with the failed insert.
+        s.insert_order(&new_order("p1", "BR3", 10)).await.unwrap();
+        let taken = s
+            .insert_order_claimed(
+                &new_order("p1", "BR3", 10),
+                "u",
+                "payout.create",
+                None,
+                link(3),
+            )
+            .await;
+        assert!(matches!(taken, Err(CoreError::Conflict(_))), "{taken:?}");
+        assert_eq!(row_of(&s, 3).await.0, "queued");
+        // Paused: nothing claimed, nothing stored.
+        exec(&s, "UPDATE batches SET state = 'paused' WHERE id = 1").await;
+        let paused = s
+            .insert_order_claimed(
+                &new_order("p1", "BR2", 10),
+                "u",
+                "payout.create",
+                None,
+                link(2),
+            )
+            .await
+            .unwrap();
+        assert_eq!(paused, None);
+        assert!(s.find_orders("BR2", None).await.unwrap().is_empty());
+        assert_eq!(row_of(&s, 2).await.0, "queued");
+    }
+
     on_both_engines!(
+        a_batch_row_moves_with_its_order,
         a_final_order_never_moves_when_two_writers_race,
         an_update_that_moves_nothing_keeps_the_note_and_reopen_is_explicit,
         one_number_per_merchant_across_profiles_even_at_once,

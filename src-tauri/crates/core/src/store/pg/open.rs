@@ -34,9 +34,26 @@ impl PgStore {
                 ))
             })?;
         refuse_newer(&pool).await?;
-        // sqlx takes an advisory lock around the run: two desks opening a
-        // new database at once migrate it once.
-        MIGRATOR.run(&pool).await?;
+        // Team mode: operators may not create anything (team/admin.rs grants),
+        // and sqlx's run begins with a CREATE TABLE IF NOT EXISTS even when
+        // nothing is pending; so it runs only when something is.
+        if has_pending(&pool).await? {
+            // sqlx takes an advisory lock around the run: two desks opening a
+            // new database at once migrate it once.
+            MIGRATOR.run(&pool).await.map_err(|e| {
+                use sqlx::migrate::MigrateError::{Execute, ExecuteMigration};
+                let denied = matches!(&e, Execute(sqlx::Error::Database(d)) | ExecuteMigration(sqlx::Error::Database(d), _)
+                    if d.code().as_deref() == Some("42501"));
+                if denied {
+                    CoreError::Storage(crate::tr!(
+                        "团队数据库需要升级到此版本 PayDesk 的表结构：请管理员运行 paydesk team init --database 管理员地址",
+                        "the team database needs this PayDesk's schema: ask the administrator to run paydesk team init --database ADMIN_URL"
+                    ))
+                } else {
+                    e.into()
+                }
+            })?;
+        }
         Ok(PgStore { pool })
     }
 }
@@ -54,6 +71,18 @@ pub(crate) async fn applied_version(pool: &PgPool) -> CoreResult<Option<i64>> {
             .fetch_one(pool)
             .await?,
     )
+}
+
+/// Whether a migration this PayDesk knows is not applied yet.
+async fn has_pending(pool: &PgPool) -> CoreResult<bool> {
+    if applied_version(pool).await?.is_none() {
+        return Ok(true);
+    }
+    let applied: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+            .fetch_all(pool)
+            .await?;
+    Ok(MIGRATOR.iter().any(|m| !applied.contains(&m.version)))
 }
 
 /// Refuse a database migrated by a newer PayDesk: its schema may mean things

@@ -10,7 +10,7 @@ use crate::error::{CoreError, CoreResult};
 use crate::gateway::Exchange;
 use crate::store::orders::stored_fields;
 use crate::store::rows::{OPEN_ORDERS, ORDER_SELECT};
-use crate::store::{NewOrder, Order, OrderEvent, OrderUpdate, STATUS_CONFLICT};
+use crate::store::{NewOrder, Order, OrderEvent, OrderUpdate, RowLink, STATUS_CONFLICT};
 use sqlx::{PgConnection, Row};
 use std::collections::HashMap;
 
@@ -62,6 +62,13 @@ const SAME_MERCHANT_SQL: &str = "SELECT p.name FROM orders me JOIN profiles mp O
     JOIN orders o ON o.order_no = me.order_no AND o.profile_pk <> me.profile_pk \
     JOIN profiles p ON p.pk = o.profile_pk \
     WHERE me.id = $1 AND p.provider = mp.provider AND p.merchant_id = mp.merchant_id AND p.removed_at IS NULL LIMIT 1";
+
+/// `SAME_MERCHANT_SQL` for many new orders (`$1`: their ids): the number
+/// and the other profile's name of the first found.
+const SAME_MERCHANT_MANY_SQL: &str = "SELECT me.order_no, p.name FROM orders me JOIN profiles mp ON mp.pk = me.profile_pk \
+    JOIN orders o ON o.order_no = me.order_no AND o.profile_pk <> me.profile_pk \
+    JOIN profiles p ON p.pk = o.profile_pk \
+    WHERE me.id = ANY($1) AND p.provider = mp.provider AND p.merchant_id = mp.merchant_id AND p.removed_at IS NULL LIMIT 1";
 
 const ORDER_INSERT_COLUMNS: &str = "profile_pk, order_no, kind, amount_fen, channel, payee_name, account_no, bank_name, fields, status, message, created_by, created_at, updated_at";
 
@@ -130,9 +137,63 @@ fn placeholders(rows: usize, values: usize) -> String {
         .join(",")
 }
 
+/// The batch row's write-ahead mark in its order's insert (SQLite's
+/// `claim_row_in`): true for exactly one desk, under the batch row's share
+/// lock, so a pause or cancel from any desk waits for it or stops it.
+async fn claim_row_in(tx: &mut PgConnection, l: RowLink, at: i64) -> CoreResult<bool> {
+    let r = sqlx::query(
+        "UPDATE batch_rows SET status = 'sending', updated_at = $1
+         WHERE batch_id = $2 AND row_no = $3 AND status = 'queued'
+           AND EXISTS (SELECT 1 FROM batches WHERE id = $2 AND state = 'running' FOR SHARE)",
+    )
+    .bind(at)
+    .bind(l.batch_id)
+    .bind(l.row as i64)
+    .execute(&mut *tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// The batch row takes its order's outcome in the order's update (SQLite's
+/// `settle_row_in`).
+async fn settle_row_in(
+    tx: &mut PgConnection,
+    l: RowLink,
+    order_id: i64,
+    message: Option<&str>,
+    at: i64,
+) -> CoreResult<()> {
+    sqlx::query(
+        "UPDATE batch_rows SET order_id = o.id, status = o.status,
+             provider_order_id = COALESCE(o.provider_order_id, batch_rows.provider_order_id),
+             message = COALESCE($2, o.provider_message), updated_at = $3
+         FROM orders o WHERE o.id = $1 AND batch_rows.batch_id = $4 AND batch_rows.row_no = $5",
+    )
+    .bind(order_id)
+    .bind(message)
+    .bind(at)
+    .bind(l.batch_id)
+    .bind(l.row as i64)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
 impl PgStore {
     pub async fn insert_order(&self, o: &NewOrder) -> CoreResult<i64> {
-        self.insert_one(o, None).await
+        Ok(self.insert_one(o, None, None).await?.unwrap_or_default())
+    }
+
+    pub async fn insert_order_claimed(
+        &self,
+        o: &NewOrder,
+        os_user: &str,
+        action: &str,
+        detail: Option<&str>,
+        link: RowLink,
+    ) -> CoreResult<Option<i64>> {
+        self.insert_one(o, Some((os_user, action, detail)), Some(link))
+            .await
     }
 
     pub async fn insert_order_audited(
@@ -142,17 +203,27 @@ impl PgStore {
         action: &str,
         detail: Option<&str>,
     ) -> CoreResult<i64> {
-        self.insert_one(o, Some((os_user, action, detail))).await
+        Ok(self
+            .insert_one(o, Some((os_user, action, detail)), None)
+            .await?
+            .unwrap_or_default())
     }
 
     /// One order row, its `create` event and its audit entry when given, in
-    /// one transaction (dropped, so rolled back, on any failure).
+    /// one transaction (dropped, so rolled back, on any failure), after
+    /// claiming the batch row when given (`None`: not claimed, nothing written).
     async fn insert_one(
         &self,
         o: &NewOrder,
         audit: Option<(&str, &str, Option<&str>)>,
-    ) -> CoreResult<i64> {
+        link: Option<RowLink>,
+    ) -> CoreResult<Option<i64>> {
         let mut tx = self.pool.begin().await?;
+        if let Some(l) = link {
+            if !claim_row_in(&mut tx, l, o.created_at).await? {
+                return Ok(None);
+            }
+        }
         // One writer per number across every desk until commit: the check
         // below then sees any other profile's insert of it (committed before
         // the lock was granted), so two creates of one number on two
@@ -201,7 +272,7 @@ impl PgStore {
             audit_in(&mut tx, os_user, action, Some(&o.order_no), detail).await?;
         }
         tx.commit().await?;
-        Ok(id)
+        Ok(Some(id))
     }
 
     /// Many new order rows (each with its `create` event) in one transaction:
@@ -224,9 +295,35 @@ impl PgStore {
             }
         }
         let mut tx = self.pool.begin().await?;
+        // The numbers' locks, as a single insert takes its number's (sorted:
+        // two batches never wait on each other in a circle), so the check
+        // below sees every other desk's insert of them.
+        let mut nos: Vec<&str> = orders.iter().map(|o| o.order_no.as_str()).collect();
+        nos.sort_unstable();
+        nos.dedup();
+        sqlx::query(
+            "SELECT pg_advisory_xact_lock(hashtextextended(n, 13)) FROM unnest($1::text[]) AS n ORDER BY n",
+        )
+        .bind(&nos)
+        .execute(&mut *tx)
+        .await?;
         let mut ids = Vec::with_capacity(orders.len());
         for chunk in orders.chunks(ROWS_PER_STATEMENT) {
             ids.extend(insert_orders_in(&mut tx, chunk, &pks).await?);
+        }
+        // A number another live profile of the same gateway and merchant id
+        // holds (before, or earlier in this batch): all or none.
+        let other = sqlx::query(SAME_MERCHANT_MANY_SQL)
+            .bind(&ids)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(r) = other {
+            return Err(CoreError::Conflict(crate::tr!(
+                "订单号 {} 已被同一网关、同一商户号的商户配置“{}”使用，网关会视为重复订单。请换一个订单号",
+                "order number {} is already used by profile “{}” on the same gateway and merchant id; the gateway would take it as a duplicate. Use another number",
+                r.try_get::<String, _>(0)?,
+                r.try_get::<String, _>(1)?
+            )));
         }
         tx.commit().await?;
         Ok(ids)
@@ -241,6 +338,52 @@ impl PgStore {
         exchanges: &[Exchange],
         at: i64,
     ) -> CoreResult<Order> {
+        self.update_order_linked(id, action, u, error_code, exchanges, at, None)
+            .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn update_order_linked(
+        &self,
+        id: i64,
+        action: &str,
+        u: &OrderUpdate,
+        error_code: Option<&str>,
+        exchanges: &[Exchange],
+        at: i64,
+        link: Option<(RowLink, Option<&str>)>,
+    ) -> CoreResult<Order> {
+        self.write_order_linked(id, action, u, error_code, exchanges, at, link)
+            .await?;
+        self.order(id).await
+    }
+
+    /// `update_order` without reading the order back: the status the row
+    /// has after the write (the callback listener's hot path).
+    pub async fn write_order_update(
+        &self,
+        id: i64,
+        action: &str,
+        u: &OrderUpdate,
+        error_code: Option<&str>,
+        exchanges: &[Exchange],
+        at: i64,
+    ) -> CoreResult<OrderStatus> {
+        self.write_order_linked(id, action, u, error_code, exchanges, at, None)
+            .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn write_order_linked(
+        &self,
+        id: i64,
+        action: &str,
+        u: &OrderUpdate,
+        error_code: Option<&str>,
+        exchanges: &[Exchange],
+        at: i64,
+        link: Option<(RowLink, Option<&str>)>,
+    ) -> CoreResult<OrderStatus> {
         let mut tx = self.pool.begin().await?;
         let card = u
             .card
@@ -284,8 +427,11 @@ impl PgStore {
             .bind(serde_json::to_string(exchanges).unwrap_or_else(|_| "[]".into()))
             .execute(&mut *tx)
             .await?;
+        if let Some((l, message)) = link {
+            settle_row_in(&mut tx, l, id, message, at).await?;
+        }
         tx.commit().await?;
-        self.order(id).await
+        Ok(OrderStatus::parse(&status).unwrap_or(OrderStatus::Unknown))
     }
 
     pub async fn order(&self, id: i64) -> CoreResult<Order> {
