@@ -9,10 +9,11 @@
 -- row) and `columnsize=0` (no per-row sizes, which only ranking needs).
 -- About 47 MB per million orders.
 --
--- The payee is indexed between two U+0001 marks, and a name of 4 to 6
--- characters also with its inner pairs, each followed by the mark: a
--- two-character term (a two-character Chinese name, or a given name) is then
--- one trigram, `␁XY` or `XY␁`, found anywhere in a name of up to 6 characters.
+-- A two-character term (a two-character Chinese name, a given name) is
+-- shorter than a trigram: the start of a name is the payee prefix index's;
+-- for the inside and the end, a name of 3 to 6 characters is indexed with
+-- its pairs after the first character, each followed by U+0001 (after a
+-- U+0002 that ends the name), so `XY` there is one trigram, `XY␁`.
 
 -- Order-number prefixes are substrings now: the bucket index (0003) goes,
 -- which pays for the trigram index. Terms shorter than a trigram use the
@@ -23,10 +24,11 @@ DROP INDEX orders_order_no_bucket;
 CREATE VIEW order_search_rows AS
 SELECT id, order_no,
     CASE WHEN payee_name IS NOT NULL THEN
-        char(1) || payee_name || char(1)
-        || iif(length(payee_name) BETWEEN 4 AND 6, substr(payee_name, 2, 2) || char(1), '')
-        || iif(length(payee_name) BETWEEN 5 AND 6, substr(payee_name, 3, 2) || char(1), '')
-        || iif(length(payee_name) = 6, substr(payee_name, 4, 2) || char(1), '')
+        payee_name
+        || iif(length(payee_name) BETWEEN 3 AND 6, char(2) || substr(payee_name, 2, 2) || char(1), '')
+        || iif(length(payee_name) BETWEEN 4 AND 6, substr(payee_name, 3, 2) || char(1), '')
+        || iif(length(payee_name) BETWEEN 5 AND 6, substr(payee_name, 4, 2) || char(1), '')
+        || iif(length(payee_name) = 6, substr(payee_name, 5, 2) || char(1), '')
     END AS payee_name,
     account_no
 FROM orders;

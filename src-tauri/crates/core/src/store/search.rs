@@ -59,9 +59,9 @@ const TRIGRAM: usize = 3;
 /// is one more list to intersect); every candidate is tested on its row.
 const TRIGRAMS_MAX: usize = 12;
 
-/// The mark around (and after inner pairs of) an indexed payee name
-/// (migration 0012): a two-character term inside or at the end of a name
-/// is the trigram `XY␁`.
+/// The mark after each pair of an indexed payee name past its first
+/// character (migration 0012): a two-character term inside or at the end of
+/// a name is the trigram `XY␁`.
 const MARK: char = '\u{1}';
 
 /// A quoted FTS5 string: every character literal.
@@ -377,7 +377,8 @@ impl SqliteStore {
             c.targs.extend([Arg::Int(at), Arg::Int(at), Arg::Int(id)]);
             // A cursor's id alone may be any number (a page boundary typed
             // or made up): its time bounds the ids as `to` does.
-            c.rcond.push_str(" AND rowid < ? AND rowid <= (SELECT ifnull((SELECT id FROM orders WHERE created_at <= ? ORDER BY created_at DESC, id DESC LIMIT 1), 0))");
+            // One expression: FTS5 takes a single upper bound on the row id.
+            c.rcond.push_str(" AND rowid <= min(? - 1, (SELECT ifnull((SELECT id FROM orders WHERE created_at <= ? ORDER BY created_at DESC, id DESC LIMIT 1), 0)))");
             c.rargs.extend([Arg::Int(id), Arg::Int(at)]);
         }
         Ok(c)
