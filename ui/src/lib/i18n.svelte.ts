@@ -84,6 +84,8 @@ const dict = {
   'event.refresh': ['查询状态', 'Status query'],
   'event.lookup': ['向网关查询', 'Asked the gateway'],
   'event.callback': ['网关通知', 'Gateway callback'],
+  'event.notify': ['网关回调', 'Gateway callback'],
+  'event.notify.receive_check': ['代付核对（已确认）', 'Receive check (confirmed)'],
 
   'amount.empty': ['请输入金额', 'Enter an amount'],
   'amount.invalid': ['不是有效金额，请输入如 100 或 100.50 的数字', 'Not a valid amount; type a number such as 100 or 100.50'],
