@@ -418,6 +418,10 @@ enum OrderCmd {
         /// pending, processing, succeeded, failed or unknown.
         #[arg(long)]
         status: Option<String>,
+        /// Any part of an order number, payee name or account number (3+
+        /// characters; shorter: the start of the number, gateway id or payee).
+        #[arg(long)]
+        search: Option<String>,
         /// Rows per page, 1–1000.
         #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
         limit: u32,
@@ -972,6 +976,7 @@ async fn order(desk: &PayDesk, cmd: OrderCmd, out: &Out) -> Res {
             profile,
             kind,
             status,
+            search,
             limit,
             after,
             stuck,
@@ -1009,6 +1014,7 @@ async fn order(desk: &PayDesk, cmd: OrderCmd, out: &Out) -> Res {
                     profile,
                     kind,
                     status,
+                    search,
                     after,
                     limit: Some(limit),
                     ..Default::default()

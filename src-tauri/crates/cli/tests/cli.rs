@@ -291,6 +291,18 @@ async fn every_call(kind: ProviderKind) {
     let list = env.json(&["order", "list", "--profile", &name]).await;
     assert!(!list["orders"].as_array().unwrap().is_empty());
     outputs.push_str(&list.to_string());
+    // Any part of a number finds its order (here its last six characters).
+    let no = list["orders"][0]["order_no"].as_str().unwrap().to_string();
+    let part = &no[no.len() - 6..];
+    let found = env.json(&["order", "list", "--search", part]).await;
+    assert!(
+        found["orders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["order_no"] == no.as_str()),
+        "{part}: {found}"
+    );
 
     // Remove: the keyring entries go, the history stays.
     env.json(&["profile", "remove", "wrong-key"]).await;
