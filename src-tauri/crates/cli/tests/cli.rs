@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{contains, Env, Run};
+use common::{contains, payout_flags, Env, Run};
 use paydesk_core::ProviderKind;
 use serde_json::Value;
 
@@ -37,27 +37,8 @@ fn payout_args(kind: ProviderKind) -> Option<Vec<&'static str>> {
             "--remark",
             "测试转账",
         ],
-        ProviderKind::Juyouke => vec![],
-        ProviderKind::Appkey => vec![
-            "--payee-name",
-            "李四",
-            "--account-no",
-            "6222020200112233445",
-            "--bank-name",
-            "中国工商银行",
-        ],
-        ProviderKind::Xxpay => vec![
-            "--payee-name",
-            "张三",
-            "--account-no",
-            "6222020200112233445",
-            "--bank-code",
-            "HPT00002",
-            "--province",
-            "江苏",
-            "--city",
-            "南京",
-        ],
+        // The same as every suite's (support/args.rs).
+        _ => payout_flags(kind),
     })
 }
 
