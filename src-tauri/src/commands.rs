@@ -777,6 +777,7 @@ pub async fn listener_status(state: State<'_, AppState>) -> R<ListenerStatus> {
 /// than loopback exposes it to the network: refused unless `confirm_public`.
 #[tauri::command]
 pub async fn set_listener(
+    app: tauri::AppHandle,
     state: State<'_, AppState>,
     enabled: bool,
     bind: String,
@@ -795,7 +796,7 @@ pub async fn set_listener(
         }));
     }
     if enabled {
-        crate::state::start_listener(state.desk.clone(), &state.listener, addr).await?;
+        crate::state::start_listener(state.desk.clone(), &state.listener, addr, Some(app)).await?;
     } else {
         *state.listener.running.lock().await = None;
     }

@@ -66,6 +66,11 @@ pub fn run() {
             tracing::info!(ms = state::since_start_ms(), "setup");
             let data_dir = state::data_dir(app.handle());
             let state = tauri::async_runtime::block_on(AppState::start(data_dir))?;
+            // Demo mode: the sandbox's callbacks arrive at the app's own
+            // loopback listener before any window can send an order.
+            tauri::async_runtime::block_on(
+                state.start_sandbox_listener(Some(app.handle().clone())),
+            );
             tracing::info!(ms = state::since_start_ms(), "state ready");
             let desk = state.desk.clone();
             if let Some(team) = &state.team {

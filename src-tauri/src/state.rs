@@ -3,7 +3,7 @@
 
 use paydesk_core::domain::ProviderKind;
 use paydesk_core::error::CoreError;
-use paydesk_core::services::{PayDesk, ProfileInput, ProfileView};
+use paydesk_core::services::{PayDesk, ProfileView};
 use paydesk_core::sync::SyncEvent;
 use paydesk_core::vault::KeyringStore;
 use std::path::PathBuf;
@@ -15,8 +15,10 @@ use tauri::Manager;
 
 /// The sandbox prefers a stable port so its profiles' URLs stay the same.
 const SANDBOX_PORT: u16 = 47651;
-/// Demo mode: sandbox orders succeed by themselves after this long.
-const SANDBOX_AUTO_ADVANCE: Duration = Duration::from_secs(30);
+/// Demo mode: sandbox orders succeed by themselves after this long, and the
+/// sandbox calls back at once. Between the sync's first two checks (15 s and
+/// 30 s), so demo mode shows an order settled by its callback, not by a query.
+const SANDBOX_AUTO_ADVANCE: Duration = Duration::from_secs(20);
 
 static STARTED: OnceLock<Instant> = OnceLock::new();
 static READY: OnceLock<u128> = OnceLock::new();
@@ -106,9 +108,6 @@ impl AppState {
                     .await
                     .ok(),
             };
-            if let Some(r) = &running {
-                rebase_sandbox_profiles(&desk, &profiles, r).await;
-            }
             running
         } else {
             None
@@ -156,28 +155,74 @@ impl AppState {
             input.low_balance_fen = Some(5_000_000);
             added.push(self.desk.add_profile(input, secret, reply_secret).await?);
         }
-        Ok(added)
+        // Their callbacks go to the app's own loopback listener.
+        self.point_sandbox_profiles().await?;
+        let mut views = Vec::with_capacity(added.len());
+        for a in added {
+            views.push(self.desk.profile(&a.profile.id).await?);
+        }
+        Ok(views)
+    }
+
+    /// Starts the loopback listener that receives the built-in sandbox's
+    /// callbacks (127.0.0.1, a free port; only while the sandbox runs), and
+    /// points the sandbox profiles at the sandbox and at it.
+    pub async fn start_sandbox_listener(&self, app: Option<tauri::AppHandle>) {
+        if self.sandbox.is_none() {
+            return;
+        }
+        use paydesk_core::notify::server::{listen, ListenOptions};
+        let opts = ListenOptions {
+            on_event: app.map(event_hook),
+            ..Default::default()
+        };
+        match listen(self.desk.clone(), opts).await {
+            Ok(l) => *self.listener.sandbox.lock().await = Some(l),
+            Err(e) => tracing::warn!(error = %e, "the sandbox's callback listener did not start"),
+        }
+        if let Err(e) = self.point_sandbox_profiles().await {
+            tracing::warn!(error = %e, "could not point the sandbox profiles at the sandbox");
+        }
+    }
+
+    /// Sandbox profiles follow the sandbox's current address, and their
+    /// notify URLs the sandbox listener's.
+    async fn point_sandbox_profiles(&self) -> Result<(), CoreError> {
+        let Some(running) = &self.sandbox else {
+            return Ok(());
+        };
+        let base = self
+            .listener
+            .sandbox
+            .lock()
+            .await
+            .as_ref()
+            .map(|l| l.base_url());
+        paydesk_sandbox::point_profiles(&self.desk, running, base.as_deref()).await
     }
 }
 
-/// Sandbox profiles follow the sandbox's current address.
-async fn rebase_sandbox_profiles(
-    desk: &PayDesk,
-    profiles: &[ProfileView],
-    running: &paydesk_sandbox::Running,
-) {
-    for p in profiles.iter().filter(|p| p.profile.sandbox) {
-        let url = running.base_url(p.profile.provider);
-        if p.profile.gateway.base_url == url {
-            continue;
-        }
-        let pr = &p.profile;
-        let mut input = ProfileInput::from(pr);
-        input.gateway.base_url = url;
-        if let Err(e) = desk.update_profile(&pr.id, input, None, None).await {
-            tracing::warn!(error = %e, "could not move a sandbox profile to the sandbox's address");
+/// What the shell does with a sync or callback event: the alert the user
+/// wants, and the window told (`sync-event`, then `orders-changed`).
+pub fn announce(app: &tauri::AppHandle, e: SyncEvent) {
+    use tauri::Emitter;
+    if let Some(state) = app.try_state::<AppState>() {
+        let prefs = state.alerts.prefs.lock().expect("alert prefs").clone();
+        if let Some((kind, title, body)) = alert_for(&e, &prefs) {
+            raise_alert(Some(app), &state.alerts, kind, title, body);
         }
     }
+    let _ = app.emit("sync-event", &e);
+}
+
+/// The listeners' hook: an order a callback settled is announced like one a
+/// sync pass settled, and the screens reload.
+pub fn event_hook(app: tauri::AppHandle) -> paydesk_core::notify::server::EventHook {
+    std::sync::Arc::new(move |e: SyncEvent| {
+        use tauri::Emitter;
+        announce(&app, e);
+        let _ = app.emit("orders-changed", serde_json::json!({ "callback": true }));
+    })
 }
 
 /// Settle orders left open (or `unknown` by a crash) as soon as the app starts;
@@ -362,15 +407,7 @@ pub async fn sync_loop(app: tauri::AppHandle, desk: Arc<PayDesk>) {
             last_balance = now;
         }
         let handle = app.clone();
-        let on_event = move |e: SyncEvent| {
-            if let Some(state) = handle.try_state::<AppState>() {
-                let prefs = state.alerts.prefs.lock().expect("alert prefs").clone();
-                if let Some((kind, title, body)) = alert_for(&e, &prefs) {
-                    raise_alert(Some(&handle), &state.alerts, kind, title, body);
-                }
-            }
-            let _ = handle.emit("sync-event", &e);
-        };
+        let on_event = move |e: SyncEvent| announce(&handle, e);
         match engine.pass(&desk, &opts, &on_event).await {
             Ok(report) => {
                 if report.checked > 0 || report.settled > 0 {
@@ -464,6 +501,8 @@ pub fn save_listener_prefs(
 pub struct Listener {
     pub prefs: tokio::sync::Mutex<ListenerPrefs>,
     pub running: tokio::sync::Mutex<Option<paydesk_core::notify::server::Listening>>,
+    /// The built-in sandbox's own listener (demo mode), loopback only.
+    pub sandbox: tokio::sync::Mutex<Option<paydesk_core::notify::server::Listening>>,
     pub error: std::sync::Mutex<Option<String>>,
 }
 
@@ -491,6 +530,7 @@ pub async fn start_listener(
     desk: Arc<PayDesk>,
     listener: &Listener,
     addr: std::net::SocketAddr,
+    app: Option<tauri::AppHandle>,
 ) -> Result<std::net::SocketAddr, CoreError> {
     use paydesk_core::notify::server::{listen, ListenOptions};
     let mut running = listener.running.lock().await;
@@ -498,6 +538,7 @@ pub async fn start_listener(
     *running = None;
     let opts = ListenOptions {
         bind: addr,
+        on_event: app.map(event_hook),
         ..Default::default()
     };
     match listen(desk, opts).await {
@@ -528,7 +569,7 @@ pub async fn listener_at_start(desk: Arc<PayDesk>, app: tauri::AppHandle) {
     }
     match parse_bind(&prefs.bind) {
         Ok(addr) => {
-            if let Err(e) = start_listener(desk, &state.listener, addr).await {
+            if let Err(e) = start_listener(desk, &state.listener, addr, Some(app.clone())).await {
                 tracing::warn!(error = %e, "the callback listener did not start");
             }
         }

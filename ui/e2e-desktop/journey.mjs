@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 // End-to-end in the real webview: the built PayDesk app driven through
 // tauri-driver + WebKitWebDriver, against the built-in sandbox gateways.
 // Run by scripts/e2e-desktop.sh (which starts Xvfb, a keyring and tauri-driver).
@@ -31,6 +31,14 @@ async function until(fn, what, ms = 15000) {
   }
   throw new Error(`timed out waiting for ${what}${last ? ` (${last.message})` : ''}`);
 }
+
+// The notification daemon's side: every call on the org.freedesktop.Notifications
+// interface of this session bus (the app's own, started by with-keyring.sh).
+let busLog = '';
+const monitor = process.env.DBUS_SESSION_BUS_ADDRESS
+  ? spawn('dbus-monitor', ['--session', "interface='org.freedesktop.Notifications'"], { stdio: ['ignore', 'pipe', 'ignore'] })
+  : null;
+monitor?.stdout.on('data', (d) => (busLog += d.toString('utf8')));
 
 const browser = await remote({
   hostname: '127.0.0.1',
@@ -76,6 +84,15 @@ async function fill(id, value) {
 }
 
 const state = {};
+
+// An order's history through the app's own IPC (what the timeline shows).
+async function orderEvents(orderNo) {
+  return browser.execute(async (no) => {
+    const invoke = window.__TAURI_INTERNALS__.invoke;
+    const [order] = (await invoke('find_orders', { query: no })).filter((o) => o.order_no === no);
+    return order ? invoke('order_events', { id: order.id }) : [];
+  }, orderNo);
+}
 
 const steps = [
   [
@@ -134,10 +151,11 @@ const steps = [
     },
   ],
   [
-    'the payout settles on screen without any click, and a desktop alert is raised',
+    'the payout settles on screen without any click, through the sandbox\'s callback, and a desktop alert is raised',
     async () => {
-      // The shell's background sync queries it on its schedule (the sandbox
-      // settles payouts after 30 s) and pushes the change to the open detail.
+      // Demo mode: the sandbox settles payouts after 20 s and calls the app's
+      // own loopback listener back at once (between the sync's checks at 15 s
+      // and 30 s); the shell pushes the change to the open detail.
       const sent = await $t('payout-sent');
       await until(
         async () => (await (await sent.$('[data-status]')).getAttribute('data-status')) === 'succeeded',
@@ -145,11 +163,27 @@ const steps = [
         120000,
       );
       assert((await text(await sent.$('[data-testid="sync-last"]'))) !== '尚未查询', 'last check shown');
+      // Settled through the callback, not only through sync: its history has
+      // the JSTpay receive check and the `completed` callback, which moved it.
+      state.events = await orderEvents(state.payoutNo);
+      const cb = state.events.find((e) => e.action === 'notify');
+      assert(cb && cb.status === 'succeeded', `a callback event settled it (${JSON.stringify(state.events.map((e) => [e.action, e.status]))})`);
+      assert(state.events.some((e) => e.action === 'notify.receive_check'), 'the receive check was answered');
+      const firstSucceeded = state.events.find((e) => e.status === 'succeeded');
+      assert(firstSucceeded.action === 'notify', `the callback, not a query, moved it (${firstSucceeded.action})`);
       // The test hook: the alerts the shell raised (and sent to the notification daemon).
       const alerts = await browser.execute(() => window.__TAURI_INTERNALS__.invoke('raised_alerts'));
       assert(
         alerts.some((a) => a.kind === 'payout_succeeded' && a.body.includes(state.payoutNo)),
         `a payout-succeeded alert for ${state.payoutNo} (${JSON.stringify(alerts)})`,
+      );
+      // And the notification reached the session bus: a Notify call whose
+      // summary is the alert's title and whose body names the payout.
+      assert(monitor, 'a session bus to watch');
+      await until(
+        () => /member=Notify\b[\s\S]*string "代付成功"/.test(busLog) && busLog.includes(state.payoutNo),
+        `a Notify call with the summary 代付成功 on the session bus (${busLog.slice(-800)})`,
+        10000,
       );
       await shot('payout-settled');
     },
@@ -191,6 +225,10 @@ const steps = [
       await until(async () => (await browser.$$('[data-testid="timeline"] li')).length >= 3, 'timeline with the query');
       // The create's first step (written before the request left) reads as submitting, not unknown.
       assert((await browser.$$('[data-testid="timeline"] [data-status="submitting"]')).length === 1, 'first step says submitting');
+      // The order detail shows the gateway's callback as its own step.
+      const cb = await browser.$('[data-testid="timeline"] li[data-action="notify"]');
+      assert(await cb.isExisting(), 'the callback in the timeline');
+      assert((await text(cb)).includes('网关回调'), `the callback named: ${await text(cb)}`);
       await shot('lookup');
     },
   ],
@@ -227,6 +265,7 @@ try {
   }
 } finally {
   await browser.deleteSession().catch(() => {});
+  monitor?.kill();
 }
 console.log(results.join('\n'));
 console.log(`${passed} passed, ${failed} failed`);

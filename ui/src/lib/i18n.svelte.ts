@@ -84,6 +84,8 @@ const dict = {
   'event.refresh': ['查询状态', 'Status query'],
   'event.lookup': ['向网关查询', 'Asked the gateway'],
   'event.callback': ['网关通知', 'Gateway callback'],
+  'event.notify': ['网关回调', 'Gateway callback'],
+  'event.notify.receive_check': ['代付核对（已确认）', 'Receive check (confirmed)'],
 
   'amount.empty': ['请输入金额', 'Enter an amount'],
   'amount.invalid': ['不是有效金额，请输入如 100 或 100.50 的数字', 'Not a valid amount; type a number such as 100 or 100.50'],
@@ -195,7 +197,8 @@ const dict = {
   'lookup.ask': ['向网关查询', 'Ask the gateway'],
 
   'orders.title': ['订单', 'Orders'],
-  'orders.searchPlaceholder': ['订单号 / 平台单号 / 收款人 开头', 'Order no. / gateway no. / payee, prefix'],
+  'orders.searchPlaceholder': ['订单号、收款人、账号的任意部分', 'Any part of an order no., payee or account no.'],
+  'orders.searchShort': ['少于 3 个字符时只匹配订单号、平台单号或收款人的开头（两个字的姓名可在收款人中任意位置）。', 'Under 3 characters, only the start of an order no., gateway no. or payee matches (two characters: anywhere in a payee name).'],
   'orders.refreshOpen': ['刷新未结订单', 'Refresh open orders'],
   'orders.refreshedOpen': ['已刷新 {n} 个未结订单', 'Refreshed {n} open orders'],
   'orders.refreshedOpen.one': ['已刷新 {n} 个未结订单', 'Refreshed {n} open order'],

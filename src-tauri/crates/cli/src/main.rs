@@ -225,9 +225,32 @@ struct ProfileAdd {
     /// The gateway's address as its support gave it.
     #[arg(long)]
     base_url: String,
+    #[command(flatten)]
+    settings: SettingFlags,
+}
+
+#[derive(Args)]
+struct ProfileEdit {
+    /// The profile to change.
+    profile: String,
+    /// New name.
+    #[arg(long)]
+    name: Option<String>,
+    /// New gateway address.
+    #[arg(long)]
+    base_url: Option<String>,
+    #[command(flatten)]
+    settings: SettingFlags,
+}
+
+/// The profile flags `profile add` and `profile edit` share, declared once:
+/// on add a flag not given is no setting, on edit it keeps the current value
+/// (and "" clears an optional one).
+#[derive(Args)]
+struct SettingFlags {
     /// Merchant id at the gateway (juyouke: app_id; appkey: appKey).
-    #[arg(long, default_value = "")]
-    merchant_id: String,
+    #[arg(long)]
+    merchant_id: Option<String>,
     /// Application id (jeepay, xxpay).
     #[arg(long)]
     app_id: Option<String>,
@@ -243,42 +266,23 @@ struct ProfileAdd {
     /// Low-balance threshold in yuan.
     #[arg(long)]
     low_balance: Option<String>,
-    /// Read the secret from the first line of stdin (xxpay: optional reply key on the second).
+    /// Read the key from the first line of stdin (xxpay: optional reply key on the second).
     #[arg(long)]
     secret_stdin: bool,
 }
 
-#[derive(Args)]
-struct ProfileEdit {
-    /// The profile to change.
-    profile: String,
-    /// New name.
-    #[arg(long)]
-    name: Option<String>,
-    /// New gateway address.
-    #[arg(long)]
-    base_url: Option<String>,
-    /// New merchant id.
-    #[arg(long)]
-    merchant_id: Option<String>,
-    /// New application id ("" clears it).
-    #[arg(long)]
-    app_id: Option<String>,
-    /// New operator id ("" clears it).
-    #[arg(long)]
-    operator_id: Option<String>,
-    /// New notify URL ("" clears it).
-    #[arg(long)]
-    notify_url: Option<String>,
-    /// New return URL ("" clears it).
-    #[arg(long)]
-    return_url: Option<String>,
-    /// New low-balance threshold in yuan ("" clears it).
-    #[arg(long)]
-    low_balance: Option<String>,
-    /// Replace the key: read it from the first line of stdin (xxpay: reply key on the second).
-    #[arg(long)]
-    secret_stdin: bool,
+impl SettingFlags {
+    /// The gateway settings these flags give over `current`.
+    fn over(&self, base_url: Option<String>, current: GatewayConfig) -> GatewayConfig {
+        GatewayConfig {
+            base_url: base_url.unwrap_or(current.base_url),
+            merchant_id: self.merchant_id.clone().unwrap_or(current.merchant_id),
+            app_id: self.app_id.clone().or(current.app_id),
+            operator_id: self.operator_id.clone().or(current.operator_id),
+            notify_url: self.notify_url.clone().or(current.notify_url),
+            return_url: self.return_url.clone().or(current.return_url),
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -287,16 +291,19 @@ enum PayoutCmd {
     Create(PayoutCreate),
 }
 
-#[derive(Args)]
+#[derive(Args, serde::Serialize)]
 struct PayoutCreate {
     /// Profile name.
     #[arg(long)]
+    #[serde(skip)]
     profile: String,
     /// Amount in yuan, e.g. 100 or 100.50.
     #[arg(long)]
+    #[serde(skip)]
     amount: String,
     /// Merchant order number (generated when not given).
     #[arg(long)]
+    #[serde(skip)]
     order_no: Option<String>,
     /// Payee's name, exactly as on the account.
     #[arg(long)]
@@ -333,6 +340,7 @@ struct PayoutCreate {
     remark: Option<String>,
     /// Any other field of the gateway's form, as id=value.
     #[arg(long = "field", value_name = "ID=VALUE")]
+    #[serde(skip)]
     fields: Vec<String>,
 }
 
@@ -342,19 +350,22 @@ enum DepositCmd {
     Create(DepositCreate),
 }
 
-#[derive(Args)]
+#[derive(Args, serde::Serialize)]
 struct DepositCreate {
     /// Profile name.
     #[arg(long)]
+    #[serde(skip)]
     profile: String,
     /// Amount in yuan, e.g. 100 or 100.50.
     #[arg(long)]
+    #[serde(skip)]
     amount: String,
     /// Channel / product (see `paydesk form PROFILE deposit`).
     #[arg(long)]
     channel: Option<String>,
     /// Merchant order number (generated when not given).
     #[arg(long)]
+    #[serde(skip)]
     order_no: Option<String>,
     /// Payer's name.
     #[arg(long)]
@@ -379,6 +390,7 @@ struct DepositCreate {
     to_card: bool,
     /// Any other field of the gateway's form, as id=value.
     #[arg(long = "field", value_name = "ID=VALUE")]
+    #[serde(skip)]
     fields: Vec<String>,
 }
 
@@ -406,6 +418,10 @@ enum OrderCmd {
         /// pending, processing, succeeded, failed or unknown.
         #[arg(long)]
         status: Option<String>,
+        /// Any part of an order number, payee name or account number (3+
+        /// characters; shorter: the start of the number, gateway id or payee).
+        #[arg(long)]
+        search: Option<String>,
         /// Rows per page, 1–1000.
         #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
         limit: u32,
@@ -598,56 +614,11 @@ async fn run(cli: Cli, out: &Out) -> Res {
     match cli.command {
         Command::Profile(cmd) => profile(&desk, cmd, out).await,
         Command::Payout(PayoutCmd::Create(c)) => {
-            let mut v = BTreeMap::new();
-            for (k, val) in [
-                ("payee_name", c.payee_name),
-                ("account_no", c.account_no),
-                ("bank_name", c.bank_name),
-                ("bank_code", c.bank_code),
-                ("branch", c.branch),
-                ("province", c.province),
-                ("city", c.city),
-                ("account_type", c.account_type),
-                ("entry_type", c.entry_type),
-                ("if_code", c.if_code),
-                ("remark", c.remark),
-            ] {
-                if let Some(val) = val {
-                    v.insert(k.to_string(), val);
-                }
-            }
-            extra_fields(&mut v, &c.fields)?;
-            let input = OrderInput {
-                amount: c.amount,
-                order_no: c.order_no,
-                values: v,
-            };
+            let input = order_input(&c, &c.amount, &c.order_no, &c.fields)?;
             create(&desk, &c.profile, OrderKind::Payout, &input, out).await
         }
         Command::Deposit(DepositCmd::Create(c)) => {
-            let mut v = BTreeMap::new();
-            for (k, val) in [
-                ("channel", c.channel),
-                ("payer_name", c.payer_name),
-                ("payer_bank_code", c.payer_bank_code),
-                ("payer_account_no", c.payer_account_no),
-                ("subject", c.subject),
-                ("body", c.body),
-                ("auth_code", c.auth_code),
-            ] {
-                if let Some(val) = val {
-                    v.insert(k.to_string(), val);
-                }
-            }
-            if c.to_card {
-                v.insert("to_card".into(), "true".into());
-            }
-            extra_fields(&mut v, &c.fields)?;
-            let input = OrderInput {
-                amount: c.amount,
-                order_no: c.order_no,
-                values: v,
-            };
+            let input = order_input(&c, &c.amount, &c.order_no, &c.fields)?;
             create(&desk, &c.profile, OrderKind::Deposit, &input, out).await
         }
         Command::Order(cmd) => order(&desk, cmd, out).await,
@@ -824,6 +795,37 @@ fn arrivals_range(
 
 /// `--field id=value`, refusing an id given twice with different values
 /// (`--payee-name A --field payee_name=B` would otherwise drop one of them).
+/// An order as its flags give it: the typed flags serialise under their form
+/// field ids (`payee_name`, `channel`…; a flag not given is no value, a set
+/// switch is `true`), then the `--field id=value` ones. One mapping for
+/// payouts and deposits.
+fn order_input(
+    flags: &impl serde::Serialize,
+    amount: &str,
+    order_no: &Option<String>,
+    fields: &[String],
+) -> Result<OrderInput, Failure> {
+    let mut values = BTreeMap::new();
+    let typed = serde_json::to_value(flags).expect("flags serialise");
+    for (id, value) in typed.as_object().into_iter().flatten() {
+        match value {
+            serde_json::Value::String(text) => {
+                values.insert(id.clone(), text.clone());
+            }
+            serde_json::Value::Bool(true) => {
+                values.insert(id.clone(), "true".into());
+            }
+            _ => {}
+        }
+    }
+    extra_fields(&mut values, fields)?;
+    Ok(OrderInput {
+        amount: amount.to_string(),
+        order_no: order_no.clone(),
+        values,
+    })
+}
+
 fn extra_fields(v: &mut BTreeMap<String, String>, fields: &[String]) -> Res {
     for f in fields {
         let (k, val) = f.split_once('=').ok_or_else(|| {
@@ -974,6 +976,7 @@ async fn order(desk: &PayDesk, cmd: OrderCmd, out: &Out) -> Res {
             profile,
             kind,
             status,
+            search,
             limit,
             after,
             stuck,
@@ -1011,6 +1014,7 @@ async fn order(desk: &PayDesk, cmd: OrderCmd, out: &Out) -> Res {
                     profile,
                     kind,
                     status,
+                    search,
                     after,
                     limit: Some(limit),
                     ..Default::default()
@@ -1119,51 +1123,34 @@ async fn profile(desk: &PayDesk, cmd: ProfileCmd, out: &Out) -> Res {
     match cmd {
         ProfileCmd::Add(a) => {
             let provider = parse_provider(&a.provider)?;
-            let low = low_balance(a.low_balance.as_deref())?;
+            let flags = &a.settings;
             let input = ProfileInput {
                 name: a.name,
                 provider: Some(provider),
-                gateway: GatewayConfig {
-                    base_url: a.base_url,
-                    merchant_id: a.merchant_id,
-                    app_id: a.app_id,
-                    operator_id: a.operator_id,
-                    notify_url: a.notify_url,
-                    return_url: a.return_url,
-                },
-                low_balance_fen: low,
+                gateway: flags.over(Some(a.base_url), GatewayConfig::default()),
+                low_balance_fen: low_balance(flags.low_balance.as_deref())?,
                 sandbox: false,
             };
-            let (secret, reply) = read_secrets(a.secret_stdin, provider)?;
+            let (secret, reply) = read_secrets(flags.secret_stdin, provider)?;
             let view = desk.add_profile(input, secret, reply).await?;
             out.profile(&view);
             Ok(())
         }
         ProfileCmd::Edit(e) => {
             let current = desk.profile(&e.profile).await?.profile;
-            let keep = |new: Option<String>, old: Option<String>| match new {
-                Some(v) => Some(v),
-                None => old,
-            };
-            let low = match e.low_balance.as_deref() {
+            let flags = &e.settings;
+            let low = match flags.low_balance.as_deref() {
                 Some(t) => low_balance(Some(t))?,
                 None => current.low_balance_fen,
             };
             let input = ProfileInput {
                 name: e.name.unwrap_or(current.name.clone()),
                 provider: Some(current.provider),
-                gateway: GatewayConfig {
-                    base_url: e.base_url.unwrap_or(current.gateway.base_url.clone()),
-                    merchant_id: e.merchant_id.unwrap_or(current.gateway.merchant_id.clone()),
-                    app_id: keep(e.app_id, current.gateway.app_id.clone()),
-                    operator_id: keep(e.operator_id, current.gateway.operator_id.clone()),
-                    notify_url: keep(e.notify_url, current.gateway.notify_url.clone()),
-                    return_url: keep(e.return_url, current.gateway.return_url.clone()),
-                },
+                gateway: flags.over(e.base_url, current.gateway.clone()),
                 low_balance_fen: low,
                 sandbox: current.sandbox,
             };
-            let (secret, reply) = if e.secret_stdin {
+            let (secret, reply) = if flags.secret_stdin {
                 let (s, r) = read_secrets(true, current.provider)?;
                 if s.expose().trim().is_empty() {
                     return Err(FieldError::new(

@@ -3,16 +3,19 @@
 //! applied and acknowledged with the exact body; ten replays change it once;
 //! a bad signature, an unknown order or another amount changes nothing, is
 //! not acknowledged and is audited. JSTpay's receive check answers `1|OKAY`
-//! only for the payout as sent.
+//! only for the payout as sent. Every callback is built and signed by
+//! `callback_sign` (written from PROVIDERS.md alone), never by the code
+//! under test.
 
+mod callback_sign;
 mod support;
+
+use callback_sign::{form, php_urlencode};
 
 use paydesk_core::domain::{OrderKind, OrderStatus, ProviderKind};
 use paydesk_core::form::OrderInput;
 use paydesk_core::notify::server::{listen, ListenOptions, Listening};
-use paydesk_core::providers::{jeepay, jstpay};
 use paydesk_core::services::PayDesk;
-use paydesk_core::sign::{md5_lower, md5_upper, php_urlencode, rfc3986_encode};
 use paydesk_core::store::Order;
 use std::sync::Arc;
 use support::*;
@@ -24,10 +27,14 @@ struct Sent {
     body: String,
 }
 
+/// JSTpay payout callback (`type` `pay`): JSON, the fields in the
+/// document's order, `payee_amount` a JSON integer of whole yuan, the five
+/// urlencode fields PHP-urlencoded as PayDesk sent them; signed over the
+/// texts as sent (`callback_sign::jstpay_signature`).
 fn jst_payout(action: &'static str) -> impl Fn(&str, &str, &str, &str) -> Sent {
     move |no, amount, gw, key| {
         let c = paydesk_sandbox::credentials(ProviderKind::Jstpay);
-        let enc = |s: &str| php_urlencode(s);
+        let enc = php_urlencode;
         let texts: Vec<(&str, String)> = vec![
             ("type", "pay".into()),
             ("action", action.into()),
@@ -42,7 +49,7 @@ fn jst_payout(action: &'static str) -> impl Fn(&str, &str, &str, &str) -> Sent {
             ("client_order_id", no.into()),
             ("order_id", gw.into()),
         ];
-        let sig = jstpay::sign::sign(texts.iter().map(|(k, v)| (*k, v.as_str())), key);
+        let sig = callback_sign::jstpay_signature(&texts, key);
         let mut body = String::from("{");
         for (k, v) in &texts {
             if *k == "payee_amount" {
@@ -61,16 +68,15 @@ fn jst_payout(action: &'static str) -> impl Fn(&str, &str, &str, &str) -> Sent {
     }
 }
 
-/// `name=value&…&sign=…`, values percent-encoded.
+/// `name=value&…&sign=…`, values form-encoded.
 fn encode(fields: &[(&str, String)], sign: &str) -> String {
-    let mut out: Vec<String> = fields
-        .iter()
-        .map(|(k, v)| format!("{k}={}", rfc3986_encode(v)))
-        .collect();
-    out.push(format!("sign={sign}"));
-    out.join("&")
+    let mut all = fields.to_vec();
+    all.push(("sign", sign.to_string()));
+    form(&all)
 }
 
+/// Jeepay transfer notify: a form POST, `amount` in fen, `state` 2; signed
+/// by `callback_sign::jeepay_sign` (empty fields left out, `reqTime` in).
 fn jee(no: &str, amount: &str, gw: &str, key: &str) -> Sent {
     let c = paydesk_sandbox::credentials(ProviderKind::Jeepay);
     let fields: Vec<(&str, String)> = vec![
@@ -88,7 +94,7 @@ fn jee(no: &str, amount: &str, gw: &str, key: &str) -> Sent {
         ("bankName", String::new()),
         ("reqTime", "1700000000000".into()),
     ];
-    let sign = jeepay::sign::sign(fields.iter().map(|(k, v)| (*k, v.as_str())), key);
+    let sign = callback_sign::jeepay_sign(&fields, key);
     Sent {
         method: "POST",
         query: String::new(),
@@ -97,6 +103,8 @@ fn jee(no: &str, amount: &str, gw: &str, key: &str) -> Sent {
     }
 }
 
+/// xxpay transfer notify: a GET with the fields in the query string,
+/// `amount` in fen, `status` 2; signed with the reply key.
 fn xx(no: &str, amount: &str, gw: &str, key: &str) -> Sent {
     let c = paydesk_sandbox::credentials(ProviderKind::Xxpay);
     let mut fields: Vec<(&str, String)> = vec![
@@ -111,12 +119,7 @@ fn xx(no: &str, amount: &str, gw: &str, key: &str) -> Sent {
         ("backType", "2".into()),
     ];
     fields.sort_by(|a, b| a.0.cmp(b.0));
-    let signed: Vec<String> = fields
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    let sign = md5_upper(&format!("{}&key={key}", signed.join("&")));
+    let sign = callback_sign::xxpay_sign(&fields, key);
     Sent {
         method: "GET",
         query: encode(&fields, &sign),
@@ -125,12 +128,11 @@ fn xx(no: &str, amount: &str, gw: &str, key: &str) -> Sent {
     }
 }
 
+/// AppKey payout callback: a form POST of `amount` (yuan, two decimals),
+/// `appKey`, `mrn`, `sign`.
 fn ak(no: &str, amount: &str, _gw: &str, key: &str) -> Sent {
     let c = paydesk_sandbox::credentials(ProviderKind::Appkey);
-    let s = md5_lower(&format!(
-        "amount={amount}&appKey={}&mrn={no}&key={key}",
-        c.merchant_id
-    ));
+    let s = callback_sign::appkey_payout_sign(amount, c.merchant_id, no, key);
     Sent {
         method: "POST",
         query: String::new(),
@@ -370,34 +372,7 @@ async fn jstpay_receive_check_confirms_only_the_payout_as_sent() {
     assert_eq!(desk.order(o.id).await.unwrap().status, OrderStatus::Pending);
 }
 
-// The remaining callbacks (deposits), each built here from PROVIDERS.md's
-// rules by hand: the field texts, the signing string and the transport
-// encoding are written out independently of the gateway modules (only the
-// MD5 digest itself is shared).
-
-/// Form/query encoding as a sender writes it: unreserved bytes stay, a space
-/// becomes `+`, every other byte `%XX`.
-fn form_enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
-fn form_body(fields: &[(&str, String)]) -> String {
-    fields
-        .iter()
-        .map(|(k, v)| format!("{k}={}", form_enc(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
+// The remaining callbacks (deposits), built the same way.
 
 fn deposit_input(kind: ProviderKind, no: &str) -> OrderInput {
     let kv: Vec<(&str, &str)> = match kind {
@@ -440,7 +415,7 @@ fn jyk(no: &str, amount: &str, gw: &str, key: &str) -> Sent {
     .collect();
     let text = serde_json::to_string(&rr).unwrap();
     assert!(text.contains("支付成功"), "non-ASCII written as is");
-    let sign = md5_lower(&format!("{}{key}", text.to_lowercase()));
+    let sign = callback_sign::juyouke_sign(&text, key);
     Sent {
         method: "POST",
         query: String::new(),
@@ -470,10 +445,7 @@ fn jst_deposit(credited: Option<&'static str>) -> impl Fn(&str, &str, &str, &str
             }
             None => f.push(("payee_amount", amount.into())),
         }
-        let mut sorted = f.clone();
-        sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-        let text: Vec<String> = sorted.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        let sig = md5_lower(&format!("{}&hash_key={key}", text.join("&")));
+        let sig = callback_sign::jstpay_signature(&f, key);
         let mut obj = serde_json::Map::new();
         for (k, v) in f {
             obj.insert(k.into(), serde_json::Value::String(v));
@@ -512,12 +484,9 @@ fn xx_pay(in_query: bool) -> impl Fn(&str, &str, &str, &str) -> Sent {
             ("currency", "cny".into()),
             ("subject", "在线支付 & 充值".into()),
         ];
-        let mut sorted: Vec<&(&str, String)> = f.iter().filter(|(_, v)| !v.is_empty()).collect();
-        sorted.sort_by(|a, b| a.0.cmp(b.0));
-        let text: Vec<String> = sorted.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        let sign = md5_upper(&format!("{}&key={key}", text.join("&")));
+        let sign = callback_sign::xxpay_sign(&f, key);
         f.push(("sign", sign));
-        let encoded = form_body(&f);
+        let encoded = form(&f);
         if in_query {
             Sent {
                 method: "POST",
@@ -543,10 +512,7 @@ fn ak_deposit(paid: Option<&'static str>) -> impl Fn(&str, &str, &str, &str) -> 
     move |no, origin, _gw, key| {
         let c = paydesk_sandbox::credentials(ProviderKind::Appkey);
         let amount = paid.unwrap_or(origin);
-        let sign = md5_lower(&format!(
-            "amount={amount}&appKey={}&channel=1&mrn={no}&originAmount={origin}&key={key}",
-            c.merchant_id
-        ));
+        let sign = callback_sign::appkey_deposit_sign(amount, c.merchant_id, "1", no, origin, key);
         let f: Vec<(&str, String)> = vec![
             ("amount", amount.into()),
             ("appKey", c.merchant_id.into()),
@@ -559,7 +525,7 @@ fn ak_deposit(paid: Option<&'static str>) -> impl Fn(&str, &str, &str, &str) -> 
             method: "POST",
             query: String::new(),
             content_type: "application/x-www-form-urlencoded",
-            body: form_body(&f),
+            body: form(&f),
         }
     }
 }

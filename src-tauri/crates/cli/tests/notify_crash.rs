@@ -5,28 +5,16 @@
 //! The pause point is `PAYDESK_TEST_PAUSE_AT=notify_after_commit` (core's
 //! `test-hooks` feature). The callbacks are built by hand from PROVIDERS.md.
 
+mod callback_sign;
 mod common;
 
-use common::Env;
-use paydesk_core::sign::{md5_lower, md5_upper};
+use callback_sign::form;
+use common::{payout_flags, Env};
 use paydesk_core::ProviderKind;
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
 use std::time::Duration;
-
-fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
 
 /// Jeepay transfer notify (form POST, state 2): non-empty fields sorted,
 /// `&key=`, MD5 upper.
@@ -46,53 +34,20 @@ fn jeepay_notify(no: &str, gw: &str) -> String {
         ("accountName", "张三".into()),
         ("reqTime", "1700000000000".into()),
     ];
-    let mut sorted = f.clone();
-    sorted.sort_by(|a, b| a.0.cmp(b.0));
-    let text: String = sorted.iter().map(|(k, v)| format!("{k}={v}&")).collect();
-    f.push(("sign", md5_upper(&format!("{text}key={}", c.secret))));
-    f.iter()
-        .map(|(k, v)| format!("{k}={}", enc(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    f.push(("sign", callback_sign::jeepay_sign(&f, c.secret)));
+    form(&f)
 }
 
 /// AppKey payout callback (form POST): `amount=…&appKey=…&mrn=…&key=`, MD5
 /// lower.
 fn appkey_notify(no: &str, _gw: &str) -> String {
     let c = paydesk_sandbox::credentials(ProviderKind::Appkey);
-    let s = md5_lower(&format!(
-        "amount=100.00&appKey={}&mrn={no}&key={}",
-        c.merchant_id, c.secret
-    ));
+    let s = callback_sign::appkey_payout_sign("100.00", c.merchant_id, no, c.secret);
     format!("amount=100.00&appKey={}&mrn={no}&sign={s}", c.merchant_id)
 }
 
 /// Builds a callback body from (order number, gateway id).
 type Build = fn(&str, &str) -> String;
-
-fn create_args(kind: ProviderKind) -> Vec<&'static str> {
-    match kind {
-        ProviderKind::Jeepay => vec![
-            "--entry-type",
-            "WX_CASH",
-            "--if-code",
-            "wxpay",
-            "--account-no",
-            "o6BcIwvTvIqf1zXZohc61biryWik",
-            "--payee-name",
-            "张三",
-        ],
-        ProviderKind::Appkey => vec![
-            "--payee-name",
-            "李四",
-            "--account-no",
-            "6222020200112233445",
-            "--bank-name",
-            "中国工商银行",
-        ],
-        _ => unreachable!(),
-    }
-}
 
 /// Starts `paydesk notify listen` on a free loopback port; returns the child
 /// and its base URL (from its first JSON line).
@@ -189,7 +144,7 @@ async fn killed_between_commit_and_answer_the_retry_is_acknowledged_and_changes_
             "--order-no",
             &no,
         ];
-        args.extend(create_args(kind));
+        args.extend(payout_flags(kind));
         let mut json_args = vec!["--json"];
         json_args.extend(args);
         env.run(&json_args).await.ok();

@@ -3,12 +3,12 @@
 //! - callbacks handled per second on loopback, verified and committed;
 //! - the sync pass's own cost per due order beyond the query itself.
 
+mod callback_sign;
 mod support;
 
 use futures_util::stream::{self, StreamExt};
 use paydesk_core::domain::{OrderKind, OrderStatus, ProviderKind};
 use paydesk_core::notify::server::{listen, ListenOptions};
-use paydesk_core::sign::md5_lower;
 use paydesk_core::store::{now_ms, NewOrder};
 use paydesk_core::sync::PassOptions;
 use std::sync::Arc;
@@ -76,10 +76,7 @@ async fn callbacks_per_second() {
     let oks: usize = stream::iter(0..n)
         .map(|i| {
             let no = format!("BENCHCB{i:06}");
-            let s = md5_lower(&format!(
-                "amount=100.00&appKey={}&mrn={no}&key={}",
-                c.merchant_id, c.secret
-            ));
+            let s = callback_sign::appkey_payout_sign("100.00", c.merchant_id, &no, c.secret);
             let body = format!("amount=100.00&appKey={}&mrn={no}&sign={s}", c.merchant_id);
             let (http, url) = (http.clone(), url.clone());
             async move {

@@ -895,3 +895,56 @@ async fn two_desks_creating_1000_payouts_at_once_lose_and_duplicate_nothing() {
     assert_eq!(by_maker, expected);
     assert_eq!(not_accepted, 0, "every payout accepted by the gateway");
 }
+
+/// `--database sqlite:PATH` and `PAYDESK_DATABASE_URL` choose the database
+/// for one command; nothing is saved, and the desk's own file is untouched.
+#[test]
+fn a_database_url_chooses_the_database_for_one_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("elsewhere").join("other.db");
+    std::fs::create_dir_all(other.parent().unwrap()).unwrap();
+    let flag = format!("sqlite:{}", other.display());
+    cli(
+        dir.path(),
+        &["--json", "--database", &flag, "order", "list"],
+        "",
+    )
+    .ok();
+    assert!(other.exists(), "the named file is the database");
+    assert!(
+        !dir.path().join("paydesk.db").exists(),
+        "the desk's own file untouched"
+    );
+    let st = cli(
+        dir.path(),
+        &["--json", "--database", &flag, "team", "status"],
+        "",
+    )
+    .ok()
+    .json();
+    assert_eq!(st["engine"], "sqlite");
+    assert_eq!(st["source"], "flag");
+    assert_eq!(st["path"], other.display().to_string());
+
+    let mut c = Command::new(bin());
+    let out = c
+        .args(["--data-dir"])
+        .arg(dir.path())
+        .args(["--json", "team", "status"])
+        .env("PAYDESK_DATABASE_URL", &flag)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["source"], "env", "{v}");
+    assert!(!dir.path().join("team.json").exists());
+
+    // Anything but postgres:// or sqlite: is refused, naming the flag.
+    let r = cli(
+        dir.path(),
+        &["--json", "--database", "mysql://a@b/c", "order", "list"],
+        "",
+    )
+    .failed();
+    assert_eq!(r.code, 1);
+    assert_eq!(r.json()["error"]["field"], "database", "{}", r.stdout);
+}

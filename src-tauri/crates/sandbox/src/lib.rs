@@ -51,7 +51,9 @@ pub fn profile_name(kind: ProviderKind) -> String {
 /// A sandbox profile as the app and the CLI both set it up: the sandbox's
 /// credentials for `kind`, its address (`sandbox_url`, without the gateway's
 /// path), and notify/return URLs on the sandbox (the gateways that need one
-/// refuse a profile without it). Returns the input and the keys to save.
+/// refuse a profile without it). The notify URL starts as `unattached_notify_url`
+/// (the sandbox sends nothing there) until `point_profiles` gives it a
+/// listener. Returns the input and the keys to save.
 pub fn profile_input(
     kind: ProviderKind,
     sandbox_url: &str,
@@ -71,7 +73,7 @@ pub fn profile_input(
             merchant_id: c.merchant_id.into(),
             app_id: c.app_id.map(String::from),
             operator_id: c.operator_id.map(String::from),
-            notify_url: Some(format!("{root}/_sandbox/notify")),
+            notify_url: Some(unattached_notify_url(root)),
             return_url: Some(format!("{root}/_sandbox/return")),
         },
         low_balance_fen: None,
@@ -82,6 +84,48 @@ pub fn profile_input(
         paydesk_core::Secret::new(c.secret),
         c.reply_secret.map(paydesk_core::Secret::new),
     )
+}
+
+/// The path of a notify URL that names no listener: the sandbox sends no
+/// callback (and no JSTpay receive check) to it, as to an order without a
+/// notify URL, so a sandbox profile without a listener still pays out.
+pub const UNATTACHED_NOTIFY_PATH: &str = "/_sandbox/notify";
+
+/// A sandbox profile's notify URL while no listener receives its callbacks.
+pub fn unattached_notify_url(sandbox_url: &str) -> String {
+    format!(
+        "{}{UNATTACHED_NOTIFY_PATH}",
+        sandbox_url.trim_end_matches('/')
+    )
+}
+
+/// Points every sandbox profile of `desk` at `running` (its gateway URLs) and
+/// its callbacks at the listener at `listener` (`http://host:port`), each to
+/// `/notify/<profile id>`; with no listener, at `unattached_notify_url`.
+/// The app calls this when it starts and after adding sandbox profiles, so
+/// demo mode receives the sandbox's callbacks for real.
+pub async fn point_profiles(
+    desk: &paydesk_core::services::PayDesk,
+    running: &Running,
+    listener: Option<&str>,
+) -> Result<(), paydesk_core::error::CoreError> {
+    for p in desk.profiles().await?.iter().filter(|p| p.profile.sandbox) {
+        let pr = &p.profile;
+        let base_url = running.base_url(pr.provider);
+        let notify_url = match listener {
+            Some(l) => paydesk_core::notify::notify_url(l, &pr.id),
+            None => unattached_notify_url(&format!("http://{}", running.addr)),
+        };
+        let g = &pr.gateway;
+        if g.base_url == base_url && g.notify_url.as_deref() == Some(notify_url.as_str()) {
+            continue;
+        }
+        let mut input = paydesk_core::services::ProfileInput::from(pr);
+        input.gateway.base_url = base_url;
+        input.gateway.notify_url = Some(notify_url);
+        desk.update_profile(&pr.id, input, None, None).await?;
+    }
+    Ok(())
 }
 
 pub fn credentials(kind: ProviderKind) -> SandboxCredentials {
@@ -139,6 +183,9 @@ pub enum FaultKind {
     WrongOrder,
     /// The reply names another amount.
     WrongAmount,
+    /// JSTpay: the next payout's receive check names another payee account
+    /// (signed correctly), as a forged payout would: the merchant must refuse it.
+    TamperedReceiveCheck,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -227,10 +274,87 @@ impl Sim {
         self.deliveries.lock().unwrap().clone()
     }
 
-    /// JSTpay asks the merchant to confirm a payout it has just accepted.
-    pub fn receive_check(&self, o: &SimOrder) {
+    /// JSTpay asks the merchant to confirm a payout it has just accepted. The
+    /// payout is held (not advanced by demo mode) until the answer comes; an
+    /// answer other than exactly `1|OKAY` means the gateway does not pay it:
+    /// it is rejected (PROVIDERS.md: the check exists to stop forged
+    /// payouts). No answer at all (nothing listening, or a dropped check)
+    /// holds nothing back: the sandbox then pays as without a check.
+    pub fn receive_check(self: &Arc<Self>, o: &SimOrder) {
         let opts = *self.notify.lock().unwrap();
-        notify::receive_check(o.clone(), opts, self.deliveries.clone());
+        let mut asked = o.clone();
+        if self
+            .take_fault(o.provider, FaultKind::TamperedReceiveCheck)
+            .is_some()
+        {
+            // A receive check for a payout other than the one sent: the
+            // merchant must refuse it.
+            if let Some(n) = asked.data.pointer_mut("/sent/payee_number") {
+                *n = format!("{}9", n.as_str().unwrap_or("")).into();
+            }
+        }
+        let Some(cb) = notify::build_receive_check(&asked) else {
+            return;
+        };
+        self.mark_receive_check(o, "sent");
+        let sim = Arc::downgrade(self);
+        let key = o.clone();
+        let on_answer = move |answered: bool, acknowledged: bool| {
+            let Some(sim) = sim.upgrade() else { return };
+            match (answered, acknowledged) {
+                (_, true) => sim.mark_receive_check(&key, "ok"),
+                (true, false) => sim.refuse_payout(&key),
+                (false, false) => sim.mark_receive_check(&key, "unanswered"),
+            }
+        };
+        notify::send_receive_check(o.clone(), cb, opts, self.deliveries.clone(), on_answer);
+    }
+
+    fn mark_receive_check(&self, o: &SimOrder, how: &str) {
+        let mut orders = self.orders.lock().unwrap();
+        if let Some(o) = orders.get_mut(&(o.provider, o.order_no.clone())) {
+            if let Some(d) = o.data.as_object_mut() {
+                d.insert("receive_check".into(), how.into());
+            }
+        }
+    }
+
+    /// The merchant did not confirm the payout: the gateway rejects it
+    /// unpaid (and says so in its `reject` callback).
+    fn refuse_payout(&self, o: &SimOrder) {
+        self.mark_receive_check(o, "refused");
+        let mut orders = self.orders.lock().unwrap();
+        if let Some(o) = orders.get_mut(&(o.provider, o.order_no.clone())) {
+            if matches!(o.state, SimState::Pending | SimState::Processing) {
+                o.state = SimState::Failed;
+                self.settled(o);
+            }
+        }
+    }
+
+    /// Whether this payout waits for its receive check's answer, or was
+    /// refused by the merchant: neither is paid.
+    fn held(o: &SimOrder) -> bool {
+        matches!(
+            o.data.get("receive_check").and_then(|v| v.as_str()),
+            Some("sent") | Some("refused")
+        )
+    }
+
+    /// Demo mode: advances every order old enough (the ticker of `spawn`
+    /// calls this, so callbacks arrive without anyone asking).
+    pub fn advance_due(&self) {
+        let keys: Vec<(ProviderKind, String)> = self
+            .orders
+            .lock()
+            .unwrap()
+            .values()
+            .filter(|o| o.state == SimState::Pending)
+            .map(|o| (o.provider, o.order_no.clone()))
+            .collect();
+        for (p, no) in keys {
+            self.get_order(p, &no);
+        }
     }
 
     /// An order just reached a final state: its gateway calls it back.
@@ -311,7 +435,7 @@ impl Sim {
         let o = orders.get_mut(&(provider, order_no.to_string()))?;
         if let Some(after) = self.auto_advance {
             let age = chrono::Utc::now().timestamp_millis() - o.created_at;
-            if o.state == SimState::Pending && age > after.as_millis() as i64 {
+            if o.state == SimState::Pending && age > after.as_millis() as i64 && !Sim::held(o) {
                 o.state = SimState::Succeeded;
                 if o.kind == "payout" {
                     let mut b = self.balances.lock().unwrap();
@@ -343,6 +467,12 @@ impl Sim {
     ) -> Option<SimOrder> {
         let mut orders = self.orders.lock().unwrap();
         let o = orders.get_mut(&(provider, order_no.to_string()))?;
+        if state == SimState::Succeeded
+            && o.data.get("receive_check").and_then(|v| v.as_str()) == Some("refused")
+        {
+            // A payout whose receive check the merchant refused is never paid.
+            return Some(o.clone());
+        }
         if o.state != SimState::Succeeded && state == SimState::Succeeded && o.kind == "payout" {
             let mut b = self.balances.lock().unwrap();
             *b.entry(provider).or_default() -= o.amount_fen;
@@ -531,6 +661,19 @@ pub async fn spawn(port: u16, auto_advance: Option<Duration>) -> std::io::Result
     let sim = Sim::new(auto_advance);
     let app = router(sim.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    if auto_advance.is_some() {
+        // Demo mode: orders settle on time by themselves (and call back),
+        // not only when someone asks about them.
+        let weak = Arc::downgrade(&sim);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(250));
+            loop {
+                tick.tick().await;
+                let Some(sim) = weak.upgrade() else { break };
+                sim.advance_due();
+            }
+        });
+    }
     tokio::spawn(async move {
         let _ = axum::serve(listener, app)
             .with_graceful_shutdown(async {

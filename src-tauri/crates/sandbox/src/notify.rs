@@ -350,7 +350,11 @@ fn build_as(o: &SimOrder, ok: bool, jst_action: &'static str) -> Option<Callback
             }
         }
     };
-    (!cb.url.is_empty()).then_some(cb)
+    // No URL, or the sandbox's own "no listener" address: nothing is sent.
+    let unattached = url::Url::parse(&cb.url)
+        .map(|u| u.path().starts_with(crate::UNATTACHED_NOTIFY_PATH))
+        .unwrap_or(false);
+    (!cb.url.is_empty() && !unattached).then_some(cb)
 }
 
 /// Sends the callback of a settled order on its gateway's schedule (in the
@@ -358,17 +362,24 @@ fn build_as(o: &SimOrder, ok: bool, jst_action: &'static str) -> Option<Callback
 pub fn settled(o: SimOrder, opts: NotifyOptions, log: Deliveries) {
     if let Some(cb) = build(&o) {
         let times = schedule(o.provider);
-        send(o, cb, "settled", times, opts, log);
+        send(o, cb, "settled", times, opts, log, None);
     }
 }
 
-/// Sends JSTpay's receive check for a payout just created (once). The
-/// simulator records the answer; it does not hold the payout back on it.
-pub fn receive_check(o: SimOrder, opts: NotifyOptions, log: Deliveries) {
-    if let Some(cb) = build_receive_check(&o) {
-        send(o, cb, "receive", &[0], opts, log);
-    }
+/// Sends JSTpay's receive check `cb` for the payout `o` just created (once);
+/// `on_answer(answered, acknowledged)` hears how the merchant answered
+/// (`answered`: an HTTP answer came back at all).
+pub fn send_receive_check(
+    o: SimOrder,
+    cb: Callback,
+    opts: NotifyOptions,
+    log: Deliveries,
+    on_answer: impl FnOnce(bool, bool) + Send + 'static,
+) {
+    send(o, cb, "receive", &[0], opts, log, Some(Box::new(on_answer)));
 }
+
+type OnAnswer = Box<dyn FnOnce(bool, bool) + Send>;
 
 fn send(
     o: SimOrder,
@@ -377,20 +388,33 @@ fn send(
     times: &'static [u64],
     opts: NotifyOptions,
     log: Deliveries,
+    on_answer: Option<OnAnswer>,
 ) {
     let Ok(rt) = tokio::runtime::Handle::try_current() else {
+        if let Some(f) = on_answer {
+            f(false, false);
+        }
         return;
     };
     if opts.drop_percent > 0 && rand::random::<u8>() % 100 < opts.drop_percent {
+        if let Some(f) = on_answer {
+            f(false, false);
+        }
         return;
     }
     rt.spawn(async move {
+        let mut on_answer = on_answer;
         let http = match reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()
         {
             Ok(h) => h,
-            Err(_) => return,
+            Err(_) => {
+                if let Some(f) = on_answer.take() {
+                    f(false, false);
+                }
+                return;
+            }
         };
         let mut elapsed = 0u64;
         for (i, at) in times.iter().enumerate() {
@@ -423,6 +447,11 @@ fn send(
                     http_status: status,
                     acknowledged,
                 });
+            }
+            if acknowledged || i + 1 == times.len() {
+                if let Some(f) = on_answer.take() {
+                    f(status.is_some(), acknowledged);
+                }
             }
             if acknowledged {
                 return;

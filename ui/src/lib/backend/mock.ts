@@ -355,13 +355,24 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
     return { order: structuredClone(o), error: null };
   }
 
+  // The store's rules (store/search.rs): 3+ characters anywhere in the number,
+  // payee or account (gateway id: start); 2 the start of the number or gateway
+  // id, anywhere in the payee; 1 the start of any.
+  function matchesSearch(o: Order, q: string): boolean {
+    const low = (v: string | null | undefined) => (v ?? '').toLowerCase();
+    const n = [...q].length;
+    const starts = low(o.order_no).startsWith(q) || (o.provider_order_id != null && low(o.provider_order_id).startsWith(q));
+    if (n >= 3) return starts || low(o.order_no).includes(q) || low(o.payee_name).includes(q) || low(o.account_no).includes(q);
+    if (n === 2) return starts || low(o.payee_name).includes(q);
+    return starts || low(o.payee_name).startsWith(q);
+  }
+
   function listOrders(f: OrderFilter) {
     const q = f.search?.trim().toLowerCase() ?? '';
     const rows = orders.filter((o) =>
       (!f.profile || o.profile_id === f.profile) && (!f.kind || o.kind === f.kind) && (!f.status || o.status === f.status)
       && (f.from_ms === null || o.created_at >= f.from_ms) && (f.to_ms === null || o.created_at < f.to_ms)
-      && (!q || o.order_no.toLowerCase().startsWith(q) || (o.provider_order_id ?? '').toLowerCase().startsWith(q)
-        || (o.payee_name ?? '').toLowerCase().startsWith(q))
+      && (!q || matchesSearch(o, q))
       && (!f.after || o.created_at < f.after[0] || (o.created_at === f.after[0] && o.id < f.after[1])));
     const limit = f.limit ?? 50;
     const page = rows.slice(0, limit);

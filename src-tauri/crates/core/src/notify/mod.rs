@@ -24,6 +24,9 @@ pub struct NotifyAnswer {
     pub body: &'static str,
     /// Whether this answer acknowledges the callback.
     pub acknowledged: bool,
+    /// The order (id) this callback moved to a final state, so the
+    /// listener's owner can alert and refresh its screens.
+    pub settled: Option<i64>,
 }
 
 impl NotifyAnswer {
@@ -32,6 +35,7 @@ impl NotifyAnswer {
             status: 200,
             body,
             acknowledged: true,
+            settled: None,
         }
     }
     fn refuse(status: u16, body: &'static str) -> Self {
@@ -39,12 +43,16 @@ impl NotifyAnswer {
             status,
             body,
             acknowledged: false,
+            settled: None,
         }
     }
 }
 
 /// The JSTpay receive check's refusal, as the audit log names it.
 pub const UNKNOWN_RECEIVE_CHECK: &str = "收到未知代付核对请求";
+
+/// How long the listener uses its copy of a profile (see `notify_profile`).
+const PROFILE_TTL: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The longest raw callback kept in an order's history.
 const MAX_KEPT: usize = 16 * 1024;
@@ -73,9 +81,9 @@ impl PayDesk {
         req: &InboundNotify<'_>,
         source: &str,
     ) -> crate::error::CoreResult<NotifyAnswer> {
-        let p = match self.store.profile(profile_id).await {
-            Ok(p) if p.id == profile_id => p,
-            _ => {
+        let p = match self.notify_profile(profile_id).await {
+            Some(p) => p,
+            None => {
                 self.refused(profile_id, None, "unknown profile", source)
                     .await?;
                 return Ok(NotifyAnswer::refuse(404, "not found"));
@@ -185,8 +193,9 @@ impl PayDesk {
                     message: Some(Note::CallbackApplied { status }.stored()),
                     ..Default::default()
                 };
-                self.store
-                    .update_order(
+                let after = self
+                    .store
+                    .write_order_update(
                         order.id,
                         "notify",
                         &u,
@@ -196,7 +205,10 @@ impl PayDesk {
                     )
                     .await?;
                 pause_after_commit().await;
-                Ok(NotifyAnswer::ack(ack))
+                Ok(NotifyAnswer {
+                    settled: (after == status && status.is_final()).then_some(order.id),
+                    ..NotifyAnswer::ack(ack)
+                })
             }
         }
     }
@@ -216,9 +228,39 @@ impl PayDesk {
             ..Default::default()
         };
         self.store
-            .update_order(order.id, action, &u, None, &[exchange(raw, ack)], now_ms())
+            .write_order_update(order.id, action, &u, None, &[exchange(raw, ack)], now_ms())
             .await?;
         Ok(())
+    }
+
+    /// The profile a callback names, from a copy kept `PROFILE_TTL` (one read
+    /// per profile and second instead of one per callback). An edit in this
+    /// process drops the copy at once (`forget_notify_profile`); another
+    /// process's edit is seen within `PROFILE_TTL`.
+    async fn notify_profile(&self, id: &str) -> Option<crate::store::Profile> {
+        if let Some((at, p)) = self.notify_profiles.lock().expect("profile cache").get(id) {
+            if at.elapsed() < PROFILE_TTL {
+                return Some(p.clone());
+            }
+        }
+        match self.store.profile(id).await {
+            Ok(p) if p.id == id => {
+                self.notify_profiles
+                    .lock()
+                    .expect("profile cache")
+                    .insert(p.id.clone(), (std::time::Instant::now(), p.clone()));
+                Some(p)
+            }
+            _ => None,
+        }
+    }
+
+    /// A profile was edited or removed: the listener reads it afresh.
+    pub(crate) fn forget_notify_profile(&self, id: &str) {
+        self.notify_profiles
+            .lock()
+            .expect("profile cache")
+            .remove(id);
     }
 
     async fn refused(

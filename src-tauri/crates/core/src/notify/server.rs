@@ -2,8 +2,10 @@
 //! to 64 KB, slow senders cut off, a request rate per source, and answers
 //! that never repeat what was sent.
 
+use crate::domain::OrderStatus;
 use crate::gateway::InboundNotify;
 use crate::services::PayDesk;
+use crate::sync::SyncEvent;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
@@ -19,7 +21,10 @@ use tower::ServiceExt;
 /// The largest callback body accepted.
 pub const MAX_BODY: usize = 64 * 1024;
 
-#[derive(Debug, Clone)]
+/// Told of every order a callback settled (the app alerts and refreshes).
+pub type EventHook = Arc<dyn Fn(SyncEvent) + Send + Sync>;
+
+#[derive(Clone)]
 pub struct ListenOptions {
     /// 127.0.0.1 unless the user chose otherwise.
     pub bind: SocketAddr,
@@ -31,6 +36,21 @@ pub struct ListenOptions {
     pub read_timeout: Duration,
     /// Connections served at once.
     pub max_connections: usize,
+    /// Called after the answer is decided, for each callback that settled an order.
+    pub on_event: Option<EventHook>,
+}
+
+impl std::fmt::Debug for ListenOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ListenOptions")
+            .field("bind", &self.bind)
+            .field("rate_per_sec", &self.rate_per_sec)
+            .field("burst", &self.burst)
+            .field("read_timeout", &self.read_timeout)
+            .field("max_connections", &self.max_connections)
+            .field("on_event", &self.on_event.is_some())
+            .finish()
+    }
 }
 
 impl Default for ListenOptions {
@@ -41,6 +61,7 @@ impl Default for ListenOptions {
             burst: 200,
             read_timeout: Duration::from_secs(10),
             max_connections: 512,
+            on_event: None,
         }
     }
 }
@@ -69,6 +90,7 @@ struct Shared {
     desk: Arc<PayDesk>,
     limiter: Limiter,
     read_timeout: Duration,
+    on_event: Option<EventHook>,
 }
 
 #[derive(Clone, Copy)]
@@ -119,6 +141,7 @@ pub fn router(desk: Arc<PayDesk>, opts: &ListenOptions) -> Router {
             buckets: Mutex::new(HashMap::new()),
         },
         read_timeout: opts.read_timeout,
+        on_event: opts.on_event.clone(),
     });
     Router::new()
         .route("/notify/{profile_id}", get(receive).post(receive))
@@ -176,6 +199,24 @@ async fn receive(State(s): State<Arc<Shared>>, req: Request) -> Response {
         body: &bytes,
     };
     let answer = s.desk.handle_notify(profile_id, &inbound, &source).await;
+    if let (Some(hook), Some(id)) = (s.on_event.clone(), answer.settled) {
+        // Off the answer's path: the gateway is answered without waiting for the read.
+        let desk = s.desk.clone();
+        tokio::spawn(async move {
+            match desk.store.order(id).await {
+                Ok(o) if o.status == OrderStatus::Succeeded => {
+                    hook(SyncEvent::Succeeded { order: Box::new(o) })
+                }
+                Ok(o) if o.status == OrderStatus::Failed => {
+                    hook(SyncEvent::Failed { order: Box::new(o) })
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "a settled order could not be read for its alert")
+                }
+            }
+        });
+    }
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_REQUEST);
     text(status, answer.body)
 }

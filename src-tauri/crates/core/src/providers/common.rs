@@ -47,6 +47,81 @@ macro_rules! gateway_parts {
 }
 pub(crate) use gateway_parts;
 
+/// A gateway's status codes as one table: each variant with its code on the
+/// wire, optionally the document's words for it, and the shared status it
+/// means. Generates the enum (plus `Unknown`: a code not in the table, kept
+/// waiting), `from_code`, `text` (when the table has words) and the single
+/// mapping into `OrderStatus`. `read` is how the code is read first
+/// (`str::trim`, or `as_read` to take it exactly as sent).
+macro_rules! status_codes {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident (read $read:path) {
+            $( $(#[$vmeta:meta])* $variant:ident = $code:literal, $text:literal => $status:ident, )+
+        }
+    ) => {
+        $crate::providers::common::status_codes! {
+            @enum $(#[$meta])* $name ($read) { $( $(#[$vmeta])* $variant = $code => $status, )+ }
+        }
+        impl $name {
+            /// The document's words for it.
+            pub fn text(self) -> Option<&'static str> {
+                match self {
+                    $( $name::$variant => Some($text), )+
+                    $name::Unknown => None,
+                }
+            }
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident (read $read:path) {
+            $( $(#[$vmeta:meta])* $variant:ident = $code:literal => $status:ident, )+
+        }
+    ) => {
+        $crate::providers::common::status_codes! {
+            @enum $(#[$meta])* $name ($read) { $( $(#[$vmeta])* $variant = $code => $status, )+ }
+        }
+    };
+    (
+        @enum $(#[$meta:meta])* $name:ident ($read:path) {
+            $( $(#[$vmeta:meta])* $variant:ident = $code:literal => $status:ident, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+            /// Any other code: keep waiting, the raw code is kept beside it.
+            Unknown,
+        }
+
+        impl $name {
+            pub fn from_code(code: &str) -> Self {
+                match $read(code) {
+                    $( $code => $name::$variant, )+
+                    _ => $name::Unknown,
+                }
+            }
+        }
+
+        impl From<$name> for $crate::domain::OrderStatus {
+            fn from(s: $name) -> Self {
+                match s {
+                    $( $name::$variant => $crate::domain::OrderStatus::$status, )+
+                    $name::Unknown => $crate::domain::OrderStatus::Pending,
+                }
+            }
+        }
+    };
+}
+pub(crate) use status_codes;
+
+/// A status code read exactly as the gateway sent it (no trimming).
+pub fn as_read(code: &str) -> &str {
+    code
+}
+
 /// A request parameter with its JSON type from the document's type column.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WireValue {

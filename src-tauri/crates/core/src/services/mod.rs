@@ -69,6 +69,10 @@ pub struct PayDesk {
     /// CLI, another window) bumps `updated_at` and is read afresh. A keyring
     /// read costs a D-Bus round trip; a clerk's every order should not.
     key_cache: std::sync::Mutex<std::collections::HashMap<String, CachedKeys>>,
+    /// The callback listener's copies of profiles, per id (see `notify`).
+    pub(crate) notify_profiles: std::sync::Mutex<
+        std::collections::HashMap<String, (std::time::Instant, crate::store::Profile)>,
+    >,
 }
 
 impl PayDesk {

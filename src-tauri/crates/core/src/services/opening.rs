@@ -51,6 +51,7 @@ impl PayDesk {
             os_user,
             not_found_grace_ms: test_hooks::not_found_grace_ms(),
             key_cache: Default::default(),
+            notify_profiles: Default::default(),
         })
     }
 

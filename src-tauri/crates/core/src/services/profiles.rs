@@ -253,6 +253,7 @@ impl PayDesk {
             p.has_reply_secret = true;
         }
         self.store.update_profile(&p).await?;
+        self.forget_notify_profile(&p.id);
         self.store
             .audit(&self.os_user, "profile.update", Some(&p.name), None)
             .await?;
@@ -268,6 +269,7 @@ impl PayDesk {
         p.low_balance_fen = low_balance_fen;
         p.updated_at = now_ms();
         self.store.update_profile(&p).await?;
+        self.forget_notify_profile(&p.id);
         self.view(p)
     }
 
@@ -326,6 +328,7 @@ impl PayDesk {
         self.vault.delete(&p.id, Slot::ReplySecret)?;
         self.key_cache.lock().expect("key cache").remove(&p.id);
         self.store.remove_profile(&p.id, now_ms()).await?;
+        self.forget_notify_profile(&p.id);
         self.store
             .audit(&self.os_user, "profile.remove", Some(&p.name), None)
             .await?;

@@ -294,6 +294,37 @@ impl SqliteStore {
         at: i64,
         link: Option<(RowLink, Option<&str>)>,
     ) -> CoreResult<Order> {
+        self.write_order_linked(id, action, u, error_code, exchanges, at, link)
+            .await?;
+        self.order(id).await
+    }
+
+    /// `update_order` without reading the order back: the status the row
+    /// has after the write (the callback listener's hot path).
+    pub async fn write_order_update(
+        &self,
+        id: i64,
+        action: &str,
+        u: &OrderUpdate,
+        error_code: Option<&str>,
+        exchanges: &[Exchange],
+        at: i64,
+    ) -> CoreResult<OrderStatus> {
+        self.write_order_linked(id, action, u, error_code, exchanges, at, None)
+            .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn write_order_linked(
+        &self,
+        id: i64,
+        action: &str,
+        u: &OrderUpdate,
+        error_code: Option<&str>,
+        exchanges: &[Exchange],
+        at: i64,
+        link: Option<(RowLink, Option<&str>)>,
+    ) -> CoreResult<OrderStatus> {
         let writing = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
         let card = u
@@ -344,7 +375,7 @@ impl SqliteStore {
         }
         tx.commit().await?;
         drop(writing);
-        self.order(id).await
+        Ok(OrderStatus::parse(&status).unwrap_or(OrderStatus::Unknown))
     }
 
     pub async fn order(&self, id: i64) -> CoreResult<Order> {

@@ -267,6 +267,9 @@ pub async fn apply_roles_and_grants(
             "profiles" => &[("SELECT", maker), ("INSERT, UPDATE, DELETE", admin)],
             // Append-only for everyone: no UPDATE or DELETE is granted at all.
             "audit_log" => &[("SELECT, INSERT", maker)],
+            // Maker-checker decisions: only checkers (and admins) decide; the
+            // undecided row comes from a trigger, not from the maker.
+            "order_approvals" => &[("SELECT", maker), ("UPDATE", checker)],
             // Orders, their events, batches, sync state, balances, settings.
             _ => &[("SELECT, INSERT, UPDATE", maker), ("DELETE", admin)],
         };

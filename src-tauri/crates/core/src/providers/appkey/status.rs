@@ -3,39 +3,18 @@
 
 use crate::domain::OrderStatus;
 use crate::gateway::GatewayError;
+use crate::providers::common::{as_read, status_codes};
 use crate::tr;
 
-/// A query's `result.status`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum QueryStatus {
-    /// `0`: waiting (for the payer, or to be paid out).
-    Waiting,
-    /// `1`: paid / paid out.
-    Paid,
-    /// `2`: failed.
-    Failed,
-    /// Any other code: keep waiting, the raw code is kept beside it.
-    Unknown,
-}
-
-impl QueryStatus {
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => QueryStatus::Waiting,
-            "1" => QueryStatus::Paid,
-            "2" => QueryStatus::Failed,
-            _ => QueryStatus::Unknown,
-        }
-    }
-}
-
-impl From<QueryStatus> for OrderStatus {
-    fn from(s: QueryStatus) -> Self {
-        match s {
-            QueryStatus::Waiting | QueryStatus::Unknown => OrderStatus::Pending,
-            QueryStatus::Paid => OrderStatus::Succeeded,
-            QueryStatus::Failed => OrderStatus::Failed,
-        }
+status_codes! {
+    /// A query's `result.status`.
+    pub enum QueryStatus (read as_read) {
+        /// `0`: waiting (for the payer, or to be paid out).
+        Waiting = "0" => Pending,
+        /// `1`: paid / paid out.
+        Paid = "1" => Succeeded,
+        /// `2`: failed.
+        Failed = "2" => Failed,
     }
 }
 

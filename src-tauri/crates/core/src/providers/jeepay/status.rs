@@ -4,66 +4,32 @@
 use super::wire::Op;
 use crate::domain::OrderStatus;
 use crate::gateway::GatewayError;
+use crate::providers::common::{as_read, status_codes};
 use crate::tr;
 
 /// The document's words for each transfer `state`.
 pub fn state_text(state: &str) -> Option<&'static str> {
-    Some(match state {
-        "0" => "订单生成",
-        "1" => "转账中",
-        "2" => "转账成功",
-        "3" => "转账失败",
-        "4" => "转账关闭",
-        _ => return None,
-    })
+    TransferState::from_code(state).text()
 }
 
-/// Transfer `state` as Jeepay defines it (query replies and transfer notifies).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TransferState {
-    /// `0` 订单生成.
-    Created,
-    /// `1` 转账中.
-    InProgress,
-    /// `2` 转账成功.
-    Succeeded,
-    /// `3` 转账失败.
-    Failed,
-    /// `4` 转账关闭.
-    Closed,
-    /// Any other code: keep waiting, the raw code is kept beside it.
-    Unknown,
+status_codes! {
+    /// Transfer `state` as Jeepay defines it (query replies and transfer notifies).
+    pub enum TransferState (read as_read) {
+        Created = "0", "订单生成" => Pending,
+        InProgress = "1", "转账中" => Processing,
+        Succeeded = "2", "转账成功" => Succeeded,
+        Failed = "3", "转账失败" => Failed,
+        Closed = "4", "转账关闭" => Failed,
+    }
 }
 
 impl TransferState {
-    pub fn from_code(state: &str) -> Self {
-        match state {
-            "0" => TransferState::Created,
-            "1" => TransferState::InProgress,
-            "2" => TransferState::Succeeded,
-            "3" => TransferState::Failed,
-            "4" => TransferState::Closed,
-            _ => TransferState::Unknown,
-        }
-    }
-
     /// Whether the transfer has ended (a callback about it moves the order).
     pub fn is_final(self) -> bool {
         matches!(
             self,
             TransferState::Succeeded | TransferState::Failed | TransferState::Closed
         )
-    }
-}
-
-impl From<TransferState> for OrderStatus {
-    fn from(s: TransferState) -> Self {
-        match s {
-            TransferState::Created | TransferState::Unknown => OrderStatus::Pending,
-            TransferState::InProgress => OrderStatus::Processing,
-            TransferState::Succeeded => OrderStatus::Succeeded,
-            TransferState::Failed | TransferState::Closed => OrderStatus::Failed,
-        }
     }
 }
 

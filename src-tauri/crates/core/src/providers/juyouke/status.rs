@@ -5,6 +5,7 @@ use super::wire::ReplyObject;
 use crate::domain::OrderStatus;
 use crate::gateway::{BalanceReply, GatewayError, Reply};
 use crate::money::{fen_to_yuan_2dp, parse_reply_fen, parse_reply_yuan};
+use crate::providers::common::{as_read, status_codes};
 use crate::tr;
 use std::collections::BTreeMap;
 
@@ -13,55 +14,29 @@ use std::collections::BTreeMap;
 /// only ever say "refused", never move an order to succeeded.
 pub const CREDENTIAL_ERRORS: [&str; 3] = ["SIGNERROR", "NOSIGN", "APPID_NOT_EXIST"];
 
-/// `trade_status` (appendix 3.1.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TradeStatus {
-    Success,
-    Finished,
-    Fail,
-    Closed,
-    Refunded,
-    WaitBuyerPay,
-    CancelInProgress,
-    RefundError,
-    /// Any other code: keep waiting, the raw code is kept beside it.
-    Unknown,
+status_codes! {
+    /// `trade_status` (appendix 3.1.3).
+    pub enum TradeStatus (read as_read) {
+        Success = "TRADE_SUCCESS" => Succeeded,
+        Finished = "TRADE_FINISHED" => Succeeded,
+        Fail = "TRADE_FAIL" => Failed,
+        Closed = "TRADE_CLOSED" => Failed,
+        Refunded = "REFUNDED" => Failed,
+        WaitBuyerPay = "WAIT_BUYER_PAY" => Pending,
+        /// Cancel under way: not final, a person has to follow it up.
+        CancelInProgress = "CANCEL_INPROGRESS" => Processing,
+        /// A refund whose outcome the channel has not told: not final either.
+        RefundError = "REFUND_ERROR" => Processing,
+    }
 }
 
 impl TradeStatus {
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "TRADE_SUCCESS" => TradeStatus::Success,
-            "TRADE_FINISHED" => TradeStatus::Finished,
-            "TRADE_FAIL" => TradeStatus::Fail,
-            "TRADE_CLOSED" => TradeStatus::Closed,
-            "REFUNDED" => TradeStatus::Refunded,
-            "WAIT_BUYER_PAY" => TradeStatus::WaitBuyerPay,
-            "CANCEL_INPROGRESS" => TradeStatus::CancelInProgress,
-            "REFUND_ERROR" => TradeStatus::RefundError,
-            _ => TradeStatus::Unknown,
-        }
-    }
-
     /// Whether a payment callback with this status settles the order.
     pub fn is_final(self) -> bool {
         matches!(
             OrderStatus::from(self),
             OrderStatus::Succeeded | OrderStatus::Failed
         )
-    }
-}
-
-impl From<TradeStatus> for OrderStatus {
-    fn from(s: TradeStatus) -> Self {
-        match s {
-            TradeStatus::Success | TradeStatus::Finished => OrderStatus::Succeeded,
-            TradeStatus::Fail | TradeStatus::Closed | TradeStatus::Refunded => OrderStatus::Failed,
-            TradeStatus::WaitBuyerPay | TradeStatus::Unknown => OrderStatus::Pending,
-            // Cancel under way, or a refund whose outcome the channel has not told:
-            // not final, a person has to follow it up.
-            TradeStatus::CancelInProgress | TradeStatus::RefundError => OrderStatus::Processing,
-        }
     }
 }
 
@@ -85,39 +60,16 @@ pub fn trade_status_text(code: &str) -> Option<String> {
     })
 }
 
-/// `withdraw_status`: 0 failed, 1 succeeded, 2 processing, 3 returned, 9 manual.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WithdrawStatus {
-    Failed,
-    Succeeded,
-    Processing,
-    Returned,
-    Manual,
-    Unknown,
-}
-
-impl WithdrawStatus {
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => WithdrawStatus::Failed,
-            "1" => WithdrawStatus::Succeeded,
-            "2" => WithdrawStatus::Processing,
-            "3" => WithdrawStatus::Returned,
-            "9" => WithdrawStatus::Manual,
-            _ => WithdrawStatus::Unknown,
-        }
-    }
-}
-
-impl From<WithdrawStatus> for OrderStatus {
-    fn from(s: WithdrawStatus) -> Self {
-        match s {
-            WithdrawStatus::Succeeded => OrderStatus::Succeeded,
-            WithdrawStatus::Failed | WithdrawStatus::Returned => OrderStatus::Failed,
-            // Handed to a person at the gateway: still under way.
-            WithdrawStatus::Processing | WithdrawStatus::Manual => OrderStatus::Processing,
-            WithdrawStatus::Unknown => OrderStatus::Pending,
-        }
+status_codes! {
+    /// `withdraw_status`: 0 failed, 1 succeeded, 2 processing, 3 returned, 9 manual.
+    pub enum WithdrawStatus (read as_read) {
+        Failed = "0" => Failed,
+        Succeeded = "1" => Succeeded,
+        /// Still under way.
+        Processing = "2" => Processing,
+        Returned = "3" => Failed,
+        /// Handed to a person at the gateway: still under way.
+        Manual = "9" => Processing,
     }
 }
 

@@ -4,101 +4,28 @@
 use super::wire::Endpoint;
 use crate::domain::OrderStatus;
 use crate::gateway::GatewayError;
+use crate::providers::common::status_codes;
 use crate::tr;
 
-/// Pay `status`: 0 created, 1 paying, 2 succeeded, 3 done (succeeded), 5 failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PayStatus {
-    Created,
-    Paying,
-    Succeeded,
-    Done,
-    Failed,
-    /// Any other code: keep waiting, the raw code is kept beside it.
-    Unknown,
-}
-
-impl PayStatus {
-    pub fn from_code(code: &str) -> Self {
-        match code.trim() {
-            "0" => PayStatus::Created,
-            "1" => PayStatus::Paying,
-            "2" => PayStatus::Succeeded,
-            "3" => PayStatus::Done,
-            "5" => PayStatus::Failed,
-            _ => PayStatus::Unknown,
-        }
-    }
-
-    /// The document's words for it.
-    pub fn text(self) -> Option<&'static str> {
-        Some(match self {
-            PayStatus::Created => "订单生成",
-            PayStatus::Paying => "支付中",
-            PayStatus::Succeeded => "支付成功",
-            PayStatus::Done => "业务处理完成",
-            PayStatus::Failed => "支付失败",
-            PayStatus::Unknown => return None,
-        })
+status_codes! {
+    /// Pay `status`: 0 created, 1 paying, 2 succeeded, 3 done (succeeded), 5 failed.
+    pub enum PayStatus (read str::trim) {
+        Created = "0", "订单生成" => Pending,
+        Paying = "1", "支付中" => Processing,
+        Succeeded = "2", "支付成功" => Succeeded,
+        Done = "3", "业务处理完成" => Succeeded,
+        Failed = "5", "支付失败" => Failed,
     }
 }
 
-impl From<PayStatus> for OrderStatus {
-    fn from(s: PayStatus) -> Self {
-        match s {
-            PayStatus::Created | PayStatus::Unknown => OrderStatus::Pending,
-            PayStatus::Paying => OrderStatus::Processing,
-            PayStatus::Succeeded | PayStatus::Done => OrderStatus::Succeeded,
-            PayStatus::Failed => OrderStatus::Failed,
-        }
-    }
-}
-
-/// Transfer `status`: 0 created, 1 in progress, 2 succeeded, 3 failed, 4 done.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TransStatus {
-    Created,
-    InProgress,
-    Succeeded,
-    Failed,
-    Done,
-    /// Any other code: keep waiting, the raw code is kept beside it.
-    Unknown,
-}
-
-impl TransStatus {
-    pub fn from_code(code: &str) -> Self {
-        match code.trim() {
-            "0" => TransStatus::Created,
-            "1" => TransStatus::InProgress,
-            "2" => TransStatus::Succeeded,
-            "3" => TransStatus::Failed,
-            "4" => TransStatus::Done,
-            _ => TransStatus::Unknown,
-        }
-    }
-
-    /// The document's words for it.
-    pub fn text(self) -> Option<&'static str> {
-        Some(match self {
-            TransStatus::Created => "订单生成",
-            TransStatus::InProgress => "代付中",
-            TransStatus::Succeeded => "代付成功",
-            TransStatus::Failed => "代付失败",
-            TransStatus::Done => "业务处理完成",
-            TransStatus::Unknown => return None,
-        })
-    }
-}
-
-impl From<TransStatus> for OrderStatus {
-    fn from(s: TransStatus) -> Self {
-        match s {
-            TransStatus::Created | TransStatus::Unknown => OrderStatus::Pending,
-            TransStatus::InProgress => OrderStatus::Processing,
-            TransStatus::Succeeded | TransStatus::Done => OrderStatus::Succeeded,
-            TransStatus::Failed => OrderStatus::Failed,
-        }
+status_codes! {
+    /// Transfer `status`: 0 created, 1 in progress, 2 succeeded, 3 failed, 4 done.
+    pub enum TransStatus (read str::trim) {
+        Created = "0", "订单生成" => Pending,
+        InProgress = "1", "代付中" => Processing,
+        Succeeded = "2", "代付成功" => Succeeded,
+        Failed = "3", "代付失败" => Failed,
+        Done = "4", "业务处理完成" => Succeeded,
     }
 }
 
