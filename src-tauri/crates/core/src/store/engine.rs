@@ -298,3 +298,139 @@ impl Store {
         }
     }
 }
+
+/// The rest of the store API, on both engines: the same calls give the same
+/// answers on SQLite and on PostgreSQL.
+#[cfg(test)]
+mod tests {
+    use crate::domain::{OrderKind, OrderStatus};
+    use crate::error::CoreError;
+    use crate::store::test_support::{new_order, on_both_engines, profile, TestDb};
+    use crate::store::{BalanceReading, OrderUpdate};
+
+    async fn profiles_balances_settings_and_sums(db: TestDb) {
+        let s = db.open().await;
+        let mut a = profile("p1", "Beta");
+        a.low_balance_fen = Some(5_000);
+        s.insert_profile(&a).await.unwrap();
+        let mut sb = profile("p2", "Alpha");
+        sb.sandbox = true;
+        s.insert_profile(&sb).await.unwrap();
+        s.insert_profile(&profile("p3", "alpha")).await.unwrap();
+        // A taken live name is a conflict; names sort byte-wise, sandboxes last.
+        assert!(matches!(
+            s.insert_profile(&profile("p4", "Beta")).await,
+            Err(CoreError::Conflict(_))
+        ));
+        let names: Vec<String> = s
+            .profiles()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        assert_eq!(names, ["Beta", "alpha", "Alpha"]);
+        let got = s.profile("p1").await.unwrap();
+        assert_eq!(got, a);
+        assert!(s.profile("Alpha").await.unwrap().sandbox);
+        // Edit, then remove: the name is free again, the history keeps it.
+        let mut edited = a.clone();
+        edited.name = "Gamma".into();
+        edited.gateway.merchant_id = "M9".into();
+        edited.has_reply_secret = true;
+        edited.updated_at = 7;
+        s.update_profile(&edited).await.unwrap();
+        assert_eq!(s.profile("Gamma").await.unwrap(), edited);
+        assert!(matches!(
+            s.update_profile(&Profile {
+                name: "alpha".into(),
+                ..edited.clone()
+            })
+            .await,
+            Err(CoreError::Conflict(_))
+        ));
+        let id = s.insert_order(&new_order("p1", "S1", 100)).await.unwrap();
+        s.remove_profile("p1", 9).await.unwrap();
+        assert!(matches!(
+            s.profile("Gamma").await,
+            Err(CoreError::NotFound(_))
+        ));
+        s.insert_profile(&profile("p5", "Gamma")).await.unwrap();
+        assert_eq!(s.order(id).await.unwrap().profile, "Gamma");
+
+        // Balances: newest first, limited, details kept.
+        for (at, fen) in [(10, 100), (30, 300), (20, 200)] {
+            s.insert_balance(&BalanceReading {
+                profile_id: "p2".into(),
+                at,
+                balance_fen: fen,
+                details: [("frozen".to_string(), fen / 10)].into(),
+            })
+            .await
+            .unwrap();
+        }
+        let h = s.balance_history("p2", 2).await.unwrap();
+        assert_eq!(h.iter().map(|b| b.at).collect::<Vec<_>>(), [30, 20]);
+        assert_eq!(h[0].details["frozen"], 30);
+
+        // Settings: absent, set, replaced.
+        assert_eq!(s.setting("k").await.unwrap(), None);
+        s.set_setting("k", "1").await.unwrap();
+        s.set_setting("k", "二").await.unwrap();
+        assert_eq!(s.setting("k").await.unwrap().as_deref(), Some("二"));
+
+        // Sums (fen, failed ones left out, [from, to)) and open orders.
+        let mut big = new_order("p2", "S2", 200);
+        big.amount_fen = 9_000_000_000_000;
+        s.insert_order(&big).await.unwrap();
+        let failed = s.insert_order(&new_order("p2", "S3", 300)).await.unwrap();
+        s.insert_order(&new_order("p2", "S4", 400)).await.unwrap();
+        let done = OrderUpdate {
+            status: Some(OrderStatus::Failed),
+            ..Default::default()
+        };
+        s.update_order(failed, "query", &done, None, &[], 500)
+            .await
+            .unwrap();
+        assert_eq!(
+            s.sum_amount("p2", OrderKind::Payout, 200, 400)
+                .await
+                .unwrap(),
+            9_000_000_000_000
+        );
+        assert_eq!(
+            s.sum_amount("p2", OrderKind::Payout, 0, 1_000)
+                .await
+                .unwrap(),
+            9_000_000_010_000
+        );
+        assert_eq!(
+            s.sum_amount("p2", OrderKind::Deposit, 0, 1_000)
+                .await
+                .unwrap(),
+            0
+        );
+        let open: Vec<String> = s
+            .open_orders()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| o.order_no)
+            .collect();
+        assert_eq!(open, ["S1", "S2", "S4"]);
+        let ev = s.order_events(failed).await.unwrap();
+        assert_eq!(
+            ev.iter()
+                .map(|e| (e.action.as_str(), e.status))
+                .collect::<Vec<_>>(),
+            [
+                ("create", OrderStatus::Unknown),
+                ("query", OrderStatus::Failed)
+            ]
+        );
+    }
+
+    use crate::store::Profile;
+
+    on_both_engines!(profiles_balances_settings_and_sums);
+}
