@@ -40,11 +40,15 @@ if [ $mode = smoke ]; then
   profile_dir=debug; release=()
   spawn_runs=(--runs 5 --warmup 1)
   batch_args=(--orders 64 --concurrency 16 --delay-ms 5)
+  ab_args=(--orders 2000 --rounds 1)
+  search_args=(--runs 3)
 else
   export PAYDESK_BENCH_SIZES=${PAYDESK_BENCH_SIZES:-10000,100000,1000000}
   profile_dir=release; release=(--release)
   spawn_runs=(--runs 200 --warmup 10)
   batch_args=(--orders 1000 --concurrency 16 --delay-ms 50)
+  ab_args=(--orders 100000 --rounds 2)
+  search_args=(--runs 300)
 fi
 bin=$target_dir/$profile_dir/paydesk
 harness=$target_dir/$profile_dir/examples/paydesk_bench
@@ -80,6 +84,12 @@ fi
 
 section "write: generate the histories through the store"
 "$harness" gen
+
+section "write: with the trigram index (migration 0012) and before it, in turns"
+"$harness" write-ab "${ab_args[@]}"
+
+section "search: history pages, substrings included, p50/p99 (release CLI build)"
+"$harness" search "${search_args[@]}"
 
 section "store: look-up and history pages (criterion)"
 if [ $mode = smoke ]; then

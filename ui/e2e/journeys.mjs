@@ -523,8 +523,21 @@ export const journeys = [
       await page.getByTestId('clear-filters').click();
       await until(async () => (await rows.count()) === 20, 'filters cleared');
       assert((await page.inputValue('#orders-from')) === '', 'day cleared');
+      // Any part of a number or an account number finds it (what a support
+      // agent pastes); under three characters the box says it matches the
+      // start only.
+      await page.fill('#orders-search', '20000888');
+      await until(async () => (await rows.count()) === 1 && (await text(rows.first())).includes('PO20250301120000888'), 'search by a part of the order no');
+      assert((await page.getByTestId('orders-search-short').count()) === 0, 'no short-term note for 8 characters');
+      await page.fill('#orders-search', '0112233');
+      await until(async () => (await rows.count()) === 1 && (await text(rows.first())).includes('XSS-CSV-1'), 'search by a part of the account no');
+      await page.fill('#orders-search', 'PO');
+      await page.getByTestId('orders-search-short').waitFor();
+      assert((await text(page.getByTestId('orders-search-short'))).includes('少于 3 个字符'), 'short-term note says why');
+      await shot('orders-search-short');
       await page.fill('#orders-search', 'PO20250301');
       await until(async () => (await rows.count()) === 1, 'search by order no prefix');
+      assert((await page.getByTestId('orders-search-short').count()) === 0, 'the note goes with a longer term');
       await rows.first().click();
       const panel = page.getByTestId('panel');
       await panel.waitFor();

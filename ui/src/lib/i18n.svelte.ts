@@ -18,6 +18,8 @@ const dict = {
   'status.succeeded': ['成功', 'Succeeded'],
   'status.failed': ['失败', 'Failed'],
   'status.unknown': ['状态未知', 'Unknown'],
+  'status.awaiting_approval': ['待审批', 'Awaiting approval'],
+  'status.rejected': ['已驳回', 'Rejected'],
   'status.needsQuery': ['需查询状态', 'needs a status query'],
   'kind.payout': ['代付', 'Payout'],
   'kind.deposit': ['代收', 'Deposit'],
@@ -197,7 +199,8 @@ const dict = {
   'lookup.ask': ['向网关查询', 'Ask the gateway'],
 
   'orders.title': ['订单', 'Orders'],
-  'orders.searchPlaceholder': ['订单号 / 平台单号 / 收款人 开头', 'Order no. / gateway no. / payee, prefix'],
+  'orders.searchPlaceholder': ['订单号、收款人、账号的任意部分', 'Any part of an order no., payee or account no.'],
+  'orders.searchShort': ['少于 3 个字符时只匹配订单号、平台单号或收款人的开头（两个字的姓名可在收款人中任意位置）。', 'Under 3 characters, only the start of an order no., gateway no. or payee matches (two characters: anywhere in a payee name).'],
   'orders.refreshOpen': ['刷新未结订单', 'Refresh open orders'],
   'orders.refreshedOpen': ['已刷新 {n} 个未结订单', 'Refreshed {n} open orders'],
   'orders.refreshedOpen.one': ['已刷新 {n} 个未结订单', 'Refreshed {n} open order'],

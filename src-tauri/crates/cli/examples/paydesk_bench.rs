@@ -6,6 +6,12 @@
 //!   and report the database size.
 //! - `spawn -- CMD ARGS...`: start a process N times, percentiles of its wall
 //!   time (`paydesk order get` end to end).
+//! - `write-ab`: the write rate and size with the trigram index of migration
+//!   0012 (its triggers) and without it (the bucket index instead), histories
+//!   written in turns so both see the same machine load.
+//! - `search`: p50/p99 of every history-page case (`support::cases`), first
+//!   and deep page, on the generated histories, through `Store::list_orders`
+//!   (the release build of the CLI's selection: no second dependency build).
 //! - `batch`: payouts through `PayDesk::create_order` against the in-process
 //!   sandbox with a persistent 50 ms delay fault, at a given concurrency.
 
@@ -33,6 +39,8 @@ fn usage() -> ExitCode {
         "usage: paydesk_bench gen
        paydesk_bench spawn [--runs N] [--warmup N] [--target-ms MS] [--name NAME] -- CMD ARGS...
        paydesk_bench batch [--orders N] [--concurrency N] [--delay-ms MS]
+       paydesk_bench write-ab [--orders N] [--rounds N]
+       paydesk_bench search [--runs N]
 env: PAYDESK_BENCH_DIR, PAYDESK_BENCH_SIZES, PAYDESK_BENCH_SMOKE"
     );
     ExitCode::from(2)
@@ -56,6 +64,8 @@ fn main() -> ExitCode {
         Some("gen") => rt.block_on(gen()),
         Some("spawn") => spawn(&args[1..]),
         Some("batch") => rt.block_on(batch(&args[1..])),
+        Some("write-ab") => rt.block_on(write_ab(&args[1..])),
+        Some("search") => rt.block_on(search(&args[1..])),
         _ => usage(),
     }
 }
@@ -133,6 +143,116 @@ async fn db_parts(n: usize) -> Option<String> {
             .collect::<Vec<_>>()
             .join(", "),
     )
+}
+
+async fn write_ab(args: &[String]) -> ExitCode {
+    let n: usize = opt(args, "--orders", 100_000);
+    let rounds: usize = opt(args, "--rounds", 2);
+    let dir = support::bench_dir().join(format!("write-ab-{n}"));
+    let mut rate = [Vec::new(), Vec::new()];
+    let mut size = [0.0f64; 2];
+    for r in 0..rounds {
+        // Alternate which goes first, so a load change hits both alike.
+        let order = if r % 2 == 0 {
+            [false, true]
+        } else {
+            [true, false]
+        };
+        for before in order {
+            let rep = support::generate_as(&dir, n, before).await;
+            let i = usize::from(before);
+            rate[i].push(rep.batched_per_s());
+            size[i] = rep.mb_per_million();
+            println!(
+                "round {r}, {}: {:.0} orders/s batched, {:.0} singly (p50 {:.0} us, p99 {:.0} us), {:.1} MB per million",
+                if before { "before 0012" } else { "with 0012" },
+                rep.batched_per_s(),
+                rep.singles_per_s(),
+                rep.single_p50_us,
+                rep.single_p99_us,
+                rep.mb_per_million()
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let (with, without) = (mean(&rate[0]), mean(&rate[1]));
+    figure(
+        &format!("write.ab.with_trigram/{n}"),
+        with,
+        "orders/s",
+        "batched, mean of the rounds",
+    );
+    figure(
+        &format!("write.ab.before_0012/{n}"),
+        without,
+        "orders/s",
+        "batched, same rounds, interleaved",
+    );
+    figure(
+        &format!("write.ab.ratio/{n}"),
+        with / without,
+        "x",
+        "with / before",
+    );
+    figure(
+        &format!("db.ab.with_trigram/{n}"),
+        size[0],
+        "MB per million",
+        "",
+    );
+    figure(
+        &format!("db.ab.before_0012/{n}"),
+        size[1],
+        "MB per million",
+        "",
+    );
+    ExitCode::SUCCESS
+}
+
+async fn search(args: &[String]) -> ExitCode {
+    let runs: usize = opt(args, "--runs", 300);
+    for n in support::sizes() {
+        let (store, _) = support::open_or_generate(n).await;
+        let nos = support::sample_order_nos(n);
+        for case in support::cases(&nos[nos.len() / 2]) {
+            for (page, filter) in [
+                ("first", case.filter.clone()),
+                ("deep", support::deep(&case.filter)),
+            ] {
+                let mut times = Vec::with_capacity(runs);
+                let t0 = Instant::now();
+                let mut found = 0;
+                while times.len() < runs
+                    && (times.len() < 3 || t0.elapsed() < Duration::from_secs(3))
+                {
+                    let t = Instant::now();
+                    found = store
+                        .list_orders(&filter)
+                        .await
+                        .expect("list_orders")
+                        .orders
+                        .len();
+                    times.push(t.elapsed());
+                }
+                let s = Stats::of(times);
+                let p99 = s.p99_us() / 1e3;
+                figure(
+                    &format!("search.p99/{n}/{}/{page}", case.name),
+                    p99,
+                    "ms",
+                    &format!(
+                        "p50 {:.2} ms, {} rows, {} runs; < 20 ms: {}",
+                        s.p50_us() / 1e3,
+                        found,
+                        s.len(),
+                        if p99 < 20.0 { "met" } else { "MISSED" }
+                    ),
+                );
+            }
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 fn spawn(args: &[String]) -> ExitCode {

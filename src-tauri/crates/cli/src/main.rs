@@ -7,7 +7,9 @@ use paydesk_core::form::OrderInput;
 use paydesk_core::gateway::{GatewayConfig, GatewayError};
 use paydesk_core::i18n::{self, Lang};
 use paydesk_core::money;
-use paydesk_core::services::{ErrorInfo, OrderOutcome, PayDesk, ProfileInput};
+use paydesk_core::services::{
+    parse_approval_threshold, ErrorInfo, OrderOutcome, PayDesk, ProfileInput,
+};
 use paydesk_core::store::{Order, OrderFilter};
 use paydesk_core::tr;
 use paydesk_core::Secret;
@@ -17,6 +19,7 @@ use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod approvals;
 mod batch;
 mod output;
 mod sync;
@@ -157,6 +160,28 @@ enum Command {
     /// The gateways' callbacks.
     #[command(subcommand)]
     Notify(NotifyCmd),
+    /// Payouts awaiting a checker's approval (team mode).
+    #[command(subcommand)]
+    Approvals(approvals::ApprovalsCmd),
+    /// Approve a payout awaiting approval and send it from this desk (team mode).
+    Approve {
+        /// Merchant order number.
+        order_no: String,
+        /// The profile, when several have this number.
+        #[arg(long)]
+        profile: Option<String>,
+    },
+    /// Reject a payout awaiting approval: nothing is sent (team mode).
+    Reject {
+        /// Merchant order number.
+        order_no: String,
+        /// Why (kept with the order and in the audit log).
+        #[arg(long)]
+        reason: String,
+        /// The profile, when several have this number.
+        #[arg(long)]
+        profile: Option<String>,
+    },
     /// Team mode: a shared PostgreSQL database with operators as database roles.
     #[command(subcommand)]
     Team(team::TeamCmd),
@@ -266,6 +291,10 @@ struct SettingFlags {
     /// Low-balance threshold in yuan.
     #[arg(long)]
     low_balance: Option<String>,
+    /// Team mode: payouts at or above this many yuan need a checker's
+    /// approval (0: every payout; on edit "" clears it).
+    #[arg(long)]
+    approval_threshold: Option<String>,
     /// Read the key from the first line of stdin (xxpay: optional reply key on the second).
     #[arg(long)]
     secret_stdin: bool,
@@ -291,16 +320,19 @@ enum PayoutCmd {
     Create(PayoutCreate),
 }
 
-#[derive(Args)]
+#[derive(Args, serde::Serialize)]
 struct PayoutCreate {
     /// Profile name.
     #[arg(long)]
+    #[serde(skip)]
     profile: String,
     /// Amount in yuan, e.g. 100 or 100.50.
     #[arg(long)]
+    #[serde(skip)]
     amount: String,
     /// Merchant order number (generated when not given).
     #[arg(long)]
+    #[serde(skip)]
     order_no: Option<String>,
     /// Payee's name, exactly as on the account.
     #[arg(long)]
@@ -337,6 +369,7 @@ struct PayoutCreate {
     remark: Option<String>,
     /// Any other field of the gateway's form, as id=value.
     #[arg(long = "field", value_name = "ID=VALUE")]
+    #[serde(skip)]
     fields: Vec<String>,
 }
 
@@ -346,19 +379,22 @@ enum DepositCmd {
     Create(DepositCreate),
 }
 
-#[derive(Args)]
+#[derive(Args, serde::Serialize)]
 struct DepositCreate {
     /// Profile name.
     #[arg(long)]
+    #[serde(skip)]
     profile: String,
     /// Amount in yuan, e.g. 100 or 100.50.
     #[arg(long)]
+    #[serde(skip)]
     amount: String,
     /// Channel / product (see `paydesk form PROFILE deposit`).
     #[arg(long)]
     channel: Option<String>,
     /// Merchant order number (generated when not given).
     #[arg(long)]
+    #[serde(skip)]
     order_no: Option<String>,
     /// Payer's name.
     #[arg(long)]
@@ -383,6 +419,7 @@ struct DepositCreate {
     to_card: bool,
     /// Any other field of the gateway's form, as id=value.
     #[arg(long = "field", value_name = "ID=VALUE")]
+    #[serde(skip)]
     fields: Vec<String>,
 }
 
@@ -410,6 +447,10 @@ enum OrderCmd {
         /// pending, processing, succeeded, failed or unknown.
         #[arg(long)]
         status: Option<String>,
+        /// Any part of an order number, payee name or account number (3+
+        /// characters; shorter: the start of the number, gateway id or payee).
+        #[arg(long)]
+        search: Option<String>,
         /// Rows per page, 1–1000.
         #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
         limit: u32,
@@ -602,56 +643,11 @@ async fn run(cli: Cli, out: &Out) -> Res {
     match cli.command {
         Command::Profile(cmd) => profile(&desk, cmd, out).await,
         Command::Payout(PayoutCmd::Create(c)) => {
-            let mut v = BTreeMap::new();
-            for (k, val) in [
-                ("payee_name", c.payee_name),
-                ("account_no", c.account_no),
-                ("bank_name", c.bank_name),
-                ("bank_code", c.bank_code),
-                ("branch", c.branch),
-                ("province", c.province),
-                ("city", c.city),
-                ("account_type", c.account_type),
-                ("entry_type", c.entry_type),
-                ("if_code", c.if_code),
-                ("remark", c.remark),
-            ] {
-                if let Some(val) = val {
-                    v.insert(k.to_string(), val);
-                }
-            }
-            extra_fields(&mut v, &c.fields)?;
-            let input = OrderInput {
-                amount: c.amount,
-                order_no: c.order_no,
-                values: v,
-            };
+            let input = order_input(&c, &c.amount, &c.order_no, &c.fields)?;
             create(&desk, &c.profile, OrderKind::Payout, &input, out).await
         }
         Command::Deposit(DepositCmd::Create(c)) => {
-            let mut v = BTreeMap::new();
-            for (k, val) in [
-                ("channel", c.channel),
-                ("payer_name", c.payer_name),
-                ("payer_bank_code", c.payer_bank_code),
-                ("payer_account_no", c.payer_account_no),
-                ("subject", c.subject),
-                ("body", c.body),
-                ("auth_code", c.auth_code),
-            ] {
-                if let Some(val) = val {
-                    v.insert(k.to_string(), val);
-                }
-            }
-            if c.to_card {
-                v.insert("to_card".into(), "true".into());
-            }
-            extra_fields(&mut v, &c.fields)?;
-            let input = OrderInput {
-                amount: c.amount,
-                order_no: c.order_no,
-                values: v,
-            };
+            let input = order_input(&c, &c.amount, &c.order_no, &c.fields)?;
             create(&desk, &c.profile, OrderKind::Deposit, &input, out).await
         }
         Command::Order(cmd) => order(&desk, cmd, out).await,
@@ -705,6 +701,15 @@ async fn run(cli: Cli, out: &Out) -> Res {
             Ok(())
         }
         Command::Batch(cmd) => batch::run(&desk, cmd, out).await,
+        Command::Approvals(cmd) => approvals::list(&desk, cmd, out).await,
+        Command::Approve { order_no, profile } => {
+            approvals::approve(&desk, &order_no, profile.as_deref(), out).await
+        }
+        Command::Reject {
+            order_no,
+            reason,
+            profile,
+        } => approvals::reject(&desk, &order_no, profile.as_deref(), &reason, out).await,
         Command::Banks { .. } | Command::Sandbox { .. } | Command::Team(_) => {
             unreachable!("handled above")
         }
@@ -828,6 +833,37 @@ fn arrivals_range(
 
 /// `--field id=value`, refusing an id given twice with different values
 /// (`--payee-name A --field payee_name=B` would otherwise drop one of them).
+/// An order as its flags give it: the typed flags serialise under their form
+/// field ids (`payee_name`, `channel`…; a flag not given is no value, a set
+/// switch is `true`), then the `--field id=value` ones. One mapping for
+/// payouts and deposits.
+fn order_input(
+    flags: &impl serde::Serialize,
+    amount: &str,
+    order_no: &Option<String>,
+    fields: &[String],
+) -> Result<OrderInput, Failure> {
+    let mut values = BTreeMap::new();
+    let typed = serde_json::to_value(flags).expect("flags serialise");
+    for (id, value) in typed.as_object().into_iter().flatten() {
+        match value {
+            serde_json::Value::String(text) => {
+                values.insert(id.clone(), text.clone());
+            }
+            serde_json::Value::Bool(true) => {
+                values.insert(id.clone(), "true".into());
+            }
+            _ => {}
+        }
+    }
+    extra_fields(&mut values, fields)?;
+    Ok(OrderInput {
+        amount: amount.to_string(),
+        order_no: order_no.clone(),
+        values,
+    })
+}
+
 fn extra_fields(v: &mut BTreeMap<String, String>, fields: &[String]) -> Res {
     for f in fields {
         let (k, val) = f.split_once('=').ok_or_else(|| {
@@ -978,6 +1014,7 @@ async fn order(desk: &PayDesk, cmd: OrderCmd, out: &Out) -> Res {
             profile,
             kind,
             status,
+            search,
             limit,
             after,
             stuck,
@@ -999,8 +1036,8 @@ async fn order(desk: &PayDesk, cmd: OrderCmd, out: &Out) -> Res {
                     FieldError::new(
                         "status",
                         tr!(
-                            "状态应为 pending/processing/succeeded/failed/unknown",
-                            "status is pending, processing, succeeded, failed or unknown"
+                            "状态应为 pending/processing/succeeded/failed/unknown/awaiting_approval/rejected",
+                            "status is pending, processing, succeeded, failed, unknown, awaiting_approval or rejected"
                         ),
                     )
                 })?),
@@ -1015,6 +1052,7 @@ async fn order(desk: &PayDesk, cmd: OrderCmd, out: &Out) -> Res {
                     profile,
                     kind,
                     status,
+                    search,
                     after,
                     limit: Some(limit),
                     ..Default::default()
@@ -1129,6 +1167,12 @@ async fn profile(desk: &PayDesk, cmd: ProfileCmd, out: &Out) -> Res {
                 provider: Some(provider),
                 gateway: flags.over(Some(a.base_url), GatewayConfig::default()),
                 low_balance_fen: low_balance(flags.low_balance.as_deref())?,
+                approval_threshold_fen: flags
+                    .approval_threshold
+                    .as_deref()
+                    .map(parse_approval_threshold)
+                    .transpose()?
+                    .flatten(),
                 sandbox: false,
             };
             let (secret, reply) = read_secrets(flags.secret_stdin, provider)?;
@@ -1143,11 +1187,16 @@ async fn profile(desk: &PayDesk, cmd: ProfileCmd, out: &Out) -> Res {
                 Some(t) => low_balance(Some(t))?,
                 None => current.low_balance_fen,
             };
+            let threshold = match flags.approval_threshold.as_deref() {
+                Some(t) => parse_approval_threshold(t)?,
+                None => current.approval_threshold_fen,
+            };
             let input = ProfileInput {
                 name: e.name.unwrap_or(current.name.clone()),
                 provider: Some(current.provider),
                 gateway: flags.over(e.base_url, current.gateway.clone()),
                 low_balance_fen: low,
+                approval_threshold_fen: threshold,
                 sandbox: current.sandbox,
             };
             let (secret, reply) = if flags.secret_stdin {

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{contains, Env, Run};
+use common::{contains, payout_flags, Env, Run};
 use paydesk_core::ProviderKind;
 use serde_json::Value;
 
@@ -37,27 +37,8 @@ fn payout_args(kind: ProviderKind) -> Option<Vec<&'static str>> {
             "--remark",
             "测试转账",
         ],
-        ProviderKind::Juyouke => vec![],
-        ProviderKind::Appkey => vec![
-            "--payee-name",
-            "李四",
-            "--account-no",
-            "6222020200112233445",
-            "--bank-name",
-            "中国工商银行",
-        ],
-        ProviderKind::Xxpay => vec![
-            "--payee-name",
-            "张三",
-            "--account-no",
-            "6222020200112233445",
-            "--bank-code",
-            "HPT00002",
-            "--province",
-            "江苏",
-            "--city",
-            "南京",
-        ],
+        // The same as every suite's (support/args.rs).
+        _ => payout_flags(kind),
     })
 }
 
@@ -310,6 +291,18 @@ async fn every_call(kind: ProviderKind) {
     let list = env.json(&["order", "list", "--profile", &name]).await;
     assert!(!list["orders"].as_array().unwrap().is_empty());
     outputs.push_str(&list.to_string());
+    // Any part of a number finds its order (here its last six characters).
+    let no = list["orders"][0]["order_no"].as_str().unwrap().to_string();
+    let part = &no[no.len() - 6..];
+    let found = env.json(&["order", "list", "--search", part]).await;
+    assert!(
+        found["orders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["order_no"] == no.as_str()),
+        "{part}: {found}"
+    );
 
     // Remove: the keyring entries go, the history stays.
     env.json(&["profile", "remove", "wrong-key"]).await;

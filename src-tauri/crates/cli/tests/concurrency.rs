@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::Env;
+use common::{Env, JST_PAYEE};
 use futures_util::StreamExt;
 use paydesk_core::form::OrderInput;
 use paydesk_core::services::PayDesk;
@@ -145,7 +145,7 @@ async fn an_app_and_the_cli_creating_1000_orders_at_once_lose_nothing() {
         let cmds: Vec<Command> = (0..CLI_RUNS / 2)
             .map(|i| {
                 let no = format!("CLI{lane}{i:04}");
-                let mut c = env.command(&[
+                let mut args = vec![
                     "--json",
                     "payout",
                     "create",
@@ -155,19 +155,9 @@ async fn an_app_and_the_cli_creating_1000_orders_at_once_lose_nothing() {
                     "1",
                     "--order-no",
                     &no,
-                    "--payee-name",
-                    "张三",
-                    "--account-no",
-                    "6222020200112233445",
-                    "--bank-name",
-                    "中国工商银行",
-                    "--branch",
-                    "上海分行",
-                    "--province",
-                    "上海市",
-                    "--city",
-                    "上海市",
-                ]);
+                ];
+                args.extend_from_slice(JST_PAYEE);
+                let mut c = env.command(&args);
                 c.stdin(Stdio::null());
                 c
             })

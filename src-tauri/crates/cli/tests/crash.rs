@@ -14,84 +14,13 @@
 
 mod common;
 
-use common::Env;
+use common::{create_args, Env};
 use paydesk_core::ProviderKind;
 use paydesk_sandbox::{FaultKind, FaultSpec, SimState};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
-
-/// `(command, args)` of a valid create per gateway; juyouke's B-scans-C
-/// deposit stands in for its payout, which has no merchant order number.
-fn create_args(kind: ProviderKind) -> Vec<&'static str> {
-    match kind {
-        ProviderKind::Jstpay => vec![
-            "payout",
-            "create",
-            "--payee-name",
-            "张三",
-            "--account-no",
-            "6222020200112233445",
-            "--bank-name",
-            "中国工商银行",
-            "--branch",
-            "上海分行",
-            "--province",
-            "上海市",
-            "--city",
-            "上海市",
-        ],
-        ProviderKind::Jeepay => vec![
-            "payout",
-            "create",
-            "--entry-type",
-            "WX_CASH",
-            "--if-code",
-            "wxpay",
-            "--account-no",
-            "o6BcIwvTvIqf1zXZohc61biryWik",
-            "--payee-name",
-            "张三",
-        ],
-        ProviderKind::Juyouke => vec![
-            "deposit",
-            "create",
-            "--channel",
-            "1",
-            "--subject",
-            "测试",
-            "--field",
-            "pay_type=codepay",
-            "--auth-code",
-            "134567890123459999",
-        ],
-        ProviderKind::Appkey => vec![
-            "payout",
-            "create",
-            "--payee-name",
-            "李四",
-            "--account-no",
-            "6222020200112233445",
-            "--bank-name",
-            "中国工商银行",
-        ],
-        ProviderKind::Xxpay => vec![
-            "payout",
-            "create",
-            "--payee-name",
-            "张三",
-            "--account-no",
-            "6222020200112233445",
-            "--bank-code",
-            "HPT00002",
-            "--province",
-            "江苏",
-            "--city",
-            "南京",
-        ],
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Point {

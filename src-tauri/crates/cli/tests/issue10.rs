@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Env, Run};
+use common::{Env, Run, JST_PAYEE};
 use paydesk_core::ProviderKind;
 use serde_json::Value;
 use std::time::{Duration, Instant};
@@ -44,21 +44,6 @@ async fn order_count(env: &Env) -> usize {
         .unwrap()
         .len()
 }
-
-const JST_PAYEE: &[&str] = &[
-    "--payee-name",
-    "张三",
-    "--account-no",
-    "6222020200112233445",
-    "--bank-name",
-    "中国工商银行",
-    "--branch",
-    "上海分行",
-    "--province",
-    "上海市",
-    "--city",
-    "上海市",
-];
 
 /// Item 3: a value for a field the current choices hide is refused with the
 /// choice it needs, or selects the only mode it belongs to; a value given

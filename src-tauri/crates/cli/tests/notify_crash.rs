@@ -9,7 +9,7 @@ mod callback_sign;
 mod common;
 
 use callback_sign::form;
-use common::Env;
+use common::{payout_flags, Env};
 use paydesk_core::ProviderKind;
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
@@ -48,30 +48,6 @@ fn appkey_notify(no: &str, _gw: &str) -> String {
 
 /// Builds a callback body from (order number, gateway id).
 type Build = fn(&str, &str) -> String;
-
-fn create_args(kind: ProviderKind) -> Vec<&'static str> {
-    match kind {
-        ProviderKind::Jeepay => vec![
-            "--entry-type",
-            "WX_CASH",
-            "--if-code",
-            "wxpay",
-            "--account-no",
-            "o6BcIwvTvIqf1zXZohc61biryWik",
-            "--payee-name",
-            "张三",
-        ],
-        ProviderKind::Appkey => vec![
-            "--payee-name",
-            "李四",
-            "--account-no",
-            "6222020200112233445",
-            "--bank-name",
-            "中国工商银行",
-        ],
-        _ => unreachable!(),
-    }
-}
 
 /// Starts `paydesk notify listen` on a free loopback port; returns the child
 /// and its base URL (from its first JSON line).
@@ -168,7 +144,7 @@ async fn killed_between_commit_and_answer_the_retry_is_acknowledged_and_changes_
             "--order-no",
             &no,
         ];
-        args.extend(create_args(kind));
+        args.extend(payout_flags(kind));
         let mut json_args = vec!["--json"];
         json_args.extend(args);
         env.run(&json_args).await.ok();

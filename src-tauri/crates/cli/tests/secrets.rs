@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{contains, Env};
+use common::{contains, payout_flags, Env, JUYOUKE_CODEPAY};
 use paydesk_core::ProviderKind;
 use paydesk_sandbox::{FaultKind, FaultSpec};
 use std::io::Write;
@@ -52,58 +52,8 @@ impl Log {
 
 fn order_args(kind: ProviderKind, deposit: bool) -> Vec<&'static str> {
     match (kind, deposit) {
-        (ProviderKind::Jstpay, false) => vec![
-            "payout",
-            "create",
-            "--payee-name",
-            "张三",
-            "--account-no",
-            "6222020200112233445",
-            "--bank-name",
-            "中国工商银行",
-            "--branch",
-            "上海分行",
-            "--province",
-            "上海市",
-            "--city",
-            "上海市",
-        ],
         (ProviderKind::Jstpay, true) => vec!["deposit", "create", "--channel", "bank"],
-        (ProviderKind::Jeepay, _) => vec![
-            "payout",
-            "create",
-            "--entry-type",
-            "WX_CASH",
-            "--if-code",
-            "wxpay",
-            "--account-no",
-            "o6BcIwvTvIqf1zXZohc61biryWik",
-            "--payee-name",
-            "张三",
-        ],
-        (ProviderKind::Juyouke, false) => vec!["payout", "create"],
-        (ProviderKind::Juyouke, true) => vec![
-            "deposit",
-            "create",
-            "--channel",
-            "1",
-            "--subject",
-            "测试",
-            "--field",
-            "pay_type=codepay",
-            "--auth-code",
-            "134567890123459999",
-        ],
-        (ProviderKind::Appkey, false) => vec![
-            "payout",
-            "create",
-            "--payee-name",
-            "李四",
-            "--account-no",
-            "6222020200112233445",
-            "--bank-name",
-            "中国工商银行",
-        ],
+        (ProviderKind::Juyouke, true) => JUYOUKE_CODEPAY.to_vec(),
         (ProviderKind::Appkey, true) => {
             vec![
                 "deposit",
@@ -114,20 +64,6 @@ fn order_args(kind: ProviderKind, deposit: bool) -> Vec<&'static str> {
                 "张三",
             ]
         }
-        (ProviderKind::Xxpay, false) => vec![
-            "payout",
-            "create",
-            "--payee-name",
-            "张三",
-            "--account-no",
-            "6222020200112233445",
-            "--bank-code",
-            "HPT00002",
-            "--province",
-            "江苏",
-            "--city",
-            "南京",
-        ],
         (ProviderKind::Xxpay, true) => {
             vec![
                 "deposit",
@@ -138,6 +74,8 @@ fn order_args(kind: ProviderKind, deposit: bool) -> Vec<&'static str> {
                 "充值",
             ]
         }
+        // Jeepay offers no deposit: its payout either way.
+        _ => [&["payout", "create"][..], &payout_flags(kind)].concat(),
     }
 }
 

@@ -12,9 +12,8 @@ mod support;
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
 use paydesk_core::store::{OrderFilter, Store};
-use paydesk_core::{OrderKind, OrderStatus};
 use std::time::{Duration, Instant};
-use support::{figure, Stats, DAY_MS, END_MS, SPAN_DAYS};
+use support::{cases, deep, figure, Stats};
 
 const LOOKUP_P99_US: f64 = 250.0;
 /// PayDesk's look-up within this factor of plain SQLite (issue 9).
@@ -44,108 +43,6 @@ fn verdict(value_us: f64, target_us: f64) -> String {
         format!("< {target_us:.0} us: met")
     } else {
         format!("< {target_us:.0} us: MISSED")
-    }
-}
-
-struct Case {
-    name: &'static str,
-    filter: OrderFilter,
-}
-
-/// The history screen's typical questions.
-fn cases() -> Vec<Case> {
-    let last_90 = (END_MS - 90 * DAY_MS, END_MS);
-    let f = |profile: Option<&str>,
-             kind: Option<OrderKind>,
-             status: Option<OrderStatus>,
-             range: Option<(i64, i64)>,
-             search: Option<&str>| OrderFilter {
-        profile: profile.map(String::from),
-        kind,
-        status,
-        from_ms: range.map(|r| r.0),
-        to_ms: range.map(|r| r.1),
-        search: search.map(String::from),
-        after: None,
-        limit: Some(50),
-    };
-    let jst = Some("bench-jstpay");
-    vec![
-        Case {
-            name: "all",
-            filter: f(None, None, None, None, None),
-        },
-        Case {
-            name: "profile",
-            filter: f(jst, None, None, None, None),
-        },
-        Case {
-            name: "profile+succeeded+90d",
-            filter: f(jst, None, Some(OrderStatus::Succeeded), Some(last_90), None),
-        },
-        Case {
-            name: "profile+pending+90d",
-            filter: f(jst, None, Some(OrderStatus::Pending), Some(last_90), None),
-        },
-        Case {
-            name: "deposit+processing",
-            filter: f(
-                None,
-                Some(OrderKind::Deposit),
-                Some(OrderStatus::Processing),
-                None,
-                None,
-            ),
-        },
-        Case {
-            name: "search-name-张",
-            filter: f(None, None, None, None, Some("张")),
-        },
-        Case {
-            name: "search-name-张伟",
-            filter: f(None, None, None, None, Some("张伟")),
-        },
-        Case {
-            name: "search-name-司马",
-            filter: f(None, None, None, None, Some("司马")),
-        },
-        Case {
-            name: "search-no-month",
-            filter: f(None, None, None, None, Some("PDP2410")),
-        },
-        Case {
-            name: "search-no-9-months",
-            filter: f(None, None, None, None, Some("PDP240")),
-        },
-        Case {
-            name: "profile+search-no-month",
-            filter: f(jst, None, None, None, Some("PDP2410")),
-        },
-        Case {
-            name: "search-no-day",
-            filter: f(None, None, None, None, Some("pdd241115")),
-        },
-        Case {
-            name: "profile+succeeded+90d+name-王",
-            filter: f(
-                jst,
-                None,
-                Some(OrderStatus::Succeeded),
-                Some(last_90),
-                Some("王"),
-            ),
-        },
-    ]
-}
-
-/// A cursor 90% of the way down the case's list: a page deep in the history.
-fn deep(filter: &OrderFilter) -> OrderFilter {
-    let newest = filter.to_ms.unwrap_or(END_MS + 1);
-    let oldest = filter.from_ms.unwrap_or(END_MS - SPAN_DAYS * DAY_MS);
-    let at = newest - (newest - oldest) * 9 / 10;
-    OrderFilter {
-        after: Some((at, i64::MAX)),
-        ..filter.clone()
     }
 }
 
@@ -227,7 +124,7 @@ fn bench_size(c: &mut Criterion, rt: &tokio::runtime::Runtime, n: usize) {
     // ---- history pages
     let mut g = c.benchmark_group(format!("history/{n}"));
     g.sampling_mode(SamplingMode::Flat).sample_size(10);
-    for case in cases() {
+    for case in cases(&nos[nos.len() / 2]) {
         for (page, filter) in [("first", case.filter.clone()), ("deep", deep(&case.filter))] {
             let id = format!("history/{n}/{}/{page}", case.name);
             let run = |f: &OrderFilter| rt.block_on(store.list_orders(f)).expect("list_orders");

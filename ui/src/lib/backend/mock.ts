@@ -131,7 +131,7 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
       return view({
         id, name, provider, base_url: `${SANDBOX}/${provider}`, merchant_id: `M${10086 + i}`,
         app_id: null, operator_id: null, notify_url: `${SANDBOX}/notify/${provider}`, return_url: null,
-        has_reply_secret: false, sandbox: true, low_balance_fen: null, created_at: t0, updated_at: t0,
+        has_reply_secret: false, sandbox: true, low_balance_fen: null, approval_threshold_fen: null, created_at: t0, updated_at: t0,
         ...extra,
       });
     });
@@ -355,13 +355,24 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
     return { order: structuredClone(o), error: null };
   }
 
+  // The store's rules (store/search.rs): 3+ characters anywhere in the number,
+  // payee or account (gateway id: start); 2 the start of the number or gateway
+  // id, anywhere in the payee; 1 the start of any.
+  function matchesSearch(o: Order, q: string): boolean {
+    const low = (v: string | null | undefined) => (v ?? '').toLowerCase();
+    const n = [...q].length;
+    const starts = low(o.order_no).startsWith(q) || (o.provider_order_id != null && low(o.provider_order_id).startsWith(q));
+    if (n >= 3) return starts || low(o.order_no).includes(q) || low(o.payee_name).includes(q) || low(o.account_no).includes(q);
+    if (n === 2) return starts || low(o.payee_name).includes(q);
+    return starts || low(o.payee_name).startsWith(q);
+  }
+
   function listOrders(f: OrderFilter) {
     const q = f.search?.trim().toLowerCase() ?? '';
     const rows = orders.filter((o) =>
       (!f.profile || o.profile_id === f.profile) && (!f.kind || o.kind === f.kind) && (!f.status || o.status === f.status)
       && (f.from_ms === null || o.created_at >= f.from_ms) && (f.to_ms === null || o.created_at < f.to_ms)
-      && (!q || o.order_no.toLowerCase().startsWith(q) || (o.provider_order_id ?? '').toLowerCase().startsWith(q)
-        || (o.payee_name ?? '').toLowerCase().startsWith(q))
+      && (!q || matchesSearch(o, q))
       && (!f.after || o.created_at < f.after[0] || (o.created_at === f.after[0] && o.id < f.after[1])));
     const limit = f.limit ?? 50;
     const page = rows.slice(0, limit);
@@ -460,7 +471,7 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
       id: newId, name: input.name.trim(), provider, base_url: input.base_url.trim(), merchant_id: input.merchant_id.trim(),
       app_id: input.app_id || null, operator_id: input.operator_id || null, notify_url: input.notify_url || null,
       return_url: input.return_url || null, has_reply_secret: replySecret ? true : existing?.has_reply_secret ?? false,
-      sandbox: input.sandbox, low_balance_fen: input.low_balance_fen, created_at: existing?.created_at ?? t, updated_at: t,
+      sandbox: input.sandbox, low_balance_fen: input.low_balance_fen, approval_threshold_fen: input.approval_threshold_fen ?? null, created_at: existing?.created_at ?? t, updated_at: t,
     });
     profiles = existing ? profiles.map((p) => (p.id === newId ? v : p)) : [...profiles, v];
     return v;
@@ -547,7 +558,7 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
     if (checked > 0) emitBackendEvent('orders-changed', { checked });
     return checked;
   }
-  const statusWords = (s: OrderStatus) => ({ pending: '待处理', processing: '处理中', succeeded: '成功', failed: '失败', unknown: '状态未知' })[s];
+  const statusWords = (s: OrderStatus) => ({ pending: '待处理', processing: '处理中', succeeded: '成功', failed: '失败', unknown: '状态未知', awaiting_approval: '待审批', rejected: '已驳回' })[s];
   // Opt-in (`?sync`): the browser tests drive passes with `syncPass()` so they stay deterministic.
   if (typeof window !== 'undefined' && params.has('sync')) setInterval(() => syncPass(false), 1000);
   const mockBatch = createMockBatch({ profileById, now, fail: (code, message, field) => new MockError(code, message, field ?? null) as unknown as Error });

@@ -1,7 +1,18 @@
-//! Service-level helpers for the reliability suite: a `PayDesk` on a temp
+//! What the CLI crate's suites share, in one module: `cli` runs the real
+//! `paydesk` binary (`Env`, `Run`), `args` holds a valid order's flags per
+//! gateway, and the service-level helpers below give a `PayDesk` on a temp
 //! SQLite file with an in-memory vault, one profile per sandbox gateway, and a
-//! valid order for each gateway.
+//! valid order for each gateway. (`common.rs` re-exports `cli` and `args`.)
 #![allow(dead_code)]
+
+pub mod args;
+pub mod cli;
+
+// Not every suite uses every part.
+#[allow(unused_imports)]
+pub use args::*;
+#[allow(unused_imports)]
+pub use cli::{bin, contains, Env, Run};
 
 use paydesk_core::domain::{OrderKind, ProviderKind};
 use paydesk_core::form::OrderInput;
@@ -92,6 +103,7 @@ pub fn profile_input(kind: ProviderKind, name: &str, base_url: String) -> Profil
             return_url: Some("http://127.0.0.1:9/return".into()),
         },
         low_balance_fen: None,
+        approval_threshold_fen: None,
         sandbox: true,
     }
 }

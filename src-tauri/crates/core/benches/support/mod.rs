@@ -6,7 +6,7 @@
 
 use paydesk_core::domain::ProviderKind;
 use paydesk_core::gateway::GatewayConfig;
-use paydesk_core::store::{NewOrder, Profile, Store};
+use paydesk_core::store::{NewOrder, OrderFilter, Profile, Store};
 use paydesk_core::{order_no, OrderKind, OrderStatus};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -189,6 +189,7 @@ pub async fn ensure_profiles(store: &Store) -> Vec<Profile> {
                     has_reply_secret: false,
                     sandbox: true,
                     low_balance_fen: None,
+                    approval_threshold_fen: None,
                     created_at: END_MS - SPAN_DAYS * DAY_MS,
                     updated_at: END_MS - SPAN_DAYS * DAY_MS,
                 };
@@ -248,8 +249,23 @@ pub async fn open_or_generate(n: usize) -> (Store, Option<GenReport>) {
 /// `singles` in transactions of `BATCH` (`insert_orders_batch`), the rest one
 /// by one (`insert_order`), timing both.
 pub async fn generate(dir: &Path, n: usize) -> GenReport {
+    generate_as(dir, n, false).await
+}
+
+/// The schema before migration 0012, for the write A/B (`paydesk_bench
+/// write-ab`): no trigram-index triggers, the order-number bucket index back.
+pub const WITHOUT_TRIGRAM: &str = "DROP TRIGGER orders_search_insert; DROP TRIGGER orders_search_update_old; DROP TRIGGER orders_search_update_new; DROP TRIGGER orders_search_delete; DROP TRIGGER orders_time_order_insert; DROP TRIGGER orders_time_order_update; CREATE INDEX orders_order_no_bucket ON orders(substr(order_no, 1, 7) COLLATE NOCASE, created_at, order_no);";
+
+/// `generate`, or with the schema before migration 0012 (`before`).
+pub async fn generate_as(dir: &Path, n: usize, before: bool) -> GenReport {
     let _ = std::fs::remove_dir_all(dir);
     let store = Store::open(dir).await.expect("open store");
+    if before {
+        sqlx::raw_sql(WITHOUT_TRIGRAM)
+            .execute(store.pool())
+            .await
+            .expect("schema before 0012");
+    }
     let profiles = ensure_profiles(&store).await;
     let mut rng = StdRng::seed_from_u64(20_250_101 ^ n as u64);
     let singles = (n / 10).min(10_000);
@@ -373,4 +389,140 @@ pub fn figure(name: &str, value: f64, unit: &str, target: &str) {
         format!("{value:.2}")
     };
     println!("FIGURE\t{name}\t{v}\t{unit}\t{target}");
+}
+
+pub struct Case {
+    pub name: &'static str,
+    pub filter: OrderFilter,
+}
+
+/// The history screen's typical questions; `no` is an order number of the
+/// history, for the substring cases (what a support agent pastes).
+pub fn cases(no: &str) -> Vec<Case> {
+    let last_90 = (END_MS - 90 * DAY_MS, END_MS);
+    let f = |profile: Option<&str>,
+             kind: Option<OrderKind>,
+             status: Option<OrderStatus>,
+             range: Option<(i64, i64)>,
+             search: Option<&str>| OrderFilter {
+        profile: profile.map(String::from),
+        kind,
+        status,
+        from_ms: range.map(|r| r.0),
+        to_ms: range.map(|r| r.1),
+        search: search.map(String::from),
+        after: None,
+        limit: Some(50),
+    };
+    let jst = Some("bench-jstpay");
+    vec![
+        Case {
+            name: "all",
+            filter: f(None, None, None, None, None),
+        },
+        Case {
+            name: "profile",
+            filter: f(jst, None, None, None, None),
+        },
+        Case {
+            name: "profile+succeeded+90d",
+            filter: f(jst, None, Some(OrderStatus::Succeeded), Some(last_90), None),
+        },
+        Case {
+            name: "profile+pending+90d",
+            filter: f(jst, None, Some(OrderStatus::Pending), Some(last_90), None),
+        },
+        Case {
+            name: "deposit+processing",
+            filter: f(
+                None,
+                Some(OrderKind::Deposit),
+                Some(OrderStatus::Processing),
+                None,
+                None,
+            ),
+        },
+        Case {
+            name: "search-name-张",
+            filter: f(None, None, None, None, Some("张")),
+        },
+        Case {
+            name: "search-name-张伟",
+            filter: f(None, None, None, None, Some("张伟")),
+        },
+        Case {
+            name: "search-name-司马",
+            filter: f(None, None, None, None, Some("司马")),
+        },
+        Case {
+            name: "search-no-month",
+            filter: f(None, None, None, None, Some("PDP2410")),
+        },
+        Case {
+            name: "search-no-9-months",
+            filter: f(None, None, None, None, Some("PDP240")),
+        },
+        Case {
+            name: "profile+search-no-month",
+            filter: f(jst, None, None, None, Some("PDP2410")),
+        },
+        Case {
+            name: "search-no-day",
+            filter: f(None, None, None, None, Some("pdd241115")),
+        },
+        // Substrings (issue 14 item 10, the trigram index of migration 0012).
+        Case {
+            name: "substr-no-suffix",
+            filter: f(None, None, None, None, Some(leak(&no[no.len() - 8..]))),
+        },
+        Case {
+            name: "substr-no-middle",
+            filter: f(None, None, None, None, Some(leak(&no[3..13]))),
+        },
+        Case {
+            name: "substr-account-12345",
+            filter: f(None, None, None, None, Some("12345")),
+        },
+        Case {
+            name: "substr-account-0202",
+            filter: f(None, None, None, None, Some("0202")),
+        },
+        Case {
+            name: "substr-name-张国平",
+            filter: f(None, None, None, None, Some("张国平")),
+        },
+        Case {
+            name: "pair-name-国平",
+            filter: f(None, None, None, None, Some("国平")),
+        },
+        Case {
+            name: "profile+substr-account-12345",
+            filter: f(jst, None, None, None, Some("12345")),
+        },
+        Case {
+            name: "profile+succeeded+90d+name-王",
+            filter: f(
+                jst,
+                None,
+                Some(OrderStatus::Succeeded),
+                Some(last_90),
+                Some("王"),
+            ),
+        },
+    ]
+}
+
+fn leak(s: &str) -> &'static str {
+    Box::leak(s.to_string().into_boxed_str())
+}
+
+/// A cursor 90% of the way down the case's list: a page deep in the history.
+pub fn deep(filter: &OrderFilter) -> OrderFilter {
+    let newest = filter.to_ms.unwrap_or(END_MS + 1);
+    let oldest = filter.from_ms.unwrap_or(END_MS - SPAN_DAYS * DAY_MS);
+    let at = newest - (newest - oldest) * 9 / 10;
+    OrderFilter {
+        after: Some((at, i64::MAX)),
+        ..filter.clone()
+    }
 }

@@ -123,6 +123,7 @@ impl SqliteStore {
             // A ping before every query doubles the round trips to SQLite's
             // worker thread; a broken local file shows up on the query itself.
             .test_before_acquire(false)
+            .after_connect(|conn, _| Box::pin(super::search::connect_index(conn)))
             .connect_with(opts)
             .await?;
         // The WAL and SHM exist now; SQLite gave them the database's mode.

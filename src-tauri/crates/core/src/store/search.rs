@@ -44,55 +44,118 @@ fn streamed(sub: &str, filter: &str) -> String {
 /// A search whose prefix matches at most this many rows is answered from the
 /// prefix indexes (read them all, keep the filtered, newest first); above it,
 /// the history is walked newest first and each row tested, which fills a page
-/// within about `limit × total / matches` rows. Either way a page reads a few
-/// thousand index entries at most, at any history size.
+/// within about `limit × total / matches` rows.
 const SEARCH_CANDIDATES: i64 = 5_000;
 
-/// Characters of an order number in the bucket of migration 0003: our
-/// generated numbers' PD + kind + yyMM, a month of one kind.
-const ORDER_NO_BUCKET: usize = 7;
-
-/// At most this many buckets are read one by one for a term shorter than a
-/// bucket (two kinds × 24 months of generated numbers fit).
-const ORDER_NO_BUCKETS_MAX: i64 = 64;
-
 /// Rows of the filtered history a search with many matches tests before it
-/// turns to the prefix indexes.
+/// turns to the indexes.
 const SEARCH_SCAN: i64 = 2_000;
 
-/// Rows of `col` that start with the search term, as `FROM … WHERE …` and
-/// its binds. Payee and gateway order id on their NOCASE prefix indexes (LIKE
-/// ignores ASCII case); order numbers on the bucket index of migration 0003,
-/// since 0004 the only order-number prefix index: one bucket for a term of a
-/// bucket's length or more, a range of buckets for a shorter one, the whole
-/// number tested on the index either way.
+/// The trigram index (migration 0012) finds a term of this many characters
+/// or more anywhere in a number, a name or an account number.
+const TRIGRAM: usize = 3;
+
+/// At most this many of a long term's trigrams are asked of the index (each
+/// is one more list to intersect); every candidate is tested on its row.
+const TRIGRAMS_MAX: usize = 12;
+
+/// The mark after each pair of an indexed payee name past its first
+/// character (migration 0012): a two-character term inside or at the end of
+/// a name is the trigram `XY␁`.
+const MARK: char = '\u{1}';
+
+/// A quoted FTS5 string: every character literal.
+fn fts_quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// The index query for a term of `TRIGRAM` characters or more: rows holding
+/// all of its distinct trigrams (at most `TRIGRAMS_MAX`, spread over it).
+/// Without positions in the index (`detail=none`) that is a superset of the
+/// rows containing the term; the plans test each on its row.
+fn trigram_query(term: &str) -> String {
+    let chars: Vec<char> = term.chars().collect();
+    let mut grams: Vec<String> = Vec::new();
+    for w in chars.windows(TRIGRAM) {
+        let g: String = w.iter().collect();
+        if !grams.contains(&g) {
+            grams.push(g);
+        }
+    }
+    if grams.len() > TRIGRAMS_MAX {
+        let n = grams.len();
+        grams = (0..TRIGRAMS_MAX)
+            .map(|i| grams[i * (n - 1) / (TRIGRAMS_MAX - 1)].clone())
+            .collect();
+    }
+    grams
+        .iter()
+        .map(|g| fts_quote(g))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// The index query for a two-character term inside or at the end of payee
+/// names: the pair followed by the mark (the start of a name is the prefix
+/// index's).
+fn pair_query(term: &str) -> String {
+    fts_quote(&format!("{term}{MARK}"))
+}
+
+/// Each way of writing `term` with its ASCII letters in either case (at
+/// most four: terms this short only).
+fn case_variants(term: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    for ch in term.chars() {
+        let (lo, up) = (ch.to_ascii_lowercase(), ch.to_ascii_uppercase());
+        out = out
+            .into_iter()
+            .flat_map(|s| {
+                if lo == up {
+                    vec![format!("{s}{ch}")]
+                } else {
+                    vec![format!("{s}{up}"), format!("{s}{lo}")]
+                }
+            })
+            .collect();
+    }
+    out
+}
+
+/// Rows of `col` that match a search term shorter than a trigram, as
+/// `FROM … WHERE …` and its binds. Payee and gateway order id on their
+/// NOCASE prefix indexes (LIKE ignores ASCII case); order numbers on the
+/// unique index, number first (BINARY), one range per case variant of the
+/// term; `payee_pair` a two-character term anywhere in a payee name of up to
+/// six characters, from the trigram index's marked pairs.
 fn column_match(col: &str, term: &str, pat: &str) -> (String, Vec<Arg>) {
     let like = |c: &str| format!("{c} LIKE ? ESCAPE '\\'");
     match col {
         "order_no" => {
-            let key = format!("substr(order_no, 1, {ORDER_NO_BUCKET})");
-            let from = "FROM orders INDEXED BY orders_order_no_bucket WHERE";
-            if term.chars().count() >= ORDER_NO_BUCKET {
-                let bucket: String = term.chars().take(ORDER_NO_BUCKET).collect();
-                (
-                    format!("{from} {key} = ? COLLATE NOCASE AND {}", like(col)),
-                    vec![Arg::Text(bucket), Arg::Text(pat.into())],
-                )
-            } else {
-                // Every string that starts with the term sorts below term + U+10FFFF.
-                (
-                    format!(
-                        "{from} {key} >= ? COLLATE NOCASE AND {key} < ? COLLATE NOCASE AND {}",
-                        like(col)
-                    ),
-                    vec![
-                        Arg::Text(term.into()),
-                        Arg::Text(format!("{term}\u{10FFFF}")),
-                        Arg::Text(pat.into()),
-                    ],
-                )
+            let variants = case_variants(term);
+            let ranges = vec!["(order_no >= ? AND order_no < ?)"; variants.len()].join(" OR ");
+            let mut binds = Vec::new();
+            for v in variants {
+                // Every string that starts with v sorts below v + U+10FFFF.
+                let hi = format!("{v}\u{10FFFF}");
+                binds.extend([Arg::Text(v), Arg::Text(hi)]);
             }
+            binds.push(Arg::Text(pat.into()));
+            (
+                format!(
+                    "FROM orders WHERE ({ranges}) AND {}",
+                    like(col)
+                ),
+                binds,
+            )
         }
+        "payee_pair" => (
+            format!(
+                "FROM orders WHERE id IN (SELECT rowid FROM order_search WHERE order_search MATCH ?) AND {}",
+                like("payee_name")
+            ),
+            vec![Arg::Text(pair_query(term)), Arg::Text(like_contains(term))],
+        ),
         "provider_order_id" => (
             format!(
                 "FROM orders WHERE {} AND provider_order_id IS NOT NULL",
@@ -107,6 +170,19 @@ fn column_match(col: &str, term: &str, pat: &str) -> (String, Vec<Arg>) {
     }
 }
 
+/// Connect a new connection to the trigram index (migration 0012) before
+/// it writes: SQLite connects a virtual table, reading its set-up, when it
+/// first prepares a statement that uses it. Inside a write transaction that
+/// read would come first (an order's insert fires the index's trigger), and
+/// a write after a stale read fails at once with "database is locked"
+/// instead of waiting for the other writer.
+pub(super) async fn connect_index(conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT count(*) FROM order_search WHERE rowid = 0")
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
 /// A filter turned into SQL conditions, in the three forms the plans use.
 pub(super) struct Conds {
     /// Conditions on `o` (the orders row) that every plan applies.
@@ -118,22 +194,31 @@ pub(super) struct Conds {
     /// it would read every row of the period to test the prefix.
     tcond: String,
     targs: Vec<Arg>,
-    /// The same on the order-number bucket index, where created_at follows
-    /// the bucket and so can bound the range: no `+` there.
-    bcond: String,
+    /// The same as bounds on the trigram index's row ids, valid while ids
+    /// grow with time (migration 0012's `time_ordered`): the lowest id at or
+    /// after `from`, the highest before `to`, below the cursor's id.
+    rcond: String,
+    rargs: Vec<Arg>,
     /// Profile, kind or status: not every match qualifies.
     row_filters: bool,
     limit: i64,
 }
 
-/// A search term as a LIKE prefix pattern, its wildcards escaped.
+/// A search term's LIKE wildcards escaped.
+fn like_escape(term: &str) -> String {
+    term.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// A search term as a LIKE prefix pattern.
 fn like_prefix(term: &str) -> String {
-    format!(
-        "{}%",
-        term.replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    )
+    format!("{}%", like_escape(term))
+}
+
+/// A search term as a LIKE pattern matching it anywhere.
+fn like_contains(term: &str) -> String {
+    format!("%{}%", like_escape(term))
 }
 
 /// The plans stream rows newest first: a CROSS JOIN keeps the time-ordered
@@ -198,33 +283,35 @@ impl SqliteStore {
         let Some(term) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
             return self.plan_history(&c).await;
         };
-        let pat = like_prefix(term);
-        let counts = self.search_counts(term, &pat).await?;
-        let few = counts.iter().sum::<i64>() <= SEARCH_CANDIDATES;
-        // Many order numbers but few of the rest: the order numbers can be read
-        // newest first from the bucket index (migration 0003).
-        let many_numbers =
-            counts[0] > SEARCH_CANDIDATES && counts[1] + counts[2] <= SEARCH_CANDIDATES;
-        // Then they are read bucket by bucket, newest first, and testing the
-        // recent rows first would be wasted. A term of a bucket's length or
-        // more names one bucket; a shorter one (`PDP24`, a year) spans several.
-        let buckets = match many_numbers {
-            false => None,
-            true if term.chars().count() >= ORDER_NO_BUCKET => Some(vec![(
-                term.chars().take(ORDER_NO_BUCKET).collect(),
-                i64::MAX,
-            )]),
-            true => self.order_no_buckets(term).await?,
+        if term.chars().count() >= TRIGRAM {
+            return self.plan_substring(&c, term).await;
+        }
+        // Shorter than a trigram: a prefix of the number, the gateway id or
+        // the payee; two characters anywhere in a payee's name.
+        let columns: &[&str] = match term.chars().count() {
+            1 => &["order_no", "payee_name", "provider_order_id"],
+            // The start of a name on its prefix index (created_at rides
+            // along: a page without reading the rows); the pair inside or
+            // at the end of a name from the trigram index's marked pairs.
+            _ => &["order_no", "payee_name", "payee_pair", "provider_order_id"],
         };
-        if !few && buckets.is_none() {
-            if let Some(page) = self.plan_recent_scan(&c, &pat).await? {
+        let pat = like_prefix(term);
+        if self.search_count(term, &pat, columns).await? > SEARCH_CANDIDATES {
+            let payee = if columns.contains(&"payee_pair") {
+                like_contains(term)
+            } else {
+                pat.clone()
+            };
+            let tests = [
+                ("order_no", pat.as_str()),
+                ("payee_name", payee.as_str()),
+                ("provider_order_id", pat.as_str()),
+            ];
+            if let Some(page) = self.plan_recent_scan(&c, &tests).await? {
                 return Ok(page);
             }
         }
-        match buckets {
-            None => self.plan_prefix_indexes(&c, term, &pat).await,
-            Some(buckets) => self.plan_buckets(&c, term, &pat, buckets).await,
-        }
+        self.plan_prefix_indexes(&c, term, &pat, columns).await
     }
 
     /// The filter's conditions (the profile looked up by name or id).
@@ -234,7 +321,8 @@ impl SqliteStore {
             args: Vec::new(),
             tcond: String::new(),
             targs: Vec::new(),
-            bcond: String::new(),
+            rcond: String::new(),
+            rargs: Vec::new(),
             row_filters: f.profile.is_some() || f.kind.is_some() || f.status.is_some(),
             limit: f.limit.unwrap_or(50).clamp(1, 1000) as i64,
         };
@@ -250,7 +338,7 @@ impl SqliteStore {
         if let Some(s) = f.status {
             c.cond.push_str(" AND o.status = ?");
             c.args.push(Arg::Text(s.as_str().into()));
-            if !s.is_final() {
+            if s.is_open() {
                 // Word for word the partial indexes' WHERE (migration 0004),
                 // so the planner may use them.
                 c.cond.push_str(OPEN_ORDERS);
@@ -260,8 +348,9 @@ impl SqliteStore {
             c.cond.push_str(" AND o.created_at >= ?");
             c.args.push(Arg::Int(from));
             c.tcond.push_str(" AND +created_at >= ?");
-            c.bcond.push_str(" AND created_at >= ?");
             c.targs.push(Arg::Int(from));
+            c.rcond.push_str(" AND rowid >= (SELECT ifnull((SELECT id FROM orders WHERE created_at >= ? ORDER BY created_at, id LIMIT 1), 9223372036854775807))");
+            c.rargs.push(Arg::Int(from));
         }
         // One upper time bound: SQLite bounds an index range by only one of
         // two (`< to` and the cursor's `<= at`), so the tighter is kept.
@@ -273,8 +362,9 @@ impl SqliteStore {
             c.cond.push_str(" AND o.created_at < ?");
             c.args.push(Arg::Int(to));
             c.tcond.push_str(" AND +created_at < ?");
-            c.bcond.push_str(" AND created_at < ?");
             c.targs.push(Arg::Int(to));
+            c.rcond.push_str(" AND rowid <= (SELECT ifnull((SELECT id FROM orders WHERE created_at < ? ORDER BY created_at DESC, id DESC LIMIT 1), 0))");
+            c.rargs.push(Arg::Int(to));
         }
         if let Some((at, id)) = after {
             // The first term bounds the index range; the second only breaks
@@ -284,9 +374,12 @@ impl SqliteStore {
             c.args.extend([Arg::Int(at), Arg::Int(at), Arg::Int(id)]);
             c.tcond
                 .push_str(" AND +created_at <= ? AND (created_at < ? OR id < ?)");
-            c.bcond
-                .push_str(" AND created_at <= ? AND (created_at < ? OR id < ?)");
             c.targs.extend([Arg::Int(at), Arg::Int(at), Arg::Int(id)]);
+            // A cursor's id alone may be any number (a page boundary typed
+            // or made up): its time bounds the ids as `to` does.
+            // One expression: FTS5 takes a single upper bound on the row id.
+            c.rcond.push_str(" AND rowid <= min(? - 1, (SELECT ifnull((SELECT id FROM orders WHERE created_at <= ? ORDER BY created_at DESC, id DESC LIMIT 1), 0)))");
+            c.rargs.extend([Arg::Int(id), Arg::Int(at)]);
         }
         Ok(c)
     }
@@ -297,139 +390,492 @@ impl SqliteStore {
         Ok(page(self.fetch_orders(&sql, &binds).await?, c.limit))
     }
 
+    /// A term of a trigram or more, anywhere in the number, the payee or the
+    /// account number (and, as before, a prefix of the gateway's order id).
+    /// With row filters, a frequent term is first looked for among the
+    /// filtered history's newest rows. Then the trigram index's candidates
+    /// are read newest id first, each tested on its row, until the filters
+    /// have passed a page: while ids grow with time that is the history's
+    /// order, and reading stops after a page. Otherwise every candidate is
+    /// read and sorted by time.
+    async fn plan_substring(&self, c: &Conds, term: &str) -> CoreResult<OrderPage> {
+        let pat = like_prefix(term);
+        let anywhere = like_contains(term);
+        if c.row_filters {
+            let tests = [
+                ("order_no", anywhere.as_str()),
+                ("payee_name", anywhere.as_str()),
+                ("account_no", anywhere.as_str()),
+                ("provider_order_id", pat.as_str()),
+            ];
+            if let Some(page) = self.plan_recent_scan(c, &tests).await? {
+                return Ok(page);
+            }
+        }
+        let time_ordered: bool = sqlx::query_scalar("SELECT time_ordered FROM order_search_state")
+            .fetch_optional(&self.pool)
+            .await?
+            .unwrap_or(false);
+        let test = " AND (o.order_no LIKE ? ESCAPE '\\' OR o.payee_name LIKE ? ESCAPE '\\' OR o.account_no LIKE ? ESCAPE '\\')";
+        let mut binds = vec![Arg::Text(trigram_query(term))];
+        let sql = if time_ordered {
+            binds.extend(c.rargs.iter().cloned());
+            streamed(
+                &format!(
+                    "SELECT rowid AS id FROM order_search WHERE order_search MATCH ?{} ORDER BY rowid DESC LIMIT -1",
+                    c.rcond
+                ),
+                &format!("{}{test}", c.cond),
+            )
+        } else {
+            format!(
+                "{ORDER_SELECT} WHERE o.id IN (SELECT rowid FROM order_search WHERE order_search MATCH ?){}{test} ORDER BY o.created_at DESC, o.id DESC LIMIT ?",
+                c.cond
+            )
+        };
+        binds.extend(c.args.iter().cloned());
+        binds.extend((0..3).map(|_| Arg::Text(anywhere.clone())));
+        binds.push(Arg::Int(c.limit + 1));
+        let mut orders = self.fetch_orders(&sql, &binds).await?;
+        // Gateway order ids: a prefix, on their own index.
+        let (sql, binds) = prefix_union(c, term, &pat, &["provider_order_id"]);
+        orders.extend(self.fetch_orders(&sql, &binds).await?);
+        // A row matching in both is one result.
+        orders.sort_by_key(|o| o.id);
+        orders.dedup_by_key(|o| o.id);
+        Ok(page(orders, c.limit))
+    }
+
     /// Many rows match: test the newest `SEARCH_SCAN` rows of the filtered
-    /// history, newest first; that fills a page unless the matches are rare
-    /// there (or bunched elsewhere in time, as order numbers are). None when
-    /// it did not fill a page. The unary `+` keeps the planner off the
-    /// prefix indexes here.
-    async fn plan_recent_scan(&self, c: &Conds, pat: &str) -> CoreResult<Option<OrderPage>> {
+    /// history, newest first, each column with its LIKE pattern; that fills
+    /// a page unless the matches are rare there (or bunched elsewhere in
+    /// time). None when it did not fill a page. The unary `+` keeps the
+    /// planner off the prefix indexes here.
+    async fn plan_recent_scan(
+        &self,
+        c: &Conds,
+        tests: &[(&str, &str)],
+    ) -> CoreResult<Option<OrderPage>> {
+        let test = tests
+            .iter()
+            .map(|(col, _)| format!("+o.{col} LIKE ? ESCAPE '\\'"))
+            .collect::<Vec<_>>()
+            .join(" OR ");
         let sql = streamed(
             &format!("SELECT o.id FROM orders o WHERE 1=1{} ORDER BY o.created_at DESC, o.id DESC LIMIT ?", c.cond),
-            " AND (+o.order_no LIKE ? ESCAPE '\\' OR +o.payee_name LIKE ? ESCAPE '\\' OR +o.provider_order_id LIKE ? ESCAPE '\\')",
+            &format!(" AND ({test})"),
         );
         let mut binds = c.args.clone();
         binds.push(Arg::Int(SEARCH_SCAN));
-        binds.extend((0..3).map(|_| Arg::Text(pat.into())));
+        binds.extend(tests.iter().map(|(_, p)| Arg::Text(p.to_string())));
         binds.push(Arg::Int(c.limit + 1));
         let orders = self.fetch_orders(&sql, &binds).await?;
         Ok((orders.len() as i64 > c.limit).then(|| page(orders, c.limit)))
     }
 
-    /// Every match, newest first, from the prefix indexes alone (they hold
-    /// created_at); rows are read in that order only until the filters have
-    /// passed a page. Without row filters every match qualifies, so each
-    /// column needs only its newest page (a top-N sort, not a full one).
-    async fn plan_prefix_indexes(&self, c: &Conds, term: &str, pat: &str) -> CoreResult<OrderPage> {
-        let (sql, binds) = prefix_union(
-            c,
-            term,
-            pat,
-            &["order_no", "payee_name", "provider_order_id"],
-        );
-        Ok(page(self.fetch_orders(&sql, &binds).await?, c.limit))
-    }
-
-    /// Order numbers bucket by bucket, the bucket with the newest order
-    /// first, each read newest first only until the filters pass a page (the
-    /// LIMIT keeps the subquery a co-routine: flattened, SQLite would walk the
-    /// index oldest first). Buckets whose newest order is older than a full
-    /// page are never read. A compound SELECT would re-sort the buckets' rows,
-    /// so the other two columns are one more query and the pages are merged
-    /// here.
-    async fn plan_buckets(
+    /// Every match, newest first, from the prefix indexes (the payee and
+    /// gateway-id ones hold created_at); rows are read in that order only
+    /// until the filters have passed a page. Without row filters every match
+    /// qualifies, so each column needs only its newest page (a top-N sort,
+    /// not a full one).
+    async fn plan_prefix_indexes(
         &self,
         c: &Conds,
         term: &str,
         pat: &str,
-        mut buckets: Vec<(String, i64)>,
+        columns: &[&str],
     ) -> CoreResult<OrderPage> {
-        let limit = c.limit;
-        let sql = streamed(
-            &format!("SELECT id, created_at FROM orders INDEXED BY orders_order_no_bucket WHERE substr(order_no, 1, {ORDER_NO_BUCKET}) = ? COLLATE NOCASE AND order_no LIKE ? ESCAPE '\\'{} ORDER BY created_at DESC, id DESC LIMIT -1", c.bcond),
-            &c.cond,
-        );
-        buckets.sort_by_key(|(_, newest)| std::cmp::Reverse(*newest));
-        let mut orders: Vec<Order> = Vec::new();
-        for (b, newest) in buckets {
-            if orders.len() as i64 > limit {
-                orders.sort_by_key(|o| std::cmp::Reverse((o.created_at, o.id)));
-                orders.truncate(limit as usize + 1);
-                if newest < orders[limit as usize].created_at {
-                    break;
-                }
-            }
-            let mut binds = vec![Arg::Text(b), Arg::Text(pat.into())];
-            binds.extend(c.targs.iter().cloned());
-            binds.extend(c.args.iter().cloned());
-            binds.push(Arg::Int(limit + 1));
-            orders.extend(self.fetch_orders(&sql, &binds).await?);
-        }
-        let (sql, binds) = prefix_union(c, term, pat, &["payee_name", "provider_order_id"]);
-        orders.extend(self.fetch_orders(&sql, &binds).await?);
-        // A row matching in two columns is one result.
-        orders.sort_by_key(|o| o.id);
-        orders.dedup_by_key(|o| o.id);
-        Ok(page(orders, limit))
+        let (sql, binds) = prefix_union(c, term, pat, columns);
+        Ok(page(self.fetch_orders(&sql, &binds).await?, c.limit))
     }
 
-    /// The order-number buckets a term shorter than a bucket spans, each with
-    /// its newest order's time, in one statement: a recursive query seeks
-    /// from bucket to bucket on the index (a skip scan). None when there are
-    /// more than `ORDER_NO_BUCKETS_MAX` (a term like `1` in random numbers).
-    async fn order_no_buckets(&self, term: &str) -> CoreResult<Option<Vec<(String, i64)>>> {
-        let key = format!("substr(order_no, 1, {ORDER_NO_BUCKET})");
-        // Every string that starts with the term sorts below term + U+10FFFF.
-        let hi = format!("{term}\u{10FFFF}");
-        let sql = format!(
-            "WITH RECURSIVE b(v) AS (\
-               SELECT (SELECT {key} FROM orders INDEXED BY orders_order_no_bucket WHERE {key} >= ?1 COLLATE NOCASE AND {key} < ?2 COLLATE NOCASE ORDER BY {key} COLLATE NOCASE LIMIT 1) \
-               UNION ALL \
-               SELECT (SELECT {key} FROM orders INDEXED BY orders_order_no_bucket WHERE {key} > b.v COLLATE NOCASE AND {key} < ?2 COLLATE NOCASE ORDER BY {key} COLLATE NOCASE LIMIT 1) FROM b WHERE b.v IS NOT NULL LIMIT ?3) \
-             SELECT v, (SELECT max(created_at) FROM orders INDEXED BY orders_order_no_bucket WHERE {key} = b.v COLLATE NOCASE) FROM b WHERE v IS NOT NULL"
-        );
-        let rows: Vec<(String, i64)> = sqlx::query_as(&sql)
-            .bind(term)
-            .bind(hi)
-            .bind(ORDER_NO_BUCKETS_MAX + 2)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok((rows.len() as i64 <= ORDER_NO_BUCKETS_MAX).then_some(rows))
-    }
-
-    /// Rows matching the search prefix in each column, each counted up to
-    /// `SEARCH_CANDIDATES + 1` on the prefix indexes alone.
-    async fn search_counts(&self, term: &str, pat: &str) -> CoreResult<[i64; 3]> {
+    /// Rows matching a short term in each column, each counted up to
+    /// `SEARCH_CANDIDATES + 1` on its index, summed.
+    async fn search_count(&self, term: &str, pat: &str, columns: &[&str]) -> CoreResult<i64> {
         let mut parts = Vec::new();
         let mut binds = Vec::new();
-        for col in ["order_no", "payee_name", "provider_order_id"] {
+        for col in columns {
             let (from, args) = column_match(col, term, pat);
             parts.push(format!("(SELECT count(*) FROM (SELECT 1 {from} LIMIT ?))"));
             binds.extend(args);
             binds.push(Arg::Int(SEARCH_CANDIDATES + 1));
         }
-        let sql = format!("SELECT {}", parts.join(", "));
-        let mut q = sqlx::query_as(&sql);
+        let sql = format!("SELECT {}", parts.join(" + "));
+        let mut q = sqlx::query_scalar(&sql);
         for a in binds {
             q = match a {
                 Arg::Text(t) => q.bind(t),
                 Arg::Int(i) => q.bind(i),
             };
         }
-        let (a, b, c): (i64, i64, i64) = q.fetch_one(&self.pool).await?;
-        Ok([a, b, c])
+        Ok(q.fetch_one(&self.pool).await?)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::test_support::{new_order, on_both_engines, profile, TestDb};
+    use crate::store::test_support::{new_order, profile, TestDb};
     use crate::store::NewOrder;
+    use crate::store::Store;
+    use proptest::prelude::*;
 
-    /// Every search plan (few matches, many matches spread over time, many
-    /// matches bunched in the past) gives exactly the pages a brute-force
-    /// filter of all rows gives, newest first, across keyset pages.
-    async fn search_pages_match_a_brute_force_filter(db: TestDb) {
+    /// What a search must find, by brute force: a term of a trigram or more
+    /// anywhere in the number, the payee or the account number (ASCII case
+    /// ignored, as LIKE does) or at the start of the gateway's order id; a
+    /// shorter one at the start of the number, the gateway id or the payee,
+    /// and a two-character one anywhere in a payee's name (of up to six
+    /// characters: the index's marked pairs).
+    fn matches(o: &Order, term: &str) -> bool {
+        let t = term.to_ascii_lowercase();
+        let low = |v: &Option<String>| v.as_deref().map(str::to_ascii_lowercase);
+        let has = |v: &Option<String>| low(v).is_some_and(|v| v.contains(&t));
+        let starts = |v: &Option<String>| low(v).is_some_and(|v| v.starts_with(&t));
+        let no = Some(o.order_no.clone());
+        let gw = &o.provider_order_id;
+        match term.chars().count() {
+            n if n >= TRIGRAM => has(&no) || has(&o.payee_name) || has(&o.account_no) || starts(gw),
+            2 => starts(&no) || starts(gw) || has(&o.payee_name),
+            _ => starts(&no) || starts(gw) || starts(&o.payee_name),
+        }
+    }
+
+    /// Every page of `f`, following the cursor.
+    async fn all_pages(s: &Store, mut f: OrderFilter) -> Vec<Order> {
+        let mut v = Vec::new();
+        loop {
+            let page = s.list_orders(&f).await.unwrap();
+            v.extend(page.orders);
+            match page.next {
+                Some(c) => f.after = Some(c),
+                None => break,
+            }
+        }
+        v
+    }
+
+    /// Each search gives exactly the brute-force matches of the whole
+    /// history, newest first, across keyset pages.
+    async fn check_searches(
+        s: &Store,
+        cases: &[(&str, Option<&str>, Option<OrderStatus>, u32)],
+    ) -> usize {
+        let all = all_pages(
+            s,
+            OrderFilter {
+                limit: Some(1_000),
+                ..Default::default()
+            },
+        )
+        .await;
+        let mut found = 0;
+        for &(search, profile, status, limit) in cases {
+            let expected: Vec<i64> = all
+                .iter()
+                .filter(|o| {
+                    matches(o, search)
+                        && profile.is_none_or(|p| o.profile == p)
+                        && status.is_none_or(|st| o.status == st)
+                })
+                .map(|o| o.id)
+                .collect();
+            let got: Vec<i64> = all_pages(
+                s,
+                OrderFilter {
+                    search: Some(search.into()),
+                    profile: profile.map(String::from),
+                    status,
+                    limit: Some(limit),
+                    ..Default::default()
+                },
+            )
+            .await
+            .iter()
+            .map(|o| o.id)
+            .collect();
+            assert_eq!(got, expected, "search {search:?} {profile:?} {status:?}");
+            found += got.len();
+        }
+        found
+    }
+
+    /// A history of `n` orders shaped to hit every plan: the oldest 6,000
+    /// numbered OLDTIME…, the next OLDT006… to OLDT011… (interleaved in
+    /// time), the newest 2,500 NEW…; payees 张三 mostly, 李四 every 7th,
+    /// 司马懿 every 100th, 欧阳娜娜 every 250th, and a payee that looks like
+    /// an order number every 1,000th; a 19-digit account on every order;
+    /// times repeat in pairs (or, `shuffled`, every 97th order is written an
+    /// hour older than the rest: ids no longer grow with time).
+    fn history(n: i64, shuffled: bool) -> Vec<NewOrder> {
+        (0..n)
+            .map(|i| {
+                let no = if i < 6_000 {
+                    format!("OLDTIME{i:05}")
+                } else if i < n - 2_500 {
+                    format!("OLDT{:03}{i:05}", 6 + i % 6)
+                } else {
+                    format!("NEW{i:05}")
+                };
+                let at = if shuffled && i % 97 == 5 {
+                    1_000 + i / 2 - 3_600
+                } else {
+                    1_000 + i / 2
+                };
+                let mut o = new_order(if i % 3 == 0 { "p2" } else { "p1" }, &no, at);
+                let payee = if i % 1_000 == 1 {
+                    "OldTime王"
+                } else if i % 250 == 0 {
+                    "欧阳娜娜"
+                } else if i % 100 == 0 {
+                    "司马懿"
+                } else if i % 7 == 0 {
+                    "李四"
+                } else {
+                    "张三"
+                };
+                o.fields.insert("payee_name".into(), payee.into());
+                o.fields.insert(
+                    "account_no".into(),
+                    format!("62220202{:011}", (i * 7_919_113) % 100_000_000_000),
+                );
+                if i % 5 == 0 {
+                    o.status = OrderStatus::Succeeded;
+                }
+                o
+            })
+            .collect()
+    }
+
+    const CASES: &[(&str, Option<&str>, Option<OrderStatus>, u32)] = &[
+        // Many matches bunched in the past, with and without row filters.
+        ("old", None, None, 50),
+        ("OLD", Some("B"), Some(OrderStatus::Succeeded), 50),
+        ("oldTime", None, None, 50),
+        ("OLDTIME0", Some("B"), Some(OrderStatus::Succeeded), 50),
+        ("OLDTIME0", Some("A"), None, 50),
+        ("oldt0", Some("B"), Some(OrderStatus::Succeeded), 50),
+        ("OLDT0", None, None, 600),
+        // A wildcard is a literal character.
+        ("OLDTIM_", None, None, 50),
+        ("%", None, None, 50),
+        // Any part of a number: a suffix, the middle, one order.
+        ("00012", None, None, 50),
+        ("ime0001", None, None, 50),
+        ("TIME00012", None, None, 50),
+        ("w0", None, None, 50),
+        ("new0", None, None, 50),
+        // Names: a surname, a whole two-character name, a given name, an
+        // inner pair of a four-character name, a name that looks like a number.
+        ("李", None, None, 50),
+        ("李", Some("A"), Some(OrderStatus::Succeeded), 50),
+        ("李四", None, None, 50),
+        ("司马", None, None, 50),
+        ("马懿", None, None, 50),
+        ("司马懿", Some("B"), None, 50),
+        ("阳娜", None, None, 50),
+        ("娜娜", None, None, 50),
+        ("张", Some("B"), None, 50),
+        ("ime王", None, None, 50),
+        // Account numbers: a frequent part, a rare one, the whole of one.
+        ("0202", None, None, 50),
+        ("79113", None, None, 50),
+        ("6222020200079113", None, None, 50),
+        ("nothing", None, None, 50),
+        ("无此人", None, None, 50),
+    ];
+
+    #[tokio::test]
+    async fn search_pages_match_a_brute_force_filter() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).await.unwrap();
+        s.insert_profile(&profile("p1", "A")).await.unwrap();
+        s.insert_profile(&profile("p2", "B")).await.unwrap();
+        let rows = history(14_000, false);
+        for chunk in rows.chunks(1_000) {
+            s.insert_orders_batch(chunk).await.unwrap();
+        }
+        let ordered: bool = sqlx::query_scalar("SELECT time_ordered FROM order_search_state")
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+        assert!(ordered, "ids grow with time here");
+        assert!(check_searches(&s, CASES).await > 10_000);
+    }
+
+    /// An order written with an older time than the newest one clears the
+    /// time order; every search then sorts its matches by time, and still
+    /// finds exactly the brute-force matches in history order.
+    #[tokio::test]
+    async fn search_is_exact_when_ids_do_not_follow_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).await.unwrap();
+        s.insert_profile(&profile("p1", "A")).await.unwrap();
+        s.insert_profile(&profile("p2", "B")).await.unwrap();
+        let rows = history(8_000, true);
+        for chunk in rows.chunks(500) {
+            s.insert_orders_batch(chunk).await.unwrap();
+        }
+        let ordered: bool = sqlx::query_scalar("SELECT time_ordered FROM order_search_state")
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+        assert!(!ordered, "an older time after a newer one clears it");
+        assert!(check_searches(&s, CASES).await > 5_000);
+    }
+
+    /// The trigram index follows every write: a changed payee is found by
+    /// its new name and no longer by its old one; a deleted row is gone.
+    #[tokio::test]
+    async fn the_index_follows_updates_and_deletes() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).await.unwrap();
+        s.insert_profile(&profile("p1", "A")).await.unwrap();
+        let mut o = new_order("p1", "PDP24101500000001W912K9GV", 1_000);
+        o.fields
+            .insert("account_no".into(), "6222020212345678901".into());
+        let id = s.insert_order(&o).await.unwrap();
+        let search = |t: &str| {
+            let s = s.clone();
+            let t = t.to_string();
+            async move {
+                s.list_orders(&OrderFilter {
+                    search: Some(t),
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .orders
+                .iter()
+                .map(|o| o.id)
+                .collect::<Vec<_>>()
+            }
+        };
+        for t in ["W912K9GV", "w912k9", "2K9", "张三", "张", "345678", "PD"] {
+            assert_eq!(search(t).await, vec![id], "{t}");
+        }
+        // One character is a prefix only.
+        assert!(search("三").await.is_empty());
+        sqlx::query("UPDATE orders SET payee_name = '王小明' WHERE id = ?")
+            .bind(id)
+            .execute(s.pool())
+            .await
+            .unwrap();
+        assert_eq!(search("小明").await, vec![id]);
+        assert_eq!(search("王小明").await, vec![id]);
+        assert!(search("张三").await.is_empty());
+        assert_eq!(
+            search("W912K9GV").await,
+            vec![id],
+            "the number is still indexed"
+        );
+        sqlx::query("DELETE FROM order_events WHERE order_id = ?")
+            .bind(id)
+            .execute(s.pool())
+            .await
+            .unwrap();
+        sqlx::query("DELETE FROM orders WHERE id = ?")
+            .bind(id)
+            .execute(s.pool())
+            .await
+            .unwrap();
+        let left: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM order_search WHERE order_search MATCH '\"912\"'",
+        )
+        .fetch_one(s.pool())
+        .await
+        .unwrap();
+        assert_eq!(left, 0);
+    }
+
+    /// Migration 0012 on a database written before it (schema v2 with
+    /// orders, ids not in time order): the index is built for every existing
+    /// row, the time order is read from the rows, the bucket index is gone,
+    /// and new writes are indexed too.
+    #[tokio::test]
+    async fn migration_0012_indexes_an_existing_history() {
+        use sqlx::sqlite::SqliteConnectOptions;
+        use std::str::FromStr;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("paydesk.db");
+        {
+            let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
+                .unwrap()
+                .create_if_missing(true);
+            let pool = sqlx::SqlitePool::connect_with(opts).await.unwrap();
+            let mut m = sqlx::migrate!("./migrations");
+            m.migrations = m
+                .migrations
+                .iter()
+                .filter(|x| x.version <= 11)
+                .cloned()
+                .collect::<Vec<_>>()
+                .into();
+            m.run(&pool).await.unwrap();
+            sqlx::query("INSERT INTO profiles (id, name, provider, base_url, created_at, updated_at) VALUES ('p1', 'A', 'jstpay', 'http://127.0.0.1:1', 1, 1)")
+                .execute(&pool).await.unwrap();
+            for (id, no, payee, acct, at) in [
+                (
+                    1,
+                    "PDP241115093000123W912K9GV",
+                    Some("司马懿"),
+                    Some("6222020212345678901"),
+                    1_000,
+                ),
+                (2, "MY-ORDER-77", Some("李四"), None, 3_000),
+                (3, "PDD241116000000001ABCDEFGH", None, None, 2_000),
+            ] {
+                sqlx::query("INSERT INTO orders (id, profile_pk, order_no, kind, amount_fen, payee_name, account_no, status, created_at, updated_at) VALUES (?, 1, ?, 'payout', 100, ?, ?, 'succeeded', ?, ?)")
+                    .bind(id).bind(no).bind(payee).bind(acct).bind(at).bind(at)
+                    .execute(&pool).await.unwrap();
+            }
+            pool.close().await;
+        }
+        let s = Store::open(dir.path()).await.unwrap();
+        let ids = |t: &str| {
+            let s = s.clone();
+            let t = t.to_string();
+            async move {
+                let page = s
+                    .list_orders(&OrderFilter {
+                        search: Some(t),
+                        ..Default::default()
+                    })
+                    .await
+                    .unwrap();
+                page.orders.iter().map(|o| o.id).collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(ids("w912k9gv").await, vec![1]);
+        assert_eq!(ids("1115093").await, vec![1]);
+        assert_eq!(ids("5678").await, vec![1]);
+        assert_eq!(ids("马懿").await, vec![1]);
+        assert_eq!(ids("李四").await, vec![2]);
+        assert_eq!(ids("ORDER-7").await, vec![2]);
+        assert_eq!(ids("PD").await, vec![3, 1], "newest first");
+        let ordered: bool = sqlx::query_scalar("SELECT time_ordered FROM order_search_state")
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+        assert!(!ordered, "order 2 is newer than order 3");
+        let bucket: Option<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE name = 'orders_order_no_bucket'",
+        )
+        .fetch_optional(s.pool())
+        .await
+        .unwrap();
+        assert_eq!(bucket, None);
+        let mut o = new_order("p1", "NEW-ORDER-1", 4_000);
+        o.fields.insert("payee_name".into(), "欧阳娜娜".into());
+        let id = s.insert_order(&o).await.unwrap();
+        assert_eq!(ids("阳娜").await, vec![id]);
+        assert_eq!(ids("order-").await, vec![id, 2]);
+    }
+
+    /// PostgreSQL's search (store/pg/search.rs) is still prefixes only (the
+    /// rules before migration 0012): its pages match a brute-force prefix
+    /// filter, newest first, across keyset pages. A trigram index there is
+    /// pg_trgm's (docs/BENCHMARKS.md says what it needs).
+    async fn prefix_search_pages_match_a_brute_force_filter(db: TestDb) {
         let s = db.open().await;
         s.insert_profile(&profile("p1", "A")).await.unwrap();
         s.insert_profile(&profile("p2", "B")).await.unwrap();
@@ -548,5 +994,71 @@ mod tests {
         }
     }
 
-    on_both_engines!(search_pages_match_a_brute_force_filter);
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres_prefix_search_pages_match_a_brute_force_filter() {
+        if let Some(db) = TestDb::postgres("prefix_search_pages_match_a_brute_force_filter") {
+            prefix_search_pages_match_a_brute_force_filter(db).await
+        }
+    }
+
+    fn small_history() -> impl Strategy<Value = Vec<(String, String, String)>> {
+        // Few letters, so terms often hit: numbers, payees (CJK, up to six
+        // characters) and account numbers.
+        proptest::collection::vec(
+            ("[A-Cab0-2]{4,12}", "[张王李三四_]{1,6}", "[0-3]{0,8}"),
+            1..120,
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        /// No false negatives (nor positives) against a LIKE scan of the
+        /// same rows, for terms cut out of the rows and for made-up ones.
+        #[test]
+        fn search_equals_a_like_scan(
+            rows in small_history(),
+            picks in proptest::collection::vec((0usize..1_000, 0usize..3, 0usize..12, 1usize..8), 6),
+            made_up in "[A-Cab0-3张王李三四%_]{1,5}",
+        ) {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                let dir = tempfile::tempdir().unwrap();
+                let s = Store::open(dir.path()).await.unwrap();
+                s.insert_profile(&profile("p1", "A")).await.unwrap();
+                let mut seen = std::collections::HashSet::new();
+                let orders: Vec<NewOrder> = rows
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (no, _, _))| seen.insert(no.clone()))
+                    .map(|(i, (no, payee, acct))| {
+                        let mut o = new_order("p1", no, 1_000 + i as i64);
+                        o.fields.insert("payee_name".into(), payee.clone());
+                        if !acct.is_empty() {
+                            o.fields.insert("account_no".into(), acct.clone());
+                        }
+                        o
+                    })
+                    .collect();
+                s.insert_orders_batch(&orders).await.unwrap();
+                let mut terms: Vec<String> = vec![made_up.clone()];
+                for (row, col, start, len) in &picks {
+                    let o = &orders[row % orders.len()];
+                    let v: Vec<char> = match col {
+                        0 => o.order_no.chars().collect(),
+                        1 => o.fields["payee_name"].chars().collect(),
+                        _ => o.fields.get("account_no").cloned().unwrap_or_default().chars().collect(),
+                    };
+                    if v.is_empty() {
+                        continue;
+                    }
+                    let a = start % v.len();
+                    let b = (a + len).min(v.len());
+                    terms.push(v[a..b].iter().collect());
+                }
+                let cases: Vec<(&str, Option<&str>, Option<OrderStatus>, u32)> =
+                    terms.iter().map(|t| (t.as_str(), None, None, 7)).collect();
+                check_searches(&s, &cases).await;
+            });
+        }
+    }
 }
