@@ -127,6 +127,10 @@ impl RowStatus {
             O::Succeeded => RowStatus::Succeeded,
             O::Failed => RowStatus::Failed,
             O::Unknown => RowStatus::Unknown,
+            // Team mode: the row's order waits for a checker (its message
+            // says so); resuming looks at it again and never sends it.
+            O::AwaitingApproval => RowStatus::Pending,
+            O::Rejected => RowStatus::Failed,
         }
     }
     /// The row's request has gone to the gateway (or may have).
