@@ -49,6 +49,7 @@ async fn desk_with_sandbox(dir: &std::path::Path) -> (PayDesk, paydesk_sandbox::
                 return_url: None,
             },
             low_balance_fen: None,
+            approval_threshold_fen: None,
             sandbox: true,
         },
         Secret::new(c.secret),
