@@ -52,6 +52,9 @@ macro_rules! with_commands {
             batch_pause,
             batch_cancel,
             batch_export,
+            list_approvals,
+            approve_payout,
+            reject_payout,
         }
     };
 }

@@ -9,8 +9,8 @@ use paydesk_core::export::{ExportFormat, ExportTable};
 use paydesk_core::form::{FieldSpec, FormSpec, OrderInput};
 use paydesk_core::gateway::Arrival;
 use paydesk_core::services::{
-    AppInfo, BalanceView, ErrorInfo, OrderOutcome, OrderPreview, PayDesk, ProfileInput,
-    ProfileView, Settings, TestResult,
+    AppInfo, ApprovalsList, BalanceView, ErrorInfo, OrderOutcome, OrderPreview, PayDesk,
+    ProfileInput, ProfileView, Settings, TestResult,
 };
 use paydesk_core::store::{BalanceReading, Order, OrderEvent, OrderFilter, OrderPage};
 use paydesk_core::sync::{StuckOrder, SyncState};
@@ -813,4 +813,35 @@ pub async fn set_listener(
     })?;
     *state.listener.prefs.lock().await = prefs;
     listener_status_of(&state).await
+}
+
+/// Payouts waiting for a checker (team mode; `team_mode: false` on a single desk).
+#[tauri::command]
+pub async fn list_approvals(state: State<'_, AppState>) -> R<ApprovalsList> {
+    Ok(state.desk.approvals().await?)
+}
+
+/// Approves and sends from this desk, as `paydesk approve`; its maker is
+/// refused (`same_operator`), a second checker is told who decided first.
+#[tauri::command]
+pub async fn approve_payout(
+    state: State<'_, AppState>,
+    order_no: String,
+    profile: Option<String>,
+) -> R<OrderOutcome> {
+    Ok(state.desk.approve(&order_no, profile.as_deref()).await?)
+}
+
+/// Rejects with a reason (required), as `paydesk reject`: nothing is sent.
+#[tauri::command]
+pub async fn reject_payout(
+    state: State<'_, AppState>,
+    order_no: String,
+    profile: Option<String>,
+    reason: String,
+) -> R<Order> {
+    Ok(state
+        .desk
+        .reject(&order_no, profile.as_deref(), &reason)
+        .await?)
 }

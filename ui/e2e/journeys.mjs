@@ -1018,4 +1018,102 @@ export const journeys = [
       await shot('batch-10k-end');
     },
   },
+  {
+    name: 'approvals',
+    async run({ page, base, shot }) {
+      await open(page, base, '#/approvals', 'mock&team');
+      const badge = page.getByTestId('approvals-badge');
+      await until(async () => (await badge.count()) === 1 && (await text(badge)) === '3', 'badge counts three awaiting');
+      const items = page.getByTestId('approval');
+      await until(async () => (await items.count()) === 3, 'three payouts awaiting');
+      // Oldest first: maker, payee, account and the amount in figures and in words.
+      const first = items.first();
+      const firstText = await text(first);
+      for (const want of ['maker01', '张伟', '¥ 123,456.00', '壹拾贰万叁仟肆佰伍拾陆元整', 'sandbox-jstpay', '6222']) assert(firstText.includes(want), `first item shows ${want}: ${firstText}`);
+      await shot('approvals');
+      // Approve: a confirm step names the amount once more; nothing is sent before it.
+      const big = page.locator('[data-testid=approval]', { hasText: '张伟' });
+      await big.getByTestId('approve').click();
+      const confirm = big.getByTestId('approve-confirm');
+      await confirm.waitFor();
+      const confirmText = await text(confirm);
+      assert(confirmText.includes('¥ 123,456.00') && confirmText.includes('壹拾贰万叁仟肆佰伍拾陆元整'), `confirm names the amount: ${confirmText}`);
+      assert((await count(page, 'approve_payout')) === 0, 'nothing approved before the confirm');
+      await shot('approvals-confirm');
+      await confirm.getByTestId('approve-send').click();
+      await until(async () => (await items.count()) === 2, 'approved payout leaves the list');
+      assert((await count(page, 'approve_payout')) === 1, 'one approval sent');
+      await until(async () => (await text(badge)) === '2', 'badge follows');
+      assert((await text(page.getByTestId('approvals-notice'))).includes('已批准并发出'), 'approval notice');
+      const sent = await mock(page, () => window.__paydeskMock.orders.find((o) => o.payee_name === '张伟' && o.amount_fen === 12345600));
+      assert(sent.status === 'processing', `approved order sent: ${sent.status}`);
+      // Reject needs a reason: an empty one is refused in place and nothing is called.
+      const wang = page.locator('[data-testid=approval]', { hasText: '王芳' });
+      await wang.getByTestId('reject').click();
+      await wang.getByTestId('reject-send').click();
+      assert((await text(wang.getByTestId('reason-error'))).includes('请填写驳回原因'), 'reason required');
+      assert((await count(page, 'reject_payout')) === 0, 'no rejection without a reason');
+      await wang.getByTestId('reject-reason').fill('收款人账号与合同不符');
+      await wang.getByTestId('reject-send').click();
+      await until(async () => (await items.count()) === 1, 'rejected payout leaves the list');
+      await until(async () => (await text(badge)) === '1', 'badge follows the rejection');
+      const rejected = await mock(page, () => window.__paydeskMock.approvals.find((a) => a.payee_name === '王芳'));
+      assert(rejected.status === 'rejected' && rejected.reason === '收款人账号与合同不符', 'rejection kept with its reason');
+      // Its own maker cannot approve: the database's refusal is shown as said.
+      const own = items.first();
+      assert((await text(own)).includes('本人提交'), 'own payout marked');
+      await own.getByTestId('approve').click();
+      await own.getByTestId('approve-send').click();
+      const err = own.getByTestId('approval-error');
+      await err.waitFor();
+      assert((await text(err)).includes('不能审批自己提交的代付'), 'same_operator message shown');
+      assert((await items.count()) === 1, 'still awaiting');
+      await shot('approvals-same-operator');
+      // The threshold is edited on the profile in team mode.
+      await page.click('[data-nav=profiles]');
+      await page.getByTestId('profiles-table').locator('tr[data-profile="sandbox-jstpay"]').getByRole('button', { name: '编辑' }).click();
+      await page.getByTestId('approval-threshold').fill('5000');
+      await page.getByTestId('save-profile').click();
+      await until(async () => (await mock(page, () => window.__paydeskMock.call('list_profiles', {}))).find((p) => p.name === 'sandbox-jstpay').approval_threshold_fen === 500000, 'threshold saved in fen');
+    },
+  },
+  {
+    name: 'approvals-en',
+    async run({ page, base, shot }) {
+      await open(page, base, '#/approvals', 'mock&team&lang=en');
+      const items = page.getByTestId('approval');
+      await until(async () => (await items.count()) === 3, 'three payouts awaiting');
+      assert((await text(page.locator('main h1'))) === 'Payouts awaiting approval', 'English title');
+      const zhang = page.locator('[data-testid=approval]', { hasText: '张伟' });
+      await zhang.getByRole('button', { name: 'Reject' }).click();
+      await zhang.getByRole('button', { name: 'Reject payout' }).click();
+      assert((await text(zhang.getByTestId('reason-error'))).includes('Give a reason'), 'English reason required');
+      await zhang.getByTestId('reject-reason').fill('duplicate of PO-77');
+      await zhang.getByRole('button', { name: 'Reject payout' }).click();
+      await until(async () => (await items.count()) === 2, 'list updates');
+      await until(async () => (await text(page.getByTestId('approvals-badge'))) === '2', 'badge follows');
+      const wang = page.locator('[data-testid=approval]', { hasText: '王芳' });
+      await wang.getByRole('button', { name: 'Approve' }).click();
+      assert((await text(wang.getByTestId('approve-confirm'))).includes('Approve and send this payout?'), 'English confirm');
+      await shot('approvals-en');
+      await wang.getByRole('button', { name: 'Approve and send' }).click();
+      await until(async () => (await items.count()) === 1, 'approved leaves the list');
+    },
+  },
+  {
+    name: 'approvals-single-desk',
+    async run({ page, base, shot }) {
+      await open(page, base, '#/approvals');
+      await page.getByTestId('approvals-single').waitFor();
+      assert((await text(page.getByTestId('approvals-single'))).includes('审批需要团队模式'), 'explains team mode');
+      assert((await page.getByTestId('approval').count()) === 0 && (await page.getByTestId('approvals-empty').count()) === 0, 'no empty list');
+      assert((await page.getByTestId('approvals-badge').count()) === 0, 'no badge');
+      assert((await count(page, 'list_approvals')) === 0, 'nothing asked of a single desk');
+      await shot('approvals-single');
+      await page.click('[data-nav=profiles]');
+      await page.getByTestId('profiles-table').locator('tr[data-profile="sandbox-jstpay"]').getByRole('button', { name: '编辑' }).click();
+      await page.locator('#p-low').waitFor();
+      assert((await page.getByTestId('approval-threshold').count()) === 0, 'no threshold field on a single desk');
+    },
+  },
 ];

@@ -3,7 +3,7 @@ import type { AppInfo, ProfileView, Settings } from './bindings';
 import { call } from './backend';
 import { setLang } from './i18n.svelte';
 
-export const SCREENS = ['balances', 'payout', 'batch', 'deposit', 'lookup', 'orders', 'arrivals', 'profiles'] as const;
+export const SCREENS = ['balances', 'payout', 'batch', 'deposit', 'lookup', 'orders', 'arrivals', 'approvals', 'profiles'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export const app = $state<{
@@ -20,10 +20,13 @@ export const app = $state<{
   technical: boolean;
   /** Open and stuck orders, for the badge on the Orders entry (pushed by the sync). */
   counts: { open: number; stuck: number };
+  /** Payouts awaiting approval (team mode), for the badge on the Approvals entry. */
+  awaiting: number;
   /** The badge is switched on in the alert settings. */
   badge: boolean;
 }>({
   counts: { open: 0, stuck: 0 },
+  awaiting: 0,
   badge: true,
   ready: false,
   info: null,
@@ -104,4 +107,14 @@ export function gatewayWords(msg: string | null): string | null {
   if (!msg) return null;
   if (!app.technical && /^\s*(success|succeeded|ok|fail|failed|error|true|false|0|1)\s*$/i.test(msg)) return null;
   return msg;
+}
+
+/** Refreshes the Approvals badge (team mode only; a single desk has none). */
+export async function loadAwaiting(): Promise<void> {
+  if (!app.info?.team_database) {
+    app.awaiting = 0;
+    return;
+  }
+  const list = await call('list_approvals', {});
+  app.awaiting = list.approvals.filter((a) => a.status === 'awaiting_approval').length;
 }

@@ -48,6 +48,9 @@ export const COMMAND_NAMES = [
   'batch_pause',
   'batch_cancel',
   'batch_export',
+  'list_approvals',
+  'approve_payout',
+  'reject_payout',
 ] as const;
 
 export type CommandName = (typeof COMMAND_NAMES)[number];

@@ -4,7 +4,7 @@ import type {
   OrderFilter, OrderInput, OrderKind, OrderOutcome, OrderPage, OrderPreview, ProfileInput, ProfileView,
   ProviderKind, Settings, StuckOrder, SyncState, TestResult,
 } from '../bindings';
-import type { Batch, BatchDetail } from '../bindings';
+import type { ApprovalsList, Batch, BatchDetail } from '../bindings';
 import type { CommandName } from './commandNames';
 
 type None = Record<string, never>;
@@ -98,6 +98,10 @@ export interface Commands {
   batch_pause: [{ id: number }, Batch];
   batch_cancel: [{ id: number }, Batch];
   batch_export: [{ id: number; format: 'csv' | 'xlsx' }, string | null];
+  // Maker-checker (team mode). Approve sends from this desk; its maker is refused (`same_operator`).
+  list_approvals: [None, ApprovalsList];
+  approve_payout: [{ orderNo: string; profile: string | null }, OrderOutcome];
+  reject_payout: [{ orderNo: string; profile: string | null; reason: string }, Order];
 }
 
 export type Command = keyof Commands;

@@ -5,6 +5,7 @@ import type {
   AppInfo, Arrival, BalanceReading, BalanceView, ErrorInfo, Exchange, ExportFormat, ExportTable, FieldSpec, FormSpec, Order, OrderEvent,
   OrderFilter, OrderInput, OrderKind, OrderOutcome, OrderStatus, ProfileInput, ProfileView, ProviderKind, Settings,
 } from '../bindings';
+import type { ApprovalView } from '../bindings';
 import type { AlertPrefs, Args, Backend, Command, Commands, RaisedAlert, Result } from './commands';
 import { emitBackendEvent } from './events';
 import { banksFor, CAPABILITIES, FORMS, LOOKUP_FIELDS } from './mockData';
@@ -55,6 +56,10 @@ export interface MockHandle {
   alerts: RaisedAlert[];
   /** Batch payouts (mockBatch.ts). */
   batch: MockBatchHandle;
+  /** Team mode (`?team`): the shared database's label, or null for a single desk. */
+  team: string | null;
+  /** Payouts awaiting approval / decided (team mode; `?team` seeds three). */
+  approvals: ApprovalView[];
 }
 
 declare global {
@@ -82,7 +87,7 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
   let nextEventId = 1;
 
   const handle: MockHandle = {
-    calls: {}, log: [], exports: [], revealed: [], opened: [], clipboard: [], orders, batch: null as unknown as MockBatchHandle,
+    calls: {}, log: [], exports: [], revealed: [], opened: [], clipboard: [], orders, batch: null as unknown as MockBatchHandle, team: null, approvals: [],
     setHostile(text) { hostile = text; },
     setDelay(cmd, ms) { delays[cmd] = ms; },
     count(cmd) { return handle.calls[cmd] ?? 0; },
@@ -570,10 +575,60 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
     urls: profiles.map((p) => ({ profile: p.name, id: p.id, url: `http://${listener.bind}/notify/${p.id}` })),
   });
 
+  // Maker-checker (team mode). The desk's role is 'finance01'; one seeded
+  // payout is its own, so approving it shows the database's `same_operator`.
+  const ME = 'finance01';
+  handle.team = params.has('team') ? 'paydesk@127.0.0.1:5432/paydesk' : null;
+  handle.approvals = [];
+  function seedApprovals() {
+    const seed: [number, string, number, string][] = [
+      [0, '张伟', 12_345_600, 'maker01'],
+      [2, '王芳', 5_000_000, 'maker02'],
+      [0, '李娜', 880_000, ME],
+    ];
+    seed.forEach(([pi, payee, fen, maker], i) => {
+      const p = profiles[pi];
+      if (!p) return;
+      const at = now() - (3 - i) * 17 * 60_000;
+      const o = makeOrder(p, 'payout', {
+        order_no: `PO2025030109${pad(30 + i, 2)}00${pad(i + 1, 3)}`, amount_fen: fen, payee_name: payee,
+        account_no: `62220219${pad(1000000 + i * 7919, 11)}`, bank_name: BANKS[i], at, status: 'awaiting_approval',
+      });
+      o.created_by = maker;
+      o.provider_order_id = null;
+      orders.unshift(o);
+      handle.approvals.push({
+        order_id: o.id, order_no: o.order_no, profile: p.name, provider: p.provider, sandbox: p.sandbox, kind: 'payout', amount_fen: fen,
+        payee_name: payee, account_no: o.account_no, bank_name: o.bank_name, status: 'awaiting_approval', maker, made_at: at,
+        decision: null, checker: null, decided_at: null, reason: null, amount_text: formatCny(fen), amount_capital: amountInWords(fen),
+      });
+    });
+  }
+  function approvalOf(orderNo: string, profile: string | null): ApprovalView {
+    if (!handle.team) throw new MockError('team_only', '审批需要团队模式：单机（本地 SQLite）没有审批');
+    const a = handle.approvals.find((x) => x.order_no === orderNo.trim() && (!profile || x.profile === profile || profileById(profile).name === x.profile));
+    if (!a) throw new MockError('not_found', `没有需要审批的代付 ${orderNo}`);
+    if (a.decision) {
+      throw new MockError('already_decided', `代付 ${a.order_no} 已由 ${a.checker} 于 ${new Date(a.decided_at ?? 0).toLocaleString('zh-CN')} ${a.decision === 'approved' ? '批准' : '驳回'}`);
+    }
+    if (a.maker === ME) throw new MockError('same_operator', `不能审批自己提交的代付 ${a.order_no}：需由制单人以外的审批人处理`);
+    return a;
+  }
+  function decide(a: ApprovalView, decision: 'approved' | 'rejected', reason: string | null): Order {
+    const o = orders.find((x) => x.id === a.order_id)!;
+    const status: OrderStatus = decision === 'approved' ? 'processing' : 'rejected';
+    Object.assign(a, { decision, checker: ME, decided_at: now(), reason, status });
+    Object.assign(o, { status, updated_at: now(), message: reason });
+    if (decision === 'approved') o.provider_order_id = `${o.provider.slice(0, 3).toUpperCase()}${pad(Math.floor(rand() * 1e10), 10)}`;
+    addEvent(o, decision === 'approved' ? 'approve' : 'reject', []);
+    emitBackendEvent('orders-changed', { checked: 0 });
+    return structuredClone(o);
+  }
+
   const handlers: { [K in Command]: (a: Args<K>) => Result<K> | Promise<Result<K>> } = {
     ui_ready: () => null,
     ...mockBatch.handlers,
-    app_info: (): AppInfo => ({ version: '0.1.0-mock', data_dir: '/home/finance/.local/share/paydesk', sandbox_url: SANDBOX, first_run: profiles.length === 0, os_user: 'finance01', team_database: null }),
+    app_info: (): AppInfo => ({ version: '0.1.0-mock', data_dir: '/home/finance/.local/share/paydesk', sandbox_url: SANDBOX, first_run: profiles.length === 0, os_user: 'finance01', team_database: handle.team }),
     get_settings: () => ({ ...settings }),
     save_settings: ({ settings: s }) => {
       if (s.balance_refresh_minutes < 0 || s.balance_refresh_minutes > 1440) throw fieldError('balance_refresh_minutes', '请填写 0–1440 之间的分钟数');
@@ -658,6 +713,17 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
       return null;
     },
     raised_alerts: () => handle.alerts,
+    list_approvals: () => ({
+      team_mode: !!handle.team, me: handle.team ? ME : null,
+      approvals: handle.team ? structuredClone(handle.approvals.filter((a) => a.status === 'awaiting_approval').sort((a, b) => a.made_at - b.made_at)) : [],
+    }),
+    approve_payout: ({ orderNo, profile }) => ({ order: decide(approvalOf(orderNo, profile), 'approved', null), error: null }),
+    reject_payout: ({ orderNo, profile, reason }) => {
+      const r = reason.trim();
+      if (!r) throw fieldError('reason', '请填写驳回原因');
+      if (r.length > 500) throw fieldError('reason', '驳回原因最长 500 个字符，且不能含控制字符');
+      return decide(approvalOf(orderNo, profile), 'rejected', r);
+    },
     listener_status: () => listenerStatus(),
     set_listener: ({ enabled, bind, confirmPublic }) => {
       const m = /^(.+):(\d{1,5})$/.exec(bind.trim());
@@ -672,6 +738,7 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
   };
 
   if (!fresh) addSandbox();
+  if (handle.team && !fresh) seedApprovals();
   handle.call = async (cmd, args) => ipc(await (handlers[cmd as Command] as (a: unknown) => unknown)(ipc(args)));
 
   return {
