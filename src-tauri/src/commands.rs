@@ -400,7 +400,7 @@ pub async fn raised_alerts(state: State<'_, AppState>) -> R<Vec<RaisedAlert>> {
 
 // ---- Batch payouts (issue 11): thin calls into `paydesk_core::batch`. ----
 
-use paydesk_core::batch::{self, Batch, BatchDetail, BatchProgress, RunOptions};
+use paydesk_core::batch::{self, Batch, BatchDetail};
 
 /// Asks for a path with the native save dialog (Downloads, the suggested
 /// name); `None` when the user cancelled.
@@ -461,22 +461,139 @@ pub async fn batch_template(
     let Some(path) = ask_save_path(&app, name, ext).await? else {
         return Ok(None);
     };
-    batch::write_template(p.profile.provider, &path)?;
-    Ok(Some(path.display().to_string()))
+    Ok(Some(
+        batch_ipc::template(&state.desk, &profile, &path).await?,
+    ))
 }
 
-/// What an import returns: the file it read (so the UI can import it again
-/// with duplicates or the same file accepted) and the batch with its rows.
-#[derive(serde::Serialize)]
-pub struct BatchImported {
-    path: String,
-    detail: BatchDetail,
+pub use batch_ipc::{BatchImportArgs, BatchImported};
+
+/// The batch commands' work without Tauri's state, dialogs or event loop:
+/// the commands below add only those, and tests/ipc_batch.rs drives these
+/// as the shell does, checking the JSON the UI receives.
+pub mod batch_ipc {
+    use super::R;
+    use paydesk_core::batch::{self, BatchDetail, BatchProgress, RunOptions};
+    use paydesk_core::error::CoreError;
+    use paydesk_core::services::{ErrorInfo, PayDesk};
+    use paydesk_core::tr;
+    use std::path::Path;
+
+    /// The event a running batch sends after every row that changes.
+    pub const BATCH_PROGRESS_EVENT: &str = "batch-progress";
+    /// Sent once when a run stops with an error (`{batch_id, error}`).
+    pub const BATCH_ERROR_EVENT: &str = "batch-error";
+
+    /// What an import returns: the file it read (so the UI can import it
+    /// again with duplicate groups or the same file accepted) and the batch
+    /// with its rows.
+    #[derive(Debug, serde::Serialize)]
+    pub struct BatchImported {
+        pub path: String,
+        pub detail: BatchDetail,
+    }
+
+    /// `batch_import`'s arguments once the file is chosen.
+    #[derive(Debug, Default)]
+    pub struct BatchImportArgs {
+        pub sheet: Option<String>,
+        pub expect_count: Option<u32>,
+        pub expect_total: Option<String>,
+        pub allow_duplicates: bool,
+        /// The duplicate groups the clerk ticked (their warnings' keys).
+        pub accepted_duplicates: Vec<String>,
+        pub allow_same_file: bool,
+    }
+
+    pub async fn template(desk: &PayDesk, profile: &str, path: &Path) -> R<String> {
+        let p = desk.profile(profile).await?;
+        batch::write_template(p.profile.provider, path)?;
+        Ok(path.display().to_string())
+    }
+
+    pub async fn import(
+        desk: &PayDesk,
+        profile: &str,
+        path: &Path,
+        a: BatchImportArgs,
+    ) -> R<BatchImported> {
+        let bytes = std::fs::read(path).map_err(|e| {
+            CoreError::from(paydesk_core::error::FieldError::new(
+                "file",
+                tr!(
+                    "无法读取文件 {}：{}",
+                    "cannot read {}: {}",
+                    path.display(),
+                    e
+                ),
+            ))
+        })?;
+        let opts = batch::ImportOptions {
+            file_name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            sheet: a.sheet.filter(|s| !s.trim().is_empty()),
+            expect_count: a.expect_count,
+            expect_total: a.expect_total.filter(|s| !s.trim().is_empty()),
+            allow_duplicates: a.allow_duplicates,
+            accepted_duplicates: a.accepted_duplicates,
+            allow_same_file: a.allow_same_file,
+        };
+        let b = batch::import(desk, profile, &bytes, &opts).await?;
+        let detail = batch::show(desk, b.id).await?;
+        Ok(BatchImported {
+            path: path.display().to_string(),
+            detail,
+        })
+    }
+
+    /// Runs (or resumes) a batch to its end, each progress and a stopping
+    /// error sent through `emit` as the events the UI listens to.
+    pub async fn run(
+        desk: &PayDesk,
+        id: i64,
+        concurrency: Option<u32>,
+        emit: &(dyn Fn(&str, serde_json::Value) + Send + Sync),
+    ) {
+        let opts = RunOptions {
+            concurrency: concurrency
+                .map(|c| c as usize)
+                .unwrap_or(batch::DEFAULT_CONCURRENCY),
+        };
+        let on_progress = |p: &BatchProgress| {
+            emit(
+                BATCH_PROGRESS_EVENT,
+                serde_json::to_value(p).unwrap_or_default(),
+            )
+        };
+        if let Err(e) = batch::run(desk, id, &opts, &on_progress).await {
+            tracing::warn!(batch = id, error = %e, "batch run stopped");
+            emit(
+                BATCH_ERROR_EVENT,
+                serde_json::json!({"batch_id": id, "error": ErrorInfo::from(&e)}),
+            );
+        }
+    }
+
+    /// Refuses what a run cannot start, at once (the run itself goes on in
+    /// the background): an unknown batch, one with a warning not accepted,
+    /// or one with errors.
+    pub async fn check_runnable(desk: &PayDesk, id: i64) -> R<()> {
+        Ok(batch::check_runnable(&batch::show(desk, id).await?.batch)?)
+    }
+
+    pub async fn export(desk: &PayDesk, id: i64, path: &Path) -> R<String> {
+        batch::export(desk, id, path).await?;
+        Ok(path.display().to_string())
+    }
 }
 
 /// Imports a payday file. Without `path` the native open dialog asks for one
 /// (CSV, XLSX, XLS); `None`: cancelled. `accepted_duplicates`: the duplicate
-/// groups the clerk ticked (their warnings' keys); any other group refuses. The batch comes back `invalid` with
-/// every error listed, or `draft` with its rows for the review.
+/// groups the clerk ticked (their warnings' keys); any other group refuses.
+/// The batch comes back `invalid` with every error listed, or `draft` with
+/// its rows for the review.
 #[tauri::command]
 #[allow(clippy::too_many_arguments)]
 pub async fn batch_import(
@@ -508,35 +625,17 @@ pub async fn batch_import(
             chosen.into_path().map_err(|e| internal(e.to_string()))?
         }
     };
-    let bytes = std::fs::read(&path).map_err(|e| {
-        CoreError::from(paydesk_core::error::FieldError::new(
-            "file",
-            tr!(
-                "无法读取文件 {}：{}",
-                "cannot read {}: {}",
-                path.display(),
-                e
-            ),
-        ))
-    })?;
-    let opts = batch::ImportOptions {
-        file_name: path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        sheet: sheet.filter(|s| !s.trim().is_empty()),
+    let args = BatchImportArgs {
+        sheet,
         expect_count,
-        expect_total: expect_total.filter(|s| !s.trim().is_empty()),
+        expect_total,
         allow_duplicates,
         accepted_duplicates: accepted_duplicates.unwrap_or_default(),
         allow_same_file,
     };
-    let b = batch::import(&state.desk, &profile, &bytes, &opts).await?;
-    let detail = batch::show(&state.desk, b.id).await?;
-    Ok(Some(BatchImported {
-        path: path.display().to_string(),
-        detail,
-    }))
+    Ok(Some(
+        batch_ipc::import(&state.desk, &profile, &path, args).await?,
+    ))
 }
 
 #[tauri::command]
@@ -549,11 +648,6 @@ pub async fn batch_list(state: State<'_, AppState>, limit: Option<u32>) -> R<Vec
     Ok(batch::list(&state.desk, limit.unwrap_or(200).min(1000)).await?)
 }
 
-/// The event a running batch sends after every row that changes.
-pub const BATCH_PROGRESS_EVENT: &str = "batch-progress";
-/// Sent once when a run stops with an error (`{batch_id, error}`).
-pub const BATCH_ERROR_EVENT: &str = "batch-error";
-
 /// Starts (or resumes) a batch in the background and returns at once; the
 /// progress arrives as `batch-progress` events from the run itself, so the
 /// UI never polls and the window stays free while rows are sent.
@@ -565,24 +659,13 @@ pub async fn batch_run(
     concurrency: Option<u32>,
 ) -> R<()> {
     use tauri::Emitter;
+    batch_ipc::check_runnable(&state.desk, id).await?;
     let desk = state.desk.clone();
-    let opts = RunOptions {
-        concurrency: concurrency
-            .map(|c| c as usize)
-            .unwrap_or(batch::DEFAULT_CONCURRENCY),
-    };
     tauri::async_runtime::spawn(async move {
-        let emitter = app.clone();
-        let on_progress = move |p: &BatchProgress| {
-            let _ = emitter.emit(BATCH_PROGRESS_EVENT, p);
+        let emit = move |name: &str, v: serde_json::Value| {
+            let _ = app.emit(name, v);
         };
-        if let Err(e) = batch::run(&desk, id, &opts, &on_progress).await {
-            tracing::warn!(batch = id, error = %e, "batch run stopped");
-            let _ = app.emit(
-                BATCH_ERROR_EVENT,
-                serde_json::json!({"batch_id": id, "error": ErrorInfo::from(&e)}),
-            );
-        }
+        batch_ipc::run(&desk, id, concurrency, &emit).await;
     });
     Ok(())
 }
@@ -610,8 +693,7 @@ pub async fn batch_export(
     let Some(path) = ask_save_path(&app, format!("paydesk-batch-{id}.{ext}"), ext).await? else {
         return Ok(None);
     };
-    batch::export(&state.desk, id, &path).await?;
-    Ok(Some(path.display().to_string()))
+    Ok(Some(batch_ipc::export(&state.desk, id, &path).await?))
 }
 
 /// Reopening the app resumes every batch a closed or crashed app left
@@ -630,18 +712,12 @@ pub async fn resume_batches(app: tauri::AppHandle, desk: std::sync::Arc<PayDesk>
         }
     };
     for b in running {
-        let emitter = app.clone();
-        let on_progress = move |p: &BatchProgress| {
-            let _ = emitter.emit(BATCH_PROGRESS_EVENT, p);
+        let app = app.clone();
+        let emit = move |name: &str, v: serde_json::Value| {
+            let _ = app.emit(name, v);
         };
         tracing::info!(batch = b.id, "resuming batch left running");
-        if let Err(e) = batch::run(&desk, b.id, &RunOptions::default(), &on_progress).await {
-            tracing::warn!(batch = b.id, error = %e, "batch resume stopped");
-            let _ = app.emit(
-                BATCH_ERROR_EVENT,
-                serde_json::json!({"batch_id": b.id, "error": ErrorInfo::from(&e)}),
-            );
-        }
+        batch_ipc::run(&desk, b.id, None, &emit).await;
     }
 }
 

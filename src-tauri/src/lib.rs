@@ -6,6 +6,9 @@ mod command_list;
 mod commands;
 mod state;
 
+/// The batch commands' work, for tests that drive the IPC layer directly.
+pub use commands::batch_ipc;
+
 /// `COMMANDS` and the invoke handler, both from the one list in command_list.rs.
 macro_rules! ipc {
     ($($c:ident),* $(,)?) => {

@@ -5,7 +5,7 @@ export type ProviderKind = "jstpay" | "jeepay" | "juyouke" | "appkey" | "xxpay";
 
 export type OrderKind = "payout" | "deposit";
 
-export type OrderStatus = "pending" | "processing" | "succeeded" | "failed" | "unknown";
+export type OrderStatus = "pending" | "processing" | "succeeded" | "failed" | "unknown" | "awaiting_approval" | "rejected";
 
 export type Lang = "zh-CN" | "en";
 
@@ -105,7 +105,12 @@ export type Arrival = { serial: string, time: string, deposit_time: string, card
  */
 bank: string, sender_name: string, nonce: string, };
 
-export type Profile = { id: string, name: string, provider: ProviderKind, has_reply_secret: boolean, sandbox: boolean, low_balance_fen: number | null, created_at: number, updated_at: number, 
+export type Profile = { id: string, name: string, provider: ProviderKind, has_reply_secret: boolean, sandbox: boolean, low_balance_fen: number | null, 
+/**
+ * Payouts at or above this need a checker's approval (team mode only;
+ * 0: every payout; `None`: no approval).
+ */
+approval_threshold_fen: number | null, created_at: number, updated_at: number, 
 /**
  * As given by the gateway's support staff; may carry a path.
  */
@@ -155,7 +160,11 @@ export type BalanceReading = { profile_id: string, at: number, balance_fen: numb
 
 export type AuditEntry = { id: number, at: number, os_user: string, action: string, target: string | null, detail: string | null, };
 
-export type ProfileInput = { name: string, provider: ProviderKind | null, low_balance_fen: number | null, sandbox: boolean, 
+export type ProfileInput = { name: string, provider: ProviderKind | null, low_balance_fen: number | null, 
+/**
+ * Team mode: payouts at or above this need a checker (0: every payout).
+ */
+approval_threshold_fen: number | null, sandbox: boolean, 
 /**
  * As given by the gateway's support staff; may carry a path.
  */
@@ -177,7 +186,12 @@ export type ProfileView = { secret_saved: boolean, capabilities: Capabilities,
 /**
  * Set when the base URL is plain `http://` (not encrypted).
  */
-warning: string | null, id: string, name: string, provider: ProviderKind, has_reply_secret: boolean, sandbox: boolean, low_balance_fen: number | null, created_at: number, updated_at: number, 
+warning: string | null, id: string, name: string, provider: ProviderKind, has_reply_secret: boolean, sandbox: boolean, low_balance_fen: number | null, 
+/**
+ * Payouts at or above this need a checker's approval (team mode only;
+ * 0: every payout; `None`: no approval).
+ */
+approval_threshold_fen: number | null, created_at: number, updated_at: number, 
 /**
  * As given by the gateway's support staff; may carry a path.
  */
@@ -321,4 +335,43 @@ rate: number, eta_seconds: number | null, pause_reason: string | null,
  * The row that just changed.
  */
 row: BatchRow | null, };
+
+export type Approval = { order_id: number, order_no: string, profile: string, provider: ProviderKind, sandbox: boolean, kind: OrderKind, amount_fen: number, payee_name: string | null, account_no: string | null, bank_name: string | null, status: OrderStatus, 
+/**
+ * The database role that made it, and when (ms).
+ */
+maker: string, made_at: number, 
+/**
+ * `approved` or `rejected`; None while it waits.
+ */
+decision: string | null, checker: string | null, decided_at: number | null, reason: string | null, };
+
+export type ApprovalView = { 
+/**
+ * ¥ 1,234.56
+ */
+amount_text: string, 
+/**
+ * 壹仟贰佰叁拾肆元伍角陆分
+ */
+amount_capital: string, order_id: number, order_no: string, profile: string, provider: ProviderKind, sandbox: boolean, kind: OrderKind, amount_fen: number, payee_name: string | null, account_no: string | null, bank_name: string | null, status: OrderStatus, 
+/**
+ * The database role that made it, and when (ms).
+ */
+maker: string, made_at: number, 
+/**
+ * `approved` or `rejected`; None while it waits.
+ */
+decision: string | null, checker: string | null, decided_at: number | null, reason: string | null, };
+
+export type ApprovalsList = { 
+/**
+ * False on a single desk (SQLite): there are no approvals there.
+ */
+team_mode: boolean, 
+/**
+ * This desk's database role (team mode): its own payouts cannot be
+ * decided here.
+ */
+me: string | null, approvals: Array<ApprovalView>, };
 

@@ -18,6 +18,8 @@ const dict = {
   'status.succeeded': ['成功', 'Succeeded'],
   'status.failed': ['失败', 'Failed'],
   'status.unknown': ['状态未知', 'Unknown'],
+  'status.awaiting_approval': ['待审批', 'Awaiting approval'],
+  'status.rejected': ['已驳回', 'Rejected'],
   'status.needsQuery': ['需查询状态', 'needs a status query'],
   'kind.payout': ['代付', 'Payout'],
   'kind.deposit': ['代收', 'Deposit'],

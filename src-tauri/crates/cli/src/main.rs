@@ -7,7 +7,9 @@ use paydesk_core::form::OrderInput;
 use paydesk_core::gateway::{GatewayConfig, GatewayError};
 use paydesk_core::i18n::{self, Lang};
 use paydesk_core::money;
-use paydesk_core::services::{ErrorInfo, OrderOutcome, PayDesk, ProfileInput};
+use paydesk_core::services::{
+    parse_approval_threshold, ErrorInfo, OrderOutcome, PayDesk, ProfileInput,
+};
 use paydesk_core::store::{Order, OrderFilter};
 use paydesk_core::tr;
 use paydesk_core::Secret;
@@ -17,6 +19,7 @@ use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod approvals;
 mod batch;
 mod output;
 mod sync;
@@ -157,6 +160,28 @@ enum Command {
     /// The gateways' callbacks.
     #[command(subcommand)]
     Notify(NotifyCmd),
+    /// Payouts awaiting a checker's approval (team mode).
+    #[command(subcommand)]
+    Approvals(approvals::ApprovalsCmd),
+    /// Approve a payout awaiting approval and send it from this desk (team mode).
+    Approve {
+        /// Merchant order number.
+        order_no: String,
+        /// The profile, when several have this number.
+        #[arg(long)]
+        profile: Option<String>,
+    },
+    /// Reject a payout awaiting approval: nothing is sent (team mode).
+    Reject {
+        /// Merchant order number.
+        order_no: String,
+        /// Why (kept with the order and in the audit log).
+        #[arg(long)]
+        reason: String,
+        /// The profile, when several have this number.
+        #[arg(long)]
+        profile: Option<String>,
+    },
     /// Team mode: a shared PostgreSQL database with operators as database roles.
     #[command(subcommand)]
     Team(team::TeamCmd),
@@ -266,6 +291,10 @@ struct SettingFlags {
     /// Low-balance threshold in yuan.
     #[arg(long)]
     low_balance: Option<String>,
+    /// Team mode: payouts at or above this many yuan need a checker's
+    /// approval (0: every payout; on edit "" clears it).
+    #[arg(long)]
+    approval_threshold: Option<String>,
     /// Read the key from the first line of stdin (xxpay: optional reply key on the second).
     #[arg(long)]
     secret_stdin: bool,
@@ -672,6 +701,15 @@ async fn run(cli: Cli, out: &Out) -> Res {
             Ok(())
         }
         Command::Batch(cmd) => batch::run(&desk, cmd, out).await,
+        Command::Approvals(cmd) => approvals::list(&desk, cmd, out).await,
+        Command::Approve { order_no, profile } => {
+            approvals::approve(&desk, &order_no, profile.as_deref(), out).await
+        }
+        Command::Reject {
+            order_no,
+            reason,
+            profile,
+        } => approvals::reject(&desk, &order_no, profile.as_deref(), &reason, out).await,
         Command::Banks { .. } | Command::Sandbox { .. } | Command::Team(_) => {
             unreachable!("handled above")
         }
@@ -998,8 +1036,8 @@ async fn order(desk: &PayDesk, cmd: OrderCmd, out: &Out) -> Res {
                     FieldError::new(
                         "status",
                         tr!(
-                            "状态应为 pending/processing/succeeded/failed/unknown",
-                            "status is pending, processing, succeeded, failed or unknown"
+                            "状态应为 pending/processing/succeeded/failed/unknown/awaiting_approval/rejected",
+                            "status is pending, processing, succeeded, failed, unknown, awaiting_approval or rejected"
                         ),
                     )
                 })?),
@@ -1129,6 +1167,12 @@ async fn profile(desk: &PayDesk, cmd: ProfileCmd, out: &Out) -> Res {
                 provider: Some(provider),
                 gateway: flags.over(Some(a.base_url), GatewayConfig::default()),
                 low_balance_fen: low_balance(flags.low_balance.as_deref())?,
+                approval_threshold_fen: flags
+                    .approval_threshold
+                    .as_deref()
+                    .map(parse_approval_threshold)
+                    .transpose()?
+                    .flatten(),
                 sandbox: false,
             };
             let (secret, reply) = read_secrets(flags.secret_stdin, provider)?;
@@ -1143,11 +1187,16 @@ async fn profile(desk: &PayDesk, cmd: ProfileCmd, out: &Out) -> Res {
                 Some(t) => low_balance(Some(t))?,
                 None => current.low_balance_fen,
             };
+            let threshold = match flags.approval_threshold.as_deref() {
+                Some(t) => parse_approval_threshold(t)?,
+                None => current.approval_threshold_fen,
+            };
             let input = ProfileInput {
                 name: e.name.unwrap_or(current.name.clone()),
                 provider: Some(current.provider),
                 gateway: flags.over(e.base_url, current.gateway.clone()),
                 low_balance_fen: low,
+                approval_threshold_fen: threshold,
                 sandbox: current.sandbox,
             };
             let (secret, reply) = if flags.secret_stdin {

@@ -634,6 +634,16 @@ impl Out {
         if let Some(l) = pr.low_balance_fen {
             t.add_row(vec![tr!("余额提醒", "low balance"), format_cny(l)]);
         }
+        if let Some(a) = pr.approval_threshold_fen {
+            t.add_row(vec![
+                tr!("审批阈值", "approval at"),
+                if a == 0 {
+                    tr!("每笔代付", "every payout")
+                } else {
+                    format_cny(a)
+                },
+            ]);
+        }
         t.add_row(vec![
             tr!("密钥", "key"),
             if p.secret_saved {

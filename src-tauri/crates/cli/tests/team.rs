@@ -948,3 +948,57 @@ fn a_database_url_chooses_the_database_for_one_command() {
     assert_eq!(r.code, 1);
     assert_eq!(r.json()["error"]["field"], "database", "{}", r.stdout);
 }
+
+/// Maker-checker through hand-written SQL: a maker's own login cannot
+/// decide on an awaiting payout (no UPDATE right on the decisions at all),
+/// nor move the payout out of awaiting; a checker's login can decide.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_maker_cannot_approve_even_by_hand_written_sql() {
+    let Some(team) = Team::new("a_maker_cannot_approve_even_by_hand_written_sql") else {
+        return;
+    };
+    let mut admin = sql_as(&team.url(&team.admin)).await;
+    sqlx::query("INSERT INTO profiles (id, name, provider, base_url, approval_threshold_fen, created_at, updated_at) VALUES ('p1', 'jst', 'jstpay', 'http://127.0.0.1:9', 100, 1, 1)")
+        .execute(&mut admin)
+        .await
+        .expect("an admin adds a profile with a threshold");
+    let mut maker = sql_as(&team.url(&team.maker)).await;
+    assert_eq!(
+        refused(
+            &mut maker,
+            "UPDATE profiles SET approval_threshold_fen = NULL"
+        )
+        .await,
+        "42501",
+        "a maker lifts no threshold"
+    );
+    sqlx::query(
+        "INSERT INTO orders (profile_pk, order_no, kind, amount_fen, status, created_at, updated_at)
+         SELECT pk, 'BIG1', 'payout', 500, 'awaiting_approval', 1, 1 FROM profiles WHERE id = 'p1'",
+    )
+    .execute(&mut maker)
+    .await
+    .expect("a maker submits a payout for approval");
+    for sql in [
+        "UPDATE order_approvals SET decision = 'approved', checker = 'x', decided_at = 2",
+        "INSERT INTO order_approvals (order_id, maker, made_at) SELECT id, 'x', 1 FROM orders",
+        "DELETE FROM order_approvals",
+    ] {
+        assert_eq!(refused(&mut maker, sql).await, "42501", "{sql}");
+    }
+    // Nor round it: the payout leaves awaiting only through a decision.
+    refused(
+        &mut maker,
+        "UPDATE orders SET status = 'unknown' WHERE order_no = 'BIG1'",
+    )
+    .await;
+    let mut checker = sql_as(&team.url(&team.checker)).await;
+    let decided = sqlx::query(
+        "UPDATE order_approvals SET decision = 'approved', checker = session_user, decided_at = 2
+         WHERE decision IS NULL",
+    )
+    .execute(&mut checker)
+    .await
+    .expect("a checker decides");
+    assert_eq!(decided.rows_affected(), 1);
+}

@@ -71,6 +71,9 @@ pub fn typescript() -> String {
         crate::batch::BatchRow,
         crate::batch::BatchDetail,
         crate::batch::BatchProgress,
+        Approval,
+        ApprovalView,
+        ApprovalsList,
     ];
     let mut out = String::from("// Generated from the Rust types by `scripts/bindings.sh`: do not edit.\n/* eslint-disable */\n\n");
     for d in decls {

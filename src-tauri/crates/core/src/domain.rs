@@ -87,10 +87,11 @@ impl fmt::Display for OrderKind {
     }
 }
 
-/// The one status set every gateway's codes map onto.
+/// The one status set every gateway's codes map onto, and the two of
+/// maker-checker (team mode), which never come from a gateway.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
     /// Created at the gateway, waiting (for payment, for acceptance).
     Pending,
@@ -100,15 +101,24 @@ pub enum OrderStatus {
     Failed,
     /// Sent (or maybe sent) but no trustworthy answer yet: a status query settles it.
     Unknown,
+    /// At or above its profile's approval threshold: stored with the exact
+    /// request it will send, nothing sent until a checker approves it. Neither
+    /// open for sync (the gateway has never seen it) nor final.
+    AwaitingApproval,
+    /// A checker refused it before it was sent: final, never sent. Its own
+    /// status rather than `failed`, which to a clerk means the gateway said no.
+    Rejected,
 }
 
 impl OrderStatus {
-    pub const ALL: [OrderStatus; 5] = [
+    pub const ALL: [OrderStatus; 7] = [
         OrderStatus::Pending,
         OrderStatus::Processing,
         OrderStatus::Succeeded,
         OrderStatus::Failed,
         OrderStatus::Unknown,
+        OrderStatus::AwaitingApproval,
+        OrderStatus::Rejected,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -118,6 +128,8 @@ impl OrderStatus {
             OrderStatus::Succeeded => "succeeded",
             OrderStatus::Failed => "failed",
             OrderStatus::Unknown => "unknown",
+            OrderStatus::AwaitingApproval => "awaiting_approval",
+            OrderStatus::Rejected => "rejected",
         }
     }
 
@@ -128,7 +140,19 @@ impl OrderStatus {
     }
 
     pub fn is_final(self) -> bool {
-        matches!(self, OrderStatus::Succeeded | OrderStatus::Failed)
+        matches!(
+            self,
+            OrderStatus::Succeeded | OrderStatus::Failed | OrderStatus::Rejected
+        )
+    }
+
+    /// Sent (or maybe sent) and not settled: what sync and refresh ask the
+    /// gateway about. An order awaiting approval was never sent.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            OrderStatus::Pending | OrderStatus::Processing | OrderStatus::Unknown
+        )
     }
 
     pub fn label(self) -> String {
@@ -138,6 +162,8 @@ impl OrderStatus {
             OrderStatus::Succeeded => crate::i18n::tr("成功", "succeeded"),
             OrderStatus::Failed => crate::i18n::tr("失败", "failed"),
             OrderStatus::Unknown => crate::i18n::tr("状态未知", "unknown"),
+            OrderStatus::AwaitingApproval => crate::i18n::tr("待审批", "awaiting approval"),
+            OrderStatus::Rejected => crate::i18n::tr("已驳回", "rejected"),
         }
     }
 }

@@ -39,6 +39,10 @@ pub enum ErrorCode {
     Secret,
     Storage,
     Internal,
+    /// Maker-checker: the maker of a payout tried to decide on it.
+    SameOperator,
+    /// Maker-checker: the role deciding is not a checker (or admin).
+    NotChecker,
 }
 
 impl ErrorCode {
@@ -52,6 +56,8 @@ impl ErrorCode {
             ErrorCode::Secret => "secret",
             ErrorCode::Storage => "storage",
             ErrorCode::Internal => "internal",
+            ErrorCode::SameOperator => "same_operator",
+            ErrorCode::NotChecker => "not_checker",
         }
     }
 }
@@ -72,6 +78,10 @@ pub enum CoreError {
     Storage(String),
     #[error("{0}")]
     Internal(String),
+    #[error("{0}")]
+    SameOperator(String),
+    #[error("{0}")]
+    NotChecker(String),
 }
 
 impl CoreError {
@@ -84,6 +94,8 @@ impl CoreError {
             CoreError::Secret(_) => ErrorCode::Secret,
             CoreError::Storage(_) => ErrorCode::Storage,
             CoreError::Internal(_) => ErrorCode::Internal,
+            CoreError::SameOperator(_) => ErrorCode::SameOperator,
+            CoreError::NotChecker(_) => ErrorCode::NotChecker,
         }
     }
 

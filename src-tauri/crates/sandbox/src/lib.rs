@@ -77,6 +77,7 @@ pub fn profile_input(
             return_url: Some(format!("{root}/_sandbox/return")),
         },
         low_balance_fen: None,
+        approval_threshold_fen: None,
         sandbox: true,
     };
     (

@@ -131,7 +131,7 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
       return view({
         id, name, provider, base_url: `${SANDBOX}/${provider}`, merchant_id: `M${10086 + i}`,
         app_id: null, operator_id: null, notify_url: `${SANDBOX}/notify/${provider}`, return_url: null,
-        has_reply_secret: false, sandbox: true, low_balance_fen: null, created_at: t0, updated_at: t0,
+        has_reply_secret: false, sandbox: true, low_balance_fen: null, approval_threshold_fen: null, created_at: t0, updated_at: t0,
         ...extra,
       });
     });
@@ -471,7 +471,7 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
       id: newId, name: input.name.trim(), provider, base_url: input.base_url.trim(), merchant_id: input.merchant_id.trim(),
       app_id: input.app_id || null, operator_id: input.operator_id || null, notify_url: input.notify_url || null,
       return_url: input.return_url || null, has_reply_secret: replySecret ? true : existing?.has_reply_secret ?? false,
-      sandbox: input.sandbox, low_balance_fen: input.low_balance_fen, created_at: existing?.created_at ?? t, updated_at: t,
+      sandbox: input.sandbox, low_balance_fen: input.low_balance_fen, approval_threshold_fen: input.approval_threshold_fen ?? null, created_at: existing?.created_at ?? t, updated_at: t,
     });
     profiles = existing ? profiles.map((p) => (p.id === newId ? v : p)) : [...profiles, v];
     return v;
@@ -558,7 +558,7 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
     if (checked > 0) emitBackendEvent('orders-changed', { checked });
     return checked;
   }
-  const statusWords = (s: OrderStatus) => ({ pending: '待处理', processing: '处理中', succeeded: '成功', failed: '失败', unknown: '状态未知' })[s];
+  const statusWords = (s: OrderStatus) => ({ pending: '待处理', processing: '处理中', succeeded: '成功', failed: '失败', unknown: '状态未知', awaiting_approval: '待审批', rejected: '已驳回' })[s];
   // Opt-in (`?sync`): the browser tests drive passes with `syncPass()` so they stay deterministic.
   if (typeof window !== 'undefined' && params.has('sync')) setInterval(() => syncPass(false), 1000);
   const mockBatch = createMockBatch({ profileById, now, fail: (code, message, field) => new MockError(code, message, field ?? null) as unknown as Error });

@@ -103,6 +103,7 @@ pub fn profile_input(kind: ProviderKind, name: &str, base_url: String) -> Profil
             return_url: Some("http://127.0.0.1:9/return".into()),
         },
         low_balance_fen: None,
+        approval_threshold_fen: None,
         sandbox: true,
     }
 }

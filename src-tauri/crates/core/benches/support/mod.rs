@@ -189,6 +189,7 @@ pub async fn ensure_profiles(store: &Store) -> Vec<Profile> {
                     has_reply_secret: false,
                     sandbox: true,
                     low_balance_fen: None,
+                    approval_threshold_fen: None,
                     created_at: END_MS - SPAN_DAYS * DAY_MS,
                     updated_at: END_MS - SPAN_DAYS * DAY_MS,
                 };

@@ -20,7 +20,7 @@ mod template;
 pub use columns::{Column, ColumnTarget};
 pub use export::export;
 pub use import::{import, ImportOptions};
-pub use run::{cancel, pause, run, BatchProgress, RunOptions};
+pub use run::{cancel, check_runnable, pause, run, BatchProgress, RunOptions};
 pub use template::{template_columns, write_template};
 
 use crate::domain::ProviderKind;
@@ -127,6 +127,10 @@ impl RowStatus {
             O::Succeeded => RowStatus::Succeeded,
             O::Failed => RowStatus::Failed,
             O::Unknown => RowStatus::Unknown,
+            // Team mode: the row's order waits for a checker (its message
+            // says so); resuming looks at it again and never sends it.
+            O::AwaitingApproval => RowStatus::Pending,
+            O::Rejected => RowStatus::Failed,
         }
     }
     /// The row's request has gone to the gateway (or may have).

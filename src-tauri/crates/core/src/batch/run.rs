@@ -81,43 +81,7 @@ pub async fn run(
     on_progress: &(dyn Fn(&BatchProgress) + Send + Sync),
 ) -> CoreResult<Batch> {
     let batch = bstore::batch(&desk.store, id).await?;
-    // Every warning (each duplicate group, the same file) must be accepted
-    // before a single row leaves, whatever state the batch row says.
-    if let Some(w) = batch.warnings.iter().find(|w| !w.accepted) {
-        let open: Vec<&str> = batch
-            .warnings
-            .iter()
-            .filter(|w| !w.accepted)
-            .map(|w| w.message.as_str())
-            .collect();
-        let field = if w.kind == "same_file" {
-            "allow_same_file"
-        } else {
-            "allow_duplicates"
-        };
-        return Err(FieldError::new(
-            field,
-            tr!(
-                "批次 {} 还有 {} 项警告未确认，不能执行：{}",
-                "batch {} has {} warnings not accepted and cannot run: {}",
-                id,
-                open.len(),
-                open.join("; ")
-            ),
-        )
-        .into());
-    }
-    if batch.state == BatchState::Invalid {
-        return Err(FieldError::new(
-            "batch",
-            tr!(
-                "批次 {} 有错误，不能执行；请修改文件后重新导入",
-                "batch {} has errors and cannot run; fix the file and import it again",
-                id
-            ),
-        )
-        .into());
-    }
+    check_runnable(&batch)?;
     let concurrency = opts.concurrency.clamp(1, MAX_CONCURRENCY);
     let profile = desk.store.profile(&batch.profile_id).await?;
     let may_send = batch.state != BatchState::Cancelled;
@@ -239,6 +203,49 @@ pub async fn run(
     state = out.state;
     engine.emit(None, state);
     Ok(out)
+}
+
+/// Refuses a batch that cannot run: every warning (each duplicate group, the
+/// same file) must be accepted before a single row leaves, whatever state
+/// the batch row says, and a batch with errors never runs.
+pub fn check_runnable(batch: &Batch) -> CoreResult<()> {
+    let id = batch.id;
+    if let Some(w) = batch.warnings.iter().find(|w| !w.accepted) {
+        let open: Vec<&str> = batch
+            .warnings
+            .iter()
+            .filter(|w| !w.accepted)
+            .map(|w| w.message.as_str())
+            .collect();
+        let field = if w.kind == "same_file" {
+            "allow_same_file"
+        } else {
+            "allow_duplicates"
+        };
+        return Err(FieldError::new(
+            field,
+            tr!(
+                "批次 {} 还有 {} 项警告未确认，不能执行：{}",
+                "batch {} has {} warnings not accepted and cannot run: {}",
+                id,
+                open.len(),
+                open.join("; ")
+            ),
+        )
+        .into());
+    }
+    if batch.state == BatchState::Invalid {
+        return Err(FieldError::new(
+            "batch",
+            tr!(
+                "批次 {} 有错误，不能执行；请修改文件后重新导入",
+                "batch {} has errors and cannot run; fix the file and import it again",
+                id
+            ),
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// Pause a running batch: rows not yet sent wait; rows in flight finish.

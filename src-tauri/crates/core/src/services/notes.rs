@@ -59,6 +59,12 @@ pub enum Note {
     CallbackNotFinal,
     /// A JSTpay receive check matched the payout as sent and was confirmed.
     ReceiveCheckConfirmed,
+    /// At or above the profile's approval threshold: waits for a checker.
+    AwaitingApproval,
+    /// A checker approved it; it is being sent from the checker's desk.
+    Approved { maker: String, checker: String },
+    /// A checker refused it; nothing was sent.
+    Rejected { checker: String, reason: String },
 }
 
 impl Note {
@@ -139,6 +145,22 @@ impl Note {
             Note::ReceiveCheckConfirmed => tr!(
                 "收到代付核对请求，信息一致，已确认",
                 "receive check: the order matches; confirmed"
+            ),
+            Note::AwaitingApproval => tr!(
+                "金额达到审批阈值，等待复核人审批；尚未发送到网关",
+                "at or above the approval threshold: waiting for a checker; nothing sent to the gateway yet"
+            ),
+            Note::Approved { maker, checker } => tr!(
+                "{} 已审批（制单人 {}），从复核人的工作台提交到网关",
+                "approved by {} (made by {}); sent from the checker's desk",
+                checker,
+                maker
+            ),
+            Note::Rejected { checker, reason } => tr!(
+                "{} 已驳回，未发送到网关。原因：{}",
+                "rejected by {}; nothing was sent to the gateway. Reason: {}",
+                checker,
+                reason
             ),
             Note::Gateway {
                 code,

@@ -1,6 +1,7 @@
 //! Orders: validate, store, send once, store the answer; and ask the gateway
 //! again later. What an answer does to an order is decided in `outcome`.
 
+use super::approvals::needs_approval;
 use super::notes::{localize_order, Note};
 use super::outcome::{self, OrderState};
 use super::profiles::check_gateway_settings;
@@ -11,6 +12,7 @@ use crate::error::{CoreError, CoreResult, FieldError};
 use crate::form::{FormSpec, OrderInput};
 use crate::gateway::{Call, GatewayError, OrderParams};
 use crate::providers;
+use crate::secret::Secret;
 use crate::store::{now_ms, NewOrder, Order, OrderUpdate, Profile, RowLink};
 use crate::time::shanghai_day;
 use crate::tr;
@@ -166,11 +168,19 @@ impl PayDesk {
     ) -> CoreResult<Option<OrderOutcome>> {
         let p = self.store.profile(profile).await?;
         let (_form, mut params) = self.validate_order(&p, kind, input).await?;
-        let (secret, reply_secret) = self.secrets(&p)?;
         let generated = input
             .order_no
             .as_deref()
             .is_none_or(|s| s.trim().is_empty());
+        if needs_approval(&p, kind, params.amount_fen) {
+            // A batch row too waits on its own (its row is not claimed: a
+            // second runner meets the number and links the same order).
+            return self
+                .submit_for_approval(&p, params, generated)
+                .await
+                .map(Some);
+        }
+        let (secret, reply_secret) = self.secrets(&p)?;
         let mut attempt = 0;
         let (id, sent_at) = loop {
             let row = NewOrder {
@@ -217,13 +227,31 @@ impl PayDesk {
                 Err(e) => return Err(e),
             }
         };
+        self.send_stored(&p, id, &params, sent_at, (secret, reply_secret), link)
+            .await
+            .map(Some)
+    }
+
+    /// Send an order already stored as `unknown` (written as sent before
+    /// its request leaves), once, and store what the gateway said: a new
+    /// order, or one a checker has just approved.
+    pub(super) async fn send_stored(
+        &self,
+        p: &Profile,
+        id: i64,
+        params: &OrderParams,
+        sent_at: i64,
+        (secret, reply_secret): (Secret, Option<Secret>),
+        link: Option<RowLink>,
+    ) -> CoreResult<OrderOutcome> {
+        let kind = params.kind;
         test_hooks::pause(PausePoint::BeforeSend).await;
-        let cfg = config_of(&p);
+        let cfg = config_of(p);
         let call = Call::new(&self.http, &cfg, &secret, reply_secret.as_ref());
         let gw = providers::gateway(p.provider);
         let result = match kind {
-            OrderKind::Payout => gw.create_payout(&call, &params).await,
-            OrderKind::Deposit => gw.create_deposit(&call, &params).await,
+            OrderKind::Payout => gw.create_payout(&call, params).await,
+            OrderKind::Deposit => gw.create_deposit(&call, params).await,
         };
         let exchanges = call.journal.take();
         test_hooks::pause(PausePoint::AfterReply).await;
@@ -249,15 +277,25 @@ impl PayDesk {
             .await?;
         let asked = decision.update.status;
         let error = decision.error.or_else(|| refused_move(asked, &order));
-        Ok(Some(OrderOutcome {
+        Ok(OrderOutcome {
             order: localize_order(order),
             error,
-        }))
+        })
     }
 
     /// Ask the gateway for an order's live status and store what it says.
     pub async fn refresh_order(&self, order_id: i64) -> CoreResult<OrderOutcome> {
         let order = self.store.order(order_id).await?;
+        if matches!(
+            order.status,
+            OrderStatus::AwaitingApproval | OrderStatus::Rejected
+        ) {
+            // Never sent: the gateway has nothing to say about it.
+            return Ok(OrderOutcome {
+                order: localize_order(order),
+                error: None,
+            });
+        }
         let p = match self.store.profile(&order.profile_id).await {
             Ok(p) => p,
             // Named by the profile's name, never by its internal id.

@@ -176,6 +176,7 @@ impl PayDesk {
             .provider
             .ok_or_else(|| FieldError::new("provider", tr!("请选择网关", "choose a gateway")))?;
         Self::validate_profile(&input)?;
+        self.check_approval_threshold(input.approval_threshold_fen)?;
         if secret.expose().trim().is_empty() {
             return Err(
                 FieldError::new("secret", tr!("请填写商户密钥", "enter the merchant key")).into(),
@@ -191,6 +192,7 @@ impl PayDesk {
             has_reply_secret: reply_secret.is_some(),
             sandbox: input.sandbox,
             low_balance_fen: input.low_balance_fen,
+            approval_threshold_fen: input.approval_threshold_fen,
             created_at: now,
             updated_at: now,
         };
@@ -239,9 +241,14 @@ impl PayDesk {
             ..input
         };
         Self::validate_profile(&input)?;
+        let threshold_before = p.approval_threshold_fen;
+        if input.approval_threshold_fen != threshold_before {
+            self.check_approval_threshold(input.approval_threshold_fen)?;
+        }
         p.name = input.name.trim().to_string();
         p.gateway = cleaned(&input.gateway);
         p.low_balance_fen = input.low_balance_fen;
+        p.approval_threshold_fen = input.approval_threshold_fen;
         p.updated_at = now_ms();
         if let Some(s) = secret.filter(|s| !s.expose().trim().is_empty()) {
             self.vault
@@ -254,8 +261,22 @@ impl PayDesk {
         }
         self.store.update_profile(&p).await?;
         self.forget_notify_profile(&p.id);
+        // Who changed what a payout needs before it is sent, and from what.
+        let detail = (threshold_before != p.approval_threshold_fen).then(|| {
+            let yuan = |t: Option<i64>| t.map_or("none".into(), money::fen_to_yuan_2dp);
+            format!(
+                "approval_threshold {} -> {}",
+                yuan(threshold_before),
+                yuan(p.approval_threshold_fen)
+            )
+        });
         self.store
-            .audit(&self.os_user, "profile.update", Some(&p.name), None)
+            .audit(
+                &self.os_user,
+                "profile.update",
+                Some(&p.name),
+                detail.as_deref(),
+            )
             .await?;
         self.view(p)
     }

@@ -23,6 +23,9 @@ pub struct ProfileInput {
     #[cfg_attr(feature = "ts", ts(flatten))]
     pub gateway: GatewayConfig,
     pub low_balance_fen: Option<i64>,
+    /// Team mode: payouts at or above this need a checker (0: every payout).
+    #[serde(default)]
+    pub approval_threshold_fen: Option<i64>,
     #[serde(default)]
     pub sandbox: bool,
 }
@@ -35,6 +38,7 @@ impl From<&Profile> for ProfileInput {
             provider: Some(p.provider),
             gateway: p.gateway.clone(),
             low_balance_fen: p.low_balance_fen,
+            approval_threshold_fen: p.approval_threshold_fen,
             sandbox: p.sandbox,
         }
     }
@@ -189,6 +193,7 @@ mod tests {
             has_reply_secret: false,
             sandbox: true,
             low_balance_fen: Some(500),
+            approval_threshold_fen: None,
             created_at: 1,
             updated_at: 2,
         }
@@ -201,13 +206,13 @@ mod tests {
     fn embedded_gateway_settings_keep_the_json_flat() {
         assert_eq!(
             serde_json::to_string(&profile()).unwrap(),
-            r#"{"id":"p1","name":"jst-main","provider":"jeepay","base_url":"https://gw.example/api","merchant_id":"M1","app_id":"A1","operator_id":null,"notify_url":"https://me.example/n","return_url":null,"has_reply_secret":false,"sandbox":true,"low_balance_fen":500,"created_at":1,"updated_at":2}"#
+            r#"{"id":"p1","name":"jst-main","provider":"jeepay","base_url":"https://gw.example/api","merchant_id":"M1","app_id":"A1","operator_id":null,"notify_url":"https://me.example/n","return_url":null,"has_reply_secret":false,"sandbox":true,"low_balance_fen":500,"approval_threshold_fen":null,"created_at":1,"updated_at":2}"#
         );
         let input = ProfileInput::from(&profile());
         let json = serde_json::to_string(&input).unwrap();
         assert_eq!(
             json,
-            r#"{"name":"jst-main","provider":"jeepay","base_url":"https://gw.example/api","merchant_id":"M1","app_id":"A1","operator_id":null,"notify_url":"https://me.example/n","return_url":null,"low_balance_fen":500,"sandbox":true}"#
+            r#"{"name":"jst-main","provider":"jeepay","base_url":"https://gw.example/api","merchant_id":"M1","app_id":"A1","operator_id":null,"notify_url":"https://me.example/n","return_url":null,"low_balance_fen":500,"approval_threshold_fen":null,"sandbox":true}"#
         );
         // What the UI sends: optional settings may be absent, and still read.
         let typed: ProfileInput = serde_json::from_str(

@@ -14,6 +14,7 @@
 //! their plans), `balances`, `audit`, `settings`. PostgreSQL: the same in
 //! `pg/`.
 
+pub mod approvals;
 mod audit;
 mod balances;
 mod engine;
@@ -35,6 +36,7 @@ mod settings;
 #[cfg(test)]
 mod test_support;
 
+pub use approvals::Approval;
 pub use audit::AuditEntry;
 pub use balances::BalanceReading;
 // Kept so `store::now_ms` callers keep compiling; the clock is `crate::time`.

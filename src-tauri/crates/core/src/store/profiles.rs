@@ -19,6 +19,10 @@ pub struct Profile {
     pub has_reply_secret: bool,
     pub sandbox: bool,
     pub low_balance_fen: Option<i64>,
+    /// Payouts at or above this need a checker's approval (team mode only;
+    /// 0: every payout; `None`: no approval).
+    #[serde(default)]
+    pub approval_threshold_fen: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -27,7 +31,7 @@ impl SqliteStore {
     pub async fn insert_profile(&self, p: &Profile) -> CoreResult<()> {
         let _writing = self.writer.lock().await;
         let r = sqlx::query(
-            "INSERT INTO profiles (id, name, provider, base_url, merchant_id, app_id, operator_id, notify_url, return_url, has_reply_secret, sandbox, low_balance_fen, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO profiles (id, name, provider, base_url, merchant_id, app_id, operator_id, notify_url, return_url, has_reply_secret, sandbox, low_balance_fen, approval_threshold_fen, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         )
         .bind(&p.id)
         .bind(&p.name)
@@ -41,6 +45,7 @@ impl SqliteStore {
         .bind(p.has_reply_secret as i64)
         .bind(p.sandbox as i64)
         .bind(p.low_balance_fen)
+        .bind(p.approval_threshold_fen)
         .bind(p.created_at)
         .bind(p.updated_at)
         .execute(&self.pool)
@@ -51,7 +56,7 @@ impl SqliteStore {
     pub async fn update_profile(&self, p: &Profile) -> CoreResult<()> {
         let _writing = self.writer.lock().await;
         let r = sqlx::query(
-            "UPDATE profiles SET name=?, base_url=?, merchant_id=?, app_id=?, operator_id=?, notify_url=?, return_url=?, has_reply_secret=?, low_balance_fen=?, updated_at=? WHERE id=? AND removed_at IS NULL",
+            "UPDATE profiles SET name=?, base_url=?, merchant_id=?, app_id=?, operator_id=?, notify_url=?, return_url=?, has_reply_secret=?, low_balance_fen=?, approval_threshold_fen=?, updated_at=? WHERE id=? AND removed_at IS NULL",
         )
         .bind(&p.name)
         .bind(&p.gateway.base_url)
@@ -62,6 +67,7 @@ impl SqliteStore {
         .bind(&p.gateway.return_url)
         .bind(p.has_reply_secret as i64)
         .bind(p.low_balance_fen)
+        .bind(p.approval_threshold_fen)
         .bind(p.updated_at)
         .bind(&p.id)
         .execute(&self.pool)

@@ -23,7 +23,10 @@ pub(super) const ORDER_SELECT: &str = concat!(
 /// Open orders, word for word the WHERE of the partial indexes `orders_open`
 /// and `orders_profile_open` (migration 0004): SQLite uses a partial index
 /// only for a query that repeats its condition.
-pub(super) const OPEN_ORDERS: &str = " AND o.status NOT IN ('succeeded', 'failed')";
+/// The second term keeps out the maker-checker statuses (team mode): an
+/// order awaiting approval was never sent, a rejected one is final. A term of
+/// its own, so the first still matches the partial indexes' WHERE.
+pub(crate) const OPEN_ORDERS: &str = " AND o.status NOT IN ('succeeded', 'failed') AND o.status NOT IN ('awaiting_approval', 'rejected')";
 
 /// Form values that have a column of their own (named alike), each with its
 /// second source: `payee_name` is the payee's or else the payer's name.
@@ -136,6 +139,7 @@ pub(super) fn profile_from_row(r: &sqlx::sqlite::SqliteRow) -> CoreResult<Profil
         has_reply_secret: r.try_get::<i64, _>("has_reply_secret")? != 0,
         sandbox: r.try_get::<i64, _>("sandbox")? != 0,
         low_balance_fen: r.try_get("low_balance_fen")?,
+        approval_threshold_fen: r.try_get("approval_threshold_fen")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
     })

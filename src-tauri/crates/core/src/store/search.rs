@@ -362,7 +362,7 @@ impl SqliteStore {
         if let Some(s) = f.status {
             c.cond.push_str(" AND o.status = ?");
             c.args.push(Arg::Text(s.as_str().into()));
-            if !s.is_final() {
+            if s.is_open() {
                 // Word for word the partial indexes' WHERE (migration 0004),
                 // so the planner may use them.
                 c.cond.push_str(OPEN_ORDERS);

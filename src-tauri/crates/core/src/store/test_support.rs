@@ -17,6 +17,7 @@ pub fn profile(id: &str, name: &str) -> Profile {
         has_reply_secret: false,
         sandbox: false,
         low_balance_fen: None,
+        approval_threshold_fen: None,
         created_at: 1,
         updated_at: 1,
     }

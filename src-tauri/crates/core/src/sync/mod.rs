@@ -137,7 +137,11 @@ struct Checked {
     error_code: Option<String>,
 }
 
-const OPEN: &str = "o.status NOT IN ('succeeded','failed')";
+/// Never an order awaiting approval (not sent) or rejected (final): team
+/// mode's maker-checker statuses, in a term of their own so the first one
+/// still matches the partial indexes' WHERE.
+const OPEN: &str =
+    "o.status NOT IN ('succeeded','failed') AND o.status NOT IN ('awaiting_approval','rejected')";
 
 /// Remembers across passes what was already announced (low balances).
 #[derive(Default)]

@@ -9,7 +9,7 @@ use crate::store::Profile;
 impl PgStore {
     pub async fn insert_profile(&self, p: &Profile) -> CoreResult<()> {
         let r = sqlx::query(
-            "INSERT INTO profiles (id, name, provider, base_url, merchant_id, app_id, operator_id, notify_url, return_url, has_reply_secret, sandbox, low_balance_fen, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)",
+            "INSERT INTO profiles (id, name, provider, base_url, merchant_id, app_id, operator_id, notify_url, return_url, has_reply_secret, sandbox, low_balance_fen, created_at, updated_at, approval_threshold_fen) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)",
         )
         .bind(&p.id)
         .bind(&p.name)
@@ -25,6 +25,7 @@ impl PgStore {
         .bind(p.low_balance_fen)
         .bind(p.created_at)
         .bind(p.updated_at)
+        .bind(p.approval_threshold_fen)
         .execute(&self.pool)
         .await;
         profile_write_result(r, &p.name)
@@ -32,7 +33,7 @@ impl PgStore {
 
     pub async fn update_profile(&self, p: &Profile) -> CoreResult<()> {
         let r = sqlx::query(
-            "UPDATE profiles SET name=$1, base_url=$2, merchant_id=$3, app_id=$4, operator_id=$5, notify_url=$6, return_url=$7, has_reply_secret=$8, low_balance_fen=$9, updated_at=$10 WHERE id=$11 AND removed_at IS NULL",
+            "UPDATE profiles SET name=$1, base_url=$2, merchant_id=$3, app_id=$4, operator_id=$5, notify_url=$6, return_url=$7, has_reply_secret=$8, low_balance_fen=$9, updated_at=$10, approval_threshold_fen=$12 WHERE id=$11 AND removed_at IS NULL",
         )
         .bind(&p.name)
         .bind(&p.gateway.base_url)
@@ -45,6 +46,7 @@ impl PgStore {
         .bind(p.low_balance_fen)
         .bind(p.updated_at)
         .bind(&p.id)
+        .bind(p.approval_threshold_fen)
         .execute(&self.pool)
         .await;
         profile_write_result(r, &p.name)

@@ -46,6 +46,7 @@ pub(super) fn profile_from_row(r: &PgRow) -> CoreResult<Profile> {
         has_reply_secret: r.try_get("has_reply_secret")?,
         sandbox: r.try_get("sandbox")?,
         low_balance_fen: r.try_get("low_balance_fen")?,
+        approval_threshold_fen: r.try_get("approval_threshold_fen")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
     })

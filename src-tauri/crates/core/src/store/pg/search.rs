@@ -76,7 +76,7 @@ impl PgStore {
         }
         if let Some(s) = f.status {
             c.push(" AND o.status = #", Arg::Text(s.as_str().into()));
-            if !s.is_final() {
+            if s.is_open() {
                 // The partial indexes' WHERE, so the planner may use them.
                 c.sql.push_str(OPEN_ORDERS);
             }

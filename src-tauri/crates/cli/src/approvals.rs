@@ -1,0 +1,113 @@
+//! `paydesk approvals list`, `paydesk approve`, `paydesk reject` (issue 13,
+//! team mode): thin calls into `PayDesk::approvals/approve/reject`.
+
+use crate::output::Out;
+use crate::{exit, Failure, Res};
+use clap::Subcommand;
+use paydesk_core::services::{ApprovalsList, OrderOutcome, PayDesk};
+use paydesk_core::store::format_time_ms;
+use paydesk_core::tr;
+use paydesk_core::OrderStatus;
+
+#[derive(Subcommand)]
+pub enum ApprovalsCmd {
+    /// Payouts waiting for a checker (team mode), oldest first.
+    List,
+}
+
+pub async fn list(desk: &PayDesk, _cmd: ApprovalsCmd, out: &Out) -> Res {
+    let list = desk.approvals().await?;
+    if out.json {
+        out.message("", serde_json::to_value(&list).unwrap_or_default());
+        return Ok(());
+    }
+    print_human(&list);
+    Ok(())
+}
+
+fn print_human(list: &ApprovalsList) {
+    if !list.team_mode {
+        println!(
+            "{}",
+            tr!(
+                "单机模式（本地 SQLite）没有审批：审批需要团队模式（paydesk team join）",
+                "a single desk (the local SQLite file) has no approvals: they need team mode (paydesk team join)"
+            )
+        );
+        return;
+    }
+    if list.approvals.is_empty() {
+        println!(
+            "{}",
+            tr!("没有待审批的代付", "no payouts awaiting approval")
+        );
+        return;
+    }
+    for a in &list.approvals {
+        let x = &a.approval;
+        let own = list.me.as_deref() == Some(x.maker.as_str());
+        println!(
+            "{}  {}  {}{}",
+            x.order_no,
+            x.profile,
+            a.amount_text,
+            if own {
+                tr!(
+                    "  （本人提交，需他人审批）",
+                    "  (yours: another checker decides)"
+                )
+            } else {
+                String::new()
+            }
+        );
+        println!("    {} {}", tr!("大写", "in words"), a.amount_capital);
+        println!(
+            "    {} {}  {} {}  {} {}",
+            tr!("收款人", "payee"),
+            x.payee_name.as_deref().unwrap_or("-"),
+            tr!("账号", "account"),
+            x.account_no.as_deref().unwrap_or("-"),
+            tr!("银行", "bank"),
+            x.bank_name.as_deref().unwrap_or("-"),
+        );
+        println!(
+            "    {} {}  {}",
+            tr!("制单人", "maker"),
+            x.maker,
+            format_time_ms(x.made_at)
+        );
+    }
+}
+
+/// Approve and send: exit codes as `payout create` (3 refused, 4 unknown).
+pub async fn approve(desk: &PayDesk, order_no: &str, profile: Option<&str>, out: &Out) -> Res {
+    let OrderOutcome { order, error } = desk.approve(order_no, profile).await?;
+    match error {
+        None => {
+            out.order_created(&order, &[]);
+            Ok(())
+        }
+        Some(e) => Err(Failure {
+            field: e.field,
+            exit: if order.status == OrderStatus::Unknown {
+                exit::UNKNOWN
+            } else {
+                exit::REFUSED
+            },
+            order: Some(Box::new(order)),
+            ..Failure::new(&e.code, e.message, exit::REFUSED)
+        }),
+    }
+}
+
+pub async fn reject(
+    desk: &PayDesk,
+    order_no: &str,
+    profile: Option<&str>,
+    reason: &str,
+    out: &Out,
+) -> Res {
+    let order = desk.reject(order_no, profile, reason).await?;
+    out.order_created(&order, &[]);
+    Ok(())
+}

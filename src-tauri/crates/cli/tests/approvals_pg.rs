@@ -1,0 +1,320 @@
+//! Maker-checker on PostgreSQL (issue 13): desks logged in as their own
+//! database roles (a maker, two checkers) on one team database, against the
+//! sandbox over loopback. Who may decide is proved against the database
+//! itself: the maker's approval is refused by it through the service and
+//! through hand-written SQL as the maker's role. Needs `PAYDESK_TEST_PG_URL`
+//! (scripts/with-postgres.sh); skipped with a notice without it, failing in CI.
+
+mod support;
+
+use paydesk_core::domain::{OrderKind, OrderStatus, ProviderKind};
+use paydesk_core::error::{CoreError, ErrorCode};
+use paydesk_core::http::HttpOptions;
+use paydesk_core::services::{PayDesk, ProfileInput};
+use paydesk_core::store::pg_test::{fresh_database, PgTestDb};
+use paydesk_core::team::{admin, TeamRole};
+use paydesk_core::vault::MemoryStore;
+use paydesk_core::Secret;
+use sqlx::{Connection, PgConnection, Row};
+use std::sync::Arc;
+use std::time::Duration;
+use support::*;
+
+const KIND: ProviderKind = ProviderKind::Jstpay;
+
+/// A team on a fresh database: `team init` (the schema, the three group roles,
+/// their grants and triggers) and three operators of this test's own.
+struct Team {
+    db: PgTestDb,
+    maker: String,
+    checker1: String,
+    checker2: String,
+    password: String,
+}
+
+impl Team {
+    /// `team init` on a fresh database, then `team add-operator` for a maker
+    /// and two checkers; the admin's desk (the superuser) comes back with it.
+    async fn new(test: &str, vault: &Arc<MemoryStore>) -> Option<(Team, PayDesk)> {
+        let db = fresh_database(test)?;
+        let admin_url = Secret::new(db.url.clone());
+        paydesk_core::team::init(&admin_url)
+            .await
+            .expect("team init");
+        // Roles are the cluster's (a throwaway one): names of this test's own.
+        let tag = db.name[2..10].to_string();
+        let team = Team {
+            maker: format!("maker_{tag}"),
+            checker1: format!("checker1_{tag}"),
+            checker2: format!("checker2_{tag}"),
+            password: "team-test-password".into(),
+            db,
+        };
+        let mut conn = admin::connect(&admin_url).await.unwrap();
+        for (who, role) in [
+            (&team.maker, TeamRole::Maker),
+            (&team.checker1, TeamRole::Checker),
+            (&team.checker2, TeamRole::Checker),
+        ] {
+            admin::add_operator(&mut conn, who, role, Some(Secret::new(&team.password)))
+                .await
+                .expect("add operator");
+        }
+        let admin = desk(&team.db.url, vault).await;
+        Some((team, admin))
+    }
+
+    fn url(&self, role: &str) -> String {
+        self.db.url_as(role, &self.password)
+    }
+}
+
+async fn desk(url: &str, vault: &Arc<MemoryStore>) -> PayDesk {
+    PayDesk::open_with_database(
+        url,
+        vault.clone(),
+        HttpOptions {
+            connect_timeout: Duration::from_secs(1),
+            timeout: Duration::from_secs(3),
+        },
+    )
+    .await
+    .expect("desk opens on PostgreSQL")
+}
+
+fn payout(order_no: &str, amount: &str) -> paydesk_core::form::OrderInput {
+    let mut i = order_input(KIND, order_no, true);
+    i.amount = amount.into();
+    i
+}
+
+async fn audit(desk: &PayDesk, action: &str, target: &str) -> Vec<(String, String)> {
+    desk.store
+        .audit_entries(500)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == action && e.target.as_deref() == Some(target))
+        .map(|e| (e.os_user, e.detail.unwrap_or_default()))
+        .collect()
+}
+
+/// The whole maker-checker journey on one team database.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn maker_checker_on_postgres() {
+    let vault = Arc::new(MemoryStore::default());
+    let Some((team, admin)) = Team::new("maker_checker_on_postgres", &vault).await else {
+        return;
+    };
+    let sandbox = paydesk_sandbox::spawn(0, None).await.unwrap();
+    // The admin sets the profile up with a threshold of ¥1,000 (team mode
+    // allows it).
+    add_profile(&admin, KIND, "big", sandbox.base_url(KIND)).await;
+    let p = admin.profile("big").await.unwrap().profile;
+    let input = ProfileInput {
+        approval_threshold_fen: Some(100_000),
+        ..ProfileInput::from(&p)
+    };
+    let v = admin
+        .update_profile("big", input, None, None)
+        .await
+        .unwrap();
+    assert_eq!(v.profile.approval_threshold_fen, Some(100_000));
+
+    let maker = desk(&team.url(&team.maker), &vault).await;
+    let c1 = desk(&team.url(&team.checker1), &vault).await;
+    let c2 = desk(&team.url(&team.checker2), &vault).await;
+
+    // Below the threshold: sent at once, as always.
+    let small = maker
+        .create_order("big", OrderKind::Payout, &payout("MC-SMALL", "999"))
+        .await
+        .unwrap();
+    assert!(small.error.is_none(), "{:?}", small.error);
+    assert_eq!(sandbox.sim.create_count(KIND, "MC-SMALL"), 1);
+
+    // At the threshold: stored awaiting approval with its maker, nothing sent.
+    let big = maker
+        .create_order("big", OrderKind::Payout, &payout("MC-BIG", "1000"))
+        .await
+        .unwrap();
+    assert!(big.error.is_none(), "{:?}", big.error);
+    let o = big.order;
+    assert_eq!(o.status, OrderStatus::AwaitingApproval);
+    assert_eq!(o.created_by.as_deref(), Some(team.maker.as_str()));
+    assert_eq!(o.amount_fen, 100_000);
+    assert_eq!(sandbox.sim.create_count(KIND, "MC-BIG"), 0);
+    // Sync and refresh leave it alone: it was never sent.
+    assert!(c1
+        .store
+        .open_orders()
+        .await
+        .unwrap()
+        .iter()
+        .all(|x| x.id != o.id));
+    let r = c1.refresh_order(o.id).await.unwrap();
+    assert_eq!(r.order.status, OrderStatus::AwaitingApproval);
+    assert_eq!(sandbox.sim.create_count(KIND, "MC-BIG"), 0);
+
+    // The checker's list shows it with the maker, the time and 大写.
+    let list = c1.approvals().await.unwrap();
+    assert!(list.team_mode);
+    assert_eq!(list.me.as_deref(), Some(team.checker1.as_str()));
+    let a = list
+        .approvals
+        .iter()
+        .find(|a| a.approval.order_no == "MC-BIG")
+        .expect("listed");
+    assert_eq!(a.approval.maker, team.maker);
+    assert_eq!(a.approval.made_at, o.created_at);
+    assert_eq!(a.amount_capital, "壹仟元整");
+    assert_eq!(a.approval.payee_name.as_deref(), Some("张三"));
+    assert_eq!(
+        a.approval.account_no.as_deref(),
+        Some("6222020200112233445")
+    );
+
+    // The maker cannot approve it: refused by the database.
+    let e = maker.approve("MC-BIG", None).await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::SameOperator, "{e}");
+    assert!(matches!(e, CoreError::SameOperator(_)));
+    // ...nor by hand, with the grants a maker has.
+    let mut raw = PgConnection::connect(&team.url(&team.maker)).await.unwrap();
+    let refused = [
+        format!(
+            "UPDATE order_approvals SET decision = 'approved', checker = '{}', decided_at = 1 WHERE order_id = {}",
+            team.checker1, o.id
+        ),
+        format!("UPDATE orders SET status = 'unknown' WHERE id = {}", o.id),
+        format!("UPDATE orders SET amount_fen = 1 WHERE id = {}", o.id),
+        format!("DELETE FROM order_approvals WHERE order_id = {}", o.id),
+        // A payout at the threshold written as anything but awaiting.
+        format!(
+            "INSERT INTO orders (profile_pk, order_no, kind, amount_fen, fields, status, created_at, updated_at) \
+             SELECT profile_pk, 'MC-SNEAK', 'payout', 500000, '{{}}', 'unknown', 1, 1 FROM orders WHERE id = {}",
+            o.id
+        ),
+    ];
+    for sql in &refused {
+        let err = sqlx::query(sql).execute(&mut raw).await;
+        assert!(err.is_err(), "the database let the maker run: {sql}");
+    }
+    let code = |e: sqlx::Error| match e {
+        sqlx::Error::Database(d) => d.code().map(|c| c.to_string()),
+        _ => None,
+    };
+    // A plain maker has no right to decide at all (team init's grants).
+    let e = sqlx::query(&refused[0])
+        .execute(&mut raw)
+        .await
+        .unwrap_err();
+    assert_eq!(code(e).as_deref(), Some("42501"));
+    let still: String = sqlx::query("SELECT status FROM orders WHERE id = $1")
+        .bind(o.id)
+        .fetch_one(&mut raw)
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(still, "awaiting_approval");
+    raw.close().await.unwrap();
+    assert_eq!(sandbox.sim.create_count(KIND, "MC-BIG"), 0);
+
+    // A checker is a maker too: one who made a payout may not decide on it,
+    // and here it is the database's trigger that says so (a checker holds
+    // the right to decide).
+    let own = c1
+        .create_order("big", OrderKind::Payout, &payout("MC-SELF", "2000"))
+        .await
+        .unwrap()
+        .order;
+    assert_eq!(own.status, OrderStatus::AwaitingApproval);
+    assert_eq!(own.created_by.as_deref(), Some(team.checker1.as_str()));
+    let e = c1.approve("MC-SELF", None).await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::SameOperator, "{e}");
+    let mut raw = PgConnection::connect(&team.url(&team.checker1))
+        .await
+        .unwrap();
+    for sql in [
+        format!(
+            "UPDATE order_approvals SET decision = 'approved', decided_at = 1 WHERE order_id = {}",
+            own.id
+        ),
+        format!(
+            "UPDATE order_approvals SET decision = 'rejected', decided_at = 1, reason = 'x' WHERE order_id = {}",
+            own.id
+        ),
+    ] {
+        let e = sqlx::query(&sql).execute(&mut raw).await.unwrap_err();
+        assert_eq!(code(e).as_deref(), Some("PD001"), "{sql}");
+    }
+    raw.close().await.unwrap();
+    assert_eq!(sandbox.sim.create_count(KIND, "MC-SELF"), 0);
+    c2.reject("MC-SELF", None, "made by a checker: resubmit as maker")
+        .await
+        .unwrap();
+
+    // Two checkers approve at the same moment: one sends, once; the other is
+    // told who approved it.
+    let (x, y) = tokio::join!(c1.approve("MC-BIG", None), c2.approve("MC-BIG", None));
+    assert!(x.is_ok() != y.is_ok(), "{x:?} {y:?}");
+    let (sent, lost, winner) = match (x, y) {
+        (Ok(s), Err(l)) => (s, l, &team.checker1),
+        (Err(l), Ok(s)) => (s, l, &team.checker2),
+        _ => unreachable!(),
+    };
+    assert!(sent.error.is_none(), "{:?}", sent.error);
+    assert_eq!(sent.order.status, OrderStatus::Pending);
+    assert_eq!(lost.code(), ErrorCode::Conflict, "{lost}");
+    assert!(lost.to_string().contains(winner.as_str()), "{lost}");
+    assert_eq!(sandbox.sim.create_count(KIND, "MC-BIG"), 1);
+    // And nobody can approve it again.
+    let again = c2.approve("MC-BIG", None).await.unwrap_err();
+    assert!(again.to_string().contains(winner.as_str()), "{again}");
+    assert_eq!(sandbox.sim.create_count(KIND, "MC-BIG"), 1);
+
+    // The history and the audit log name both roles and both times.
+    let events = c1.store.order_events(o.id).await.unwrap();
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["create", "approve", "create"], "{events:?}");
+    let submit = audit(&c1, "payout.submit", "MC-BIG").await;
+    assert_eq!(submit.len(), 1);
+    assert_eq!(submit[0].0, team.maker);
+    let approve = audit(&c1, "payout.approve", "MC-BIG").await;
+    assert_eq!(approve.len(), 1, "{approve:?}");
+    assert_eq!(&approve[0].0, winner);
+    assert!(
+        approve[0].1.contains(&format!("maker {}", team.maker))
+            && approve[0].1.contains(&format!("checker {winner}")),
+        "{approve:?}"
+    );
+
+    // Reject: final, nothing sent, the reason kept; no approval after it.
+    let other = maker
+        .create_order("big", OrderKind::Payout, &payout("MC-NO", "5000"))
+        .await
+        .unwrap();
+    assert_eq!(other.order.status, OrderStatus::AwaitingApproval);
+    let e = maker
+        .reject("MC-NO", None, "changed my mind")
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::SameOperator);
+    let e = c1.reject("MC-NO", None, "  ").await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidInput);
+    let rejected = c1.reject("MC-NO", None, "收款人与合同不符").await.unwrap();
+    assert_eq!(rejected.status, OrderStatus::Rejected);
+    assert!(rejected
+        .message
+        .as_deref()
+        .unwrap()
+        .contains("收款人与合同不符"));
+    let e = c2.approve("MC-NO", None).await.unwrap_err();
+    assert!(e.to_string().contains(team.checker1.as_str()), "{e}");
+    assert_eq!(sandbox.sim.create_count(KIND, "MC-NO"), 0);
+    let reject = audit(&c1, "payout.reject", "MC-NO").await;
+    assert_eq!(reject.len(), 1);
+    assert_eq!(reject[0].0, team.checker1);
+    assert!(reject[0].1.contains("收款人与合同不符"), "{reject:?}");
+    // Nothing awaits any more.
+    assert!(c2.approvals().await.unwrap().approvals.is_empty());
+}
