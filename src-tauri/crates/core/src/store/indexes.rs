@@ -4,7 +4,7 @@
 //! check; a query that stops using its index fails its own.
 
 use super::rows::Arg;
-use super::search::{history_query, period_query, prefix_union};
+use super::search::{history_query, prefix_union};
 use super::test_support::{new_order, profile};
 use super::{balances, orders, OrderFilter, Store};
 use crate::domain::OrderStatus;
@@ -124,14 +124,6 @@ async fn every_index_is_used_by_a_query_plan() {
         let (sql, binds) = prefix_union(&all, term, &format!("{term}%"), &[col]);
         check(index, col, plan(&s, &sql, &binds).await);
     }
-
-    // A term as long as a period bucket: its bucket (migration 0014).
-    let (sql, binds) = period_query(&all, "pdp24100");
-    check(
-        "orders_order_no_period",
-        "an order number's period",
-        plan(&s, &sql, &binds).await,
-    );
 
     // Events of an order, a profile's balance readings.
     check(

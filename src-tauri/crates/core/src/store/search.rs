@@ -55,10 +55,6 @@ const SEARCH_SCAN: i64 = 2_000;
 /// or more anywhere in a number, a name or an account number.
 const TRIGRAM: usize = 3;
 
-/// Characters of an order number in a period bucket (migration 0014): a
-/// term this long or longer is also looked up as a number's prefix there.
-const PERIOD: usize = 7;
-
 /// At most this many of a long term's trigrams are asked of the index (each
 /// is one more list to intersect); every candidate is tested on its row.
 const TRIGRAMS_MAX: usize = 12;
@@ -270,26 +266,6 @@ pub(super) fn prefix_union(
     (sql, binds)
 }
 
-/// Orders whose number starts with `term` (at least `PERIOD` characters),
-/// newest first from its period bucket (migration 0014), streamed into
-/// whole orders that pass the filter: SQL and binds. The bucket index holds
-/// created_at, so the time bounds narrow its range (without the `+` of
-/// `tcond`); the rest of a longer term is tested on the row the page reads.
-pub(super) fn period_query(c: &Conds, term: &str) -> (String, Vec<Arg>) {
-    let bucket: String = term.chars().take(PERIOD).collect();
-    let bcond = c.tcond.replace("+created_at", "created_at");
-    let sql = streamed(
-        &format!("SELECT id FROM orders INDEXED BY orders_order_no_period WHERE substr(order_no, 1, {PERIOD}) = ? COLLATE NOCASE{bcond} ORDER BY created_at DESC, id DESC LIMIT -1"),
-        &format!("{} AND o.order_no LIKE ? ESCAPE '\\'", c.cond),
-    );
-    let mut binds = vec![Arg::Text(bucket)];
-    binds.extend(c.targs.iter().cloned());
-    binds.extend(c.args.iter().cloned());
-    binds.push(Arg::Text(like_prefix(term)));
-    binds.push(Arg::Int(c.limit + 1));
-    (sql, binds)
-}
-
 /// The filtered history, newest first: SQL and binds.
 pub(super) fn history_query(c: &Conds) -> (String, Vec<Arg>) {
     let sql = format!(
@@ -440,35 +416,13 @@ impl SqliteStore {
             .fetch_optional(&self.pool)
             .await?
             .unwrap_or(false);
-        // A term as long as a period bucket may be a number's prefix naming
-        // a period (`PDP2410`, a month): thousands of newer rows may hold its
-        // trigrams apart, each tested before the index reaches the period.
-        // The bucket's newest matches come first, exact; when they fill a
-        // page, only trigram matches newer than its oldest row can join it
-        // (ids grow with time here), so the index is read down to that id.
-        let mut orders = Vec::new();
-        let mut floor = None;
-        if time_ordered && term.chars().count() >= PERIOD {
-            let (sql, binds) = period_query(c, term);
-            orders = self.fetch_orders(&sql, &binds).await?;
-            if orders.len() as i64 > c.limit {
-                floor = orders.iter().map(|o| o.id).min();
-            }
-        }
         let test = " AND (o.order_no LIKE ? ESCAPE '\\' OR o.payee_name LIKE ? ESCAPE '\\' OR o.account_no LIKE ? ESCAPE '\\')";
         let mut binds = vec![Arg::Text(trigram_query(term))];
         let sql = if time_ordered {
             binds.extend(c.rargs.iter().cloned());
-            let above = match floor {
-                Some(id) => {
-                    binds.push(Arg::Int(id));
-                    " AND rowid >= ?"
-                }
-                None => "",
-            };
             streamed(
                 &format!(
-                    "SELECT rowid AS id FROM order_search WHERE order_search MATCH ?{}{above} ORDER BY rowid DESC LIMIT -1",
+                    "SELECT rowid AS id FROM order_search WHERE order_search MATCH ?{} ORDER BY rowid DESC LIMIT -1",
                     c.rcond
                 ),
                 &format!("{}{test}", c.cond),
@@ -482,7 +436,7 @@ impl SqliteStore {
         binds.extend(c.args.iter().cloned());
         binds.extend((0..3).map(|_| Arg::Text(anywhere.clone())));
         binds.push(Arg::Int(c.limit + 1));
-        orders.extend(self.fetch_orders(&sql, &binds).await?);
+        let mut orders = self.fetch_orders(&sql, &binds).await?;
         // Gateway order ids: a prefix, on their own index.
         let (sql, binds) = prefix_union(c, term, &pat, &["provider_order_id"]);
         orders.extend(self.fetch_orders(&sql, &binds).await?);
@@ -647,7 +601,7 @@ mod tests {
 
     /// A history of `n` orders shaped to hit every plan: the oldest 6,000
     /// numbered OLDTIME…, the next OLDT006… to OLDT011… (interleaved in
-    /// time), the newest 2,500 NEW… (every 500th NEWOLDT007…); payees 张三 mostly, 李四 every 7th,
+    /// time), the newest 2,500 NEW…; payees 张三 mostly, 李四 every 7th,
     /// 司马懿 every 100th, 欧阳娜娜 every 250th, and a payee that looks like
     /// an order number every 1,000th; a 19-digit account on every order;
     /// times repeat in pairs (or, `shuffled`, every 97th order is written an
@@ -659,9 +613,6 @@ mod tests {
                     format!("OLDTIME{i:05}")
                 } else if i < n - 2_500 {
                     format!("OLDT{:03}{i:05}", 6 + i % 6)
-                } else if i % 500 == 3 {
-                    // A period's prefix inside a newer number.
-                    format!("NEWOLDT007{i:05}")
                 } else {
                     format!("NEW{i:05}")
                 };
@@ -704,18 +655,6 @@ mod tests {
         ("OLDTIME0", Some("A"), None, 50),
         ("oldt0", Some("B"), Some(OrderStatus::Succeeded), 50),
         ("OLDT0", None, None, 600),
-        // A period's prefix (a bucket of migration 0014) whose matches are
-        // also elsewhere and newer: in payee names (OldTime王), inside
-        // newer numbers (NEWOLDT007…); small pages, so the bucket's page
-        // bounds the trigram index's reading.
-        ("OLDTIME", None, None, 7),
-        ("oldtime0", None, None, 30),
-        ("OLDT007", None, None, 50),
-        ("oldt007", None, None, 3),
-        ("OLDT0070", None, None, 40),
-        ("OLDT007", Some("B"), None, 20),
-        ("OLDT007", None, Some(OrderStatus::Succeeded), 9),
-        ("OLDT0", None, None, 9),
         // A wildcard is a literal character.
         ("OLDTIM_", None, None, 50),
         ("%", None, None, 50),
