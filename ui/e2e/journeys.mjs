@@ -1039,6 +1039,11 @@ export const journeys = [
       const confirmText = await text(confirm);
       assert(confirmText.includes('¥ 123,456.00') && confirmText.includes('壹拾贰万叁仟肆佰伍拾陆元整'), `confirm names the amount: ${confirmText}`);
       assert((await count(page, 'approve_payout')) === 0, 'nothing approved before the confirm');
+      assert((await activeTestId(page)) === 'approve-cancel', 'the confirm step starts on Cancel');
+      await page.keyboard.press('Escape');
+      await until(async () => (await big.getByTestId('approve-confirm').count()) === 0, 'Esc closes the confirm');
+      await big.getByTestId('approve').click();
+      await confirm.waitFor();
       await shot('approvals-confirm');
       await confirm.getByTestId('approve-send').click();
       await until(async () => (await items.count()) === 2, 'approved payout leaves the list');
@@ -1047,6 +1052,7 @@ export const journeys = [
       assert((await text(page.getByTestId('approvals-notice'))).includes('已批准并发出'), 'approval notice');
       const sent = await mock(page, () => window.__paydeskMock.orders.find((o) => o.payee_name === '张伟' && o.amount_fen === 12345600));
       assert(sent.status === 'processing', `approved order sent: ${sent.status}`);
+      assert((await mock(page, () => window.__paydeskMock.approvals.find((a) => a.payee_name === '张伟'))).checker === 'finance01', 'checker recorded');
       // Reject needs a reason: an empty one is refused in place and nothing is called.
       const wang = page.locator('[data-testid=approval]', { hasText: '王芳' });
       await wang.getByTestId('reject').click();
@@ -1069,6 +1075,14 @@ export const journeys = [
       assert((await text(err)).includes('不能审批自己提交的代付'), 'same_operator message shown');
       assert((await items.count()) === 1, 'still awaiting');
       await shot('approvals-same-operator');
+      // A payout submitted on another desk appears on the badge without a reload.
+      await mock(page, () => {
+        const m = window.__paydeskMock;
+        const a = structuredClone(m.approvals[0]);
+        m.approvals.push({ ...a, order_id: 99001, order_no: 'PO-OTHER-DESK-1', status: 'awaiting_approval', decision: null, checker: null, decided_at: null, reason: null, maker: 'maker03' });
+      });
+      await page.getByRole('button', { name: '刷新' }).click();
+      await until(async () => (await items.count()) === 2 && (await text(badge)) === '2', 'refresh shows the other desk\'s payout');
       // The threshold is edited on the profile in team mode.
       await page.click('[data-nav=profiles]');
       await page.getByTestId('profiles-table').locator('tr[data-profile="sandbox-jstpay"]').getByRole('button', { name: '编辑' }).click();

@@ -315,7 +315,7 @@ const dict = {
   'approvals.payee': ['收款人', 'Payee'],
   'approvals.account': ['账号', 'Account no.'],
   'approvals.bank': ['开户行', 'Bank'],
-  'approvals.yours': ['本人提交，需他人审批', 'Yours: another checker decides'],
+  'approvals.yours': ['（本人提交，需他人审批）', '(yours: another checker decides)'],
   'approvals.approve': ['批准', 'Approve'],
   'approvals.reject': ['驳回', 'Reject'],
   'approvals.confirmTitle': ['确认批准并发出这笔代付？', 'Approve and send this payout?'],
@@ -327,6 +327,7 @@ const dict = {
   'approvals.confirmReject': ['确认驳回', 'Reject payout'],
   'approvals.approved': ['已批准并发出：{no}（{status}）', 'Approved and sent: {no} ({status})'],
   'approvals.rejectedDone': ['已驳回：{no}', 'Rejected: {no}'],
+  'approvals.openOrder': ['查看订单', 'Open the order'],
   'approvals.badgeTitle': ['{n} 笔待审批', '{n} awaiting approval'],
 
   'welcome.title': ['欢迎使用 PayDesk', 'Welcome to PayDesk'],
