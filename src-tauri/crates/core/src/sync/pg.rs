@@ -73,6 +73,27 @@ pub(super) async fn claim_due(
             })
         })
         .collect::<CoreResult<Vec<Due>>>()?;
+    // The lock is on the order row, the lease on its order_sync row. A desk
+    // whose SELECT took its snapshot before another desk's claim committed,
+    // and reached the rows after it, locks them without seeing that lease
+    // (PostgreSQL re-checks only rows that were updated). So, holding the
+    // locks now, ask again with a fresh snapshot and keep what is still due.
+    let locked: Vec<i64> = due.iter().map(|d| d.order_id).collect();
+    let still_due: Vec<i64> = sqlx::query_scalar(&pg(&format!(
+        "SELECT o.id FROM orders o LEFT JOIN order_sync s ON s.order_id = o.id \
+         WHERE o.id = ANY(?3) AND {OPEN} \
+         AND (s.order_id IS NULL OR s.next_check_at IS NOT NULL) \
+         AND COALESCE(s.next_check_at, o.created_at + ?1) <= ?2"
+    )))
+    .bind(schedule::first_check(0))
+    .bind(now)
+    .bind(&locked)
+    .fetch_all(&mut *tx)
+    .await?;
+    let due: Vec<Due> = due
+        .into_iter()
+        .filter(|d| still_due.contains(&d.order_id))
+        .collect();
     let ids: Vec<i64> = due.iter().map(|d| d.order_id).collect();
     sqlx::query(
         "INSERT INTO order_sync (order_id, next_check_at) SELECT unnest($1::BIGINT[]), $2 \
