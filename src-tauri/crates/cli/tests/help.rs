@@ -198,6 +198,15 @@ fn commands_parse_the_same_in_both_languages() {
     );
     assert_eq!(z, e);
     assert!(zh.stdout.contains("中国工商银行"), "{}", zh.stdout);
+    // A refused line names its usage with the help's own words.
+    let zh = paydesk(None, &["payout", "create", "--profile", "p"]);
+    assert_eq!(zh.code, 2);
+    assert!(
+        zh.stderr.contains("错误：缺少必填参数：--amount")
+            && zh.stderr.contains("\n用法：paydesk payout create "),
+        "{}",
+        zh.stderr
+    );
     for bad in [
         &["--json", "order", "list", "--limit", "0"][..],
         &["--json", "form", "p", "withdraw"],
