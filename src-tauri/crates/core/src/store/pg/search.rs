@@ -106,11 +106,10 @@ fn term_matches(c: &mut Conds, term: &str, indexed: bool) -> String {
         }
         format!("({s})")
     };
-    let gateway_id = format!(
-        "(o.provider_order_id IS NOT NULL AND {})",
-        prefix("o.provider_order_id")
-    );
-    let mut alternatives = vec![gateway_id];
+    // No `IS NOT NULL` here: the planner proves the partial index's WHERE
+    // from the strict comparisons, while the bare condition would match the
+    // other partial index on gateway ids, all of them, instead.
+    let mut alternatives = vec![prefix("o.provider_order_id")];
     if n >= TRIGRAM {
         let anywhere = c.bind(Arg::Text(format!("%{}%", like_escape(&t))));
         for col in ["o.order_no", "o.payee_name", "o.account_no"] {
