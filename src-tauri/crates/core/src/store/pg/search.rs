@@ -231,18 +231,24 @@ impl PgStore {
     /// Every match of the term, from the indexes (materialized, so the
     /// planner cannot turn it into a walk of the time index testing each
     /// row), filtered; the newest page of them, then those rows read whole.
-    async fn gathered(&self, mut c: Conds, term: &str, limit: i64) -> CoreResult<OrderPage> {
-        let test = term_matches(&mut c, term, true);
-        let n = c.bind(Arg::Int(limit + 1));
-        let sql = format!(
+    async fn gathered(&self, c: Conds, term: &str, limit: i64) -> CoreResult<OrderPage> {
+        let (sql, args) = gathered_sql(c, term, limit);
+        Ok(page(fetch_orders(&self.pool, &sql, &args).await?, limit))
+    }
+}
+
+/// The statement of `PgStore::gathered` and its binds.
+fn gathered_sql(mut c: Conds, term: &str, limit: i64) -> (String, Vec<Arg>) {
+    let test = term_matches(&mut c, term, true);
+    let n = c.bind(Arg::Int(limit + 1));
+    let sql = format!(
             "WITH m AS MATERIALIZED (SELECT o.id, o.created_at, o.profile_pk, o.kind, o.status FROM orders o WHERE {test}) \
              {} FROM (SELECT o.id FROM m o WHERE 1=1{} ORDER BY o.created_at DESC, o.id DESC LIMIT {n}) k \
              JOIN orders o ON o.id = k.id JOIN profiles p ON p.pk = o.profile_pk",
             order_columns!(),
             c.sql
         );
-        Ok(page(fetch_orders(&self.pool, &sql, &c.args).await?, limit))
-    }
+    (sql, c.args)
 }
 
 #[cfg(test)]
@@ -346,6 +352,87 @@ mod tests {
         );
         // A NUL can be in no PostgreSQL text: nothing, and no error.
         assert!(s.list_orders(&f("a\0b")).await.unwrap().orders.is_empty());
+    }
+
+    /// Each alternative of a gathered search is one the indexes of
+    /// migration 0011 serve (the folded expression, its C collation, the
+    /// partial index's WHERE proved from the comparisons): with sequential
+    /// scans ruled out, the plan reads those indexes and no other.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn gathered_searches_use_the_search_indexes() {
+        let Some(db) = TestDb::postgres("gathered_searches_use_the_search_indexes") else {
+            return;
+        };
+        let s = with_history(&db, 1_000, false).await;
+        let pool = s.postgres().unwrap().pool();
+        sqlx::query("UPDATE orders SET provider_order_id = 'GW' || id")
+            .execute(pool)
+            .await
+            .unwrap();
+        let mut conn = pool.acquire().await.unwrap();
+        sqlx::query("ANALYZE orders")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        sqlx::query("SET enable_seqscan = off")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        for (term, wanted) in [
+            (
+                "12345",
+                &[
+                    "orders_order_no_trgm",
+                    "orders_payee_trgm",
+                    "orders_account_no_trgm",
+                    "orders_provider_order_id_fold",
+                ][..],
+            ),
+            (
+                "阳娜",
+                &[
+                    "orders_order_no_fold",
+                    "orders_payee_fold",
+                    "orders_payee_pairs",
+                    "orders_provider_order_id_fold",
+                ][..],
+            ),
+            (
+                "O",
+                &[
+                    "orders_order_no_fold",
+                    "orders_payee_fold",
+                    "orders_provider_order_id_fold",
+                ][..],
+            ),
+        ] {
+            let c = super::Conds {
+                sql: String::new(),
+                args: Vec::new(),
+            };
+            let (sql, args) = super::gathered_sql(c, term, 50);
+            let explain = format!("EXPLAIN {sql}");
+            let mut q = sqlx::query_scalar::<_, String>(&explain);
+            for a in args {
+                q = match a {
+                    super::Arg::Text(t) => q.bind(t),
+                    super::Arg::Int(i) => q.bind(i),
+                };
+            }
+            let plan = q.fetch_all(&mut *conn).await.unwrap().join("\n");
+            for index in wanted {
+                assert!(
+                    plan.contains(&format!(" on {index} "))
+                        || plan.contains(&format!(" on {index}\n")),
+                    "{term}: {index} not in\n{plan}"
+                );
+            }
+            assert!(!plan.contains("Seq Scan on orders"), "{term}:\n{plan}");
+            assert!(
+                !plan.contains("on orders_provider_order_id "),
+                "{term}:\n{plan}"
+            );
+        }
     }
 
     /// pg_trgm is a trusted extension: `team init` with the login of the
