@@ -143,6 +143,25 @@ struct Checked {
 const OPEN: &str =
     "o.status NOT IN ('succeeded','failed') AND o.status NOT IN ('awaiting_approval','rejected')";
 
+/// An open order still on the schedule: never checked, or with a next
+/// check planned (an `order_sync` row without a plan: the schedule is over).
+macro_rules! planned {
+    () => {
+        "(s.order_id IS NULL OR s.next_check_at IS NOT NULL)"
+    };
+}
+/// When it is due (bind ?1: the first check's delay): its plan, or its first check.
+macro_rules! due_at {
+    () => {
+        "COALESCE(s.next_check_at, o.created_at + ?1)"
+    };
+}
+const PLANNED: &str = planned!();
+const DUE_AT: &str = due_at!();
+/// An open order is due (binds ?1: the first check's delay, ?2: now). One
+/// text for the due query on both engines and PostgreSQL's re-check of a claim.
+const DUE: &str = concat!(planned!(), " AND ", due_at!(), " <= ?2");
+
 /// Remembers across passes what was already announced (low balances).
 #[derive(Default)]
 pub struct SyncLoop {
@@ -299,13 +318,10 @@ impl PayDesk {
         }
         let first = schedule::first_check(0);
         let sql = format!(
-            "SELECT o.id, p.id AS profile_id, o.created_at, o.status, \
-             COALESCE(s.next_check_at, o.created_at + ?1) AS due \
+            "SELECT o.id, p.id AS profile_id, o.created_at, o.status, {DUE_AT} AS due \
              FROM orders o JOIN profiles p ON p.pk = o.profile_pk \
              LEFT JOIN order_sync s ON s.order_id = o.id \
-             WHERE {OPEN} AND p.removed_at IS NULL \
-             AND (s.order_id IS NULL OR s.next_check_at IS NOT NULL) \
-             AND COALESCE(s.next_check_at, o.created_at + ?1) <= ?2 \
+             WHERE {OPEN} AND p.removed_at IS NULL AND {DUE} \
              ORDER BY due, o.id LIMIT ?3"
         );
         let rows = sqlx::query(&sql)
@@ -419,9 +435,9 @@ impl PayDesk {
             return pg::next_due_at(p).await;
         }
         let sql = format!(
-            "SELECT MIN(COALESCE(s.next_check_at, o.created_at + ?1)) FROM orders o \
+            "SELECT MIN({DUE_AT}) FROM orders o \
              JOIN profiles p ON p.pk = o.profile_pk LEFT JOIN order_sync s ON s.order_id = o.id \
-             WHERE {OPEN} AND p.removed_at IS NULL AND (s.order_id IS NULL OR s.next_check_at IS NOT NULL)"
+             WHERE {OPEN} AND p.removed_at IS NULL AND {PLANNED}"
         );
         Ok(sqlx::query_scalar(&sql)
             .bind(schedule::first_check(0))

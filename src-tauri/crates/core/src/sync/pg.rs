@@ -8,14 +8,14 @@
 //! that are due again when the lease ends. Two desks never query the same
 //! order at once.
 
-use super::{schedule, Checked, Due, ProfileSync, SyncState, OPEN, STUCK_AGE};
+use super::{schedule, Checked, Due, ProfileSync, SyncState, DUE, DUE_AT, OPEN, PLANNED, STUCK_AGE};
 use super::{DEFAULT_STUCK_DEPOSIT_MS, DEFAULT_STUCK_PAYOUT_MS};
 use crate::domain::OrderStatus;
 use crate::error::{CoreError, CoreResult};
 use crate::tr;
 use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Row};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// How long a claimed order stays with the desk that claimed it: longer than
 /// any one pass's queries (each has its own timeout), short enough that a
@@ -44,13 +44,10 @@ pub(super) async fn claim_due(
     limit: Option<usize>,
 ) -> CoreResult<Vec<Due>> {
     let sql = pg(&format!(
-        "SELECT o.id, p.id AS profile_id, o.created_at, o.status, \
-         COALESCE(s.next_check_at, o.created_at + ?1) AS due \
+        "SELECT o.id, p.id AS profile_id, o.created_at, o.status, {DUE_AT} AS due \
          FROM orders o JOIN profiles p ON p.pk = o.profile_pk \
          LEFT JOIN order_sync s ON s.order_id = o.id \
-         WHERE {OPEN} AND p.removed_at IS NULL \
-         AND (s.order_id IS NULL OR s.next_check_at IS NOT NULL) \
-         AND COALESCE(s.next_check_at, o.created_at + ?1) <= ?2 \
+         WHERE {OPEN} AND p.removed_at IS NULL AND {DUE} \
          ORDER BY due, o.id LIMIT ?3 \
          FOR UPDATE OF o SKIP LOCKED"
     ));
@@ -79,17 +76,17 @@ pub(super) async fn claim_due(
     // (PostgreSQL re-checks only rows that were updated). So, holding the
     // locks now, ask again with a fresh snapshot and keep what is still due.
     let locked: Vec<i64> = due.iter().map(|d| d.order_id).collect();
-    let still_due: Vec<i64> = sqlx::query_scalar(&pg(&format!(
+    let still_due: HashSet<i64> = sqlx::query_scalar(&pg(&format!(
         "SELECT o.id FROM orders o LEFT JOIN order_sync s ON s.order_id = o.id \
-         WHERE o.id = ANY(?3) AND {OPEN} \
-         AND (s.order_id IS NULL OR s.next_check_at IS NOT NULL) \
-         AND COALESCE(s.next_check_at, o.created_at + ?1) <= ?2"
+         WHERE o.id = ANY(?3) AND {OPEN} AND {DUE}"
     )))
     .bind(schedule::first_check(0))
     .bind(now)
     .bind(&locked)
     .fetch_all(&mut *tx)
-    .await?;
+    .await?
+    .into_iter()
+    .collect();
     let due: Vec<Due> = due
         .into_iter()
         .filter(|d| still_due.contains(&d.order_id))
@@ -174,9 +171,9 @@ pub(super) async fn mark_stuck(pool: &PgPool, now: i64) -> CoreResult<Vec<(i64, 
 
 pub(super) async fn next_due_at(pool: &PgPool) -> CoreResult<Option<i64>> {
     let sql = pg(&format!(
-        "SELECT MIN(COALESCE(s.next_check_at, o.created_at + ?1)) FROM orders o \
+        "SELECT MIN({DUE_AT}) FROM orders o \
          JOIN profiles p ON p.pk = o.profile_pk LEFT JOIN order_sync s ON s.order_id = o.id \
-         WHERE {OPEN} AND p.removed_at IS NULL AND (s.order_id IS NULL OR s.next_check_at IS NOT NULL)"
+         WHERE {OPEN} AND p.removed_at IS NULL AND {PLANNED}"
     ));
     Ok(sqlx::query_scalar(&sql)
         .bind(schedule::first_check(0))
