@@ -108,15 +108,20 @@ pub(crate) use impl_both;
 
 /// `on_pool!(pools, |pool, text| body)`: `body` written once, run on the
 /// pool a `store::Pool` holds, with `text(&STMT)` in that engine's dialect
-/// (for code outside the store that keeps SQL of its own: sync, batch).
+/// and `Db` its sqlx database (for `QueryBuilder::<Db>`), for code outside
+/// the store that keeps SQL of its own: sync, batch.
 macro_rules! on_pool {
     ($pools:expr, |$p:ident, $text:ident| $body:expr) => {
         match $pools {
             $crate::store::Pool::Sqlite($p) => {
+                #[allow(dead_code)]
+                type Db = ::sqlx::Sqlite;
                 let $text = $crate::store::sql::Sql::sqlite;
                 $body
             }
             $crate::store::Pool::Postgres($p) => {
+                #[allow(dead_code)]
+                type Db = ::sqlx::Postgres;
                 let $text = $crate::store::sql::Sql::pg;
                 $body
             }
