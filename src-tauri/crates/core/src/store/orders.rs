@@ -558,10 +558,10 @@ impl_both! {
         // by another desk at once, or earlier in this batch) refuses the
         // whole batch.
         let sql = format!(
-            "{} WHERE me.id IN {} AND {} LIMIT 1",
+            "{} WHERE {} AND me.id IN {} LIMIT 1",
             same_merchant!("me.order_no, p.name"),
-            Self::placeholders(1, ids.len()),
-            same_merchant!(where)
+            same_merchant!(where),
+            Self::placeholders(1, ids.len())
         );
         let mut q = sqlx::query(&sql);
         for id in &ids {

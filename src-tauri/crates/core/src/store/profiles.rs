@@ -27,8 +27,9 @@ pub struct Profile {
     pub updated_at: i64,
 }
 
-/// Columns in bind order: a new profile's, then the ones an edit may change.
-static INSERT: Sql = sql!("INSERT INTO profiles (id, name, provider, base_url, merchant_id, app_id, operator_id, notify_url, return_url, has_reply_secret, sandbox, low_balance_fen, approval_threshold_fen, created_at, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)");
+/// A profile's settings (`?1`…`?11`, `bind_settings`), then for a new one
+/// its id, gateway, sandbox flag and creation time, for an edit its id.
+static INSERT: Sql = sql!("INSERT INTO profiles (name, base_url, merchant_id, app_id, operator_id, notify_url, return_url, has_reply_secret, low_balance_fen, approval_threshold_fen, updated_at, id, provider, sandbox, created_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)");
 static UPDATE: Sql = sql!("UPDATE profiles SET name=?1, base_url=?2, merchant_id=?3, app_id=?4, operator_id=?5, notify_url=?6, return_url=?7, has_reply_secret=?8, low_balance_fen=?9, approval_threshold_fen=?10, updated_at=?11 WHERE id=?12 AND removed_at IS NULL");
 /// Live profiles, sandboxes last, names in byte order (PostgreSQL's "C"
 /// collation: SQLite's order, whatever the database's collation).
@@ -45,22 +46,11 @@ static PK_ANY: Sql = sql!(
 impl_both! {
     pub async fn insert_profile(&self, p: &Profile) -> CoreResult<()> {
         let _writing = self.writing().await;
-        let r = sqlx::query(text(&INSERT))
+        let r = Self::bind_settings(sqlx::query(text(&INSERT)), p)
             .bind(&p.id)
-            .bind(&p.name)
             .bind(p.provider.as_str())
-            .bind(&p.gateway.base_url)
-            .bind(&p.gateway.merchant_id)
-            .bind(&p.gateway.app_id)
-            .bind(&p.gateway.operator_id)
-            .bind(&p.gateway.notify_url)
-            .bind(&p.gateway.return_url)
-            .bind(p.has_reply_secret)
             .bind(p.sandbox)
-            .bind(p.low_balance_fen)
-            .bind(p.approval_threshold_fen)
             .bind(p.created_at)
-            .bind(p.updated_at)
             .execute(&self.pool)
             .await;
         profile_write_result(r.map(drop), &p.name)
@@ -68,8 +58,19 @@ impl_both! {
 
     pub async fn update_profile(&self, p: &Profile) -> CoreResult<()> {
         let _writing = self.writing().await;
-        let r = sqlx::query(text(&UPDATE))
-            .bind(&p.name)
+        let r = Self::bind_settings(sqlx::query(text(&UPDATE)), p)
+            .bind(&p.id)
+            .execute(&self.pool)
+            .await;
+        profile_write_result(r.map(drop), &p.name)
+    }
+
+    /// What an edit may change, in `INSERT`'s and `UPDATE`'s order.
+    fn bind_settings<'q>(
+        q: sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>>,
+        p: &'q Profile,
+    ) -> sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>> {
+        q.bind(&p.name)
             .bind(&p.gateway.base_url)
             .bind(&p.gateway.merchant_id)
             .bind(&p.gateway.app_id)
@@ -80,10 +81,6 @@ impl_both! {
             .bind(p.low_balance_fen)
             .bind(p.approval_threshold_fen)
             .bind(p.updated_at)
-            .bind(&p.id)
-            .execute(&self.pool)
-            .await;
-        profile_write_result(r.map(drop), &p.name)
     }
 
     pub async fn profiles(&self) -> CoreResult<Vec<Profile>> {
