@@ -289,25 +289,24 @@ pub fn localize(mut cmd: Command) -> Command {
     walk(cmd)
 }
 
+type Get = fn(&Command) -> Option<&StyledStr>;
+type Set = fn(Command, &'static str) -> Command;
+
+/// A command's own texts, each with the way to replace it.
+const PARTS: [(Get, Set); 6] = [
+    (Command::get_about, |c, t| c.about(t)),
+    (Command::get_long_about, |c, t| c.long_about(t)),
+    (Command::get_before_help, |c, t| c.before_help(t)),
+    (Command::get_before_long_help, |c, t| c.before_long_help(t)),
+    (Command::get_after_help, |c, t| c.after_help(t)),
+    (Command::get_after_long_help, |c, t| c.after_long_help(t)),
+];
+
 fn walk(mut cmd: Command) -> Command {
-    let tr = |s: Option<&StyledStr>| s.and_then(|s| zh(&s.to_string()));
-    if let Some(t) = tr(cmd.get_about()) {
-        cmd = cmd.about(t);
-    }
-    if let Some(t) = tr(cmd.get_long_about()) {
-        cmd = cmd.long_about(t);
-    }
-    if let Some(t) = tr(cmd.get_before_help()) {
-        cmd = cmd.before_help(t);
-    }
-    if let Some(t) = tr(cmd.get_before_long_help()) {
-        cmd = cmd.before_long_help(t);
-    }
-    if let Some(t) = tr(cmd.get_after_help()) {
-        cmd = cmd.after_help(t);
-    }
-    if let Some(t) = tr(cmd.get_after_long_help()) {
-        cmd = cmd.after_long_help(t);
+    for (get, set) in PARTS {
+        if let Some(t) = get(&cmd).and_then(|s| zh(&s.to_string())) {
+            cmd = set(cmd, t);
+        }
     }
     let template = template(&cmd);
     let styles = cmd.get_styles().clone();
@@ -443,17 +442,7 @@ pub fn texts(cmd: &Command) -> Vec<(String, String)> {
 
 #[cfg(test)]
 fn collect(cmd: &Command, path: &str, out: &mut Vec<(String, String)>) {
-    for t in [
-        cmd.get_about(),
-        cmd.get_long_about(),
-        cmd.get_before_help(),
-        cmd.get_before_long_help(),
-        cmd.get_after_help(),
-        cmd.get_after_long_help(),
-    ]
-    .into_iter()
-    .flatten()
-    {
+    for t in PARTS.iter().filter_map(|(get, _)| get(cmd)) {
         out.push((path.to_string(), t.to_string()));
     }
     for a in cmd.get_arguments() {

@@ -628,9 +628,9 @@ fn usage_error(e: clap::Error, args: &[std::ffi::OsString]) -> ExitCode {
         // help, already in the run's language (help_zh).
         let _ = e.print();
     } else {
-        eprintln!("错误： {}", u.message);
+        eprintln!("错误：{}", u.message);
         if let Some(usage) = &u.usage {
-            eprintln!("\n用法： {usage}");
+            eprintln!("\n用法：{usage}");
         }
         eprintln!("\n查看全部参数：paydesk --help，或在子命令后加 --help");
     }
