@@ -241,6 +241,13 @@ pub async fn show(desk: &PayDesk, id: i64) -> CoreResult<BatchDetail> {
     Ok(BatchDetail { batch, rows })
 }
 
+/// The audit entry of an action on a whole batch (`batch.run`, `batch.cancel`, ...).
+async fn audit(desk: &PayDesk, action: &str, id: i64) -> CoreResult<()> {
+    desk.store
+        .audit(desk.os_user(), action, Some(&format!("batch {id}")), None)
+        .await
+}
+
 pub async fn list(desk: &PayDesk, limit: u32) -> CoreResult<Vec<Batch>> {
     store::batches(&desk.store, limit).await
 }
