@@ -14,7 +14,6 @@ mod import;
 mod read;
 mod run;
 mod store;
-mod store_pg;
 mod template;
 
 pub use columns::{Column, ColumnTarget};
