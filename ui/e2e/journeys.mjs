@@ -1151,6 +1151,11 @@ export const journeys = [
       assert((await text(notice)).includes('已批准批次 41'), 'approval notice');
       const decided = await mock(page, () => window.__paydeskMock.batchApprovals.find((a) => a.batch_id === 41));
       assert(decided.checker === 'finance01' && decided.state === 'running', 'approved by this desk and running');
+      // Its progress is on the batch screen, one click away.
+      await notice.getByTestId('open-batch').click();
+      await page.getByTestId('batch-screen').waitFor();
+      await page.click('[data-nav=approvals]');
+      await until(async () => (await batches.count()) === 1, 'back on the approvals');
       // Its own batch: the maker's approval is refused as the database says.
       const own = page.locator('[data-testid=batch-approval][data-batch="42"]');
       assert((await text(own)).includes('本人提交'), 'own batch marked');
@@ -1166,9 +1171,6 @@ export const journeys = [
       await own.getByTestId('reject-send').click();
       assert((await text(own.getByTestId('reason-error'))).includes('请填写驳回原因'), 'reason required');
       assert((await count(page, 'reject_batch')) === 0, 'no rejection without a reason');
-      // The batch screen is one click away.
-      await notice.getByTestId('open-batch').click();
-      await page.getByTestId('batch-screen').waitFor();
     },
   },
   {
