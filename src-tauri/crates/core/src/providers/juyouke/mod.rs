@@ -17,7 +17,7 @@ use crate::gateway::{
 };
 use crate::http::join_url;
 use crate::providers::common::gateway_parts;
-use crate::providers::common::setting;
+use crate::providers::common::Setting;
 use crate::tr;
 use async_trait::async_trait;
 use sign::{json_object, sign_params, signed_query};
@@ -81,7 +81,7 @@ impl Gateway for Juyouke {
                         // Not a refusal: the customer is confirming on the phone.
                         let mut reply = Reply::new(OrderStatus::Pending);
                         reply.provider_status = Some(code.clone());
-                        reply.provider_message = status::err_code_text(&code);
+                        reply.provider_message = status::words(status::List::ErrCode, &code);
                         Ok(reply)
                     }
                     Outcome::Refused { code, message, .. } => create_refusal(code, message),
@@ -169,26 +169,8 @@ impl Gateway for Juyouke {
     }
 }
 
-/// A profile setting a request needs: its field id and its name in each language.
-struct Need(&'static str, &'static str, &'static str);
-
-const NEED_APP_ID: Need = Need("merchant_id", "商户 app_id", "app_id (merchant id)");
-const NEED_NOTIFY_URL: Need = Need("notify_url", "回调地址（notify_url）", "notify URL");
-const NEED_OPERATOR_ID: Need = Need("operator_id", "操作员编号（operator_id）", "operator id");
-const NEED_RETURN_URL: Need = Need("return_url", "返回地址（return_url）", "return URL");
-
-fn required_config(value: Option<&str>, need: Need) -> Result<&str, GatewayError> {
-    let Need(id, zh, en) = need;
-    setting(value, id, || {
-        crate::i18n::tr(
-            &format!("请在商户配置中填写{zh}"),
-            &format!("set the {en} in the merchant profile"),
-        )
-    })
-}
-
 fn base_params(config: &GatewayConfig) -> Result<BTreeMap<String, String>, GatewayError> {
-    let app_id = required_config(Some(&config.merchant_id), NEED_APP_ID)?;
+    let app_id = Setting::MerchantId.required(config, "app_id")?;
     Ok(BTreeMap::from([("app_id".to_string(), app_id.to_string())]))
 }
 
@@ -199,8 +181,8 @@ pub fn deposit_params(
     pay_type: &str,
 ) -> Result<BTreeMap<String, String>, GatewayError> {
     let mut p = base_params(config)?;
-    let notify = required_config(config.notify_url.as_deref(), NEED_NOTIFY_URL)?;
-    let operator = required_config(config.operator_id.as_deref(), NEED_OPERATOR_ID)?;
+    let notify = Setting::NotifyUrl.required(config, "notify_url")?;
+    let operator = Setting::OperatorId.required(config, "operator_id")?;
     p.insert("notify_url".into(), notify.to_string());
     p.insert("operator_id".into(), operator.to_string());
     p.insert("out_trade_no".into(), order.order_no.clone());
@@ -229,7 +211,7 @@ pub fn deposit_params(
             p.insert("auth_code".into(), code.to_string());
         }
         _ => {
-            let ret = required_config(config.return_url.as_deref(), NEED_RETURN_URL)?;
+            let ret = Setting::ReturnUrl.required(config, "return_url")?;
             p.insert("return_url".into(), ret.to_string());
         }
     }
