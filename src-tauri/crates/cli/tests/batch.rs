@@ -438,7 +438,7 @@ async fn each_duplicate_group_is_accepted_on_its_own_and_a_run_refuses_while_one
     ];
     write_csv(&dup, JST_HEADER, &list);
     let bytes = std::fs::read(&dup).unwrap();
-    let desk = paydesk_core::services::PayDesk::open(
+    let desk = common::engine::open(
         env.data_dir(),
         std::sync::Arc::new(paydesk_core::vault::MemoryStore::default()),
     )
@@ -500,17 +500,11 @@ async fn each_duplicate_group_is_accepted_on_its_own_and_a_run_refuses_while_one
     );
     // Even when the stored state says runnable (an older writer, another
     // process), the open warning alone stops the run before any row leaves.
-    let db = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        env.data_dir().join("paydesk.db").display()
-    ))
-    .await
-    .unwrap();
-    sqlx::query("UPDATE batches SET state = 'draft' WHERE id = ?")
-        .bind(half)
-        .execute(&db)
-        .await
-        .unwrap();
+    common::engine::execute(
+        &desk,
+        &format!("UPDATE batches SET state = 'draft' WHERE id = {half}"),
+    )
+    .await;
     let v = env
         .run(&["--json", "batch", "run", &half.to_string()])
         .await
@@ -523,12 +517,11 @@ async fn each_duplicate_group_is_accepted_on_its_own_and_a_run_refuses_while_one
     );
     assert!(env.sandbox.sim.orders().is_empty(), "nothing was sent");
     // Back to what the import stored, so it does not count as "imported before".
-    sqlx::query("UPDATE batches SET state = 'invalid' WHERE id = ?")
-        .bind(half)
-        .execute(&db)
-        .await
-        .unwrap();
-    db.close().await;
+    common::engine::execute(
+        &desk,
+        &format!("UPDATE batches SET state = 'invalid' WHERE id = {half}"),
+    )
+    .await;
 
     // Both groups ticked: runnable, and every row is paid once.
     let b = batch::import(&desk, "jstpay", &bytes, &opts(keys.clone()))
@@ -983,7 +976,7 @@ async fn reopening_the_app_resumes_a_killed_run_exactly_once() {
     child.kill().unwrap();
     child.wait().unwrap();
     env.sandbox.sim.clear_faults();
-    let desk = paydesk_core::services::PayDesk::open(
+    let desk = common::engine::open(
         env.data_dir(),
         std::sync::Arc::new(paydesk_core::vault::KeyringStore),
     )
