@@ -17,7 +17,7 @@ use paydesk_core::store::pg_test::{fresh_database, PgTestDb};
 use paydesk_core::team::{admin, TeamRole};
 use paydesk_core::{ProviderKind, Secret};
 use serde_json::Value;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 const PASSWORD: &str = "team-test-password";
 
