@@ -242,20 +242,34 @@ impl SqliteStore {
             }
         }
         let mut tx = self.pool.begin().await?;
-        let mut ids = Vec::with_capacity(orders.len());
-        for chunk in orders.chunks(ROWS_PER_STATEMENT) {
-            match insert_orders_in(&mut tx, chunk, &pks).await {
-                Ok(v) => ids.extend(v),
-                Err(e) => {
-                    // Now, not when the connection next runs: the write lock
-                    // goes with it.
-                    tx.rollback().await?;
-                    return Err(e);
-                }
+        let written = async {
+            // The search index takes the batch's rows in one statement.
+            let deferred = super::search::defer_index_in(&mut tx).await?;
+            let mut ids = Vec::with_capacity(orders.len());
+            for chunk in orders.chunks(ROWS_PER_STATEMENT) {
+                ids.extend(insert_orders_in(&mut tx, chunk, &pks).await?);
+            }
+            let rows: Vec<(i64, i64)> = ids
+                .iter()
+                .zip(orders)
+                .map(|(&id, o)| (id, o.created_at))
+                .collect();
+            super::search::index_rows_in(&mut tx, deferred, &rows).await?;
+            Ok::<_, CoreError>(ids)
+        }
+        .await;
+        match written {
+            Ok(ids) => {
+                tx.commit().await?;
+                Ok(ids)
+            }
+            Err(e) => {
+                // Now, not when the connection next runs: the write lock
+                // goes with it.
+                tx.rollback().await?;
+                Err(e)
             }
         }
-        tx.commit().await?;
-        Ok(ids)
     }
 
     /// Apply an update and record it as an event (with the masked exchanges).
