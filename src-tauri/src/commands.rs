@@ -479,7 +479,9 @@ pub mod batch_ipc {
     use paydesk_core::tr;
     use std::path::Path;
 
-    /// The event a running batch sends after every row that changes.
+    /// The event a running batch sends: at most one per
+    /// `batch::PROGRESS_EVERY` with the rows changed since the last, and a
+    /// last one read back from the store.
     pub const BATCH_PROGRESS_EVENT: &str = "batch-progress";
     /// Sent once when a run stops with an error (`{batch_id, error}`).
     pub const BATCH_ERROR_EVENT: &str = "batch-error";

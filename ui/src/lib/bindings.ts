@@ -332,9 +332,10 @@ in_progress: number, queued: number, cancelled: number, amount_sent_fen: number,
  */
 rate: number, eta_seconds: number | null, pause_reason: string | null, 
 /**
- * The row that just changed.
+ * The rows changed since the previous event, each once as it stands
+ * now, in row order (empty when only the totals or the state moved).
  */
-row: BatchRow | null, };
+rows: Array<BatchRow>, };
 
 export type Approval = { order_id: number, order_no: string, profile: string, provider: ProviderKind, sandbox: boolean, kind: OrderKind, amount_fen: number, payee_name: string | null, account_no: string | null, bank_name: string | null, status: OrderStatus, 
 /**

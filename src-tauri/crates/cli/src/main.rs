@@ -24,6 +24,7 @@ mod batch;
 mod output;
 mod sync;
 mod team;
+mod usage;
 use output::Out;
 
 /// Exit statuses: scripts branch on these (also in the README).
@@ -572,45 +573,39 @@ fn main() -> ExitCode {
     }
 }
 
-/// A command line clap refuses: JSON too when `--json` was asked for.
+/// A command line clap refuses: in the run's language, and JSON too when
+/// `--json` was asked for.
 fn usage_error(e: clap::Error, args: &[std::ffi::OsString]) -> ExitCode {
     use clap::error::ErrorKind;
     if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
         let _ = e.print();
         return ExitCode::SUCCESS;
     }
+    let lang = usage::lang_of(args);
+    let u = usage::describe(&e, lang);
     let json = args
         .iter()
         .skip(1)
         .take_while(|a| *a != "--")
         .any(|a| a == "--json");
-    if !json {
+    if json {
+        eprintln!("{}", u.message);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &json!({"error": {"code": "usage", "message": u.message, "field": u.field}})
+            )
+            .unwrap_or_default()
+        );
+    } else if lang == Lang::En {
         let _ = e.print();
-        return ExitCode::from(exit::USAGE);
-    }
-    // The first line says what is wrong; the usage and tip lines follow it.
-    let text = e.render().to_string();
-    let message = if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
-        "a subcommand is missing; see --help".to_string()
     } else {
-        text.lines()
-            .map(str::trim)
-            .find(|l| !l.is_empty())
-            .unwrap_or("usage error")
-            .to_string()
-    };
-    let message = message
-        .strip_prefix("error: ")
-        .unwrap_or(&message)
-        .to_string();
-    eprintln!("error: {message}");
-    println!(
-        "{}",
-        serde_json::to_string_pretty(
-            &json!({"error": {"code": "usage", "message": message, "field": null}})
-        )
-        .unwrap_or_default()
-    );
+        eprintln!("错误： {}", u.message);
+        if let Some(usage) = &u.usage {
+            eprintln!("\n用法： {usage}");
+        }
+        eprintln!("\n查看全部参数：paydesk --help，或在子命令后加 --help");
+    }
     ExitCode::from(exit::USAGE)
 }
 

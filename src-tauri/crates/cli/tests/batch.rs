@@ -1079,3 +1079,48 @@ async fn bench_import_10000_rows_and_run_1000_at_50ms_concurrency_16() {
         run_s / ideal
     );
 }
+
+/// The human progress line follows the coalesced events: redrawn at most
+/// about ten times a second (not once per row), and its last state is the
+/// batch's final figures.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_progress_line_is_redrawn_coalesced_and_ends_on_the_final_figures() {
+    let env = with_profile(ProviderKind::Jstpay).await;
+    let n = 120;
+    let file = env.data_dir().join("progress.csv");
+    let list: Vec<Vec<String>> = (1..=n).map(|i| jst_row(i, "10")).collect();
+    write_csv(&file, JST_HEADER, &list);
+    let v = env
+        .json(&[
+            "batch",
+            "import",
+            file.to_str().unwrap(),
+            "--profile",
+            "jstpay",
+        ])
+        .await;
+    let id = v["batch"]["id"].as_i64().unwrap().to_string();
+    let t0 = std::time::Instant::now();
+    let r = env.run(&["batch", "run", &id]).await.ok();
+    let took = t0.elapsed();
+    let draws: Vec<&str> = r
+        .stderr
+        .split('\r')
+        .map(str::trim)
+        .filter(|s| s.starts_with("sent "))
+        .collect();
+    // One draw when the run starts, one per 100 ms at most, and the last.
+    let bound = (took.as_millis() / 100) as usize + 3;
+    assert!(
+        draws.len() <= bound && draws.len() < n,
+        "{} draws for {n} rows in {took:?}",
+        draws.len()
+    );
+    let last = draws.last().expect("a progress line");
+    assert!(
+        last.starts_with(&format!(
+            "sent {n}/{n}  ok 0  failed 0  unknown 0  amount ¥ 1,200.00"
+        )),
+        "{last}"
+    );
+}

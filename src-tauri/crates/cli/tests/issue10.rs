@@ -409,6 +409,33 @@ async fn messages_and_exit_codes_fit_the_call() {
         .run(&["--json", "order", "list", "--limit", "5000"])
         .await;
     assert_eq!(r.code, 2);
+    // A refused command line speaks the run's language (zh-CN by default)
+    // and names the flag, in text and in JSON.
+    let r = run_raw(&env, &["order", "list", "--limit", "0"]).await;
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("参数 --limit 的值“0”无效：应在 1 到 1000 之间"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("invalid value"), "{}", r.stderr);
+    let r = run_raw(&env, &["--json", "order", "lst"]).await;
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.json()["error"]["message"],
+        "没有子命令“lst”（是否想用 list？）"
+    );
+    let r = env.run(&["--json", "order", "list", "--limit", "x"]).await;
+    assert_eq!(r.json()["error"]["field"], "--limit");
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("invalid value 'x' for '--limit"),
+        "{}",
+        r.stdout
+    );
     let r = run_raw(&env, &["--json", "--lang", "fr", "profile", "list"]).await;
     assert_eq!(r.code, 2, "{}", r.stdout);
     assert_eq!(r.json()["error"]["code"], "usage");

@@ -52,7 +52,7 @@ export function createMockBatch(d: Deps) {
     return { name: kind === 'big' ? 'payday-10000.xlsx' : kind === 'errors' ? 'payday-errors.csv' : 'payday-2026-11.xlsx', cells };
   }
 
-  function progressOf(e: { batch: Batch; rows: BatchRow[]; started: number; sentThisRun: number }, row: BatchRow | null): BatchProgress {
+  function progressOf(e: { batch: Batch; rows: BatchRow[]; started: number; sentThisRun: number }, changed: BatchRow[]): BatchProgress {
     const c = (s: RowStatus) => e.rows.filter((r) => r.status === s).length;
     const sentRows = e.rows.filter((r) => ['pending', 'processing', 'succeeded', 'failed', 'unknown'].includes(r.status));
     const secs = Math.max(0.001, (d.now() - e.started) / 1000);
@@ -62,7 +62,7 @@ export function createMockBatch(d: Deps) {
       batch_id: e.batch.id, state: e.batch.state, total: e.batch.valid_rows, sent: sentRows.length,
       succeeded: c('succeeded'), failed: c('failed'), unknown: c('unknown'), in_progress: c('pending') + c('processing'),
       queued, cancelled: c('cancelled'), amount_sent_fen: sentRows.reduce((s, r) => s + r.amount_fen, 0),
-      rate, eta_seconds: rate > 0 ? Math.ceil(queued / rate) : null, pause_reason: e.batch.pause_reason, row,
+      rate, eta_seconds: rate > 0 ? Math.ceil(queued / rate) : null, pause_reason: e.batch.pause_reason, rows: changed,
     };
   }
 
@@ -167,9 +167,11 @@ export function createMockBatch(d: Deps) {
       setState(e, 'running', null);
       e.started = d.now();
       e.sentThisRun = 0;
-      emit(progressOf(e, null));
+      emit(progressOf(e, []));
+      // As the core does: one event per tick with the rows changed in it.
       e.timer = setInterval(() => {
         if (e.batch.state !== 'running') return;
+        const changed: BatchRow[] = [];
         for (let k = 0; k < handle.perTick; k++) {
           const r = e.rows.find((x) => x.status === 'queued');
           if (!r) break;
@@ -184,14 +186,14 @@ export function createMockBatch(d: Deps) {
           r.provider_order_id = r.status === 'failed' ? null : `T${r.order_no.slice(1)}`;
           r.message = r.status === 'failed' ? '收款账户户名与卡号不符' : r.status === 'unknown' ? '网关超时：需查询状态' : '代付成功';
           e.sentThisRun++;
-          emit(progressOf(e, r));
+          changed.push(r);
         }
         if (e.batch.state === 'running' && !e.rows.some((x) => x.status === 'queued')) setState(e, 'done');
         if (e.batch.state !== 'running') {
           clearInterval(e.timer!);
           e.timer = null;
-          emit(progressOf(e, null));
         }
+        if (changed.length || e.batch.state !== 'running') emit(progressOf(e, changed));
       }, 30);
       return null;
     },

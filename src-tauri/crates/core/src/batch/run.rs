@@ -3,6 +3,12 @@
 //! create path (order stored before its request leaves). Pause and cancel
 //! are batch states in the database, so they work from any process and
 //! stop new sends at the next claim.
+//!
+//! Progress is coalesced: at most one event per `PROGRESS_EVERY` carrying
+//! the rows changed since the previous one, and always a last event whose
+//! rows and totals are read back from the store, so a listener that applies
+//! every event ends exactly where the batch stands (the webview, whose
+//! JavaScript runs without a JIT, cannot take one event per row).
 
 use super::store::{self as bstore, RowUpdate};
 use super::{Batch, BatchRow, BatchState, RowStatus, DEFAULT_CONCURRENCY, MAX_CONCURRENCY};
@@ -16,7 +22,11 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// The shortest gap between two progress events of one run: rows that
+/// change in between travel together in the next one.
+pub const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -31,7 +41,8 @@ impl Default for RunOptions {
     }
 }
 
-/// What the progress bar shows; sent after every row that changes.
+/// What the progress bar shows: sent at most once per `PROGRESS_EVERY`
+/// while rows change, once when the run starts and once when it stops.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BatchProgress {
@@ -53,8 +64,9 @@ pub struct BatchProgress {
     pub rate: f64,
     pub eta_seconds: Option<u64>,
     pub pause_reason: Option<String>,
-    /// The row that just changed.
-    pub row: Option<BatchRow>,
+    /// The rows changed since the previous event, each once as it stands
+    /// now, in row order (empty when only the totals or the state moved).
+    pub rows: Vec<BatchRow>,
 }
 
 struct Tally {
@@ -71,6 +83,13 @@ struct Engine<'a> {
     tally: Mutex<Tally>,
     pause_reason: Mutex<Option<String>>,
     started: Instant,
+    /// Rows changed since the last event, by row number (the latest wins).
+    pending: Mutex<BTreeMap<u32, BatchRow>>,
+    /// Each row as the events have told it so far (the rows read at the
+    /// start, then every row sent): the last event adds whatever the store
+    /// holds differently.
+    told: Mutex<BTreeMap<u32, BatchRow>>,
+    last_emit: Mutex<Instant>,
     on_progress: &'a (dyn Fn(&BatchProgress) + Send + Sync),
 }
 
@@ -122,87 +141,130 @@ pub async fn run(
         }),
         pause_reason: Mutex::new(None),
         started: Instant::now(),
+        pending: Mutex::new(BTreeMap::new()),
+        told: Mutex::new(rows.iter().map(|r| (r.row, r.clone())).collect()),
+        last_emit: Mutex::new(Instant::now()),
         on_progress,
     };
-    engine.emit(None, BatchState::Running);
-    desk.store
-        .audit(
-            desk.os_user(),
-            "batch.run",
-            Some(&format!("batch {id}")),
-            None,
-        )
-        .await?;
+    engine.emit(Vec::new(), BatchState::Running);
+    let out = engine.run_rows(rows, concurrency, may_send).await;
+    // However the run ended, the last event tells where the store stands.
+    engine.final_event().await;
+    out
+}
 
-    // 1. What an earlier run left open: settled by looking up (and querying)
-    //    the row's order, never by creating it again.
-    let open: Vec<BatchRow> = rows
-        .iter()
-        .filter(|r| {
-            matches!(
-                r.status,
-                RowStatus::Sending
-                    | RowStatus::Unknown
-                    | RowStatus::Pending
-                    | RowStatus::Processing
+impl Engine<'_> {
+    async fn run_rows(
+        &self,
+        rows: Vec<BatchRow>,
+        concurrency: usize,
+        may_send: bool,
+    ) -> CoreResult<Batch> {
+        let (desk, id) = (self.desk, self.batch_id);
+        desk.store
+            .audit(
+                desk.os_user(),
+                "batch.run",
+                Some(&format!("batch {id}")),
+                None,
             )
-        })
-        .cloned()
-        .collect();
-    let results: Vec<CoreResult<()>> = futures_util::stream::iter(open)
-        .map(|r| engine.settle(r, may_send))
-        .buffer_unordered(concurrency)
-        .collect()
-        .await;
-    results.into_iter().collect::<CoreResult<Vec<()>>>()?;
+            .await?;
+        // A ticker lets rows changed in a quiet spell out within
+        // `PROGRESS_EVERY`, not only when the next row changes.
+        let work = std::pin::pin!(self.send_rows(rows, concurrency, may_send));
+        let ticker = std::pin::pin!(async {
+            let mut every = tokio::time::interval(PROGRESS_EVERY);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                self.flush(false);
+            }
+        });
+        match futures_util::future::select(work, ticker).await {
+            futures_util::future::Either::Left((r, _)) => r?,
+            futures_util::future::Either::Right(((), _)) => unreachable!("the ticker never ends"),
+        }
+        self.finish().await
+    }
 
-    // 2. Send the queued rows (including any the first step found unsent).
-    if may_send {
-        let queued = bstore::rows_in(&desk.store, id, &[RowStatus::Queued]).await?;
-        let results: Vec<CoreResult<()>> = futures_util::stream::iter(queued)
-            .map(|r| engine.send(r))
+    async fn send_rows(
+        &self,
+        rows: Vec<BatchRow>,
+        concurrency: usize,
+        may_send: bool,
+    ) -> CoreResult<()> {
+        // 1. What an earlier run left open: settled by looking up (and
+        //    querying) the row's order, never by creating it again.
+        let open: Vec<BatchRow> = rows
+            .into_iter()
+            .filter(|r| {
+                matches!(
+                    r.status,
+                    RowStatus::Sending
+                        | RowStatus::Unknown
+                        | RowStatus::Pending
+                        | RowStatus::Processing
+                )
+            })
+            .collect();
+        let results: Vec<CoreResult<()>> = futures_util::stream::iter(open)
+            .map(|r| self.settle(r, may_send))
             .buffer_unordered(concurrency)
             .collect()
             .await;
         results.into_iter().collect::<CoreResult<Vec<()>>>()?;
+
+        // 2. Send the queued rows (including any the first step found unsent).
+        if may_send {
+            let queued =
+                bstore::rows_in(&self.desk.store, self.batch_id, &[RowStatus::Queued]).await?;
+            let results: Vec<CoreResult<()>> = futures_util::stream::iter(queued)
+                .map(|r| self.send(r))
+                .buffer_unordered(concurrency)
+                .collect()
+                .await;
+            results.into_iter().collect::<CoreResult<Vec<()>>>()?;
+        }
+        Ok(())
     }
 
-    // 3. Where the batch stands now.
-    let reason = engine.pause_reason.lock().expect("pause").take();
-    let now = now_ms();
-    if let Some(reason) = &reason {
-        bstore::move_state(
-            &desk.store,
-            id,
-            &[BatchState::Running],
-            BatchState::Paused,
-            Some(reason),
-            now,
-        )
-        .await?;
-    }
-    let mut state = bstore::batch(&desk.store, id).await?.state;
-    match state {
-        BatchState::Cancelled => {
-            bstore::cancel_queued(&desk.store, id, now).await?;
+    /// 3. Where the batch stands now.
+    async fn finish(&self) -> CoreResult<Batch> {
+        let (desk, id) = (self.desk, self.batch_id);
+        let reason = self.pause_reason.lock().expect("pause").take();
+        let now = now_ms();
+        if let Some(reason) = &reason {
+            bstore::move_state(
+                &desk.store,
+                id,
+                &[BatchState::Running],
+                BatchState::Paused,
+                Some(reason),
+                now,
+            )
+            .await?;
         }
-        BatchState::Running => {
-            let left =
-                bstore::rows_in(&desk.store, id, &[RowStatus::Queued, RowStatus::Sending]).await?;
-            let to = if left.is_empty() {
-                BatchState::Done
-            } else {
-                BatchState::Paused
-            };
-            bstore::move_state(&desk.store, id, &[BatchState::Running], to, None, now).await?;
+        match bstore::batch(&desk.store, id).await?.state {
+            BatchState::Cancelled => {
+                bstore::cancel_queued(&desk.store, id, now).await?;
+            }
+            BatchState::Running => {
+                let left =
+                    bstore::rows_in(&desk.store, id, &[RowStatus::Queued, RowStatus::Sending])
+                        .await?;
+                let to = if left.is_empty() {
+                    BatchState::Done
+                } else {
+                    BatchState::Paused
+                };
+                bstore::move_state(&desk.store, id, &[BatchState::Running], to, None, now).await?;
+            }
+            _ => {}
         }
-        _ => {}
+        let mut out = bstore::batch(&desk.store, id).await?;
+        out.counts = bstore::counts(&desk.store, id).await?;
+        Ok(out)
     }
-    let mut out = bstore::batch(&desk.store, id).await?;
-    out.counts = bstore::counts(&desk.store, id).await?;
-    state = out.state;
-    engine.emit(None, state);
-    Ok(out)
 }
 
 /// Refuses a batch that cannot run: every warning (each duplicate group, the
@@ -317,6 +379,14 @@ fn state_error(b: &Batch, what: &str) -> CoreError {
     ))
 }
 
+/// What a progress event tells of a row: the same on both sides.
+fn same_outcome(a: &BatchRow, b: &BatchRow) -> bool {
+    a.status == b.status
+        && a.order_id == b.order_id
+        && a.provider_order_id == b.provider_order_id
+        && a.message == b.message
+}
+
 /// A gateway answer that will fail every other row of the profile too.
 fn stops_profile(err: &ErrorInfo, order: &Order) -> Option<String> {
     let code = order
@@ -359,7 +429,13 @@ impl Engine<'_> {
         }
     }
 
-    fn emit(&self, row: Option<BatchRow>, state: BatchState) {
+    /// Sends one event with these rows and the tally as it stands.
+    fn emit(&self, rows: Vec<BatchRow>, state: BatchState) {
+        let reason = self.pause_reason.lock().expect("pause").clone();
+        self.emit_as(rows, state, reason);
+    }
+
+    fn emit_as(&self, rows: Vec<BatchRow>, state: BatchState, pause_reason: Option<String>) {
         let t = self.tally.lock().expect("tally");
         let n = |s: RowStatus| *t.counts.get(&s).unwrap_or(&0);
         let elapsed = self.started.elapsed().as_secs_f64();
@@ -392,11 +468,79 @@ impl Engine<'_> {
             amount_sent_fen: t.amount_sent_fen,
             rate,
             eta_seconds: (rate > 0.0).then(|| (queued as f64 / rate).ceil() as u64),
-            pause_reason: self.pause_reason.lock().expect("pause").clone(),
-            row,
+            pause_reason,
+            rows,
         };
         drop(t);
+        *self.last_emit.lock().expect("last emit") = Instant::now();
         (self.on_progress)(&p);
+    }
+
+    /// Sends the rows changed since the last event, unless one left less
+    /// than `PROGRESS_EVERY` ago (`force`: now, even with no row changed).
+    fn flush(&self, force: bool) {
+        let rows: Vec<BatchRow> = {
+            let mut pending = self.pending.lock().expect("pending");
+            if !force
+                && (pending.is_empty()
+                    || self.last_emit.lock().expect("last emit").elapsed() < PROGRESS_EVERY)
+            {
+                return;
+            }
+            std::mem::take(&mut *pending).into_values().collect()
+        };
+        {
+            let mut told = self.told.lock().expect("told");
+            for r in &rows {
+                told.insert(r.row, r.clone());
+            }
+        }
+        self.emit(rows, BatchState::Running);
+    }
+
+    /// The run's last event, read back from the store: its state, pause
+    /// reason and totals, and every row the events have not yet told as it
+    /// is stored (rows held back, rows a cancel closed, rows another runner
+    /// moved). A listener that applied every event now holds the stored batch.
+    async fn final_event(&self) {
+        let (desk, id) = (self.desk, self.batch_id);
+        let stored = match (
+            bstore::batch(&desk.store, id).await,
+            bstore::rows(&desk.store, id).await,
+        ) {
+            (Ok(b), Ok(rows)) => Some((b, rows)),
+            _ => None,
+        };
+        let Some((batch, rows)) = stored else {
+            // The store cannot be read (the run's error is reported on its
+            // own): at least nothing held back is lost.
+            self.flush(true);
+            return;
+        };
+        {
+            let mut t = self.tally.lock().expect("tally");
+            t.counts.clear();
+            t.amount_sent_fen = 0;
+            for r in &rows {
+                *t.counts.entry(r.status).or_insert(0) += 1;
+                if r.status.sent() {
+                    t.amount_sent_fen += r.amount_fen;
+                }
+            }
+        }
+        self.pending.lock().expect("pending").clear();
+        let changed: Vec<BatchRow> = {
+            let mut told = self.told.lock().expect("told");
+            let changed: Vec<BatchRow> = rows
+                .into_iter()
+                .filter(|r| told.get(&r.row).is_none_or(|t| !same_outcome(t, r)))
+                .collect();
+            for r in &changed {
+                told.insert(r.row, r.clone());
+            }
+            changed
+        };
+        self.emit_as(changed, batch.state, batch.pause_reason);
     }
 
     async fn set(&self, row: BatchRow, u: RowUpdate<'_>) -> CoreResult<()> {
@@ -425,7 +569,8 @@ impl Engine<'_> {
             .map(String::from)
             .or(row.provider_order_id);
         row.message = u.message.map(String::from);
-        self.emit(Some(row), BatchState::Running);
+        self.pending.lock().expect("pending").insert(row.row, row);
+        self.flush(false);
     }
 
     /// The stored order carrying this row's number at this profile, if any.
