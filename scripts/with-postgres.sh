@@ -69,6 +69,8 @@ EOF
 # defaults (the benchmarks' write figures).
 FAST="-c fsync=off -c full_page_writes=off -c synchronous_commit=off"
 [ "${PAYDESK_PG_DURABLE:-}" = 1 ] && FAST=""
+# More server settings for a benchmark, e.g. PAYDESK_PG_OPTIONS="-c shared_buffers=1GB".
+FAST="$FAST ${PAYDESK_PG_OPTIONS:-}"
 
 # Another process may take the port between choosing and binding: try again.
 for attempt in 1 2 3 4 5; do

@@ -1,4 +1,4 @@
-// Generated from the Rust types by `scripts/bindings.sh`: do not edit.
+// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p paydesk-core --features ts --test bindings`: do not edit.
 /* eslint-disable */
 
 export type ProviderKind = "jstpay" | "jeepay" | "juyouke" | "appkey" | "xxpay";

@@ -21,6 +21,7 @@ use std::process::ExitCode;
 
 mod approvals;
 mod batch;
+mod help_zh;
 mod output;
 mod sync;
 mod team;
@@ -41,18 +42,32 @@ mod exit {
     pub const READ_FAILED: u8 = 5;
 }
 
+/// The exit statuses in `--help` (English; `help_zh` swaps in the Chinese).
 const EXIT_CODES_HELP: &str = "\
-Exit codes / 退出码:
-  0  success / 成功
-  1  error: bad input, not found, keyring or storage; nothing was sent / 输入有误、找不到、密钥环或数据库错误，未发送任何请求
-  2  usage error: unknown flag, missing or bad argument / 命令行用法错误
-  3  the gateway refused the order (stored as failed) / 网关拒绝了订单（已记为失败）
-  4  the order's outcome is unknown: query it later, do not create it again / 订单结果未知：稍后查询，不要重复下单
-  5  a gateway query or read failed (refresh, balance, arrivals, profile test); nothing was changed / 网关查询失败（未更改任何数据）
-paydesk batch: 2 the batch cannot run / 批次无法执行, 5 the run paused before every row reached a state / 批次执行已暂停
+Exit codes:
+  0  success
+  1  error: bad input, not found, keyring or storage; nothing was sent
+  2  usage error: unknown flag, missing or bad argument
+  3  the gateway refused the order (stored as failed)
+  4  the order's outcome is unknown: query it later, do not create it again
+  5  a gateway query or read failed (refresh, balance, arrivals, profile test); nothing was changed
+paydesk batch: 2 the batch cannot run, 5 the run paused before every row reached a state
 
 With --json, every outcome is one JSON document on stdout; errors are
 {\"error\":{\"code\",\"message\",\"field\"}} (usage errors have code \"usage\").";
+
+const EXIT_CODES_HELP_ZH: &str = "\
+退出码：
+  0  成功
+  1  出错：输入有误、找不到、密钥环或数据库错误，未发送任何请求
+  2  命令行用法错误：未知参数、缺少参数或参数值无效
+  3  网关拒绝了订单（已记为失败）
+  4  订单结果未知：稍后查询，不要重复下单
+  5  网关查询或读取失败（刷新、余额、到账记录、商户配置测试），未更改任何数据
+paydesk batch：2 批次无法执行，5 批次在每一行都有结果之前暂停了
+
+加 --json 时，每个结果都是 stdout 上的一个 JSON 文档；错误为
+{\"error\":{\"code\",\"message\",\"field\"}}（用法错误的 code 为 \"usage\"）。";
 
 #[derive(Parser)]
 #[command(
@@ -540,7 +555,7 @@ type Res = Result<(), Failure>;
 
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let cli = match Cli::try_parse_from(&args) {
+    let cli = match parse(&args) {
         Ok(c) => c,
         Err(e) => return usage_error(e, &args),
     };
@@ -573,6 +588,17 @@ fn main() -> ExitCode {
     }
 }
 
+/// The command line, parsed with the tree in the run's language, so
+/// `--help` speaks it too; an English run is clap's own, untouched.
+fn parse(args: &[std::ffi::OsString]) -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    if usage::lang_of(args) == Lang::En {
+        return Cli::try_parse_from(args);
+    }
+    let matches = help_zh::localize(Cli::command()).try_get_matches_from(args)?;
+    Cli::from_arg_matches(&matches)
+}
+
 /// A command line clap refuses: in the run's language, and JSON too when
 /// `--json` was asked for.
 fn usage_error(e: clap::Error, args: &[std::ffi::OsString]) -> ExitCode {
@@ -597,12 +623,14 @@ fn usage_error(e: clap::Error, args: &[std::ffi::OsString]) -> ExitCode {
             )
             .unwrap_or_default()
         );
-    } else if lang == Lang::En {
+    } else if lang == Lang::En || e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        // clap's own text; for a command without its subcommand that is the
+        // help, already in the run's language (help_zh).
         let _ = e.print();
     } else {
-        eprintln!("错误： {}", u.message);
+        eprintln!("错误：{}", u.message);
         if let Some(usage) = &u.usage {
-            eprintln!("\n用法： {usage}");
+            eprintln!("\n用法：{usage}");
         }
         eprintln!("\n查看全部参数：paydesk --help，或在子命令后加 --help");
     }

@@ -1,25 +1,42 @@
-//! The store on PostgreSQL at a million orders (docs/BENCHMARKS.md, the
-//! PostgreSQL section): batched and single writes, look-up by number, and
-//! history pages, through the same `Store` API and the same synthetic history
-//! as the SQLite benchmarks (`benches/support`).
+//! The store on PostgreSQL at a million orders, beside SQLite (docs/
+//! BENCHMARKS.md, the PostgreSQL section): batched and single writes,
+//! look-up by number (with two floors: the same statement on one bare
+//! connection, and pgbench's libpq client), and the history pages of the
+//! SQLite benchmark (`benches/support::cases`, first and deep page, with
+//! the substring searches), through the same `Store` API and the same
+//! synthetic history (`benches/support`).
 //!
 //! ```text
 //! PAYDESK_PG_DURABLE=1 scripts/with-postgres.sh \
-//!   cargo run --release -p paydesk-core --example pg_bench -- 1000000
+//!   cargo run --release -p paydesk-core --example pg_bench -- 1000000 [--sqlite]
 //! ```
 //! Reads `PAYDESK_TEST_PG_URL` (a superuser URL); writes into a database of
-//! its own (`paydesk_bench_<n>`), dropped first.
+//! its own (`paydesk_bench_<n>`), dropped first. `--sqlite`: the same
+//! figures on SQLite, measured in turn with PostgreSQL's (same load), on the
+//! SQLite benchmark's history of `n` orders (`PAYDESK_BENCH_DIR`, written
+//! first when it is not there). Every figure line ends with the load average
+//! at the time.
 
 #[path = "../benches/support/mod.rs"]
 mod support;
 
 use paydesk_core::store::{OrderFilter, Store};
-use paydesk_core::OrderStatus;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
-use sqlx::{Connection, Executor};
+use sqlx::{Connection, Executor, Row};
 use std::time::{Duration, Instant};
-use support::{ensure_profiles, new_order, Stats, DAY_MS, END_MS};
+use support::{ensure_profiles, new_order, Stats};
+
+/// The look-up's statement as the store runs it (store/pg/orders.rs), for
+/// the bare connection and pgbench.
+const FIND_SQL: &str = "SELECT o.*, p.id AS profile_id, p.name AS profile_name, p.provider AS provider, p.sandbox AS sandbox FROM orders o JOIN profiles p ON p.pk = o.profile_pk WHERE (o.order_no = $1 OR o.provider_order_id = $1) AND ($2::text IS NULL OR p.id = $2::text) ORDER BY o.created_at DESC, o.id DESC";
+
+/// Look-ups per client in each of the three interleaved rounds.
+const LOOKUPS: usize = 5_000;
+
+/// Runs of each history case (fewer when they take over `CASE_TIME`).
+const CASE_RUNS: usize = 300;
+const CASE_TIME: Duration = Duration::from_secs(3);
 
 fn with_db(url: &str, db: &str) -> String {
     let mut u = url::Url::parse(url).expect("a postgres:// URL");
@@ -27,36 +44,85 @@ fn with_db(url: &str, db: &str) -> String {
     u.to_string()
 }
 
-async fn timed<F, Fut, T>(reps: usize, mut f: F) -> Stats
+/// The 1-minute load average now.
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(String::from))
+        .unwrap_or_else(|| "?".into())
+}
+
+async fn timed<F, Fut, T>(reps: usize, max: Duration, mut f: F) -> Stats
 where
     F: FnMut(usize) -> Fut,
     Fut: std::future::Future<Output = T>,
 {
     let mut v: Vec<Duration> = Vec::with_capacity(reps);
+    let start = Instant::now();
     for i in 0..reps {
         let t = Instant::now();
         std::hint::black_box(f(i).await);
         v.push(t.elapsed());
+        if start.elapsed() > max && v.len() >= 10 {
+            break;
+        }
     }
     Stats::of(v)
 }
 
 fn line(name: &str, s: &Stats) {
     println!(
-        "{name:<44} p50 {:>8.0} us  p99 {:>8.0} us  max {:>8.0} us  (n={})",
+        "{name:<58} p50 {:>9.0} us  p99 {:>9.0} us  max {:>9.0} us  (n={}, load {})",
         s.p50_us(),
         s.p99_us(),
         s.max_us(),
-        s.len()
+        s.len(),
+        load()
     );
+}
+
+/// pgbench (libpq, prepared statements, one client) running `script` for
+/// `count` transactions: their latencies, from its per-transaction log.
+fn pgbench(url: &str, script: &str, count: usize) -> Option<Stats> {
+    let dir = tempfile::tempdir().ok()?;
+    let file = dir.path().join("script.sql");
+    std::fs::write(&file, script).ok()?;
+    let prefix = dir.path().join("log");
+    let out = std::process::Command::new("pgbench")
+        .args(["-n", "-M", "prepared", "-c", "1", "-t", &count.to_string()])
+        .arg("-f")
+        .arg(&file)
+        .arg("-l")
+        .arg(format!("--log-prefix={}", prefix.display()))
+        .arg(url)
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        eprintln!("pgbench: {}", String::from_utf8_lossy(&out.stderr));
+        return None;
+    }
+    let mut v = Vec::new();
+    for e in std::fs::read_dir(dir.path()).ok()?.flatten() {
+        if e.file_name().to_string_lossy().starts_with("log") {
+            for l in std::fs::read_to_string(e.path()).ok()?.lines() {
+                // client_id transaction_no time_us script_no epoch epoch_us
+                if let Some(us) = l.split_whitespace().nth(2).and_then(|x| x.parse().ok()) {
+                    v.push(Duration::from_micros(us));
+                }
+            }
+        }
+    }
+    (!v.is_empty()).then(|| Stats::of(v))
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let n: usize = std::env::args()
-        .nth(1)
+    let mut args = std::env::args().skip(1);
+    let n: usize = args
+        .next()
         .and_then(|a| a.replace('_', "").parse().ok())
         .unwrap_or(1_000_000);
+    let with_sqlite = args.any(|a| a == "--sqlite");
     let admin = std::env::var("PAYDESK_TEST_PG_URL")
         .expect("PAYDESK_TEST_PG_URL (scripts/with-postgres.sh)");
     let name = format!("paydesk_bench_{n}");
@@ -68,6 +134,14 @@ async fn main() {
         c.execute(format!("CREATE DATABASE {name}").as_str())
             .await
             .unwrap();
+        let settings: Vec<(String, String)> = sqlx::query_as(
+            "SELECT name, setting FROM pg_settings WHERE name IN \
+             ('fsync', 'synchronous_commit', 'shared_buffers', 'max_parallel_workers_per_gather', 'jit') ORDER BY name",
+        )
+        .fetch_all(&mut c)
+        .await
+        .unwrap();
+        println!("server settings: {settings:?}");
     }
     let url = with_db(&admin, &name);
     let store = Store::open_url(&url).await.expect("open");
@@ -78,6 +152,7 @@ async fn main() {
     let mut samples = Vec::new();
     let sample_every = (n / 1_000).max(1);
 
+    println!("PostgreSQL store, {n} orders (load {} at start)", load());
     let t0 = Instant::now();
     let mut i = 0;
     while i < batched {
@@ -94,6 +169,11 @@ async fn main() {
         i = end;
     }
     let batched_secs = t0.elapsed().as_secs_f64();
+    println!(
+        "batched writes (1,000 per transaction)      {:.0} orders/s ({batched} in {batched_secs:.0} s, load {})",
+        batched as f64 / batched_secs,
+        load()
+    );
     let mut lat = Vec::with_capacity(singles);
     let t1 = Instant::now();
     for j in batched..n {
@@ -107,124 +187,160 @@ async fn main() {
     }
     let singles_secs = t1.elapsed().as_secs_f64();
     let single = Stats::of(lat);
+    println!(
+        "single creates                              {:.0} orders/s (p50 {:.0} us, p99 {:.0} us, load {})",
+        singles as f64 / singles_secs,
+        single.p50_us(),
+        single.p99_us(),
+        load()
+    );
     let pool = store.postgres().unwrap().pool().clone();
+    let t2 = Instant::now();
     sqlx::query("VACUUM ANALYZE").execute(&pool).await.unwrap();
+    println!(
+        "VACUUM ANALYZE                              {:.0} s",
+        t2.elapsed().as_secs_f64()
+    );
     let bytes: i64 = sqlx::query_scalar("SELECT pg_database_size(current_database())")
         .fetch_one(&pool)
         .await
         .unwrap();
-    println!("PostgreSQL store, {n} orders");
-    println!(
-        "batched writes (1,000 per transaction)      {:.0} orders/s",
-        batched as f64 / batched_secs
-    );
-    println!(
-        "single creates                              {:.0} orders/s (p50 {:.0} us, p99 {:.0} us)",
-        singles as f64 / singles_secs,
-        single.p50_us(),
-        single.p99_us()
-    );
     println!(
         "database size                               {:.0} MB",
         bytes as f64 / 1e6
     );
-
-    // Look-up by number: the numbers spread over the history.
-    let look = timed(20_000, |k| {
-        let s = &store;
-        let no = samples[k % samples.len()].clone();
-        async move {
-            let found = s.find_orders(&no, None).await.unwrap();
-            assert!(!found.is_empty());
-        }
-    })
-    .await;
-    line("look-up by number (find_orders)", &look);
-
-    // History pages: first page, and a page 81 days back (the cursor taken
-    // from the newest order before that time).
-    let deep_at = END_MS - 81 * DAY_MS;
-    let deep: (i64, i64) = sqlx::query_as(
-        "SELECT created_at, id FROM orders WHERE created_at < $1 ORDER BY created_at DESC, id DESC LIMIT 1",
+    let sizes: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT c.relname::text, pg_relation_size(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i') ORDER BY 2 DESC LIMIT 16",
     )
-    .bind(deep_at)
-    .fetch_one(&pool)
+    .fetch_all(&pool)
     .await
     .unwrap();
-    let p0 = profiles[0].name.clone();
-    let ninety = Some(END_MS - 90 * DAY_MS);
-    let cases: Vec<(&str, OrderFilter)> = vec![
-        ("all", OrderFilter::default()),
-        (
-            "profile",
-            OrderFilter {
-                profile: Some(p0.clone()),
-                ..Default::default()
-            },
-        ),
-        (
-            "pending",
-            OrderFilter {
-                status: Some(OrderStatus::Pending),
-                ..Default::default()
-            },
-        ),
-        (
-            "profile + pending + 90 d",
-            OrderFilter {
-                profile: Some(p0.clone()),
-                status: Some(OrderStatus::Pending),
-                from_ms: ninety,
-                ..Default::default()
-            },
-        ),
-        (
-            "profile + succeeded + 90 d",
-            OrderFilter {
-                profile: Some(p0.clone()),
-                status: Some(OrderStatus::Succeeded),
-                from_ms: ninety,
-                ..Default::default()
-            },
-        ),
-        (
-            "search 张伟",
-            OrderFilter {
-                search: Some("张伟".into()),
-                ..Default::default()
-            },
-        ),
-        (
-            "search 王",
-            OrderFilter {
-                search: Some("王".into()),
-                ..Default::default()
-            },
-        ),
-        (
-            "search number prefix PDP2410",
-            OrderFilter {
-                search: Some("PDP2410".into()),
-                ..Default::default()
-            },
-        ),
-        (
-            "search a whole number",
-            OrderFilter {
-                search: Some(samples[samples.len() / 2].clone()),
-                ..Default::default()
-            },
-        ),
-    ];
-    for (label, f) in cases {
-        for (depth, after) in [("first", None), ("deep", Some(deep))] {
-            let f = OrderFilter { after, ..f.clone() };
-            let s = timed(300, |_| {
-                let (s, f) = (&store, &f);
-                async move { s.list_orders(f).await.unwrap() }
+    for (rel, b) in sizes {
+        println!("  {rel:<40} {:>8.1} MB", b as f64 / 1e6);
+    }
+
+    let lite = if with_sqlite {
+        let t = Instant::now();
+        let (s, report) = support::open_or_generate(n).await;
+        if let Some(r) = report {
+            println!(
+                "SQLite history written: batched {:.0} orders/s, single creates {:.0} orders/s (p50 {:.0} us, p99 {:.0} us), {:.0} MB, in {:.0} s (load {})",
+                r.batched_per_s(),
+                r.singles_per_s(),
+                r.single_p50_us,
+                r.single_p99_us,
+                r.db_bytes as f64 / 1e6,
+                t.elapsed().as_secs_f64(),
+                load()
+            );
+        } else {
+            println!(
+                "SQLite history of {n} orders reused from {}",
+                support::data_dir(n).display()
+            );
+        }
+        let nos = support::sample_order_nos(n);
+        Some((s, nos))
+    } else {
+        None
+    };
+
+    // Look-up by number: numbers spread over the history, in three rounds,
+    // each client in turn, so each sees the same machine.
+    let mut bare = sqlx::PgConnection::connect(&url).await.unwrap();
+    let pgbench_script = format!(
+        "\\set k random(1, {n})\n{};\n",
+        FIND_SQL
+            .replace("(o.order_no = $1 OR o.provider_order_id = $1) AND ($2::text IS NULL OR p.id = $2::text) ORDER BY o.created_at DESC, o.id DESC", "o.id = :k")
+    );
+    for round in 1..=3 {
+        let look = timed(LOOKUPS, Duration::from_secs(60), |k| {
+            let s = &store;
+            let no = samples[(k * 7 + round) % samples.len()].clone();
+            async move {
+                let found = s.find_orders(&no, None).await.unwrap();
+                assert!(!found.is_empty());
+            }
+        })
+        .await;
+        line(
+            &format!("round {round}: PG look-up, Store::find_orders"),
+            &look,
+        );
+        let mut v = Vec::with_capacity(LOOKUPS);
+        for k in 0..LOOKUPS {
+            let no = samples[(k * 7 + round) % samples.len()].clone();
+            let t = Instant::now();
+            let rows = sqlx::query(FIND_SQL)
+                .bind(no)
+                .bind(None::<String>)
+                .fetch_all(&mut bare)
+                .await
+                .unwrap();
+            assert!(!rows.is_empty());
+            std::hint::black_box(rows[0].try_get::<i64, _>("id").unwrap());
+            v.push(t.elapsed());
+        }
+        let floor = Stats::of(v);
+        line(
+            &format!("round {round}: PG look-up, same SQL, one bare connection"),
+            &floor,
+        );
+        match pgbench(&url, &pgbench_script, LOOKUPS) {
+            Some(s) => line(
+                &format!("round {round}: PG pgbench (libpq), same row by id"),
+                &s,
+            ),
+            None => println!("round {round}: pgbench not run"),
+        }
+        if let Some((s, nos)) = &lite {
+            let look = timed(LOOKUPS, Duration::from_secs(60), |k| {
+                let no = nos[(k * 7 + round) % nos.len()].clone();
+                async move {
+                    let found = s.find_orders(&no, None).await.unwrap();
+                    assert!(!found.is_empty());
+                }
             })
             .await;
-            line(&format!("history {label}, {depth}"), &s);
+            line(
+                &format!("round {round}: SQLite look-up, Store::find_orders"),
+                &look,
+            );
+        }
+    }
+    bare.close().await.unwrap();
+
+    // History pages: the SQLite benchmark's cases, first page and a page 90%
+    // of the way down (support::deep), PostgreSQL then SQLite.
+    let mid = samples[samples.len() / 2].clone();
+    for case in support::cases(&mid) {
+        for (depth, f) in [
+            ("first", case.filter.clone()),
+            ("deep", support::deep(&case.filter)),
+        ] {
+            let run = |s: &Store, f: &OrderFilter| {
+                let (s, f) = (s.clone(), f.clone());
+                async move {
+                    timed(CASE_RUNS, CASE_TIME, |_| {
+                        let (s, f) = (&s, &f);
+                        async move { s.list_orders(f).await.unwrap().orders.len() }
+                    })
+                    .await
+                }
+            };
+            let rows = store.list_orders(&f).await.unwrap().orders.len();
+            line(
+                &format!("PG     {} {depth} ({rows} rows)", case.name),
+                &run(&store, &f).await,
+            );
+            if let Some((s, _)) = &lite {
+                let rows = s.list_orders(&f).await.unwrap().orders.len();
+                line(
+                    &format!("SQLite {} {depth} ({rows} rows)", case.name),
+                    &run(s, &f).await,
+                );
+            }
         }
     }
     store.close().await;

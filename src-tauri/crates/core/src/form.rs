@@ -274,7 +274,54 @@ pub struct OrderInput {
     pub values: FormValues,
 }
 
+impl OrderNoRule {
+    /// Our merchant order number, sent as `wire_name`, at most `max_len` characters.
+    pub fn sent(max_len: usize, wire_name: &str) -> Self {
+        OrderNoRule {
+            sent: true,
+            max_len,
+            wire_name: Some(wire_name.into()),
+        }
+    }
+}
+
 impl FormSpec {
+    /// A gateway's form: what it is for, the endpoint(s) it feeds, and its
+    /// amount and order-number rules; fields and notes follow.
+    pub fn new(
+        provider: ProviderKind,
+        kind: OrderKind,
+        operation: impl Into<String>,
+        amount: AmountRule,
+        order_no: OrderNoRule,
+    ) -> Self {
+        FormSpec {
+            provider,
+            kind,
+            operation: operation.into(),
+            amount,
+            order_no,
+            fields: Vec::new(),
+            notes_zh: Vec::new(),
+            notes_en: Vec::new(),
+        }
+    }
+
+    pub fn fields(mut self, fields: Vec<FieldSpec>) -> Self {
+        self.fields = fields;
+        self
+    }
+
+    /// Notes for the person filling the form, each given in both languages
+    /// side by side so neither can be forgotten.
+    pub fn notes(mut self, notes: &[(&str, &str)]) -> Self {
+        for (zh, en) in notes {
+            self.notes_zh.push(zh.to_string());
+            self.notes_en.push(en.to_string());
+        }
+        self
+    }
+
     pub fn field(&self, id: &str) -> Option<&FieldSpec> {
         self.fields.iter().find(|f| f.id == id)
     }

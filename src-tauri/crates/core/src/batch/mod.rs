@@ -14,7 +14,6 @@ mod import;
 mod read;
 mod run;
 mod store;
-mod store_pg;
 mod template;
 
 pub use columns::{Column, ColumnTarget};
@@ -239,6 +238,13 @@ pub async fn show(desk: &PayDesk, id: i64) -> CoreResult<BatchDetail> {
     batch.counts = store::counts(&desk.store, id).await?;
     let rows = store::rows(&desk.store, id).await?;
     Ok(BatchDetail { batch, rows })
+}
+
+/// The audit entry of an action on a whole batch (`batch.run`, `batch.cancel`, ...).
+async fn audit(desk: &PayDesk, action: &str, id: i64) -> CoreResult<()> {
+    desk.store
+        .audit(desk.os_user(), action, Some(&format!("batch {id}")), None)
+        .await
 }
 
 pub async fn list(desk: &PayDesk, limit: u32) -> CoreResult<Vec<Batch>> {

@@ -4,7 +4,7 @@
 
 use crate::error::FieldError;
 use crate::form::ids;
-use crate::gateway::{GatewayError, InboundNotify, OrderParams};
+use crate::gateway::{GatewayConfig, GatewayError, InboundNotify, OrderParams};
 use crate::money;
 use crate::tr;
 
@@ -50,10 +50,62 @@ pub(crate) use gateway_parts;
 /// A gateway's status codes as one table: each variant with its code on the
 /// wire, optionally the document's words for it, and the shared status it
 /// means. Generates the enum (plus `Unknown`: a code not in the table, kept
-/// waiting), `from_code`, `text` (when the table has words) and the single
+/// waiting), `from_code`, `text` (when the table has the document's words),
+/// `words` (when it has ours, Chinese and English) and the single
 /// mapping into `OrderStatus`. `read` is how the code is read first
-/// (`str::trim`, or `as_read` to take it exactly as sent).
+/// (`str::trim`, or `as_read` to take it exactly as sent). A gateway whose
+/// payouts and deposits number their states apart (`per kind`) names the
+/// order kind before each code, and `from_code` takes the kind.
 macro_rules! status_codes {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident (per kind, read $read:path) {
+            $( $(#[$vmeta:meta])* $variant:ident = $kind:ident $code:literal, ($zh:literal, $en:literal) => $status:ident, )+
+        }
+    ) => {
+        $crate::providers::common::status_codes! {
+            $(#[$meta])* pub enum $name (per kind, read $read) { $( $(#[$vmeta])* $variant = $kind $code => $status, )+ }
+        }
+        impl $name {
+            /// Our words for it, in the reader's language.
+            pub fn words(self) -> Option<String> {
+                match self {
+                    $( $name::$variant => Some($crate::i18n::tr($zh, $en)), )+
+                    $name::Unknown => None,
+                }
+            }
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident (per kind, read $read:path) {
+            $( $(#[$vmeta:meta])* $variant:ident = $kind:ident $code:literal, $text:literal => $status:ident, )+
+        }
+    ) => {
+        $crate::providers::common::status_codes! {
+            $(#[$meta])* pub enum $name (per kind, read $read) { $( $(#[$vmeta])* $variant = $kind $code => $status, )+ }
+        }
+        $crate::providers::common::status_codes! { @text $name { $( $variant = $text, )+ } }
+    };
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident (per kind, read $read:path) {
+            $( $(#[$vmeta:meta])* $variant:ident = $kind:ident $code:literal => $status:ident, )+
+        }
+    ) => {
+        $crate::providers::common::status_codes! {
+            @enum $(#[$meta])* $name { $( $(#[$vmeta])* $variant => $status, )+ }
+        }
+        impl $name {
+            /// The state an order of `kind` is in when the gateway says `code`.
+            pub fn from_code(kind: $crate::domain::OrderKind, code: &str) -> Self {
+                match (kind, $read(code)) {
+                    $( ($crate::domain::OrderKind::$kind, $code) => $name::$variant, )+
+                    _ => $name::Unknown,
+                }
+            }
+        }
+    };
     (
         $(#[$meta:meta])*
         pub enum $name:ident (read $read:path) {
@@ -61,8 +113,29 @@ macro_rules! status_codes {
         }
     ) => {
         $crate::providers::common::status_codes! {
-            @enum $(#[$meta])* $name ($read) { $( $(#[$vmeta])* $variant = $code => $status, )+ }
+            $(#[$meta])* pub enum $name (read $read) { $( $(#[$vmeta])* $variant = $code => $status, )+ }
         }
+        $crate::providers::common::status_codes! { @text $name { $( $variant = $text, )+ } }
+    };
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident (read $read:path) {
+            $( $(#[$vmeta:meta])* $variant:ident = $code:literal => $status:ident, )+
+        }
+    ) => {
+        $crate::providers::common::status_codes! {
+            @enum $(#[$meta])* $name { $( $(#[$vmeta])* $variant => $status, )+ }
+        }
+        impl $name {
+            pub fn from_code(code: &str) -> Self {
+                match $read(code) {
+                    $( $code => $name::$variant, )+
+                    _ => $name::Unknown,
+                }
+            }
+        }
+    };
+    (@text $name:ident { $( $variant:ident = $text:literal, )+ }) => {
         impl $name {
             /// The document's words for it.
             pub fn text(self) -> Option<&'static str> {
@@ -74,18 +147,8 @@ macro_rules! status_codes {
         }
     };
     (
-        $(#[$meta:meta])*
-        pub enum $name:ident (read $read:path) {
-            $( $(#[$vmeta:meta])* $variant:ident = $code:literal => $status:ident, )+
-        }
-    ) => {
-        $crate::providers::common::status_codes! {
-            @enum $(#[$meta])* $name ($read) { $( $(#[$vmeta])* $variant = $code => $status, )+ }
-        }
-    };
-    (
-        @enum $(#[$meta:meta])* $name:ident ($read:path) {
-            $( $(#[$vmeta:meta])* $variant:ident = $code:literal => $status:ident, )+
+        @enum $(#[$meta:meta])* $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident => $status:ident, )+
         }
     ) => {
         $(#[$meta])*
@@ -94,15 +157,6 @@ macro_rules! status_codes {
             $( $(#[$vmeta])* $variant, )+
             /// Any other code: keep waiting, the raw code is kept beside it.
             Unknown,
-        }
-
-        impl $name {
-            pub fn from_code(code: &str) -> Self {
-                match $read(code) {
-                    $( $code => $name::$variant, )+
-                    _ => $name::Unknown,
-                }
-            }
         }
 
         impl From<$name> for $crate::domain::OrderStatus {
@@ -157,7 +211,7 @@ pub fn json_string(s: &str) -> String {
 
 /// A profile setting a request cannot go without, trimmed; `message` names it
 /// in the gateway's words when it is missing.
-pub fn setting<'a>(
+fn setting<'a>(
     value: Option<&'a str>,
     field: &str,
     message: impl FnOnce() -> String,
@@ -167,6 +221,71 @@ pub fn setting<'a>(
         return Err(FieldError::new(field, message()).into());
     }
     Ok(v)
+}
+
+/// A profile setting a request may need: where `GatewayConfig` keeps it and
+/// the form field that names it, said once for every gateway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    MerchantId,
+    AppId,
+    OperatorId,
+    NotifyUrl,
+    ReturnUrl,
+}
+
+impl Setting {
+    /// The profile form's field id.
+    pub fn field(self) -> &'static str {
+        match self {
+            Setting::MerchantId => "merchant_id",
+            Setting::AppId => "app_id",
+            Setting::OperatorId => "operator_id",
+            Setting::NotifyUrl => "notify_url",
+            Setting::ReturnUrl => "return_url",
+        }
+    }
+
+    /// Its name in the profile form (Chinese, English).
+    fn label(self) -> (&'static str, &'static str) {
+        match self {
+            Setting::MerchantId => ("商户号", "merchant id"),
+            Setting::AppId => ("应用ID", "app id"),
+            Setting::OperatorId => ("操作员编号", "operator id"),
+            Setting::NotifyUrl => ("回调地址", "notify URL"),
+            Setting::ReturnUrl => ("返回地址", "return URL"),
+        }
+    }
+
+    /// The setting, trimmed, for a request that cannot go without it;
+    /// missing, refused naming the profile field and what the gateway calls
+    /// it on the wire (`wire`).
+    pub fn required<'a>(
+        self,
+        config: &'a GatewayConfig,
+        wire: &str,
+    ) -> Result<&'a str, GatewayError> {
+        setting(self.value(config), self.field(), || {
+            let (zh, en) = self.label();
+            crate::i18n::tr(
+                &format!("商户配置缺少{zh}（{wire}），该网关的请求必须带上它"),
+                &format!(
+                    "the profile has no {en} ({wire}), which this gateway's requests must carry"
+                ),
+            )
+        })
+    }
+
+    /// The value as the profile holds it, untrimmed.
+    pub fn value(self, config: &GatewayConfig) -> Option<&str> {
+        match self {
+            Setting::MerchantId => Some(&config.merchant_id),
+            Setting::AppId => config.app_id.as_deref(),
+            Setting::OperatorId => config.operator_id.as_deref(),
+            Setting::NotifyUrl => config.notify_url.as_deref(),
+            Setting::ReturnUrl => config.return_url.as_deref(),
+        }
+    }
 }
 
 /// An amount outside 1 fen to `max_fen` is refused, naming the gateway.
@@ -393,6 +512,35 @@ mod tests {
         assert_eq!(whole_fen("a", "10050").unwrap(), 10050);
         assert!(whole_fen("a", "100.5").is_err());
         assert!(whole_fen("a", "-5").is_err());
+    }
+
+    #[test]
+    fn each_setting_reads_its_own_profile_field_and_names_it_when_missing() {
+        let full = GatewayConfig {
+            base_url: "http://127.0.0.1:1".into(),
+            merchant_id: " M1 ".into(),
+            app_id: Some("A1".into()),
+            operator_id: Some("O1".into()),
+            notify_url: Some("http://n".into()),
+            return_url: Some("http://r".into()),
+        };
+        let all = [
+            (Setting::MerchantId, "merchant_id", "M1"),
+            (Setting::AppId, "app_id", "A1"),
+            (Setting::OperatorId, "operator_id", "O1"),
+            (Setting::NotifyUrl, "notify_url", "http://n"),
+            (Setting::ReturnUrl, "return_url", "http://r"),
+        ];
+        for (s, field, value) in all {
+            assert_eq!(s.required(&full, "wireName").unwrap(), value, "{field}");
+            match s.required(&GatewayConfig::default(), "wireName") {
+                Err(GatewayError::Invalid(f)) => {
+                    assert_eq!(f.field, field);
+                    assert!(f.message.contains("（wireName）") || f.message.contains("(wireName)"));
+                }
+                other => panic!("{field}: {other:?}"),
+            }
+        }
     }
 
     #[test]

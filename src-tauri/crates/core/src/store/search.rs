@@ -261,7 +261,7 @@ pub(super) struct Deferred {
 /// Turn the per-row index triggers off for the rest of the caller's
 /// transaction (the batch's first write). `index_rows_in` turns them back
 /// on before the transaction commits; a rollback undoes both.
-pub(super) async fn defer_index_in(conn: &mut SqliteConnection) -> Result<Deferred, sqlx::Error> {
+async fn defer_index_in(conn: &mut SqliteConnection) -> Result<Deferred, sqlx::Error> {
     let row: Option<(Option<i64>, Option<i64>)> = sqlx::query_as(
         "UPDATE order_search_state SET deferred = 1 RETURNING (SELECT max(created_at) FROM orders), (SELECT max(id) FROM orders)",
     )
@@ -285,7 +285,7 @@ pub(super) async fn defer_index_in(conn: &mut SqliteConnection) -> Result<Deferr
 /// inserted, in one statement; clear the time order when a row came with
 /// an older time or a lower id than one before it (the trigger's test,
 /// row by row); turn the triggers back on.
-pub(super) async fn index_rows_in(
+async fn index_rows_in(
     conn: &mut SqliteConnection,
     d: Deferred,
     rows: &[(i64, i64)],
@@ -333,6 +333,22 @@ pub(super) async fn index_rows_in(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+impl SqliteStore {
+    /// The batch insert's hooks (store/orders.rs, written once for both
+    /// engines): per-row index triggers off, then the rows indexed at once.
+    pub(super) async fn defer_index_in(conn: &mut SqliteConnection) -> CoreResult<Deferred> {
+        Ok(defer_index_in(conn).await?)
+    }
+
+    pub(super) async fn index_rows_in(
+        conn: &mut SqliteConnection,
+        d: Deferred,
+        rows: &[(i64, i64)],
+    ) -> CoreResult<()> {
+        Ok(index_rows_in(conn, d, rows).await?)
+    }
 }
 
 /// A filter turned into SQL conditions, in the three forms the plans use.
@@ -707,9 +723,9 @@ impl SqliteStore {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use crate::store::test_support::{new_order, profile, TestDb};
+    use crate::store::test_support::{new_order, profile};
     use crate::store::NewOrder;
     use crate::store::Store;
     use proptest::prelude::*;
@@ -720,7 +736,7 @@ mod tests {
     /// shorter one at the start of the number, the gateway id or the payee,
     /// and a two-character one anywhere in a payee's name (of up to six
     /// characters: the index's marked pairs).
-    fn matches(o: &Order, term: &str) -> bool {
+    pub(crate) fn matches(o: &Order, term: &str) -> bool {
         let t = term.to_ascii_lowercase();
         let low = |v: &Option<String>| v.as_deref().map(str::to_ascii_lowercase);
         let has = |v: &Option<String>| low(v).is_some_and(|v| v.contains(&t));
@@ -735,7 +751,7 @@ mod tests {
     }
 
     /// Every page of `f`, following the cursor.
-    async fn all_pages(s: &Store, mut f: OrderFilter) -> Vec<Order> {
+    pub(crate) async fn all_pages(s: &Store, mut f: OrderFilter) -> Vec<Order> {
         let mut v = Vec::new();
         loop {
             let page = s.list_orders(&f).await.unwrap();
@@ -750,7 +766,7 @@ mod tests {
 
     /// Each search gives exactly the brute-force matches of the whole
     /// history, newest first, across keyset pages.
-    async fn check_searches(
+    pub(crate) async fn check_searches(
         s: &Store,
         cases: &[(&str, Option<&str>, Option<OrderStatus>, u32)],
     ) -> usize {
@@ -800,7 +816,7 @@ mod tests {
     /// an order number every 1,000th; a 19-digit account on every order;
     /// times repeat in pairs (or, `shuffled`, every 97th order is written an
     /// hour older than the rest: ids no longer grow with time).
-    fn history(n: i64, shuffled: bool) -> Vec<NewOrder> {
+    pub(crate) fn history(n: i64, shuffled: bool) -> Vec<NewOrder> {
         (0..n)
             .map(|i| {
                 let no = if i < 6_000 {
@@ -844,7 +860,7 @@ mod tests {
             .collect()
     }
 
-    const CASES: &[(&str, Option<&str>, Option<OrderStatus>, u32)] = &[
+    pub(crate) const CASES: &[(&str, Option<&str>, Option<OrderStatus>, u32)] = &[
         // Many matches bunched in the past, with and without row filters.
         ("old", None, None, 50),
         ("OLD", Some("B"), Some(OrderStatus::Succeeded), 50),
@@ -1281,143 +1297,65 @@ mod tests {
         assert_index_whole(&s).await;
     }
 
-    /// PostgreSQL's search (store/pg/search.rs) is still prefixes only (the
-    /// rules before migration 0012): its pages match a brute-force prefix
-    /// filter, newest first, across keyset pages. A trigram index there is
-    /// pg_trgm's (docs/BENCHMARKS.md says what it needs).
-    async fn prefix_search_pages_match_a_brute_force_filter(db: TestDb) {
-        let s = db.open().await;
-        s.insert_profile(&profile("p1", "A")).await.unwrap();
-        s.insert_profile(&profile("p2", "B")).await.unwrap();
-        let n = 14_000i64;
-        let rows: Vec<NewOrder> = (0..n)
-            .map(|i| {
-                // The oldest 6,000 orders are numbered OLDTIME… (one bucket
-                // of the bucket index), the next 5,500 OLDT006… to OLDT011…
-                // (six buckets, interleaved in time), the newest 2,500 NEW…;
-                // every 7th payee is 李, every 100th is 司马; times repeat
-                // in pairs.
-                let no = if i < 6_000 {
-                    format!("OLDTIME{i:05}")
-                } else if i < n - 2_500 {
-                    format!("OLDT{:03}{i:05}", 6 + i % 6)
-                } else {
-                    format!("NEW{i:05}")
-                };
-                let mut o = new_order(if i % 3 == 0 { "p2" } else { "p1" }, &no, 1_000 + i / 2);
-                // Every 1,000th payee looks like an order number: such rows
-                // match a number search in two columns (old ones in both).
-                let payee = if i % 1_000 == 1 {
-                    "OldTime王"
-                } else if i % 100 == 0 {
-                    "司马懿"
-                } else if i % 7 == 0 {
-                    "李四"
-                } else {
-                    "张三"
-                };
-                o.fields.insert("payee_name".into(), payee.into());
-                if i % 5 == 0 {
-                    o.status = OrderStatus::Succeeded;
-                }
-                o
-            })
-            .collect();
-        for chunk in rows.chunks(1_000) {
-            s.insert_orders_batch(chunk).await.unwrap();
-        }
-        let all = {
-            let mut v = Vec::new();
-            let mut f = OrderFilter {
-                limit: Some(1_000),
-                ..Default::default()
-            };
-            loop {
-                let page = s.list_orders(&f).await.unwrap();
-                v.extend(page.orders);
-                match page.next {
-                    Some(c) => f.after = Some(c),
-                    None => break,
-                }
-            }
-            v
-        };
-        assert_eq!(all.len() as i64, n);
-        for (search, profile, status, limit) in [
-            ("old", None, None, 50),
-            ("OLD", Some("B"), Some(OrderStatus::Succeeded), 50),
-            ("new0", None, None, 50),
-            ("李", None, None, 50),
-            ("李", Some("A"), Some(OrderStatus::Succeeded), 50),
-            ("司马", None, None, 50),
-            ("张", Some("B"), None, 50),
-            ("OLDTIME0012", None, None, 50),
-            // At least a bucket's length with many matches, all in the past:
-            // the bucket index plan (exactly a bucket, longer, any case,
-            // with row filters), and a wildcard taken literally.
-            ("oldTime", None, None, 50),
-            ("OLDTIME0", Some("B"), Some(OrderStatus::Succeeded), 50),
-            ("OLDTIME0", Some("A"), None, 50),
-            ("oldtime00", None, None, 50),
-            ("OLDTIM_", None, None, 50),
-            // Shorter than a bucket, many matches over several buckets, all
-            // in the past: bucket by bucket, newest bucket first.
-            ("oldt", None, None, 50),
-            ("OLDT0", None, None, 50),
-            ("oldt0", Some("B"), Some(OrderStatus::Succeeded), 50),
-            ("OLDT00", Some("A"), None, 50),
-            // A page longer than a bucket's share: it takes several buckets.
-            ("OLDT0", None, None, 600),
-            ("nothing", None, None, 50),
-            ("%", None, None, 50),
-        ] {
-            let expected: Vec<i64> = all
-                .iter()
-                .filter(|o| {
-                    let pre = |v: &Option<String>| {
-                        v.as_deref()
-                            .is_some_and(|v| v.to_lowercase().starts_with(&search.to_lowercase()))
-                    };
-                    (pre(&Some(o.order_no.clone())) || pre(&o.payee_name))
-                        && profile.is_none_or(|p| o.profile == p)
-                        && status.is_none_or(|st| o.status == st)
-                })
-                .map(|o| o.id)
-                .collect();
-            let mut got = Vec::new();
-            let mut f = OrderFilter {
-                search: Some(search.into()),
-                profile: profile.map(String::from),
-                status,
-                limit: Some(limit),
-                ..Default::default()
-            };
-            loop {
-                let page = s.list_orders(&f).await.unwrap();
-                got.extend(page.orders.iter().map(|o| o.id));
-                match page.next {
-                    Some(c) => f.after = Some(c),
-                    None => break,
-                }
-            }
-            assert_eq!(got, expected, "search {search:?} {profile:?} {status:?}");
-        }
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres_prefix_search_pages_match_a_brute_force_filter() {
-        if let Some(db) = TestDb::postgres("prefix_search_pages_match_a_brute_force_filter") {
-            prefix_search_pages_match_a_brute_force_filter(db).await
-        }
-    }
-
-    fn small_history() -> impl Strategy<Value = Vec<(String, String, String)>> {
+    pub(crate) fn small_history() -> impl Strategy<Value = Vec<(String, String, String)>> {
         // Few letters, so terms often hit: numbers, payees (CJK, up to six
         // characters) and account numbers.
         proptest::collection::vec(
             ("[A-Cab0-2]{4,12}", "[张王李三四_]{1,6}", "[0-3]{0,8}"),
             1..120,
         )
+    }
+
+    /// One case of `search_equals_a_like_scan` on an empty store of either
+    /// engine: the rows written, then each term (the made-up one and those
+    /// the picks cut out of the rows: row, column, start, length) searched
+    /// against the brute-force filter.
+    pub(crate) async fn like_scan_case(
+        s: &Store,
+        rows: &[(String, String, String)],
+        picks: &[(usize, usize, usize, usize)],
+        made_up: &str,
+    ) {
+        s.insert_profile(&profile("p1", "A")).await.unwrap();
+        let mut seen = std::collections::HashSet::new();
+        let orders: Vec<NewOrder> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, (no, _, _))| seen.insert(no.clone()))
+            .map(|(i, (no, payee, acct))| {
+                let mut o = new_order("p1", no, 1_000 + i as i64);
+                o.fields.insert("payee_name".into(), payee.clone());
+                if !acct.is_empty() {
+                    o.fields.insert("account_no".into(), acct.clone());
+                }
+                o
+            })
+            .collect();
+        s.insert_orders_batch(&orders).await.unwrap();
+        let mut terms: Vec<String> = vec![made_up.to_string()];
+        for (row, col, start, len) in picks {
+            let o = &orders[row % orders.len()];
+            let v: Vec<char> = match col {
+                0 => o.order_no.chars().collect(),
+                1 => o.fields["payee_name"].chars().collect(),
+                _ => o
+                    .fields
+                    .get("account_no")
+                    .cloned()
+                    .unwrap_or_default()
+                    .chars()
+                    .collect(),
+            };
+            if v.is_empty() {
+                continue;
+            }
+            let a = start % v.len();
+            let b = (a + len).min(v.len());
+            terms.push(v[a..b].iter().collect());
+        }
+        let cases: Vec<(&str, Option<&str>, Option<OrderStatus>, u32)> =
+            terms.iter().map(|t| (t.as_str(), None, None, 7)).collect();
+        check_searches(s, &cases).await;
     }
 
     proptest! {
@@ -1434,40 +1372,7 @@ mod tests {
             rt.block_on(async {
                 let dir = tempfile::tempdir().unwrap();
                 let s = Store::open(dir.path()).await.unwrap();
-                s.insert_profile(&profile("p1", "A")).await.unwrap();
-                let mut seen = std::collections::HashSet::new();
-                let orders: Vec<NewOrder> = rows
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, (no, _, _))| seen.insert(no.clone()))
-                    .map(|(i, (no, payee, acct))| {
-                        let mut o = new_order("p1", no, 1_000 + i as i64);
-                        o.fields.insert("payee_name".into(), payee.clone());
-                        if !acct.is_empty() {
-                            o.fields.insert("account_no".into(), acct.clone());
-                        }
-                        o
-                    })
-                    .collect();
-                s.insert_orders_batch(&orders).await.unwrap();
-                let mut terms: Vec<String> = vec![made_up.clone()];
-                for (row, col, start, len) in &picks {
-                    let o = &orders[row % orders.len()];
-                    let v: Vec<char> = match col {
-                        0 => o.order_no.chars().collect(),
-                        1 => o.fields["payee_name"].chars().collect(),
-                        _ => o.fields.get("account_no").cloned().unwrap_or_default().chars().collect(),
-                    };
-                    if v.is_empty() {
-                        continue;
-                    }
-                    let a = start % v.len();
-                    let b = (a + len).min(v.len());
-                    terms.push(v[a..b].iter().collect());
-                }
-                let cases: Vec<(&str, Option<&str>, Option<OrderStatus>, u32)> =
-                    terms.iter().map(|t| (t.as_str(), None, None, 7)).collect();
-                check_searches(&s, &cases).await;
+                like_scan_case(&s, &rows, &picks, &made_up).await;
             });
         }
     }

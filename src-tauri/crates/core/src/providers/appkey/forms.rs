@@ -61,96 +61,42 @@ pub fn check_mrn(order_no: &str) -> Result<(), FieldError> {
     Ok(())
 }
 
+// Laid out by hand, one field a line with its help below.
+#[rustfmt::skip]
 pub fn payout_form() -> FormSpec {
-    FormSpec {
-        provider: ProviderKind::Appkey,
-        kind: OrderKind::Payout,
-        operation: PAYOUTS_CREATE.into(),
-        amount: AmountRule::whole_yuan(100, None),
-        order_no: OrderNoRule { sent: true, max_len: MRN_MAX_LEN, wire_name: Some("mrn".into()) },
-        fields: vec![
-            FieldSpec::new(ids::PAYEE_NAME, "收款人户名", "Account holder name", InputKind::Text)
-                .required()
-                .wire("accountName")
+    FormSpec::new(ProviderKind::Appkey, OrderKind::Payout, PAYOUTS_CREATE, AmountRule::whole_yuan(100, None), OrderNoRule::sent(MRN_MAX_LEN, "mrn"))
+        .fields(vec![
+            FieldSpec::new(ids::PAYEE_NAME, "收款人户名", "Account holder name", InputKind::Text).required().wire("accountName")
                 .help("银行账户的开户名，须与银行预留的户名一致", "The name on the bank account, exactly as the bank holds it"),
-            FieldSpec::new(ids::ACCOUNT_NO, "银行卡号", "Card number", InputKind::AccountNo)
-                .required()
-                .wire("accountNumber")
+            FieldSpec::new(ids::ACCOUNT_NO, "银行卡号", "Card number", InputKind::AccountNo).required().wire("accountNumber")
                 .help("收款银行卡卡号，输入时可带空格", "The payee's bank card number; spaces are removed"),
-            FieldSpec::new(ids::BANK_NAME, "银行名称", "Bank", InputKind::Bank)
-                .required()
-                .bank_value(BankValue::Name)
-                .wire("bankName")
+            FieldSpec::new(ids::BANK_NAME, "银行名称", "Bank", InputKind::Bank).required().bank_value(BankValue::Name).wire("bankName")
                 .help("按名称、拼音首字母搜索，如 gsyh → 中国工商银行", "Search by name or pinyin initials, e.g. gsyh → 中国工商银行"),
-        ],
-        notes_zh: vec![
-            "下发金额必须是整数元（不能有角、分）。".into(),
-            "下发请求受理后状态为“待处理”，结果以回调或“查询状态”为准。".into(),
-            "该网关不提供余额查询。".into(),
-        ],
-        notes_en: vec![
-            "Payout amounts must be whole yuan (no jiao or fen).".into(),
-            "An accepted payout is pending; the result comes by callback or by querying its status.".into(),
-            "This gateway offers no balance query.".into(),
-        ],
-    }
+        ])
+        .notes(&[
+            ("下发金额必须是整数元（不能有角、分）。", "Payout amounts must be whole yuan (no jiao or fen)."),
+            ("下发请求受理后状态为“待处理”，结果以回调或“查询状态”为准。", "An accepted payout is pending; the result comes by callback or by querying its status."),
+            ("该网关不提供余额查询。", "This gateway offers no balance query."),
+        ])
 }
 
+// Laid out by hand, one field a line with its help below.
+#[rustfmt::skip]
 pub fn deposit_form() -> FormSpec {
-    FormSpec {
-        provider: ProviderKind::Appkey,
-        kind: OrderKind::Deposit,
-        operation: PAY_CREATE.into(),
-        amount: AmountRule::yuan_2dp(1, None),
-        order_no: OrderNoRule {
-            sent: true,
-            max_len: MRN_MAX_LEN,
-            wire_name: Some("mrn".into()),
-        },
-        fields: vec![
-            FieldSpec::new(
-                ids::CHANNEL,
-                "支付通道",
-                "Payment channel",
-                InputKind::Select,
-            )
-            .required()
-            .choices(
-                CHANNELS
-                    .iter()
-                    .map(|(id, zh, en)| Choice::new(&id.to_string(), zh, en))
-                    .collect(),
-            )
-            .wire("channelId")
-            .help(
-                "选择商户已开通的通道；不清楚请联系网关客服",
-                "Pick a channel your account has enabled; ask the gateway's support if unsure",
-            ),
-            FieldSpec::new(
-                ids::PAYER_NAME,
-                "付款人实名",
-                "Payer's real name",
-                InputKind::Text,
-            )
-            .wire("payer")
-            .help(
-                "可选：付款人的账户实名，不参与签名",
-                "Optional: the payer's real account name (not signed)",
-            ),
-        ],
-        notes_zh: vec![
-            "金额以元发送，可带两位小数。".into(),
-            "下单成功后显示支付页面地址（二维码），请让付款人扫码或打开该地址付款。".into(),
-            "需在商户配置中填写回调地址和返回地址（网关要求且参与签名）。".into(),
-        ],
-        notes_en: vec![
-            "The amount is sent in yuan, with up to two decimals.".into(),
-            "On success a payment page address (QR code) is shown for the payer to scan or open."
-                .into(),
-            "The profile needs a notify URL and a return URL (required and signed by the gateway)."
-                .into(),
-        ],
-    }
+    FormSpec::new(ProviderKind::Appkey, OrderKind::Deposit, PAY_CREATE, AmountRule::yuan_2dp(1, None), OrderNoRule::sent(MRN_MAX_LEN, "mrn"))
+        .fields(vec![
+            FieldSpec::new(ids::CHANNEL, "支付通道", "Payment channel", InputKind::Select).required()
+                .choices(CHANNELS.iter().map(|(id, zh, en)| Choice::new(&id.to_string(), zh, en)).collect())
+                .wire("channelId")
+                .help("选择商户已开通的通道；不清楚请联系网关客服", "Pick a channel your account has enabled; ask the gateway's support if unsure"),
+            FieldSpec::new(ids::PAYER_NAME, "付款人实名", "Payer's real name", InputKind::Text).wire("payer")
+                .help("可选：付款人的账户实名，不参与签名", "Optional: the payer's real account name (not signed)"),
+        ])
+        .notes(&[
+            ("金额以元发送，可带两位小数。", "The amount is sent in yuan, with up to two decimals."),
+            ("下单成功后显示支付页面地址（二维码），请让付款人扫码或打开该地址付款。", "On success a payment page address (QR code) is shown for the payer to scan or open."),
+            ("需在商户配置中填写回调地址和返回地址（网关要求且参与签名）。", "The profile needs a notify URL and a return URL (required and signed by the gateway)."),
+        ])
 }
 
 pub fn check(order: &OrderParams) -> Result<(), FieldError> {

@@ -11,46 +11,16 @@ pub mod wire;
 
 use crate::domain::OrderKind;
 use crate::form::ids;
-use crate::gateway::{Call, Gateway, GatewayError, OrderParams, ReplyResult};
+use crate::gateway::{Call, Gateway, OrderParams, ReplyResult};
 use crate::money::{fen_to_yuan_compact, whole_yuan};
 use crate::providers::common::gateway_parts;
-use crate::providers::common::setting;
+use crate::providers::common::Setting;
 use crate::sign::md5_lower;
-use crate::tr;
 use async_trait::async_trait;
 
 pub struct Appkey;
 
 pub use forms::{CHANNELS, MRN_MAX_LEN};
-
-/// `callbackUrl` is required by the document and signed, so a profile without
-/// a callback address is refused before anything is sent rather than signing
-/// an empty one the gateway would refuse.
-fn callback_url<'a>(call: &'a Call<'_>) -> Result<&'a str, GatewayError> {
-    setting(call.config.notify_url.as_deref(), "notify_url", || {
-        tr!(
-            "AppKey 要求回调地址（callbackUrl）：请在商户配置中填写“回调地址”",
-            "AppKey requires a callback URL (callbackUrl): set the profile's notify URL"
-        )
-    })
-}
-
-/// `returnUrl` likewise is required and signed; there is no sensible stand-in
-/// for the page the payer returns to, so it must be configured.
-fn return_url<'a>(call: &'a Call<'_>) -> Result<&'a str, GatewayError> {
-    setting(call.config.return_url.as_deref(), "return_url", || {
-        tr!(
-            "AppKey 充值要求返回地址（returnUrl，付款完成后付款人返回的网址）：请在商户配置中填写“返回地址”",
-            "AppKey deposits require a return URL (returnUrl, where the payer goes after paying): set the profile's return URL"
-        )
-    })
-}
-
-fn app_key<'a>(call: &'a Call<'_>) -> Result<&'a str, GatewayError> {
-    setting(Some(&call.config.merchant_id), "merchant_id", || {
-        tr!("请在商户配置中填写 appKey", "set the profile's appKey")
-    })
-}
 
 #[async_trait]
 impl Gateway for Appkey {
@@ -58,13 +28,16 @@ impl Gateway for Appkey {
 
     async fn create_deposit(&self, call: &Call<'_>, order: &OrderParams) -> ReplyResult {
         self.check(order)?;
+        // `callbackUrl` and `returnUrl` are required by the document and
+        // signed: a profile without them is refused before anything is sent
+        // rather than signing empty ones the gateway would refuse.
         let req = wire::PayCreate {
             amount: fen_to_yuan_compact(order.amount_fen),
-            app_key: app_key(call)?,
-            callback_url: callback_url(call)?,
+            app_key: Setting::MerchantId.required(call.config, "appKey")?,
+            callback_url: Setting::NotifyUrl.required(call.config, "callbackUrl")?,
             channel_id: forms::channel_id(order)?,
             mrn: &order.order_no,
-            return_url: return_url(call)?,
+            return_url: Setting::ReturnUrl.required(call.config, "returnUrl")?,
             payer: order.value(ids::PAYER_NAME),
         };
         let sign = md5_lower(&req.string_to_sign(call.secret.expose()));
@@ -81,9 +54,9 @@ impl Gateway for Appkey {
             account_name: order.value_or_empty(ids::PAYEE_NAME),
             account_number: order.value_or_empty(ids::ACCOUNT_NO),
             amount_yuan: whole_yuan(ids::AMOUNT, order.amount_fen)?,
-            app_key: app_key(call)?,
+            app_key: Setting::MerchantId.required(call.config, "appKey")?,
             bank_name: order.value_or_empty(ids::BANK_NAME),
-            callback_url: callback_url(call)?,
+            callback_url: Setting::NotifyUrl.required(call.config, "callbackUrl")?,
             mrn: &order.order_no,
         };
         let sign = md5_lower(&req.string_to_sign(call.secret.expose()));
@@ -100,7 +73,12 @@ impl Gateway for Appkey {
             OrderKind::Deposit => (wire::PAYMENTS_QUERY, true),
             OrderKind::Payout => (wire::PAYOUTS_QUERY, false),
         };
-        let pq = sign::query_path(path, app_key(call)?, &order.order_no, call.secret.expose());
+        let pq = sign::query_path(
+            path,
+            Setting::MerchantId.required(call.config, "appKey")?,
+            &order.order_no,
+            call.secret.expose(),
+        );
         let raw = call.http.get(call, &pq).await?;
         wire::parse_query(&raw.body, deposit)
     }

@@ -11,6 +11,7 @@ use crate::domain::OrderStatus;
 use crate::gateway::{GatewayError, Reply};
 use crate::providers::common::json_string;
 use crate::tr;
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -95,23 +96,30 @@ pub struct PayCreateReply {
     pub pay_url: Option<String>,
 }
 
+/// The `{error, errorMessage, result}` reply of payouts and queries; `R` is
+/// what `result` holds (a payout create's is not read: `IgnoredAny`).
 #[derive(Debug, Deserialize)]
-pub struct ErrorReply {
-    #[serde(alias = "Error")]
-    pub error: Option<String>,
-    #[serde(rename = "errorMessage", alias = "ErrorMessage", alias = "errorMsg")]
-    pub error_message: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct QueryReply {
+pub struct ErrorReply<R> {
     #[serde(alias = "Error")]
     pub error: Option<String>,
     #[serde(rename = "errorMessage", alias = "ErrorMessage", alias = "errorMsg")]
     pub error_message: Option<String>,
     #[serde(alias = "Result")]
-    pub result: Option<QueryResult>,
+    pub result: Option<R>,
 }
+
+impl<R> ErrorReply<R> {
+    /// The `error` code, which every such reply carries (`success` or a refusal).
+    fn code(&self) -> Result<&str, GatewayError> {
+        self.error
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| GatewayError::malformed("appkey: reply has no `error`"))
+    }
+}
+
+pub type QueryReply = ErrorReply<QueryResult>;
 
 #[derive(Debug, Deserialize)]
 pub struct QueryResult {
@@ -188,10 +196,8 @@ pub fn pay_url(base_url: &str, pay_path: &str) -> String {
 
 /// `/api/Payouts/Create` reply: `success` → pending (the result comes later).
 pub fn parse_payout_create(body: &str) -> Result<Reply, GatewayError> {
-    let r: ErrorReply = parse(body)?;
-    let Some(code) = r.error.as_deref().map(str::trim).filter(|c| !c.is_empty()) else {
-        return Err(GatewayError::malformed("appkey: reply has no `error`"));
-    };
+    let r: ErrorReply<IgnoredAny> = parse(body)?;
+    let code = r.code()?;
     if code != "success" {
         return Err(rejected(code, r.error_message.as_deref()));
     }
@@ -207,9 +213,7 @@ pub fn parse_payout_create(body: &str) -> Result<Reply, GatewayError> {
 /// `/api/Payments/Query` and `/api/Payouts/Query` replies.
 pub fn parse_query(body: &str, deposit: bool) -> Result<Reply, GatewayError> {
     let r: QueryReply = parse(body)?;
-    let Some(code) = r.error.as_deref().map(str::trim).filter(|c| !c.is_empty()) else {
-        return Err(GatewayError::malformed("appkey: reply has no `error`"));
-    };
+    let code = r.code()?;
     if code != "success" {
         if code == "object_not_found" {
             // Unknown mrn; the same code also means an unknown appKey, so say both.

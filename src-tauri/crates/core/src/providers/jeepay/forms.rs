@@ -13,77 +13,41 @@ use crate::tr;
 pub const MAX_AMOUNT_FEN: i64 = i32::MAX as i64;
 pub const ORDER_NO_MAX: usize = 30;
 
+// Laid out by hand, one field a line with its help below.
+#[rustfmt::skip]
 pub fn payout_form() -> FormSpec {
-    FormSpec {
-        provider: ProviderKind::Jeepay,
-        kind: OrderKind::Payout,
-        operation: wire::TRANSFER_PATH.into(),
-        amount: AmountRule::fen(1, Some(MAX_AMOUNT_FEN)),
-        order_no: OrderNoRule { sent: true, max_len: ORDER_NO_MAX, wire_name: Some("mchOrderNo".into()) },
-        fields: vec![
-            FieldSpec::new(ids::ENTRY_TYPE, "入账方式", "Pay into", InputKind::Select)
-                .required()
+    FormSpec::new(ProviderKind::Jeepay, OrderKind::Payout, wire::TRANSFER_PATH, AmountRule::fen(1, Some(MAX_AMOUNT_FEN)), OrderNoRule::sent(ORDER_NO_MAX, "mchOrderNo"))
+        .fields(vec![
+            FieldSpec::new(ids::ENTRY_TYPE, "入账方式", "Pay into", InputKind::Select).required()
                 .choices(vec![
                     Choice::new(ENTRY_WX_CASH, "微信零钱", "WeChat balance"),
                     Choice::new(ENTRY_ALIPAY_CASH, "支付宝余额", "Alipay balance"),
                     Choice::new(ENTRY_BANK_CARD, "银行卡", "Bank card"),
                 ])
-                .default_value(ENTRY_WX_CASH)
-                .max_len(20)
-                .wire("entryType"),
-            FieldSpec::new(ids::IF_CODE, "支付接口", "Payment interface", InputKind::Select)
-                .required()
+                .default_value(ENTRY_WX_CASH).max_len(20).wire("entryType"),
+            FieldSpec::new(ids::IF_CODE, "支付接口", "Payment interface", InputKind::Select).required()
                 .choices(vec![Choice::new("wxpay", "微信官方接口", "WeChat Pay"), Choice::new("alipay", "支付宝官方接口", "Alipay")])
-                .allow_other()
-                .default_value("wxpay")
-                .max_len(10)
-                .wire("ifCode")
-                .help(
-                    "微信零钱用 wxpay，支付宝余额用 alipay；其他接口代码请以网关开通的为准",
-                    "wxpay for WeChat balance, alipay for Alipay balance; any other code must be enabled by the gateway",
-                ),
-            FieldSpec::new(ids::ACCOUNT_NO, "收款账号", "Payee account", InputKind::Text)
-                .required()
-                .max_len(64)
-                .wire("accountNo")
-                .help(
-                    "微信零钱：收款人的 openid；支付宝：收款人的支付宝登录账号（手机号或邮箱）；银行卡：卡号（空格会被去掉）",
-                    "WeChat: the payee's openid; Alipay: the payee's Alipay login (phone or e-mail); bank card: the card number (spaces are removed)",
-                ),
-            FieldSpec::new(ids::PAYEE_NAME, "收款人姓名", "Payee name", InputKind::Text)
-                .max_len(64)
-                .wire("accountName")
+                .allow_other().default_value("wxpay").max_len(10).wire("ifCode")
+                .help("微信零钱用 wxpay，支付宝余额用 alipay；其他接口代码请以网关开通的为准", "wxpay for WeChat balance, alipay for Alipay balance; any other code must be enabled by the gateway"),
+            FieldSpec::new(ids::ACCOUNT_NO, "收款账号", "Payee account", InputKind::Text).required().max_len(64).wire("accountNo")
+                .help("微信零钱：收款人的 openid；支付宝：收款人的支付宝登录账号（手机号或邮箱）；银行卡：卡号（空格会被去掉）", "WeChat: the payee's openid; Alipay: the payee's Alipay login (phone or e-mail); bank card: the card number (spaces are removed)"),
+            FieldSpec::new(ids::PAYEE_NAME, "收款人姓名", "Payee name", InputKind::Text).max_len(64).wire("accountName")
                 .help("填写后网关会校验收款人姓名，不符则转账失败；留空则不校验", "when given, the gateway checks the payee's name and fails the transfer if it differs; left empty, it is not checked"),
-            FieldSpec::new(ids::BANK_NAME, "开户行名称", "Bank name", InputKind::Bank)
-                .shown_when(ids::ENTRY_TYPE, ENTRY_BANK_CARD)
-                .max_len(64)
-                .wire("bankName")
+            FieldSpec::new(ids::BANK_NAME, "开户行名称", "Bank name", InputKind::Bank).shown_when(ids::ENTRY_TYPE, ENTRY_BANK_CARD).max_len(64).wire("bankName")
                 .help("网关目前仅作记录", "the gateway keeps it as a record only"),
             FieldSpec::new(ids::REMARK, "转账备注", "Transfer note", InputKind::Text).max_len(128).wire("transferDesc"),
-            FieldSpec::new(wire::CLIENT_IP, "客户端IP", "Client IP", InputKind::Text)
-                .max_len(32)
-                .wire("clientIp")
+            FieldSpec::new(wire::CLIENT_IP, "客户端IP", "Client IP", InputKind::Text).max_len(32).wire("clientIp")
                 .help("客户端 IPv4 地址，一般不填", "the client's IPv4 address; usually left empty"),
-            FieldSpec::new(wire::CHANNEL_EXTRA, "渠道参数", "Channel parameters", InputKind::Text)
-                .max_len(256)
-                .wire("channelExtra")
+            FieldSpec::new(wire::CHANNEL_EXTRA, "渠道参数", "Channel parameters", InputKind::Text).max_len(256).wire("channelExtra")
                 .help("特定渠道的额外参数，JSON 格式（如 {}），一般不填", "extra parameters for particular channels, as JSON (e.g. {}); usually left empty"),
-            FieldSpec::new(wire::EXT_PARAM, "扩展参数", "Extra data", InputKind::Text)
-                .max_len(512)
-                .wire("extParam")
+            FieldSpec::new(wire::EXT_PARAM, "扩展参数", "Extra data", InputKind::Text).max_len(512).wire("extParam")
                 .help("商户自定义内容，网关回调时原样返回", "the merchant's own data, returned as is in the callback"),
-        ],
-        notes_zh: vec![
-            "金额以“分”为单位发送，可精确到分。".into(),
-            "转账结果以“查询状态”为准：0 订单生成、1 转账中、2 转账成功、3 转账失败、4 转账关闭。".into(),
-            "只有在商户配置中填写了异步通知地址，网关才会回调。".into(),
-        ],
-        notes_en: vec![
-            "The amount is sent in fen, exact to the fen.".into(),
-            "Query the status for the result: 0 created, 1 in progress, 2 succeeded, 3 failed, 4 closed.".into(),
-            "The gateway calls back only when the profile has a notify URL.".into(),
-        ],
-    }
+        ])
+        .notes(&[
+            ("金额以“分”为单位发送，可精确到分。", "The amount is sent in fen, exact to the fen."),
+            ("转账结果以“查询状态”为准：0 订单生成、1 转账中、2 转账成功、3 转账失败、4 转账关闭。", "Query the status for the result: 0 created, 1 in progress, 2 succeeded, 3 failed, 4 closed."),
+            ("只有在商户配置中填写了异步通知地址，网关才会回调。", "The gateway calls back only when the profile has a notify URL."),
+        ])
 }
 
 pub fn check_payout(order: &OrderParams) -> Result<(), FieldError> {
@@ -100,26 +64,20 @@ pub fn check_payout(order: &OrderParams) -> Result<(), FieldError> {
     check_amount(order, MAX_AMOUNT_FEN, "Jeepay")?;
     let entry = order.value_or_empty(ids::ENTRY_TYPE);
     let if_code = order.value_or_empty(ids::IF_CODE);
-    match (entry, if_code) {
-        (ENTRY_WX_CASH, "alipay") => {
-            return Err(FieldError::new(
-                ids::IF_CODE,
-                tr!(
-                    "入账方式为微信零钱时，支付接口应为微信（wxpay）",
-                    "pay into WeChat balance needs the WeChat interface (wxpay)"
-                ),
-            ));
-        }
-        (ENTRY_ALIPAY_CASH, "wxpay") => {
-            return Err(FieldError::new(
-                ids::IF_CODE,
-                tr!(
-                    "入账方式为支付宝余额时，支付接口应为支付宝（alipay）",
-                    "pay into Alipay balance needs the Alipay interface (alipay)"
-                ),
-            ));
-        }
-        _ => {}
+    // A wallet entry paid through the other wallet's interface cannot work.
+    let mismatch = match (entry, if_code) {
+        (ENTRY_WX_CASH, "alipay") => Some(tr!(
+            "入账方式为微信零钱时，支付接口应为微信（wxpay）",
+            "pay into WeChat balance needs the WeChat interface (wxpay)"
+        )),
+        (ENTRY_ALIPAY_CASH, "wxpay") => Some(tr!(
+            "入账方式为支付宝余额时，支付接口应为支付宝（alipay）",
+            "pay into Alipay balance needs the Alipay interface (alipay)"
+        )),
+        _ => None,
+    };
+    if let Some(message) = mismatch {
+        return Err(FieldError::new(ids::IF_CODE, message));
     }
     if if_code.contains(char::is_whitespace) {
         return Err(FieldError::new(
@@ -131,25 +89,24 @@ pub fn check_payout(order: &OrderParams) -> Result<(), FieldError> {
         ));
     }
     let account = order.value_or_empty(ids::ACCOUNT_NO);
-    if entry == ENTRY_BANK_CARD {
+    let bad_account = if entry == ENTRY_BANK_CARD {
         let digits: String = account.chars().filter(|c| !c.is_whitespace()).collect();
-        if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
-            return Err(FieldError::new(
-                ids::ACCOUNT_NO,
-                tr!(
-                    "银行卡号只能包含数字",
-                    "a card number may contain only digits"
-                ),
-            ));
-        }
-    } else if account.contains(char::is_whitespace) {
-        return Err(FieldError::new(
-            ids::ACCOUNT_NO,
+        (digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit())).then(|| {
+            tr!(
+                "银行卡号只能包含数字",
+                "a card number may contain only digits"
+            )
+        })
+    } else {
+        account.contains(char::is_whitespace).then(|| {
             tr!(
                 "收款账号不能包含空格",
                 "the payee account cannot contain spaces"
-            ),
-        ));
+            )
+        })
+    };
+    if let Some(message) = bad_account {
+        return Err(FieldError::new(ids::ACCOUNT_NO, message));
     }
     if let Some(ip) = order.value(wire::CLIENT_IP) {
         if ip.parse::<std::net::Ipv4Addr>().is_err() {

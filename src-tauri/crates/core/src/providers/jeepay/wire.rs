@@ -7,16 +7,13 @@ use super::status::{failure, map_state, state_text};
 use crate::error::FieldError;
 use crate::form::ids;
 use crate::gateway::{GatewayConfig, GatewayError, OrderParams, Reply};
-use crate::providers::common::{setting, WireValue};
+use crate::providers::common::{Setting, WireValue};
 use crate::{money, tr};
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
 
 pub const TRANSFER_PATH: &str = "/api/transferOrder";
 pub const QUERY_PATH: &str = "/api/transfer/query";
-pub const VERSION: &str = "1.0";
-pub const SIGN_TYPE: &str = "MD5";
-pub const CURRENCY: &str = "cny";
 /// The document's limit for `notifyUrl`.
 pub const NOTIFY_URL_MAX: usize = 128;
 
@@ -53,18 +50,8 @@ impl Params {
 }
 
 fn common(config: &GatewayConfig) -> Result<Params, GatewayError> {
-    let mch_no = setting(Some(&config.merchant_id), "merchant_id", || {
-        tr!(
-            "商户配置缺少商户号（mchNo）",
-            "the profile has no merchant number (mchNo)"
-        )
-    })?;
-    let app_id = setting(config.app_id.as_deref(), "app_id", || {
-        tr!(
-            "商户配置缺少应用ID（appId）",
-            "the profile has no app id (appId)"
-        )
-    })?;
+    let mch_no = Setting::MerchantId.required(config, "mchNo")?;
+    let app_id = Setting::AppId.required(config, "appId")?;
     let mut p = Params::default();
     p.text("mchNo", mch_no);
     p.text("appId", app_id);
@@ -73,8 +60,9 @@ fn common(config: &GatewayConfig) -> Result<Params, GatewayError> {
 
 fn trailer(p: &mut Params, req_time_ms: i64) {
     p.int("reqTime", req_time_ms);
-    p.text("version", VERSION);
-    p.text("signType", SIGN_TYPE);
+    // Fixed by the document: interface version 1.0, MD5 signatures.
+    p.text("version", "1.0");
+    p.text("signType", "MD5");
 }
 
 /// `accountNo` as sent: card numbers lose the spaces people type in them.
@@ -98,7 +86,7 @@ pub fn transfer_params(
     p.text("ifCode", order.value_or_empty(ids::IF_CODE));
     p.text("entryType", order.value_or_empty(ids::ENTRY_TYPE));
     p.int("amount", order.amount_fen);
-    p.text("currency", CURRENCY);
+    p.text("currency", "cny");
     p.text("accountNo", &wire_account_no(order));
     p.text("accountName", order.value_or_empty(ids::PAYEE_NAME));
     p.text("bankName", order.value_or_empty(ids::BANK_NAME));

@@ -23,86 +23,47 @@ pub fn channels() -> Vec<Choice> {
     ]
 }
 
+// Laid out by hand, one field a line with its help below.
+#[rustfmt::skip]
 pub fn payout_form() -> FormSpec {
-    FormSpec {
-        provider: ProviderKind::Jstpay,
-        kind: OrderKind::Payout,
-        operation: PAY_CREATE.into(),
-        amount: AmountRule::whole_yuan(100, None),
-        order_no: OrderNoRule { sent: true, max_len: ORDER_NO_MAX, wire_name: Some("client_order_id".into()) },
-        fields: vec![
-            FieldSpec::new(ids::PAYEE_NAME, "收款人户名", "Payee name", InputKind::Text)
-                .required()
-                .max_len(50)
-                .wire("payee_name")
+    FormSpec::new(ProviderKind::Jstpay, OrderKind::Payout, PAY_CREATE, AmountRule::whole_yuan(100, None), OrderNoRule::sent(ORDER_NO_MAX, "client_order_id"))
+        .fields(vec![
+            FieldSpec::new(ids::PAYEE_NAME, "收款人户名", "Payee name", InputKind::Text).required().max_len(50).wire("payee_name")
                 .help("与银行卡开户名一致", "exactly as on the bank account"),
             FieldSpec::new(ids::ACCOUNT_NO, "收款卡号", "Card number", InputKind::AccountNo).required().max_len(32).wire("payee_number"),
-            FieldSpec::new(ids::BANK_NAME, "收款银行", "Bank", InputKind::Bank)
-                .required()
-                .max_len(50)
-                .wire("payee_bank")
+            FieldSpec::new(ids::BANK_NAME, "收款银行", "Bank", InputKind::Bank).required().max_len(50).wire("payee_bank")
                 .help("银行全称，如 中国工商银行", "the bank's full name, e.g. 中国工商银行"),
-            FieldSpec::new(ids::BRANCH, "开户支行", "Branch", InputKind::Text)
-                .required()
-                .max_len(100)
-                .wire("payee_branch")
+            FieldSpec::new(ids::BRANCH, "开户支行", "Branch", InputKind::Text).required().max_len(100).wire("payee_branch")
                 .help("如 上海分行浦东支行", "e.g. 上海分行浦东支行"),
             FieldSpec::new(ids::PROVINCE, "开户省份", "Province", InputKind::Text).required().max_len(30).wire("payee_province"),
             FieldSpec::new(ids::CITY, "开户城市", "City", InputKind::Text).required().max_len(30).wire("payee_city"),
-        ],
-        notes_zh: vec![
-            "金额只能是整数元（不能有角、分）。".into(),
-            "户名、银行、支行、省、市按网关要求以 URL 编码发送，由本程序自动完成。".into(),
-            "查询代付状态时网关需要收款卡号和金额。".into(),
-        ],
-        notes_en: vec![
-            "Amounts are whole yuan only (no jiao or fen).".into(),
-            "Name, bank, branch, province and city are sent URL-encoded as the gateway requires; this is done for you.".into(),
-            "A payout status query needs the card number and the amount.".into(),
-        ],
-    }
+        ])
+        .notes(&[
+            ("金额只能是整数元（不能有角、分）。", "Amounts are whole yuan only (no jiao or fen)."),
+            ("户名、银行、支行、省、市按网关要求以 URL 编码发送，由本程序自动完成。", "Name, bank, branch, province and city are sent URL-encoded as the gateway requires; this is done for you."),
+            ("查询代付状态时网关需要收款卡号和金额。", "A payout status query needs the card number and the amount."),
+        ])
 }
 
+// Laid out by hand, one field a line with its help below.
+#[rustfmt::skip]
 pub fn deposit_form() -> FormSpec {
-    FormSpec {
-        provider: ProviderKind::Jstpay,
-        kind: OrderKind::Deposit,
-        operation: format!("{DEPOSIT_CREATE} | {DEPOSIT_CREATE2CARD}"),
-        amount: AmountRule::whole_yuan(100, None),
-        order_no: OrderNoRule { sent: true, max_len: ORDER_NO_MAX, wire_name: Some("client_order_id".into()) },
-        fields: vec![
-            FieldSpec::new(ids::CHANNEL, "代收渠道", "Channel", InputKind::Select)
-                .required()
+    FormSpec::new(ProviderKind::Jstpay, OrderKind::Deposit, format!("{DEPOSIT_CREATE} | {DEPOSIT_CREATE2CARD}"), AmountRule::whole_yuan(100, None), OrderNoRule::sent(ORDER_NO_MAX, "client_order_id"))
+        .fields(vec![
+            FieldSpec::new(ids::CHANNEL, "代收渠道", "Channel", InputKind::Select).required()
                 .choices(channels())
-                .default_value("bank")
-                .wire("pay_mode"),
-            FieldSpec::new(ids::TO_CARD, "收款卡转账", "Transfer to card", InputKind::Checkbox)
-                .default_value("false")
-                .wire("create2card")
-                .help(
-                    "勾选后网关返回一张收款卡，付款人须按返回的实际金额转账并填写附言",
-                    "the gateway returns a card; the payer transfers the exact amount it gives, with the remark",
-                ),
-            FieldSpec::new(ids::PAYER_NAME, "付款户名", "Payer name", InputKind::Text)
-                .shown_when(ids::TO_CARD, "true")
-                .max_len(50)
-                .wire("sender_name")
+                .default_value("bank").wire("pay_mode"),
+            FieldSpec::new(ids::TO_CARD, "收款卡转账", "Transfer to card", InputKind::Checkbox).default_value("false").wire("create2card")
+                .help("勾选后网关返回一张收款卡，付款人须按返回的实际金额转账并填写附言", "the gateway returns a card; the payer transfers the exact amount it gives, with the remark"),
+            FieldSpec::new(ids::PAYER_NAME, "付款户名", "Payer name", InputKind::Text).shown_when(ids::TO_CARD, "true").max_len(50).wire("sender_name")
                 .help("付款人银行卡户名，便于网关核对到账", "the payer's account name, so the gateway can match the transfer"),
-            FieldSpec::new(FUND_ID, "资金ID", "Fund ID", InputKind::Text)
-                .shown_when(ids::TO_CARD, "false")
-                .max_len(64)
-                .wire("fund_id")
+            FieldSpec::new(FUND_ID, "资金ID", "Fund ID", InputKind::Text).shown_when(ids::TO_CARD, "false").max_len(64).wire("fund_id")
                 .help("网关分配的资金ID，没有可不填", "as assigned by the gateway; leave empty if you have none"),
-        ],
-        notes_zh: vec![
-            "金额只能是整数元（不能有角、分）。".into(),
-            "普通代收返回支付网址（以二维码显示）；收款卡转账返回收款卡信息。".into(),
-        ],
-        notes_en: vec![
-            "Amounts are whole yuan only (no jiao or fen).".into(),
-            "A deposit returns a payment page (shown as a QR code); a card transfer returns the card to pay to.".into(),
-        ],
-    }
+        ])
+        .notes(&[
+            ("金额只能是整数元（不能有角、分）。", "Amounts are whole yuan only (no jiao or fen)."),
+            ("普通代收返回支付网址（以二维码显示）；收款卡转账返回收款卡信息。", "A deposit returns a payment page (shown as a QR code); a card transfer returns the card to pay to."),
+        ])
 }
 
 pub fn account_no_field() -> FieldSpec {

@@ -22,7 +22,7 @@ use crate::gateway::{
 };
 use crate::money;
 use crate::providers::common::gateway_parts;
-use crate::providers::common::setting;
+use crate::providers::common::Setting;
 use crate::tr;
 use async_trait::async_trait;
 use std::collections::BTreeMap;
@@ -30,15 +30,6 @@ use std::collections::BTreeMap;
 pub use self::forms::channels;
 
 pub struct Jstpay;
-
-fn merchant_id<'a>(call: &'a Call<'_>) -> Result<&'a str, GatewayError> {
-    setting(Some(&call.config.merchant_id), "merchant_id", || {
-        tr!(
-            "请在商户配置中填写商户号（merchant_ID）",
-            "set the merchant ID (merchant_ID) in the profile"
-        )
-    })
-}
 
 fn callback_uri<'a>(call: &'a Call<'_>) -> &'a str {
     // Sent even when empty, as the worked example does: an empty present value is signed.
@@ -69,7 +60,7 @@ impl Gateway for Jstpay {
     async fn create_payout(&self, call: &Call<'_>, order: &OrderParams) -> ReplyResult {
         self.check(order)?;
         let yuan = money::whole_yuan(ids::AMOUNT, order.amount_fen)?;
-        let req = Request::new(merchant_id(call)?)
+        let req = Request::new(Setting::MerchantId.required(call.config, "merchant_ID")?)
             .encoded("payee_name", order.value_or_empty(ids::PAYEE_NAME))
             .encoded("payee_bank", order.value_or_empty(ids::BANK_NAME))
             .encoded("payee_branch", order.value_or_empty(ids::BRANCH))
@@ -86,7 +77,7 @@ impl Gateway for Jstpay {
     async fn create_deposit(&self, call: &Call<'_>, order: &OrderParams) -> ReplyResult {
         self.check(order)?;
         let yuan = money::whole_yuan(ids::AMOUNT, order.amount_fen)?;
-        let mut req = Request::new(merchant_id(call)?)
+        let mut req = Request::new(Setting::MerchantId.required(call.config, "merchant_ID")?)
             .int("payee_amount", yuan)
             .text("pay_mode", order.value_or_empty(ids::CHANNEL))
             .text("client_order_id", &order.order_no);
@@ -134,7 +125,7 @@ impl Gateway for Jstpay {
                 let card = forms::required(order, ids::ACCOUNT_NO, || {
                     tr!("收款卡号", "the card number")
                 })?;
-                let req = Request::new(merchant_id(call)?)
+                let req = Request::new(Setting::MerchantId.required(call.config, "merchant_ID")?)
                     .text("payee_number", card)
                     .int("payee_amount", yuan)
                     .text("client_order_id", &order.order_no);
@@ -143,7 +134,7 @@ impl Gateway for Jstpay {
             OrderKind::Deposit => {
                 let channel =
                     forms::required(order, ids::CHANNEL, || tr!("代收渠道", "the channel"))?;
-                let req = Request::new(merchant_id(call)?)
+                let req = Request::new(Setting::MerchantId.required(call.config, "merchant_ID")?)
                     .text("pay_mode", channel)
                     .int("payee_amount", yuan)
                     .text("client_order_id", &order.order_no);
@@ -163,7 +154,7 @@ impl Gateway for Jstpay {
     }
 
     async fn balance(&self, call: &Call<'_>) -> Result<BalanceReply, GatewayError> {
-        let merchant = merchant_id(call)?;
+        let merchant = Setting::MerchantId.required(call.config, "merchant_ID")?;
         let r = exchange(
             call,
             PAY_BALANCE,
@@ -197,7 +188,8 @@ impl Gateway for Jstpay {
     ) -> Result<Vec<Arrival>, GatewayError> {
         // True Unix seconds: the document's "(UTC+8)" is not an offset to add.
         let now = crate::time::now_secs();
-        let mut req = Request::new(merchant_id(call)?).text("timestamp", &now.to_string());
+        let mut req = Request::new(Setting::MerchantId.required(call.config, "merchant_ID")?)
+            .text("timestamp", &now.to_string());
         if let Some(s) = start {
             req = req.text("start", &s.to_string());
         }

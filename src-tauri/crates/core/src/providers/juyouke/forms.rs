@@ -35,79 +35,46 @@ pub fn trade_no_field() -> FieldSpec {
         .help("提现时网关返回的订单号（聚优客提现不使用商户订单号）", "The id the gateway returned for the withdrawal (juyouke withdrawals have no merchant order number)")
 }
 
+// Laid out by hand, one field a line with its help below.
+#[rustfmt::skip]
 pub fn deposit_form() -> FormSpec {
     let payways = PAYWAYS
-        .iter()
-        .map(|(v, zh, en)| Choice::new(v, zh, en))
-        .collect();
-    FormSpec {
-        provider: ProviderKind::Juyouke,
-        kind: OrderKind::Deposit,
-        operation: "GET /getway/ · GET /getway/app · POST /api/codepay/".into(),
-        amount: AmountRule::fen(1, None),
-        order_no: OrderNoRule { sent: true, max_len: 64, wire_name: Some("out_trade_no".into()) },
-        fields: vec![
-            FieldSpec::new(PAY_TYPE, "收款方式", "Payment mode", InputKind::Select)
-                .required()
-                .default_value(PAY_H5)
+        .iter().map(|(v, zh, en)| Choice::new(v, zh, en)).collect();
+    FormSpec::new(ProviderKind::Juyouke, OrderKind::Deposit, "GET /getway/ · GET /getway/app · POST /api/codepay/", AmountRule::fen(1, None), OrderNoRule::sent(64, "out_trade_no"))
+        .fields(vec![
+            FieldSpec::new(PAY_TYPE, "收款方式", "Payment mode", InputKind::Select).required().default_value(PAY_H5)
                 .choices(vec![
                     Choice::new(PAY_H5, "H5/扫码页（二维码）", "H5 / scan page (QR code)"),
                     Choice::new(PAY_APP, "App 支付链接", "App payment link"),
                     Choice::new(PAY_CODEPAY, "商户扫用户付款码 (B扫C)", "Scan the customer's payment code"),
                 ])
-                .help(
-                    "H5：生成带签名的支付链接/二维码给顾客，不向网关发请求；App：向网关取支付宝支付链接；B扫C：扫描顾客出示的付款码直接扣款",
-                    "H5: a signed payment link / QR code for the customer, nothing is sent now; App: ask the gateway for an Alipay link; B-scans-C: charge the payment code the customer shows",
-                ),
+                .help("H5：生成带签名的支付链接/二维码给顾客，不向网关发请求；App：向网关取支付宝支付链接；B扫C：扫描顾客出示的付款码直接扣款", "H5: a signed payment link / QR code for the customer, nothing is sent now; App: ask the gateway for an Alipay link; B-scans-C: charge the payment code the customer shows"),
             FieldSpec::new(ids::CHANNEL, "支付方式", "Payment method", InputKind::Select)
                 .choices(payways)
                 .wire("payway")
                 .help("可不选，由网关收银台决定；H5 与 App 方式目前只支持支付宝", "Optional; the gateway's checkout decides when empty. H5 and App currently support Alipay only"),
-            FieldSpec::new(ids::SUBJECT, "订单标题", "Order title", InputKind::Text)
-                .required()
-                .default_value(DEFAULT_SUBJECT)
-                .max_len(256)
-                .wire("subject")
+            FieldSpec::new(ids::SUBJECT, "订单标题", "Order title", InputKind::Text).required().default_value(DEFAULT_SUBJECT).max_len(256).wire("subject")
                 .help("顾客付款时看到的商品信息", "What the customer sees as the item when paying"),
-            FieldSpec::new(ids::AUTH_CODE, "付款码", "Payment code", InputKind::Text)
-                .shown_when(PAY_TYPE, PAY_CODEPAY)
-                .required_when(PAY_TYPE, PAY_CODEPAY)
-                .max_len(32)
-                .wire("auth_code")
+            FieldSpec::new(ids::AUTH_CODE, "付款码", "Payment code", InputKind::Text).shown_when(PAY_TYPE, PAY_CODEPAY).required_when(PAY_TYPE, PAY_CODEPAY).max_len(32).wire("auth_code")
                 .help("用扫码枪扫描顾客支付宝/微信付款码得到的数字", "The digits read from the customer's Alipay/WeChat payment code"),
-        ],
-        notes_zh: vec![
-            "回调地址（notify_url）、返回地址（return_url）与操作员编号（operator_id）取自商户配置。".into(),
-            "金额以分为单位发送给网关。".into(),
-        ],
-        notes_en: vec![
-            "The notify URL, return URL and operator id come from the merchant profile.".into(),
-            "The amount is sent to the gateway in fen.".into(),
-        ],
-    }
+        ])
+        .notes(&[
+            ("回调地址（notify_url）、返回地址（return_url）与操作员编号（operator_id）取自商户配置。", "The notify URL, return URL and operator id come from the merchant profile."),
+            ("金额以分为单位发送给网关。", "The amount is sent to the gateway in fen."),
+        ])
 }
 
+// Laid out by hand, one field a line with its help below.
+#[rustfmt::skip]
 pub fn payout_form() -> FormSpec {
     let mut amount = AmountRule::fen(1, Some(MAX_WITHDRAWAL_FEN));
     amount.daily_max_fen = Some(MAX_WITHDRAWAL_PER_DAY_FEN);
-    FormSpec {
-        provider: ProviderKind::Juyouke,
-        kind: OrderKind::Payout,
-        operation: "POST /api/settle/".into(),
-        amount,
-        order_no: OrderNoRule { sent: false, max_len: 64, wire_name: None },
-        fields: Vec::new(),
-        notes_zh: vec![
-            "聚优客的“代付”是把商户余额提现到商户在网关登记的结算账户，只需填写金额，无需收款人信息。".into(),
-            "金额包含手续费；单笔最多 50,000 元，单日（北京时间）最多 1,000,000 元。".into(),
-            "网关不接收商户订单号，查询以网关返回的平台单号进行；若提现结果未知，请先查询余额或在网关后台核对，不要直接重复提现。".into(),
-        ],
-        notes_en: vec![
-            "A juyouke \"payout\" withdraws the merchant balance to the settlement account registered with the gateway: only the amount is needed, no payee.".into(),
-            "The amount includes the fee; at most 50,000 yuan per withdrawal and 1,000,000 yuan per day (Beijing time).".into(),
-            "The gateway takes no merchant order number; queries use the id it returns. If a withdrawal's outcome is unknown, check the balance or the gateway's back office before withdrawing again.".into(),
-        ],
-    }
+    FormSpec::new(ProviderKind::Juyouke, OrderKind::Payout, "POST /api/settle/", amount, OrderNoRule { sent: false, max_len: 64, wire_name: None })
+        .notes(&[
+            ("聚优客的“代付”是把商户余额提现到商户在网关登记的结算账户，只需填写金额，无需收款人信息。", "A juyouke \"payout\" withdraws the merchant balance to the settlement account registered with the gateway: only the amount is needed, no payee."),
+            ("金额包含手续费；单笔最多 50,000 元，单日（北京时间）最多 1,000,000 元。", "The amount includes the fee; at most 50,000 yuan per withdrawal and 1,000,000 yuan per day (Beijing time)."),
+            ("网关不接收商户订单号，查询以网关返回的平台单号进行；若提现结果未知，请先查询余额或在网关后台核对，不要直接重复提现。", "The gateway takes no merchant order number; queries use the id it returns. If a withdrawal's outcome is unknown, check the balance or the gateway's back office before withdrawing again."),
+        ])
 }
 
 pub fn check_deposit(order: &OrderParams) -> Result<(), FieldError> {

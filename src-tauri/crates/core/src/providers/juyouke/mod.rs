@@ -17,7 +17,7 @@ use crate::gateway::{
 };
 use crate::http::join_url;
 use crate::providers::common::gateway_parts;
-use crate::providers::common::setting;
+use crate::providers::common::Setting;
 use crate::tr;
 use async_trait::async_trait;
 use sign::{json_object, sign_params, signed_query};
@@ -56,9 +56,8 @@ impl Gateway for Juyouke {
             PAY_APP => {
                 let path = format!("{}?{}", wire::PATH_APP, signed_query(&params, call.secret));
                 let raw = call.http.get(call, &path).await?;
-                match sign::open_reply(&raw.body, call.reply_key())? {
+                match open(call, &raw.body)? {
                     Outcome::Ok(Verified(obj)) => {
-                        check_app_id(call, &obj)?;
                         let url = obj
                             .text("url")
                             .ok_or_else(|| GatewayError::malformed("url missing"))?;
@@ -72,16 +71,13 @@ impl Gateway for Juyouke {
             }
             _ => {
                 let raw = post(call, wire::PATH_CODEPAY, &params).await?;
-                match sign::open_reply(&raw, call.reply_key())? {
-                    Outcome::Ok(Verified(obj)) => {
-                        check_app_id(call, &obj)?;
-                        trade_reply(&obj)
-                    }
+                match open(call, &raw)? {
+                    Outcome::Ok(Verified(obj)) => trade_reply(&obj),
                     Outcome::Refused { code, .. } if code == "USERPAYING" => {
                         // Not a refusal: the customer is confirming on the phone.
                         let mut reply = Reply::new(OrderStatus::Pending);
                         reply.provider_status = Some(code.clone());
-                        reply.provider_message = status::err_code_text(&code);
+                        reply.provider_message = status::words(status::List::ErrCode, &code);
                         Ok(reply)
                     }
                     Outcome::Refused { code, message, .. } => create_refusal(code, message),
@@ -95,11 +91,8 @@ impl Gateway for Juyouke {
         let mut params = base_params(call.config)?;
         params.insert("total_amount".into(), order.amount_fen.to_string());
         let raw = post(call, wire::PATH_SETTLE, &params).await?;
-        match sign::open_reply(&raw, call.reply_key())? {
-            Outcome::Ok(Verified(obj)) => {
-                check_app_id(call, &obj)?;
-                withdraw_reply(&obj)
-            }
+        match open(call, &raw)? {
+            Outcome::Ok(Verified(obj)) => withdraw_reply(&obj),
             Outcome::Refused { code, message, .. } => create_refusal(code, message),
         }
     }
@@ -123,11 +116,8 @@ impl Gateway for Juyouke {
                     .into());
                 }
                 let raw = post(call, wire::PATH_QUERY, &params).await?;
-                match sign::open_reply(&raw, call.reply_key())? {
-                    Outcome::Ok(Verified(obj)) => {
-                        check_app_id(call, &obj)?;
-                        trade_reply(&obj)
-                    }
+                match open(call, &raw)? {
+                    Outcome::Ok(Verified(obj)) => trade_reply(&obj),
                     Outcome::Refused { code, message, .. } => Err(query_refusal(code, message)),
                 }
             }
@@ -135,9 +125,8 @@ impl Gateway for Juyouke {
                 let trade_no = withdrawal_id(order)?;
                 params.insert("trade_no".into(), trade_no.clone());
                 let raw = post(call, wire::PATH_SETTLE_QUERY, &params).await?;
-                match sign::open_reply(&raw, call.reply_key())? {
+                match open(call, &raw)? {
                     Outcome::Ok(Verified(obj)) => {
-                        check_app_id(call, &obj)?;
                         if let Some(named) = obj.text("trade_no") {
                             if named != trade_no {
                                 return Err(GatewayError::Mismatch(crate::words!(
@@ -159,36 +148,15 @@ impl Gateway for Juyouke {
     async fn balance(&self, call: &Call<'_>) -> Result<BalanceReply, GatewayError> {
         let params = base_params(call.config)?;
         let raw = post(call, wire::PATH_BALANCE, &params).await?;
-        match sign::open_reply(&raw, call.reply_key())? {
-            Outcome::Ok(Verified(obj)) => {
-                check_app_id(call, &obj)?;
-                balance_reply(&obj)
-            }
+        match open(call, &raw)? {
+            Outcome::Ok(Verified(obj)) => balance_reply(&obj),
             Outcome::Refused { code, message, .. } => Err(GatewayError::Rejected { code, message }),
         }
     }
 }
 
-/// A profile setting a request needs: its field id and its name in each language.
-struct Need(&'static str, &'static str, &'static str);
-
-const NEED_APP_ID: Need = Need("merchant_id", "商户 app_id", "app_id (merchant id)");
-const NEED_NOTIFY_URL: Need = Need("notify_url", "回调地址（notify_url）", "notify URL");
-const NEED_OPERATOR_ID: Need = Need("operator_id", "操作员编号（operator_id）", "operator id");
-const NEED_RETURN_URL: Need = Need("return_url", "返回地址（return_url）", "return URL");
-
-fn required_config(value: Option<&str>, need: Need) -> Result<&str, GatewayError> {
-    let Need(id, zh, en) = need;
-    setting(value, id, || {
-        crate::i18n::tr(
-            &format!("请在商户配置中填写{zh}"),
-            &format!("set the {en} in the merchant profile"),
-        )
-    })
-}
-
 fn base_params(config: &GatewayConfig) -> Result<BTreeMap<String, String>, GatewayError> {
-    let app_id = required_config(Some(&config.merchant_id), NEED_APP_ID)?;
+    let app_id = Setting::MerchantId.required(config, "app_id")?;
     Ok(BTreeMap::from([("app_id".to_string(), app_id.to_string())]))
 }
 
@@ -199,8 +167,8 @@ pub fn deposit_params(
     pay_type: &str,
 ) -> Result<BTreeMap<String, String>, GatewayError> {
     let mut p = base_params(config)?;
-    let notify = required_config(config.notify_url.as_deref(), NEED_NOTIFY_URL)?;
-    let operator = required_config(config.operator_id.as_deref(), NEED_OPERATOR_ID)?;
+    let notify = Setting::NotifyUrl.required(config, "notify_url")?;
+    let operator = Setting::OperatorId.required(config, "operator_id")?;
     p.insert("notify_url".into(), notify.to_string());
     p.insert("operator_id".into(), operator.to_string());
     p.insert("out_trade_no".into(), order.order_no.clone());
@@ -229,7 +197,7 @@ pub fn deposit_params(
             p.insert("auth_code".into(), code.to_string());
         }
         _ => {
-            let ret = required_config(config.return_url.as_deref(), NEED_RETURN_URL)?;
+            let ret = Setting::ReturnUrl.required(config, "return_url")?;
             p.insert("return_url".into(), ret.to_string());
         }
     }
@@ -254,6 +222,16 @@ async fn post(
         )
         .await?;
     Ok(raw.body)
+}
+
+/// A reply opened as every juyouke reply is: its signature verified, and a
+/// verified one about this merchant's `app_id` (another's is never trusted).
+fn open(call: &Call<'_>, raw: &str) -> Result<Outcome, GatewayError> {
+    let outcome = sign::open_reply(raw, call.reply_key())?;
+    if let Outcome::Ok(Verified(obj)) = &outcome {
+        check_app_id(call, obj)?;
+    }
+    Ok(outcome)
 }
 
 fn check_app_id(call: &Call<'_>, obj: &ReplyObject) -> Result<(), GatewayError> {
@@ -466,6 +444,23 @@ mod tests {
             sign::open_reply(&tampered, &Secret::new("sandbox-juyouke-key")).unwrap_err(),
             GatewayError::BadSignature
         );
+    }
+
+    #[test]
+    fn every_verified_reply_must_name_this_merchant() {
+        let http = crate::http::HttpClient::default();
+        let key = Secret::new("sandbox-juyouke-key");
+        let mut cfg = config();
+        let body = fixture("query_success.json");
+        for (merchant, ours) in [("JYKSANDBOX01", true), ("JYK_APP_001", false)] {
+            cfg.merchant_id = merchant.into();
+            let call = Call::new(&http, &cfg, &key, None);
+            match open(&call, &body) {
+                Ok(Outcome::Ok(_)) => assert!(ours, "{merchant}"),
+                Err(GatewayError::Mismatch(_)) => assert!(!ours, "{merchant}"),
+                other => panic!("{merchant}: {other:?}"),
+            }
+        }
     }
 
     #[test]

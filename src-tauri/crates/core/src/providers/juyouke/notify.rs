@@ -3,7 +3,7 @@
 //! header; the content type is not relied on). The sign covers
 //! `result_response` as received, by the reply rule. `total_amount` is fen here.
 
-use super::status::TradeStatus;
+use super::status::JuyoukeStatus;
 use super::wire::{read_envelope, RESULT_OK};
 use crate::domain::OrderKind;
 use crate::gateway::{GatewayError, InboundNotify, NotifySpec, VerifiedNotify};
@@ -36,7 +36,7 @@ pub fn parse(secret: &Secret, req: &InboundNotify<'_>) -> Result<VerifiedNotify,
     // A failed call, or no trade_status: the callback moves nothing.
     if obj.get("result_code") == Some(RESULT_OK) {
         if let Some(code) = text("trade_status") {
-            let s = TradeStatus::from_code(&code);
+            let s = JuyoukeStatus::from_code(OrderKind::Deposit, &code);
             n.status = s.is_final().then(|| s.into());
             n.provider_status = Some(code);
         }

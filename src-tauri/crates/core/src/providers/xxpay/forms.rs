@@ -170,84 +170,56 @@ fn product_choices() -> Vec<Choice> {
         .collect()
 }
 
+// Laid out by hand, one field a line with its help below.
+#[rustfmt::skip]
 pub fn deposit_form() -> FormSpec {
     let bank_only = |f: FieldSpec| {
         f.required_when(ids::CHANNEL, BANK_TRANSFER_PRODUCT)
-            .shown_when(ids::CHANNEL, BANK_TRANSFER_PRODUCT)
-            .wire("param1")
+            .shown_when(ids::CHANNEL, BANK_TRANSFER_PRODUCT).wire("param1")
     };
-    FormSpec {
-        provider: ProviderKind::Xxpay,
-        kind: OrderKind::Deposit,
-        operation: "/api/pay/create_order".into(),
-        amount: AmountRule::fen(1, Some(AMOUNT_MAX_FEN)),
-        order_no: OrderNoRule { sent: true, max_len: ORDER_NO_MAX, wire_name: Some("mchOrderNo".into()) },
-        fields: vec![
-            FieldSpec::new(ids::CHANNEL, "支付产品", "Payment product", InputKind::Select)
-                .required()
+    FormSpec::new(ProviderKind::Xxpay, OrderKind::Deposit, "/api/pay/create_order", AmountRule::fen(1, Some(AMOUNT_MAX_FEN)), OrderNoRule::sent(ORDER_NO_MAX, "mchOrderNo"))
+        .fields(vec![
+            FieldSpec::new(ids::CHANNEL, "支付产品", "Payment product", InputKind::Select).required()
                 .choices(product_choices())
                 .wire("productId")
                 .help("须是网关为本商户开通的产品", "must be a product the gateway has enabled for this merchant"),
             bank_only(
-                FieldSpec::new(ids::PAYER_BANK_CODE, "汇款人银行", "Payer's bank", InputKind::Bank)
-                    .bank_value(BankValue::Code)
-                    .max_len(16)
+                FieldSpec::new(ids::PAYER_BANK_CODE, "汇款人银行", "Payer's bank", InputKind::Bank).bank_value(BankValue::Code).max_len(16)
                     .help("网银支付必填：付款人的开户银行（HPT 银行代码）", "required for online banking: the payer's bank (HPT bank code)"),
             ),
             bank_only(
-                FieldSpec::new(ids::PAYER_NAME, "汇款人户名", "Payer's account name", InputKind::Text)
-                    .max_len(30)
+                FieldSpec::new(ids::PAYER_NAME, "汇款人户名", "Payer's account name", InputKind::Text).max_len(30)
                     .help("网银支付必填：付款账户的户名", "required for online banking: the name on the paying account"),
             ),
             bank_only(
-                FieldSpec::new(ids::PAYER_ACCOUNT_NO, "汇款人账号", "Payer's account number", InputKind::AccountNo)
-                    .max_len(32)
+                FieldSpec::new(ids::PAYER_ACCOUNT_NO, "汇款人账号", "Payer's account number", InputKind::AccountNo).max_len(32)
                     .help("网银支付必填：付款的银行卡号或账号", "required for online banking: the paying card or account number"),
             ),
             FieldSpec::new(ids::SUBJECT, "商品主题", "Subject", InputKind::Text).required().max_len(64).default_value("在线支付").wire("subject"),
             FieldSpec::new(ids::BODY, "商品描述", "Description", InputKind::Text).required().max_len(256).default_value("在线支付").wire("body"),
-            FieldSpec::new(field::CLIENT_IP, "客户端 IP", "Client IP", InputKind::Text)
-                .max_len(32)
-                .wire("clientIp")
+            FieldSpec::new(field::CLIENT_IP, "客户端 IP", "Client IP", InputKind::Text).max_len(32).wire("clientIp")
                 .help("付款人的 IP 地址，H5 类产品可能需要；不知道可留空", "the payer's IP address, which H5 products may need; leave empty if unknown"),
             FieldSpec::new(field::DEVICE, "设备", "Device", InputKind::Text).max_len(64).wire("device").help("付款人的设备，如 ios10.3.1；可留空", "the payer's device, e.g. ios10.3.1; may be left empty"),
-            FieldSpec::new(ids::REMARK, "附加信息", "Note", InputKind::Text)
-                .max_len(PARAM_MAX)
-                .wire("param2")
+            FieldSpec::new(ids::REMARK, "附加信息", "Note", InputKind::Text).max_len(PARAM_MAX).wire("param2")
                 .help("支付中心回调时原样返回，付款人看不到", "returned as is in the gateway's notifications; the payer does not see it"),
-        ],
-        notes_zh: vec![
-            "金额以分为单位发送；回调地址（notifyUrl）和前端跳转地址（returnUrl）取自商户资料。".into(),
-            "网银支付（8000）须填写汇款人银行、户名、账号，合并为“银行代码;户名;账号”放在 param1 发送。".into(),
-            "若返回的支付地址以“POST;”开头，须在浏览器中以表单 POST 方式打开，不能生成二维码。".into(),
-        ],
-        notes_en: vec![
-            "The amount is sent in fen; the notify URL (notifyUrl) and return URL (returnUrl) come from the profile.".into(),
-            "Online banking (8000) needs the payer's bank, account name and number, sent together as `code;name;number` in param1.".into(),
-            "A pay URL starting with `POST;` must be opened in the browser by a form POST; it cannot be a QR code.".into(),
-        ],
-    }
+        ])
+        .notes(&[
+            ("金额以分为单位发送；回调地址（notifyUrl）和前端跳转地址（returnUrl）取自商户资料。", "The amount is sent in fen; the notify URL (notifyUrl) and return URL (returnUrl) come from the profile."),
+            ("网银支付（8000）须填写汇款人银行、户名、账号，合并为“银行代码;户名;账号”放在 param1 发送。", "Online banking (8000) needs the payer's bank, account name and number, sent together as `code;name;number` in param1."),
+            ("若返回的支付地址以“POST;”开头，须在浏览器中以表单 POST 方式打开，不能生成二维码。", "A pay URL starting with `POST;` must be opened in the browser by a form POST; it cannot be a QR code."),
+        ])
 }
 
+// Laid out by hand, one field a line with its help below.
+#[rustfmt::skip]
 pub fn payout_form() -> FormSpec {
-    FormSpec {
-        provider: ProviderKind::Xxpay,
-        kind: OrderKind::Payout,
-        operation: "/api/trans/create_order".into(),
-        amount: AmountRule::fen(1, Some(AMOUNT_MAX_FEN)),
-        order_no: OrderNoRule { sent: true, max_len: ORDER_NO_MAX, wire_name: Some("mchTransOrderNo".into()) },
-        fields: vec![
+    FormSpec::new(ProviderKind::Xxpay, OrderKind::Payout, "/api/trans/create_order", AmountRule::fen(1, Some(AMOUNT_MAX_FEN)), OrderNoRule::sent(ORDER_NO_MAX, "mchTransOrderNo"))
+        .fields(vec![
             FieldSpec::new(ids::PAYEE_NAME, "收款人户名", "Payee name", InputKind::Text).required().max_len(64).wire("accountName"),
             FieldSpec::new(ids::ACCOUNT_NO, "收款账号", "Account number", InputKind::AccountNo).required().max_len(64).wire("accountNo"),
-            FieldSpec::new(ids::BANK_CODE, "收款银行", "Bank", InputKind::Bank)
-                .required()
-                .bank_value(BankValue::Code)
-                .max_len(32)
-                .wire("bankCode")
+            FieldSpec::new(ids::BANK_CODE, "收款银行", "Bank", InputKind::Bank).required().bank_value(BankValue::Code).max_len(32).wire("bankCode")
                 .help("按网关的代付银行代码表（HPT00001–HPT00097）选择；开户行名称（bankName）按表自动填写", "pick from the gateway's payout bank list (HPT00001–HPT00097); the bank name (bankName) is filled in from it"),
-            FieldSpec::new(ids::ACCOUNT_TYPE, "账户类型", "Account type", InputKind::Select)
-                .required()
-                .default_value("1")
+            FieldSpec::new(ids::ACCOUNT_TYPE, "账户类型", "Account type", InputKind::Select).required().default_value("1")
                 .choices(vec![
                     Choice::new("1", "银行卡转账", "Bank card transfer"),
                     Choice::new("2", "微信转账", "WeChat transfer"),
@@ -261,28 +233,17 @@ pub fn payout_form() -> FormSpec {
                 .help("不填时网关按对私处理", "the gateway treats an empty value as personal"),
             FieldSpec::new(ids::PROVINCE, "开户行省份", "Bank province", InputKind::Text).required().max_len(32).wire("province").help("如：江苏", "e.g. 江苏"),
             FieldSpec::new(ids::CITY, "开户行城市", "Bank city", InputKind::Text).required().max_len(32).wire("city").help("如：南京", "e.g. 南京"),
-            FieldSpec::new(field::CNAPS_CODE, "联行号", "CNAPS code", InputKind::Text)
-                .max_len(12)
-                .wire("bankType")
+            FieldSpec::new(field::CNAPS_CODE, "联行号", "CNAPS code", InputKind::Text).max_len(12).wire("bankType")
                 .help("开户支行的联行号（数字），可留空", "the branch's CNAPS number (digits); may be left empty"),
-            FieldSpec::new(ids::PAYER_ACCOUNT_NO, "汇款账户末六位", "Last six digits of the paying account", InputKind::AccountNo)
-                .max_len(6)
-                .wire("param1")
+            FieldSpec::new(ids::PAYER_ACCOUNT_NO, "汇款账户末六位", "Last six digits of the paying account", InputKind::AccountNo).max_len(6).wire("param1")
                 .help("网关要求时填写：汇款人账户的末六位数字", "when the gateway asks for it: the last six digits of the remitting account"),
-            FieldSpec::new(ids::REMARK, "附加信息", "Note", InputKind::Text)
-                .max_len(PARAM_MAX)
-                .wire("param2")
+            FieldSpec::new(ids::REMARK, "附加信息", "Note", InputKind::Text).max_len(PARAM_MAX).wire("param2")
                 .help("支付中心回调时原样返回，不会转给收款人", "returned as is in the gateway's notifications; not passed on to the payee"),
-        ],
-        notes_zh: vec![
-            "金额以分为单位发送；代付结果回调地址（notifyUrl）取自商户资料。".into(),
-            "代付结果以查询为准：“代付中”的订单请稍后再查询，不要重复代付。".into(),
-        ],
-        notes_en: vec![
-            "The amount is sent in fen; the notify URL (notifyUrl) comes from the profile.".into(),
-            "A payout's outcome is what a query says: query an order in progress later instead of paying again.".into(),
-        ],
-    }
+        ])
+        .notes(&[
+            ("金额以分为单位发送；代付结果回调地址（notifyUrl）取自商户资料。", "The amount is sent in fen; the notify URL (notifyUrl) comes from the profile."),
+            ("代付结果以查询为准：“代付中”的订单请稍后再查询，不要重复代付。", "A payout's outcome is what a query says: query an order in progress later instead of paying again."),
+        ])
 }
 
 /// `param1` for online banking: `bank code;account name;account number`.

@@ -15,7 +15,7 @@ use crate::error::FieldError;
 use crate::form::ids;
 use crate::gateway::{Call, Gateway, GatewayError, OrderParams, ReplyResult};
 use crate::providers::common::gateway_parts;
-use crate::providers::common::{setting, WireValue};
+use crate::providers::common::{Setting, WireValue};
 use crate::tr;
 use async_trait::async_trait;
 use wire::Endpoint;
@@ -33,32 +33,18 @@ fn str_field(name: &'static str, value: &str) -> (&'static str, WireValue) {
     (name, WireValue::Str(value.trim().to_string()))
 }
 
-fn app_id(call: &Call<'_>) -> Result<String, GatewayError> {
-    let id = setting(call.config.app_id.as_deref(), "app_id", || {
-        tr!(
-            "商户资料缺少应用ID（appId），xxpay 每个请求都需要它",
-            "the profile has no app id (appId); xxpay needs it on every request"
-        )
-    })?;
-    Ok(id.to_string())
-}
-
-fn merchant_id<'a>(call: &'a Call<'a>) -> Result<&'a str, GatewayError> {
-    setting(Some(&call.config.merchant_id), "merchant_id", || {
-        tr!(
-            "商户资料缺少商户号（mchId）",
-            "the profile has no merchant id (mchId)"
-        )
-    })
+/// `mchId` and `appId`, which open every request.
+fn merchant_fields(call: &Call<'_>, endpoint: Endpoint) -> Result<Fields, GatewayError> {
+    let mch_id = Setting::MerchantId.required(call.config, "mchId")?;
+    let app_id = Setting::AppId.required(call.config, "appId")?;
+    Ok(vec![
+        ("mchId", wire::mch_id_value(mch_id, endpoint)),
+        str_field("appId", app_id),
+    ])
 }
 
 fn notify_url(call: &Call<'_>) -> Result<String, GatewayError> {
-    let url = setting(call.config.notify_url.as_deref(), "notify_url", || {
-        tr!(
-            "xxpay 要求回调地址（notifyUrl）：请在商户资料中填写",
-            "xxpay requires a notify URL (notifyUrl): set one in the profile"
-        )
-    })?;
+    let url = Setting::NotifyUrl.required(call.config, "notifyUrl")?;
     check_url_len("notify_url", url)?;
     Ok(url.to_string())
 }
@@ -100,12 +86,8 @@ fn pay_create_fields(call: &Call<'_>, order: &OrderParams) -> Result<Fields, Gat
     } else {
         String::new()
     };
-    Ok(vec![
-        (
-            "mchId",
-            wire::mch_id_value(merchant_id(call)?, Endpoint::PayCreate),
-        ),
-        str_field("appId", &app_id(call)?),
+    let mut fields = merchant_fields(call, Endpoint::PayCreate)?;
+    fields.extend([
         ("productId", WireValue::Int(product)),
         str_field("mchOrderNo", &order.order_no),
         str_field("currency", "cny"),
@@ -118,25 +100,22 @@ fn pay_create_fields(call: &Call<'_>, order: &OrderParams) -> Result<Fields, Gat
         str_field("body", order.value_or_empty(ids::BODY)),
         str_field("param1", &param1),
         str_field("param2", order.value_or_empty(ids::REMARK)),
-    ])
+    ]);
+    Ok(fields)
 }
 
 fn trans_create_fields(call: &Call<'_>, order: &OrderParams) -> Result<Fields, GatewayError> {
     let bank_code = order.value_or_empty(ids::BANK_CODE);
     let bank_name =
         hpt_bank_name(bank_code).ok_or_else(|| GatewayError::from(unknown_bank(bank_code)))?;
-    let mut fields = vec![
-        (
-            "mchId",
-            wire::mch_id_value(merchant_id(call)?, Endpoint::TransCreate),
-        ),
-        str_field("appId", &app_id(call)?),
+    let mut fields = merchant_fields(call, Endpoint::TransCreate)?;
+    fields.extend([
         str_field("mchTransOrderNo", &order.order_no),
         str_field("currency", "cny"),
         ("amount", WireValue::Int(order.amount_fen)),
         str_field("notifyUrl", &notify_url(call)?),
         str_field("accountAttr", order.value_or_empty(field::ACCOUNT_ATTR)),
-    ];
+    ]);
     if let Some(cnaps) = order.value(field::CNAPS_CODE) {
         let n: i64 = cnaps.parse().map_err(|_| GatewayError::from(bad_cnaps()))?;
         fields.push(("bankType", WireValue::Int(n)));
@@ -161,11 +140,8 @@ fn query_fields(call: &Call<'_>, order: &OrderParams) -> Result<(Endpoint, Field
         OrderKind::Deposit => (Endpoint::PayQuery, "mchOrderNo"),
         OrderKind::Payout => (Endpoint::TransQuery, "mchTransOrderNo"),
     };
-    let fields = vec![
-        ("mchId", wire::mch_id_value(merchant_id(call)?, endpoint)),
-        str_field("appId", &app_id(call)?),
-        str_field(order_no_field, &order.order_no),
-    ];
+    let mut fields = merchant_fields(call, endpoint)?;
+    fields.push(str_field(order_no_field, &order.order_no));
     Ok((endpoint, fields))
 }
 

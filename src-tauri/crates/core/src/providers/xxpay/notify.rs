@@ -6,7 +6,7 @@
 //! left out; MD5, upper hex.
 
 use super::sign::verify_notify_sign;
-use super::status::{pay_status, trans_status};
+use super::status::status;
 use crate::domain::{OrderKind, OrderStatus};
 use crate::gateway::{GatewayError, InboundNotify, NotifySpec, VerifiedNotify};
 use crate::providers::common::{
@@ -34,10 +34,7 @@ pub fn parse(key: &Secret, req: &InboundNotify<'_>) -> Result<VerifiedNotify, Ga
         n.app_id = text("appId");
     }
     if let Some(code) = text("status") {
-        let (status, words) = match transfer {
-            true => trans_status(&code),
-            false => pay_status(&code),
-        };
+        let (status, words) = status(kind, &code);
         n.status = settled(status);
         n.provider_message = words.map(str::to_string);
         n.provider_status = Some(code);

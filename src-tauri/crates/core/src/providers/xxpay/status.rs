@@ -2,42 +2,33 @@
 //! and `retCode` = `FAIL` replies in plain words.
 
 use super::wire::Endpoint;
-use crate::domain::OrderStatus;
+use crate::domain::{OrderKind, OrderStatus};
 use crate::gateway::GatewayError;
 use crate::providers::common::status_codes;
 use crate::tr;
 
 status_codes! {
-    /// Pay `status`: 0 created, 1 paying, 2 succeeded, 3 done (succeeded), 5 failed.
-    pub enum PayStatus (read str::trim) {
-        Created = "0", "订单生成" => Pending,
-        Paying = "1", "支付中" => Processing,
-        Succeeded = "2", "支付成功" => Succeeded,
-        Done = "3", "业务处理完成" => Succeeded,
-        Failed = "5", "支付失败" => Failed,
+    /// `status` as xxpay numbers it: a pay order's (deposit) 0 created,
+    /// 1 paying, 2 succeeded, 3 done (succeeded), 5 failed; a transfer's
+    /// (payout) 0 created, 1 in progress, 2 succeeded, 3 failed, 4 done.
+    pub enum XxpayStatus (per kind, read str::trim) {
+        PayCreated = Deposit "0", "订单生成" => Pending,
+        Paying = Deposit "1", "支付中" => Processing,
+        PaySucceeded = Deposit "2", "支付成功" => Succeeded,
+        PayDone = Deposit "3", "业务处理完成" => Succeeded,
+        PayFailed = Deposit "5", "支付失败" => Failed,
+        TransCreated = Payout "0", "订单生成" => Pending,
+        TransInProgress = Payout "1", "代付中" => Processing,
+        TransSucceeded = Payout "2", "代付成功" => Succeeded,
+        TransFailed = Payout "3", "代付失败" => Failed,
+        TransDone = Payout "4", "业务处理完成" => Succeeded,
     }
 }
 
-status_codes! {
-    /// Transfer `status`: 0 created, 1 in progress, 2 succeeded, 3 failed, 4 done.
-    pub enum TransStatus (read str::trim) {
-        Created = "0", "订单生成" => Pending,
-        InProgress = "1", "代付中" => Processing,
-        Succeeded = "2", "代付成功" => Succeeded,
-        Failed = "3", "代付失败" => Failed,
-        Done = "4", "业务处理完成" => Succeeded,
-    }
-}
-
-/// Pay states on the shared set, with the document's words.
-pub fn pay_status(code: &str) -> (OrderStatus, Option<&'static str>) {
-    let s = PayStatus::from_code(code);
-    (s.into(), s.text())
-}
-
-/// Transfer states on the shared set, with the document's words.
-pub fn trans_status(code: &str) -> (OrderStatus, Option<&'static str>) {
-    let s = TransStatus::from_code(code);
+/// A pay (deposit) or transfer (payout) state on the shared set, with the
+/// document's words.
+pub fn status(kind: OrderKind, code: &str) -> (OrderStatus, Option<&'static str>) {
+    let s = XxpayStatus::from_code(kind, code);
     (s.into(), s.text())
 }
 
@@ -145,4 +136,25 @@ pub fn failure(endpoint: Endpoint, ret_msg: &str, err_code: Option<&str>) -> Gat
         "FAIL",
         tr!("网关拒绝了请求", "the gateway refused the request"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_code_means_different_states_for_pay_and_transfer_orders() {
+        use OrderKind::{Deposit, Payout};
+        use OrderStatus::{Failed, Pending, Succeeded};
+        for (kind, code, expected) in [
+            (Deposit, "3", (Succeeded, Some("业务处理完成"))),
+            (Payout, "3", (Failed, Some("代付失败"))),
+            (Deposit, "4", (Pending, None)),
+            (Payout, "4", (Succeeded, Some("业务处理完成"))),
+            (Deposit, " 5 ", (Failed, Some("支付失败"))),
+            (Payout, "5", (Pending, None)),
+        ] {
+            assert_eq!(status(kind, code), expected, "{kind:?} {code}");
+        }
+    }
 }

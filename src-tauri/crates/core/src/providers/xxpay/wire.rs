@@ -3,8 +3,8 @@
 //! failure messages to the shared vocabulary.
 
 use super::sign::{received_text, verify_reply_sign};
-use super::status::{failure, pay_status, trans_status};
-use crate::domain::OrderStatus;
+use super::status::{failure, status};
+use crate::domain::{OrderKind, OrderStatus};
 use crate::gateway::{GatewayError, Reply};
 use crate::money;
 use crate::providers::common::WireValue;
@@ -36,6 +36,15 @@ impl Endpoint {
 
     fn is_trans(self) -> bool {
         matches!(self, Endpoint::TransCreate | Endpoint::TransQuery)
+    }
+
+    /// Transfers are payouts, pay orders deposits.
+    fn kind(self) -> OrderKind {
+        if self.is_trans() {
+            OrderKind::Payout
+        } else {
+            OrderKind::Deposit
+        }
     }
 
     /// The document types `mchId` as `long` everywhere except the pay query
@@ -152,11 +161,7 @@ pub fn interpret(
     }
     let mut reply = match parsed.get("status") {
         Some(code) => {
-            let (status, text) = if endpoint.is_trans() {
-                trans_status(code)
-            } else {
-                pay_status(code)
-            };
+            let (status, text) = status(endpoint.kind(), code);
             let mut r = Reply::new(status);
             r.provider_status = Some(code.to_string());
             r.provider_message = text
@@ -330,9 +335,9 @@ mod tests {
             assert_eq!(r.status, status, "{code}");
             assert_eq!(r.provider_status.as_deref(), Some(code));
         }
-        assert_eq!(trans_status("3").0, OrderStatus::Failed);
-        assert_eq!(trans_status("4").0, OrderStatus::Succeeded);
-        assert_eq!(trans_status("7").0, OrderStatus::Pending);
+        assert_eq!(status(OrderKind::Payout, "3").0, OrderStatus::Failed);
+        assert_eq!(status(OrderKind::Payout, "4").0, OrderStatus::Succeeded);
+        assert_eq!(status(OrderKind::Payout, "7").0, OrderStatus::Pending);
     }
 
     #[test]

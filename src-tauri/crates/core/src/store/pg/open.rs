@@ -7,6 +7,9 @@ use sqlx::PgPool;
 use std::str::FromStr;
 use std::time::Duration;
 
+/// A pooled connection idle this long is pinged before it is used again.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+
 /// The PostgreSQL schema, apart from SQLite's (`migrations_pg/`).
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations_pg");
 
@@ -24,6 +27,19 @@ impl PgStore {
         let pool = PgPoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(30))
+            // sqlx pings every connection it takes from the pool, a round
+            // trip before each statement's own: a look-up paid two. Only a
+            // connection idle for a while is pinged now (a server restart or
+            // a dropped link is still noticed before use, as before).
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= PING_AFTER_IDLE {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect_with(opts)
             .await
             .map_err(|e| {
@@ -88,14 +104,36 @@ async fn has_pending(pool: &PgPool) -> CoreResult<bool> {
 /// Refuse a database migrated by a newer PayDesk: its schema may mean things
 /// this version does not know.
 async fn refuse_newer(pool: &PgPool) -> CoreResult<()> {
-    let max_db = applied_version(pool).await?;
-    let max_known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
-    if max_db.unwrap_or(0) > max_known {
-        return Err(CoreError::Storage(crate::tr!(
-            "该数据库由更新版本的 PayDesk 创建（架构版本 {}），请升级 PayDesk 后再打开",
-            "this database was written by a newer PayDesk (schema {}); upgrade PayDesk to open it",
-            max_db.unwrap_or(0)
-        )));
+    crate::store::open::refuse_newer_than(applied_version(pool).await?, &MIGRATOR)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::test_support::{profile, TestDb};
+
+    /// A connection the server dropped while it sat idle in the pool is
+    /// found out by the ping before its next use, not by the caller's
+    /// statement: after the server ends every session of the store, the
+    /// next look-up (past `PING_AFTER_IDLE`) succeeds.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_idle_connection_the_server_dropped_is_replaced() {
+        let Some(db) = TestDb::postgres("an_idle_connection_the_server_dropped_is_replaced") else {
+            return;
+        };
+        let s = db.open().await;
+        s.insert_profile(&profile("p1", "A")).await.unwrap();
+        let TestDb::Postgres(pg) = &db else {
+            unreachable!()
+        };
+        pg.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .unwrap();
+        tokio::time::sleep(super::PING_AFTER_IDLE + std::time::Duration::from_millis(300)).await;
+        for _ in 0..3 {
+            s.find_orders("NONE", None).await.unwrap();
+        }
+        s.close().await;
     }
-    Ok(())
 }

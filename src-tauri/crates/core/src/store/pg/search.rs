@@ -1,10 +1,18 @@
 //! The history on PostgreSQL: pages of orders, filtered and searched, newest
-//! first, keyed by `(created_at, id)`. Without a search term one statement
-//! walks a time index backwards and stops after the page. With one, the plan
-//! is chosen as on SQLite by how many rows the prefix matches (counted on the
-//! prefix indexes, up to a bound): few → those rows are gathered from the
-//! prefix indexes and sorted; many order numbers of one bucket → that bucket
-//! is read newest first; otherwise the time walk, which meets matches soon.
+//! first, keyed by `(created_at, id)`. A search finds exactly what the SQLite
+//! store finds (store/search.rs; the indexes of `migrations_pg/0011`):
+//! 3+ characters anywhere in the order number, the payee or the account
+//! number, or at the start of the gateway order id; 2 characters at the
+//! start of the number, the gateway id or the payee, or anywhere in a payee
+//! name of 3 to 6 characters; 1 character at the start of the number, the
+//! gateway id or the payee; ASCII letters in either case.
+//!
+//! Without a search one statement walks a time index backwards and stops
+//! after the page. With one, the newest rows of the filtered history are
+//! tested first (a frequent term fills a page there); otherwise every match
+//! is gathered from the indexes (trigram, prefix, pairs), filtered, and the
+//! newest page taken. A trigram index yields rows in no order, so a page of a
+//! frequent term comes from the first step, a rare term's from the second.
 
 use super::rows::{fetch_orders, Arg};
 use super::PgStore;
@@ -12,25 +20,44 @@ use crate::error::CoreResult;
 use crate::store::rows::{order_columns, OPEN_ORDERS, ORDER_SELECT};
 use crate::store::{Order, OrderFilter, OrderPage};
 
-/// At most this many prefix matches are gathered and sorted.
-const SEARCH_CANDIDATES: i64 = 5_000;
+/// Rows of the filtered history, newest first, that a search tests before
+/// it turns to the indexes (as SQLite's `SEARCH_SCAN`).
+const SEARCH_SCAN: i64 = 2_000;
 
-/// Characters of an order number in the bucket index (migration 0001).
-const ORDER_NO_BUCKET: usize = 7;
+/// A term this long or longer is looked for anywhere (trigram indexes).
+const TRIGRAM: usize = 3;
 
-/// A search term as a lower-case LIKE prefix pattern, its wildcards escaped
-/// (backslash is LIKE's escape character on PostgreSQL).
-fn like_prefix(term: &str) -> String {
-    format!(
-        "{}%",
-        term.to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    )
+/// A column's value with its ASCII letters in lower case, others as they
+/// are (SQLite's LIKE ignores only ASCII case): `lower()` in the C
+/// collation, the expression the indexes of migration 0011 hold.
+fn fold(col: &str) -> String {
+    format!("lower({col} COLLATE \"C\")")
+}
+
+/// LIKE's wildcards and its escape character (backslash, PostgreSQL's
+/// default, as SQLite's `ESCAPE '\'`) taken literally.
+fn like_escape(term: &str) -> String {
+    term.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// The least string above every string that starts with `prefix`, in the C
+/// collation (UTF-8 bytes, that is code point order): the prefix with its
+/// last character raised by one. None when there is none (only U+10FFFF).
+fn prefix_end(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        if let Some(next) = (last as u32 + 1..=char::MAX as u32).find_map(char::from_u32) {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
 }
 
 /// Conditions on `o` and their binds, numbered from `$1`.
+#[derive(Clone)]
 struct Conds {
     sql: String,
     args: Vec<Arg>,
@@ -43,9 +70,70 @@ impl Conds {
         self.sql
             .push_str(&sql.replace('#', &format!("${}", self.args.len())));
     }
-    fn next(&self) -> usize {
-        self.args.len() + 1
+
+    /// A new placeholder for `a`.
+    fn bind(&mut self, a: Arg) -> String {
+        self.args.push(a);
+        format!("${}", self.args.len())
     }
+}
+
+/// What a search term matches, as one SQL condition on `o` (binds added to
+/// `c`). `indexed`: each alternative in the form an index serves (B-tree
+/// ranges for prefixes, the payee-pairs array for a 2-character term), for
+/// gathering every match; otherwise plain LIKE tests, cheaper on rows
+/// already read. Both forms are exact, and they match the same rows.
+fn term_matches(c: &mut Conds, term: &str, indexed: bool) -> String {
+    let t = term.to_ascii_lowercase();
+    let n = t.chars().count();
+    let prefix_pat = c.bind(Arg::Text(format!("{}%", like_escape(&t))));
+    let (lo, hi) = if indexed {
+        let lo = c.bind(Arg::Text(t.clone()));
+        (Some(lo), prefix_end(&t).map(|h| c.bind(Arg::Text(h))))
+    } else {
+        (None, None)
+    };
+    let prefix = |col: &str| {
+        let f = fold(col);
+        let mut s = format!("{f} LIKE {prefix_pat}");
+        if let Some(lo) = &lo {
+            // A LIKE with a parameter gives the planner no range: the
+            // range is spelled out for the B-tree.
+            s.push_str(&format!(" AND {f} >= {lo}"));
+        }
+        if let Some(hi) = &hi {
+            s.push_str(&format!(" AND {f} < {hi}"));
+        }
+        format!("({s})")
+    };
+    // No `IS NOT NULL` here: the planner proves the partial index's WHERE
+    // from the strict comparisons, while the bare condition would match the
+    // other partial index on gateway ids, all of them, instead.
+    let mut alternatives = vec![prefix("o.provider_order_id")];
+    if n >= TRIGRAM {
+        let anywhere = c.bind(Arg::Text(format!("%{}%", like_escape(&t))));
+        for col in ["o.order_no", "o.payee_name", "o.account_no"] {
+            alternatives.push(format!("{} LIKE {anywhere}", fold(col)));
+        }
+    } else {
+        alternatives.push(prefix("o.order_no"));
+        alternatives.push(prefix("o.payee_name"));
+        if n == 2 {
+            if indexed {
+                let pair = c.bind(Arg::Text(t.clone()));
+                alternatives.push(format!(
+                    "paydesk_name_pairs(o.payee_name) @> ARRAY[{pair}::text]"
+                ));
+            } else {
+                let anywhere = c.bind(Arg::Text(format!("%{}%", like_escape(&t))));
+                alternatives.push(format!(
+                    "(char_length(o.payee_name) BETWEEN 3 AND 6 AND {} LIKE {anywhere})",
+                    fold("o.payee_name")
+                ));
+            }
+        }
+    }
+    format!("({})", alternatives.join(" OR "))
 }
 
 fn page(mut orders: Vec<Order>, limit: i64) -> OrderPage {
@@ -92,114 +180,447 @@ impl PgStore {
             c.push(", #)", Arg::Int(id));
         }
         let Some(term) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
-            return self.walk(c, limit).await;
+            return Ok(page(self.walk_rows(c, limit).await?, limit));
         };
-        let pat = like_prefix(term);
-        let counts = self.search_counts(&pat).await?;
-        if counts.iter().sum::<i64>() <= SEARCH_CANDIDATES {
-            return self
-                .gathered(
-                    c,
-                    &pat,
-                    &["order_no", "payee_name", "provider_order_id"],
-                    limit,
-                )
-                .await;
+        if term.contains('\0') {
+            // No PostgreSQL text holds NUL, so nothing can match (and the
+            // server would refuse the term as a bind).
+            return Ok(page(Vec::new(), limit));
         }
-        let bucket = term.chars().count() >= ORDER_NO_BUCKET
-            && counts[0] > SEARCH_CANDIDATES
-            && counts[1] + counts[2] <= SEARCH_CANDIDATES;
-        if bucket {
-            // The order numbers from their bucket, newest first; the other
-            // two columns' few matches gathered; merged here.
-            let key: String = term
-                .chars()
-                .take(ORDER_NO_BUCKET)
-                .collect::<String>()
-                .to_lowercase();
-            let mut b = Conds {
-                sql: c.sql.clone(),
-                args: c.args.clone(),
-            };
-            b.push(" AND lower(substr(o.order_no, 1, 7)) = #", Arg::Text(key));
-            b.push(" AND lower(o.order_no) LIKE #", Arg::Text(pat.clone()));
-            let mut orders = self.walk_rows(b, limit).await?;
-            orders.extend(
-                self.gathered(c, &pat, &["payee_name", "provider_order_id"], limit)
-                    .await?
-                    .orders,
-            );
-            return Ok(page(orders, limit));
+        if let Some(page) = self.recent_scan(c.clone(), term, limit).await? {
+            return Ok(page);
         }
-        let n = c.next();
-        c.push(
-            &format!(" AND (lower(o.order_no) LIKE # OR lower(o.payee_name) LIKE ${n} OR (o.provider_order_id IS NOT NULL AND lower(o.provider_order_id) LIKE ${n}))"),
-            Arg::Text(pat),
-        );
-        self.walk(c, limit).await
+        self.gathered(c, term, limit).await
     }
 
     /// The filtered history newest first, a page and one more row.
     async fn walk_rows(&self, mut c: Conds, limit: i64) -> CoreResult<Vec<Order>> {
-        let n = c.next();
-        c.args.push(Arg::Int(limit + 1));
+        let n = c.bind(Arg::Int(limit + 1));
         let sql = format!(
-            "{ORDER_SELECT} WHERE 1=1{} ORDER BY o.created_at DESC, o.id DESC LIMIT ${n}",
+            "{ORDER_SELECT} WHERE 1=1{} ORDER BY o.created_at DESC, o.id DESC LIMIT {n}",
             c.sql
         );
         fetch_orders(&self.pool, &sql, &c.args).await
     }
 
-    async fn walk(&self, c: Conds, limit: i64) -> CoreResult<OrderPage> {
-        Ok(page(self.walk_rows(c, limit).await?, limit))
-    }
-
-    /// Every prefix match of `columns`, from their prefix indexes
-    /// (materialized, so the planner cannot turn it into a time walk), that
-    /// passes the filter, newest first.
-    async fn gathered(
+    /// The newest `SEARCH_SCAN` rows of the filtered history, each tested
+    /// for the term; the page when they hold more than a page of matches
+    /// (then they are the newest matches of all), else None.
+    async fn recent_scan(
         &self,
         mut c: Conds,
-        pat: &str,
-        columns: &[&str],
+        term: &str,
         limit: i64,
-    ) -> CoreResult<OrderPage> {
-        let p = c.next();
-        c.args.push(Arg::Text(pat.into()));
-        let parts: Vec<String> = columns
-            .iter()
-            .map(|col| {
-                let not_null = if *col == "provider_order_id" {
-                    "provider_order_id IS NOT NULL AND "
-                } else {
-                    ""
-                };
-                format!("SELECT id FROM orders WHERE {not_null}lower({col}) LIKE ${p}")
-            })
-            .collect();
-        let n = c.next();
-        c.args.push(Arg::Int(limit + 1));
+    ) -> CoreResult<Option<OrderPage>> {
+        let scan = c.bind(Arg::Int(SEARCH_SCAN));
+        let inner = format!(
+            "{ORDER_SELECT} WHERE 1=1{} ORDER BY o.created_at DESC, o.id DESC LIMIT {scan}",
+            c.sql
+        );
+        let test = term_matches(&mut c, term, false);
+        let n = c.bind(Arg::Int(limit + 1));
+        // A subquery with a LIMIT keeps the test outside it: the newest rows
+        // are read first, then tested.
         let sql = format!(
-            "WITH m AS MATERIALIZED ({}) {} FROM m JOIN orders o ON o.id = m.id JOIN profiles p ON p.pk = o.profile_pk WHERE 1=1{} ORDER BY o.created_at DESC, o.id DESC LIMIT ${n}",
-            parts.join(" UNION "),
+            "SELECT * FROM ({inner}) o WHERE {test} ORDER BY o.created_at DESC, o.id DESC LIMIT {n}"
+        );
+        let orders = fetch_orders(&self.pool, &sql, &c.args).await?;
+        Ok((orders.len() as i64 > limit).then(|| page(orders, limit)))
+    }
+
+    /// Every match of the term, from the indexes (materialized, so the
+    /// planner cannot turn it into a walk of the time index testing each
+    /// row), filtered; the newest page of them, then those rows read whole.
+    async fn gathered(&self, c: Conds, term: &str, limit: i64) -> CoreResult<OrderPage> {
+        let (sql, args) = gathered_sql(c, term, limit);
+        Ok(page(fetch_orders(&self.pool, &sql, &args).await?, limit))
+    }
+}
+
+/// The statement of `PgStore::gathered` and its binds.
+fn gathered_sql(mut c: Conds, term: &str, limit: i64) -> (String, Vec<Arg>) {
+    let test = term_matches(&mut c, term, true);
+    let n = c.bind(Arg::Int(limit + 1));
+    let sql = format!(
+            "WITH m AS MATERIALIZED (SELECT o.id, o.created_at, o.profile_pk, o.kind, o.status FROM orders o WHERE {test}) \
+             {} FROM (SELECT o.id FROM m o WHERE 1=1{} ORDER BY o.created_at DESC, o.id DESC LIMIT {n}) k \
+             JOIN orders o ON o.id = k.id JOIN profiles p ON p.pk = o.profile_pk",
             order_columns!(),
             c.sql
         );
-        Ok(page(fetch_orders(&self.pool, &sql, &c.args).await?, limit))
+    (sql, c.args)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefix_end;
+    use crate::store::search::tests::{
+        all_pages, check_searches, history, like_scan_case, small_history, CASES,
+    };
+    use crate::store::test_support::{new_order, profile, TestDb};
+    use crate::store::{NewOrder, OrderFilter, OrderUpdate, Store};
+    use crate::OrderStatus;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_prefix_ends_at_its_last_character_raised() {
+        assert_eq!(prefix_end("ab").as_deref(), Some("ac"));
+        assert_eq!(prefix_end("司马").as_deref(), Some("司驭"));
+        // The surrogates are no characters: the next one is U+E000.
+        assert_eq!(prefix_end("a\u{D7FF}").as_deref(), Some("a\u{E000}"));
+        assert_eq!(prefix_end("a\u{10FFFF}").as_deref(), Some("b"));
+        assert_eq!(prefix_end("\u{10FFFF}"), None);
     }
 
-    /// Rows whose order number, payee or gateway order id start with the
-    /// pattern, each counted up to `SEARCH_CANDIDATES + 1` on its index.
-    async fn search_counts(&self, pat: &str) -> CoreResult<[i64; 3]> {
-        let (a, b, c): (i64, i64, i64) = sqlx::query_as(
-            "SELECT (SELECT count(*) FROM (SELECT 1 FROM orders WHERE lower(order_no) LIKE $1 LIMIT $2) x), \
-                    (SELECT count(*) FROM (SELECT 1 FROM orders WHERE lower(payee_name) LIKE $1 LIMIT $2) x), \
-                    (SELECT count(*) FROM (SELECT 1 FROM orders WHERE provider_order_id IS NOT NULL AND lower(provider_order_id) LIKE $1 LIMIT $2) x)",
+    /// A store on a fresh PostgreSQL database with SQLite's search-test
+    /// history written into it (`history`, store/search.rs).
+    async fn with_history(db: &TestDb, n: i64, shuffled: bool) -> Store {
+        let s = db.open().await;
+        s.insert_profile(&profile("p1", "A")).await.unwrap();
+        s.insert_profile(&profile("p2", "B")).await.unwrap();
+        for chunk in history(n, shuffled).chunks(1_000) {
+            s.insert_orders_batch(chunk).await.unwrap();
+        }
+        s
+    }
+
+    /// SQLite's cases (`CASES`: numbers, names, accounts, 1- to
+    /// 16-character terms, wildcards, row filters, pages of 50 and 600)
+    /// on PostgreSQL: exactly the brute-force matches, newest first, across
+    /// keyset pages.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres_search_pages_match_a_brute_force_filter() {
+        let Some(db) = TestDb::postgres("postgres_search_pages_match_a_brute_force_filter") else {
+            return;
+        };
+        let s = with_history(&db, 14_000, false).await;
+        assert!(check_searches(&s, CASES).await > 10_000);
+    }
+
+    /// The same with every 97th order an hour older than its neighbours:
+    /// ids no longer follow time, and pages still do.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres_search_is_exact_when_ids_do_not_follow_time() {
+        let Some(db) = TestDb::postgres("postgres_search_is_exact_when_ids_do_not_follow_time")
+        else {
+            return;
+        };
+        let s = with_history(&db, 8_000, true).await;
+        assert!(check_searches(&s, CASES).await > 5_000);
+    }
+
+    /// The plans (both checked by the cases above) give the same page: a
+    /// frequent term's page from the newest rows, a rare one's from the
+    /// indexes; and a term that only the indexes find past the newest rows.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn both_plans_take_part() {
+        let Some(db) = TestDb::postgres("both_plans_take_part") else {
+            return;
+        };
+        let s = with_history(&db, 6_000, false).await;
+        let pg = s.postgres().unwrap();
+        // 张三 is most payees: the newest rows hold a page of it.
+        let f = |t: &str| OrderFilter {
+            search: Some(t.into()),
+            ..Default::default()
+        };
+        let c = super::Conds {
+            sql: String::new(),
+            args: Vec::new(),
+        };
+        assert!(pg
+            .recent_scan(c.clone(), "张三", 50)
+            .await
+            .unwrap()
+            .is_some());
+        // 欧阳娜娜 is every 250th: not a page in the newest 2,000 rows.
+        assert!(pg
+            .recent_scan(c.clone(), "阳娜", 50)
+            .await
+            .unwrap()
+            .is_none());
+        let page = s.list_orders(&f("阳娜")).await.unwrap();
+        assert_eq!(page.orders.len(), 24);
+        assert!(page
+            .orders
+            .iter()
+            .all(|o| o.payee_name.as_deref() == Some("欧阳娜娜")));
+        let gathered = pg.gathered(c, "阳娜", 50).await.unwrap();
+        assert_eq!(
+            gathered.orders.iter().map(|o| o.id).collect::<Vec<_>>(),
+            page.orders.iter().map(|o| o.id).collect::<Vec<_>>()
+        );
+        // A NUL can be in no PostgreSQL text: nothing, and no error.
+        assert!(s.list_orders(&f("a\0b")).await.unwrap().orders.is_empty());
+    }
+
+    /// Each alternative of a gathered search is one the indexes of
+    /// migration 0011 serve (the folded expression, its C collation, the
+    /// partial index's WHERE proved from the comparisons): with sequential
+    /// scans ruled out, the plan reads those indexes and no other.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn gathered_searches_use_the_search_indexes() {
+        let Some(db) = TestDb::postgres("gathered_searches_use_the_search_indexes") else {
+            return;
+        };
+        let s = with_history(&db, 1_000, false).await;
+        let pool = s.postgres().unwrap().pool();
+        sqlx::query("UPDATE orders SET provider_order_id = 'GW' || id")
+            .execute(pool)
+            .await
+            .unwrap();
+        let mut conn = pool.acquire().await.unwrap();
+        sqlx::query("ANALYZE orders")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        sqlx::query("SET enable_seqscan = off")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        for (term, wanted) in [
+            (
+                "12345",
+                &[
+                    "orders_order_no_trgm",
+                    "orders_payee_trgm",
+                    "orders_account_no_trgm",
+                    "orders_provider_order_id_fold",
+                ][..],
+            ),
+            (
+                "阳娜",
+                &[
+                    "orders_order_no_fold",
+                    "orders_payee_fold",
+                    "orders_payee_pairs",
+                    "orders_provider_order_id_fold",
+                ][..],
+            ),
+            (
+                "O",
+                &[
+                    "orders_order_no_fold",
+                    "orders_payee_fold",
+                    "orders_provider_order_id_fold",
+                ][..],
+            ),
+        ] {
+            let c = super::Conds {
+                sql: String::new(),
+                args: Vec::new(),
+            };
+            let (sql, args) = super::gathered_sql(c, term, 50);
+            let explain = format!("EXPLAIN {sql}");
+            let mut q = sqlx::query_scalar::<_, String>(&explain);
+            for a in args {
+                q = match a {
+                    super::Arg::Text(t) => q.bind(t),
+                    super::Arg::Int(i) => q.bind(i),
+                };
+            }
+            let plan = q.fetch_all(&mut *conn).await.unwrap().join("\n");
+            for index in wanted {
+                assert!(
+                    plan.contains(&format!(" on {index} "))
+                        || plan.contains(&format!(" on {index}\n")),
+                    "{term}: {index} not in\n{plan}"
+                );
+            }
+            assert!(!plan.contains("Seq Scan on orders"), "{term}:\n{plan}");
+            assert!(
+                !plan.contains("on orders_provider_order_id "),
+                "{term}:\n{plan}"
+            );
+        }
+    }
+
+    /// pg_trgm is a trusted extension: `team init` with the login of the
+    /// database's owner, no superuser, creates it, and searches work.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn team_init_by_the_database_owner_creates_pg_trgm() {
+        let Some(pg) = crate::store::pg_test::fresh_database(
+            "team_init_by_the_database_owner_creates_pg_trgm",
+        ) else {
+            return;
+        };
+        let owner = format!("own_{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+        pg.execute(&format!(
+            "CREATE ROLE {owner} LOGIN CREATEROLE NOSUPERUSER PASSWORD 'owner-pw'"
+        ))
+        .unwrap();
+        pg.execute(&format!("ALTER DATABASE {} OWNER TO {owner}", pg.name))
+            .unwrap();
+        let url = pg.url_as(&owner, "owner-pw");
+        crate::team::init(&crate::secret::Secret::new(url.clone()))
+            .await
+            .unwrap();
+        let s = Store::open_url(&url).await.unwrap();
+        let by: String = sqlx::query_scalar(
+            "SELECT extowner::regrole::text FROM pg_extension WHERE extname = 'pg_trgm'",
         )
-        .bind(pat)
-        .bind(SEARCH_CANDIDATES + 1)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok([a, b, c])
+        .fetch_one(s.postgres().unwrap().pool())
+        .await
+        .unwrap();
+        assert_eq!(by, owner);
+        s.insert_profile(&profile("p1", "A")).await.unwrap();
+        let mut o = new_order("p1", "PDP24101500000001W912K9GV", 1_000);
+        o.fields.insert("payee_name".into(), "欧阳娜娜".into());
+        let id = s.insert_order(&o).await.unwrap();
+        for t in ["w912k9", "阳娜", "欧阳娜娜"] {
+            let page = s
+                .list_orders(&OrderFilter {
+                    search: Some(t.into()),
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            assert_eq!(
+                page.orders.iter().map(|o| o.id).collect::<Vec<_>>(),
+                vec![id],
+                "{t}"
+            );
+        }
+        s.close().await;
+    }
+
+    /// Rows for the comparison of the two engines: numbers with ASCII and
+    /// non-ASCII letters in both cases and LIKE's wildcards, payee names of
+    /// 1 to 9 characters (past the 6 of the pairs), accounts, gateway ids.
+    fn mixed_history() -> impl Strategy<Value = Vec<(String, String, String, String)>> {
+        proptest::collection::vec(
+            (
+                "[A-Cab0-2Ää_-]{3,10}",
+                "[张王李三四AaÄä_%]{1,9}",
+                "[0-3]{0,8}",
+                "[A-Cab0-2]{0,5}",
+            ),
+            1..80,
+        )
+    }
+
+    /// `rows` written into `s` (two profiles; every 3rd order succeeded; a
+    /// gateway id where there is one; times repeat in pairs).
+    async fn write_mixed(s: &Store, rows: &[(String, String, String, String)]) -> Vec<NewOrder> {
+        s.insert_profile(&profile("p1", "A")).await.unwrap();
+        s.insert_profile(&profile("p2", "B")).await.unwrap();
+        let mut seen = std::collections::HashSet::new();
+        let kept: Vec<_> = rows
+            .iter()
+            .filter(|r| seen.insert(r.0.to_lowercase()))
+            .collect();
+        let orders: Vec<NewOrder> = kept
+            .iter()
+            .enumerate()
+            .map(|(i, (no, payee, acct, _))| {
+                let p = if i % 2 == 0 { "p1" } else { "p2" };
+                let mut o = new_order(p, no, 1_000 + i as i64 / 2);
+                o.fields.insert("payee_name".into(), payee.clone());
+                if !acct.is_empty() {
+                    o.fields.insert("account_no".into(), acct.clone());
+                }
+                if i % 3 == 0 {
+                    o.status = OrderStatus::Succeeded;
+                }
+                o
+            })
+            .collect();
+        let ids = s.insert_orders_batch(&orders).await.unwrap();
+        for (id, (_, _, _, gw)) in ids.iter().zip(&kept) {
+            if !gw.is_empty() {
+                let u = OrderUpdate {
+                    provider_order_id: Some(gw.clone()),
+                    ..Default::default()
+                };
+                s.update_order(*id, "query", &u, None, &[], 5_000)
+                    .await
+                    .unwrap();
+            }
+        }
+        orders
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        /// SQLite's proptest (`search_equals_a_like_scan`) on PostgreSQL:
+        /// the same rows and terms against the same brute-force filter.
+        #[test]
+        fn postgres_search_equals_a_like_scan(
+            rows in small_history(),
+            picks in proptest::collection::vec((0usize..1_000, 0usize..3, 0usize..12, 1usize..8), 6),
+            made_up in "[A-Cab0-3张王李三四%_]{1,5}",
+        ) {
+            let Some(db) = TestDb::postgres("postgres_search_equals_a_like_scan") else {
+                return Ok(());
+            };
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                let s = db.open().await;
+                like_scan_case(&s, &rows, &picks, &made_up).await;
+                s.close().await;
+            });
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(16))]
+        /// The same rows on both engines, every term (cut out of the rows or
+        /// made up, with and without row filters, in pages of 7): PostgreSQL
+        /// finds exactly the orders SQLite finds, in the same order. Where
+        /// the brute-force filter is a model, this compares with SQLite
+        /// itself (payee names past six characters, gateway ids, non-ASCII
+        /// letters whose case SQLite's LIKE does not fold).
+        #[test]
+        fn postgres_finds_what_sqlite_finds(
+            rows in mixed_history(),
+            picks in proptest::collection::vec((0usize..1_000, 0usize..4, 0usize..12, 1usize..8), 8),
+            made_up in "[A-Cab0-3张王李三四AaÄä%_]{1,5}",
+        ) {
+            let Some(db) = TestDb::postgres("postgres_finds_what_sqlite_finds") else {
+                return Ok(());
+            };
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                let lite = TestDb::sqlite();
+                let stores = [lite.open().await, db.open().await];
+                let mut orders = Vec::new();
+                for s in &stores {
+                    orders = write_mixed(s, &rows).await;
+                }
+                let gw: Vec<&String> = rows.iter().map(|r| &r.3).collect();
+                let mut terms = vec![made_up.clone()];
+                for (row, col, start, len) in &picks {
+                    let o = &orders[row % orders.len()];
+                    let v: Vec<char> = match col {
+                        0 => o.order_no.chars().collect(),
+                        1 => o.fields["payee_name"].chars().collect(),
+                        2 => o.fields.get("account_no").cloned().unwrap_or_default().chars().collect(),
+                        _ => gw[row % gw.len()].chars().collect(),
+                    };
+                    if v.is_empty() {
+                        continue;
+                    }
+                    let a = start % v.len();
+                    let b = (a + len).min(v.len());
+                    terms.push(v[a..b].iter().collect());
+                }
+                for t in &terms {
+                    for (profile, status) in [(None, None), (Some("B"), Some(OrderStatus::Succeeded))] {
+                        let f = OrderFilter {
+                            search: Some(t.clone()),
+                            profile: profile.map(String::from),
+                            status,
+                            limit: Some(7),
+                            ..Default::default()
+                        };
+                        let found = |o: Vec<crate::store::Order>| o.into_iter().map(|o| o.order_no).collect::<Vec<_>>();
+                        let lite_found = found(all_pages(&stores[0], f.clone()).await);
+                        let pg_found = found(all_pages(&stores[1], f).await);
+                        assert_eq!(pg_found, lite_found, "term {t:?} {profile:?}");
+                    }
+                }
+                stores[1].close().await;
+            });
+        }
     }
 }
