@@ -8,6 +8,7 @@ macro_rules! with_commands {
     ($m:ident) => {
         $m! {
             app_info,
+            start_problem,
             get_settings,
             save_settings,
             list_profiles,
@@ -55,6 +56,8 @@ macro_rules! with_commands {
             list_approvals,
             approve_payout,
             reject_payout,
+            approve_batch,
+            reject_batch,
         }
     };
 }

@@ -1,6 +1,7 @@
 // State shared across screens: profiles, settings, the current screen.
-import type { AppInfo, ProfileView, Settings } from './bindings';
+import type { AppInfo, ApprovalsList, ProfileView, Settings } from './bindings';
 import { call } from './backend';
+import type { StartProblem } from './backend/commands';
 import { setLang } from './i18n.svelte';
 
 export const SCREENS = ['balances', 'payout', 'batch', 'deposit', 'lookup', 'orders', 'arrivals', 'approvals', 'profiles'] as const;
@@ -20,11 +21,14 @@ export const app = $state<{
   technical: boolean;
   /** Open and stuck orders, for the badge on the Orders entry (pushed by the sync). */
   counts: { open: number; stuck: number };
-  /** Payouts awaiting approval (team mode), for the badge on the Approvals entry. */
+  /** Payouts and batches awaiting approval (team mode), for the badge on the Approvals entry. */
   awaiting: number;
   /** The badge is switched on in the alert settings. */
   badge: boolean;
+  /** The shell could not open the desk's database at start (why, in both languages). */
+  startProblem: StartProblem | null;
 }>({
+  startProblem: null,
   counts: { open: 0, stuck: 0 },
   awaiting: 0,
   badge: true,
@@ -78,6 +82,13 @@ export async function loadProfiles(): Promise<void> {
 }
 
 export async function boot(): Promise<void> {
+  // The shell started without its database (team mode with a locked or
+  // absent keyring): nothing else can answer, so say why and stop here.
+  const problem = await call('start_problem', {});
+  if (problem) {
+    app.startProblem = problem;
+    return;
+  }
   const [info, settings] = await Promise.all([call('app_info', {}), call('get_settings', {})]);
   app.info = info;
   app.settings = settings;
@@ -116,5 +127,10 @@ export async function loadAwaiting(): Promise<void> {
     return;
   }
   const list = await call('list_approvals', {});
-  app.awaiting = list.approvals.filter((a) => a.status === 'awaiting_approval').length;
+  app.awaiting = awaitingCount(list);
+}
+
+/** Payouts and batches (each batch counts once) waiting for a checker. */
+export function awaitingCount(list: ApprovalsList): number {
+  return list.approvals.filter((a) => a.status === 'awaiting_approval').length + list.batches.length;
 }

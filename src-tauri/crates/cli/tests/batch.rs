@@ -60,6 +60,23 @@ fn write_csv(path: &Path, header: &str, rows: &[Vec<String>]) {
 
 const JST_HEADER: &str = "收款人户名,收款卡号,收款银行,开户支行,开户省份,开户城市,金额（元）";
 
+/// Writes these jstpay rows as a CSV file in the data directory, imports it
+/// for the `jstpay` profile and returns the batch id.
+async fn import_jst(env: &Env, name: &str, rows: &[Vec<String>]) -> String {
+    let file = env.data_dir().join(name);
+    write_csv(&file, JST_HEADER, rows);
+    let v = env
+        .json(&[
+            "batch",
+            "import",
+            file.to_str().unwrap(),
+            "--profile",
+            "jstpay",
+        ])
+        .await;
+    v["batch"]["id"].as_i64().unwrap().to_string()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gbk_and_utf8_bom_files_import_without_garbling_and_run() {
     let env = with_profile(ProviderKind::Jstpay).await;
@@ -421,7 +438,7 @@ async fn each_duplicate_group_is_accepted_on_its_own_and_a_run_refuses_while_one
     ];
     write_csv(&dup, JST_HEADER, &list);
     let bytes = std::fs::read(&dup).unwrap();
-    let desk = paydesk_core::services::PayDesk::open(
+    let desk = common::engine::open(
         env.data_dir(),
         std::sync::Arc::new(paydesk_core::vault::MemoryStore::default()),
     )
@@ -483,17 +500,11 @@ async fn each_duplicate_group_is_accepted_on_its_own_and_a_run_refuses_while_one
     );
     // Even when the stored state says runnable (an older writer, another
     // process), the open warning alone stops the run before any row leaves.
-    let db = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        env.data_dir().join("paydesk.db").display()
-    ))
-    .await
-    .unwrap();
-    sqlx::query("UPDATE batches SET state = 'draft' WHERE id = ?")
-        .bind(half)
-        .execute(&db)
-        .await
-        .unwrap();
+    common::engine::execute(
+        &desk,
+        &format!("UPDATE batches SET state = 'draft' WHERE id = {half}"),
+    )
+    .await;
     let v = env
         .run(&["--json", "batch", "run", &half.to_string()])
         .await
@@ -506,12 +517,11 @@ async fn each_duplicate_group_is_accepted_on_its_own_and_a_run_refuses_while_one
     );
     assert!(env.sandbox.sim.orders().is_empty(), "nothing was sent");
     // Back to what the import stored, so it does not count as "imported before".
-    sqlx::query("UPDATE batches SET state = 'invalid' WHERE id = ?")
-        .bind(half)
-        .execute(&db)
-        .await
-        .unwrap();
-    db.close().await;
+    common::engine::execute(
+        &desk,
+        &format!("UPDATE batches SET state = 'invalid' WHERE id = {half}"),
+    )
+    .await;
 
     // Both groups ticked: runnable, and every row is paid once.
     let b = batch::import(&desk, "jstpay", &bytes, &opts(keys.clone()))
@@ -817,21 +827,10 @@ async fn rows_agree_with_orders(env: &Env, id: &str) -> Vec<String> {
 async fn killed_mid_run_the_resumed_batch_creates_every_order_exactly_once() {
     let env = with_profile(ProviderKind::Jstpay).await;
     let kind = ProviderKind::Jstpay;
-    let file = env.data_dir().join("kill.csv");
     let list: Vec<Vec<String>> = (1..=40)
         .map(|i| jst_row(i, &format!("{}", 100 + i)))
         .collect();
-    write_csv(&file, JST_HEADER, &list);
-    let v = env
-        .json(&[
-            "batch",
-            "import",
-            file.to_str().unwrap(),
-            "--profile",
-            "jstpay",
-        ])
-        .await;
-    let id = v["batch"]["id"].as_i64().unwrap().to_string();
+    let id = import_jst(&env, "kill.csv", &list).await;
     let nos: Vec<String> = rows(&env.json(&["batch", "show", &id]).await)
         .iter()
         .map(|r| r["order_no"].as_str().unwrap().to_string())
@@ -957,19 +956,8 @@ async fn killed_mid_run_the_resumed_batch_creates_every_order_exactly_once() {
 async fn reopening_the_app_resumes_a_killed_run_exactly_once() {
     let env = with_profile(ProviderKind::Jstpay).await;
     let kind = ProviderKind::Jstpay;
-    let file = env.data_dir().join("app.csv");
     let list: Vec<Vec<String>> = (1..=24).map(|i| jst_row(i, "100")).collect();
-    write_csv(&file, JST_HEADER, &list);
-    let v = env
-        .json(&[
-            "batch",
-            "import",
-            file.to_str().unwrap(),
-            "--profile",
-            "jstpay",
-        ])
-        .await;
-    let id = v["batch"]["id"].as_i64().unwrap().to_string();
+    let id = import_jst(&env, "app.csv", &list).await;
     env.sandbox.sim.add_fault(FaultSpec {
         provider: kind,
         fault: FaultKind::Delay,
@@ -988,7 +976,7 @@ async fn reopening_the_app_resumes_a_killed_run_exactly_once() {
     child.kill().unwrap();
     child.wait().unwrap();
     env.sandbox.sim.clear_faults();
-    let desk = paydesk_core::services::PayDesk::open(
+    let desk = common::engine::open(
         env.data_dir(),
         std::sync::Arc::new(paydesk_core::vault::KeyringStore),
     )
@@ -1048,19 +1036,8 @@ async fn bench_import_10000_rows_and_run_1000_at_50ms_concurrency_16() {
     assert_eq!(v["batch"]["valid_rows"], 10_000, "{}", v["batch"]["errors"]);
     println!("BENCH batch import 10000 rows (CLI process, read+validate+store): {import_s:.3} s");
 
-    let file = env.data_dir().join("k.csv");
     let list: Vec<Vec<String>> = (20_001..=21_000).map(|i| jst_row(i, "100")).collect();
-    write_csv(&file, JST_HEADER, &list);
-    let v = env
-        .json(&[
-            "batch",
-            "import",
-            file.to_str().unwrap(),
-            "--profile",
-            "jstpay",
-        ])
-        .await;
-    let id = v["batch"]["id"].as_i64().unwrap().to_string();
+    let id = import_jst(&env, "k.csv", &list).await;
     env.sandbox.sim.add_fault(FaultSpec {
         provider: ProviderKind::Jstpay,
         fault: FaultKind::Delay,
@@ -1087,19 +1064,8 @@ async fn bench_import_10000_rows_and_run_1000_at_50ms_concurrency_16() {
 async fn the_progress_line_is_redrawn_coalesced_and_ends_on_the_final_figures() {
     let env = with_profile(ProviderKind::Jstpay).await;
     let n = 120;
-    let file = env.data_dir().join("progress.csv");
     let list: Vec<Vec<String>> = (1..=n).map(|i| jst_row(i, "10")).collect();
-    write_csv(&file, JST_HEADER, &list);
-    let v = env
-        .json(&[
-            "batch",
-            "import",
-            file.to_str().unwrap(),
-            "--profile",
-            "jstpay",
-        ])
-        .await;
-    let id = v["batch"]["id"].as_i64().unwrap().to_string();
+    let id = import_jst(&env, "progress.csv", &list).await;
     let t0 = std::time::Instant::now();
     let r = env.run(&["batch", "run", &id]).await.ok();
     let took = t0.elapsed();

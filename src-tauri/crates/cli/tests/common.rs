@@ -7,6 +7,10 @@
 mod args;
 #[path = "support/cli.rs"]
 mod cli;
+#[path = "support/engine.rs"]
+pub mod engine;
+#[path = "support/keyring.rs"]
+pub mod keyring;
 
 #[allow(unused_imports)]
 pub use args::*;

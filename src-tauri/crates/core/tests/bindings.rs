@@ -15,6 +15,6 @@ fn ui_bindings_are_current() {
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == fresh,
-        "ui/src/lib/bindings.ts is stale: run scripts/bindings.sh and commit the result"
+        "ui/src/lib/bindings.ts is stale: run `UPDATE_BINDINGS=1 cargo test -p paydesk-core --features ts --test bindings` in src-tauri and commit the result"
     );
 }

@@ -4,6 +4,7 @@
 /** Every IPC command the shell offers. */
 export const COMMAND_NAMES = [
   'app_info',
+  'start_problem',
   'get_settings',
   'save_settings',
   'list_profiles',
@@ -51,6 +52,8 @@ export const COMMAND_NAMES = [
   'list_approvals',
   'approve_payout',
   'reject_payout',
+  'approve_batch',
+  'reject_batch',
 ] as const;
 
 export type CommandName = (typeof COMMAND_NAMES)[number];

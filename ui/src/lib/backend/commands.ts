@@ -37,8 +37,15 @@ export interface RaisedAlert {
   at: number;
 }
 
+/** Why the desk's database could not be opened at start (src-tauri/src/state.rs `StartProblem`), in both languages. */
+export interface StartProblem {
+  zh: string;
+  en: string;
+}
+
 export interface Commands {
   app_info: [None, AppInfo];
+  start_problem: [None, StartProblem | null];
   get_settings: [None, Settings];
   save_settings: [{ settings: Settings }, null];
   list_profiles: [None, ProfileView[]];
@@ -102,6 +109,9 @@ export interface Commands {
   list_approvals: [None, ApprovalsList];
   approve_payout: [{ orderNo: string; profile: string | null }, OrderOutcome];
   reject_payout: [{ orderNo: string; profile: string | null; reason: string }, Order];
+  /** A batch as a whole: the decision now, then it runs from this desk (`batch-progress` events). */
+  approve_batch: [{ id: number }, Batch];
+  reject_batch: [{ id: number; reason: string }, Batch];
 }
 
 export type Command = keyof Commands;

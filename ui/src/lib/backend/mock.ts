@@ -5,7 +5,7 @@ import type {
   AppInfo, Arrival, BalanceReading, BalanceView, ErrorInfo, Exchange, ExportFormat, ExportTable, FieldSpec, FormSpec, Order, OrderEvent,
   OrderFilter, OrderInput, OrderKind, OrderOutcome, OrderStatus, ProfileInput, ProfileView, ProviderKind, Settings,
 } from '../bindings';
-import type { ApprovalView } from '../bindings';
+import type { ApprovalView, Batch, BatchApprovalView } from '../bindings';
 import type { AlertPrefs, Args, Backend, Command, Commands, RaisedAlert, Result } from './commands';
 import { emitBackendEvent } from './events';
 import { banksFor, CAPABILITIES, FORMS, LOOKUP_FIELDS } from './mockData';
@@ -60,6 +60,8 @@ export interface MockHandle {
   team: string | null;
   /** Payouts awaiting approval / decided (team mode; `?team` seeds three). */
   approvals: ApprovalView[];
+  /** Batches awaiting approval as a whole (`?team` seeds two: one by another maker, one by this desk). */
+  batchApprovals: BatchApprovalView[];
 }
 
 declare global {
@@ -87,7 +89,7 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
   let nextEventId = 1;
 
   const handle: MockHandle = {
-    calls: {}, log: [], exports: [], revealed: [], opened: [], clipboard: [], orders, batch: null as unknown as MockBatchHandle, team: null, approvals: [],
+    calls: {}, log: [], exports: [], revealed: [], opened: [], clipboard: [], orders, batch: null as unknown as MockBatchHandle, team: null, approvals: [], batchApprovals: [],
     setHostile(text) { hostile = text; },
     setDelay(cmd, ms) { delays[cmd] = ms; },
     count(cmd) { return handle.calls[cmd] ?? 0; },
@@ -302,6 +304,23 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
       throw new MockError('conflict', `商户订单号 ${input.order_no} 已经存在`);
     }
     const at = now();
+    // As the core: a payout on a desk without the profile's key waits for a
+    // checker on a desk that holds it (team mode); a single desk refuses it.
+    if (kind === 'payout' && !secrets.has(p.id)) {
+      if (!handle.team) throw new MockError('secret', `商户配置“${p.name}”没有保存密钥，请在商户配置中重新填写密钥`);
+      const w = makeOrder(p, kind, {
+        order_no: input.order_no?.trim() || orderNoAt(at, kind), amount_fen: fen, at, status: 'awaiting_approval',
+        payee_name: values.payee_name ?? null, account_no: values.account_no ?? null, bank_name: bankName(values),
+        channel: null, fields: values,
+      });
+      Object.assign(w, { provider_order_id: null, provider_status: null, provider_message: null, created_by: ME });
+      w.message = settings.lang === 'en'
+        ? `the desk it was made on holds no key for profile “${p.name}”: stored awaiting approval, it is sent when a checker on a desk that holds the key approves it; nothing sent to the gateway yet`
+        : `制单的电脑没有商户配置“${p.name}”的密钥，代付已保存为待审批：由持有该密钥的电脑上的复核人审批后发送；尚未发送到网关`;
+      orders.unshift(w);
+      addEvent(w, 'submit', []);
+      return { order: structuredClone(w), error: null };
+    }
     const status: OrderStatus = kind === 'payout' ? 'processing' : 'pending';
     const o = makeOrder(p, kind, {
       order_no: input.order_no?.trim() || orderNoAt(at, kind), amount_fen: fen, at, status,
@@ -580,6 +599,7 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
   const ME = 'finance01';
   handle.team = params.has('team') ? 'paydesk@127.0.0.1:5432/paydesk' : null;
   handle.approvals = [];
+  handle.batchApprovals = [];
   function seedApprovals() {
     const seed: [number, string, number, string][] = [
       [0, '张伟', 12_345_600, 'maker01'],
@@ -603,6 +623,38 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
         decision: null, checker: null, decided_at: null, reason: null, amount_text: formatCny(fen), amount_capital: amountInWords(fen),
       });
     });
+  }
+  function seedBatchApprovals() {
+    const seed: [number, string, number, number, number, string][] = [
+      [41, 'payday-2026-11.xlsx', 1200, 62_418_350, 1_000_000, 'maker02'],
+      [42, 'bonus-2026-11.csv', 3, 4_500_000, 3_000_000, ME],
+    ];
+    const p = profiles[0];
+    if (!p) return;
+    for (const [id, file, rows, total, largest, maker] of seed) {
+      handle.batchApprovals.push({
+        batch_id: id, profile: p.name, provider: p.provider, file_name: file, state: 'awaiting_approval', rows, total_fen: total,
+        largest_fen: largest, maker, made_at: now() - (50 - id) * 60_000, decision: null, checker: null, decided_at: null, reason: null,
+        total_text: formatCny(total), total_capital: amountInWords(total), largest_text: formatCny(largest),
+      });
+    }
+  }
+  function batchApprovalOf(id: number): BatchApprovalView {
+    if (!handle.team) throw new MockError('team_only', '审批需要团队模式：单机（本地 SQLite）没有审批');
+    const a = handle.batchApprovals.find((x) => x.batch_id === id);
+    if (!a) throw new MockError('not_found', `批次 ${id} 不需要审批`);
+    if (a.decision) throw new MockError('conflict', `批次 ${id} 已由 ${a.checker} 于 ${new Date(a.decided_at ?? 0).toLocaleString('zh-CN')} ${a.decision === 'approved' ? '审批' : '驳回'}`);
+    if (a.maker === ME) throw new MockError('same_operator', `制单人 ${ME} 不能审批或驳回自己提交的批次 ${id}：请由另一位复核人处理`);
+    return a;
+  }
+  function decideBatch(a: BatchApprovalView, decision: 'approved' | 'rejected', reason: string | null): Batch {
+    const state = decision === 'approved' ? 'running' : 'rejected';
+    Object.assign(a, { decision, checker: ME, decided_at: now(), reason, state });
+    return {
+      id: a.batch_id, profile: a.profile, profile_id: profiles[0]?.id ?? '', provider: a.provider, state, file_name: a.file_name, file_hash: '',
+      rows: a.rows, valid_rows: a.rows, total_fen: a.total_fen, total_text: a.total_text, total_capital: a.total_capital, columns: [], errors: [],
+      warnings: [], pause_reason: reason, counts: {}, created_by: a.maker, created_at: a.made_at, updated_at: now(),
+    };
   }
   function approvalOf(orderNo: string, profile: string | null): ApprovalView {
     if (!handle.team) throw new MockError('team_only', '审批需要团队模式：单机（本地 SQLite）没有审批');
@@ -628,6 +680,15 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
   const handlers: { [K in Command]: (a: Args<K>) => Result<K> | Promise<Result<K>> } = {
     ui_ready: () => null,
     ...mockBatch.handlers,
+    // `?startproblem`: the desk's database could not be opened at start (team
+    // mode, the keyring locked), worded as src-tauri/src/state.rs words it.
+    start_problem: () =>
+      params.has('startproblem')
+        ? {
+            zh: '无法读取团队数据库 127.0.0.1:5432/paydesk 的操作员 finance01 的登录密码：系统密钥环不可用或拒绝访问：Locked collection。请确认已登录桌面会话并解锁密钥环。 处理方法：解锁（或启动）系统密钥环后重试；或用环境变量 PGPASSWORD 提供本次的密码；或运行 paydesk team leave 改用本机数据库。',
+            en: "cannot read operator finance01's login password for the team database 127.0.0.1:5432/paydesk: the OS keyring is unavailable or refused access: Locked collection. Make sure a desktop session is running and the keyring is unlocked. To fix it: unlock (or start) the OS keyring and try again; or give the password for this run in PGPASSWORD; or run paydesk team leave to use this desk's own database.",
+          }
+        : null,
     app_info: (): AppInfo => ({ version: '0.1.0-mock', data_dir: '/home/finance/.local/share/paydesk', sandbox_url: SANDBOX, first_run: profiles.length === 0, os_user: 'finance01', team_database: handle.team }),
     get_settings: () => ({ ...settings }),
     save_settings: ({ settings: s }) => {
@@ -716,7 +777,14 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
     list_approvals: () => ({
       team_mode: !!handle.team, me: handle.team ? ME : null,
       approvals: handle.team ? structuredClone(handle.approvals.filter((a) => a.status === 'awaiting_approval').sort((a, b) => a.made_at - b.made_at)) : [],
+      batches: handle.team ? structuredClone(handle.batchApprovals.filter((a) => a.decision === null).sort((a, b) => a.made_at - b.made_at)) : [],
     }),
+    approve_batch: ({ id }) => decideBatch(batchApprovalOf(id), 'approved', null),
+    reject_batch: ({ id, reason }) => {
+      const r = reason.trim();
+      if (!r) throw fieldError('reason', '请填写驳回原因');
+      return decideBatch(batchApprovalOf(id), 'rejected', r);
+    },
     approve_payout: ({ orderNo, profile }) => ({ order: decide(approvalOf(orderNo, profile), 'approved', null), error: null }),
     reject_payout: ({ orderNo, profile, reason }) => {
       const r = reason.trim();
@@ -738,7 +806,14 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
   };
 
   if (!fresh) addSandbox();
-  if (handle.team && !fresh) seedApprovals();
+  // `?nokey=NAME`: this desk's keyring holds no key for that profile.
+  const noKey = params.get('nokey');
+  if (noKey) profiles.filter((p) => p.name === noKey).forEach((p) => secrets.delete(p.id));
+  if (handle.team && !fresh) {
+    seedApprovals();
+    // `?batches`: two batches awaiting approval as a whole beside the payouts.
+    if (params.has('batches')) seedBatchApprovals();
+  }
   handle.call = async (cmd, args) => ipc(await (handlers[cmd as Command] as (a: unknown) => unknown)(ipc(args)));
 
   return {

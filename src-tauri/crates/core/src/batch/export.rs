@@ -118,14 +118,7 @@ pub async fn export(desk: &PayDesk, id: i64, out: &Path) -> CoreResult<usize> {
             .into())
         }
     }
-    desk.store
-        .audit(
-            desk.os_user(),
-            "batch.export",
-            Some(&format!("batch {id}")),
-            None,
-        )
-        .await?;
+    super::audit(desk, "batch.export", id).await?;
     Ok(lines.len())
 }
 

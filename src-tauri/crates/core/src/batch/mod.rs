@@ -8,15 +8,16 @@
 //! settled by a query, never created again, and one with no stored order
 //! never left the machine.
 
+mod approval;
 mod columns;
 mod export;
 mod import;
 mod read;
 mod run;
 mod store;
-mod store_pg;
 mod template;
 
+pub use approval::{approve, approve_decision, reject};
 pub use columns::{Column, ColumnTarget};
 pub use export::export;
 pub use import::{import, ImportOptions};
@@ -48,6 +49,11 @@ pub enum BatchState {
     Paused,
     Done,
     Cancelled,
+    /// Team mode: a row at or above the profile's approval threshold; runs
+    /// only after a checker approves the batch as a whole.
+    AwaitingApproval,
+    /// Team mode: a checker rejected it (final, nothing sent).
+    Rejected,
 }
 
 impl BatchState {
@@ -59,6 +65,8 @@ impl BatchState {
             BatchState::Paused => "paused",
             BatchState::Done => "done",
             BatchState::Cancelled => "cancelled",
+            BatchState::AwaitingApproval => "awaiting_approval",
+            BatchState::Rejected => "rejected",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -69,6 +77,8 @@ impl BatchState {
             "paused" => BatchState::Paused,
             "done" => BatchState::Done,
             "cancelled" => BatchState::Cancelled,
+            "awaiting_approval" => BatchState::AwaitingApproval,
+            "rejected" => BatchState::Rejected,
             _ => return None,
         })
     }
@@ -239,6 +249,13 @@ pub async fn show(desk: &PayDesk, id: i64) -> CoreResult<BatchDetail> {
     batch.counts = store::counts(&desk.store, id).await?;
     let rows = store::rows(&desk.store, id).await?;
     Ok(BatchDetail { batch, rows })
+}
+
+/// The audit entry of an action on a whole batch (`batch.run`, `batch.cancel`, ...).
+async fn audit(desk: &PayDesk, action: &str, id: i64) -> CoreResult<()> {
+    desk.store
+        .audit(desk.os_user(), action, Some(&format!("batch {id}")), None)
+        .await
 }
 
 pub async fn list(desk: &PayDesk, limit: u32) -> CoreResult<Vec<Batch>> {

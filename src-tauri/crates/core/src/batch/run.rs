@@ -103,6 +103,10 @@ pub async fn run(
     check_runnable(&batch)?;
     let concurrency = opts.concurrency.clamp(1, MAX_CONCURRENCY);
     let profile = desk.store.profile(&batch.profile_id).await?;
+    // Team mode: awaiting a checker, rejected, or submitted just now.
+    if let Some(b) = super::approval::gate(desk, &batch, &profile).await? {
+        return Ok(b);
+    }
     let may_send = batch.state != BatchState::Cancelled;
     if may_send {
         bstore::move_state(
@@ -161,14 +165,7 @@ impl Engine<'_> {
         may_send: bool,
     ) -> CoreResult<Batch> {
         let (desk, id) = (self.desk, self.batch_id);
-        desk.store
-            .audit(
-                desk.os_user(),
-                "batch.run",
-                Some(&format!("batch {id}")),
-                None,
-            )
-            .await?;
+        super::audit(desk, "batch.run", id).await?;
         // A ticker lets rows changed in a quiet spell out within
         // `PROGRESS_EVERY`, not only when the next row changes.
         let work = std::pin::pin!(self.send_rows(rows, concurrency, may_send));
@@ -207,23 +204,13 @@ impl Engine<'_> {
                 )
             })
             .collect();
-        let results: Vec<CoreResult<()>> = futures_util::stream::iter(open)
-            .map(|r| self.settle(r, may_send))
-            .buffer_unordered(concurrency)
-            .collect()
-            .await;
-        results.into_iter().collect::<CoreResult<Vec<()>>>()?;
+        each_row(open, concurrency, |r| self.settle(r, may_send)).await?;
 
         // 2. Send the queued rows (including any the first step found unsent).
         if may_send {
             let queued =
                 bstore::rows_in(&self.desk.store, self.batch_id, &[RowStatus::Queued]).await?;
-            let results: Vec<CoreResult<()>> = futures_util::stream::iter(queued)
-                .map(|r| self.send(r))
-                .buffer_unordered(concurrency)
-                .collect()
-                .await;
-            results.into_iter().collect::<CoreResult<Vec<()>>>()?;
+            each_row(queued, concurrency, |r| self.send(r)).await?;
         }
         Ok(())
     }
@@ -265,6 +252,21 @@ impl Engine<'_> {
         out.counts = bstore::counts(&desk.store, id).await?;
         Ok(out)
     }
+}
+
+/// Runs `f` on every row, `concurrency` at a time; the first error wins
+/// (after every row started has finished).
+async fn each_row<F, Fut>(rows: Vec<BatchRow>, concurrency: usize, f: F) -> CoreResult<()>
+where
+    F: FnMut(BatchRow) -> Fut,
+    Fut: std::future::Future<Output = CoreResult<()>>,
+{
+    let results: Vec<CoreResult<()>> = futures_util::stream::iter(rows)
+        .map(f)
+        .buffer_unordered(concurrency)
+        .collect()
+        .await;
+    results.into_iter().collect()
 }
 
 /// Refuses a batch that cannot run: every warning (each duplicate group, the
@@ -341,6 +343,8 @@ pub async fn cancel(desk: &PayDesk, id: i64) -> CoreResult<Batch> {
             BatchState::Invalid,
             BatchState::Running,
             BatchState::Paused,
+            // Its maker withdraws it before a checker decides.
+            BatchState::AwaitingApproval,
         ],
         BatchState::Cancelled,
         None,
@@ -352,14 +356,7 @@ pub async fn cancel(desk: &PayDesk, id: i64) -> CoreResult<Batch> {
         return Err(state_error(&b, "cancel"));
     }
     bstore::cancel_queued(&desk.store, id, now).await?;
-    desk.store
-        .audit(
-            desk.os_user(),
-            "batch.cancel",
-            Some(&format!("batch {id}")),
-            None,
-        )
-        .await?;
+    super::audit(desk, "batch.cancel", id).await?;
     let mut b = bstore::batch(&desk.store, id).await?;
     b.counts = bstore::counts(&desk.store, id).await?;
     Ok(b)

@@ -1,9 +1,10 @@
 //! The append-only audit log: who (the OS user) did what, when.
 
-use super::{now_ms, SqliteStore};
+use super::now_ms;
+use super::rows::audit_from;
+use super::sql::{impl_both, sql, Sql};
 use crate::error::CoreResult;
 use serde::{Deserialize, Serialize};
-use sqlx::{Row, SqliteConnection};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -16,7 +17,11 @@ pub struct AuditEntry {
     pub detail: Option<String>,
 }
 
-impl SqliteStore {
+static INSERT: Sql =
+    sql!("INSERT INTO audit_log (at, os_user, action, target, detail) VALUES (?1,?2,?3,?4,?5)");
+static LATEST: Sql = sql!("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?1");
+
+impl_both! {
     pub async fn audit(
         &self,
         os_user: &str,
@@ -24,48 +29,37 @@ impl SqliteStore {
         target: Option<&str>,
         detail: Option<&str>,
     ) -> CoreResult<()> {
-        let _writing = self.writer.lock().await;
+        let _writing = self.writing().await;
         let mut conn = self.pool.acquire().await?;
-        audit_in(&mut conn, os_user, action, target, detail).await
+        Self::audit_in(&mut conn, os_user, action, target, detail).await
     }
 
     pub async fn audit_entries(&self, limit: u32) -> CoreResult<Vec<AuditEntry>> {
-        let rows = sqlx::query("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?")
+        let rows = sqlx::query(text(&LATEST))
             .bind(limit as i64)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditEntry {
-                    id: r.try_get("id")?,
-                    at: r.try_get("at")?,
-                    os_user: r.try_get("os_user")?,
-                    action: r.try_get("action")?,
-                    target: r.try_get("target")?,
-                    detail: r.try_get("detail")?,
-                })
-            })
-            .collect()
+        rows.iter().map(audit_from).collect()
     }
-}
 
-/// An audit-log entry, on the caller's connection (or in its transaction).
-pub(super) async fn audit_in(
-    conn: &mut SqliteConnection,
-    os_user: &str,
-    action: &str,
-    target: Option<&str>,
-    detail: Option<&str>,
-) -> CoreResult<()> {
-    sqlx::query("INSERT INTO audit_log (at, os_user, action, target, detail) VALUES (?,?,?,?,?)")
-        .bind(now_ms())
-        .bind(os_user)
-        .bind(action)
-        .bind(target)
-        .bind(detail)
-        .execute(conn)
-        .await?;
-    Ok(())
+    /// An audit-log entry, on the caller's connection (or in its transaction).
+    pub(super) async fn audit_in(
+        conn: &mut Conn,
+        os_user: &str,
+        action: &str,
+        target: Option<&str>,
+        detail: Option<&str>,
+    ) -> CoreResult<()> {
+        sqlx::query(text(&INSERT))
+            .bind(now_ms())
+            .bind(os_user)
+            .bind(action)
+            .bind(target)
+            .bind(detail)
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -1,10 +1,9 @@
 //! Balance readings per profile.
 
-use super::rows::json_or_default;
-use super::SqliteStore;
+use super::rows::balance_from;
+use super::sql::{impl_both, sql, Sql};
 use crate::error::CoreResult;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -17,20 +16,20 @@ pub struct BalanceReading {
 }
 
 /// A profile's latest readings (binds: profile id, limit).
-pub(super) const HISTORY_SQL: &str = "SELECT b.*, p.id AS profile_id FROM balance_readings b JOIN profiles p ON p.pk = b.profile_pk WHERE p.id = ? ORDER BY b.at DESC, b.id DESC LIMIT ?";
+pub(super) const HISTORY_SQL: &str = "SELECT b.*, p.id AS profile_id FROM balance_readings b JOIN profiles p ON p.pk = b.profile_pk WHERE p.id = ?1 ORDER BY b.at DESC, b.id DESC LIMIT ?2";
+static HISTORY: Sql = sql!(HISTORY_SQL);
+static INSERT: Sql = sql!("INSERT INTO balance_readings (profile_pk, at, balance_fen, details) VALUES ((SELECT pk FROM profiles WHERE id = ?1),?2,?3,?4)");
 
-impl SqliteStore {
+impl_both! {
     pub async fn insert_balance(&self, b: &BalanceReading) -> CoreResult<()> {
-        let _writing = self.writer.lock().await;
-        sqlx::query(
-            "INSERT INTO balance_readings (profile_pk, at, balance_fen, details) VALUES ((SELECT pk FROM profiles WHERE id = ?),?,?,?)",
-        )
-        .bind(&b.profile_id)
-        .bind(b.at)
-        .bind(b.balance_fen)
-        .bind(serde_json::to_string(&b.details).unwrap_or_else(|_| "{}".into()))
-        .execute(&self.pool)
-        .await?;
+        let _writing = self.writing().await;
+        sqlx::query(text(&INSERT))
+            .bind(&b.profile_id)
+            .bind(b.at)
+            .bind(b.balance_fen)
+            .bind(serde_json::to_string(&b.details).unwrap_or_else(|_| "{}".into()))
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -40,20 +39,11 @@ impl SqliteStore {
         profile_id: &str,
         limit: u32,
     ) -> CoreResult<Vec<BalanceReading>> {
-        let rows = sqlx::query(HISTORY_SQL)
+        let rows = sqlx::query(text(&HISTORY))
             .bind(profile_id)
             .bind(limit as i64)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(BalanceReading {
-                    profile_id: r.try_get("profile_id")?,
-                    at: r.try_get("at")?,
-                    balance_fen: r.try_get("balance_fen")?,
-                    details: json_or_default(r.try_get("details")?),
-                })
-            })
-            .collect()
+        rows.iter().map(balance_from).collect()
     }
 }

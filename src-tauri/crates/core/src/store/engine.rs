@@ -30,14 +30,77 @@ pub enum Pool<'a> {
     Postgres(&'a PgPool),
 }
 
-/// `self.method(args…).await` on whichever engine this store runs.
-macro_rules! route {
-    ($self:ident . $m:ident ( $($a:expr),* )) => {
-        match &$self.engine {
-            Engine::Sqlite(s) => s.$m($($a),*).await,
-            Engine::Postgres(p) => p.$m($($a),*).await,
+/// The store's public methods, each routed to the engine in use: one line
+/// (its signature) per method. A method missing on either engine does not
+/// compile; most are written once for both (`sql::impl_both!`).
+macro_rules! routes {
+    ($(
+        $(#[$m:meta])*
+        pub async fn $name:ident(&self $(, $a:ident: $t:ty)* $(,)?) -> $r:ty;
+    )*) => {
+        impl Store {
+            $(
+                $(#[$m])*
+                pub async fn $name(&self $(, $a: $t)*) -> $r {
+                    match &self.engine {
+                        Engine::Sqlite(s) => s.$name($($a),*).await,
+                        Engine::Postgres(p) => p.$name($($a),*).await,
+                    }
+                }
+            )*
         }
     };
+}
+
+routes! {
+    // ---------------------------------------------------------------- orders
+    /// Insert a new order row. `Conflict` if the profile already has the number.
+    pub async fn insert_order(&self, o: &NewOrder) -> CoreResult<i64>;
+    /// Insert a new order row and its audit-log entry in one transaction.
+    pub async fn insert_order_audited(&self, o: &NewOrder, os_user: &str, action: &str, detail: Option<&str>) -> CoreResult<i64>;
+    /// `insert_order_audited` that first claims the batch row `link` in the
+    /// same transaction: `None` (nothing written) when the row is no longer
+    /// queued or its batch no longer runs.
+    pub async fn insert_order_claimed(&self, o: &NewOrder, os_user: &str, action: &str, detail: Option<&str>, link: RowLink) -> CoreResult<Option<i64>>;
+    /// Insert many new order rows in one transaction: all or none.
+    pub async fn insert_orders_batch(&self, orders: &[NewOrder]) -> CoreResult<Vec<i64>>;
+    /// Apply an update and record it as an event; a final order never moves.
+    pub async fn update_order(&self, id: i64, action: &str, u: &OrderUpdate, error_code: Option<&str>, exchanges: &[Exchange], at: i64) -> CoreResult<Order>;
+    /// `update_order` without reading the order back: the status the row has
+    /// after the write (the callback listener's hot path).
+    pub async fn write_order_update(&self, id: i64, action: &str, u: &OrderUpdate, error_code: Option<&str>, exchanges: &[Exchange], at: i64) -> CoreResult<OrderStatus>;
+    /// `update_order` that also gives the batch row `link` the order's
+    /// outcome (status, gateway id, the message or the gateway's words) in
+    /// the same transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn update_order_linked(&self, id: i64, action: &str, u: &OrderUpdate, error_code: Option<&str>, exchanges: &[Exchange], at: i64, link: Option<(RowLink, Option<&str>)>) -> CoreResult<Order>;
+    pub async fn order(&self, id: i64) -> CoreResult<Order>;
+    /// Orders whose merchant order number or gateway order id is `no`.
+    pub async fn find_orders(&self, no: &str, profile_id: Option<&str>) -> CoreResult<Vec<Order>>;
+    pub async fn open_orders(&self) -> CoreResult<Vec<Order>>;
+    pub async fn order_events(&self, order_id: i64) -> CoreResult<Vec<OrderEvent>>;
+    /// Sum of amounts of a profile's not-failed orders of a kind in [from, to).
+    pub async fn sum_amount(&self, profile_id: &str, kind: OrderKind, from_ms: i64, to_ms: i64) -> CoreResult<i64>;
+    /// A page of the history, filtered and searched, newest first.
+    pub async fn list_orders(&self, f: &OrderFilter) -> CoreResult<OrderPage>;
+
+    // -------------------------------------------------------------- profiles
+    pub async fn insert_profile(&self, p: &Profile) -> CoreResult<()>;
+    pub async fn update_profile(&self, p: &Profile) -> CoreResult<()>;
+    pub async fn profiles(&self) -> CoreResult<Vec<Profile>>;
+    /// A live profile by name (or by id).
+    pub async fn profile(&self, name_or_id: &str) -> CoreResult<Profile>;
+    pub async fn remove_profile(&self, id: &str, at: i64) -> CoreResult<()>;
+
+    // ------------------------------------------------- balances, audit, settings
+    pub async fn insert_balance(&self, b: &BalanceReading) -> CoreResult<()>;
+    /// The latest readings of a profile, newest first.
+    pub async fn balance_history(&self, profile_id: &str, limit: u32) -> CoreResult<Vec<BalanceReading>>;
+    /// Append an audit-log entry.
+    pub async fn audit(&self, os_user: &str, action: &str, target: Option<&str>, detail: Option<&str>) -> CoreResult<()>;
+    pub async fn audit_entries(&self, limit: u32) -> CoreResult<Vec<AuditEntry>>;
+    pub async fn setting(&self, key: &str) -> CoreResult<Option<String>>;
+    pub async fn set_setting(&self, key: &str, value: &str) -> CoreResult<()>;
 }
 
 impl Store {
@@ -83,184 +146,9 @@ impl Store {
         }
     }
 
-    // ---------------------------------------------------------------- orders
-
-    /// Insert a new order row. `Conflict` if the profile already has the number.
-    pub async fn insert_order(&self, o: &NewOrder) -> CoreResult<i64> {
-        route!(self.insert_order(o))
-    }
-
-    /// Insert a new order row and its audit-log entry in one transaction.
-    pub async fn insert_order_audited(
-        &self,
-        o: &NewOrder,
-        os_user: &str,
-        action: &str,
-        detail: Option<&str>,
-    ) -> CoreResult<i64> {
-        route!(self.insert_order_audited(o, os_user, action, detail))
-    }
-
-    /// `insert_order_audited` that first claims the batch row `link` in the
-    /// same transaction: `None` (nothing written) when the row is no longer
-    /// queued or its batch no longer runs.
-    pub async fn insert_order_claimed(
-        &self,
-        o: &NewOrder,
-        os_user: &str,
-        action: &str,
-        detail: Option<&str>,
-        link: RowLink,
-    ) -> CoreResult<Option<i64>> {
-        route!(self.insert_order_claimed(o, os_user, action, detail, link))
-    }
-
-    /// Insert many new order rows in one transaction: all or none.
-    pub async fn insert_orders_batch(&self, orders: &[NewOrder]) -> CoreResult<Vec<i64>> {
-        route!(self.insert_orders_batch(orders))
-    }
-
-    /// Apply an update and record it as an event; a final order never moves.
-    pub async fn update_order(
-        &self,
-        id: i64,
-        action: &str,
-        u: &OrderUpdate,
-        error_code: Option<&str>,
-        exchanges: &[Exchange],
-        at: i64,
-    ) -> CoreResult<Order> {
-        route!(self.update_order(id, action, u, error_code, exchanges, at))
-    }
-
-    /// `update_order` without reading the order back: the status the row has
-    /// after the write (the callback listener's hot path).
-    pub async fn write_order_update(
-        &self,
-        id: i64,
-        action: &str,
-        u: &OrderUpdate,
-        error_code: Option<&str>,
-        exchanges: &[Exchange],
-        at: i64,
-    ) -> CoreResult<OrderStatus> {
-        route!(self.write_order_update(id, action, u, error_code, exchanges, at))
-    }
-
-    /// `update_order` that also gives the batch row `link` the order's
-    /// outcome (status, gateway id, the message or the gateway's words) in
-    /// the same transaction.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn update_order_linked(
-        &self,
-        id: i64,
-        action: &str,
-        u: &OrderUpdate,
-        error_code: Option<&str>,
-        exchanges: &[Exchange],
-        at: i64,
-        link: Option<(RowLink, Option<&str>)>,
-    ) -> CoreResult<Order> {
-        route!(self.update_order_linked(id, action, u, error_code, exchanges, at, link))
-    }
-
-    pub async fn order(&self, id: i64) -> CoreResult<Order> {
-        route!(self.order(id))
-    }
-
-    /// Orders whose merchant order number or gateway order id is `no`.
-    pub async fn find_orders(&self, no: &str, profile_id: Option<&str>) -> CoreResult<Vec<Order>> {
-        route!(self.find_orders(no, profile_id))
-    }
-
     /// The SQLite statement `find_orders` runs (the benchmark's baseline).
     pub fn find_orders_sql() -> String {
         SqliteStore::find_orders_sql()
-    }
-
-    pub async fn open_orders(&self) -> CoreResult<Vec<Order>> {
-        route!(self.open_orders())
-    }
-
-    pub async fn order_events(&self, order_id: i64) -> CoreResult<Vec<OrderEvent>> {
-        route!(self.order_events(order_id))
-    }
-
-    /// Sum of amounts of a profile's not-failed orders of a kind in [from, to).
-    pub async fn sum_amount(
-        &self,
-        profile_id: &str,
-        kind: OrderKind,
-        from_ms: i64,
-        to_ms: i64,
-    ) -> CoreResult<i64> {
-        route!(self.sum_amount(profile_id, kind, from_ms, to_ms))
-    }
-
-    /// A page of the history, filtered and searched, newest first.
-    pub async fn list_orders(&self, f: &OrderFilter) -> CoreResult<OrderPage> {
-        route!(self.list_orders(f))
-    }
-
-    // -------------------------------------------------------------- profiles
-
-    pub async fn insert_profile(&self, p: &Profile) -> CoreResult<()> {
-        route!(self.insert_profile(p))
-    }
-
-    pub async fn update_profile(&self, p: &Profile) -> CoreResult<()> {
-        route!(self.update_profile(p))
-    }
-
-    pub async fn profiles(&self) -> CoreResult<Vec<Profile>> {
-        route!(self.profiles())
-    }
-
-    /// A live profile by name (or by id).
-    pub async fn profile(&self, name_or_id: &str) -> CoreResult<Profile> {
-        route!(self.profile(name_or_id))
-    }
-
-    pub async fn remove_profile(&self, id: &str, at: i64) -> CoreResult<()> {
-        route!(self.remove_profile(id, at))
-    }
-
-    // ------------------------------------------------- balances, audit, settings
-
-    pub async fn insert_balance(&self, b: &BalanceReading) -> CoreResult<()> {
-        route!(self.insert_balance(b))
-    }
-
-    /// The latest readings of a profile, newest first.
-    pub async fn balance_history(
-        &self,
-        profile_id: &str,
-        limit: u32,
-    ) -> CoreResult<Vec<BalanceReading>> {
-        route!(self.balance_history(profile_id, limit))
-    }
-
-    /// Append an audit-log entry.
-    pub async fn audit(
-        &self,
-        os_user: &str,
-        action: &str,
-        target: Option<&str>,
-        detail: Option<&str>,
-    ) -> CoreResult<()> {
-        route!(self.audit(os_user, action, target, detail))
-    }
-
-    pub async fn audit_entries(&self, limit: u32) -> CoreResult<Vec<AuditEntry>> {
-        route!(self.audit_entries(limit))
-    }
-
-    pub async fn setting(&self, key: &str) -> CoreResult<Option<String>> {
-        route!(self.setting(key))
-    }
-
-    pub async fn set_setting(&self, key: &str, value: &str) -> CoreResult<()> {
-        route!(self.set_setting(key, value))
     }
 
     /// The filter's conditions on SQLite (its index tests).

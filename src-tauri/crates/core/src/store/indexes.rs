@@ -50,7 +50,12 @@ async fn every_index_is_used_by_a_query_plan() {
     };
 
     // Look-up by number or gateway id: both equality indexes (a multi-index OR).
-    let p = plan(&s, &orders::FIND_SQL, &[text("PDP241000001"), Arg::Int(0)]).await;
+    let p = plan(
+        &s,
+        orders::FIND.sqlite(),
+        &[text("PDP241000001"), Arg::Int(0)],
+    )
+    .await;
     check("orders_order_no", "look-up by number", p.clone());
     check("orders_provider_order_id", "look-up by gateway id", p);
 

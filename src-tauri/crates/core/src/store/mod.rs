@@ -8,11 +8,14 @@
 //! gaps): `Store` holds one engine and `engine.rs` routes each public method
 //! to it, so a method missing on either engine does not compile.
 //!
-//! SQLite: one file per entity, the way Yaak's `yaak-models/src/queries/`
-//! does it: `open` (file, pool, migrations), `rows` (row mapping),
-//! `profiles`, `orders` (insert/update/read), `search` (history pages and
-//! their plans), `balances`, `audit`, `settings`. PostgreSQL: the same in
-//! `pg/`.
+//! One file per entity, the way Yaak's `yaak-models/src/queries/` does it:
+//! `open` (file, pool, migrations), `rows` (the one row mapping of each
+//! entity, over both engines' rows), `profiles`, `orders` (insert/update/
+//! read), `search` (history pages and their plans), `balances`, `audit`,
+//! `settings`. A statement that is the same on both engines is written once
+//! (`sql.rs`: `?N` text, PostgreSQL's `$N` derived once) in a method written
+//! once for both (`impl_both!`); `pg/` keeps only what PostgreSQL does
+//! differently (open, the inserts with their advisory locks, search).
 
 pub mod approvals;
 mod audit;
@@ -33,6 +36,7 @@ mod reader;
 mod rows;
 mod search;
 mod settings;
+pub(crate) mod sql;
 #[cfg(test)]
 mod test_support;
 
@@ -46,6 +50,7 @@ pub use profiles::Profile;
 pub use search::{OrderFilter, OrderPage};
 
 pub use engine::{EngineKind, Pool};
+pub(crate) use rows::Cols;
 
 use sqlx::SqlitePool;
 
@@ -72,4 +77,11 @@ pub struct SqliteStore {
     writer: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// Look-ups by number on the caller's thread (`reader.rs`).
     reader: std::sync::Arc<reader::Reader>,
+}
+
+impl SqliteStore {
+    /// The one-writer lock (`writer`), held by every write.
+    pub(crate) async fn writing(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.writer.lock().await
+    }
 }

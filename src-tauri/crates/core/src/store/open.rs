@@ -193,13 +193,21 @@ async fn compact(pool: &SqlitePool) {
 /// Refuse a database written by a newer PayDesk: its schema may mean things
 /// this version does not know.
 async fn refuse_newer(pool: &SqlitePool) -> CoreResult<()> {
-    let max_db = applied_version(pool).await?;
-    let max_known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
-    if max_db.unwrap_or(0) > max_known {
+    refuse_newer_than(applied_version(pool).await?, &MIGRATOR)
+}
+
+/// The refusal for both engines: the database's newest applied migration
+/// against the newest one `known` holds.
+pub(super) fn refuse_newer_than(
+    applied: Option<i64>,
+    known: &sqlx::migrate::Migrator,
+) -> CoreResult<()> {
+    let max_db = applied.unwrap_or(0);
+    if max_db > known.iter().map(|m| m.version).max().unwrap_or(0) {
         return Err(CoreError::Storage(crate::tr!(
             "该数据库由更新版本的 PayDesk 创建（架构版本 {}），请升级 PayDesk 后再打开",
             "this database was written by a newer PayDesk (schema {}); upgrade PayDesk to open it",
-            max_db.unwrap_or(0)
+            max_db
         )));
     }
     Ok(())

@@ -1,7 +1,8 @@
 //! Orders and their events: insert (one, audited, a batch), update, read.
 
-use super::audit::audit_in;
-use super::rows::{order_from_row, COLUMN_FIELDS, OPEN_ORDERS, ORDER_SELECT};
+use super::profiles::no_profile;
+use super::rows::{event_from, order_from, COLUMN_FIELDS, OPEN_ORDERS, ORDER_SELECT};
+use super::sql::{impl_both, sql, Sql};
 use super::SqliteStore;
 use crate::domain::{OrderKind, OrderStatus, ProviderKind};
 use crate::error::{CoreError, CoreResult};
@@ -9,7 +10,7 @@ use crate::gateway::{CardInfo, Exchange};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::SqliteConnection;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -92,19 +93,22 @@ pub const STATUS_CONFLICT: &str = "status_conflict";
 /// The update is refused, named once for every column: a status was asked
 /// for (`?1`), the row is final with another status, and this is no reopen
 /// (`?2`) of a failed order. A refused update leaves the whole row as it was.
+/// The engine evaluates it on the row as it is at the write (PostgreSQL: its
+/// newest version, under the row lock), not as the caller read it. The casts
+/// give PostgreSQL the parameters' types; SQLite keeps the values as they are.
 macro_rules! refused {
     () => {
-        "(?1 IS NOT NULL AND status IN ('succeeded','failed') AND status != ?1 AND NOT (?2 AND status = 'failed'))"
+        "(CAST(?1 AS TEXT) IS NOT NULL AND status IN ('succeeded','failed') AND status <> CAST(?1 AS TEXT) AND NOT (CAST(?2 AS BOOLEAN) AND status = 'failed'))"
     };
 }
 
 /// `?1` the status asked for (or NULL), `?2` reopen; the note (`?9`) is
 /// replaced only by an update that sets a status and is not refused.
-const UPDATE_SQL: &str = concat!(
+static UPDATE: Sql = sql!(concat!(
     "UPDATE orders SET ",
-    "status = CASE WHEN ?1 IS NULL OR ",
+    "status = CASE WHEN CAST(?1 AS TEXT) IS NULL OR ",
     refused!(),
-    " THEN status ELSE ?1 END, ",
+    " THEN status ELSE CAST(?1 AS TEXT) END, ",
     "provider_status = CASE WHEN ",
     refused!(),
     " THEN provider_status ELSE COALESCE(?3, provider_status) END, ",
@@ -123,13 +127,121 @@ const UPDATE_SQL: &str = concat!(
     "extra = CASE WHEN ",
     refused!(),
     " THEN extra ELSE COALESCE(?8, extra) END, ",
-    "message = CASE WHEN ?1 IS NOT NULL AND NOT ",
+    "message = CASE WHEN CAST(?1 AS TEXT) IS NOT NULL AND NOT ",
     refused!(),
     " THEN ?9 ELSE message END, ",
     "updated_at = CASE WHEN ",
     refused!(),
     " THEN updated_at ELSE ?10 END ",
     "WHERE id = ?11 RETURNING status"
+));
+
+static EVENT: Sql = sql!("INSERT INTO order_events (order_id, at, action, status, provider_status, provider_message, message, error_code, exchanges) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)");
+
+/// A new order's `create` event (binds: id, at, status, message).
+static CREATE_EVENT: Sql = sql!(
+    "INSERT INTO order_events (order_id, at, action, status, message) VALUES (?1,?2,'create',?3,?4)"
+);
+
+/// `SAME_MERCHANT` in parts, for one order or many: the columns read, then
+/// the condition after the new orders' ids.
+macro_rules! same_merchant {
+    (where) => {
+        "p.provider = mp.provider AND p.merchant_id = mp.merchant_id AND p.removed_at IS NULL"
+    };
+    ($cols:literal) => {
+        concat!(
+            "SELECT ",
+            $cols,
+            " FROM orders me JOIN profiles mp ON mp.pk = me.profile_pk \
+             JOIN orders o ON o.order_no = me.order_no AND o.profile_pk <> me.profile_pk \
+             JOIN profiles p ON p.pk = o.profile_pk"
+        )
+    };
+}
+
+/// The name of another live profile on the same gateway and merchant id that
+/// already has the number of order `?1`: the gateway sees one merchant and
+/// would take the second as a duplicate. (A removed profile's orders are left
+/// to the gateway to judge.)
+static SAME_MERCHANT: Sql = sql!(concat!(
+    same_merchant!("p.name"),
+    " WHERE me.id = ?1 AND ",
+    same_merchant!(where),
+    " LIMIT 1"
+));
+
+/// The batch row's write-ahead mark (migration 0010's `batch_rows`), in the
+/// transaction that stores the row's order (`Store::insert_order_claimed`),
+/// so a row is `sending` exactly when its order is stored: a queued row
+/// becomes `sending` only while its batch is running, in one statement, so a
+/// pause or cancel from any desk stops new sends at once and two runners
+/// never take the same row. PostgreSQL takes the batch row's share lock, so
+/// a pause or cancel waits for the claim or stops it. Binds: at, batch, row.
+static CLAIM_ROW: Sql = sql!(
+    sqlite: "UPDATE batch_rows SET status = 'sending', updated_at = ?1
+         WHERE batch_id = ?2 AND row_no = ?3 AND status = 'queued'
+           AND (SELECT state FROM batches WHERE id = ?2) = 'running'",
+    pg: "UPDATE batch_rows SET status = 'sending', updated_at = $1
+         WHERE batch_id = $2 AND row_no = $3 AND status = 'queued'
+           AND EXISTS (SELECT 1 FROM batches WHERE id = $2 AND state = 'running' FOR SHARE)",
+);
+
+/// The row takes its order's outcome, inside the caller's transaction (the
+/// order's update, `Store::update_order_linked`): the status and gateway id
+/// as the order row now holds them, `message` or else the gateway's words.
+/// Binds: order id, message, at, batch, row.
+static SETTLE_ROW: Sql = sql!(
+    sqlite: "UPDATE batch_rows SET order_id = ?1,
+             status = (SELECT status FROM orders WHERE id = ?1),
+             provider_order_id = COALESCE((SELECT provider_order_id FROM orders WHERE id = ?1), provider_order_id),
+             message = COALESCE(?2, (SELECT provider_message FROM orders WHERE id = ?1)),
+             updated_at = ?3
+         WHERE batch_id = ?4 AND row_no = ?5",
+    pg: "UPDATE batch_rows SET order_id = o.id, status = o.status,
+             provider_order_id = COALESCE(o.provider_order_id, batch_rows.provider_order_id),
+             message = COALESCE($2, o.provider_message), updated_at = $3
+         FROM orders o WHERE o.id = $1 AND batch_rows.batch_id = $4 AND batch_rows.row_no = $5",
+);
+
+/// A new order (binds: its profile's public id, then `bind_values`).
+static INSERT_ONE: Sql = sql!(format!(
+    "INSERT INTO orders ({ORDER_INSERT_COLUMNS}) VALUES ((SELECT pk FROM profiles WHERE id = ?1),?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14) RETURNING id"
+));
+
+const ORDER_INSERT_COLUMNS: &str = "profile_pk, order_no, kind, amount_fen, channel, payee_name, account_no, bank_name, fields, status, message, created_by, created_at, updated_at";
+
+static PROFILE_PK: Sql = sql!("SELECT pk FROM profiles WHERE id = ?1");
+
+static BY_ID: Sql = sql!(format!("{ORDER_SELECT} WHERE o.id = ?1"));
+
+/// Every open order, oldest first. SQLite: `+`, sorting the few open orders
+/// beats walking the whole history on the time index, which the planner
+/// would otherwise pick for the order.
+static OPEN: Sql = sql!(
+    sqlite: open_sql(),
+    pg: format!("{ORDER_SELECT} WHERE 1=1{OPEN_ORDERS} ORDER BY o.created_at, o.id"),
+);
+
+pub(super) fn open_sql() -> String {
+    format!("{ORDER_SELECT} WHERE 1=1{OPEN_ORDERS} ORDER BY +o.created_at, o.id")
+}
+
+pub(super) const EVENTS_SQL: &str = "SELECT * FROM order_events WHERE order_id = ?1 ORDER BY id";
+static EVENTS: Sql = sql!(EVENTS_SQL);
+
+/// Binds: profile id, kind, from, to. SUM of BIGINT is NUMERIC on
+/// PostgreSQL: back to BIGINT (fen).
+pub(super) const SUM_SQL: &str = "SELECT CAST(SUM(amount_fen) AS BIGINT) FROM orders WHERE profile_pk = (SELECT pk FROM profiles WHERE id = ?1) AND kind = ?2 AND created_at >= ?3 AND created_at < ?4 AND status <> 'failed'";
+static SUM: Sql = sql!(SUM_SQL);
+
+/// Look-up by number (binds: the number, the profile id or NULL). An OR of
+/// the two equalities: SQLite probes both indexes (a multi-index OR) without
+/// the temp table an IN (… UNION …) needs; PostgreSQL ORs two index probes
+/// (a bitmap OR).
+pub(super) static FIND: Sql = sql!(
+    sqlite: format!("{ORDER_SELECT} WHERE (o.order_no = ?1 OR o.provider_order_id = ?1) AND (?2 IS NULL OR p.id = ?2) ORDER BY o.created_at DESC, o.id DESC"),
+    pg: format!("{ORDER_SELECT} WHERE (o.order_no = $1 OR o.provider_order_id = $1) AND ($2::text IS NULL OR p.id = $2::text) ORDER BY o.created_at DESC, o.id DESC"),
 );
 
 /// A batch row that moves in the same transaction as its order (batch
@@ -143,7 +255,10 @@ pub struct RowLink {
     pub row: u32,
 }
 
-impl SqliteStore {
+/// A user, an action and a detail for the audit log.
+pub(super) type AuditNote<'a> = (&'a str, &'a str, Option<&'a str>);
+
+impl_both! {
     /// Insert a new order row. `Conflict` if the profile already has the number.
     pub async fn insert_order(&self, o: &NewOrder) -> CoreResult<i64> {
         Ok(self.insert_one(o, None, None).await?.unwrap_or_default())
@@ -177,85 +292,6 @@ impl SqliteStore {
     ) -> CoreResult<Option<i64>> {
         self.insert_one(o, Some((os_user, action, detail)), Some(link))
             .await
-    }
-
-    /// One order row, with its audit entry when given (user, action, detail),
-    /// after claiming the batch row when given (`None`: not claimed).
-    async fn insert_one(
-        &self,
-        o: &NewOrder,
-        audit: Option<(&str, &str, Option<&str>)>,
-        link: Option<RowLink>,
-    ) -> CoreResult<Option<i64>> {
-        let _writing = self.writer.lock().await;
-        let mut tx = self.pool.begin().await?;
-        let written = async {
-            if let Some(l) = link {
-                // The claim first: the transaction starts with a write.
-                if !claim_row_in(&mut tx, l.batch_id, l.row, o.created_at).await? {
-                    return Ok(None);
-                }
-            }
-            let id = insert_order_in(&mut tx, o).await?;
-            if let Some((os_user, action, detail)) = audit {
-                audit_in(&mut tx, os_user, action, Some(&o.order_no), detail).await?;
-            }
-            Ok::<_, crate::error::CoreError>(Some(id))
-        }
-        .await;
-        match written {
-            Ok(Some(id)) => {
-                tx.commit().await?;
-                Ok(Some(id))
-            }
-            Ok(None) => {
-                tx.rollback().await?;
-                Ok(None)
-            }
-            Err(e) => {
-                // Now, not when the connection next runs: the write lock goes with it.
-                tx.rollback().await?;
-                Err(e)
-            }
-        }
-    }
-
-    /// Insert many new order rows (each with its `create` event) in one
-    /// transaction: all or none. `Conflict` if any number is already taken,
-    /// by its profile or by another live profile of the same gateway and
-    /// merchant id (as `insert_order`).
-    /// Returns the ids in the order given.
-    pub async fn insert_orders_batch(&self, orders: &[NewOrder]) -> CoreResult<Vec<i64>> {
-        let _writing = self.writer.lock().await;
-        // Profile keys first, outside the transaction: it then starts with
-        // its first write, never as a read that must be upgraded.
-        let mut pks: HashMap<&str, i64> = HashMap::new();
-        {
-            let mut conn = self.pool.acquire().await?;
-            for o in orders {
-                if !pks.contains_key(o.profile_id.as_str()) {
-                    pks.insert(
-                        &o.profile_id,
-                        profile_pk_in(&mut conn, &o.profile_id).await?,
-                    );
-                }
-            }
-        }
-        let mut tx = self.pool.begin().await?;
-        let mut ids = Vec::with_capacity(orders.len());
-        for chunk in orders.chunks(ROWS_PER_STATEMENT) {
-            match insert_orders_in(&mut tx, chunk, &pks).await {
-                Ok(v) => ids.extend(v),
-                Err(e) => {
-                    // Now, not when the connection next runs: the write lock
-                    // goes with it.
-                    tx.rollback().await?;
-                    return Err(e);
-                }
-            }
-        }
-        tx.commit().await?;
-        Ok(ids)
     }
 
     /// Apply an update and record it as an event (with the masked exchanges).
@@ -325,7 +361,7 @@ impl SqliteStore {
         at: i64,
         link: Option<(RowLink, Option<&str>)>,
     ) -> CoreResult<OrderStatus> {
-        let writing = self.writer.lock().await;
+        let _writing = self.writing().await;
         let mut tx = self.pool.begin().await?;
         let card = u
             .card
@@ -335,9 +371,8 @@ impl SqliteStore {
             .extra
             .as_ref()
             .map(|e| serde_json::to_string(e).unwrap_or_default());
-        // RETURNING: one round trip less while holding the write lock. The
-        // conditions read the row as it is at the write, not as the caller saw it.
-        let status: String = sqlx::query_scalar(UPDATE_SQL)
+        // RETURNING: one round trip less while holding the write lock.
+        let status: Option<String> = sqlx::query_scalar(text(&UPDATE))
             .bind(u.status.map(|s| s.as_str()))
             .bind(u.reopen)
             .bind(&u.provider_status)
@@ -349,8 +384,11 @@ impl SqliteStore {
             .bind(&u.message)
             .bind(at)
             .bind(id)
-            .fetch_one(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
+        let Some(status) = status else {
+            return Err(no_order());
+        };
         // Whatever was asked, the row now has `status`: a status asked for and
         // not taken met a final order.
         let conflict = u.status.filter(|s| s.as_str() != status);
@@ -358,7 +396,7 @@ impl SqliteStore {
             Some(arrived) => (arrived.as_str(), error_code.or(Some(STATUS_CONFLICT))),
             None => (status.as_str(), error_code),
         };
-        sqlx::query("INSERT INTO order_events (order_id, at, action, status, provider_status, provider_message, message, error_code, exchanges) VALUES (?,?,?,?,?,?,?,?,?)")
+        sqlx::query(text(&EVENT))
             .bind(id)
             .bind(at)
             .bind(action)
@@ -371,75 +409,41 @@ impl SqliteStore {
             .execute(&mut *tx)
             .await?;
         if let Some((l, message)) = link {
-            settle_row_in(&mut tx, l.batch_id, l.row, id, message, at).await?;
+            sqlx::query(text(&SETTLE_ROW))
+                .bind(id)
+                .bind(message)
+                .bind(at)
+                .bind(l.batch_id)
+                .bind(l.row as i64)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
-        drop(writing);
         Ok(OrderStatus::parse(&status).unwrap_or(OrderStatus::Unknown))
     }
 
     pub async fn order(&self, id: i64) -> CoreResult<Order> {
-        let row = sqlx::query(&format!("{ORDER_SELECT} WHERE o.id = ?"))
+        let row = sqlx::query(text(&BY_ID))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
         match row {
-            Some(r) => order_from_row(&r),
-            None => Err(CoreError::NotFound(crate::tr!(
-                "订单不存在",
-                "no such order"
-            ))),
+            Some(r) => order_from(&r),
+            None => Err(no_order()),
         }
-    }
-
-    /// Orders whose merchant order number or gateway order id is `no`, across
-    /// all profiles (or one).
-    pub async fn find_orders(&self, no: &str, profile_id: Option<&str>) -> CoreResult<Vec<Order>> {
-        if let Some(found) = self.reader.orders(&FIND_SQL, no.trim(), profile_id) {
-            return found;
-        }
-        let rows = sqlx::query(&FIND_SQL)
-            .bind(no.trim())
-            .bind(profile_id)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(order_from_row).collect()
-    }
-
-    /// The statement `find_orders` runs (binds: the number, the profile id
-    /// or NULL), for the benchmark's plain-SQLite baseline.
-    pub fn find_orders_sql() -> String {
-        FIND_SQL.clone()
     }
 
     pub async fn open_orders(&self) -> CoreResult<Vec<Order>> {
-        let rows = sqlx::query(&open_sql()).fetch_all(&self.pool).await?;
-        rows.iter().map(order_from_row).collect()
+        let rows = sqlx::query(text(&OPEN)).fetch_all(&self.pool).await?;
+        rows.iter().map(order_from).collect()
     }
 
     pub async fn order_events(&self, order_id: i64) -> CoreResult<Vec<OrderEvent>> {
-        let rows = sqlx::query(EVENTS_SQL)
+        let rows = sqlx::query(text(&EVENTS))
             .bind(order_id)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| {
-                let status: String = r.try_get("status")?;
-                let ex: String = r.try_get("exchanges")?;
-                Ok(OrderEvent {
-                    id: r.try_get("id")?,
-                    order_id: r.try_get("order_id")?,
-                    at: r.try_get("at")?,
-                    action: r.try_get("action")?,
-                    status: OrderStatus::parse(&status).unwrap_or(OrderStatus::Unknown),
-                    provider_status: r.try_get("provider_status")?,
-                    provider_message: r.try_get("provider_message")?,
-                    message: r.try_get("message")?,
-                    error_code: r.try_get("error_code")?,
-                    exchanges: serde_json::from_str(&ex).unwrap_or_default(),
-                })
-            })
-            .collect()
+        rows.iter().map(event_from).collect()
     }
 
     /// Sum of amounts of a profile's orders of a kind created in [from, to) that
@@ -451,7 +455,7 @@ impl SqliteStore {
         from_ms: i64,
         to_ms: i64,
     ) -> CoreResult<i64> {
-        let v: Option<i64> = sqlx::query_scalar(SUM_SQL)
+        let v: Option<i64> = sqlx::query_scalar(text(&SUM))
             .bind(profile_id)
             .bind(kind.as_str())
             .bind(from_ms)
@@ -460,141 +464,333 @@ impl SqliteStore {
             .await?;
         Ok(v.unwrap_or(0))
     }
-}
 
-/// The order row and its `create` event, inside the caller's transaction.
-async fn insert_order_in(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    o: &NewOrder,
-) -> CoreResult<i64> {
-    let fields = serde_json::to_string(&stored_fields(&o.fields))
-        .map_err(|e| CoreError::Internal(e.to_string()))?;
-    let sql = format!(
-        "INSERT INTO orders ({ORDER_INSERT_COLUMNS}) VALUES ((SELECT pk FROM profiles WHERE id = ?),?,?,?,?,?,?,?,?,?,?,?,?,?)"
-    );
-    let r = sqlx::query(&sql).bind(&o.profile_id);
-    let r = bind_order_values(r, o, fields).execute(&mut **tx).await;
-    let id = match r {
-        Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
-            return Err(CoreError::Conflict(crate::tr!(
-                "商户订单号 {} 已存在，不能重复下单",
-                "merchant order number {} already exists; an order is never sent twice",
-                o.order_no
-            )))
-        }
-        Err(e) => return Err(e.into()),
-        Ok(r) => r.last_insert_rowid(),
-    };
-    // After the insert, inside its write: two creates of one number on two
-    // profiles of one merchant cannot both pass (the later one sees the other).
-    let other: Option<String> = sqlx::query_scalar(SAME_MERCHANT_SQL)
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    if let Some(other) = other {
-        return Err(CoreError::Conflict(crate::tr!(
-            "订单号 {} 已被同一网关、同一商户号的商户配置“{}”使用，网关会视为重复订单。请换一个订单号",
-            "order number {} is already used by profile “{}” on the same gateway and merchant id; the gateway would take it as a duplicate. Use another number",
-            o.order_no,
-            other
-        )));
+    /// Claims the batch row `l` (`CLAIM_ROW`) inside the caller's
+    /// transaction. False: not claimed.
+    pub(super) async fn claim_row_in(conn: &mut Conn, l: RowLink, at: i64) -> CoreResult<bool> {
+        let r = sqlx::query(text(&CLAIM_ROW))
+            .bind(at)
+            .bind(l.batch_id)
+            .bind(l.row as i64)
+            .execute(conn)
+            .await?;
+        Ok(r.rows_affected() == 1)
     }
-    sqlx::query(
-        "INSERT INTO order_events (order_id, at, action, status, message) VALUES (?,?,?,?,?)",
-    )
-    .bind(id)
-    .bind(o.created_at)
-    .bind("create")
-    .bind(o.status.as_str())
-    .bind(&o.message)
-    .execute(&mut **tx)
-    .await?;
-    Ok(id)
+
+    /// After a new order's insert, inside its transaction: refused when
+    /// another live profile of the same gateway and merchant id holds its
+    /// number (`SAME_MERCHANT`); otherwise its `create` event is written.
+    pub(super) async fn after_insert_in(conn: &mut Conn, id: i64, o: &NewOrder) -> CoreResult<()> {
+        let other: Option<String> = sqlx::query_scalar(text(&SAME_MERCHANT))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if let Some(other) = other {
+            return Err(same_merchant_taken(&o.order_no, &other));
+        }
+        sqlx::query(text(&CREATE_EVENT))
+            .bind(id)
+            .bind(o.created_at)
+            .bind(o.status.as_str())
+            .bind(&o.message)
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Every value of a new order row after its profile key, in
+    /// `ORDER_INSERT_COLUMNS` order.
+    pub(super) fn bind_values<'q>(
+        q: sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>>,
+        o: &'q NewOrder,
+    ) -> CoreResult<sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>>> {
+        let f = &o.fields;
+        let fields = serde_json::to_string(&stored_fields(f))
+            .map_err(|e| CoreError::Internal(e.to_string()))?;
+        Ok(q.bind(&o.order_no)
+            .bind(o.kind.as_str())
+            .bind(o.amount_fen)
+            .bind(f.get("channel"))
+            .bind(f.get("payee_name").or(f.get("payer_name")))
+            .bind(f.get("account_no").or(f.get("payer_account_no")))
+            .bind(f.get("bank_name").or(f.get("bank_code")))
+            .bind(fields)
+            .bind(o.status.as_str())
+            .bind(&o.message)
+            .bind(&o.created_by)
+            .bind(o.created_at)
+            .bind(o.created_at))
+    }
+
+    /// Orders and their `create` events, two multi-row statements, inside
+    /// the caller's transaction. Returns the ids in the order given. A taken
+    /// number is named by the engine (`taken_number`).
+    pub(super) async fn insert_rows_in(
+        tx: &mut Conn,
+        orders: &[NewOrder],
+        pks: &HashMap<&str, i64>,
+    ) -> CoreResult<Vec<i64>> {
+        let sql = format!(
+            "INSERT INTO orders ({ORDER_INSERT_COLUMNS}) VALUES {} RETURNING id, profile_pk, order_no",
+            Self::placeholders(orders.len(), 14)
+        );
+        let mut q = sqlx::query(&sql);
+        for o in orders {
+            q = Self::bind_values(q.bind(pks[o.profile_id.as_str()]), o)?;
+        }
+        let rows = match q.fetch_all(&mut *tx).await {
+            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+                return Err(Self::taken_number(tx, orders, pks, &*d).await)
+            }
+            r => r?,
+        };
+        // RETURNING promises no row order: match the rows by (profile, number).
+        let mut by_key: HashMap<(i64, String), i64> = HashMap::with_capacity(rows.len());
+        for r in &rows {
+            by_key.insert((r.try_get(1)?, r.try_get(2)?), r.try_get(0)?);
+        }
+        let ids: Vec<i64> = orders
+            .iter()
+            .map(|o| by_key[&(pks[o.profile_id.as_str()], o.order_no.clone())])
+            .collect();
+        // As a single insert: after the insert, inside its write, so a
+        // number another profile of the same merchant holds (stored before,
+        // by another desk at once, or earlier in this batch) refuses the
+        // whole batch.
+        let sql = format!(
+            "{} WHERE {} AND me.id IN {} LIMIT 1",
+            same_merchant!("me.order_no, p.name"),
+            same_merchant!(where),
+            Self::placeholders(1, ids.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in &ids {
+            q = q.bind(*id);
+        }
+        if let Some(r) = q.fetch_optional(&mut *tx).await? {
+            return Err(same_merchant_taken(
+                &r.try_get::<String, _>(0)?,
+                &r.try_get::<String, _>(1)?,
+            ));
+        }
+        let sql = format!(
+            "INSERT INTO order_events (order_id, at, action, status, message) VALUES {}",
+            Self::placeholders(orders.len(), 5)
+        );
+        let mut q = sqlx::query(&sql);
+        for (o, id) in orders.iter().zip(&ids) {
+            q = q
+                .bind(*id)
+                .bind(o.created_at)
+                .bind("create")
+                .bind(o.status.as_str())
+                .bind(&o.message);
+        }
+        q.execute(&mut *tx).await?;
+        Ok(ids)
+    }
+
+    /// One order row, its `create` event and its audit entry when given, in
+    /// one transaction, after claiming the batch row when given (`None`: not
+    /// claimed, nothing written).
+    async fn insert_one(
+        &self,
+        o: &NewOrder,
+        audit: Option<AuditNote<'_>>,
+        link: Option<RowLink>,
+    ) -> CoreResult<Option<i64>> {
+        let _writing = self.writing().await;
+        let mut tx = self.pool.begin().await?;
+        let written = async {
+            if let Some(l) = link {
+                // The claim first: the transaction starts with a write.
+                if !Self::claim_row_in(&mut tx, l, o.created_at).await? {
+                    return Ok(None);
+                }
+            }
+            Self::lock_numbers_in(&mut tx, &[o.order_no.as_str()]).await?;
+            let id = Self::insert_order_in(&mut tx, o).await?;
+            if let Some((os_user, action, detail)) = audit {
+                Self::audit_in(&mut tx, os_user, action, Some(&o.order_no), detail).await?;
+            }
+            Ok::<_, CoreError>(Some(id))
+        }
+        .await;
+        match written {
+            Ok(Some(id)) => {
+                tx.commit().await?;
+                Ok(Some(id))
+            }
+            Ok(None) => {
+                tx.rollback().await?;
+                Ok(None)
+            }
+            Err(e) => {
+                // Now, not when the connection next runs: SQLite's write
+                // lock goes with it.
+                tx.rollback().await?;
+                Err(e)
+            }
+        }
+    }
+
+    /// The order row and its `create` event, inside the caller's transaction.
+    async fn insert_order_in(conn: &mut Conn, o: &NewOrder) -> CoreResult<i64> {
+        let q = sqlx::query(text(&INSERT_ONE)).bind(&o.profile_id);
+        let id: i64 = match Self::bind_values(q, o)?.fetch_one(&mut *conn).await {
+            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+                return Err(taken(&o.order_no))
+            }
+            // No such profile: its key is NULL.
+            Err(sqlx::Error::Database(d)) if d.kind() == sqlx::error::ErrorKind::NotNullViolation => {
+                return Err(no_profile(&o.profile_id))
+            }
+            r => r?.try_get(0)?,
+        };
+        // After the insert, inside its write: two creates of one number on
+        // two profiles of one merchant cannot both pass (the later one sees
+        // the other).
+        Self::after_insert_in(conn, id, o).await?;
+        Ok(id)
+    }
+
+    /// Insert many new order rows (each with its `create` event) in one
+    /// transaction: all or none. `Conflict` if any number is already taken,
+    /// by its profile or by another live profile of the same gateway and
+    /// merchant id (as `insert_order`). Returns the ids in the order given.
+    pub async fn insert_orders_batch(&self, orders: &[NewOrder]) -> CoreResult<Vec<i64>> {
+        let _writing = self.writing().await;
+        let mut seen = HashSet::with_capacity(orders.len());
+        for o in orders {
+            if !seen.insert((o.profile_id.as_str(), o.order_no.as_str())) {
+                return Err(taken(&o.order_no));
+            }
+        }
+        // Profile keys first, outside the transaction: on SQLite it then
+        // starts with its first write, never as a read that must be upgraded.
+        let mut pks: HashMap<&str, i64> = HashMap::new();
+        {
+            let mut conn = self.pool.acquire().await?;
+            for o in orders {
+                if !pks.contains_key(o.profile_id.as_str()) {
+                    let pk: Option<i64> = sqlx::query_scalar(text(&PROFILE_PK))
+                        .bind(&o.profile_id)
+                        .fetch_optional(&mut *conn)
+                        .await?;
+                    pks.insert(&o.profile_id, pk.ok_or_else(|| no_profile(&o.profile_id))?);
+                }
+            }
+        }
+        let mut tx = self.pool.begin().await?;
+        let written = async {
+            let nos: Vec<&str> = orders.iter().map(|o| o.order_no.as_str()).collect();
+            Self::lock_numbers_in(&mut tx, &nos).await?;
+            let mut ids = Vec::with_capacity(orders.len());
+            for chunk in orders.chunks(Self::ROWS_PER_STATEMENT) {
+                ids.extend(Self::insert_rows_in(&mut tx, chunk, &pks).await?);
+            }
+            Ok::<_, CoreError>(ids)
+        }
+        .await;
+        match written {
+            Ok(ids) => {
+                tx.commit().await?;
+                Ok(ids)
+            }
+            Err(e) => {
+                tx.rollback().await?;
+                Err(e)
+            }
+        }
+    }
 }
 
-/// The batch row's write-ahead mark (migration 0010's `batch_rows`), in the transaction that stores the row's order
-/// (`Store::insert_order_claimed`), so a row is `sending` exactly when its
-/// order is stored: a queued row becomes `sending` only while its batch is
-/// running, in one statement, so a pause or cancel from any process stops new
-/// sends at once and two runners never take the same row. False: not claimed.
-async fn claim_row_in(conn: &mut SqliteConnection, id: i64, row: u32, at: i64) -> CoreResult<bool> {
-    let r = sqlx::query(
-        "UPDATE batch_rows SET status = 'sending', updated_at = ?
-         WHERE batch_id = ? AND row_no = ? AND status = 'queued'
-           AND (SELECT state FROM batches WHERE id = ?) = 'running'",
-    )
-    .bind(at)
-    .bind(id)
-    .bind(row)
-    .bind(id)
-    .execute(conn)
-    .await?;
-    Ok(r.rows_affected() == 1)
+/// Another live profile of the same merchant holds `no`.
+pub(super) fn same_merchant_taken(no: &str, other: &str) -> CoreError {
+    CoreError::Conflict(crate::tr!(
+        "订单号 {} 已被同一网关、同一商户号的商户配置“{}”使用，网关会视为重复订单。请换一个订单号",
+        "order number {} is already used by profile “{}” on the same gateway and merchant id; the gateway would take it as a duplicate. Use another number",
+        no,
+        other
+    ))
 }
 
-/// The row takes its order's outcome, inside the caller's transaction (the
-/// order's update, `Store::update_order_linked`): the status and gateway id
-/// as the order row now holds them, `message` or else the gateway's words.
-async fn settle_row_in(
-    conn: &mut SqliteConnection,
-    id: i64,
-    row: u32,
-    order_id: i64,
-    message: Option<&str>,
-    at: i64,
-) -> CoreResult<()> {
-    sqlx::query(
-        "UPDATE batch_rows SET order_id = ?1,
-             status = (SELECT status FROM orders WHERE id = ?1),
-             provider_order_id = COALESCE((SELECT provider_order_id FROM orders WHERE id = ?1), provider_order_id),
-             message = COALESCE(?2, (SELECT provider_message FROM orders WHERE id = ?1)),
-             updated_at = ?3
-         WHERE batch_id = ?4 AND row_no = ?5",
-    )
-    .bind(order_id)
-    .bind(message)
-    .bind(at)
-    .bind(id)
-    .bind(row)
-    .execute(conn)
-    .await?;
-    Ok(())
+/// The profile already has the number.
+pub(super) fn taken(no: &str) -> CoreError {
+    CoreError::Conflict(crate::tr!(
+        "商户订单号 {} 已存在，不能重复下单",
+        "merchant order number {} already exists; an order is never sent twice",
+        no
+    ))
 }
 
-/// The name of another live profile on the same gateway and merchant id that
-/// already has the number of order `?1`: the gateway sees one merchant and
-/// would take the second as a duplicate. (A removed profile's orders are left
-/// to the gateway to judge.)
-pub(super) const SAME_MERCHANT_SQL: &str = "SELECT p.name FROM orders me JOIN profiles mp ON mp.pk = me.profile_pk \
-    JOIN orders o ON o.order_no = me.order_no AND o.profile_pk != me.profile_pk \
-    JOIN profiles p ON p.pk = o.profile_pk \
-    WHERE me.id = ?1 AND p.provider = mp.provider AND p.merchant_id = mp.merchant_id AND p.removed_at IS NULL LIMIT 1";
-
-/// `SAME_MERCHANT_SQL` for many new orders: the number and the other
-/// profile's name for the first of the ids (the caller appends the id list).
-const SAME_MERCHANT_MANY_SQL: &str = "SELECT me.order_no, p.name FROM orders me JOIN profiles mp ON mp.pk = me.profile_pk \
-    JOIN orders o ON o.order_no = me.order_no AND o.profile_pk != me.profile_pk \
-    JOIN profiles p ON p.pk = o.profile_pk \
-    WHERE p.provider = mp.provider AND p.merchant_id = mp.merchant_id AND p.removed_at IS NULL AND me.id IN";
-
-/// Look-up by number (binds: the number, the profile id or NULL). An OR of
-/// the two equalities: SQLite probes both indexes (a multi-index OR) without
-/// the temp table an IN (… UNION …) needs.
-pub(super) static FIND_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    format!("{ORDER_SELECT} WHERE (o.order_no = ?1 OR o.provider_order_id = ?1) AND (?2 IS NULL OR p.id = ?2) ORDER BY o.created_at DESC, o.id DESC")
-});
-
-/// Every open order, oldest first.
-pub(super) fn open_sql() -> String {
-    // `+`: sorting the few open orders beats walking the whole history on
-    // the time index, which the planner would otherwise pick for the order.
-    format!("{ORDER_SELECT} WHERE 1=1{OPEN_ORDERS} ORDER BY +o.created_at, o.id")
+pub(super) fn no_order() -> CoreError {
+    CoreError::NotFound(crate::tr!("订单不存在", "no such order"))
 }
 
-pub(super) const EVENTS_SQL: &str = "SELECT * FROM order_events WHERE order_id = ? ORDER BY id";
+/// SQLite's side of the inserts (the rest is written once, above).
+impl SqliteStore {
+    /// Rows per multi-row INSERT in a batch: one statement (one hop to
+    /// SQLite's worker thread, one parse) writes many rows; 500 × 14 values
+    /// stay well under SQLite's limit of 32,766 bound values.
+    const ROWS_PER_STATEMENT: usize = 500;
 
-/// Binds: profile id, kind, from, to.
-pub(super) const SUM_SQL: &str = "SELECT SUM(amount_fen) FROM orders WHERE profile_pk = (SELECT pk FROM profiles WHERE id = ?) AND kind = ? AND created_at >= ? AND created_at < ? AND status != 'failed'";
+    /// Nothing to lock: SQLite has one writer at a time (the file's write
+    /// lock), so the same-merchant check after an insert sees every other.
+    async fn lock_numbers_in(_: &mut SqliteConnection, _: &[&str]) -> CoreResult<()> {
+        Ok(())
+    }
+
+    /// `(?,?,…),(?,?,…)…`: `rows` groups of `values` placeholders.
+    fn placeholders(rows: usize, values: usize) -> String {
+        let one = format!("({})", vec!["?"; values].join(","));
+        vec![one; rows].join(",")
+    }
+
+    /// The number a batch's insert found taken by its profile (the
+    /// transaction still answers after a failed statement on SQLite).
+    async fn taken_number(
+        tx: &mut SqliteConnection,
+        orders: &[NewOrder],
+        pks: &HashMap<&str, i64>,
+        _: &dyn sqlx::error::DatabaseError,
+    ) -> CoreError {
+        for o in orders {
+            let found: Result<Option<i64>, _> =
+                sqlx::query_scalar("SELECT id FROM orders WHERE order_no = ? AND profile_pk = ?")
+                    .bind(&o.order_no)
+                    .bind(pks[o.profile_id.as_str()])
+                    .fetch_optional(&mut *tx)
+                    .await;
+            match found {
+                Ok(Some(_)) => return taken(&o.order_no),
+                Ok(None) => {}
+                Err(e) => return e.into(),
+            }
+        }
+        taken("?")
+    }
+
+    /// Orders whose merchant order number or gateway order id is `no`, across
+    /// all profiles (or one): on the caller's thread when the reader is free.
+    pub async fn find_orders(&self, no: &str, profile_id: Option<&str>) -> CoreResult<Vec<Order>> {
+        if let Some(found) = self.reader.orders(FIND.sqlite(), no.trim(), profile_id) {
+            return found;
+        }
+        let rows = sqlx::query(FIND.sqlite())
+            .bind(no.trim())
+            .bind(profile_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(order_from).collect()
+    }
+
+    /// The statement `find_orders` runs (binds: the number, the profile id
+    /// or NULL), for the benchmark's plain-SQLite baseline.
+    pub fn find_orders_sql() -> String {
+        FIND.sqlite().to_string()
+    }
+}
 
 /// The form values without those its own columns hold (schema v2): the
 /// column is read back into `Order::fields` (rows.rs, `restore_fields`).
@@ -613,166 +809,6 @@ pub(super) fn stored_fields(fields: &BTreeMap<String, String>) -> BTreeMap<&str,
         }
     }
     out
-}
-
-const ORDER_INSERT_COLUMNS: &str = "profile_pk, order_no, kind, amount_fen, channel, payee_name, account_no, bank_name, fields, status, message, created_by, created_at, updated_at";
-
-/// Rows per multi-row INSERT in a batch: one statement (one hop to SQLite's
-/// worker thread, one parse) writes many rows; 500 × 14 values stay well
-/// under SQLite's limit of 32,766 bound values.
-const ROWS_PER_STATEMENT: usize = 500;
-
-type SqliteQuery<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
-
-/// Every value of a new order row after its profile key, in
-/// `ORDER_INSERT_COLUMNS` order.
-fn bind_order_values<'q>(q: SqliteQuery<'q>, o: &'q NewOrder, fields: String) -> SqliteQuery<'q> {
-    q.bind(&o.order_no)
-        .bind(o.kind.as_str())
-        .bind(o.amount_fen)
-        .bind(o.fields.get(COLUMN_FIELDS[0].0))
-        .bind(
-            o.fields
-                .get(COLUMN_FIELDS[1].0)
-                .or(o.fields.get("payer_name")),
-        )
-        .bind(
-            o.fields
-                .get("account_no")
-                .or(o.fields.get("payer_account_no")),
-        )
-        .bind(o.fields.get("bank_name").or(o.fields.get("bank_code")))
-        .bind(fields)
-        .bind(o.status.as_str())
-        .bind(&o.message)
-        .bind(&o.created_by)
-        .bind(o.created_at)
-        .bind(o.created_at)
-}
-
-/// `(?,?,…),(?,?,…)…`: `rows` groups of `values` placeholders.
-fn placeholders(rows: usize, values: usize) -> String {
-    let one = format!("({})", vec!["?"; values].join(","));
-    vec![one; rows].join(",")
-}
-
-/// The database key of the profile whose public id is `id`.
-async fn profile_pk_in(conn: &mut SqliteConnection, id: &str) -> CoreResult<i64> {
-    let pk: Option<i64> = sqlx::query_scalar("SELECT pk FROM profiles WHERE id = ?")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    pk.ok_or_else(|| {
-        CoreError::NotFound(crate::tr!(
-            "没有名为“{}”的商户配置",
-            "no profile named “{}”",
-            id
-        ))
-    })
-}
-
-/// Orders and their `create` events, two multi-row statements, inside the
-/// caller's transaction. Returns the ids in the order given.
-async fn insert_orders_in(
-    tx: &mut SqliteConnection,
-    orders: &[NewOrder],
-    pks: &HashMap<&str, i64>,
-) -> CoreResult<Vec<i64>> {
-    let sql = format!(
-        "INSERT INTO orders ({ORDER_INSERT_COLUMNS}) VALUES {} RETURNING id, profile_pk, order_no",
-        placeholders(orders.len(), 14)
-    );
-    let mut q = sqlx::query(&sql);
-    for o in orders {
-        let fields = serde_json::to_string(&stored_fields(&o.fields))
-            .map_err(|e| CoreError::Internal(e.to_string()))?;
-        q = bind_order_values(q.bind(pks[o.profile_id.as_str()]), o, fields);
-    }
-    let rows = match q.fetch_all(&mut *tx).await {
-        Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
-            return Err(taken_number(tx, orders, pks).await)
-        }
-        r => r?,
-    };
-    // RETURNING promises no row order: match the rows by (profile, number).
-    let mut by_key: HashMap<(i64, String), i64> = HashMap::with_capacity(rows.len());
-    for r in &rows {
-        by_key.insert((r.try_get(1)?, r.try_get(2)?), r.try_get(0)?);
-    }
-    let ids: Vec<i64> = orders
-        .iter()
-        .map(|o| by_key[&(pks[o.profile_id.as_str()], o.order_no.clone())])
-        .collect();
-    // As `insert_order`: after the insert, inside its write, so a number
-    // another profile of the same merchant holds (stored before, by another
-    // process at once, or earlier in this batch) refuses the whole batch.
-    let sql = format!(
-        "{SAME_MERCHANT_MANY_SQL} ({}) LIMIT 1",
-        vec!["?"; ids.len()].join(",")
-    );
-    let mut q = sqlx::query(&sql);
-    for id in &ids {
-        q = q.bind(*id);
-    }
-    if let Some(r) = q.fetch_optional(&mut *tx).await? {
-        return Err(CoreError::Conflict(crate::tr!(
-            "订单号 {} 已被同一网关、同一商户号的商户配置“{}”使用，网关会视为重复订单。请换一个订单号",
-            "order number {} is already used by profile “{}” on the same gateway and merchant id; the gateway would take it as a duplicate. Use another number",
-            r.try_get::<String, _>(0)?,
-            r.try_get::<String, _>(1)?
-        )));
-    }
-    let sql = format!(
-        "INSERT INTO order_events (order_id, at, action, status, message) VALUES {}",
-        placeholders(orders.len(), 5)
-    );
-    let mut q = sqlx::query(&sql);
-    for (o, id) in orders.iter().zip(&ids) {
-        q = q
-            .bind(*id)
-            .bind(o.created_at)
-            .bind("create")
-            .bind(o.status.as_str())
-            .bind(&o.message);
-    }
-    q.execute(&mut *tx).await?;
-    Ok(ids)
-}
-
-/// The conflict a batch met: the first number given twice in it, or already
-/// taken by its profile.
-async fn taken_number(
-    tx: &mut SqliteConnection,
-    orders: &[NewOrder],
-    pks: &HashMap<&str, i64>,
-) -> CoreError {
-    let conflict = |no: &str| {
-        CoreError::Conflict(crate::tr!(
-            "商户订单号 {} 已存在，不能重复下单",
-            "merchant order number {} already exists; an order is never sent twice",
-            no
-        ))
-    };
-    let mut seen = std::collections::HashSet::new();
-    for o in orders {
-        if !seen.insert((o.profile_id.as_str(), o.order_no.as_str())) {
-            return conflict(&o.order_no);
-        }
-    }
-    for o in orders {
-        let taken: Result<Option<i64>, _> =
-            sqlx::query_scalar("SELECT id FROM orders WHERE order_no = ? AND profile_pk = ?")
-                .bind(&o.order_no)
-                .bind(pks[o.profile_id.as_str()])
-                .fetch_optional(&mut *tx)
-                .await;
-        match taken {
-            Ok(Some(_)) => return conflict(&o.order_no),
-            Ok(None) => {}
-            Err(e) => return e.into(),
-        }
-    }
-    conflict("?")
 }
 
 #[cfg(test)]

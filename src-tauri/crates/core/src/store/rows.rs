@@ -1,6 +1,6 @@
 //! Row mapping: SQLite rows into the store's types, and the shared SELECT.
 
-use super::{Order, Profile, SqliteStore};
+use super::{AuditEntry, BalanceReading, Order, OrderEvent, Profile, SqliteStore};
 use crate::domain::{OrderKind, OrderStatus, ProviderKind};
 use crate::error::{CoreError, CoreResult};
 use crate::gateway::GatewayConfig;
@@ -60,11 +60,25 @@ pub(super) fn json_or_default<T: serde::de::DeserializeOwned + Default>(s: Optio
         .unwrap_or_default()
 }
 
-/// A result row of either driver (sqlx's pool, or the reader's connection
-/// for look-ups), read by column name.
-pub(super) trait Cols {
+/// A result row of either engine (sqlx's SQLite or PostgreSQL row, or the
+/// reader's connection for look-ups), read by column name: the one mapping
+/// of each entity is written over this. Flags are INTEGER 0/1 on SQLite and
+/// BOOLEAN on PostgreSQL; `int` reads both.
+pub(crate) trait Cols {
     fn text(&self, col: &str) -> CoreResult<Option<String>>;
     fn int(&self, col: &str) -> CoreResult<Option<i64>>;
+
+    /// A NOT NULL text column.
+    fn req_text(&self, col: &str) -> CoreResult<String> {
+        need(self.text(col)?, col)
+    }
+    /// A NOT NULL integer column.
+    fn req_int(&self, col: &str) -> CoreResult<i64> {
+        need(self.int(col)?, col)
+    }
+    fn flag(&self, col: &str) -> CoreResult<bool> {
+        Ok(self.req_int(col)? != 0)
+    }
 }
 
 impl Cols for sqlx::sqlite::SqliteRow {
@@ -80,13 +94,9 @@ fn need<T>(v: Option<T>, col: &str) -> CoreResult<T> {
     v.ok_or_else(|| CoreError::Storage(format!("{col} is NULL")))
 }
 
-pub(super) fn order_from_row(r: &sqlx::sqlite::SqliteRow) -> CoreResult<Order> {
-    order_from(r)
-}
-
-pub(super) fn order_from<R: Cols>(r: &R) -> CoreResult<Order> {
-    let text = |c: &str| need(r.text(c)?, c);
-    let int = |c: &str| need(r.int(c)?, c);
+pub(crate) fn order_from<R: Cols>(r: &R) -> CoreResult<Order> {
+    let text = |c: &str| r.req_text(c);
+    let int = |c: &str| r.req_int(c);
     let provider = text("provider")?;
     let kind = text("kind")?;
     let status = text("status")?;
@@ -121,27 +131,63 @@ pub(super) fn order_from<R: Cols>(r: &R) -> CoreResult<Order> {
     })
 }
 
-pub(super) fn profile_from_row(r: &sqlx::sqlite::SqliteRow) -> CoreResult<Profile> {
-    let provider: String = r.try_get("provider")?;
+pub(super) fn profile_from<R: Cols>(r: &R) -> CoreResult<Profile> {
+    let provider = r.req_text("provider")?;
     Ok(Profile {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
+        id: r.req_text("id")?,
+        name: r.req_text("name")?,
         provider: ProviderKind::parse(&provider)
             .ok_or_else(|| CoreError::Storage(format!("bad provider {provider}")))?,
         gateway: GatewayConfig {
-            base_url: r.try_get("base_url")?,
-            merchant_id: r.try_get("merchant_id")?,
-            app_id: r.try_get("app_id")?,
-            operator_id: r.try_get("operator_id")?,
-            notify_url: r.try_get("notify_url")?,
-            return_url: r.try_get("return_url")?,
+            base_url: r.req_text("base_url")?,
+            merchant_id: r.req_text("merchant_id")?,
+            app_id: r.text("app_id")?,
+            operator_id: r.text("operator_id")?,
+            notify_url: r.text("notify_url")?,
+            return_url: r.text("return_url")?,
         },
-        has_reply_secret: r.try_get::<i64, _>("has_reply_secret")? != 0,
-        sandbox: r.try_get::<i64, _>("sandbox")? != 0,
-        low_balance_fen: r.try_get("low_balance_fen")?,
-        approval_threshold_fen: r.try_get("approval_threshold_fen")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
+        has_reply_secret: r.flag("has_reply_secret")?,
+        sandbox: r.flag("sandbox")?,
+        low_balance_fen: r.int("low_balance_fen")?,
+        approval_threshold_fen: r.int("approval_threshold_fen")?,
+        created_at: r.req_int("created_at")?,
+        updated_at: r.req_int("updated_at")?,
+    })
+}
+
+pub(super) fn event_from<R: Cols>(r: &R) -> CoreResult<OrderEvent> {
+    let status = r.req_text("status")?;
+    Ok(OrderEvent {
+        id: r.req_int("id")?,
+        order_id: r.req_int("order_id")?,
+        at: r.req_int("at")?,
+        action: r.req_text("action")?,
+        status: OrderStatus::parse(&status).unwrap_or(OrderStatus::Unknown),
+        provider_status: r.text("provider_status")?,
+        provider_message: r.text("provider_message")?,
+        message: r.text("message")?,
+        error_code: r.text("error_code")?,
+        exchanges: json_or_default(r.text("exchanges")?),
+    })
+}
+
+pub(super) fn audit_from<R: Cols>(r: &R) -> CoreResult<AuditEntry> {
+    Ok(AuditEntry {
+        id: r.req_int("id")?,
+        at: r.req_int("at")?,
+        os_user: r.req_text("os_user")?,
+        action: r.req_text("action")?,
+        target: r.text("target")?,
+        detail: r.text("detail")?,
+    })
+}
+
+pub(super) fn balance_from<R: Cols>(r: &R) -> CoreResult<BalanceReading> {
+    Ok(BalanceReading {
+        profile_id: r.req_text("profile_id")?,
+        at: r.req_int("at")?,
+        balance_fen: r.req_int("balance_fen")?,
+        details: json_or_default(r.text("details")?),
     })
 }
 
@@ -161,7 +207,7 @@ impl SqliteStore {
             };
         }
         let rows = q.fetch_all(&self.pool).await?;
-        rows.iter().map(order_from_row).collect()
+        rows.iter().map(order_from).collect()
     }
 }
 

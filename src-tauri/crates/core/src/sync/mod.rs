@@ -13,7 +13,8 @@ pub mod schedule;
 use crate::domain::OrderStatus;
 use crate::error::{CoreError, CoreResult};
 use crate::services::PayDesk;
-use crate::store::{now_ms, Order, Pool};
+use crate::store::sql::{on_pool, pg, sql, Sql};
+use crate::store::{now_ms, Cols, Order, Pool};
 use crate::tr;
 use futures_util::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
@@ -140,8 +141,31 @@ struct Checked {
 /// Never an order awaiting approval (not sent) or rejected (final): team
 /// mode's maker-checker statuses, in a term of their own so the first one
 /// still matches the partial indexes' WHERE.
-const OPEN: &str =
-    "o.status NOT IN ('succeeded','failed') AND o.status NOT IN ('awaiting_approval','rejected')";
+macro_rules! open {
+    () => {
+        "o.status NOT IN ('succeeded','failed') AND o.status NOT IN ('awaiting_approval','rejected')"
+    };
+}
+const OPEN: &str = open!();
+
+/// An open order still on the schedule: never checked, or with a next
+/// check planned (an `order_sync` row without a plan: the schedule is over).
+macro_rules! planned {
+    () => {
+        "(s.order_id IS NULL OR s.next_check_at IS NOT NULL)"
+    };
+}
+/// When it is due (bind ?1: the first check's delay): its plan, or its first check.
+macro_rules! due_at {
+    () => {
+        "COALESCE(s.next_check_at, o.created_at + ?1)"
+    };
+}
+const PLANNED: &str = planned!();
+const DUE_AT: &str = due_at!();
+/// An open order is due (binds ?1: the first check's delay, ?2: now). One
+/// text for the due query on both engines and PostgreSQL's re-check of a claim.
+const DUE: &str = concat!(planned!(), " AND ", due_at!(), " <= ?2");
 
 /// Remembers across passes what was already announced (low balances).
 #[derive(Default)]
@@ -294,65 +318,38 @@ impl PayDesk {
     }
 
     async fn due_orders(&self, now: i64, limit: Option<usize>) -> CoreResult<Vec<Due>> {
-        if let Pool::Postgres(p) = self.store.pools() {
-            return pg::claim_due(p, now, limit).await;
-        }
-        let first = schedule::first_check(0);
-        let sql = format!(
-            "SELECT o.id, p.id AS profile_id, o.created_at, o.status, \
-             COALESCE(s.next_check_at, o.created_at + ?1) AS due \
-             FROM orders o JOIN profiles p ON p.pk = o.profile_pk \
-             LEFT JOIN order_sync s ON s.order_id = o.id \
-             WHERE {OPEN} AND p.removed_at IS NULL \
-             AND (s.order_id IS NULL OR s.next_check_at IS NOT NULL) \
-             AND COALESCE(s.next_check_at, o.created_at + ?1) <= ?2 \
-             ORDER BY due, o.id LIMIT ?3"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(first)
+        let p = match self.store.pools() {
+            Pool::Postgres(p) => return pg::claim_due(p, now, limit).await,
+            Pool::Sqlite(p) => p,
+        };
+        let rows = sqlx::query(DUE_ORDERS.sqlite())
+            .bind(schedule::first_check(0))
             .bind(now)
-            .bind(limit.map(|l| l as i64).unwrap_or(-1))
-            .fetch_all(self.store.pool())
+            .bind(limit.map_or(-1, |l| l as i64))
+            .fetch_all(p)
             .await?;
-        rows.iter()
-            .map(|r| {
-                let status: String = r.try_get("status")?;
-                Ok(Due {
-                    order_id: r.try_get("id")?,
-                    profile_id: r.try_get("profile_id")?,
-                    created_at: r.try_get("created_at")?,
-                    status: OrderStatus::parse(&status).unwrap_or(OrderStatus::Unknown),
-                })
-            })
-            .collect()
+        rows.iter().map(due_from).collect()
     }
 
     /// Writes a pass's results, in transactions of a few hundred: a crash
     /// mid-pass only means those orders are asked about again.
     async fn write_checked(&self, list: &[Checked]) -> CoreResult<()> {
-        if let Pool::Postgres(p) = self.store.pools() {
-            return pg::write_checked(p, list).await;
-        }
-        for chunk in list.chunks(500) {
-            let mut tx = self.store.pool().begin().await?;
-            for c in chunk {
-                sqlx::query(
-                    "INSERT INTO order_sync (order_id, last_checked_at, next_check_at, attempts, last_reason, last_error_code) \
-                     VALUES (?1, ?2, ?3, 1, ?4, ?5) \
-                     ON CONFLICT(order_id) DO UPDATE SET last_checked_at = excluded.last_checked_at, \
-                     next_check_at = excluded.next_check_at, attempts = order_sync.attempts + 1, \
-                     last_reason = excluded.last_reason, last_error_code = excluded.last_error_code",
-                )
-                .bind(c.order_id)
-                .bind(c.at)
-                .bind(c.next)
-                .bind(crate::services::inert_text(&c.reason))
-                .bind(&c.error_code)
-                .execute(&mut *tx)
-                .await?;
+        on_pool!(self.store.pools(), |p, text| {
+            for chunk in list.chunks(500) {
+                let mut tx = p.begin().await?;
+                for c in chunk {
+                    sqlx::query(text(&WRITE_CHECKED))
+                        .bind(c.order_id)
+                        .bind(c.at)
+                        .bind(c.next)
+                        .bind(crate::services::inert_text(&c.reason))
+                        .bind(&c.error_code)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
             }
-            tx.commit().await?;
-        }
+        });
         Ok(())
     }
 
@@ -369,14 +366,7 @@ impl PayDesk {
             }
             return Ok(events);
         }
-        let sql = format!(
-            "SELECT o.id, s.last_reason FROM orders o JOIN profiles p ON p.pk = o.profile_pk \
-             LEFT JOIN order_sync s ON s.order_id = o.id \
-             LEFT JOIN profile_sync ps ON ps.profile_id = p.id \
-             WHERE {OPEN} AND p.removed_at IS NULL AND s.stuck_at IS NULL AND {STUCK_AGE} <= ?1 \
-             ORDER BY o.created_at, o.id"
-        );
-        let rows = sqlx::query(&sql)
+        let rows = sqlx::query(STUCK_NEW.sqlite())
             .bind(now)
             .bind(DEFAULT_STUCK_PAYOUT_MS)
             .bind(DEFAULT_STUCK_DEPOSIT_MS)
@@ -390,16 +380,12 @@ impl PayDesk {
         for r in &rows {
             let id: i64 = r.try_get("id")?;
             // A stuck order that was never checked stays due at its first check.
-            sqlx::query(
-                "INSERT INTO order_sync (order_id, next_check_at, stuck_at) \
-                 SELECT id, created_at + ?2, ?3 FROM orders WHERE id = ?1 \
-                 ON CONFLICT(order_id) DO UPDATE SET stuck_at = excluded.stuck_at",
-            )
-            .bind(id)
-            .bind(schedule::first_check(0))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query(MARK_STUCK.sqlite())
+                .bind(id)
+                .bind(schedule::first_check(0))
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         for r in &rows {
@@ -415,35 +401,24 @@ impl PayDesk {
 
     /// The earliest planned check of any open order.
     pub async fn next_due_at(&self) -> CoreResult<Option<i64>> {
-        if let Pool::Postgres(p) = self.store.pools() {
-            return pg::next_due_at(p).await;
-        }
-        let sql = format!(
-            "SELECT MIN(COALESCE(s.next_check_at, o.created_at + ?1)) FROM orders o \
-             JOIN profiles p ON p.pk = o.profile_pk LEFT JOIN order_sync s ON s.order_id = o.id \
-             WHERE {OPEN} AND p.removed_at IS NULL AND (s.order_id IS NULL OR s.next_check_at IS NOT NULL)"
-        );
-        Ok(sqlx::query_scalar(&sql)
-            .bind(schedule::first_check(0))
-            .fetch_one(self.store.pool())
-            .await?)
+        on_pool!(self.store.pools(), |p, text| Ok(sqlx::query_scalar(text(
+            &NEXT_DUE
+        ))
+        .bind(schedule::first_check(0))
+        .fetch_one(p)
+        .await?))
     }
 
     /// Where one order stands in the sync schedule.
     pub async fn sync_state(&self, order_id: i64) -> CoreResult<SyncState> {
-        if let Pool::Postgres(p) = self.store.pools() {
-            return pg::sync_state(p, order_id).await;
-        }
-        let row = sqlx::query(
-            "SELECT o.id, o.status, o.created_at, s.order_id AS has_row, s.last_checked_at, s.next_check_at, \
-             s.attempts, s.last_reason, s.last_error_code, s.stuck_at \
-             FROM orders o LEFT JOIN order_sync s ON s.order_id = o.id WHERE o.id = ?",
-        )
-        .bind(order_id)
-        .fetch_optional(self.store.pool())
-        .await?
-        .ok_or_else(|| CoreError::NotFound(tr!("订单不存在", "no such order")))?;
-        sync_state_of(&row)
+        on_pool!(self.store.pools(), |p, text| {
+            let row = sqlx::query(text(&STATE))
+                .bind(order_id)
+                .fetch_optional(p)
+                .await?
+                .ok_or_else(|| CoreError::NotFound(tr!("订单不存在", "no such order")))?;
+            sync_state_of(&row)
+        })
     }
 
     /// Open orders past their profile's stuck threshold, oldest first, with
@@ -454,35 +429,18 @@ impl PayDesk {
 
     /// `stuck_orders` as of `now` (Unix ms).
     pub async fn stuck_orders_at(&self, now: i64, limit: u32) -> CoreResult<Vec<StuckOrder>> {
-        if let Pool::Postgres(p) = self.store.pools() {
-            let mut out = Vec::new();
-            for sync in pg::stuck_states(p, now, limit).await? {
-                out.push(StuckOrder {
-                    order: self.store.order(sync.order_id).await?,
-                    sync,
-                });
-            }
-            return Ok(out);
-        }
-        let sql = format!(
-            "SELECT o.id, o.status, o.created_at, s.order_id AS has_row, s.last_checked_at, s.next_check_at, \
-             s.attempts, s.last_reason, s.last_error_code, s.stuck_at \
-             FROM orders o JOIN profiles p ON p.pk = o.profile_pk \
-             LEFT JOIN order_sync s ON s.order_id = o.id \
-             LEFT JOIN profile_sync ps ON ps.profile_id = p.id \
-             WHERE {OPEN} AND p.removed_at IS NULL AND {STUCK_AGE} <= ?1 \
-             ORDER BY o.created_at, o.id LIMIT ?4"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(now)
-            .bind(DEFAULT_STUCK_PAYOUT_MS)
-            .bind(DEFAULT_STUCK_DEPOSIT_MS)
-            .bind(limit.clamp(1, 10_000) as i64)
-            .fetch_all(self.store.pool())
-            .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let sync = sync_state_of(r)?;
+        let states: Vec<SyncState> = on_pool!(self.store.pools(), |p, text| {
+            let rows = sqlx::query(text(&STUCK))
+                .bind(now)
+                .bind(DEFAULT_STUCK_PAYOUT_MS)
+                .bind(DEFAULT_STUCK_DEPOSIT_MS)
+                .bind(limit.clamp(1, 10_000) as i64)
+                .fetch_all(p)
+                .await?;
+            rows.iter().map(sync_state_of).collect::<CoreResult<_>>()?
+        });
+        let mut out = Vec::with_capacity(states.len());
+        for sync in states {
             out.push(StuckOrder {
                 order: self.store.order(sync.order_id).await?,
                 sync,
@@ -541,69 +499,167 @@ impl PayDesk {
                 *slot = ms;
             }
         }
-        if let Pool::Postgres(p) = self.store.pools() {
-            pg::set_profile_sync(p, &s).await?;
-            return Ok(s);
-        }
-        sqlx::query(
-            "INSERT INTO profile_sync (profile_id, max_concurrent, stuck_payout_ms, stuck_deposit_ms) VALUES (?,?,?,?) \
-             ON CONFLICT(profile_id) DO UPDATE SET max_concurrent = excluded.max_concurrent, \
-             stuck_payout_ms = excluded.stuck_payout_ms, stuck_deposit_ms = excluded.stuck_deposit_ms",
-        )
+        on_pool!(self.store.pools(), |p, text| sqlx::query(text(
+            &SET_PROFILE_SYNC
+        ))
         .bind(&s.profile_id)
         .bind(s.max_concurrent as i64)
         .bind(s.stuck_payout_ms)
         .bind(s.stuck_deposit_ms)
-        .execute(self.store.pool())
-        .await?;
+        .execute(p)
+        .await
+        .map(drop))?;
         Ok(s)
     }
 
     async fn profile_sync_all(&self) -> CoreResult<BTreeMap<String, ProfileSync>> {
-        if let Pool::Postgres(p) = self.store.pools() {
-            return pg::profile_sync_all(p).await;
-        }
-        let rows = sqlx::query("SELECT * FROM profile_sync")
-            .fetch_all(self.store.pool())
-            .await?;
-        rows.iter()
-            .map(|r| {
-                let s = ProfileSync {
-                    profile_id: r.try_get("profile_id")?,
-                    max_concurrent: r.try_get::<i64, _>("max_concurrent")? as u32,
-                    stuck_payout_ms: r.try_get("stuck_payout_ms")?,
-                    stuck_deposit_ms: r.try_get("stuck_deposit_ms")?,
-                };
-                Ok((s.profile_id.clone(), s))
-            })
-            .collect()
+        on_pool!(self.store.pools(), |p, text| {
+            let rows = sqlx::query(text(&PROFILE_SYNC)).fetch_all(p).await?;
+            rows.iter()
+                .map(|r| {
+                    let s = ProfileSync {
+                        profile_id: r.req_text("profile_id")?,
+                        max_concurrent: r.req_int("max_concurrent")? as u32,
+                        stuck_payout_ms: r.req_int("stuck_payout_ms")?,
+                        stuck_deposit_ms: r.req_int("stuck_deposit_ms")?,
+                    };
+                    Ok((s.profile_id.clone(), s))
+                })
+                .collect()
+        })
     }
 }
 
 /// The age past which an open order is stuck, per its profile and kind
 /// (binds ?2 and ?3: the defaults).
-const STUCK_AGE: &str = "o.created_at + CASE o.kind WHEN 'payout' \
-     THEN COALESCE(ps.stuck_payout_ms, ?2) ELSE COALESCE(ps.stuck_deposit_ms, ?3) END";
+macro_rules! stuck_age {
+    () => {
+        "o.created_at + CASE o.kind WHEN 'payout' \
+         THEN COALESCE(ps.stuck_payout_ms, ?2) ELSE COALESCE(ps.stuck_deposit_ms, ?3) END"
+    };
+}
 
-fn sync_state_of(r: &sqlx::sqlite::SqliteRow) -> CoreResult<SyncState> {
-    let status: String = r.try_get("status")?;
+/// An open order with its profile, its schedule row and its profile's settings.
+macro_rules! open_orders_from {
+    () => {
+        concat!(
+            "FROM orders o JOIN profiles p ON p.pk = o.profile_pk \
+         LEFT JOIN order_sync s ON s.order_id = o.id \
+         LEFT JOIN profile_sync ps ON ps.profile_id = p.id \
+         WHERE ",
+            open!(),
+            " AND p.removed_at IS NULL"
+        )
+    };
+}
+
+/// The due open orders, oldest due first (binds: the first check's delay,
+/// now, at most how many). PostgreSQL claims them: each desk skips the rows
+/// another is claiming (`pg::claim_due`).
+static DUE_ORDERS: Sql = sql!(
+    sqlite: due_orders_sql(),
+    pg: format!("{} FOR UPDATE OF o SKIP LOCKED", pg(&due_orders_sql())),
+);
+
+fn due_orders_sql() -> String {
+    format!(
+        "SELECT o.id, p.id AS profile_id, o.created_at, o.status, {DUE_AT} AS due {} AND {DUE} \
+         ORDER BY due, o.id LIMIT ?3",
+        open_orders_from!()
+    )
+}
+
+static WRITE_CHECKED: Sql = sql!(
+    "INSERT INTO order_sync (order_id, last_checked_at, next_check_at, attempts, last_reason, last_error_code) \
+     VALUES (?1, ?2, ?3, 1, ?4, ?5) \
+     ON CONFLICT (order_id) DO UPDATE SET last_checked_at = excluded.last_checked_at, \
+     next_check_at = excluded.next_check_at, attempts = order_sync.attempts + 1, \
+     last_reason = excluded.last_reason, last_error_code = excluded.last_error_code"
+);
+
+/// Open orders past their threshold not yet marked stuck (binds: now, the
+/// two default thresholds). PostgreSQL locks them, so the mark is one desk's.
+static STUCK_NEW: Sql = sql!(
+    sqlite: stuck_new_sql(),
+    pg: format!("{} FOR UPDATE OF o SKIP LOCKED", pg(&stuck_new_sql())),
+);
+
+fn stuck_new_sql() -> String {
+    format!(
+        "SELECT o.id, s.last_reason {} AND s.stuck_at IS NULL AND {} <= ?1 ORDER BY o.created_at, o.id",
+        open_orders_from!(),
+        stuck_age!()
+    )
+}
+
+/// Marks one order stuck, once (binds: id, the first check's delay, now):
+/// a stuck order that was never checked stays due at its first check.
+/// Another desk may have marked it since the caller's read: then nothing.
+static MARK_STUCK: Sql = sql!(
+    "INSERT INTO order_sync (order_id, next_check_at, stuck_at) \
+     SELECT id, created_at + ?2, ?3 FROM orders WHERE id = ?1 \
+     ON CONFLICT (order_id) DO UPDATE SET stuck_at = excluded.stuck_at \
+     WHERE order_sync.stuck_at IS NULL"
+);
+
+static NEXT_DUE: Sql = sql!(format!(
+    "SELECT MIN({DUE_AT}) FROM orders o \
+     JOIN profiles p ON p.pk = o.profile_pk LEFT JOIN order_sync s ON s.order_id = o.id \
+     WHERE {OPEN} AND p.removed_at IS NULL AND {PLANNED}"
+));
+
+const STATE_COLS: &str =
+    "o.id, o.status, o.created_at, s.order_id AS has_row, s.last_checked_at, s.next_check_at, \
+     s.attempts, s.last_reason, s.last_error_code, s.stuck_at";
+
+static STATE: Sql = sql!(format!(
+    "SELECT {STATE_COLS} FROM orders o LEFT JOIN order_sync s ON s.order_id = o.id WHERE o.id = ?1"
+));
+
+/// Open orders past their threshold (binds: now, the two default
+/// thresholds, at most how many).
+static STUCK: Sql = sql!(format!(
+    "SELECT {STATE_COLS} {} AND {} <= ?1 ORDER BY o.created_at, o.id LIMIT ?4",
+    open_orders_from!(),
+    stuck_age!()
+));
+
+static SET_PROFILE_SYNC: Sql = sql!(
+    "INSERT INTO profile_sync (profile_id, max_concurrent, stuck_payout_ms, stuck_deposit_ms) VALUES (?1,?2,?3,?4) \
+     ON CONFLICT (profile_id) DO UPDATE SET max_concurrent = excluded.max_concurrent, \
+     stuck_payout_ms = excluded.stuck_payout_ms, stuck_deposit_ms = excluded.stuck_deposit_ms"
+);
+
+static PROFILE_SYNC: Sql = sql!("SELECT * FROM profile_sync");
+
+/// Where an order stands, from a `STATE_COLS` row of either engine.
+fn sync_state_of<R: Cols>(r: &R) -> CoreResult<SyncState> {
+    let status = r.req_text("status")?;
     let open = !OrderStatus::parse(&status).is_some_and(OrderStatus::is_final);
-    let created_at: i64 = r.try_get("created_at")?;
-    let has_row: Option<i64> = r.try_get("has_row")?;
-    let next: Option<i64> = r.try_get("next_check_at")?;
+    let created_at = r.req_int("created_at")?;
     Ok(SyncState {
-        order_id: r.try_get("id")?,
-        last_checked_at: r.try_get("last_checked_at")?,
+        order_id: r.req_int("id")?,
+        last_checked_at: r.int("last_checked_at")?,
         // Never checked: due at the first step of the schedule.
-        next_check_at: match (open, has_row) {
+        next_check_at: match (open, r.int("has_row")?) {
             (false, _) => None,
             (true, None) => Some(schedule::first_check(created_at)),
-            (true, Some(_)) => next,
+            (true, Some(_)) => r.int("next_check_at")?,
         },
-        attempts: r.try_get::<Option<i64>, _>("attempts")?.unwrap_or(0),
-        last_reason: r.try_get("last_reason")?,
-        last_error_code: r.try_get("last_error_code")?,
-        stuck_at: r.try_get("stuck_at")?,
+        attempts: r.int("attempts")?.unwrap_or(0),
+        last_reason: r.text("last_reason")?,
+        last_error_code: r.text("last_error_code")?,
+        stuck_at: r.int("stuck_at")?,
+    })
+}
+
+/// A due order, from a `DUE_ORDERS` row of either engine.
+fn due_from<R: Cols>(r: &R) -> CoreResult<Due> {
+    Ok(Due {
+        order_id: r.req_int("id")?,
+        profile_id: r.req_text("profile_id")?,
+        created_at: r.req_int("created_at")?,
+        status: OrderStatus::parse(&r.req_text("status")?).unwrap_or(OrderStatus::Unknown),
     })
 }
 

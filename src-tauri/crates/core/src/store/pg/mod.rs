@@ -6,13 +6,14 @@
 //! append-only audit log (a trigger), one desk per order while it is
 //! queried or settled (row locks, `FOR UPDATE SKIP LOCKED`).
 //!
-//! One file per entity, as on SQLite: `open` (pool, migrations), `rows`,
-//! `orders`, `profiles`, `search`, `misc` (balances, audit, settings).
+//! Only what differs from SQLite is here: `open` (pool, migrations), `rows`
+//! (the row type's columns), `orders` (the inserts, with their advisory
+//! locks), `search`. Profiles, balances, the audit log, settings, reading
+//! and updating orders are written once for both engines (`store/*.rs`,
+//! `impl_both!`).
 
-mod misc;
 mod open;
 mod orders;
-mod profiles;
 mod rows;
 mod search;
 #[cfg(test)]
@@ -23,11 +24,19 @@ use sqlx::PgPool;
 /// The PostgreSQL engine: a pool on one database.
 #[derive(Debug, Clone)]
 pub struct PgStore {
-    pool: PgPool,
+    pub(super) pool: PgPool,
 }
+
+/// What `writing()` holds on PostgreSQL: nothing (the server orders writers).
+pub(crate) struct NoLock;
 
 impl PgStore {
     pub fn pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    /// SQLite's one-writer lock has no counterpart here.
+    pub(crate) async fn writing(&self) -> NoLock {
+        NoLock
     }
 }

@@ -104,16 +104,7 @@ async fn has_pending(pool: &PgPool) -> CoreResult<bool> {
 /// Refuse a database migrated by a newer PayDesk: its schema may mean things
 /// this version does not know.
 async fn refuse_newer(pool: &PgPool) -> CoreResult<()> {
-    let max_db = applied_version(pool).await?;
-    let max_known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
-    if max_db.unwrap_or(0) > max_known {
-        return Err(CoreError::Storage(crate::tr!(
-            "该数据库由更新版本的 PayDesk 创建（架构版本 {}），请升级 PayDesk 后再打开",
-            "this database was written by a newer PayDesk (schema {}); upgrade PayDesk to open it",
-            max_db.unwrap_or(0)
-        )));
-    }
-    Ok(())
+    crate::store::open::refuse_newer_than(applied_version(pool).await?, &MIGRATOR)
 }
 
 #[cfg(test)]

@@ -1,11 +1,9 @@
-//! PostgreSQL rows into the store's types, through the same mapping as
-//! SQLite's (`store/rows.rs`): flags are BOOLEAN here, read as 0/1.
+//! PostgreSQL rows into the store's types, through the one mapping of each
+//! entity (`store/rows.rs`): flags are BOOLEAN here, read as 0/1.
 
 use super::super::rows::{order_from, Cols};
-use super::super::{Order, Profile};
-use crate::domain::ProviderKind;
-use crate::error::{CoreError, CoreResult};
-use crate::gateway::GatewayConfig;
+use super::super::Order;
+use crate::error::CoreResult;
 use sqlx::postgres::PgRow;
 use sqlx::Row;
 
@@ -22,34 +20,6 @@ impl Cols for PgRow {
             },
         }
     }
-}
-
-pub(super) fn order_from_row(r: &PgRow) -> CoreResult<Order> {
-    order_from(r)
-}
-
-pub(super) fn profile_from_row(r: &PgRow) -> CoreResult<Profile> {
-    let provider: String = r.try_get("provider")?;
-    Ok(Profile {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        provider: ProviderKind::parse(&provider)
-            .ok_or_else(|| CoreError::Storage(format!("bad provider {provider}")))?,
-        gateway: GatewayConfig {
-            base_url: r.try_get("base_url")?,
-            merchant_id: r.try_get("merchant_id")?,
-            app_id: r.try_get("app_id")?,
-            operator_id: r.try_get("operator_id")?,
-            notify_url: r.try_get("notify_url")?,
-            return_url: r.try_get("return_url")?,
-        },
-        has_reply_secret: r.try_get("has_reply_secret")?,
-        sandbox: r.try_get("sandbox")?,
-        low_balance_fen: r.try_get("low_balance_fen")?,
-        approval_threshold_fen: r.try_get("approval_threshold_fen")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-    })
 }
 
 /// A bind value of a query built at run time.
@@ -73,5 +43,5 @@ pub(super) async fn fetch_orders(
         };
     }
     let rows = q.fetch_all(pool).await?;
-    rows.iter().map(order_from_row).collect()
+    rows.iter().map(order_from).collect()
 }
