@@ -10,9 +10,8 @@
 //! The in-process writers are this test binary re-run as a child with
 //! `PAYDESK_CONC_WORKER` set (see `worker`).
 
-mod common;
+mod support;
 
-use common::{Env, JST_PAYEE};
 use futures_util::StreamExt;
 use paydesk_core::form::OrderInput;
 use paydesk_core::services::PayDesk;
@@ -21,6 +20,7 @@ use paydesk_core::{OrderKind, ProviderKind};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Instant;
+use support::{Env, JST_PAYEE};
 
 const APP_A: usize = 450;
 const APP_B: usize = 450;

@@ -2,10 +2,12 @@
 //! `paydesk` binary (`Env`, `Run`), `args` holds a valid order's flags per
 //! gateway, and the service-level helpers below give a `PayDesk` on a temp
 //! SQLite file with an in-memory vault, one profile per sandbox gateway, and a
-//! valid order for each gateway. (`common.rs` re-exports `cli` and `args`.)
+//! valid order for each gateway; `batch` the batch payout files and imports.
+//! Every suite uses it as `mod support;`.
 #![allow(dead_code)]
 
 pub mod args;
+pub mod batch;
 pub mod cli;
 
 // Not every suite uses every part.
