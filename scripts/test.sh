@@ -27,6 +27,15 @@ step "rustfmt" cargo fmt --all -- --check
 step "clippy" cargo clippy --workspace --all-targets --features "$FEATURES" -- -D warnings
 # Under a throwaway PostgreSQL cluster: the store and team tests run on both engines.
 step "rust tests" scripts/with-postgres.sh scripts/with-keyring.sh cargo test --workspace --features "$FEATURES"
+# The CLI suite and the fault/crash suites a second time with PostgreSQL as the
+# store (crates/cli/tests/support/engine.rs: a fresh database per test; the
+# tests about the SQLite file itself are listed there). Mostly waiting on
+# loopback I/O, so more test threads than cores.
+PG_SUITES=(cli integrity issue10 sync sync_cli batch notify notify_callbacks notify_crash
+  notify_demo notify_sandbox faults crash hostile concurrency)
+step "rust suites on PostgreSQL" env PAYDESK_TEST_ENGINE=postgres scripts/with-postgres.sh \
+  scripts/with-keyring.sh cargo test --workspace --features "$FEATURES" \
+  $(printf -- '--test %s ' "${PG_SUITES[@]}") -- --test-threads=4
 step "ui check" npm --prefix ui run check --silent
 step "ui unit tests" npm --prefix ui test --silent
 step "ui browser journeys" npm --prefix ui run e2e:browser --silent

@@ -8,6 +8,7 @@ macro_rules! with_commands {
     ($m:ident) => {
         $m! {
             app_info,
+            start_problem,
             get_settings,
             save_settings,
             list_profiles,

@@ -51,6 +51,14 @@ pub async fn app_info(state: State<'_, AppState>) -> R<AppInfo> {
     })
 }
 
+/// Why the desk could not be opened at start, in both languages (None: it was).
+#[tauri::command]
+pub async fn start_problem(
+    problem: State<'_, crate::state::StartProblem>,
+) -> R<Option<paydesk_core::i18n::Words>> {
+    Ok(problem.0.clone())
+}
+
 #[tauri::command]
 pub async fn get_settings(state: State<'_, AppState>) -> R<Settings> {
     Ok(state.desk.settings().await?)

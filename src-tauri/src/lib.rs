@@ -65,7 +65,22 @@ pub fn run() {
         .setup(|app| {
             tracing::info!(ms = state::since_start_ms(), "setup");
             let data_dir = state::data_dir(app.handle());
-            let state = tauri::async_runtime::block_on(AppState::start(data_dir))?;
+            let state = match tauri::async_runtime::block_on(AppState::start(data_dir.clone())) {
+                Ok(s) => s,
+                Err(e) => {
+                    // Start all the same and say what is wrong (a locked or
+                    // absent keyring in team mode): the window shows it.
+                    tracing::error!(error = %e, "the desk's database could not be opened");
+                    let words = tauri::async_runtime::block_on(state::start_problem(
+                        &data_dir,
+                        std::sync::Arc::new(paydesk_core::vault::KeyringStore),
+                        e,
+                    ));
+                    app.manage(state::StartProblem(Some(words)));
+                    return Ok(());
+                }
+            };
+            app.manage(state::StartProblem(None));
             // Demo mode: the sandbox's callbacks arrive at the app's own
             // loopback listener before any window can send an order.
             tauri::async_runtime::block_on(

@@ -5,7 +5,7 @@ use paydesk_core::domain::ProviderKind;
 use paydesk_core::error::CoreError;
 use paydesk_core::services::{PayDesk, ProfileView};
 use paydesk_core::sync::SyncEvent;
-use paydesk_core::vault::KeyringStore;
+use paydesk_core::vault::{KeyringStore, SecretStore};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::OnceLock;
@@ -67,29 +67,66 @@ pub fn data_dir(app: &tauri::AppHandle) -> PathBuf {
         .unwrap_or_else(|_| dirs::data_dir().unwrap_or_default().join("paydesk"))
 }
 
+/// Why the desk could not be opened (team mode with a locked or absent
+/// keyring, a database that cannot be reached), in both languages: the window
+/// opens all the same and says it (`start_problem`), where the language
+/// setting, kept in that database, cannot be read.
+#[derive(Default)]
+pub struct StartProblem(pub Option<paydesk_core::i18n::Words>);
+
+/// The same failure worded in both languages: the first wording is the
+/// error at hand, the other comes from opening once more in that language.
+pub async fn start_problem(
+    data_dir: &std::path::Path,
+    vault: Arc<dyn SecretStore>,
+    e: CoreError,
+) -> paydesk_core::i18n::Words {
+    use paydesk_core::i18n::{lang, set_lang, Lang, Words};
+    let first = e.to_string();
+    let was = lang();
+    let other = match was {
+        Lang::Zh => Lang::En,
+        Lang::En => Lang::Zh,
+    };
+    set_lang(other);
+    let second = match open_database(data_dir, vault).await {
+        Err(e) => e.to_string(),
+        // Opened this time (the keyring was just unlocked): the first
+        // wording is all there is; a restart starts normally.
+        Ok(_) => first.clone(),
+    };
+    set_lang(was);
+    let (zh, en) = match was {
+        Lang::Zh => (first, second),
+        Lang::En => (second, first),
+    };
+    Words { zh, en }
+}
+
+/// The desk's database, chosen as the CLI chooses it: PAYDESK_DATABASE_URL,
+/// else the desk's saved `team join`, else the local file.
+pub async fn open_database(
+    data_dir: &std::path::Path,
+    vault: Arc<dyn SecretStore>,
+) -> Result<(Option<TeamDatabase>, PayDesk), CoreError> {
+    use paydesk_core::team::{self, choice, Database};
+    let env = std::env::var(choice::ENV_URL).ok();
+    let chosen = choice::choose(None, env.as_deref(), data_dir)?;
+    let team = match &chosen.database {
+        Database::Team(url) => Some(TeamDatabase {
+            label: url.label(),
+            url: url.connect_url(vault.as_ref())?,
+        }),
+        Database::Local(_) => None,
+    };
+    let desk = team::open_desk(&chosen, data_dir, vault, Default::default()).await?;
+    Ok((team, desk))
+}
+
 impl AppState {
     pub async fn start(data_dir: PathBuf) -> Result<AppState, CoreError> {
-        use paydesk_core::team::{self, choice, Database};
-        // The same choice as the CLI's: PAYDESK_DATABASE_URL, else the desk's
-        // saved `team join`, else the local file.
-        let env = std::env::var(choice::ENV_URL).ok();
-        let chosen = choice::choose(None, env.as_deref(), &data_dir)?;
-        let team = match &chosen.database {
-            Database::Team(url) => Some(TeamDatabase {
-                label: url.label(),
-                url: url.connect_url(&KeyringStore)?,
-            }),
-            Database::Local(_) => None,
-        };
-        let desk = Arc::new(
-            team::open_desk(
-                &chosen,
-                &data_dir,
-                Arc::new(KeyringStore),
-                Default::default(),
-            )
-            .await?,
-        );
+        let (team, desk) = open_database(&data_dir, Arc::new(KeyringStore)).await?;
+        let desk = Arc::new(desk);
         if let Ok(s) = desk.settings().await {
             paydesk_core::i18n::set_lang(s.lang);
         }
@@ -614,6 +651,63 @@ pub async fn watch_team(app: tauri::AppHandle, url: paydesk_core::Secret) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A keyring that cannot be read (locked, stopped, absent).
+    struct Locked;
+    impl SecretStore for Locked {
+        fn get(
+            &self,
+            _: &str,
+            _: paydesk_core::vault::Slot,
+        ) -> Result<Option<paydesk_core::Secret>, CoreError> {
+            Err(CoreError::Secret("Locked collection".into()))
+        }
+        fn set(
+            &self,
+            _: &str,
+            _: paydesk_core::vault::Slot,
+            _: &paydesk_core::Secret,
+        ) -> Result<(), CoreError> {
+            unreachable!()
+        }
+        fn delete(&self, _: &str, _: paydesk_core::vault::Slot) -> Result<(), CoreError> {
+            unreachable!()
+        }
+    }
+
+    /// A desk that joined a team, started with its keyring locked: the
+    /// database cannot be opened, and the window gets why in both languages
+    /// (before any connection is tried: the password comes first).
+    #[test]
+    fn a_team_desk_with_a_locked_keyring_starts_with_the_problem_in_both_languages() {
+        if std::env::var("PGPASSWORD").is_ok() || std::env::var("PAYDESK_DATABASE_URL").is_ok() {
+            return; // Either outranks the desk's saved choice and keyring.
+        }
+        use paydesk_core::team::{choice, TeamUrl};
+        let dir = tempfile::tempdir().unwrap();
+        let url = TeamUrl::parse("postgres://amy@db.local:6543/pay", "x").unwrap();
+        choice::save(dir.path(), &url).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let vault: Arc<dyn SecretStore> = Arc::new(Locked);
+        let e = match rt.block_on(open_database(dir.path(), vault.clone())) {
+            Err(e) => e,
+            Ok(_) => panic!("opened without the password"),
+        };
+        let w = rt.block_on(start_problem(dir.path(), vault, e));
+        assert!(
+            w.zh.contains("操作员 amy 的登录密码") && w.zh.contains("处理方法"),
+            "{}",
+            w.zh
+        );
+        assert!(
+            w.en.contains("operator amy's login password") && w.en.contains("PGPASSWORD"),
+            "{}",
+            w.en
+        );
+    }
 
     fn low() -> SyncEvent {
         SyncEvent::LowBalance {

@@ -1130,4 +1130,68 @@ export const journeys = [
       assert((await page.getByTestId('approval-threshold').count()) === 0, 'no threshold field on a single desk');
     },
   },
+  {
+    name: 'payout-without-the-key',
+    async run({ page, base, shot }) {
+      // Team mode, this desk's keyring without sandbox-jstpay's key: said as
+      // soon as the profile is chosen, before any field is filled.
+      for (const lang of ['zh', 'en']) {
+        await open(page, base, '#/payout', `mock&team&nokey=sandbox-jstpay${lang === 'en' ? '&lang=en' : ''}`);
+        await selectProfile(page, 'payout-profile', 'jstpay');
+        const banner = page.getByTestId('payout-nokey');
+        await banner.waitFor();
+        const words = await text(banner);
+        if (lang === 'zh') {
+          assert(words.includes('没有商户配置“sandbox-jstpay”的密钥') && words.includes('待审批') && words.includes('持有该密钥的电脑'), `zh banner: ${words}`);
+        } else {
+          assert(words.includes('holds no key for profile “sandbox-jstpay”') && words.includes('awaiting approval') && words.includes('a desk that holds the key'), `en banner: ${words}`);
+        }
+        assert((await page.inputValue('#payout-amount')) === '', 'said before the form is filled');
+        await shot(`payout-nokey-${lang}`);
+        // A profile whose key is here: no banner.
+        await selectProfile(page, 'payout-profile', 'jeepay');
+        await until(async () => (await page.getByTestId('payout-nokey').count()) === 0, 'no banner for a profile with its key');
+        // Prepared, it is stored awaiting approval, not sent.
+        await fillJstPayout(page, { amount: '100', account: '6222020200112233445' });
+        assert(await page.getByTestId('payout-nokey').isVisible(), 'banner beside the form');
+        await page.keyboard.press('Enter');
+        const confirm = page.getByTestId('payout-confirm');
+        await until(async () => (await confirm.getAttribute('data-armed')) === 'true', 'send goes live');
+        await page.getByTestId('send-payout').click();
+        const sent = page.getByTestId('payout-sent');
+        await sent.waitFor();
+        assert((await sent.getAttribute('data-outcome')) === 'awaiting', 'awaiting outcome');
+        const heading = await text(page.getByTestId('payout-heading'));
+        assert(heading === (lang === 'zh' ? '代付已保存，等待审批' : 'Payout saved, awaiting approval'), `heading: ${heading}`);
+        const reason = await text(page.getByTestId('payout-reason'));
+        assert(reason.includes(lang === 'zh' ? '没有商户配置“sandbox-jstpay”的密钥' : 'holds no key for profile “sandbox-jstpay”'), `reason: ${reason}`);
+        await shot(`payout-nokey-saved-${lang}`);
+      }
+      // A single desk without the key: nothing to hand over, it says so.
+      await open(page, base, '#/payout', 'mock&nokey=sandbox-jstpay');
+      await selectProfile(page, 'payout-profile', 'jstpay');
+      await page.getByTestId('payout-nokey').waitFor();
+      assert((await text(page.getByTestId('payout-nokey'))).includes('无法发送代付'), 'single desk: cannot send');
+    },
+  },
+  {
+    name: 'start-problem',
+    async run({ page, base, shot }) {
+      // The shell could not open the team database (the keyring locked): the
+      // window says which secret and how to go on, in both languages.
+      await open(page, base, '', 'mock&team&startproblem');
+      const box = page.getByTestId('start-problem');
+      await box.waitFor();
+      assert((await text(page.locator('main h1'))) === 'PayDesk 无法打开数据库', 'zh title');
+      const zh = await text(page.getByTestId('start-problem-message'));
+      assert(zh.includes('操作员 finance01 的登录密码') && zh.includes('解锁') && zh.includes('PGPASSWORD') && zh.includes('paydesk team leave'), `zh: ${zh}`);
+      await shot('start-problem-zh');
+      await box.getByRole('button', { name: 'English' }).click();
+      await until(async () => (await text(page.locator('main h1'))) === 'PayDesk cannot open its database', 'en title');
+      const en = await text(page.getByTestId('start-problem-message'));
+      assert(en.includes("operator finance01's login password") && en.includes('unlock (or start) the OS keyring') && en.includes('PGPASSWORD'), `en: ${en}`);
+      await shot('start-problem-en');
+      assert((await count(page, 'app_info')) === 0, 'nothing else asked of a shell without its database');
+    },
+  },
 ];

@@ -1,6 +1,7 @@
 // State shared across screens: profiles, settings, the current screen.
 import type { AppInfo, ProfileView, Settings } from './bindings';
 import { call } from './backend';
+import type { StartProblem } from './backend/commands';
 import { setLang } from './i18n.svelte';
 
 export const SCREENS = ['balances', 'payout', 'batch', 'deposit', 'lookup', 'orders', 'arrivals', 'approvals', 'profiles'] as const;
@@ -24,7 +25,10 @@ export const app = $state<{
   awaiting: number;
   /** The badge is switched on in the alert settings. */
   badge: boolean;
+  /** The shell could not open the desk's database at start (why, in both languages). */
+  startProblem: StartProblem | null;
 }>({
+  startProblem: null,
   counts: { open: 0, stuck: 0 },
   awaiting: 0,
   badge: true,
@@ -78,6 +82,13 @@ export async function loadProfiles(): Promise<void> {
 }
 
 export async function boot(): Promise<void> {
+  // The shell started without its database (team mode with a locked or
+  // absent keyring): nothing else can answer, so say why and stop here.
+  const problem = await call('start_problem', {});
+  if (problem) {
+    app.startProblem = problem;
+    return;
+  }
   const [info, settings] = await Promise.all([call('app_info', {}), call('get_settings', {})]);
   app.info = info;
   app.settings = settings;

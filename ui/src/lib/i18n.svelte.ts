@@ -166,6 +166,12 @@ const dict = {
   'payout.reason': ['原因', 'Reason'],
   'payout.retry': ['修改后重新提交', 'Correct and send again'],
   'payout.new': ['再建一笔', 'New payout'],
+  'start.title': ['PayDesk 无法打开数据库', 'PayDesk cannot open its database'],
+  'start.hint': ['按上面的方法处理后，请重新启动 PayDesk。', 'Once that is fixed, start PayDesk again.'],
+  'payout.noKeyTeam': ['此电脑的密钥环中没有商户配置“{profile}”的密钥：可以在这里准备代付，提交后保存为待审批，由持有该密钥的电脑上的复核人审批后发送到网关。', 'This desk’s keyring holds no key for profile “{profile}”: you can prepare the payout here; it is stored awaiting approval and sent to the gateway when a checker on a desk that holds the key approves it.'],
+  'payout.noKeySingle': ['商户配置“{profile}”没有保存密钥，无法发送代付：请先在“商户与设置”中填写密钥。', 'Profile “{profile}” has no saved key, so no payout can be sent: enter the key under “Profiles & settings” first.'],
+  'payout.result.awaiting': ['代付已保存，等待审批', 'Payout saved, awaiting approval'],
+  'payout.advice.awaiting': ['尚未发送到网关：复核人审批后才会发送，可在“待审批”中查看。', 'Nothing has been sent to the gateway yet: it is sent once a checker approves it (see Approvals).'],
   'payout.noFields': ['该网关只需要金额。', 'This gateway needs only the amount.'],
 
   'deposit.title': ['新建代收', 'New deposit'],

@@ -375,7 +375,7 @@ async fn each_duplicate_group_is_accepted_on_its_own_and_a_run_refuses_while_one
     ];
     write_csv(&dup, JST_HEADER, &list);
     let bytes = std::fs::read(&dup).unwrap();
-    let desk = paydesk_core::services::PayDesk::open(
+    let desk = support::engine::open(
         env.data_dir(),
         std::sync::Arc::new(paydesk_core::vault::MemoryStore::default()),
     )
@@ -437,17 +437,11 @@ async fn each_duplicate_group_is_accepted_on_its_own_and_a_run_refuses_while_one
     );
     // Even when the stored state says runnable (an older writer, another
     // process), the open warning alone stops the run before any row leaves.
-    let db = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        env.data_dir().join("paydesk.db").display()
-    ))
-    .await
-    .unwrap();
-    sqlx::query("UPDATE batches SET state = 'draft' WHERE id = ?")
-        .bind(half)
-        .execute(&db)
-        .await
-        .unwrap();
+    support::engine::execute(
+        &desk,
+        &format!("UPDATE batches SET state = 'draft' WHERE id = {half}"),
+    )
+    .await;
     let v = env
         .run(&["--json", "batch", "run", &half.to_string()])
         .await
@@ -460,12 +454,11 @@ async fn each_duplicate_group_is_accepted_on_its_own_and_a_run_refuses_while_one
     );
     assert!(env.sandbox.sim.orders().is_empty(), "nothing was sent");
     // Back to what the import stored, so it does not count as "imported before".
-    sqlx::query("UPDATE batches SET state = 'invalid' WHERE id = ?")
-        .bind(half)
-        .execute(&db)
-        .await
-        .unwrap();
-    db.close().await;
+    support::engine::execute(
+        &desk,
+        &format!("UPDATE batches SET state = 'invalid' WHERE id = {half}"),
+    )
+    .await;
 
     // Both groups ticked: runnable, and every row is paid once.
     let b = batch::import(&desk, "jstpay", &bytes, &opts(keys.clone()))
@@ -892,7 +885,7 @@ async fn reopening_the_app_resumes_a_killed_run_exactly_once() {
     child.kill().unwrap();
     child.wait().unwrap();
     env.sandbox.sim.clear_faults();
-    let desk = paydesk_core::services::PayDesk::open(
+    let desk = support::engine::open(
         env.data_dir(),
         std::sync::Arc::new(paydesk_core::vault::KeyringStore),
     )

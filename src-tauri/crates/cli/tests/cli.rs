@@ -317,7 +317,7 @@ async fn every_call(kind: ProviderKind) {
     );
 
     // The secrets are nowhere: not in the SQLite file or its WAL, not in any output.
-    let bytes = env.data_bytes();
+    let bytes = env.data_bytes().await;
     for s in [
         Some(creds.secret),
         creds.reply_secret,

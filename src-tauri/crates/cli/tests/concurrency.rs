@@ -14,7 +14,6 @@ mod support;
 
 use futures_util::StreamExt;
 use paydesk_core::form::OrderInput;
-use paydesk_core::services::PayDesk;
 use paydesk_core::vault::{KeyringStore, MemoryStore, SecretStore, Slot};
 use paydesk_core::{OrderKind, ProviderKind};
 use std::process::{Command, Stdio};
@@ -60,7 +59,8 @@ async fn worker() {
     // create (a D-Bus round trip with session encryption, slow in a debug
     // build) would only dilute what is measured here, the database.
     let vault = MemoryStore::default();
-    let desk = match PayDesk::open(std::path::Path::new(&dir), Arc::new(vault.clone())).await {
+    let desk = match support::engine::open(std::path::Path::new(&dir), Arc::new(vault.clone())).await
+    {
         Ok(d) => d,
         Err(e) => {
             println!("WORKER ok=0 failed=1 error={e}");
@@ -97,20 +97,21 @@ async fn worker() {
 }
 
 fn spawn_worker(env: &Env, spec: &str) -> std::process::Child {
-    Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "worker",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("PAYDESK_CONC_WORKER", spec)
-        .env("PAYDESK_DATA_DIR", env.data_dir())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    support::engine::point_child(&mut cmd, env.data_dir());
+    cmd.args([
+        "--exact",
+        "worker",
+        "--ignored",
+        "--nocapture",
+        "--test-threads=1",
+    ])
+    .env("PAYDESK_CONC_WORKER", spec)
+    .env("PAYDESK_DATA_DIR", env.data_dir())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap()
 }
 
 fn tally(out: std::process::Output) -> (usize, usize, String) {
@@ -191,23 +192,14 @@ async fn an_app_and_the_cli_creating_1000_orders_at_once_lose_nothing() {
         all_text.push_str(&text);
     }
     let elapsed = started.elapsed();
-    let desk = PayDesk::open(env.data_dir(), Arc::new(KeyringStore))
+    let desk = support::engine::open(env.data_dir(), Arc::new(KeyringStore))
         .await
         .unwrap();
-    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders")
-        .fetch_one(desk.store.pool())
-        .await
-        .unwrap();
-    let bad: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM orders WHERE status NOT IN ('pending','processing')",
-    )
-    .fetch_one(desk.store.pool())
-    .await
-    .unwrap();
-    let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM order_events")
-        .fetch_one(desk.store.pool())
-        .await
-        .unwrap();
+    let count = |sql: &'static str| support::engine::scalar_i64(&desk, sql);
+    let rows = count("SELECT COUNT(*) FROM orders").await;
+    let bad =
+        count("SELECT COUNT(*) FROM orders WHERE status NOT IN ('pending','processing')").await;
+    let events = count("SELECT COUNT(*) FROM order_events").await;
     let at_gateway = env.sandbox.sim.orders().len();
     println!(
         "CONCURRENCY: {} creates ({} + {} in two app processes, {} CLI processes) in {:.1} s: {} rows, {} events, {} at the sandbox, {} failed, {} not accepted",
@@ -240,6 +232,11 @@ async fn an_app_and_the_cli_creating_1000_orders_at_once_lose_nothing() {
 /// yet, at the same moment; every one of them must open it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn several_processes_opening_a_fresh_database_at_once_all_succeed() {
+    if support::engine::sqlite_only(
+        "concurrency::several_processes_opening_a_fresh_database_at_once_all_succeed",
+    ) {
+        return;
+    }
     for round in 0..3 {
         let env = Env::new().await;
         let children: Vec<_> = (0..4).map(|_| spawn_worker(&env, "OPEN:0")).collect();

@@ -247,7 +247,7 @@ async fn the_apps_auto_refresh_settles_an_order_left_by_a_killed_process() {
         .sim
         .set_state(kind, &no, SimState::Succeeded)
         .unwrap();
-    let desk = paydesk_core::services::PayDesk::open(
+    let desk = support::engine::open(
         env.data_dir(),
         std::sync::Arc::new(paydesk_core::vault::KeyringStore),
     )

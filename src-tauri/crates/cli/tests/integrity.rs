@@ -140,7 +140,7 @@ async fn a_number_used_by_another_profile_of_the_same_merchant_is_refused() {
 /// The desk used by the remaining tests: one jstpay profile on the sandbox.
 async fn one_profile(sandbox: &paydesk_sandbox::Running, dir: &std::path::Path) -> PayDesk {
     set_lang(Lang::En);
-    let d = PayDesk::open(dir, Arc::new(MemoryStore::default()))
+    let d = engine::open(dir, Arc::new(MemoryStore::default()))
         .await
         .unwrap();
     add_profile(&d, KIND, "main", sandbox.base_url(KIND)).await;
@@ -187,7 +187,7 @@ async fn refresh_of_several_orders_reports_each_one() {
     let sandbox = paydesk_sandbox::spawn(0, None).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let vault = Arc::new(MemoryStore::default());
-    let d = PayDesk::open(dir.path(), vault.clone()).await.unwrap();
+    let d = engine::open(dir.path(), vault.clone()).await.unwrap();
     set_lang(Lang::En);
     add_profile(&d, KIND, "main", sandbox.base_url(KIND)).await;
     add_profile(&d, KIND, "keyless", sandbox.base_url(KIND)).await;
@@ -209,7 +209,7 @@ async fn refresh_of_several_orders_reports_each_one() {
     use paydesk_core::vault::{SecretStore, Slot};
     vault.delete(&keyless, Slot::Secret).unwrap();
     drop(d);
-    let d = PayDesk::open(dir.path(), vault.clone()).await.unwrap();
+    let d = engine::open(dir.path(), vault.clone()).await.unwrap();
     sandbox.sim.set_state(KIND, "R-1", SimState::Succeeded);
     let results = d.refresh_orders(&[a.order.id, b.order.id]).await.unwrap();
     assert_eq!(results.len(), 2);

@@ -257,6 +257,7 @@ async fn run_raw(env: &Env, args: &[&str]) -> Run {
         .env_remove("PAYDESK_LANG")
         .args(args)
         .env_remove("PAYDESK_DATA_DIR");
+    support::engine::point_child(&mut cmd, env.data_dir());
     let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
         .await
         .unwrap();

@@ -259,7 +259,7 @@ async fn secrets_appear_nowhere_after_a_full_run_of_every_gateway() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert!(files.iter().any(|f| f == "paydesk.db"), "{files:?}");
-    let bytes = env.data_bytes();
+    let bytes = env.data_bytes().await;
     let mut found = Vec::new();
     for s in &secrets {
         if contains(&bytes, s) {

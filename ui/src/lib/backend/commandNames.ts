@@ -4,6 +4,7 @@
 /** Every IPC command the shell offers. */
 export const COMMAND_NAMES = [
   'app_info',
+  'start_problem',
   'get_settings',
   'save_settings',
   'list_profiles',

@@ -37,8 +37,15 @@ export interface RaisedAlert {
   at: number;
 }
 
+/** Why the desk's database could not be opened at start (src-tauri/src/state.rs `StartProblem`), in both languages. */
+export interface StartProblem {
+  zh: string;
+  en: string;
+}
+
 export interface Commands {
   app_info: [None, AppInfo];
+  start_problem: [None, StartProblem | null];
   get_settings: [None, Settings];
   save_settings: [{ settings: Settings }, null];
   list_profiles: [None, ProfileView[]];

@@ -302,6 +302,23 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
       throw new MockError('conflict', `商户订单号 ${input.order_no} 已经存在`);
     }
     const at = now();
+    // As the core: a payout on a desk without the profile's key waits for a
+    // checker on a desk that holds it (team mode); a single desk refuses it.
+    if (kind === 'payout' && !secrets.has(p.id)) {
+      if (!handle.team) throw new MockError('secret', `商户配置“${p.name}”没有保存密钥，请在商户配置中重新填写密钥`);
+      const w = makeOrder(p, kind, {
+        order_no: input.order_no?.trim() || orderNoAt(at, kind), amount_fen: fen, at, status: 'awaiting_approval',
+        payee_name: values.payee_name ?? null, account_no: values.account_no ?? null, bank_name: bankName(values),
+        channel: null, fields: values,
+      });
+      Object.assign(w, { provider_order_id: null, provider_status: null, provider_message: null, created_by: ME });
+      w.message = settings.lang === 'en'
+        ? `the desk it was made on holds no key for profile “${p.name}”: stored awaiting approval, it is sent when a checker on a desk that holds the key approves it; nothing sent to the gateway yet`
+        : `制单的电脑没有商户配置“${p.name}”的密钥，代付已保存为待审批：由持有该密钥的电脑上的复核人审批后发送；尚未发送到网关`;
+      orders.unshift(w);
+      addEvent(w, 'submit', []);
+      return { order: structuredClone(w), error: null };
+    }
     const status: OrderStatus = kind === 'payout' ? 'processing' : 'pending';
     const o = makeOrder(p, kind, {
       order_no: input.order_no?.trim() || orderNoAt(at, kind), amount_fen: fen, at, status,
@@ -628,6 +645,15 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
   const handlers: { [K in Command]: (a: Args<K>) => Result<K> | Promise<Result<K>> } = {
     ui_ready: () => null,
     ...mockBatch.handlers,
+    // `?startproblem`: the desk's database could not be opened at start (team
+    // mode, the keyring locked), worded as src-tauri/src/state.rs words it.
+    start_problem: () =>
+      params.has('startproblem')
+        ? {
+            zh: '无法读取团队数据库 127.0.0.1:5432/paydesk 的操作员 finance01 的登录密码：系统密钥环不可用或拒绝访问：Locked collection。请确认已登录桌面会话并解锁密钥环。 处理方法：解锁（或启动）系统密钥环后重试；或用环境变量 PGPASSWORD 提供本次的密码；或运行 paydesk team leave 改用本机数据库。',
+            en: "cannot read operator finance01's login password for the team database 127.0.0.1:5432/paydesk: the OS keyring is unavailable or refused access: Locked collection. Make sure a desktop session is running and the keyring is unlocked. To fix it: unlock (or start) the OS keyring and try again; or give the password for this run in PGPASSWORD; or run paydesk team leave to use this desk's own database.",
+          }
+        : null,
     app_info: (): AppInfo => ({ version: '0.1.0-mock', data_dir: '/home/finance/.local/share/paydesk', sandbox_url: SANDBOX, first_run: profiles.length === 0, os_user: 'finance01', team_database: handle.team }),
     get_settings: () => ({ ...settings }),
     save_settings: ({ settings: s }) => {
@@ -738,6 +764,9 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
   };
 
   if (!fresh) addSandbox();
+  // `?nokey=NAME`: this desk's keyring holds no key for that profile.
+  const noKey = params.get('nokey');
+  if (noKey) profiles.filter((p) => p.name === noKey).forEach((p) => secrets.delete(p.id));
   if (handle.team && !fresh) seedApprovals();
   handle.call = async (cmd, args) => ipc(await (handlers[cmd as Command] as (a: unknown) => unknown)(ipc(args)));
 

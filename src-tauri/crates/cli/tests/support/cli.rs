@@ -1,7 +1,9 @@
-//! Test harness: the real `paydesk` binary, a real SQLite file in a temp dir,
-//! the real Secret Service (run under scripts/with-keyring.sh), and the sandbox
-//! over loopback.
+//! Test harness: the real `paydesk` binary, a real SQLite file in a temp dir
+//! (or, with `PAYDESK_TEST_ENGINE=postgres`, a fresh PostgreSQL database per
+//! test: `engine.rs`), the real Secret Service (run under
+//! scripts/with-keyring.sh), and the sandbox over loopback.
 
+use super::engine;
 use paydesk_core::ProviderKind;
 use serde_json::Value;
 use std::io::Write;
@@ -59,10 +61,15 @@ impl Env {
         let sandbox = paydesk_sandbox::spawn(0, None)
             .await
             .expect("sandbox starts");
-        Env {
-            dir: tempfile::tempdir().unwrap(),
-            sandbox,
-        }
+        let dir = tempfile::tempdir().unwrap();
+        // On PostgreSQL the test's database is made now, not in a child.
+        engine::database_url(dir.path());
+        Env { dir, sandbox }
+    }
+
+    /// The database this test's commands use: None on the SQLite file.
+    pub fn database_url(&self) -> Option<String> {
+        engine::database_url(self.data_dir())
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -77,6 +84,7 @@ impl Env {
             .arg("en")
             .args(args);
         c.env_remove("PAYDESK_DATA_DIR");
+        engine::point_child(&mut c, self.data_dir());
         c
     }
 
@@ -165,14 +173,18 @@ impl Env {
             .unwrap_or_else(|| panic!("sandbox has no order {order_no}"));
     }
 
-    /// Every byte of the data directory (SQLite file, WAL, anything else).
-    pub fn data_bytes(&self) -> Vec<u8> {
+    /// Every byte of the data directory (SQLite file, WAL, anything else)
+    /// and, on PostgreSQL, every row of every table as text.
+    pub async fn data_bytes(&self) -> Vec<u8> {
         let mut all = Vec::new();
         for e in std::fs::read_dir(self.data_dir()).unwrap() {
             let p = e.unwrap().path();
             if p.is_file() {
                 all.extend(std::fs::read(&p).unwrap());
             }
+        }
+        if let Some(url) = self.database_url() {
+            all.extend(engine::database_text(&url).await.into_bytes());
         }
         all
     }

@@ -1,14 +1,17 @@
 //! What the CLI crate's suites share, in one module: `cli` runs the real
 //! `paydesk` binary (`Env`, `Run`), `args` holds a valid order's flags per
-//! gateway, and the service-level helpers below give a `PayDesk` on a temp
-//! SQLite file with an in-memory vault, one profile per sandbox gateway, and a
-//! valid order for each gateway; `batch` the batch payout files and imports.
-//! Every suite uses it as `mod support;`.
+//! gateway, `engine` is the switch that runs the suites on PostgreSQL, and the
+//! service-level helpers below give a `PayDesk` on a temp SQLite file (or its
+//! PostgreSQL database) with an in-memory vault, one profile per sandbox
+//! gateway, and a valid order for each gateway; `batch` the batch payout
+//! files and imports. Every suite uses it as `mod support;`.
 #![allow(dead_code)]
 
 pub mod args;
 pub mod batch;
 pub mod cli;
+pub mod engine;
+pub mod keyring;
 
 // Not every suite uses every part.
 #[allow(unused_imports)]
@@ -113,7 +116,7 @@ pub fn profile_input(kind: ProviderKind, name: &str, base_url: String) -> Profil
 /// A desk with a 1 s request timeout (the timeout faults delay 3 s) and the
 /// "no such order" grace period off, so an order that never arrived settles.
 pub async fn desk(dir: &std::path::Path) -> PayDesk {
-    let mut d = PayDesk::open_with(
+    let mut d = engine::open_desk(
         dir,
         Arc::new(MemoryStore::default()),
         HttpOptions {

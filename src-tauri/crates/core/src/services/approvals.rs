@@ -116,12 +116,13 @@ impl PayDesk {
 
     /// Stores a payout that needs approval: its row is the exact request
     /// (number, amount, validated form values) a checker's desk will send.
-    /// No key and no gateway are needed for this.
+    /// No key and no gateway are needed for this. `note` says why it waits.
     pub(super) async fn submit_for_approval(
         &self,
         p: &Profile,
         mut params: OrderParams,
         generated: bool,
+        note: Note,
     ) -> CoreResult<OrderOutcome> {
         let mut attempt = 0;
         let id = loop {
@@ -132,7 +133,7 @@ impl PayDesk {
                 amount_fen: params.amount_fen,
                 fields: params.values.clone(),
                 status: OrderStatus::AwaitingApproval,
-                message: Some(Note::AwaitingApproval.stored()),
+                message: Some(note.stored()),
                 created_by: self.os_user.clone(),
                 created_at: params.created_at_ms,
             };

@@ -61,6 +61,9 @@ pub enum Note {
     ReceiveCheckConfirmed,
     /// At or above the profile's approval threshold: waits for a checker.
     AwaitingApproval,
+    /// Team mode: made on a desk without the profile's key; waits for a
+    /// checker on a desk that holds it, who sends it by approving.
+    AwaitingKey { profile: String },
     /// A checker approved it; it is being sent from the checker's desk.
     Approved { maker: String, checker: String },
     /// A checker refused it; nothing was sent.
@@ -149,6 +152,11 @@ impl Note {
             Note::AwaitingApproval => tr!(
                 "金额达到审批阈值，等待复核人审批；尚未发送到网关",
                 "at or above the approval threshold: waiting for a checker; nothing sent to the gateway yet"
+            ),
+            Note::AwaitingKey { profile } => tr!(
+                "制单的电脑没有商户配置“{}”的密钥，代付已保存为待审批：由持有该密钥的电脑上的复核人审批后发送；尚未发送到网关",
+                "the desk it was made on holds no key for profile “{}”: stored awaiting approval, it is sent when a checker on a desk that holds the key approves it; nothing sent to the gateway yet",
+                profile
             ),
             Note::Approved { maker, checker } => tr!(
                 "{} 已审批（制单人 {}），从复核人的工作台提交到网关",

@@ -172,11 +172,23 @@ impl PayDesk {
             .order_no
             .as_deref()
             .is_none_or(|s| s.trim().is_empty());
+        // A batch row too waits on its own (its row is not claimed: a
+        // second runner meets the number and links the same order).
         if needs_approval(&p, kind, params.amount_fen) {
-            // A batch row too waits on its own (its row is not claimed: a
-            // second runner meets the number and links the same order).
             return self
-                .submit_for_approval(&p, params, generated)
+                .submit_for_approval(&p, params, generated, Note::AwaitingApproval)
+                .await
+                .map(Some);
+        }
+        // Team mode, a payout on a desk without the profile's key: prepared
+        // here, sent by a checker on a desk that holds the key (approving is
+        // that desk's send). A single desk has no one else: refused below.
+        if kind == OrderKind::Payout && self.store.team_mode() && self.key_missing(&p)? {
+            let note = Note::AwaitingKey {
+                profile: p.name.clone(),
+            };
+            return self
+                .submit_for_approval(&p, params, generated, note)
                 .await
                 .map(Some);
         }

@@ -295,11 +295,15 @@ impl PayDesk {
     }
 
     pub(super) fn view(&self, profile: Profile) -> CoreResult<ProfileView> {
-        // A profile row exists only once its key is in the keyring (add_profile
-        // writes the keyring first), so listing profiles never pays a keyring
-        // round trip per row. A key removed behind our back is reported when
-        // it is needed, by `secrets()`, with what to do.
-        let secret_saved = true;
+        // A single desk: a profile row exists only once its key is in the
+        // keyring (add_profile writes the keyring first), so listing profiles
+        // never pays a keyring round trip per row. A key removed behind our
+        // back is reported when it is needed, by `secrets()`, with what to do.
+        // Team mode: profiles are shared and keys stay on desks, so this
+        // desk's keyring is asked; a keyring that cannot answer is not taken
+        // for a missing key (sending reports what is wrong with it).
+        let secret_saved =
+            !self.store.team_mode() || !matches!(self.key_missing(&profile), Ok(true));
         let capabilities = providers::gateway(profile.provider).capabilities();
         let warning = profile.gateway.base_url.trim().to_ascii_lowercase().starts_with("http://").then(|| {
             tr!(
@@ -356,6 +360,20 @@ impl PayDesk {
         Ok(())
     }
 
+    /// True when this desk's keyring holds no signing key for the profile
+    /// (an unreadable keyring is an error, not a missing key).
+    pub(crate) fn key_missing(&self, p: &Profile) -> CoreResult<bool> {
+        if self
+            .key_cache
+            .lock()
+            .expect("key cache")
+            .contains_key(&p.id)
+        {
+            return Ok(false);
+        }
+        Ok(self.vault.get(&p.id, Slot::Secret)?.is_none())
+    }
+
     pub(crate) fn secrets(&self, p: &Profile) -> CoreResult<(Secret, Option<Secret>)> {
         if let Some((at, s, r)) = self.key_cache.lock().expect("key cache").get(&p.id) {
             if *at == p.updated_at {
@@ -363,11 +381,20 @@ impl PayDesk {
             }
         }
         let secret = self.vault.get(&p.id, Slot::Secret)?.ok_or_else(|| {
-            CoreError::Secret(tr!(
-                "商户配置“{}”没有保存密钥，请在商户配置中重新填写密钥",
-                "profile “{}” has no saved key; enter the key again in its settings",
-                p.name
-            ))
+            // Team mode: keys stay on desks, so another desk may hold it.
+            CoreError::Secret(if self.store.team_mode() {
+                tr!(
+                    "此电脑的密钥环中没有商户配置“{}”的密钥，无法从这里发送；未发送、未改动任何内容。请在持有该密钥的电脑上操作，或在此电脑的商户配置中填写密钥",
+                    "this desk's keyring holds no key for profile “{}”, so nothing can be sent from here; nothing was sent or changed. Do it on a desk that holds the key, or enter the key in the profile's settings on this desk",
+                    p.name
+                )
+            } else {
+                tr!(
+                    "商户配置“{}”没有保存密钥，请在商户配置中重新填写密钥",
+                    "profile “{}” has no saved key; enter the key again in its settings",
+                    p.name
+                )
+            })
         })?;
         let reply = if p.has_reply_secret {
             self.vault.get(&p.id, Slot::ReplySecret)?

@@ -174,7 +174,37 @@ impl TeamUrl {
         if let Some(p) = std::env::var("PGPASSWORD").ok().filter(|p| !p.is_empty()) {
             return Ok(Some(Secret::new(p)));
         }
-        vault.get(&self.keyring_id(), Slot::TeamLogin)
+        // A locked, stopped or absent keyring: say which secret could not be
+        // read and the ways on, not only the keyring's own words.
+        vault
+            .get(&self.keyring_id(), Slot::TeamLogin)
+            .map_err(|e| {
+                CoreError::Secret(tr!(
+                    "无法读取团队数据库 {} 的操作员 {} 的登录密码：{} 处理方法：解锁（或启动）系统密钥环后重试；或用环境变量 PGPASSWORD 提供本次的密码；或运行 paydesk team leave 改用本机数据库。",
+                    "cannot read operator {1}'s login password for the team database {0}: {2} To fix it: unlock (or start) the OS keyring and try again; or give the password for this run in PGPASSWORD; or run paydesk team leave to use this desk's own database.",
+                    self.label_without_user(),
+                    self.user(),
+                    e
+                ))
+            })
+    }
+
+    /// The login failed and no password was given anywhere: the keyring
+    /// holds none for this role (never joined here, or removed since).
+    pub fn no_saved_password(&self, cause: &CoreError) -> CoreError {
+        CoreError::Secret(tr!(
+            "此电脑的系统密钥环中没有团队数据库 {} 的操作员 {} 的登录密码，数据库拒绝了登录（{}）。处理方法：运行 paydesk team join --database {} --password-stdin 重新保存密码；或用环境变量 PGPASSWORD 提供本次的密码；或运行 paydesk team leave 改用本机数据库。",
+            "this desk's OS keyring holds no login password of operator {1} for the team database {0}, and the database refused the login ({2}). To fix it: run paydesk team join --database {3} --password-stdin to save the password again; or give the password for this run in PGPASSWORD; or run paydesk team leave to use this desk's own database.",
+            self.label_without_user(),
+            self.user(),
+            cause,
+            self.shown()
+        ))
+    }
+
+    /// "host:port/db".
+    fn label_without_user(&self) -> String {
+        format!("{}:{}/{}", self.host(), self.port(), self.dbname())
     }
 
     /// The full URL to connect with, password included: hand it to the store

@@ -27,8 +27,13 @@ pub async fn open_desk(
             PayDesk::open_with_database(&url, vault, http).await
         }
         Database::Team(team) => {
+            let given = team.password(vault.as_ref())?.is_some();
             let url = team.connect_url(vault.as_ref())?;
-            let mut desk = PayDesk::open_with_database(url.expose(), vault, http).await?;
+            let mut desk = match PayDesk::open_with_database(url.expose(), vault, http).await {
+                Ok(d) => d,
+                Err(e) if !given && refused_login(&e) => return Err(team.no_saved_password(&e)),
+                Err(e) => return Err(e),
+            };
             if let Some(pg) = desk.store.postgres() {
                 let me: String = sqlx::query_scalar("SELECT session_user::text")
                     .fetch_one(pg.pool())
@@ -38,6 +43,20 @@ pub async fn open_desk(
             Ok(desk)
         }
     }
+}
+
+/// Whether opening failed because the server refused the login (rather than
+/// being unreachable, say): then a missing password is the likely cause.
+fn refused_login(e: &crate::error::CoreError) -> bool {
+    let text = e.to_string();
+    [
+        "28P01",
+        "28000",
+        "password authentication failed",
+        "no password",
+    ]
+    .iter()
+    .any(|m| text.contains(m))
 }
 
 /// `paydesk team init`: PayDesk's schema (the store's migrations), then the

@@ -56,9 +56,8 @@ impl Gateway for Juyouke {
             PAY_APP => {
                 let path = format!("{}?{}", wire::PATH_APP, signed_query(&params, call.secret));
                 let raw = call.http.get(call, &path).await?;
-                match sign::open_reply(&raw.body, call.reply_key())? {
+                match open(call, &raw.body)? {
                     Outcome::Ok(Verified(obj)) => {
-                        check_app_id(call, &obj)?;
                         let url = obj
                             .text("url")
                             .ok_or_else(|| GatewayError::malformed("url missing"))?;
@@ -72,11 +71,8 @@ impl Gateway for Juyouke {
             }
             _ => {
                 let raw = post(call, wire::PATH_CODEPAY, &params).await?;
-                match sign::open_reply(&raw, call.reply_key())? {
-                    Outcome::Ok(Verified(obj)) => {
-                        check_app_id(call, &obj)?;
-                        trade_reply(&obj)
-                    }
+                match open(call, &raw)? {
+                    Outcome::Ok(Verified(obj)) => trade_reply(&obj),
                     Outcome::Refused { code, .. } if code == "USERPAYING" => {
                         // Not a refusal: the customer is confirming on the phone.
                         let mut reply = Reply::new(OrderStatus::Pending);
@@ -95,11 +91,8 @@ impl Gateway for Juyouke {
         let mut params = base_params(call.config)?;
         params.insert("total_amount".into(), order.amount_fen.to_string());
         let raw = post(call, wire::PATH_SETTLE, &params).await?;
-        match sign::open_reply(&raw, call.reply_key())? {
-            Outcome::Ok(Verified(obj)) => {
-                check_app_id(call, &obj)?;
-                withdraw_reply(&obj)
-            }
+        match open(call, &raw)? {
+            Outcome::Ok(Verified(obj)) => withdraw_reply(&obj),
             Outcome::Refused { code, message, .. } => create_refusal(code, message),
         }
     }
@@ -123,11 +116,8 @@ impl Gateway for Juyouke {
                     .into());
                 }
                 let raw = post(call, wire::PATH_QUERY, &params).await?;
-                match sign::open_reply(&raw, call.reply_key())? {
-                    Outcome::Ok(Verified(obj)) => {
-                        check_app_id(call, &obj)?;
-                        trade_reply(&obj)
-                    }
+                match open(call, &raw)? {
+                    Outcome::Ok(Verified(obj)) => trade_reply(&obj),
                     Outcome::Refused { code, message, .. } => Err(query_refusal(code, message)),
                 }
             }
@@ -135,9 +125,8 @@ impl Gateway for Juyouke {
                 let trade_no = withdrawal_id(order)?;
                 params.insert("trade_no".into(), trade_no.clone());
                 let raw = post(call, wire::PATH_SETTLE_QUERY, &params).await?;
-                match sign::open_reply(&raw, call.reply_key())? {
+                match open(call, &raw)? {
                     Outcome::Ok(Verified(obj)) => {
-                        check_app_id(call, &obj)?;
                         if let Some(named) = obj.text("trade_no") {
                             if named != trade_no {
                                 return Err(GatewayError::Mismatch(crate::words!(
@@ -159,11 +148,8 @@ impl Gateway for Juyouke {
     async fn balance(&self, call: &Call<'_>) -> Result<BalanceReply, GatewayError> {
         let params = base_params(call.config)?;
         let raw = post(call, wire::PATH_BALANCE, &params).await?;
-        match sign::open_reply(&raw, call.reply_key())? {
-            Outcome::Ok(Verified(obj)) => {
-                check_app_id(call, &obj)?;
-                balance_reply(&obj)
-            }
+        match open(call, &raw)? {
+            Outcome::Ok(Verified(obj)) => balance_reply(&obj),
             Outcome::Refused { code, message, .. } => Err(GatewayError::Rejected { code, message }),
         }
     }
@@ -236,6 +222,16 @@ async fn post(
         )
         .await?;
     Ok(raw.body)
+}
+
+/// A reply opened as every juyouke reply is: its signature verified, and a
+/// verified one about this merchant's `app_id` (another's is never trusted).
+fn open(call: &Call<'_>, raw: &str) -> Result<Outcome, GatewayError> {
+    let outcome = sign::open_reply(raw, call.reply_key())?;
+    if let Outcome::Ok(Verified(obj)) = &outcome {
+        check_app_id(call, obj)?;
+    }
+    Ok(outcome)
 }
 
 fn check_app_id(call: &Call<'_>, obj: &ReplyObject) -> Result<(), GatewayError> {
@@ -448,6 +444,23 @@ mod tests {
             sign::open_reply(&tampered, &Secret::new("sandbox-juyouke-key")).unwrap_err(),
             GatewayError::BadSignature
         );
+    }
+
+    #[test]
+    fn every_verified_reply_must_name_this_merchant() {
+        let http = crate::http::HttpClient::default();
+        let key = Secret::new("sandbox-juyouke-key");
+        let mut cfg = config();
+        let body = fixture("query_success.json");
+        for (merchant, ours) in [("JYKSANDBOX01", true), ("JYK_APP_001", false)] {
+            cfg.merchant_id = merchant.into();
+            let call = Call::new(&http, &cfg, &key, None);
+            match open(&call, &body) {
+                Ok(Outcome::Ok(_)) => assert!(ours, "{merchant}"),
+                Err(GatewayError::Mismatch(_)) => assert!(!ours, "{merchant}"),
+                other => panic!("{merchant}: {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -221,7 +221,10 @@ mod tests {
     fn trade_and_withdraw_codes_are_read_per_kind_with_words() {
         // "1" is a withdrawal's success, not a payment state.
         assert_eq!(status(OrderKind::Deposit, "1"), OrderStatus::Pending);
-        assert_eq!(status(OrderKind::Payout, "TRADE_SUCCESS"), OrderStatus::Pending);
+        assert_eq!(
+            status(OrderKind::Payout, "TRADE_SUCCESS"),
+            OrderStatus::Pending
+        );
         let invalid = JuyoukeStatus::from_code(OrderKind::Deposit, "INVALID_STATUS_CODE");
         assert!(!invalid.is_final());
         assert_eq!(OrderStatus::from(invalid), OrderStatus::Pending);
@@ -230,14 +233,23 @@ mod tests {
             (OrderKind::Deposit, "INVALID_STATUS_CODE"),
             (OrderKind::Payout, "3"),
         ] {
-            assert!(JuyoukeStatus::from_code(kind, code).words().is_some(), "{code}");
+            assert!(
+                JuyoukeStatus::from_code(kind, code).words().is_some(),
+                "{code}"
+            );
         }
-        assert_eq!(JuyoukeStatus::from_code(OrderKind::Payout, "7").words(), None);
+        assert_eq!(
+            JuyoukeStatus::from_code(OrderKind::Payout, "7").words(),
+            None
+        );
         let obj = read_reply_object(r#"{"withdraw_status":"3","trade_no":"W1"}"#).unwrap();
         let r = withdraw_reply(&obj).unwrap();
         assert_eq!(r.status, OrderStatus::Failed);
         let m = r.provider_message.unwrap();
-        assert!(m.starts_with("已退汇") || m.starts_with("returned by the bank"), "{m}");
+        assert!(
+            m.starts_with("已退汇") || m.starts_with("returned by the bank"),
+            "{m}"
+        );
         assert_eq!(r.provider_order_id.as_deref(), Some("W1"));
     }
 
