@@ -59,14 +59,14 @@ async fn worker() {
     // create (a D-Bus round trip with session encryption, slow in a debug
     // build) would only dilute what is measured here, the database.
     let vault = MemoryStore::default();
-    let desk = match support::engine::open(std::path::Path::new(&dir), Arc::new(vault.clone())).await
-    {
-        Ok(d) => d,
-        Err(e) => {
-            println!("WORKER ok=0 failed=1 error={e}");
-            return;
-        }
-    };
+    let desk =
+        match support::engine::open(std::path::Path::new(&dir), Arc::new(vault.clone())).await {
+            Ok(d) => d,
+            Err(e) => {
+                println!("WORKER ok=0 failed=1 error={e}");
+                return;
+            }
+        };
     if count > 0 {
         let id = desk.profile("jstpay").await.unwrap().profile.id;
         let key = paydesk_sandbox::credentials(ProviderKind::Jstpay).secret;

@@ -11,14 +11,14 @@
 
 mod support;
 
-use support::keyring::DeskKeyring;
-use support::{Env, Run, JST_PAYEE};
 use paydesk_core::store::pg_test::{fresh_database, PgTestDb};
 use paydesk_core::team::{admin, TeamRole};
 use paydesk_core::{ProviderKind, Secret};
 use serde_json::Value;
 use std::io::Write;
 use std::process::{Command, Stdio};
+use support::keyring::DeskKeyring;
+use support::{Env, Run, JST_PAYEE};
 
 const PASSWORD: &str = "team-test-password";
 
