@@ -56,6 +56,8 @@ macro_rules! with_commands {
             list_approvals,
             approve_payout,
             reject_payout,
+            approve_batch,
+            reject_batch,
         }
     };
 }

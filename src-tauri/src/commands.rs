@@ -855,3 +855,29 @@ pub async fn reject_payout(
         .reject(&order_no, profile.as_deref(), &reason)
         .await?)
 }
+
+/// Approves a batch as a whole (team mode), as `paydesk approve --batch`:
+/// the decision is taken now (its maker is refused, `same_operator`; a second
+/// checker is told who decided first), then the batch runs from this desk in
+/// the background with its progress pushed as `batch-progress` events, like a
+/// run started from the batch screen.
+#[tauri::command]
+pub async fn approve_batch(app: tauri::AppHandle, state: State<'_, AppState>, id: i64) -> R<Batch> {
+    use tauri::Emitter;
+    let b = batch::approve_decision(&state.desk, id).await?;
+    let desk = state.desk.clone();
+    tauri::async_runtime::spawn(async move {
+        let emit = move |name: &str, v: serde_json::Value| {
+            let _ = app.emit(name, v);
+        };
+        batch_ipc::run(&desk, id, None, &emit).await;
+    });
+    Ok(b)
+}
+
+/// Rejects a batch as a whole with a reason (required), as `paydesk reject
+/// --batch`: none of its rows is sent.
+#[tauri::command]
+pub async fn reject_batch(state: State<'_, AppState>, id: i64, reason: String) -> R<Batch> {
+    Ok(batch::reject(&state.desk, id, &reason).await?)
+}

@@ -1115,6 +1115,92 @@ export const journeys = [
     },
   },
   {
+    name: 'approvals-batch',
+    async run({ page, base, shot }) {
+      await open(page, base, '#/approvals', 'mock&team&batches');
+      const badge = page.getByTestId('approvals-badge');
+      // Three payouts and two batches (each batch counts once).
+      await until(async () => (await badge.count()) === 1 && (await text(badge)) === '5', 'badge counts payouts and batches');
+      const batches = page.getByTestId('batch-approval');
+      await until(async () => (await batches.count()) === 2, 'two batches awaiting');
+      assert((await page.getByTestId('approval').count()) === 3, 'beside the three payouts');
+      // Oldest first: maker, time, rows, the total in figures and 大写, profile, file.
+      const payday = page.locator('[data-testid=batch-approval][data-batch="41"]');
+      const shown = await text(payday);
+      for (const want of ['批次 41', '1200 行', '¥ 624,183.50', '陆拾贰万肆仟壹佰捌拾叁元伍角', 'maker02', 'sandbox-jstpay', 'payday-2026-11.xlsx', '¥ 10,000.00', '整批审批']) {
+        assert(shown.includes(want), `batch item shows ${want}: ${shown}`);
+      }
+      assert((await text(batches.first())).includes('批次 41'), 'oldest first');
+      await shot('approvals-batch');
+      // Approving shows the total once more; nothing is decided before the confirm.
+      await payday.getByTestId('approve').click();
+      const confirm = payday.getByTestId('approve-confirm');
+      await confirm.waitFor();
+      const confirmText = await text(confirm);
+      assert(confirmText.includes('确认批准并执行整个批次') && confirmText.includes('1200 行'), `confirm names the batch: ${confirmText}`);
+      const total = await text(confirm.getByTestId('confirm-total'));
+      assert(total.includes('¥ 624,183.50') && total.includes('陆拾贰万肆仟壹佰捌拾叁元伍角'), `confirm shows the total again: ${total}`);
+      assert((await activeTestId(page)) === 'approve-cancel', 'the confirm step starts on Cancel');
+      assert((await count(page, 'approve_batch')) === 0, 'nothing approved before the confirm');
+      await shot('approvals-batch-confirm');
+      await confirm.getByTestId('approve-send').click();
+      await until(async () => (await batches.count()) === 1, 'approved batch leaves the list');
+      assert((await count(page, 'approve_batch')) === 1, 'one approval');
+      await until(async () => (await text(badge)) === '4', 'badge follows');
+      const notice = page.getByTestId('approvals-notice');
+      assert((await text(notice)).includes('已批准批次 41'), 'approval notice');
+      const decided = await mock(page, () => window.__paydeskMock.batchApprovals.find((a) => a.batch_id === 41));
+      assert(decided.checker === 'finance01' && decided.state === 'running', 'approved by this desk and running');
+      // Its progress is on the batch screen, one click away.
+      await notice.getByTestId('open-batch').click();
+      await page.getByTestId('batch-screen').waitFor();
+      await page.click('[data-nav=approvals]');
+      await until(async () => (await batches.count()) === 1, 'back on the approvals');
+      // Its own batch: the maker's approval is refused as the database says.
+      const own = page.locator('[data-testid=batch-approval][data-batch="42"]');
+      assert((await text(own)).includes('本人提交'), 'own batch marked');
+      await own.getByTestId('approve').click();
+      await own.getByTestId('approve-send').click();
+      const err = own.getByTestId('approval-error');
+      await err.waitFor();
+      assert((await text(err)).includes('不能审批或驳回自己提交的批次'), `same_operator shown: ${await text(err)}`);
+      await shot('approvals-batch-same-operator');
+      // Reject needs a reason; an empty one calls nothing.
+      await page.keyboard.press('Escape');
+      await own.getByTestId('reject').click();
+      await own.getByTestId('reject-send').click();
+      assert((await text(own.getByTestId('reason-error'))).includes('请填写驳回原因'), 'reason required');
+      assert((await count(page, 'reject_batch')) === 0, 'no rejection without a reason');
+    },
+  },
+  {
+    name: 'approvals-batch-en',
+    async run({ page, base, shot }) {
+      await open(page, base, '#/approvals', 'mock&team&batches&lang=en');
+      const batches = page.getByTestId('batch-approval');
+      await until(async () => (await batches.count()) === 2, 'two batches awaiting');
+      const payday = page.locator('[data-testid=batch-approval][data-batch="41"]');
+      const shown = await text(payday);
+      for (const want of ['Batch 41', '1200 rows', '¥ 624,183.50', 'Maker', 'maker02', 'Approved as a whole']) assert(shown.includes(want), `English batch item shows ${want}: ${shown}`);
+      await payday.getByRole('button', { name: 'Approve' }).click();
+      const confirmText = await text(payday.getByTestId('approve-confirm'));
+      assert(confirmText.includes('Approve and run this whole batch?') && confirmText.includes('1200 rows'), `English confirm: ${confirmText}`);
+      await payday.getByRole('button', { name: 'Cancel' }).click();
+      await payday.getByRole('button', { name: 'Reject' }).click();
+      await payday.getByRole('button', { name: 'Reject the batch' }).click();
+      assert((await text(payday.getByTestId('reason-error'))).includes('Give a reason'), 'English reason required');
+      await payday.getByTestId('reject-reason').fill('amounts differ from the payroll');
+      await shot('approvals-batch-en');
+      await payday.getByRole('button', { name: 'Reject the batch' }).click();
+      await until(async () => (await batches.count()) === 1, 'rejected batch leaves the list');
+      assert((await count(page, 'reject_batch')) === 1, 'one rejection');
+      assert((await text(page.getByTestId('approvals-notice'))).includes('Batch 41 rejected; no row was sent'), 'English notice');
+      const r = await mock(page, () => window.__paydeskMock.batchApprovals.find((a) => a.batch_id === 41));
+      assert(r.state === 'rejected' && r.reason === 'amounts differ from the payroll', 'rejection kept with its reason');
+      await until(async () => (await text(page.getByTestId('approvals-badge'))) === '4', 'badge follows');
+    },
+  },
+  {
     name: 'approvals-single-desk',
     async run({ page, base, shot }) {
       await open(page, base, '#/approvals');

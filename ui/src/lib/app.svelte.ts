@@ -1,5 +1,5 @@
 // State shared across screens: profiles, settings, the current screen.
-import type { AppInfo, ProfileView, Settings } from './bindings';
+import type { AppInfo, ApprovalsList, ProfileView, Settings } from './bindings';
 import { call } from './backend';
 import type { StartProblem } from './backend/commands';
 import { setLang } from './i18n.svelte';
@@ -21,7 +21,7 @@ export const app = $state<{
   technical: boolean;
   /** Open and stuck orders, for the badge on the Orders entry (pushed by the sync). */
   counts: { open: number; stuck: number };
-  /** Payouts awaiting approval (team mode), for the badge on the Approvals entry. */
+  /** Payouts and batches awaiting approval (team mode), for the badge on the Approvals entry. */
   awaiting: number;
   /** The badge is switched on in the alert settings. */
   badge: boolean;
@@ -127,5 +127,10 @@ export async function loadAwaiting(): Promise<void> {
     return;
   }
   const list = await call('list_approvals', {});
-  app.awaiting = list.approvals.filter((a) => a.status === 'awaiting_approval').length;
+  app.awaiting = awaitingCount(list);
+}
+
+/** Payouts and batches (each batch counts once) waiting for a checker. */
+export function awaitingCount(list: ApprovalsList): number {
+  return list.approvals.filter((a) => a.status === 'awaiting_approval').length + list.batches.length;
 }

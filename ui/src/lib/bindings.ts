@@ -275,7 +275,7 @@ export type ExportColumn = { title: string, kind: ColumnKind, };
 
 export type ExportTable = { columns: Array<ExportColumn>, rows: Array<Array<string | null>>, };
 
-export type BatchState = "draft" | "invalid" | "running" | "paused" | "done" | "cancelled";
+export type BatchState = "draft" | "invalid" | "running" | "paused" | "done" | "cancelled" | "awaiting_approval" | "rejected";
 
 export type RowStatus = "invalid" | "queued" | "sending" | "pending" | "processing" | "succeeded" | "failed" | "unknown" | "cancelled";
 
@@ -365,6 +365,44 @@ maker: string, made_at: number,
  */
 decision: string | null, checker: string | null, decided_at: number | null, reason: string | null, };
 
+export type BatchApproval = { batch_id: number, profile: string, provider: ProviderKind, file_name: string, 
+/**
+ * The batch's state (`awaiting_approval`, then `running`, `done`,
+ * `rejected`, `cancelled`...).
+ */
+state: string, 
+/**
+ * Valid rows and their total when submitted.
+ */
+rows: number, total_fen: number, 
+/**
+ * The largest row, for the checker's eye.
+ */
+largest_fen: number, maker: string, made_at: number, decision: string | null, checker: string | null, decided_at: number | null, reason: string | null, };
+
+export type BatchApprovalView = { 
+/**
+ * ¥ 12,345.00
+ */
+total_text: string, 
+/**
+ * 壹万贰仟叁佰肆拾伍元整
+ */
+total_capital: string, largest_text: string, batch_id: number, profile: string, provider: ProviderKind, file_name: string, 
+/**
+ * The batch's state (`awaiting_approval`, then `running`, `done`,
+ * `rejected`, `cancelled`...).
+ */
+state: string, 
+/**
+ * Valid rows and their total when submitted.
+ */
+rows: number, total_fen: number, 
+/**
+ * The largest row, for the checker's eye.
+ */
+largest_fen: number, maker: string, made_at: number, decision: string | null, checker: string | null, decided_at: number | null, reason: string | null, };
+
 export type ApprovalsList = { 
 /**
  * False on a single desk (SQLite): there are no approvals there.
@@ -374,5 +412,9 @@ team_mode: boolean,
  * This desk's database role (team mode): its own payouts cannot be
  * decided here.
  */
-me: string | null, approvals: Array<ApprovalView>, };
+me: string | null, approvals: Array<ApprovalView>, 
+/**
+ * Batches waiting for a checker, approved or rejected as a whole.
+ */
+batches: Array<BatchApprovalView>, };
 

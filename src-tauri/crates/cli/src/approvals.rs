@@ -4,6 +4,7 @@
 use crate::output::Out;
 use crate::{exit, Failure, Res};
 use clap::Subcommand;
+use paydesk_core::batch::{self, RunOptions};
 use paydesk_core::services::{ApprovalsList, OrderOutcome, PayDesk};
 use paydesk_core::store::format_time_ms;
 use paydesk_core::tr;
@@ -11,7 +12,7 @@ use paydesk_core::OrderStatus;
 
 #[derive(Subcommand)]
 pub enum ApprovalsCmd {
-    /// Payouts waiting for a checker (team mode), oldest first.
+    /// Payouts and batches waiting for a checker (team mode), oldest first.
     List,
 }
 
@@ -36,12 +37,47 @@ fn print_human(list: &ApprovalsList) {
         );
         return;
     }
-    if list.approvals.is_empty() {
+    if list.approvals.is_empty() && list.batches.is_empty() {
         println!(
             "{}",
             tr!("没有待审批的代付", "no payouts awaiting approval")
         );
         return;
+    }
+    for b in &list.batches {
+        let x = &b.approval;
+        let own = list.me.as_deref() == Some(x.maker.as_str());
+        println!(
+            "{} {}  {}  {} {}  {}{}",
+            tr!("批次", "batch"),
+            x.batch_id,
+            x.profile,
+            x.rows,
+            tr!("行", "rows"),
+            b.total_text,
+            if own {
+                tr!(
+                    "  （本人提交，需他人审批）",
+                    "  (yours: another checker decides)"
+                )
+            } else {
+                String::new()
+            }
+        );
+        println!("    {} {}", tr!("大写", "in words"), b.total_capital);
+        println!(
+            "    {} {}  {} {}",
+            tr!("文件", "file"),
+            x.file_name,
+            tr!("最大一笔", "largest"),
+            b.largest_text
+        );
+        println!(
+            "    {} {}  {}",
+            tr!("制单人", "maker"),
+            x.maker,
+            format_time_ms(x.made_at)
+        );
     }
     for a in &list.approvals {
         let x = &a.approval;
@@ -109,5 +145,39 @@ pub async fn reject(
 ) -> Res {
     let order = desk.reject(order_no, profile, reason).await?;
     out.order_created(&order, &[]);
+    Ok(())
+}
+
+/// Approve a batch as a whole and run it from this desk; the total is shown
+/// once more before the rows go, and the run is reported as `batch run`'s.
+pub async fn approve_batch(desk: &PayDesk, id: i64, concurrency: usize, out: &Out) -> Res {
+    if !out.json {
+        let b = batch::show(desk, id).await?.batch;
+        eprintln!(
+            "{}",
+            tr!(
+                "审批批次 {}：{} 行，合计 {}（{}），商户配置 {}",
+                "approving batch {}: {} rows, total {} ({}), profile {}",
+                b.id,
+                b.valid_rows,
+                b.total_text,
+                b.total_capital,
+                b.profile
+            )
+        );
+    }
+    let on_progress = crate::batch::progress(out);
+    let b = batch::approve(desk, id, &RunOptions { concurrency }, &on_progress).await?;
+    crate::batch::report_run(desk, &b, out).await
+}
+
+/// Reject a batch as a whole: nothing of it is sent.
+pub async fn reject_batch(desk: &PayDesk, id: i64, reason: &str, out: &Out) -> Res {
+    let b = batch::reject(desk, id, reason).await?;
+    if out.json {
+        out.message("", serde_json::json!({ "batch": b }));
+    } else {
+        crate::batch::print_batch_human(&b);
+    }
     Ok(())
 }

@@ -98,7 +98,7 @@ fn stopped(code: &str, message: String, exit: u8) -> Failure {
     Failure::new(code, message, exit)
 }
 
-fn print_batch_human(b: &Batch) {
+pub(crate) fn print_batch_human(b: &Batch) {
     println!(
         "{} {}  {}  {}  {}",
         tr!("批次", "batch"),
@@ -119,6 +119,9 @@ fn print_batch_human(b: &Batch) {
     for (s, n) in &b.counts {
         println!("  {s:<11} {n}");
     }
+    if b.state == BatchState::AwaitingApproval {
+        println!("  {}", awaiting_hint(b.id));
+    }
     if let Some(r) = &b.pause_reason {
         println!("  {} {r}", tr!("暂停原因", "paused:"));
     }
@@ -138,6 +141,57 @@ fn print_batch_human(b: &Batch) {
             .unwrap_or_default();
         println!("  ✗ {row}{col}: {}", e.message);
     }
+}
+
+/// The progress line on stderr (humans only).
+pub(crate) fn progress(out: &Out) -> impl Fn(&BatchProgress) + Send + Sync {
+    let human = !out.json;
+    move |p: &BatchProgress| {
+        if human {
+            progress_line(p);
+        }
+    }
+}
+
+/// After a run (`batch run`, `approve --batch`): the batch as it stands, and
+/// exit 0 only when every row reached a state.
+pub(crate) async fn report_run(desk: &PayDesk, b: &Batch, out: &Out) -> Res {
+    if !out.json {
+        eprintln!();
+    }
+    let detail = batch::show(desk, b.id).await?;
+    if out.json {
+        out.message("", show_json(&detail));
+    } else {
+        print_batch_human(&detail.batch);
+    }
+    let (code, reason) = match detail.batch.state {
+        BatchState::Done | BatchState::Cancelled => return Ok(()),
+        // Team mode: submitted by this run, nothing sent.
+        BatchState::AwaitingApproval => ("awaiting_approval", awaiting_hint(b.id)),
+        _ => (
+            "paused",
+            detail
+                .batch
+                .pause_reason
+                .clone()
+                .unwrap_or_else(|| tr!("批次未完成", "the batch did not finish")),
+        ),
+    };
+    if out.json {
+        eprintln!("{} {reason}", tr!("错误：", "error:"));
+        exit_now(EXIT_PAUSED as i32);
+    }
+    Err(stopped(code, reason, EXIT_PAUSED))
+}
+
+fn awaiting_hint(id: i64) -> String {
+    tr!(
+        "批次 {} 含达到审批阈值的代付，已提交审批：须由另一位复核人审批（paydesk approve --batch {}），审批前不会发送任何一行",
+        "batch {} has a payout at or above the approval threshold and was submitted for approval: another checker must approve it (paydesk approve --batch {}); no row is sent before that",
+        id,
+        id
+    )
 }
 
 fn progress_line(p: &BatchProgress) {
@@ -246,37 +300,9 @@ pub async fn run(desk: &PayDesk, cmd: BatchCmd, out: &Out) -> Res {
             }
         }
         BatchCmd::Run { id, concurrency } => {
-            let human = !out.json;
-            let on_progress = move |p: &BatchProgress| {
-                if human {
-                    progress_line(p);
-                }
-            };
+            let on_progress = progress(out);
             let b = batch::run(desk, id, &RunOptions { concurrency }, &on_progress).await?;
-            if human {
-                eprintln!();
-            }
-            let detail = batch::show(desk, b.id).await?;
-            if out.json {
-                out.message("", show_json(&detail));
-            } else {
-                print_batch_human(&detail.batch);
-            }
-            match detail.batch.state {
-                BatchState::Done | BatchState::Cancelled => Ok(()),
-                _ => {
-                    let reason = detail
-                        .batch
-                        .pause_reason
-                        .clone()
-                        .unwrap_or_else(|| tr!("批次未完成", "the batch did not finish"));
-                    if out.json {
-                        eprintln!("{} {reason}", tr!("错误：", "error:"));
-                        exit_now(EXIT_PAUSED as i32);
-                    }
-                    Err(stopped("paused", reason, EXIT_PAUSED))
-                }
-            }
+            report_run(desk, &b, out).await
         }
         BatchCmd::Show { id } => {
             let d = batch::show(desk, id).await?;

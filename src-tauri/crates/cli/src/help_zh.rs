@@ -220,13 +220,25 @@ pub const TABLE: &[(&str, &str)] = &[
     ("Requests per second per source address (0: no limit)", "每个来源地址每秒最多的请求数（0：不限）"),
     // approvals (team mode)
     ("Payouts awaiting a checker's approval (team mode)", "等待复核人审批的代付（团队模式）"),
-    ("Payouts waiting for a checker (team mode), oldest first", "等待复核人的代付（团队模式），最早的在前"),
     (
-        "Approve a payout awaiting approval and send it from this desk (team mode)",
-        "审批通过一笔待审批的代付，并从本机提交到网关（团队模式）",
+        "Payouts and batches waiting for a checker (team mode), oldest first",
+        "等待复核人审批的代付和批次（团队模式），最早的在前",
+    ),
+    (
+        "Approve a payout (or with --batch, a batch as a whole) awaiting approval and send it from this desk (team mode)",
+        "审批通过一笔待审批的代付（或用 --batch 整批审批一个批次），并从本机提交到网关（团队模式）",
     ),
     ("The profile, when several have this number", "商户配置（有多个商户配置用了这个订单号时）"),
-    ("Reject a payout awaiting approval: nothing is sent (team mode)", "驳回一笔待审批的代付：不会发送（团队模式）"),
+    (
+        "A batch id: approve the batch as a whole and run it from this desk",
+        "批次编号：整批审批通过，并从本机执行该批次",
+    ),
+    ("Rows of the batch sent at the same time (default 4)", "批次中同时发送的行数（默认 4）"),
+    (
+        "Reject a payout (or with --batch, a batch) awaiting approval: nothing is sent (team mode)",
+        "驳回一笔待审批的代付（或用 --batch 驳回一个批次）：什么都不会发送（团队模式）",
+    ),
+    ("A batch id: reject the batch as a whole", "批次编号：整批驳回该批次"),
     ("Why (kept with the order and in the audit log)", "驳回原因（随订单保存，并记入审计日志）"),
     // team
     (
@@ -620,37 +632,51 @@ mod tests {
         }
     }
 
-    /// A command line for every command: its required arguments and every
-    /// optional one, with a value each accepts.
-    fn full_line(cmd: &Command, path: &[String]) -> Vec<String> {
-        let mut c = cmd;
-        for name in path {
-            c = c.find_subcommand(name).unwrap();
-        }
-        let mut line = vec!["paydesk".to_string()];
-        line.extend(path.iter().cloned());
-        for a in c.get_arguments() {
-            let id = a.get_id().as_str();
-            if ["help", "version", "lang"].contains(&id) {
-                continue;
+    /// Command lines for a command: as many of its arguments as go together
+    /// (picked first to last, then last to first, so both sides of a
+    /// conflict get their turn), each with a value it accepts.
+    fn lines(c: &Command, path: &[String]) -> Vec<Vec<String>> {
+        let args: Vec<&Arg> = c
+            .get_arguments()
+            .filter(|a| !["help", "version", "lang"].contains(&a.get_id().as_str()))
+            .collect();
+        let mut out = Vec::new();
+        for reverse in [false, true] {
+            let mut order = args.clone();
+            if reverse {
+                order.reverse();
             }
-            let value = a
-                .get_possible_values()
-                .first()
-                .map(|p| p.get_name().to_string())
-                .unwrap_or_else(|| "1".to_string());
-            let takes = a.get_action().takes_values();
-            match a.get_long() {
-                Some(l) => {
-                    line.push(format!("--{l}"));
-                    if takes {
-                        line.push(value);
-                    }
+            let mut picked: Vec<&Arg> = Vec::new();
+            for a in order {
+                if !picked.iter().any(|p| {
+                    c.get_arg_conflicts_with(a).contains(p)
+                        || c.get_arg_conflicts_with(p).contains(&a)
+                }) {
+                    picked.push(a);
                 }
-                None => line.push(value),
             }
+            let mut line = vec!["paydesk".to_string()];
+            line.extend(path.iter().cloned());
+            // In declared order, so positionals keep their places.
+            for a in args.iter().filter(|a| picked.contains(a)) {
+                let value = a
+                    .get_possible_values()
+                    .first()
+                    .map(|p| p.get_name().to_string())
+                    .unwrap_or_else(|| "1".to_string());
+                match a.get_long() {
+                    Some(l) => {
+                        line.push(format!("--{l}"));
+                        if a.get_action().takes_values() {
+                            line.push(value);
+                        }
+                    }
+                    None => line.push(value),
+                }
+            }
+            out.push(line);
         }
-        line
+        out
     }
 
     /// The Chinese tree parses every command line exactly as clap's English
@@ -665,16 +691,24 @@ mod tests {
                 continue;
             }
             leaves += 1;
-            let line = full_line(&en, &path);
-            let a = Cli::command().try_get_matches_from(&line);
-            let b = localize(Cli::command()).try_get_matches_from(&line);
-            match (a, b) {
-                (Ok(a), Ok(b)) => {
-                    assert_eq!(a, b, "{line:?}");
-                    assert!(Cli::from_arg_matches(&b).is_ok(), "{line:?}");
+            let mut parsed = 0;
+            for line in lines(c, &path) {
+                let a = Cli::command().try_get_matches_from(&line);
+                let b = localize(Cli::command()).try_get_matches_from(&line);
+                match (a, b) {
+                    (Ok(a), Ok(b)) => {
+                        assert_eq!(a, b, "{line:?}");
+                        assert!(Cli::from_arg_matches(&b).is_ok(), "{line:?}");
+                        parsed += 1;
+                    }
+                    (Err(a), Err(b)) => {
+                        assert_eq!(a.kind(), b.kind(), "{line:?}");
+                        assert_eq!(a.render().to_string(), b.render().to_string(), "{line:?}");
+                    }
+                    (a, b) => panic!("{line:?}: {:?} / {:?}", a.err(), b.err()),
                 }
-                (a, b) => panic!("{line:?}: {:?} / {:?}", a.err(), b.err()),
             }
+            assert!(parsed > 0, "no line of `paydesk {}` parsed", path.join(" "));
         }
         assert!(leaves > 20, "only {leaves} commands");
         for bad in [

@@ -179,24 +179,37 @@ enum Command {
     /// Payouts awaiting a checker's approval (team mode).
     #[command(subcommand)]
     Approvals(approvals::ApprovalsCmd),
-    /// Approve a payout awaiting approval and send it from this desk (team mode).
+    /// Approve a payout (or with --batch, a batch as a whole) awaiting
+    /// approval and send it from this desk (team mode).
     Approve {
         /// Merchant order number.
-        order_no: String,
+        #[arg(required_unless_present = "batch", conflicts_with = "batch")]
+        order_no: Option<String>,
         /// The profile, when several have this number.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "batch")]
         profile: Option<String>,
+        /// A batch id: approve the batch as a whole and run it from this desk.
+        #[arg(long)]
+        batch: Option<i64>,
+        /// Rows of the batch sent at the same time (default 4).
+        #[arg(long, default_value_t = paydesk_core::batch::DEFAULT_CONCURRENCY, requires = "batch")]
+        concurrency: usize,
     },
-    /// Reject a payout awaiting approval: nothing is sent (team mode).
+    /// Reject a payout (or with --batch, a batch) awaiting approval: nothing
+    /// is sent (team mode).
     Reject {
         /// Merchant order number.
-        order_no: String,
+        #[arg(required_unless_present = "batch", conflicts_with = "batch")]
+        order_no: Option<String>,
         /// Why (kept with the order and in the audit log).
         #[arg(long)]
         reason: String,
         /// The profile, when several have this number.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "batch")]
         profile: Option<String>,
+        /// A batch id: reject the batch as a whole.
+        #[arg(long)]
+        batch: Option<i64>,
     },
     /// Team mode: a shared PostgreSQL database with operators as database roles.
     #[command(subcommand)]
@@ -725,14 +738,28 @@ async fn run(cli: Cli, out: &Out) -> Res {
         }
         Command::Batch(cmd) => batch::run(&desk, cmd, out).await,
         Command::Approvals(cmd) => approvals::list(&desk, cmd, out).await,
-        Command::Approve { order_no, profile } => {
-            approvals::approve(&desk, &order_no, profile.as_deref(), out).await
-        }
+        Command::Approve {
+            order_no,
+            profile,
+            batch,
+            concurrency,
+        } => match (batch, order_no) {
+            (Some(id), _) => approvals::approve_batch(&desk, id, concurrency, out).await,
+            (None, Some(no)) => approvals::approve(&desk, &no, profile.as_deref(), out).await,
+            (None, None) => unreachable!("clap requires one"),
+        },
         Command::Reject {
             order_no,
             reason,
             profile,
-        } => approvals::reject(&desk, &order_no, profile.as_deref(), &reason, out).await,
+            batch,
+        } => match (batch, order_no) {
+            (Some(id), _) => approvals::reject_batch(&desk, id, &reason, out).await,
+            (None, Some(no)) => {
+                approvals::reject(&desk, &no, profile.as_deref(), &reason, out).await
+            }
+            (None, None) => unreachable!("clap requires one"),
+        },
         Command::Banks { .. } | Command::Sandbox { .. } | Command::Team(_) => {
             unreachable!("handled above")
         }

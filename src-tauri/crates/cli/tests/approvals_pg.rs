@@ -7,6 +7,7 @@
 
 mod support;
 
+use paydesk_core::batch::{self, BatchState};
 use paydesk_core::domain::{OrderKind, OrderStatus, ProviderKind};
 use paydesk_core::error::{CoreError, ErrorCode};
 use paydesk_core::http::HttpOptions;
@@ -317,4 +318,315 @@ async fn maker_checker_on_postgres() {
     assert!(reject[0].1.contains("收款人与合同不符"), "{reject:?}");
     // Nothing awaits any more.
     assert!(c2.approvals().await.unwrap().approvals.is_empty());
+}
+
+/// A payday file for jstpay (whole yuan), one row per amount.
+fn payday(amounts: &[&str]) -> Vec<u8> {
+    let mut text =
+        "收款人户名,收款卡号,收款银行,开户支行,开户省份,开户城市,金额（元）\n".to_string();
+    for (i, a) in amounts.iter().enumerate() {
+        text.push_str(&format!(
+            "收款人{i},62220202{:011},中国工商银行,上海分行,上海市,上海市,{a}\n",
+            7000 + i
+        ));
+    }
+    text.into_bytes()
+}
+
+async fn import(desk: &PayDesk, amounts: &[&str], name: &str) -> paydesk_core::batch::Batch {
+    let b = batch::import(
+        desk,
+        "big",
+        &payday(amounts),
+        &batch::ImportOptions {
+            file_name: name.into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("import");
+    assert!(b.errors.is_empty(), "{:?}", b.errors);
+    b
+}
+
+async fn order_nos(desk: &PayDesk, id: i64) -> Vec<String> {
+    batch::show(desk, id)
+        .await
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|r| r.order_no)
+        .collect()
+}
+
+fn creates(sandbox: &paydesk_sandbox::Running, nos: &[String]) -> Vec<u32> {
+    nos.iter()
+        .map(|n| sandbox.sim.create_count(KIND, n))
+        .collect()
+}
+
+/// A batch with a row at or above the threshold is approved as a whole: it
+/// waits with nothing sent, its maker cannot approve it (the service, and
+/// the database under hand-written SQL), two checkers approving at once run
+/// it once (one create per row at the sandbox), a rejection sends nothing,
+/// and each step is in the audit log with both roles.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_batch_is_approved_as_a_whole_on_postgres() {
+    let vault = Arc::new(MemoryStore::default());
+    let Some((team, admin)) = Team::new("a_batch_is_approved_as_a_whole", &vault).await else {
+        return;
+    };
+    let sandbox = paydesk_sandbox::spawn(0, None).await.unwrap();
+    add_profile(&admin, KIND, "big", sandbox.base_url(KIND)).await;
+    let p = admin.profile("big").await.unwrap().profile;
+    let input = ProfileInput {
+        approval_threshold_fen: Some(100_000),
+        ..ProfileInput::from(&p)
+    };
+    admin
+        .update_profile("big", input, None, None)
+        .await
+        .unwrap();
+    let maker = desk(&team.url(&team.maker), &vault).await;
+    let c1 = desk(&team.url(&team.checker1), &vault).await;
+    let c2 = desk(&team.url(&team.checker2), &vault).await;
+    let no_progress = |_: &batch::BatchProgress| {};
+    let opts = batch::RunOptions::default();
+
+    // All rows under the threshold: no approval, it runs as always.
+    let small = import(&maker, &["10", "20"], "small.csv").await;
+    assert_eq!(small.state, BatchState::Draft);
+    let done = batch::run(&maker, small.id, &opts, &no_progress)
+        .await
+        .unwrap();
+    assert_eq!(done.state, BatchState::Done);
+    assert_eq!(
+        creates(&sandbox, &order_nos(&maker, small.id).await),
+        [1, 1]
+    );
+
+    // One row at the threshold: the whole batch waits, nothing sent.
+    let b = import(&maker, &["500", "1000", "200"], "payday.csv").await;
+    assert_eq!(b.state, BatchState::AwaitingApproval);
+    assert_eq!(b.created_by.as_deref(), Some(team.maker.as_str()));
+    let nos = order_nos(&maker, b.id).await;
+    let e = batch::run(&maker, b.id, &opts, &no_progress)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Conflict, "{e}");
+    assert!(e.to_string().contains("approve --batch"), "{e}");
+    assert_eq!(creates(&sandbox, &nos), [0, 0, 0]);
+
+    // The checkers' list shows it beside single payouts: maker, time, rows,
+    // total in figures and 大写, profile.
+    let list = c1.approvals().await.unwrap();
+    let a = list
+        .batches
+        .iter()
+        .find(|a| a.approval.batch_id == b.id)
+        .expect("listed");
+    assert_eq!(a.approval.maker, team.maker);
+    assert_eq!(a.approval.rows, 3);
+    assert_eq!(a.approval.total_fen, 170_000);
+    assert_eq!(a.total_capital, "壹仟柒佰元整");
+    assert_eq!(a.approval.profile, "big");
+    assert_eq!(a.approval.largest_fen, 100_000);
+    assert!(a.approval.made_at >= b.created_at);
+
+    // Its maker cannot approve it: refused by the service and the database.
+    let e = batch::approve(&maker, b.id, &opts, &no_progress)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::SameOperator, "{e}");
+    let code = |e: sqlx::Error| match e {
+        sqlx::Error::Database(d) => d.code().map(|c| c.to_string()),
+        other => panic!("{other}"),
+    };
+    let mut raw = PgConnection::connect(&team.url(&team.maker)).await.unwrap();
+    let big_no = &nos[1];
+    for (sql, want) in [
+        (
+            format!("UPDATE batch_approvals SET decision = 'approved', decided_at = 1 WHERE batch_id = {}", b.id),
+            "42501",
+        ),
+        (format!("UPDATE batches SET state = 'running' WHERE id = {}", b.id), "PD004"),
+        (format!("UPDATE batches SET state = 'draft' WHERE id = {}", b.id), "PD004"),
+        (format!("UPDATE batch_rows SET amount_fen = 1 WHERE batch_id = {}", b.id), "PD004"),
+        (
+            format!(
+                "INSERT INTO batch_rows (batch_id, row_no, order_no, amount_fen, status, updated_at) \
+                 VALUES ({}, 99, 'SNEAK-ROW', 900000, 'queued', 1)",
+                b.id
+            ),
+            "PD004",
+        ),
+        (format!("DELETE FROM batch_approvals WHERE batch_id = {}", b.id), "42501"),
+        // The row's order written as sent while the batch awaits a checker,
+        // with its row claimed as the run would.
+        (
+            format!(
+                "WITH c AS (UPDATE batch_rows SET status = 'sending' WHERE batch_id = {id} AND order_no = '{big_no}' RETURNING 1) \
+                 INSERT INTO orders (profile_pk, order_no, kind, amount_fen, fields, status, created_at, updated_at) \
+                 SELECT pk, '{big_no}', 'payout', 100000, '{{}}', 'unknown', 1, 1 FROM profiles WHERE name = 'big'",
+                id = b.id
+            ),
+            "PD004",
+        ),
+    ] {
+        let e = sqlx::query(&sql).execute(&mut raw).await.unwrap_err();
+        assert_eq!(code(e).as_deref(), Some(want), "{sql}");
+    }
+    raw.close().await.unwrap();
+    assert_eq!(creates(&sandbox, &nos), [0, 0, 0]);
+    let still = batch::show(&c1, b.id).await.unwrap().batch;
+    assert_eq!(still.state, BatchState::AwaitingApproval);
+
+    // A checker's own batch: the database's trigger refuses its own decision.
+    let own = import(&c1, &["3000"], "own.csv").await;
+    assert_eq!(own.state, BatchState::AwaitingApproval);
+    let e = batch::approve(&c1, own.id, &opts, &no_progress)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::SameOperator, "{e}");
+    let mut raw = PgConnection::connect(&team.url(&team.checker1))
+        .await
+        .unwrap();
+    let e = sqlx::query(&format!(
+        "UPDATE batch_approvals SET decision = 'approved', decided_at = 1 WHERE batch_id = {}",
+        own.id
+    ))
+    .execute(&mut raw)
+    .await
+    .unwrap_err();
+    assert_eq!(code(e).as_deref(), Some("PD001"));
+    raw.close().await.unwrap();
+
+    // Two checkers approve at the same moment: one runs it, once per row;
+    // the other is told who approved it and runs nothing.
+    let (x, y) = tokio::join!(
+        batch::approve(&c1, b.id, &opts, &no_progress),
+        batch::approve(&c2, b.id, &opts, &no_progress)
+    );
+    assert!(x.is_ok() != y.is_ok(), "{x:?} {y:?}");
+    let (ran, lost, winner) = match (x, y) {
+        (Ok(s), Err(l)) => (s, l, &team.checker1),
+        (Err(l), Ok(s)) => (s, l, &team.checker2),
+        _ => unreachable!(),
+    };
+    assert_eq!(ran.state, BatchState::Done, "{ran:?}");
+    assert_eq!(lost.code(), ErrorCode::Conflict, "{lost}");
+    assert!(lost.to_string().contains(winner.as_str()), "{lost}");
+    assert_eq!(creates(&sandbox, &nos), [1, 1, 1]);
+    // The big row's order was written by the approving desk, as sent.
+    let o = c1
+        .store
+        .find_orders(big_no, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| &o.order_no == big_no)
+        .unwrap();
+    assert_eq!(o.created_by.as_deref(), Some(winner.as_str()));
+    assert_ne!(o.status, OrderStatus::AwaitingApproval);
+    // Nobody approves it again; a run resumes it without sending anything.
+    let again = batch::approve(&c2, b.id, &opts, &no_progress)
+        .await
+        .unwrap_err();
+    assert!(again.to_string().contains(winner.as_str()), "{again}");
+    batch::run(&maker, b.id, &opts, &no_progress).await.unwrap();
+    assert_eq!(creates(&sandbox, &nos), [1, 1, 1]);
+    assert!(c2
+        .approvals()
+        .await
+        .unwrap()
+        .batches
+        .iter()
+        .all(|a| a.approval.batch_id != b.id));
+
+    // The audit log: the maker's submission, the checker's approval naming
+    // both roles and times.
+    let target = format!("batch {}", b.id);
+    let submit = audit(&c1, "batch.submit", &target).await;
+    assert_eq!(submit.len(), 1, "{submit:?}");
+    assert_eq!(submit[0].0, team.maker);
+    let approve = audit(&c1, "batch.approve", &target).await;
+    assert_eq!(approve.len(), 1, "{approve:?}");
+    assert_eq!(&approve[0].0, winner);
+    assert!(
+        approve[0].1.contains(&format!("maker {} at", team.maker))
+            && approve[0].1.contains(&format!("checker {winner} at"))
+            && approve[0].1.contains("3 rows 1700.00"),
+        "{approve:?}"
+    );
+
+    // Reject: reason required, final, nothing sent, rows cancelled.
+    let r = import(&maker, &["1500", "20"], "later.csv").await;
+    let rnos = order_nos(&maker, r.id).await;
+    let e = batch::reject(&c2, r.id, " ").await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidInput);
+    let e = batch::reject(&maker, r.id, "no").await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::SameOperator);
+    let rejected = batch::reject(&c2, r.id, "金额与工资表不符").await.unwrap();
+    assert_eq!(rejected.state, BatchState::Rejected);
+    assert_eq!(
+        rejected.counts.get("cancelled"),
+        Some(&2),
+        "{:?}",
+        rejected.counts
+    );
+    let e = batch::run(&maker, r.id, &opts, &no_progress)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains(team.checker2.as_str()), "{e}");
+    let e = batch::approve(&c1, r.id, &opts, &no_progress)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains(team.checker2.as_str()), "{e}");
+    assert_eq!(creates(&sandbox, &rnos), [0, 0]);
+    let reject = audit(&c1, "batch.reject", &format!("batch {}", r.id)).await;
+    assert_eq!(reject.len(), 1);
+    assert_eq!(reject[0].0, team.checker2);
+    assert!(
+        reject[0].1.contains(&format!("maker {}", team.maker))
+            && reject[0].1.contains("金额与工资表不符"),
+        "{reject:?}"
+    );
+
+    // A threshold set after the import: the run submits the batch instead
+    // of sending it.
+    let late = import(&maker, &["300"], "late.csv").await;
+    assert_eq!(late.state, BatchState::Draft);
+    let p = admin.profile("big").await.unwrap().profile;
+    let input = ProfileInput {
+        approval_threshold_fen: Some(20_000),
+        ..ProfileInput::from(&p)
+    };
+    admin
+        .update_profile("big", input, None, None)
+        .await
+        .unwrap();
+    let maker = desk(&team.url(&team.maker), &vault).await;
+    let submitted = batch::run(&maker, late.id, &opts, &no_progress)
+        .await
+        .unwrap();
+    assert_eq!(submitted.state, BatchState::AwaitingApproval);
+    assert_eq!(creates(&sandbox, &order_nos(&maker, late.id).await), [0]);
+    assert_eq!(
+        audit(&c1, "batch.submit", &format!("batch {}", late.id))
+            .await
+            .len(),
+        1
+    );
+    // Its maker may withdraw it before a checker decides.
+    let cancelled = batch::cancel(&maker, late.id).await.unwrap();
+    assert_eq!(cancelled.state, BatchState::Cancelled);
+    let left: Vec<i64> = c1
+        .approvals()
+        .await
+        .unwrap()
+        .batches
+        .iter()
+        .map(|a| a.approval.batch_id)
+        .collect();
+    assert_eq!(left, [own.id], "only the checker's own batch still waits");
 }

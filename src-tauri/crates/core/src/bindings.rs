@@ -73,6 +73,8 @@ pub fn typescript() -> String {
         crate::batch::BatchProgress,
         Approval,
         ApprovalView,
+        crate::store::approvals::BatchApproval,
+        BatchApprovalView,
         ApprovalsList,
     ];
     let mut out = String::from("// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p paydesk-core --features ts --test bindings`: do not edit.\n/* eslint-disable */\n\n");

@@ -52,6 +52,8 @@ export const COMMAND_NAMES = [
   'list_approvals',
   'approve_payout',
   'reject_payout',
+  'approve_batch',
+  'reject_batch',
 ] as const;
 
 export type CommandName = (typeof COMMAND_NAMES)[number];

@@ -109,6 +109,9 @@ export interface Commands {
   list_approvals: [None, ApprovalsList];
   approve_payout: [{ orderNo: string; profile: string | null }, OrderOutcome];
   reject_payout: [{ orderNo: string; profile: string | null; reason: string }, Order];
+  /** A batch as a whole: the decision now, then it runs from this desk (`batch-progress` events). */
+  approve_batch: [{ id: number }, Batch];
+  reject_batch: [{ id: number; reason: string }, Batch];
 }
 
 export type Command = keyof Commands;

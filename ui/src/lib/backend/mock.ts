@@ -5,7 +5,7 @@ import type {
   AppInfo, Arrival, BalanceReading, BalanceView, ErrorInfo, Exchange, ExportFormat, ExportTable, FieldSpec, FormSpec, Order, OrderEvent,
   OrderFilter, OrderInput, OrderKind, OrderOutcome, OrderStatus, ProfileInput, ProfileView, ProviderKind, Settings,
 } from '../bindings';
-import type { ApprovalView } from '../bindings';
+import type { ApprovalView, Batch, BatchApprovalView } from '../bindings';
 import type { AlertPrefs, Args, Backend, Command, Commands, RaisedAlert, Result } from './commands';
 import { emitBackendEvent } from './events';
 import { banksFor, CAPABILITIES, FORMS, LOOKUP_FIELDS } from './mockData';
@@ -60,6 +60,8 @@ export interface MockHandle {
   team: string | null;
   /** Payouts awaiting approval / decided (team mode; `?team` seeds three). */
   approvals: ApprovalView[];
+  /** Batches awaiting approval as a whole (`?team` seeds two: one by another maker, one by this desk). */
+  batchApprovals: BatchApprovalView[];
 }
 
 declare global {
@@ -87,7 +89,7 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
   let nextEventId = 1;
 
   const handle: MockHandle = {
-    calls: {}, log: [], exports: [], revealed: [], opened: [], clipboard: [], orders, batch: null as unknown as MockBatchHandle, team: null, approvals: [],
+    calls: {}, log: [], exports: [], revealed: [], opened: [], clipboard: [], orders, batch: null as unknown as MockBatchHandle, team: null, approvals: [], batchApprovals: [],
     setHostile(text) { hostile = text; },
     setDelay(cmd, ms) { delays[cmd] = ms; },
     count(cmd) { return handle.calls[cmd] ?? 0; },
@@ -597,6 +599,7 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
   const ME = 'finance01';
   handle.team = params.has('team') ? 'paydesk@127.0.0.1:5432/paydesk' : null;
   handle.approvals = [];
+  handle.batchApprovals = [];
   function seedApprovals() {
     const seed: [number, string, number, string][] = [
       [0, '张伟', 12_345_600, 'maker01'],
@@ -620,6 +623,38 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
         decision: null, checker: null, decided_at: null, reason: null, amount_text: formatCny(fen), amount_capital: amountInWords(fen),
       });
     });
+  }
+  function seedBatchApprovals() {
+    const seed: [number, string, number, number, number, string][] = [
+      [41, 'payday-2026-11.xlsx', 1200, 62_418_350, 1_000_000, 'maker02'],
+      [42, 'bonus-2026-11.csv', 3, 4_500_000, 3_000_000, ME],
+    ];
+    const p = profiles[0];
+    if (!p) return;
+    for (const [id, file, rows, total, largest, maker] of seed) {
+      handle.batchApprovals.push({
+        batch_id: id, profile: p.name, provider: p.provider, file_name: file, state: 'awaiting_approval', rows, total_fen: total,
+        largest_fen: largest, maker, made_at: now() - (50 - id) * 60_000, decision: null, checker: null, decided_at: null, reason: null,
+        total_text: formatCny(total), total_capital: amountInWords(total), largest_text: formatCny(largest),
+      });
+    }
+  }
+  function batchApprovalOf(id: number): BatchApprovalView {
+    if (!handle.team) throw new MockError('team_only', '审批需要团队模式：单机（本地 SQLite）没有审批');
+    const a = handle.batchApprovals.find((x) => x.batch_id === id);
+    if (!a) throw new MockError('not_found', `批次 ${id} 不需要审批`);
+    if (a.decision) throw new MockError('conflict', `批次 ${id} 已由 ${a.checker} 于 ${new Date(a.decided_at ?? 0).toLocaleString('zh-CN')} ${a.decision === 'approved' ? '审批' : '驳回'}`);
+    if (a.maker === ME) throw new MockError('same_operator', `制单人 ${ME} 不能审批或驳回自己提交的批次 ${id}：请由另一位复核人处理`);
+    return a;
+  }
+  function decideBatch(a: BatchApprovalView, decision: 'approved' | 'rejected', reason: string | null): Batch {
+    const state = decision === 'approved' ? 'running' : 'rejected';
+    Object.assign(a, { decision, checker: ME, decided_at: now(), reason, state });
+    return {
+      id: a.batch_id, profile: a.profile, profile_id: profiles[0]?.id ?? '', provider: a.provider, state, file_name: a.file_name, file_hash: '',
+      rows: a.rows, valid_rows: a.rows, total_fen: a.total_fen, total_text: a.total_text, total_capital: a.total_capital, columns: [], errors: [],
+      warnings: [], pause_reason: reason, counts: {}, created_by: a.maker, created_at: a.made_at, updated_at: now(),
+    };
   }
   function approvalOf(orderNo: string, profile: string | null): ApprovalView {
     if (!handle.team) throw new MockError('team_only', '审批需要团队模式：单机（本地 SQLite）没有审批');
@@ -742,7 +777,14 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
     list_approvals: () => ({
       team_mode: !!handle.team, me: handle.team ? ME : null,
       approvals: handle.team ? structuredClone(handle.approvals.filter((a) => a.status === 'awaiting_approval').sort((a, b) => a.made_at - b.made_at)) : [],
+      batches: handle.team ? structuredClone(handle.batchApprovals.filter((a) => a.decision === null).sort((a, b) => a.made_at - b.made_at)) : [],
     }),
+    approve_batch: ({ id }) => decideBatch(batchApprovalOf(id), 'approved', null),
+    reject_batch: ({ id, reason }) => {
+      const r = reason.trim();
+      if (!r) throw fieldError('reason', '请填写驳回原因');
+      return decideBatch(batchApprovalOf(id), 'rejected', r);
+    },
     approve_payout: ({ orderNo, profile }) => ({ order: decide(approvalOf(orderNo, profile), 'approved', null), error: null }),
     reject_payout: ({ orderNo, profile, reason }) => {
       const r = reason.trim();
@@ -767,7 +809,11 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
   // `?nokey=NAME`: this desk's keyring holds no key for that profile.
   const noKey = params.get('nokey');
   if (noKey) profiles.filter((p) => p.name === noKey).forEach((p) => secrets.delete(p.id));
-  if (handle.team && !fresh) seedApprovals();
+  if (handle.team && !fresh) {
+    seedApprovals();
+    // `?batches`: two batches awaiting approval as a whole beside the payouts.
+    if (params.has('batches')) seedBatchApprovals();
+  }
   handle.call = async (cmd, args) => ipc(await (handlers[cmd as Command] as (a: unknown) => unknown)(ipc(args)));
 
   return {

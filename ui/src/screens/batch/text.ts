@@ -79,6 +79,9 @@ const dict = {
   'state.paused': ['已暂停', 'Paused'],
   'state.done': ['已完成', 'Done'],
   'state.cancelled': ['已取消', 'Cancelled'],
+  // Team mode: a batch approved as a whole (the approvals screen decides it).
+  'state.awaiting_approval': ['待审批', 'Awaiting approval'],
+  'state.rejected': ['已驳回', 'Rejected'],
   'row.invalid': ['无效', 'Invalid'],
   'row.queued': ['排队', 'Queued'],
   'row.sending': ['发送中', 'Sending'],

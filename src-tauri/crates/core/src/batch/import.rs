@@ -5,7 +5,7 @@
 
 use super::columns::{self, ColumnTarget};
 use super::store::{self as bstore, NewBatch, NewRow};
-use super::{read, Batch, BatchState, BatchWarning, RowIssue, RowStatus, MAX_ROWS};
+use super::{approval, read, Batch, BatchState, BatchWarning, RowIssue, RowStatus, MAX_ROWS};
 use crate::domain::OrderKind;
 use crate::error::{CoreResult, FieldError};
 use crate::form::{ids, FormSpec, OrderInput};
@@ -425,10 +425,22 @@ pub async fn import(
         errors.extend(r.errors);
     }
     errors.sort_by_key(|e| e.row.map(|r| r as i64).unwrap_or(-1));
-    let state = if errors.is_empty() {
-        BatchState::Draft
-    } else {
+    // Team mode: a row at or above the threshold puts the whole batch
+    // before a checker (one whose warnings are still open cannot run anyway).
+    let state = if !errors.is_empty() {
         BatchState::Invalid
+    } else if warnings.iter().all(|w| w.accepted)
+        && approval::any_needs_approval(
+            desk,
+            &p,
+            rows.iter()
+                .filter(|r| r.status == RowStatus::Queued)
+                .map(|r| r.amount_fen),
+        )
+    {
+        BatchState::AwaitingApproval
+    } else {
+        BatchState::Draft
     };
     let id = bstore::insert(
         &desk.store,
@@ -466,6 +478,9 @@ pub async fn import(
         )
         .await?;
     let mut batch = bstore::batch(&desk.store, id).await?;
+    if state == BatchState::AwaitingApproval {
+        approval::audit_submit(desk, &batch).await?;
+    }
     batch.counts = bstore::counts(&desk.store, id).await?;
     Ok(batch)
 }

@@ -8,6 +8,7 @@
 //! settled by a query, never created again, and one with no stored order
 //! never left the machine.
 
+mod approval;
 mod columns;
 mod export;
 mod import;
@@ -16,6 +17,7 @@ mod run;
 mod store;
 mod template;
 
+pub use approval::{approve, approve_decision, reject};
 pub use columns::{Column, ColumnTarget};
 pub use export::export;
 pub use import::{import, ImportOptions};
@@ -47,6 +49,11 @@ pub enum BatchState {
     Paused,
     Done,
     Cancelled,
+    /// Team mode: a row at or above the profile's approval threshold; runs
+    /// only after a checker approves the batch as a whole.
+    AwaitingApproval,
+    /// Team mode: a checker rejected it (final, nothing sent).
+    Rejected,
 }
 
 impl BatchState {
@@ -58,6 +65,8 @@ impl BatchState {
             BatchState::Paused => "paused",
             BatchState::Done => "done",
             BatchState::Cancelled => "cancelled",
+            BatchState::AwaitingApproval => "awaiting_approval",
+            BatchState::Rejected => "rejected",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -68,6 +77,8 @@ impl BatchState {
             "paused" => BatchState::Paused,
             "done" => BatchState::Done,
             "cancelled" => BatchState::Cancelled,
+            "awaiting_approval" => BatchState::AwaitingApproval,
+            "rejected" => BatchState::Rejected,
             _ => return None,
         })
     }

@@ -103,6 +103,10 @@ pub async fn run(
     check_runnable(&batch)?;
     let concurrency = opts.concurrency.clamp(1, MAX_CONCURRENCY);
     let profile = desk.store.profile(&batch.profile_id).await?;
+    // Team mode: awaiting a checker, rejected, or submitted just now.
+    if let Some(b) = super::approval::gate(desk, &batch, &profile).await? {
+        return Ok(b);
+    }
     let may_send = batch.state != BatchState::Cancelled;
     if may_send {
         bstore::move_state(
@@ -339,6 +343,8 @@ pub async fn cancel(desk: &PayDesk, id: i64) -> CoreResult<Batch> {
             BatchState::Invalid,
             BatchState::Running,
             BatchState::Paused,
+            // Its maker withdraws it before a checker decides.
+            BatchState::AwaitingApproval,
         ],
         BatchState::Cancelled,
         None,

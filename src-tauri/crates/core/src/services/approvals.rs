@@ -14,7 +14,7 @@ use crate::domain::{OrderKind, OrderStatus};
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::gateway::OrderParams;
 use crate::money;
-use crate::store::approvals::{self, Approval, Decided, Decision};
+use crate::store::approvals::{self, Approval, BatchApproval, Decided, Decision};
 use crate::store::{now_ms, NewOrder, Order, Profile};
 use crate::time::format_time_ms;
 use crate::tr;
@@ -42,6 +42,21 @@ pub struct ApprovalsList {
     /// decided here.
     pub me: Option<String>,
     pub approvals: Vec<ApprovalView>,
+    /// Batches waiting for a checker, approved or rejected as a whole.
+    pub batches: Vec<BatchApprovalView>,
+}
+
+/// A batch awaiting approval, as the approvals screen shows it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BatchApprovalView {
+    #[serde(flatten)]
+    pub approval: BatchApproval,
+    /// ¥ 12,345.00
+    pub total_text: String,
+    /// 壹万贰仟叁佰肆拾伍元整
+    pub total_capital: String,
+    pub largest_text: String,
 }
 
 /// The most a rejection's reason may hold.
@@ -78,7 +93,7 @@ fn needs_team_mode() -> FieldError {
     )
 }
 
-fn team_only() -> CoreError {
+pub(crate) fn team_only() -> CoreError {
     CoreError::Conflict(tr!(
         "审批需要团队模式（PostgreSQL 共享数据库）；单机模式下没有待审批的代付",
         "approvals need team mode (a shared PostgreSQL database); a single desk has no payouts awaiting approval"
@@ -165,14 +180,11 @@ impl PayDesk {
     /// and a plain maker has no right to decide at all): the maker of a
     /// payout never decides on it.
     async fn not_the_maker(&self, pool: &sqlx::PgPool, a: &Approval) -> CoreResult<()> {
-        let me: String = sqlx::query_scalar("SELECT session_user::text")
-            .fetch_one(pool)
-            .await?;
-        if a.decision.is_none() && me == a.maker {
+        if a.decision.is_none() && session_user(pool).await? == a.maker {
             return Err(CoreError::SameOperator(tr!(
                 "制单人 {} 不能审批或驳回自己提交的代付 {}：请由另一位复核人处理",
                 "{} made payout {} and cannot approve or reject it: another checker must decide",
-                me,
+                a.maker,
                 a.order_no
             )));
         }
@@ -186,16 +198,17 @@ impl PayDesk {
                 team_mode: false,
                 me: None,
                 approvals: Vec::new(),
+                batches: Vec::new(),
             });
         };
-        let me: String = sqlx::query_scalar("SELECT session_user::text")
-            .fetch_one(pool)
-            .await?;
+        let me = session_user(pool).await?;
         let list = approvals::awaiting(pool).await?;
+        let batches = approvals::awaiting_batches(pool).await?;
         Ok(ApprovalsList {
             team_mode: true,
             me: Some(me),
             approvals: list.into_iter().map(view).collect(),
+            batches: batches.into_iter().map(batch_view).collect(),
         })
     }
 
@@ -305,25 +318,7 @@ impl PayDesk {
         profile: Option<&str>,
         reason: &str,
     ) -> CoreResult<Order> {
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(FieldError::new(
-                "reason",
-                tr!("请填写驳回原因", "give a reason for the rejection"),
-            )
-            .into());
-        }
-        if reason.chars().count() > MAX_REASON || reason.chars().any(char::is_control) {
-            return Err(FieldError::new(
-                "reason",
-                tr!(
-                    "驳回原因最长 {} 个字符，且不能含控制字符",
-                    "the reason can be at most {} characters, without control characters",
-                    MAX_REASON
-                ),
-            )
-            .into());
-        }
+        let reason = check_reason(reason)?;
         let (order, approval) = self.approval_of(order_no, profile).await?;
         let pool = self.store.team_pool().ok_or_else(team_only)?;
         self.not_the_maker(pool, &approval).await?;
@@ -358,8 +353,48 @@ impl PayDesk {
 }
 
 /// Whether a payout of this amount on this profile waits for a checker.
-pub(super) fn needs_approval(p: &Profile, kind: OrderKind, amount_fen: i64) -> bool {
+pub(crate) fn needs_approval(p: &Profile, kind: OrderKind, amount_fen: i64) -> bool {
     kind == OrderKind::Payout && p.approval_threshold_fen.is_some_and(|t| amount_fen >= t)
+}
+
+/// A rejection's reason: required, bounded, no control characters.
+pub(crate) fn check_reason(reason: &str) -> CoreResult<&str> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(FieldError::new(
+            "reason",
+            tr!("请填写驳回原因", "give a reason for the rejection"),
+        )
+        .into());
+    }
+    if reason.chars().count() > MAX_REASON || reason.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            "reason",
+            tr!(
+                "驳回原因最长 {} 个字符，且不能含控制字符",
+                "the reason can be at most {} characters, without control characters",
+                MAX_REASON
+            ),
+        )
+        .into());
+    }
+    Ok(reason)
+}
+
+/// This desk's database role: who the database says decides here.
+pub(crate) async fn session_user(pool: &sqlx::PgPool) -> CoreResult<String> {
+    Ok(sqlx::query_scalar("SELECT session_user::text")
+        .fetch_one(pool)
+        .await?)
+}
+
+pub(crate) fn batch_view(a: BatchApproval) -> BatchApprovalView {
+    BatchApprovalView {
+        total_text: money::format_cny(a.total_fen),
+        total_capital: money::to_chinese_capital(a.total_fen),
+        largest_text: money::format_cny(a.largest_fen),
+        approval: a,
+    }
 }
 
 fn view(a: Approval) -> ApprovalView {

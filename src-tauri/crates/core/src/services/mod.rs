@@ -8,7 +8,7 @@
 //! types the app and the CLI receive; `outcome` decides what an order becomes
 //! after each answer (pure, tested as tables).
 
-mod approvals;
+pub(crate) mod approvals;
 mod arrivals;
 mod balances;
 mod lookup;
@@ -20,7 +20,7 @@ mod profiles;
 pub mod test_hooks;
 mod views;
 
-pub use approvals::{parse_approval_threshold, ApprovalView, ApprovalsList};
+pub use approvals::{parse_approval_threshold, ApprovalView, ApprovalsList, BatchApprovalView};
 pub use arrivals::{arrivals_range, ARRIVALS_MAX_SECS};
 pub use outcome::NOT_FOUND_GRACE_MS;
 pub use profiles::check_base_url;

@@ -172,9 +172,10 @@ impl PayDesk {
             .order_no
             .as_deref()
             .is_none_or(|s| s.trim().is_empty());
-        // A batch row too waits on its own (its row is not claimed: a
-        // second runner meets the number and links the same order).
-        if needs_approval(&p, kind, params.amount_fen) {
+        // A batch row is never submitted on its own: its batch was approved
+        // as a whole before it runs (`batch/approval.rs`), and the database
+        // refuses the row's order otherwise.
+        if link.is_none() && needs_approval(&p, kind, params.amount_fen) {
             return self
                 .submit_for_approval(&p, params, generated, Note::AwaitingApproval)
                 .await

@@ -159,37 +159,9 @@ pub struct Decision<'a> {
 /// naming both roles and times.
 pub async fn decide(pool: &PgPool, order_id: i64, d: &Decision<'_>) -> CoreResult<Decided> {
     let mut tx = pool.begin().await?;
-    let decision = if d.approve { "approved" } else { "rejected" };
-    let taken = sqlx::query(
-        "UPDATE order_approvals SET decision = $2, decided_at = $3, reason = $4, checker = session_user \
-         WHERE order_id = $1 AND decision IS NULL RETURNING maker, made_at, checker",
-    )
-    .bind(order_id)
-    .bind(decision)
-    .bind(d.at)
-    .bind(d.reason)
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(refusal)?;
-    let Some(row) = taken else {
+    let Some(row) = take(&mut tx, Subject::Order, order_id, d).await? else {
         tx.rollback().await?;
-        let earlier = sqlx::query(
-            "SELECT decision, checker, decided_at FROM order_approvals WHERE order_id = $1",
-        )
-        .bind(order_id)
-        .fetch_optional(pool)
-        .await?;
-        return match earlier {
-            Some(r) => Ok(Decided::Earlier {
-                decision: r.try_get("decision")?,
-                checker: r.try_get("checker")?,
-                decided_at: r.try_get("decided_at")?,
-            }),
-            None => Err(CoreError::NotFound(tr!(
-                "该订单不需要审批",
-                "this order does not need approval"
-            ))),
-        };
+        return earlier(pool, Subject::Order, order_id).await;
     };
     let maker: String = row.try_get("maker")?;
     let made_at: i64 = row.try_get("made_at")?;
@@ -220,11 +192,88 @@ pub async fn decide(pool: &PgPool, order_id: i64, d: &Decision<'_>) -> CoreResul
     .bind((d.event_note)(&maker, &checker))
     .execute(&mut *tx)
     .await?;
-    let mut detail = format!(
-        "maker {maker} at {}; checker {checker} at {}",
-        format_time_ms(made_at),
-        format_time_ms(d.at)
-    );
+    let action = if d.approve {
+        "payout.approve"
+    } else {
+        "payout.reject"
+    };
+    let detail = both_roles(&maker, made_at, &checker, d.at);
+    audit_decision(&mut tx, action, &order_no, detail, d).await?;
+    tx.commit().await?;
+    Ok(Decided::Now { maker, checker })
+}
+
+/// What a decision is about: one payout, or a batch as a whole. Each has its
+/// approval table, keyed by the subject's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Subject {
+    Order,
+    Batch,
+}
+
+impl Subject {
+    fn table(self) -> (&'static str, &'static str) {
+        match self {
+            Subject::Order => ("order_approvals", "order_id"),
+            Subject::Batch => ("batch_approvals", "batch_id"),
+        }
+    }
+}
+
+/// Takes the undecided approval row with a conditional update (its row lock
+/// makes a second checker wait, then find it decided): the row as decided
+/// (`maker`, `made_at`, `checker` as the database stamped it), or None when
+/// someone decided first. The database refuses the maker and non-checkers.
+async fn take(
+    tx: &mut sqlx::PgConnection,
+    subject: Subject,
+    id: i64,
+    d: &Decision<'_>,
+) -> CoreResult<Option<sqlx::postgres::PgRow>> {
+    let (table, key) = subject.table();
+    sqlx::query(&format!(
+        "UPDATE {table} SET decision = $2, decided_at = $3, reason = $4, checker = session_user \
+         WHERE {key} = $1 AND decision IS NULL RETURNING maker, made_at, checker"
+    ))
+    .bind(id)
+    .bind(if d.approve { "approved" } else { "rejected" })
+    .bind(d.at)
+    .bind(d.reason)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(refusal)
+}
+
+/// Who decided first, and how.
+async fn earlier(pool: &PgPool, subject: Subject, id: i64) -> CoreResult<Decided> {
+    let (table, key) = subject.table();
+    let earlier = sqlx::query(&format!(
+        "SELECT decision, checker, decided_at FROM {table} WHERE {key} = $1"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    match earlier {
+        Some(r) => Ok(Decided::Earlier {
+            decision: r.try_get("decision")?,
+            checker: r.try_get("checker")?,
+            decided_at: r.try_get("decided_at")?,
+        }),
+        None => Err(CoreError::NotFound(match subject {
+            Subject::Order => tr!("该订单不需要审批", "this order does not need approval"),
+            Subject::Batch => tr!("该批次不需要审批", "this batch does not need approval"),
+        })),
+    }
+}
+
+/// The audit entry of a decision, in its transaction: both roles and times.
+async fn audit_decision(
+    tx: &mut sqlx::PgConnection,
+    action: &str,
+    target: &str,
+    mut detail: String,
+    d: &Decision<'_>,
+) -> CoreResult<()> {
     if let Some(r) = d.reason {
         detail.push_str("; reason: ");
         detail.push_str(r);
@@ -233,15 +282,160 @@ pub async fn decide(pool: &PgPool, order_id: i64, d: &Decision<'_>) -> CoreResul
         "INSERT INTO audit_log (at, os_user, action, target, detail) VALUES ($1, session_user, $2, $3, $4)",
     )
     .bind(d.at)
-    .bind(if d.approve {
-        "payout.approve"
-    } else {
-        "payout.reject"
-    })
-    .bind(&order_no)
+    .bind(action)
+    .bind(target)
     .bind(&detail)
     .execute(&mut *tx)
     .await?;
+    Ok(())
+}
+
+fn both_roles(maker: &str, made_at: i64, checker: &str, at: i64) -> String {
+    format!(
+        "maker {maker} at {}; checker {checker} at {}",
+        format_time_ms(made_at),
+        format_time_ms(at)
+    )
+}
+
+/// A batch awaiting (or past) approval as a whole, with what the checker
+/// must see: the rows and their total as submitted, the maker and the time.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BatchApproval {
+    pub batch_id: i64,
+    pub profile: String,
+    pub provider: ProviderKind,
+    pub file_name: String,
+    /// The batch's state (`awaiting_approval`, then `running`, `done`,
+    /// `rejected`, `cancelled`...).
+    pub state: String,
+    /// Valid rows and their total when submitted.
+    pub rows: i64,
+    pub total_fen: i64,
+    /// The largest row, for the checker's eye.
+    pub largest_fen: i64,
+    pub maker: String,
+    pub made_at: i64,
+    pub decision: Option<String>,
+    pub checker: Option<String>,
+    pub decided_at: Option<i64>,
+    pub reason: Option<String>,
+}
+
+const BATCH_APPROVAL_SELECT: &str = "SELECT a.batch_id, b.profile_name, b.provider, b.file_name, \
+    b.state, a.row_count, a.total_fen, \
+    (SELECT COALESCE(max(r.amount_fen), 0) FROM batch_rows r WHERE r.batch_id = a.batch_id AND r.status <> 'invalid') AS largest_fen, \
+    a.maker, a.made_at, a.decision, a.checker, a.decided_at, a.reason \
+    FROM batch_approvals a JOIN batches b ON b.id = a.batch_id";
+
+fn batch_approval_from(r: &sqlx::postgres::PgRow) -> CoreResult<BatchApproval> {
+    let provider: String = r.try_get("provider")?;
+    Ok(BatchApproval {
+        batch_id: r.try_get("batch_id")?,
+        profile: r.try_get("profile_name")?,
+        provider: ProviderKind::parse(&provider)
+            .ok_or_else(|| CoreError::Storage(format!("bad provider {provider}")))?,
+        file_name: r.try_get("file_name")?,
+        state: r.try_get("state")?,
+        rows: r.try_get("row_count")?,
+        total_fen: r.try_get("total_fen")?,
+        largest_fen: r.try_get("largest_fen")?,
+        maker: r.try_get("maker")?,
+        made_at: r.try_get("made_at")?,
+        decision: r.try_get("decision")?,
+        checker: r.try_get("checker")?,
+        decided_at: r.try_get("decided_at")?,
+        reason: r.try_get("reason")?,
+    })
+}
+
+/// Batches waiting for a checker, oldest first.
+pub async fn awaiting_batches(pool: &PgPool) -> CoreResult<Vec<BatchApproval>> {
+    let rows = sqlx::query(&format!(
+        "{BATCH_APPROVAL_SELECT} WHERE a.decision IS NULL AND b.state = 'awaiting_approval' \
+         ORDER BY a.made_at, a.batch_id"
+    ))
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(batch_approval_from).collect()
+}
+
+/// One batch's approval, if it needed one.
+pub async fn batch_approval(pool: &PgPool, batch_id: i64) -> CoreResult<Option<BatchApproval>> {
+    let row = sqlx::query(&format!("{BATCH_APPROVAL_SELECT} WHERE a.batch_id = $1"))
+        .bind(batch_id)
+        .fetch_optional(pool)
+        .await?;
+    row.as_ref().map(batch_approval_from).transpose()
+}
+
+/// Decide on a batch awaiting approval, once (as `decide`). In the same
+/// transaction the batch moves (approved: to `running`, so the approving desk
+/// runs it next through the resumable run path, and any desk can resume it;
+/// rejected: to `rejected`, final, its queued rows cancelled, nothing sent),
+/// with the audit entry naming both roles and times. A batch its maker
+/// cancelled meanwhile is not decided.
+pub async fn decide_batch(pool: &PgPool, batch_id: i64, d: &Decision<'_>) -> CoreResult<Decided> {
+    let mut tx = pool.begin().await?;
+    let Some(row) = take(&mut tx, Subject::Batch, batch_id, d).await? else {
+        tx.rollback().await?;
+        return earlier(pool, Subject::Batch, batch_id).await;
+    };
+    let maker: String = row.try_get("maker")?;
+    let made_at: i64 = row.try_get("made_at")?;
+    let checker: String = row.try_get("checker")?;
+    let (to, note) = if d.approve {
+        ("running", None)
+    } else {
+        ("rejected", Some((d.order_note)(&maker, &checker)))
+    };
+    let moved = sqlx::query(
+        "UPDATE batches SET state = $2, pause_reason = $3, updated_at = $4 \
+         WHERE id = $1 AND state = 'awaiting_approval' RETURNING row_count",
+    )
+    .bind(batch_id)
+    .bind(to)
+    .bind(&note)
+    .bind(d.at)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(refusal)?;
+    if moved.is_none() {
+        tx.rollback().await?;
+        return Err(CoreError::Conflict(tr!(
+            "批次 {} 已不在待审批状态（可能已被制单人取消），未作处理",
+            "batch {} no longer awaits approval (its maker may have cancelled it); nothing was decided",
+            batch_id
+        )));
+    }
+    if !d.approve {
+        sqlx::query(
+            "UPDATE batch_rows SET status = 'cancelled', message = $2, updated_at = $3 \
+             WHERE batch_id = $1 AND status = 'queued'",
+        )
+        .bind(batch_id)
+        .bind((d.event_note)(&maker, &checker))
+        .bind(d.at)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let (rows, total): (i64, i64) =
+        sqlx::query_as("SELECT row_count, total_fen FROM batch_approvals WHERE batch_id = $1")
+            .bind(batch_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    let detail = format!(
+        "{}; {rows} rows {}",
+        both_roles(&maker, made_at, &checker, d.at),
+        crate::money::fen_to_yuan_2dp(total)
+    );
+    let action = if d.approve {
+        "batch.approve"
+    } else {
+        "batch.reject"
+    };
+    audit_decision(&mut tx, action, &format!("batch {batch_id}"), detail, d).await?;
     tx.commit().await?;
     Ok(Decided::Now { maker, checker })
 }

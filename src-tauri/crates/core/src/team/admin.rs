@@ -269,7 +269,7 @@ pub async fn apply_roles_and_grants(
             "audit_log" => &[("SELECT, INSERT", maker)],
             // Maker-checker decisions: only checkers (and admins) decide; the
             // undecided row comes from a trigger, not from the maker.
-            "order_approvals" => &[("SELECT", maker), ("UPDATE", checker)],
+            "order_approvals" | "batch_approvals" => &[("SELECT", maker), ("UPDATE", checker)],
             // Orders, their events, batches, sync state, balances, settings.
             _ => &[("SELECT, INSERT, UPDATE", maker), ("DELETE", admin)],
         };
