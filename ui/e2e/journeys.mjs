@@ -49,6 +49,17 @@ async function fillJstPayout(page, { amount, account, payee = '张伟', orderNo 
   await page.focus('#payout-city');
 }
 
+/** From a filled payout form: confirm, wait for the send button to go live, send; the result card. */
+async function confirmAndSend(page) {
+  await page.keyboard.press('Enter');
+  const confirm = page.getByTestId('payout-confirm');
+  await until(async () => (await confirm.getAttribute('data-armed')) === 'true', 'send goes live');
+  await page.getByTestId('send-payout').click();
+  const sent = page.getByTestId('payout-sent');
+  await sent.waitFor();
+  return sent;
+}
+
 const toTop = (page) => page.evaluate(() => document.querySelector('main')?.scrollTo(0, 0));
 const activeTestId = (page) => page.evaluate(() => document.activeElement?.getAttribute('data-testid'));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -322,12 +333,7 @@ export const journeys = [
       // A normal create starts the timeline with a neutral "submitting", not an amber "unknown".
       await open(page, base, '#/payout');
       await fillJstPayout(page, { amount: '100', account: '6222021001123456789' });
-      await page.keyboard.press('Enter');
-      const confirm = page.getByTestId('payout-confirm');
-      await until(async () => (await confirm.getAttribute('data-armed')) === 'true', 'send goes live');
-      await page.getByTestId('send-payout').click();
-      const sent = page.getByTestId('payout-sent');
-      await sent.waitFor();
+      const sent = await confirmAndSend(page);
       const no = await text(sent.getByTestId('order-no'));
       await page.click('a[data-nav=lookup]');
       await page.getByTestId('lookup-input').fill(no);
@@ -1240,12 +1246,7 @@ export const journeys = [
         // Prepared, it is stored awaiting approval, not sent.
         await fillJstPayout(page, { amount: '100', account: '6222020200112233445' });
         assert(await page.getByTestId('payout-nokey').isVisible(), 'banner beside the form');
-        await page.keyboard.press('Enter');
-        const confirm = page.getByTestId('payout-confirm');
-        await until(async () => (await confirm.getAttribute('data-armed')) === 'true', 'send goes live');
-        await page.getByTestId('send-payout').click();
-        const sent = page.getByTestId('payout-sent');
-        await sent.waitFor();
+        const sent = await confirmAndSend(page);
         assert((await sent.getAttribute('data-outcome')) === 'awaiting', 'awaiting outcome');
         const heading = await text(page.getByTestId('payout-heading'));
         assert(heading === (lang === 'zh' ? '代付已保存，等待审批' : 'Payout saved, awaiting approval'), `heading: ${heading}`);

@@ -15,8 +15,7 @@ use paydesk_core::store::pg_test::{fresh_database, PgTestDb};
 use paydesk_core::team::{admin, TeamRole};
 use paydesk_core::{ProviderKind, Secret};
 use serde_json::Value;
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use support::keyring::DeskKeyring;
 use support::{Env, Run, JST_PAYEE};
 
@@ -89,27 +88,14 @@ async fn run(
     for (k, v) in extra {
         cmd.env(k, v);
     }
-    let stdin = stdin.to_string();
-    tokio::task::spawn_blocking(move || {
-        cmd.stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("paydesk runs");
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    })
-    .await
-    .unwrap()
+    support::spawn_run(cmd, stdin).await
+}
+
+/// `run` that must succeed, its JSON document.
+async fn json(env: &Env, keyring: Option<&DeskKeyring>, args: &[&str]) -> Value {
+    let mut a = vec!["--json"];
+    a.extend_from_slice(args);
+    run(env, keyring, &[], &a, "").await.ok().json()
 }
 
 /// A desk (own data dir) that joined the team as `role`, its password kept
@@ -138,11 +124,7 @@ fn error_of(r: &Run) -> Value {
 }
 
 async fn order_status(env: &Env, keyring: Option<&DeskKeyring>, no: &str) -> Value {
-    let v = run(env, keyring, &[], &["--json", "order", "get", no], "")
-        .await
-        .ok()
-        .json();
-    v["orders"][0].clone()
+    json(env, keyring, &["order", "get", no]).await["orders"][0].clone()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -162,16 +144,7 @@ async fn a_desk_without_the_key_prepares_payouts_and_cannot_send_them() {
     // The maker's desk is another machine: its own keyring, without the key.
     let other = DeskKeyring::start();
     let maker = desk(&team, &team.maker, Some(&other)).await;
-    let list = run(
-        &maker,
-        Some(&other),
-        &[],
-        &["--json", "profile", "list"],
-        "",
-    )
-    .await
-    .ok()
-    .json();
+    let list = json(&maker, Some(&other), &["profile", "list"]).await;
     assert_eq!(list["profiles"][0]["name"], "js", "{list}");
     assert_eq!(list["profiles"][0]["secret_saved"], false, "{list}");
 
@@ -226,16 +199,7 @@ async fn a_desk_without_the_key_prepares_payouts_and_cannot_send_them() {
         sandbox.sim.orders().is_empty(),
         "nothing reached the gateway"
     );
-    let waiting = run(
-        &keyless_checker,
-        Some(&other),
-        &[],
-        &["--json", "approvals", "list"],
-        "",
-    )
-    .await
-    .ok()
-    .json();
+    let waiting = json(&keyless_checker, Some(&other), &["approvals", "list"]).await;
     let nos: Vec<&str> = waiting["approvals"]
         .as_array()
         .unwrap()
@@ -250,10 +214,7 @@ async fn a_desk_without_the_key_prepares_payouts_and_cannot_send_them() {
 
     // The same checker on a desk that holds the key sends it, once.
     let checker = desk(&team, &team.checker, None).await;
-    let sent = run(&checker, None, &[], &["--json", "approve", "KEYLESS1"], "")
-        .await
-        .ok()
-        .json();
+    let sent = json(&checker, None, &["approve", "KEYLESS1"]).await;
     assert_ne!(sent["status"], "awaiting_approval", "{sent}");
     assert!(sent["status"].is_string(), "{sent}");
     let at_gateway: Vec<String> = sandbox
@@ -301,9 +262,7 @@ async fn start_up_with_a_locked_or_absent_keyring_says_which_secret_and_how_to_f
     };
     let keyring = DeskKeyring::start();
     let env = desk(&team, &team.maker, Some(&keyring)).await;
-    run(&env, Some(&keyring), &[], &["--json", "order", "list"], "")
-        .await
-        .ok();
+    json(&env, Some(&keyring), &["order", "list"]).await;
     let check = |r: Run, what: &str| -> String {
         assert_eq!(r.code, 1, "{what}: {} {}", r.stdout, r.stderr);
         let e = error_of(&r);

@@ -90,28 +90,7 @@ impl Env {
 
     /// Runs the CLI off the async runtime's threads (the sandbox lives on them).
     pub async fn run_stdin(&self, args: &[&str], stdin: &str) -> Run {
-        let mut cmd = self.command(args);
-        let stdin = stdin.to_string();
-        tokio::task::spawn_blocking(move || {
-            cmd.stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped());
-            let mut child = cmd.spawn().expect("paydesk runs");
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(stdin.as_bytes())
-                .unwrap();
-            let out: Output = child.wait_with_output().unwrap();
-            Run {
-                code: out.status.code().unwrap_or(-1),
-                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            }
-        })
-        .await
-        .unwrap()
+        spawn_run(self.command(args), stdin).await
     }
 
     pub async fn run(&self, args: &[&str]) -> Run {
@@ -194,4 +173,30 @@ pub fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack
         .windows(needle.len())
         .any(|w| w == needle.as_bytes())
+}
+
+/// Runs a prepared `paydesk` command with `stdin`, off the async runtime's
+/// threads (the sandbox lives on them).
+pub async fn spawn_run(mut cmd: Command, stdin: &str) -> Run {
+    let stdin = stdin.to_string();
+    tokio::task::spawn_blocking(move || {
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("paydesk runs");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        let out: Output = child.wait_with_output().unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    })
+    .await
+    .unwrap()
 }
