@@ -17,7 +17,7 @@ pub mod keyring;
 #[allow(unused_imports)]
 pub use args::*;
 #[allow(unused_imports)]
-pub use cli::{bin, contains, Env, Run};
+pub use cli::*;
 
 use paydesk_core::domain::{OrderKind, ProviderKind};
 use paydesk_core::form::OrderInput;
