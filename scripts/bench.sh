@@ -85,7 +85,7 @@ fi
 section "write: generate the histories through the store"
 "$harness" gen
 
-section "write: with the trigram index (migration 0012) and before it, in turns"
+section "write: the trigram index set-based (0014), through per-row triggers, and before 0012, in turns"
 "$harness" write-ab "${ab_args[@]}"
 
 section "search: history pages, substrings included, p50/p99 (release CLI build)"

@@ -6,9 +6,11 @@
 //!   and report the database size.
 //! - `spawn -- CMD ARGS...`: start a process N times, percentiles of its wall
 //!   time (`paydesk order get` end to end).
-//! - `write-ab`: the write rate and size with the trigram index of migration
-//!   0012 (its triggers) and without it (the bucket index instead), histories
-//!   written in turns so both see the same machine load.
+//! - `write-ab`: the write rate and size with the trigram index kept as the
+//!   store keeps it (a batch indexes its rows in one statement, migration
+//!   0014), through the per-row triggers instead, and without the index (the
+//!   bucket index instead, as before migration 0012), histories written in
+//!   turns so all three see the same machine load.
 //! - `search`: p50/p99 of every history-page case (`support::cases`), first
 //!   and deep page, on the generated histories, through `Store::list_orders`
 //!   (the release build of the CLI's selection: no second dependency build).
@@ -94,6 +96,14 @@ async fn gen() -> ExitCode {
                 }
             ),
         );
+        if let Some(cpu) = r.batched_per_cpu_s() {
+            figure(
+                &format!("write.batched.cpu/{n}"),
+                cpu,
+                "orders/CPU s",
+                "the same batches per second of the process's CPU time (load-independent but for cache sharing)",
+            );
+        }
         figure(
             &format!("write.single/{n}"),
             r.singles_per_s(),
@@ -146,27 +156,27 @@ async fn db_parts(n: usize) -> Option<String> {
 }
 
 async fn write_ab(args: &[String]) -> ExitCode {
+    use support::Indexing;
     let n: usize = opt(args, "--orders", 100_000);
     let rounds: usize = opt(args, "--rounds", 2);
     let dir = support::bench_dir().join(format!("write-ab-{n}"));
-    let mut rate = [Vec::new(), Vec::new()];
-    let mut size = [0.0f64; 2];
+    let ways = Indexing::ALL;
+    let mut rate = vec![Vec::new(); ways.len()];
+    let mut cpu_rate = vec![Vec::new(); ways.len()];
+    let mut size = vec![0.0f64; ways.len()];
     for r in 0..rounds {
-        // Alternate which goes first, so a load change hits both alike.
-        let order = if r % 2 == 0 {
-            [false, true]
-        } else {
-            [true, false]
-        };
-        for before in order {
-            let rep = support::generate_as(&dir, n, before).await;
-            let i = usize::from(before);
+        // Each round starts with another way, so a load change hits all alike.
+        for k in 0..ways.len() {
+            let i = (r + k) % ways.len();
+            let rep = support::generate_as(&dir, n, ways[i]).await;
             rate[i].push(rep.batched_per_s());
+            cpu_rate[i].extend(rep.batched_per_cpu_s());
             size[i] = rep.mb_per_million();
             println!(
-                "round {r}, {}: {:.0} orders/s batched, {:.0} singly (p50 {:.0} us, p99 {:.0} us), {:.1} MB per million",
-                if before { "before 0012" } else { "with 0012" },
+                "round {r}, {}: {:.0} orders/s batched ({:.0} per CPU second), {:.0} singly (p50 {:.0} us, p99 {:.0} us), {:.1} MB per million",
+                ways[i].name(),
                 rep.batched_per_s(),
+                rep.batched_per_cpu_s().unwrap_or(0.0),
                 rep.singles_per_s(),
                 rep.single_p50_us,
                 rep.single_p99_us,
@@ -175,38 +185,38 @@ async fn write_ab(args: &[String]) -> ExitCode {
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
-    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-    let (with, without) = (mean(&rate[0]), mean(&rate[1]));
-    figure(
-        &format!("write.ab.with_trigram/{n}"),
-        with,
-        "orders/s",
-        "batched, mean of the rounds",
-    );
-    figure(
-        &format!("write.ab.before_0012/{n}"),
-        without,
-        "orders/s",
-        "batched, same rounds, interleaved",
-    );
-    figure(
-        &format!("write.ab.ratio/{n}"),
-        with / without,
-        "x",
-        "with / before",
-    );
-    figure(
-        &format!("db.ab.with_trigram/{n}"),
-        size[0],
-        "MB per million",
-        "",
-    );
-    figure(
-        &format!("db.ab.before_0012/{n}"),
-        size[1],
-        "MB per million",
-        "",
-    );
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+    for (i, way) in ways.iter().enumerate() {
+        figure(
+            &format!("write.ab.{}/{n}", way.name()),
+            mean(&rate[i]),
+            "orders/s",
+            "batched, mean of the interleaved rounds",
+        );
+        if !cpu_rate[i].is_empty() {
+            figure(
+                &format!("write.ab.{}.cpu/{n}", way.name()),
+                mean(&cpu_rate[i]),
+                "orders/CPU s",
+                "batched, per second of the process's CPU time",
+            );
+        }
+        figure(
+            &format!("db.ab.{}/{n}", way.name()),
+            size[i],
+            "MB per million",
+            "",
+        );
+    }
+    let base = mean(&rate[2]);
+    for i in 0..2 {
+        figure(
+            &format!("write.ab.ratio.{}/{n}", ways[i].name()),
+            mean(&rate[i]) / base,
+            "x",
+            "against before 0012 (no trigram index)",
+        );
+    }
     ExitCode::SUCCESS
 }
 

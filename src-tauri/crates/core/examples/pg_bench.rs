@@ -70,6 +70,18 @@ where
     Stats::of(v)
 }
 
+/// `LOOKUPS` look-ups by number through the store, numbers from `nos`.
+async fn lookups(s: &Store, nos: &[String], round: usize) -> Stats {
+    timed(LOOKUPS, Duration::from_secs(60), |k| {
+        let no = nos[(k * 7 + round) % nos.len()].clone();
+        async move {
+            let found = s.find_orders(&no, None).await.unwrap();
+            assert!(!found.is_empty());
+        }
+    })
+    .await
+}
+
 fn line(name: &str, s: &Stats) {
     println!(
         "{name:<58} p50 {:>9.0} us  p99 {:>9.0} us  max {:>9.0} us  (n={}, load {})",
@@ -255,18 +267,9 @@ async fn main() {
             .replace("(o.order_no = $1 OR o.provider_order_id = $1) AND ($2::text IS NULL OR p.id = $2::text) ORDER BY o.created_at DESC, o.id DESC", "o.id = :k")
     );
     for round in 1..=3 {
-        let look = timed(LOOKUPS, Duration::from_secs(60), |k| {
-            let s = &store;
-            let no = samples[(k * 7 + round) % samples.len()].clone();
-            async move {
-                let found = s.find_orders(&no, None).await.unwrap();
-                assert!(!found.is_empty());
-            }
-        })
-        .await;
         line(
             &format!("round {round}: PG look-up, Store::find_orders"),
-            &look,
+            &lookups(&store, &samples, round).await,
         );
         let mut v = Vec::with_capacity(LOOKUPS);
         for k in 0..LOOKUPS {
@@ -295,17 +298,9 @@ async fn main() {
             None => println!("round {round}: pgbench not run"),
         }
         if let Some((s, nos)) = &lite {
-            let look = timed(LOOKUPS, Duration::from_secs(60), |k| {
-                let no = nos[(k * 7 + round) % nos.len()].clone();
-                async move {
-                    let found = s.find_orders(&no, None).await.unwrap();
-                    assert!(!found.is_empty());
-                }
-            })
-            .await;
             line(
                 &format!("round {round}: SQLite look-up, Store::find_orders"),
-                &look,
+                &lookups(s, nos, round).await,
             );
         }
     }

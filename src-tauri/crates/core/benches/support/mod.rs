@@ -208,6 +208,9 @@ pub struct GenReport {
     pub n: usize,
     pub batched: usize,
     pub batched_secs: f64,
+    /// CPU time of this process (every thread) while writing the batches:
+    /// the machine's load stretches the wall time far more than this.
+    pub batched_cpu_secs: Option<f64>,
     pub singles: usize,
     pub singles_secs: f64,
     /// Of the single creates, in microseconds.
@@ -219,6 +222,10 @@ pub struct GenReport {
 impl GenReport {
     pub fn batched_per_s(&self) -> f64 {
         self.batched as f64 / self.batched_secs
+    }
+    /// Batched orders per second of this process's CPU time.
+    pub fn batched_per_cpu_s(&self) -> Option<f64> {
+        self.batched_cpu_secs.map(|c| self.batched as f64 / c)
     }
     pub fn singles_per_s(&self) -> f64 {
         self.singles as f64 / self.singles_secs
@@ -249,23 +256,55 @@ pub async fn open_or_generate(n: usize) -> (Store, Option<GenReport>) {
 /// `singles` in transactions of `BATCH` (`insert_orders_batch`), the rest one
 /// by one (`insert_order`), timing both.
 pub async fn generate(dir: &Path, n: usize) -> GenReport {
-    generate_as(dir, n, false).await
+    generate_as(dir, n, Indexing::SetBased).await
 }
 
-/// The schema before migration 0012, for the write A/B (`paydesk_bench
-/// write-ab`): no trigram-index triggers, the order-number bucket index back.
-pub const WITHOUT_TRIGRAM: &str = "DROP TRIGGER orders_search_insert; DROP TRIGGER orders_search_update_old; DROP TRIGGER orders_search_update_new; DROP TRIGGER orders_search_delete; DROP TRIGGER orders_time_order_insert; DROP TRIGGER orders_time_order_update; CREATE INDEX orders_order_no_bucket ON orders(substr(order_no, 1, 7) COLLATE NOCASE, created_at, order_no);";
+/// How a generated history keeps the trigram index (`paydesk_bench
+/// write-ab` writes the same history each way, in turns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Indexing {
+    /// As the store does: a batch indexes its rows in one statement
+    /// (migration 0014), single creates through the triggers.
+    SetBased,
+    /// Every row through the per-row triggers, as before migration 0014
+    /// (the index's contents are the same).
+    PerRow,
+    /// The schema before migration 0012: no trigram index, the order-number
+    /// bucket index back.
+    Before0012,
+}
 
-/// `generate`, or with the schema before migration 0012 (`before`).
-pub async fn generate_as(dir: &Path, n: usize, before: bool) -> GenReport {
+impl Indexing {
+    pub const ALL: [Indexing; 3] = [Indexing::SetBased, Indexing::PerRow, Indexing::Before0012];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Indexing::SetBased => "set_based",
+            Indexing::PerRow => "per_row",
+            Indexing::Before0012 => "before_0012",
+        }
+    }
+
+    /// SQL that turns a new store into this way of indexing. Without the
+    /// state row a batch leaves the indexing to the triggers (store/search.rs,
+    /// `defer_index_in`), which then index every row.
+    fn setup(self) -> &'static str {
+        match self {
+            Indexing::SetBased => "",
+            Indexing::PerRow => "DELETE FROM order_search_state;",
+            Indexing::Before0012 => "DELETE FROM order_search_state; DROP TRIGGER orders_search_insert; DROP TRIGGER orders_search_update_old; DROP TRIGGER orders_search_update_new; DROP TRIGGER orders_search_delete; DROP TRIGGER orders_time_order_insert; DROP TRIGGER orders_time_order_update; CREATE INDEX orders_order_no_bucket ON orders(substr(order_no, 1, 7) COLLATE NOCASE, created_at, order_no);",
+        }
+    }
+}
+
+/// `generate`, with the trigram index kept `how`.
+pub async fn generate_as(dir: &Path, n: usize, how: Indexing) -> GenReport {
     let _ = std::fs::remove_dir_all(dir);
     let store = Store::open(dir).await.expect("open store");
-    if before {
-        sqlx::raw_sql(WITHOUT_TRIGRAM)
-            .execute(store.pool())
-            .await
-            .expect("schema before 0012");
-    }
+    sqlx::raw_sql(how.setup())
+        .execute(store.pool())
+        .await
+        .expect("indexing set-up");
     let profiles = ensure_profiles(&store).await;
     let mut rng = StdRng::seed_from_u64(20_250_101 ^ n as u64);
     let singles = (n / 10).min(10_000);
@@ -274,6 +313,7 @@ pub async fn generate_as(dir: &Path, n: usize, before: bool) -> GenReport {
     let sample_every = (n / 1_000).max(1);
 
     let t0 = Instant::now();
+    let cpu0 = cpu_secs();
     let mut i = 0;
     while i < batched {
         let end = (i + BATCH).min(batched);
@@ -289,6 +329,7 @@ pub async fn generate_as(dir: &Path, n: usize, before: bool) -> GenReport {
         i = end;
     }
     let batched_secs = t0.elapsed().as_secs_f64();
+    let batched_cpu_secs = cpu_secs().zip(cpu0).map(|(b, a)| b - a);
 
     let mut lat = Vec::with_capacity(singles);
     let t1 = Instant::now();
@@ -326,12 +367,25 @@ pub async fn generate_as(dir: &Path, n: usize, before: bool) -> GenReport {
         n,
         batched,
         batched_secs,
+        batched_cpu_secs,
         singles,
         singles_secs,
         single_p50_us: p50,
         single_p99_us: p99,
         db_bytes,
     }
+}
+
+/// User and system CPU time of this process so far (Linux: /proc/self/stat,
+/// in clock ticks of 10 ms), None elsewhere.
+pub fn cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces): utime, stime
+    // are the 12th and 13th after its closing parenthesis.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split(' ').collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
 }
 
 /// Order numbers that exist in the history of `n` orders (about 1,000).

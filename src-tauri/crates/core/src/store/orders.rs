@@ -690,10 +690,15 @@ impl_both! {
         let written = async {
             let nos: Vec<&str> = orders.iter().map(|o| o.order_no.as_str()).collect();
             Self::lock_numbers_in(&mut tx, &nos).await?;
+            // SQLite's search index takes the batch's rows in one statement
+            // (store/search.rs).
+            let deferred = Self::defer_index_in(&mut tx).await?;
             let mut ids = Vec::with_capacity(orders.len());
             for chunk in orders.chunks(Self::ROWS_PER_STATEMENT) {
                 ids.extend(Self::insert_rows_in(&mut tx, chunk, &pks).await?);
             }
+            let rows: Vec<(i64, i64)> = ids.iter().zip(orders).map(|(&id, o)| (id, o.created_at)).collect();
+            Self::index_rows_in(&mut tx, deferred, &rows).await?;
             Ok::<_, CoreError>(ids)
         }
         .await;

@@ -5,6 +5,7 @@ use super::{Order, SqliteStore};
 use crate::domain::{OrderKind, OrderStatus};
 use crate::error::CoreResult;
 use serde::{Deserialize, Serialize};
+use sqlx::SqliteConnection;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -55,8 +56,9 @@ const SEARCH_SCAN: i64 = 2_000;
 /// or more anywhere in a number, a name or an account number.
 const TRIGRAM: usize = 3;
 
-/// At most this many of a long term's trigrams are asked of the index (each
-/// is one more list to intersect); every candidate is tested on its row.
+/// At most this many of a term's trigrams are asked of the index for each
+/// of its two places (each is one more list to intersect); every candidate
+/// is tested on its row.
 const TRIGRAMS_MAX: usize = 12;
 
 /// The mark after each pair of an indexed payee name past its first
@@ -64,17 +66,28 @@ const TRIGRAMS_MAX: usize = 12;
 /// a name is the trigram `XY␁`.
 const MARK: char = '\u{1}';
 
+/// The first characters of an order number, which the index holds once more
+/// as a head of their own (migration 0014): `PD`, the kind and `yyMMdd`.
+const HEAD: usize = 9;
+
+/// A head's character as migration 0014 indexes it: an ASCII character in
+/// upper case moved into the Private Use Area (so its trigrams are the
+/// head's alone), any other as it is. The view's SQL does the same.
+fn head_char(c: char) -> char {
+    if c.is_ascii() {
+        char::from_u32(0xE000 + c.to_ascii_uppercase() as u32).unwrap_or(c)
+    } else {
+        c
+    }
+}
+
 /// A quoted FTS5 string: every character literal.
 fn fts_quote(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
-/// The index query for a term of `TRIGRAM` characters or more: rows holding
-/// all of its distinct trigrams (at most `TRIGRAMS_MAX`, spread over it).
-/// Without positions in the index (`detail=none`) that is a superset of the
-/// rows containing the term; the plans test each on its row.
-fn trigram_query(term: &str) -> String {
-    let chars: Vec<char> = term.chars().collect();
+/// The distinct trigrams of `chars`, in order.
+fn trigrams(chars: &[char]) -> Vec<String> {
     let mut grams: Vec<String> = Vec::new();
     for w in chars.windows(TRIGRAM) {
         let g: String = w.iter().collect();
@@ -82,17 +95,67 @@ fn trigram_query(term: &str) -> String {
             grams.push(g);
         }
     }
-    if grams.len() > TRIGRAMS_MAX {
-        let n = grams.len();
-        grams = (0..TRIGRAMS_MAX)
-            .map(|i| grams[i * (n - 1) / (TRIGRAMS_MAX - 1)].clone())
-            .collect();
+    grams
+}
+
+/// At most `max` of `grams`, spread over them (first and last kept).
+fn spread(grams: Vec<String>, max: usize) -> Vec<String> {
+    if grams.len() <= max {
+        return grams;
     }
+    let n = grams.len();
+    (0..max)
+        .map(|i| grams[i * (n - 1) / (max - 1)].clone())
+        .collect()
+}
+
+/// `"a" AND "b" …`
+fn all_of(grams: &[String]) -> String {
     grams
         .iter()
         .map(|g| fts_quote(g))
         .collect::<Vec<_>>()
         .join(" AND ")
+}
+
+/// The index query for a term of `TRIGRAM` characters or more anywhere
+/// but at the start of an order number (migration 0014 indexes a number
+/// without its first character): rows holding all of its distinct trigrams
+/// (at most `TRIGRAMS_MAX`, spread over it). Without positions in the index
+/// (`detail=none`) that is a superset of the rows holding the term; the
+/// plans test each candidate on its row.
+fn anywhere_query(term: &str) -> String {
+    let chars: Vec<char> = term.chars().collect();
+    all_of(&spread(trigrams(&chars), TRIGRAMS_MAX))
+}
+
+/// The index query for a term that starts order numbers: rows whose
+/// number's head holds the last trigram of the term's first `HEAD`
+/// characters (every number starting with the term does), or which hold
+/// the term's first trigram anywhere else. Each list FTS5 intersects is
+/// read through in full over the rows it passes, so one trigram each: the
+/// last of a head is the most particular (for our numbers, the month or
+/// the day), and the first trigram of a number's start is rare past it.
+fn start_query(term: &str) -> String {
+    let chars: Vec<char> = term.chars().collect();
+    let head: Vec<char> = chars.iter().take(HEAD).map(|&c| head_char(c)).collect();
+    let last: String = head[head.len() - TRIGRAM..].iter().collect();
+    let first: String = chars[..TRIGRAM].iter().collect();
+    format!("{} OR {}", fts_quote(&last), fts_quote(&first))
+}
+
+/// A term with at most this many ASCII letters is counted at the start of
+/// numbers on the unique index, one range per way of writing it (2^letters).
+const CASE_LETTERS_MAX: usize = 6;
+
+/// The trigram index's query for a term, given how many numbers start with
+/// it (None: not counted).
+fn index_query(term: &str, starts: Option<i64>) -> String {
+    match starts {
+        Some(0) => anywhere_query(term),
+        Some(_) => start_query(term),
+        None => format!("({}) OR ({})", start_query(term), anywhere_query(term)),
+    }
 }
 
 /// The index query for a two-character term inside or at the end of payee
@@ -181,6 +244,111 @@ pub(super) async fn connect_index(conn: &mut sqlx::SqliteConnection) -> Result<(
         .execute(conn)
         .await
         .map(drop)
+}
+
+/// A batch of new orders indexes its rows itself (migration 0014): one
+/// set-based statement instead of a trigger body per row. What
+/// `defer_index_in` saw before the batch's first insert.
+pub(super) struct Deferred {
+    /// False when the state row is missing: the triggers indexed every row.
+    on: bool,
+    /// The newest time and the highest id before the batch (the time order
+    /// is checked as the per-row trigger checks it).
+    max_at: Option<i64>,
+    max_id: Option<i64>,
+}
+
+/// Turn the per-row index triggers off for the rest of the caller's
+/// transaction (the batch's first write). `index_rows_in` turns them back
+/// on before the transaction commits; a rollback undoes both.
+async fn defer_index_in(conn: &mut SqliteConnection) -> Result<Deferred, sqlx::Error> {
+    let row: Option<(Option<i64>, Option<i64>)> = sqlx::query_as(
+        "UPDATE order_search_state SET deferred = 1 RETURNING (SELECT max(created_at) FROM orders), (SELECT max(id) FROM orders)",
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(match row {
+        Some((max_at, max_id)) => Deferred {
+            on: true,
+            max_at,
+            max_id,
+        },
+        None => Deferred {
+            on: false,
+            max_at: None,
+            max_id: None,
+        },
+    })
+}
+
+/// Index the batch's new rows, `(id, created_at)` in the order they were
+/// inserted, in one statement; clear the time order when a row came with
+/// an older time or a lower id than one before it (the trigger's test,
+/// row by row); turn the triggers back on.
+async fn index_rows_in(
+    conn: &mut SqliteConnection,
+    d: Deferred,
+    rows: &[(i64, i64)],
+) -> Result<(), sqlx::Error> {
+    if !d.on {
+        return Ok(());
+    }
+    let (mut max_at, mut max_id) = (d.max_at, d.max_id);
+    let mut in_order = true;
+    for &(id, at) in rows {
+        if max_at.is_some_and(|m| at < m) || max_id.is_some_and(|m| id < m) {
+            in_order = false;
+        }
+        max_at = Some(max_at.map_or(at, |m| m.max(at)));
+        max_id = Some(max_id.map_or(id, |m| m.max(id)));
+    }
+    let mut ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    const INSERT: &str = "INSERT INTO order_search (rowid, order_no, payee_name, account_no, order_head) SELECT id, order_no, payee_name, account_no, order_head FROM order_search_rows";
+    if let (Some(&lo), Some(&hi)) = (ids.first(), ids.last()) {
+        if hi - lo + 1 == ids.len() as i64 {
+            // The batch's ids are one run (SQLite gives max + 1): every row
+            // between them is the batch's.
+            sqlx::query(&format!("{INSERT} WHERE id BETWEEN ? AND ?"))
+                .bind(lo)
+                .bind(hi)
+                .execute(&mut *conn)
+                .await?;
+        } else {
+            let list = serde_json::to_string(&ids).unwrap_or_default();
+            sqlx::query(&format!(
+                "{INSERT} WHERE id IN (SELECT value FROM json_each(?))"
+            ))
+            .bind(list)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    sqlx::query(if in_order {
+        "UPDATE order_search_state SET deferred = 0"
+    } else {
+        "UPDATE order_search_state SET deferred = 0, time_ordered = 0"
+    })
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+impl SqliteStore {
+    /// The batch insert's hooks (store/orders.rs, written once for both
+    /// engines): per-row index triggers off, then the rows indexed at once.
+    pub(super) async fn defer_index_in(conn: &mut SqliteConnection) -> CoreResult<Deferred> {
+        Ok(defer_index_in(conn).await?)
+    }
+
+    pub(super) async fn index_rows_in(
+        conn: &mut SqliteConnection,
+        d: Deferred,
+        rows: &[(i64, i64)],
+    ) -> CoreResult<()> {
+        Ok(index_rows_in(conn, d, rows).await?)
+    }
 }
 
 /// A filter turned into SQL conditions, in the three forms the plans use.
@@ -393,11 +561,22 @@ impl SqliteStore {
     /// A term of a trigram or more, anywhere in the number, the payee or the
     /// account number (and, as before, a prefix of the gateway's order id).
     /// With row filters, a frequent term is first looked for among the
-    /// filtered history's newest rows. Then the trigram index's candidates
-    /// are read newest id first, each tested on its row, until the filters
-    /// have passed a page: while ids grow with time that is the history's
-    /// order, and reading stops after a page. Otherwise every candidate is
-    /// read and sorted by time.
+    /// filtered history's newest rows. Then it depends on how many numbers
+    /// start with the term (counted on the unique index, number first):
+    ///
+    /// - none: the trigram index's candidates for the term anywhere after a
+    ///   number's first character (`anywhere_query`);
+    /// - up to `SEARCH_CANDIDATES`: those numbers from the unique index,
+    ///   together with the rows holding the term's first trigram past the
+    ///   start of a number (rare for a number's start);
+    /// - more: `start_query` on the trigram index (the numbers' heads);
+    /// - a term with too many ASCII letters to count each way of writing
+    ///   it: the head and the anywhere query together.
+    ///
+    /// Candidates are read newest id first, each tested on its row, until
+    /// the filters have passed a page: while ids grow with time that is the
+    /// history's order, and reading stops after a page. Otherwise every
+    /// candidate is read and sorted by time.
     async fn plan_substring(&self, c: &Conds, term: &str) -> CoreResult<OrderPage> {
         let pat = like_prefix(term);
         let anywhere = like_contains(term);
@@ -416,22 +595,53 @@ impl SqliteStore {
             .fetch_optional(&self.pool)
             .await?
             .unwrap_or(false);
-        let test = " AND (o.order_no LIKE ? ESCAPE '\\' OR o.payee_name LIKE ? ESCAPE '\\' OR o.account_no LIKE ? ESCAPE '\\')";
-        let mut binds = vec![Arg::Text(trigram_query(term))];
-        let sql = if time_ordered {
-            binds.extend(c.rargs.iter().cloned());
-            streamed(
-                &format!(
-                    "SELECT rowid AS id FROM order_search WHERE order_search MATCH ?{} ORDER BY rowid DESC LIMIT -1",
-                    c.rcond
-                ),
-                &format!("{}{test}", c.cond),
-            )
+        let letters = term.chars().filter(char::is_ascii_alphabetic).count();
+        let starts = if letters <= CASE_LETTERS_MAX {
+            Some(self.search_count(term, &pat, &["order_no"]).await?)
         } else {
-            format!(
-                "{ORDER_SELECT} WHERE o.id IN (SELECT rowid FROM order_search WHERE order_search MATCH ?){}{test} ORDER BY o.created_at DESC, o.id DESC LIMIT ?",
-                c.cond
-            )
+            None
+        };
+        let test = " AND (o.order_no LIKE ? ESCAPE '\\' OR o.payee_name LIKE ? ESCAPE '\\' OR o.account_no LIKE ? ESCAPE '\\')";
+        let mut binds = Vec::new();
+        let sql = match (time_ordered, starts) {
+            (true, Some(n)) if n > 0 && n <= SEARCH_CANDIDATES => {
+                // The numbers that start with the term, by id (the unary `+`
+                // keeps the id bounds off the table's own order), with the
+                // rows holding its first trigram elsewhere.
+                let (from, args) = column_match("order_no", term, &pat);
+                binds.extend(args);
+                binds.extend(c.rargs.iter().cloned());
+                binds.push(Arg::Text(fts_quote(
+                    &term.chars().take(TRIGRAM).collect::<String>(),
+                )));
+                binds.extend(c.rargs.iter().cloned());
+                streamed(
+                    &format!(
+                        "SELECT id {from}{} UNION SELECT rowid FROM order_search WHERE order_search MATCH ?{} ORDER BY id DESC LIMIT -1",
+                        c.rcond.replace(" AND rowid ", " AND +rowid "),
+                        c.rcond
+                    ),
+                    &format!("{}{test}", c.cond),
+                )
+            }
+            (true, _) => {
+                binds.push(Arg::Text(index_query(term, starts)));
+                binds.extend(c.rargs.iter().cloned());
+                streamed(
+                    &format!(
+                        "SELECT rowid AS id FROM order_search WHERE order_search MATCH ?{} ORDER BY rowid DESC LIMIT -1",
+                        c.rcond
+                    ),
+                    &format!("{}{test}", c.cond),
+                )
+            }
+            (false, _) => {
+                binds.push(Arg::Text(index_query(term, starts)));
+                format!(
+                    "{ORDER_SELECT} WHERE o.id IN (SELECT rowid FROM order_search WHERE order_search MATCH ?){}{test} ORDER BY o.created_at DESC, o.id DESC LIMIT ?",
+                    c.cond
+                )
+            }
         };
         binds.extend(c.args.iter().cloned());
         binds.extend((0..3).map(|_| Arg::Text(anywhere.clone())));
@@ -616,6 +826,10 @@ pub(crate) mod tests {
                 } else {
                     format!("NEW{i:05}")
                 };
+                // Every 333rd number starts one character later: what
+                // starts the others is inside these (migration 0014 indexes
+                // a number's head apart from the rest).
+                let no = if i % 333 == 7 { format!("X{no}") } else { no };
                 let at = if shuffled && i % 97 == 5 {
                     1_000 + i / 2 - 3_600
                 } else {
@@ -658,6 +872,16 @@ pub(crate) mod tests {
         // A wildcard is a literal character.
         ("OLDTIM_", None, None, 50),
         ("%", None, None, 50),
+        // The start of numbers: a head exactly, longer than the head (nine
+        // characters), in any case; and the same one character in, where
+        // the X-numbers hold it.
+        ("OLDTIME00", None, None, 50),
+        ("oldtime0001", None, None, 50),
+        ("OldT0070", None, None, 50),
+        ("OLDT00700", Some("A"), None, 50),
+        ("LDTIME0", None, None, 50),
+        ("XOLDT", None, None, 50),
+        ("xoldtime00007", None, None, 50),
         // Any part of a number: a suffix, the middle, one order.
         ("00012", None, None, 50),
         ("ime0001", None, None, 50),
@@ -684,6 +908,20 @@ pub(crate) mod tests {
         ("无此人", None, None, 50),
     ];
 
+    /// FTS5's own check of the index against its rows (through the view):
+    /// every row indexed with the text it holds now, and nothing else.
+    async fn assert_index_whole(s: &Store) {
+        sqlx::query("INSERT INTO order_search (order_search, rank) VALUES ('integrity-check', 1)")
+            .execute(s.pool())
+            .await
+            .expect("the trigram index matches the orders");
+        let deferred: i64 = sqlx::query_scalar("SELECT deferred FROM order_search_state")
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+        assert_eq!(deferred, 0, "the triggers are on outside a batch");
+    }
+
     #[tokio::test]
     async fn search_pages_match_a_brute_force_filter() {
         let dir = tempfile::tempdir().unwrap();
@@ -699,6 +937,7 @@ pub(crate) mod tests {
             .await
             .unwrap();
         assert!(ordered, "ids grow with time here");
+        assert_index_whole(&s).await;
         assert!(check_searches(&s, CASES).await > 10_000);
     }
 
@@ -720,7 +959,108 @@ pub(crate) mod tests {
             .await
             .unwrap();
         assert!(!ordered, "an older time after a newer one clears it");
+        assert_index_whole(&s).await;
         assert!(check_searches(&s, CASES).await > 5_000);
+    }
+
+    /// A batch indexes its rows in one statement with the per-row triggers
+    /// off (migration 0014); afterwards, and after a batch refused whole,
+    /// the triggers are on again: single creates, updates and deletes keep
+    /// the index exact. The time order is checked as the trigger checks it:
+    /// a batch in order keeps it, one row older than the newest clears it.
+    #[tokio::test]
+    async fn a_batch_indexes_its_rows_and_turns_the_triggers_back_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).await.unwrap();
+        s.insert_profile(&profile("p1", "A")).await.unwrap();
+        let ordered = || async {
+            sqlx::query_scalar::<_, bool>("SELECT time_ordered FROM order_search_state")
+                .fetch_one(s.pool())
+                .await
+                .unwrap()
+        };
+        let ids = |t: &str| {
+            let s = s.clone();
+            let t = t.to_string();
+            async move {
+                let f = OrderFilter {
+                    search: Some(t),
+                    ..Default::default()
+                };
+                all_pages(&s, f)
+                    .await
+                    .iter()
+                    .map(|o| o.id)
+                    .collect::<Vec<_>>()
+            }
+        };
+        let batch: Vec<NewOrder> = (0..1_200)
+            .map(|i| new_order("p1", &format!("PDP2410{i:05}K9"), 1_000 + i))
+            .collect();
+        let first = s.insert_orders_batch(&batch).await.unwrap();
+        assert!(ordered().await);
+        assert_index_whole(&s).await;
+        assert_eq!(ids("PDP241000007").await, vec![first[7]]);
+        let holding = batch.iter().filter(|o| o.order_no.contains("0011")).count();
+        assert_eq!(ids("0011").await.len(), holding);
+
+        // Refused whole (a number taken): nothing written, triggers on.
+        let mut taken = vec![new_order("p1", "PDD24111500001", 5_000)];
+        taken.push(batch[3].clone());
+        assert!(s.insert_orders_batch(&taken).await.is_err());
+        assert!(ids("PDD2411").await.is_empty());
+        assert_index_whole(&s).await;
+
+        // A single create after a batch goes through the trigger.
+        let one = s
+            .insert_order(&new_order("p1", "PDD24111500001", 5_000))
+            .await
+            .unwrap();
+        assert_eq!(ids("pdd241115").await, vec![one]);
+        assert!(ordered().await);
+        sqlx::query("UPDATE orders SET order_no = 'PDD24111600001' WHERE id = ?")
+            .bind(one)
+            .execute(s.pool())
+            .await
+            .unwrap();
+        assert!(ids("pdd241115").await.is_empty());
+        assert_eq!(ids("PDD2411160").await, vec![one]);
+        assert_index_whole(&s).await;
+
+        // In order within the batch, but its second row is older than the
+        // newest stored: cleared, as row by row.
+        let late = vec![
+            new_order("p1", "LATE1", 6_000),
+            new_order("p1", "LATE2", 4_000),
+            new_order("p1", "LATE3", 6_001),
+        ];
+        s.insert_orders_batch(&late).await.unwrap();
+        assert!(!ordered().await);
+        assert_index_whole(&s).await;
+        assert_eq!(ids("late").await.len(), 3);
+    }
+
+    /// The head's characters as the view maps them (SQL) are the ones the
+    /// query maps (`head_char`): ASCII in upper case moved into the Private
+    /// Use Area, anything else as it is; numbers shorter than the head.
+    #[tokio::test]
+    async fn the_view_maps_a_head_as_the_query_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).await.unwrap();
+        s.insert_profile(&profile("p1", "A")).await.unwrap();
+        for no in ["pdp241015000", "P", "ab", "Ｐ张3-x_y0123456", "MY-ORDER-77"] {
+            let id = s.insert_order(&new_order("p1", no, 1_000)).await.unwrap();
+            let (head, rest): (String, String) =
+                sqlx::query_as("SELECT order_head, order_no FROM order_search_rows WHERE id = ?")
+                    .bind(id)
+                    .fetch_one(s.pool())
+                    .await
+                    .unwrap();
+            let want: String = no.chars().take(HEAD).map(head_char).collect();
+            assert_eq!(head, want, "{no}");
+            assert_eq!(rest, no.chars().skip(1).collect::<String>(), "{no}");
+        }
+        assert_index_whole(&s).await;
     }
 
     /// The trigram index follows every write: a changed payee is found by
@@ -869,6 +1209,92 @@ pub(crate) mod tests {
         let id = s.insert_order(&o).await.unwrap();
         assert_eq!(ids("阳娜").await, vec![id]);
         assert_eq!(ids("order-").await, vec![id, 2]);
+    }
+
+    /// Migration 0014 on a database indexed by 0012 (orders written at
+    /// version 13, ids in time order): the index is built again with the
+    /// numbers' heads, every row is found by any part as before and by the
+    /// start of its number, the time order is kept, and the triggers are on.
+    #[tokio::test]
+    async fn migration_0014_reindexes_an_existing_history() {
+        use sqlx::sqlite::SqliteConnectOptions;
+        use std::str::FromStr;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("paydesk.db");
+        {
+            let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
+                .unwrap()
+                .create_if_missing(true);
+            let pool = sqlx::SqlitePool::connect_with(opts).await.unwrap();
+            let mut m = sqlx::migrate!("./migrations");
+            m.migrations = m
+                .migrations
+                .iter()
+                .filter(|x| x.version <= 13)
+                .cloned()
+                .collect::<Vec<_>>()
+                .into();
+            m.run(&pool).await.unwrap();
+            sqlx::query("INSERT INTO profiles (id, name, provider, base_url, created_at, updated_at) VALUES ('p1', 'A', 'jstpay', 'http://127.0.0.1:1', 1, 1)")
+                .execute(&pool).await.unwrap();
+            for (id, no, payee, acct, at) in [
+                (
+                    1,
+                    "PDP241015093000123W912K9GV",
+                    Some("司马懿"),
+                    Some("6222020212345678901"),
+                    1_000,
+                ),
+                (2, "PDD241115000000001ABCDEFGH", None, None, 2_000),
+                (3, "my-order-77", Some("李四"), None, 3_000),
+                (4, "XPDP2410", Some("PDP2410王"), None, 4_000),
+            ] {
+                sqlx::query("INSERT INTO orders (id, profile_pk, order_no, kind, amount_fen, payee_name, account_no, status, created_at, updated_at) VALUES (?, 1, ?, 'payout', 100, ?, ?, 'succeeded', ?, ?)")
+                    .bind(id).bind(no).bind(payee).bind(acct).bind(at).bind(at)
+                    .execute(&pool).await.unwrap();
+            }
+            pool.close().await;
+        }
+        let s = Store::open(dir.path()).await.unwrap();
+        assert_index_whole(&s).await;
+        let ids = |t: &str| {
+            let s = s.clone();
+            let t = t.to_string();
+            async move {
+                let f = OrderFilter {
+                    search: Some(t),
+                    ..Default::default()
+                };
+                all_pages(&s, f)
+                    .await
+                    .iter()
+                    .map(|o| o.id)
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(
+            ids("PDP2410").await,
+            vec![4, 1],
+            "a start, inside a number, in a name"
+        );
+        assert_eq!(ids("pdd241115").await, vec![2]);
+        assert_eq!(ids("PDP24101509300").await, vec![1]);
+        assert_eq!(ids("w912k9gv").await, vec![1]);
+        assert_eq!(ids("DP2410").await, vec![4, 1]);
+        assert_eq!(ids("MY-ORD").await, vec![3]);
+        assert_eq!(ids("5678").await, vec![1]);
+        assert_eq!(ids("马懿").await, vec![1]);
+        let ordered: bool = sqlx::query_scalar("SELECT time_ordered FROM order_search_state")
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+        assert!(ordered);
+        let id = s
+            .insert_order(&new_order("p1", "PDP24101600000", 5_000))
+            .await
+            .unwrap();
+        assert_eq!(ids("pdp2410").await, vec![id, 4, 1]);
+        assert_index_whole(&s).await;
     }
 
     pub(crate) fn small_history() -> impl Strategy<Value = Vec<(String, String, String)>> {

@@ -34,6 +34,21 @@ impl PgStore {
         Ok(())
     }
 
+    /// Nothing deferred (false): PostgreSQL's search indexes (pg_trgm)
+    /// follow every insert themselves (SQLite's batch hook is in
+    /// store/search.rs).
+    pub(crate) async fn defer_index_in(_: &mut PgConnection) -> CoreResult<bool> {
+        Ok(false)
+    }
+
+    pub(crate) async fn index_rows_in(
+        _: &mut PgConnection,
+        _: bool,
+        _: &[(i64, i64)],
+    ) -> CoreResult<()> {
+        Ok(())
+    }
+
     /// `($1,…,$n),($n+1,…)…`: `rows` groups of `values` numbered placeholders.
     pub(crate) fn placeholders(rows: usize, values: usize) -> String {
         (0..rows)

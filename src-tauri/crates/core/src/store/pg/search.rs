@@ -540,6 +540,17 @@ mod tests {
         orders
     }
 
+    /// A fresh PostgreSQL database for one proptest case and a runtime to
+    /// use it on (None: skipped, see `pg_test`).
+    fn pg_case(test: &str) -> Option<(TestDb, tokio::runtime::Runtime)> {
+        let db = TestDb::postgres(test)?;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        Some((db, rt))
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(24))]
         /// SQLite's proptest (`search_equals_a_like_scan`) on PostgreSQL:
@@ -550,10 +561,9 @@ mod tests {
             picks in proptest::collection::vec((0usize..1_000, 0usize..3, 0usize..12, 1usize..8), 6),
             made_up in "[A-Cab0-3张王李三四%_]{1,5}",
         ) {
-            let Some(db) = TestDb::postgres("postgres_search_equals_a_like_scan") else {
+            let Some((db, rt)) = pg_case("postgres_search_equals_a_like_scan") else {
                 return Ok(());
             };
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             rt.block_on(async {
                 let s = db.open().await;
                 like_scan_case(&s, &rows, &picks, &made_up).await;
@@ -576,10 +586,9 @@ mod tests {
             picks in proptest::collection::vec((0usize..1_000, 0usize..4, 0usize..12, 1usize..8), 8),
             made_up in "[A-Cab0-3张王李三四AaÄä%_]{1,5}",
         ) {
-            let Some(db) = TestDb::postgres("postgres_finds_what_sqlite_finds") else {
+            let Some((db, rt)) = pg_case("postgres_finds_what_sqlite_finds") else {
                 return Ok(());
             };
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             rt.block_on(async {
                 let lite = TestDb::sqlite();
                 let stores = [lite.open().await, db.open().await];
