@@ -59,7 +59,7 @@ fn cli(data_dir: &std::path::Path, args: &[&str], stdin: &str) -> Run {
         .env_remove("PAYDESK_DATA_DIR")
         .env_remove("PAYDESK_DATABASE_URL")
         .env_remove("PGPASSWORD");
-    common::run_blocking(c, stdin)
+    support::run_blocking(c, stdin)
 }
 
 async fn cli_async(data_dir: std::path::PathBuf, args: Vec<String>, stdin: String) -> Run {
