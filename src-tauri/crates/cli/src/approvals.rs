@@ -46,7 +46,6 @@ fn print_human(list: &ApprovalsList) {
     }
     for b in &list.batches {
         let x = &b.approval;
-        let own = list.me.as_deref() == Some(x.maker.as_str());
         println!(
             "{} {}  {}  {} {}  {}{}",
             tr!("批次", "batch"),
@@ -55,14 +54,7 @@ fn print_human(list: &ApprovalsList) {
             x.rows,
             tr!("行", "rows"),
             b.total_text,
-            if own {
-                tr!(
-                    "  （本人提交，需他人审批）",
-                    "  (yours: another checker decides)"
-                )
-            } else {
-                String::new()
-            }
+            own_mark(list, &x.maker)
         );
         println!("    {} {}", tr!("大写", "in words"), b.total_capital);
         println!(
@@ -72,29 +64,16 @@ fn print_human(list: &ApprovalsList) {
             tr!("最大一笔", "largest"),
             b.largest_text
         );
-        println!(
-            "    {} {}  {}",
-            tr!("制单人", "maker"),
-            x.maker,
-            format_time_ms(x.made_at)
-        );
+        maker_line(&x.maker, x.made_at);
     }
     for a in &list.approvals {
         let x = &a.approval;
-        let own = list.me.as_deref() == Some(x.maker.as_str());
         println!(
             "{}  {}  {}{}",
             x.order_no,
             x.profile,
             a.amount_text,
-            if own {
-                tr!(
-                    "  （本人提交，需他人审批）",
-                    "  (yours: another checker decides)"
-                )
-            } else {
-                String::new()
-            }
+            own_mark(list, &x.maker)
         );
         println!("    {} {}", tr!("大写", "in words"), a.amount_capital);
         println!(
@@ -106,13 +85,29 @@ fn print_human(list: &ApprovalsList) {
             tr!("银行", "bank"),
             x.bank_name.as_deref().unwrap_or("-"),
         );
-        println!(
-            "    {} {}  {}",
-            tr!("制单人", "maker"),
-            x.maker,
-            format_time_ms(x.made_at)
-        );
+        maker_line(&x.maker, x.made_at);
     }
+}
+
+/// Marks the desk's own submissions: another checker decides on them.
+fn own_mark(list: &ApprovalsList, maker: &str) -> String {
+    if list.me.as_deref() == Some(maker) {
+        tr!(
+            "  （本人提交，需他人审批）",
+            "  (yours: another checker decides)"
+        )
+    } else {
+        String::new()
+    }
+}
+
+fn maker_line(maker: &str, at: i64) {
+    println!(
+        "    {} {}  {}",
+        tr!("制单人", "maker"),
+        maker,
+        format_time_ms(at)
+    );
 }
 
 /// Approve and send: exit codes as `payout create` (3 refused, 4 unknown).

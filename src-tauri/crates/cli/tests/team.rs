@@ -50,7 +50,6 @@ fn uuid_like() -> String {
 
 /// The CLI with a data dir of its own and no team settings from outside.
 fn cli(data_dir: &std::path::Path, args: &[&str], stdin: &str) -> Run {
-    use std::io::Write;
     let mut c = Command::new(bin());
     c.arg("--data-dir")
         .arg(data_dir)
@@ -59,23 +58,8 @@ fn cli(data_dir: &std::path::Path, args: &[&str], stdin: &str) -> Run {
         .args(args)
         .env_remove("PAYDESK_DATA_DIR")
         .env_remove("PAYDESK_DATABASE_URL")
-        .env_remove("PGPASSWORD")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = c.spawn().expect("paydesk runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+        .env_remove("PGPASSWORD");
+    common::run_blocking(c, stdin)
 }
 
 async fn cli_async(data_dir: std::path::PathBuf, args: Vec<String>, stdin: String) -> Run {

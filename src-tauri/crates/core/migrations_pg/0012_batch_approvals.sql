@@ -131,18 +131,23 @@ END $$;
 CREATE TRIGGER batch_approvals_insert BEFORE INSERT ON batch_approvals
     FOR EACH ROW EXECUTE FUNCTION paydesk_batch_approvals_insert();
 
-CREATE FUNCTION paydesk_batch_approvals_decide() RETURNS trigger LANGUAGE plpgsql AS $$
+-- One decision rule for payouts and batches (it replaces 0010's, which was
+-- for payouts only): once; only the decision, never what was submitted; by a
+-- checker (or admin) who is not the maker; the checker stamped from the
+-- session, whatever the client wrote.
+CREATE FUNCTION paydesk_decide() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    what TEXT := TG_ARGV[0];
+    decided TEXT[] := ARRAY['decision', 'checker', 'decided_at', 'reason'];
 BEGIN
     IF OLD.decision IS NOT NULL THEN
-        RAISE EXCEPTION 'batch % was already %', OLD.batch_id, OLD.decision USING ERRCODE = 'PD003';
+        RAISE EXCEPTION '% was already %', what, OLD.decision USING ERRCODE = 'PD003';
     END IF;
-    IF (NEW.batch_id, NEW.maker, NEW.made_at, NEW.row_count, NEW.total_fen)
-        IS DISTINCT FROM (OLD.batch_id, OLD.maker, OLD.made_at, OLD.row_count, OLD.total_fen)
-        OR NEW.decision IS NULL THEN
+    IF (to_jsonb(NEW) - decided) IS DISTINCT FROM (to_jsonb(OLD) - decided) OR NEW.decision IS NULL THEN
         RAISE EXCEPTION 'an approval only takes a decision' USING ERRCODE = 'PD004';
     END IF;
     IF session_user = OLD.maker OR current_user = OLD.maker THEN
-        RAISE EXCEPTION 'same_operator: % made this batch and cannot decide on it', OLD.maker
+        RAISE EXCEPTION 'same_operator: % made this % and cannot decide on it', OLD.maker, what
             USING ERRCODE = 'PD001';
     END IF;
     IF NOT (pg_has_role(current_user, 'paydesk_checker', 'MEMBER')
@@ -152,8 +157,12 @@ BEGIN
     NEW.checker := session_user;
     RETURN NEW;
 END $$;
+DROP TRIGGER order_approvals_decide ON order_approvals;
+DROP FUNCTION paydesk_approvals_decide();
+CREATE TRIGGER order_approvals_decide BEFORE UPDATE ON order_approvals
+    FOR EACH ROW EXECUTE FUNCTION paydesk_decide('payout');
 CREATE TRIGGER batch_approvals_decide BEFORE UPDATE ON batch_approvals
-    FOR EACH ROW EXECUTE FUNCTION paydesk_batch_approvals_decide();
+    FOR EACH ROW EXECUTE FUNCTION paydesk_decide('batch');
 
 CREATE TRIGGER batch_approvals_keep BEFORE DELETE OR TRUNCATE ON batch_approvals
     FOR EACH STATEMENT EXECUTE FUNCTION paydesk_approvals_keep();

@@ -177,26 +177,29 @@ pub fn contains(haystack: &[u8], needle: &str) -> bool {
 
 /// Runs a prepared `paydesk` command with `stdin`, off the async runtime's
 /// threads (the sandbox lives on them).
-pub async fn spawn_run(mut cmd: Command, stdin: &str) -> Run {
+pub async fn spawn_run(cmd: Command, stdin: &str) -> Run {
     let stdin = stdin.to_string();
-    tokio::task::spawn_blocking(move || {
-        cmd.stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("paydesk runs");
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        let out: Output = child.wait_with_output().unwrap();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    })
-    .await
-    .unwrap()
+    tokio::task::spawn_blocking(move || run_blocking(cmd, &stdin))
+        .await
+        .unwrap()
+}
+
+/// Runs a prepared `paydesk` command with `stdin` on this thread.
+pub fn run_blocking(mut cmd: Command, stdin: &str) -> Run {
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("paydesk runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out: Output = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
 }

@@ -186,14 +186,8 @@ pub async fn approve_decision(desk: &PayDesk, id: i64) -> CoreResult<Batch> {
         order_note: &none,
         event_note: &none,
     };
-    match approvals::decide_batch(pool, id, &d).await? {
-        Decided::Earlier {
-            decision,
-            checker,
-            decided_at,
-        } => Err(decided_before(id, &decision, &checker, decided_at)),
-        Decided::Now { .. } => bstore::batch(&desk.store, id).await,
-    }
+    decide(pool, id, &d).await?;
+    bstore::batch(&desk.store, id).await
 }
 
 /// Approve a batch as a whole and run it from this desk through the usual
@@ -229,16 +223,20 @@ pub async fn reject(desk: &PayDesk, id: i64, reason: &str) -> CoreResult<Batch> 
         order_note: &note,
         event_note: &note,
     };
-    match approvals::decide_batch(pool, id, &d).await? {
+    decide(pool, id, &d).await?;
+    let mut b = bstore::batch(&desk.store, id).await?;
+    b.counts = bstore::counts(&desk.store, id).await?;
+    Ok(b)
+}
+
+/// This desk's decision, or who decided first (then nothing was changed).
+async fn decide(pool: &sqlx::PgPool, id: i64, d: &Decision<'_>) -> CoreResult<()> {
+    match approvals::decide_batch(pool, id, d).await? {
         Decided::Earlier {
             decision,
             checker,
             decided_at,
         } => Err(decided_before(id, &decision, &checker, decided_at)),
-        Decided::Now { .. } => {
-            let mut b = bstore::batch(&desk.store, id).await?;
-            b.counts = bstore::counts(&desk.store, id).await?;
-            Ok(b)
-        }
+        Decided::Now { .. } => Ok(()),
     }
 }
