@@ -3,10 +3,10 @@
 //! reason, and the approvals commands say they need team mode. (The team-mode
 //! journeys on PostgreSQL are in `approvals_pg.rs`.)
 
-mod common;
+mod support;
 
-use common::Env;
 use paydesk_core::ProviderKind;
+use support::Env;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_threshold_is_refused_on_a_single_desk() {

@@ -7,12 +7,12 @@
 //! (scripts/with-keyring.sh); skipped with a notice without PostgreSQL,
 //! failing in CI.
 
-mod common;
+mod support;
 
-use common::*;
 use paydesk_core::store::pg_test::{fresh_database, PgTestDb};
 use paydesk_core::ProviderKind;
 use serde_json::Value;
+use support::*;
 
 const KIND: ProviderKind = ProviderKind::Jstpay;
 const PASSWORD: &str = "cli-team-password";

@@ -3,83 +3,20 @@
 //! loopback, the real keyring, and a `kill -9` in the middle of a run with a
 //! count of creates per order number at the gateway.
 
-mod common;
+mod support;
 
-use common::Env;
 use paydesk_core::ProviderKind;
 use paydesk_sandbox::{FaultKind, FaultSpec};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
-
-fn fixture(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/batch")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
-}
-
-async fn with_profile(kind: ProviderKind) -> Env {
-    let env = Env::new().await;
-    env.add_profile(kind.as_str(), kind, None).await.ok();
-    env
-}
-
-fn rows(show: &Value) -> Vec<Value> {
-    show["rows"].as_array().cloned().unwrap_or_default()
-}
-
-fn errors(batch: &Value) -> Vec<Value> {
-    batch["errors"].as_array().cloned().unwrap_or_default()
-}
-
-/// A jstpay payout row as the template's columns expect it.
-fn jst_row(i: usize, amount: &str) -> Vec<String> {
-    vec![
-        format!("收款人{i}"),
-        format!("62220202{:011}", 1000 + i),
-        "中国工商银行".into(),
-        "上海分行".into(),
-        "上海市".into(),
-        "上海市".into(),
-        amount.into(),
-    ]
-}
-
-fn write_csv(path: &Path, header: &str, rows: &[Vec<String>]) {
-    let mut text = format!("{header}\n");
-    for r in rows {
-        text.push_str(&r.join(","));
-        text.push('\n');
-    }
-    std::fs::write(path, text).unwrap();
-}
-
-const JST_HEADER: &str = "收款人户名,收款卡号,收款银行,开户支行,开户省份,开户城市,金额（元）";
-
-/// Writes these jstpay rows as a CSV file in the data directory, imports it
-/// for the `jstpay` profile and returns the batch id.
-async fn import_jst(env: &Env, name: &str, rows: &[Vec<String>]) -> String {
-    let file = env.data_dir().join(name);
-    write_csv(&file, JST_HEADER, rows);
-    let v = env
-        .json(&[
-            "batch",
-            "import",
-            file.to_str().unwrap(),
-            "--profile",
-            "jstpay",
-        ])
-        .await;
-    v["batch"]["id"].as_i64().unwrap().to_string()
-}
+use support::batch::{batch_id, errors, fixture, jst_row, rows, write_csv, JST_HEADER};
+use support::Env;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gbk_and_utf8_bom_files_import_without_garbling_and_run() {
-    let env = with_profile(ProviderKind::Jstpay).await;
+    let env = Env::with_profile(ProviderKind::Jstpay).await;
     let gbk = fixture("payday-gbk.csv");
     let v = env
         .json(&[
@@ -159,7 +96,7 @@ async fn gbk_and_utf8_bom_files_import_without_garbling_and_run() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_error_is_reported_at_once_and_the_batch_cannot_run() {
-    let env = with_profile(ProviderKind::Jstpay).await;
+    let env = Env::with_profile(ProviderKind::Jstpay).await;
     let r = env
         .run(&[
             "--json",
@@ -204,7 +141,7 @@ async fn every_error_is_reported_at_once_and_the_batch_cannot_run() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn control_totals_duplicates_and_the_same_file_are_refused_until_accepted() {
-    let env = with_profile(ProviderKind::Jstpay).await;
+    let env = Env::with_profile(ProviderKind::Jstpay).await;
     let gbk = fixture("payday-gbk.csv");
     // Count and total that do not match: both figures are shown.
     let v = env
@@ -426,7 +363,7 @@ async fn control_totals_duplicates_and_the_same_file_are_refused_until_accepted(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_duplicate_group_is_accepted_on_its_own_and_a_run_refuses_while_one_is_not() {
     use paydesk_core::batch::{self, ImportOptions};
-    let env = with_profile(ProviderKind::Jstpay).await;
+    let env = Env::with_profile(ProviderKind::Jstpay).await;
     let dup = env.data_dir().join("two-groups.csv");
     // Two groups: rows 2 and 4 (account 1, 100), rows 3 and 5 (account 2, 200).
     let list = vec![
@@ -438,7 +375,7 @@ async fn each_duplicate_group_is_accepted_on_its_own_and_a_run_refuses_while_one
     ];
     write_csv(&dup, JST_HEADER, &list);
     let bytes = std::fs::read(&dup).unwrap();
-    let desk = common::engine::open(
+    let desk = support::engine::open(
         env.data_dir(),
         std::sync::Arc::new(paydesk_core::vault::MemoryStore::default()),
     )
@@ -500,7 +437,7 @@ async fn each_duplicate_group_is_accepted_on_its_own_and_a_run_refuses_while_one
     );
     // Even when the stored state says runnable (an older writer, another
     // process), the open warning alone stops the run before any row leaves.
-    common::engine::execute(
+    support::engine::execute(
         &desk,
         &format!("UPDATE batches SET state = 'draft' WHERE id = {half}"),
     )
@@ -517,7 +454,7 @@ async fn each_duplicate_group_is_accepted_on_its_own_and_a_run_refuses_while_one
     );
     assert!(env.sandbox.sim.orders().is_empty(), "nothing was sent");
     // Back to what the import stored, so it does not count as "imported before".
-    common::engine::execute(
+    support::engine::execute(
         &desk,
         &format!("UPDATE batches SET state = 'invalid' WHERE id = {half}"),
     )
@@ -538,7 +475,7 @@ async fn each_duplicate_group_is_accepted_on_its_own_and_a_run_refuses_while_one
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_xlsx_template_edited_imports_runs_and_exports() {
     use calamine::Reader;
-    let env = with_profile(ProviderKind::Jstpay).await;
+    let env = Env::with_profile(ProviderKind::Jstpay).await;
     let tpl = env.data_dir().join("template.xlsx");
     env.json(&[
         "batch",
@@ -622,7 +559,7 @@ async fn the_xlsx_template_edited_imports_runs_and_exports() {
         ])
         .await;
     assert_eq!(v["batch"]["state"], "draft", "{v}");
-    let id = v["batch"]["id"].as_i64().unwrap().to_string();
+    let id = batch_id(&v);
     let run = env.json(&["batch", "run", &id]).await;
     assert_eq!(run["batch"]["counts"]["pending"], 3, "{run}");
     let list = env.json(&["batch", "list"]).await;
@@ -650,7 +587,7 @@ async fn the_xlsx_template_edited_imports_runs_and_exports() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn juyouke_limits_hold_across_the_whole_batch() {
-    let env = with_profile(ProviderKind::Juyouke).await;
+    let env = Env::with_profile(ProviderKind::Juyouke).await;
     let file = env.data_dir().join("withdraw.csv");
     // 50,000.01 is over the per-withdrawal limit; 20 x 50,000 fill the day's
     // 1,000,000 and the next row is over it.
@@ -693,19 +630,9 @@ async fn a_signature_error_or_low_balance_pauses_the_rest_of_the_profile() {
     env.add_profile("wrongkey", ProviderKind::Jstpay, Some("not-the-key"))
         .await
         .ok();
-    let file = env.data_dir().join("p.csv");
     let list: Vec<Vec<String>> = (1..=6).map(|i| jst_row(i, "100")).collect();
-    write_csv(&file, JST_HEADER, &list);
-    let v = env
-        .json(&[
-            "batch",
-            "import",
-            file.to_str().unwrap(),
-            "--profile",
-            "wrongkey",
-        ])
-        .await;
-    let id = v["batch"]["id"].as_i64().unwrap().to_string();
+    let v = env.import_jst("p.csv", "wrongkey", &list).await;
+    let id = batch_id(&v);
     let r = env
         .run(&["--json", "batch", "run", &id, "--concurrency", "1"])
         .await
@@ -727,19 +654,9 @@ async fn a_signature_error_or_low_balance_pauses_the_rest_of_the_profile() {
         .await
         .ok();
     env.sandbox.sim.set_balance(ProviderKind::Jstpay, 15_000);
-    let file2 = env.data_dir().join("p2.csv");
     let list: Vec<Vec<String>> = (11..=14).map(|i| jst_row(i, "100")).collect();
-    write_csv(&file2, JST_HEADER, &list);
-    let v = env
-        .json(&[
-            "batch",
-            "import",
-            file2.to_str().unwrap(),
-            "--profile",
-            "poor",
-        ])
-        .await;
-    let id2 = v["batch"]["id"].as_i64().unwrap().to_string();
+    let v = env.import_jst("p2.csv", "poor", &list).await;
+    let id2 = batch_id(&v);
     let r = env
         .run(&["--json", "batch", "run", &id2, "--concurrency", "1"])
         .await
@@ -759,19 +676,9 @@ async fn a_signature_error_or_low_balance_pauses_the_rest_of_the_profile() {
     assert_eq!(v["batch"]["counts"]["pending"], 3, "{v}");
 
     // Cancel: rows not yet sent are never sent.
-    let file3 = env.data_dir().join("p3.csv");
     let list: Vec<Vec<String>> = (21..=23).map(|i| jst_row(i, "100")).collect();
-    write_csv(&file3, JST_HEADER, &list);
-    let v = env
-        .json(&[
-            "batch",
-            "import",
-            file3.to_str().unwrap(),
-            "--profile",
-            "poor",
-        ])
-        .await;
-    let id3 = v["batch"]["id"].as_i64().unwrap().to_string();
+    let v = env.import_jst("p3.csv", "poor", &list).await;
+    let id3 = batch_id(&v);
     let before = env.sandbox.sim.orders().len();
     let v = env.json(&["batch", "cancel", &id3]).await;
     assert_eq!(v["batch"]["state"], "cancelled");
@@ -825,12 +732,13 @@ async fn rows_agree_with_orders(env: &Env, id: &str) -> Vec<String> {
 /// settled by a query, never created late).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_mid_run_the_resumed_batch_creates_every_order_exactly_once() {
-    let env = with_profile(ProviderKind::Jstpay).await;
+    let env = Env::with_profile(ProviderKind::Jstpay).await;
     let kind = ProviderKind::Jstpay;
     let list: Vec<Vec<String>> = (1..=40)
         .map(|i| jst_row(i, &format!("{}", 100 + i)))
         .collect();
-    let id = import_jst(&env, "kill.csv", &list).await;
+    let v = env.import_jst("kill.csv", "jstpay", &list).await;
+    let id = batch_id(&v);
     let nos: Vec<String> = rows(&env.json(&["batch", "show", &id]).await)
         .iter()
         .map(|r| r["order_no"].as_str().unwrap().to_string())
@@ -954,10 +862,11 @@ async fn killed_mid_run_the_resumed_batch_creates_every_order_exactly_once() {
 /// app's start-up calls `batch::resume_running`, the same path as `batch run`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reopening_the_app_resumes_a_killed_run_exactly_once() {
-    let env = with_profile(ProviderKind::Jstpay).await;
+    let env = Env::with_profile(ProviderKind::Jstpay).await;
     let kind = ProviderKind::Jstpay;
     let list: Vec<Vec<String>> = (1..=24).map(|i| jst_row(i, "100")).collect();
-    let id = import_jst(&env, "app.csv", &list).await;
+    let v = env.import_jst("app.csv", "jstpay", &list).await;
+    let id = batch_id(&v);
     env.sandbox.sim.add_fault(FaultSpec {
         provider: kind,
         fault: FaultKind::Delay,
@@ -976,7 +885,7 @@ async fn reopening_the_app_resumes_a_killed_run_exactly_once() {
     child.kill().unwrap();
     child.wait().unwrap();
     env.sandbox.sim.clear_faults();
-    let desk = common::engine::open(
+    let desk = support::engine::open(
         env.data_dir(),
         std::sync::Arc::new(paydesk_core::vault::KeyringStore),
     )
@@ -1018,7 +927,7 @@ async fn reopening_the_app_resumes_a_killed_run_exactly_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "benchmark: run in release"]
 async fn bench_import_10000_rows_and_run_1000_at_50ms_concurrency_16() {
-    let env = with_profile(ProviderKind::Jstpay).await;
+    let env = Env::with_profile(ProviderKind::Jstpay).await;
     let big = env.data_dir().join("big.csv");
     let list: Vec<Vec<String>> = (1..=10_000).map(|i| jst_row(i, "100")).collect();
     write_csv(&big, JST_HEADER, &list);
@@ -1037,7 +946,8 @@ async fn bench_import_10000_rows_and_run_1000_at_50ms_concurrency_16() {
     println!("BENCH batch import 10000 rows (CLI process, read+validate+store): {import_s:.3} s");
 
     let list: Vec<Vec<String>> = (20_001..=21_000).map(|i| jst_row(i, "100")).collect();
-    let id = import_jst(&env, "k.csv", &list).await;
+    let v = env.import_jst("k.csv", "jstpay", &list).await;
+    let id = batch_id(&v);
     env.sandbox.sim.add_fault(FaultSpec {
         provider: ProviderKind::Jstpay,
         fault: FaultKind::Delay,
@@ -1062,10 +972,10 @@ async fn bench_import_10000_rows_and_run_1000_at_50ms_concurrency_16() {
 /// batch's final figures.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_progress_line_is_redrawn_coalesced_and_ends_on_the_final_figures() {
-    let env = with_profile(ProviderKind::Jstpay).await;
+    let env = Env::with_profile(ProviderKind::Jstpay).await;
     let n = 120;
     let list: Vec<Vec<String>> = (1..=n).map(|i| jst_row(i, "10")).collect();
-    let id = import_jst(&env, "progress.csv", &list).await;
+    let id = batch_id(&env.import_jst("progress.csv", "jstpay", &list).await);
     let t0 = std::time::Instant::now();
     let r = env.run(&["batch", "run", &id]).await.ok();
     let took = t0.elapsed();

@@ -2,11 +2,11 @@
 //! gateway, a failure and a duplicate order number each, and the secret nowhere
 //! in the database or the output.
 
-mod common;
+mod support;
 
-use common::{contains, payout_flags, Env, Run};
 use paydesk_core::ProviderKind;
 use serde_json::Value;
+use support::{contains, payout_flags, Env, Run};
 
 /// The arguments of a valid payout / deposit for each gateway.
 fn payout_args(kind: ProviderKind) -> Option<Vec<&'static str>> {

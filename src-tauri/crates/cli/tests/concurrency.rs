@@ -10,9 +10,8 @@
 //! The in-process writers are this test binary re-run as a child with
 //! `PAYDESK_CONC_WORKER` set (see `worker`).
 
-mod common;
+mod support;
 
-use common::{Env, JST_PAYEE};
 use futures_util::StreamExt;
 use paydesk_core::form::OrderInput;
 use paydesk_core::vault::{KeyringStore, MemoryStore, SecretStore, Slot};
@@ -20,6 +19,7 @@ use paydesk_core::{OrderKind, ProviderKind};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Instant;
+use support::{Env, JST_PAYEE};
 
 const APP_A: usize = 450;
 const APP_B: usize = 450;
@@ -59,14 +59,14 @@ async fn worker() {
     // create (a D-Bus round trip with session encryption, slow in a debug
     // build) would only dilute what is measured here, the database.
     let vault = MemoryStore::default();
-    let desk = match common::engine::open(std::path::Path::new(&dir), Arc::new(vault.clone())).await
-    {
-        Ok(d) => d,
-        Err(e) => {
-            println!("WORKER ok=0 failed=1 error={e}");
-            return;
-        }
-    };
+    let desk =
+        match support::engine::open(std::path::Path::new(&dir), Arc::new(vault.clone())).await {
+            Ok(d) => d,
+            Err(e) => {
+                println!("WORKER ok=0 failed=1 error={e}");
+                return;
+            }
+        };
     if count > 0 {
         let id = desk.profile("jstpay").await.unwrap().profile.id;
         let key = paydesk_sandbox::credentials(ProviderKind::Jstpay).secret;
@@ -98,7 +98,7 @@ async fn worker() {
 
 fn spawn_worker(env: &Env, spec: &str) -> std::process::Child {
     let mut cmd = Command::new(std::env::current_exe().unwrap());
-    common::engine::point_child(&mut cmd, env.data_dir());
+    support::engine::point_child(&mut cmd, env.data_dir());
     cmd.args([
         "--exact",
         "worker",
@@ -192,10 +192,10 @@ async fn an_app_and_the_cli_creating_1000_orders_at_once_lose_nothing() {
         all_text.push_str(&text);
     }
     let elapsed = started.elapsed();
-    let desk = common::engine::open(env.data_dir(), Arc::new(KeyringStore))
+    let desk = support::engine::open(env.data_dir(), Arc::new(KeyringStore))
         .await
         .unwrap();
-    let count = |sql: &'static str| common::engine::scalar_i64(&desk, sql);
+    let count = |sql: &'static str| support::engine::scalar_i64(&desk, sql);
     let rows = count("SELECT COUNT(*) FROM orders").await;
     let bad =
         count("SELECT COUNT(*) FROM orders WHERE status NOT IN ('pending','processing')").await;
@@ -232,7 +232,7 @@ async fn an_app_and_the_cli_creating_1000_orders_at_once_lose_nothing() {
 /// yet, at the same moment; every one of them must open it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn several_processes_opening_a_fresh_database_at_once_all_succeed() {
-    if common::engine::sqlite_only(
+    if support::engine::sqlite_only(
         "concurrency::several_processes_opening_a_fresh_database_at_once_all_succeed",
     ) {
         return;

@@ -12,15 +12,15 @@
 //! brings each to the gateway's truth, and the gateway saw each order at most
 //! once: nothing is ever re-sent.
 
-mod common;
+mod support;
 
-use common::{create_args, Env};
 use paydesk_core::ProviderKind;
 use paydesk_sandbox::{FaultKind, FaultSpec, SimState};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
+use support::{create_args, Env};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Point {
@@ -247,7 +247,7 @@ async fn the_apps_auto_refresh_settles_an_order_left_by_a_killed_process() {
         .sim
         .set_state(kind, &no, SimState::Succeeded)
         .unwrap();
-    let desk = common::engine::open(
+    let desk = support::engine::open(
         env.data_dir(),
         std::sync::Arc::new(paydesk_core::vault::KeyringStore),
     )

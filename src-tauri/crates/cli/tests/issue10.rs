@@ -3,12 +3,12 @@
 //! messages and exit codes, limits, a keyring that stops answering, the form
 //! command and `profile edit`.
 
-mod common;
+mod support;
 
-use common::{Env, Run, JST_PAYEE};
 use paydesk_core::ProviderKind;
 use serde_json::Value;
 use std::time::{Duration, Instant};
+use support::{Env, Run, JST_PAYEE};
 
 async fn create(env: &Env, what: &str, profile: &str, amount: &str, args: &[&str]) -> Run {
     let mut a = vec![
@@ -251,13 +251,13 @@ async fn run_zh(env: &Env, args: &[&str]) -> Run {
 
 /// The CLI without the harness's `--lang en`.
 async fn run_raw(env: &Env, args: &[&str]) -> Run {
-    let mut cmd = std::process::Command::new(common::bin());
+    let mut cmd = std::process::Command::new(support::bin());
     cmd.arg("--data-dir")
         .arg(env.data_dir())
         .env_remove("PAYDESK_LANG")
         .args(args)
         .env_remove("PAYDESK_DATA_DIR");
-    common::engine::point_child(&mut cmd, env.data_dir());
+    support::engine::point_child(&mut cmd, env.data_dir());
     let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
         .await
         .unwrap();

@@ -6,15 +6,15 @@
 //! `test-hooks` feature). The callbacks are built by hand from PROVIDERS.md.
 
 mod callback_sign;
-mod common;
+mod support;
 
 use callback_sign::form;
-use common::{payout_flags, Env};
 use paydesk_core::ProviderKind;
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
 use std::time::Duration;
+use support::{payout_flags, Env};
 
 /// Jeepay transfer notify (form POST, state 2): non-empty fields sorted,
 /// `&key=`, MD5 upper.

@@ -6,13 +6,13 @@
 //! exported through `order get --json` (what the UI's CSV export is built
 //! from). The UI's DOM is covered by the Playwright suite.
 
-mod common;
+mod support;
 
-use common::{contains, payout_flags, Env, JUYOUKE_CODEPAY};
 use paydesk_core::ProviderKind;
 use paydesk_sandbox::{FaultKind, FaultSpec};
 use std::io::Write;
 use std::process::Stdio;
+use support::{contains, payout_flags, Env, JUYOUKE_CODEPAY};
 
 const WRONG_KEY: &str = "wrong-key-7f3a9c2e";
 

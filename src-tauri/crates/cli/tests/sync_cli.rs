@@ -2,11 +2,11 @@
 //! `order list --stuck` through the real binary (run under
 //! scripts/with-keyring.sh: profiles keep their keys in the Secret Service).
 
-mod common;
+mod support;
 
-use common::Env;
 use paydesk_core::domain::ProviderKind;
 use std::time::Duration;
+use support::Env;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_once_settles_a_due_payout_and_order_get_shows_the_schedule() {

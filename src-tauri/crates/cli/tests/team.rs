@@ -7,9 +7,8 @@
 //! What the database itself must refuse is tried with hand-written SQL as
 //! the operator's own login, not through PayDesk.
 
-mod common;
+mod support;
 
-use common::{bin, Env, Run};
 use paydesk_core::store::pg_test::{fresh_database, PgTestDb};
 use paydesk_core::ProviderKind;
 use serde_json::Value;
@@ -17,6 +16,7 @@ use sqlx::{Connection, PgConnection};
 use std::io::BufRead;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use support::{bin, Env, Run};
 
 /// A team database set up with `team init`, and one operator per group.
 struct Team {
@@ -59,7 +59,7 @@ fn cli(data_dir: &std::path::Path, args: &[&str], stdin: &str) -> Run {
         .env_remove("PAYDESK_DATA_DIR")
         .env_remove("PAYDESK_DATABASE_URL")
         .env_remove("PGPASSWORD");
-    common::run_blocking(c, stdin)
+    support::run_blocking(c, stdin)
 }
 
 async fn cli_async(data_dir: std::path::PathBuf, args: Vec<String>, stdin: String) -> Run {

@@ -9,15 +9,15 @@
 //! - Start-up with a locked, absent or empty keyring says which secret is
 //!   missing and how to go on, in English and Chinese, with exit code 1.
 
-mod common;
+mod support;
 
-use common::keyring::DeskKeyring;
-use common::{Env, Run, JST_PAYEE};
 use paydesk_core::store::pg_test::{fresh_database, PgTestDb};
 use paydesk_core::team::{admin, TeamRole};
 use paydesk_core::{ProviderKind, Secret};
 use serde_json::Value;
 use std::process::Command;
+use support::keyring::DeskKeyring;
+use support::{Env, Run, JST_PAYEE};
 
 const PASSWORD: &str = "team-test-password";
 
@@ -72,7 +72,7 @@ async fn run(
     args: &[&str],
     stdin: &str,
 ) -> Run {
-    let mut cmd = Command::new(common::bin());
+    let mut cmd = Command::new(support::bin());
     cmd.arg("--data-dir").arg(env.data_dir());
     if args.first() != Some(&"--lang") {
         cmd.args(["--lang", "en"]);
@@ -88,7 +88,7 @@ async fn run(
     for (k, v) in extra {
         cmd.env(k, v);
     }
-    common::spawn_run(cmd, stdin).await
+    support::spawn_run(cmd, stdin).await
 }
 
 /// `run` that must succeed, its JSON document.

@@ -3,11 +3,12 @@
 //! gateway, `engine` is the switch that runs the suites on PostgreSQL, and the
 //! service-level helpers below give a `PayDesk` on a temp SQLite file (or its
 //! PostgreSQL database) with an in-memory vault, one profile per sandbox
-//! gateway, and a valid order for each gateway. (`common.rs` re-exports `cli`,
-//! `args` and `engine`.)
+//! gateway, and a valid order for each gateway; `batch` the batch payout
+//! files and imports. Every suite uses it as `mod support;`.
 #![allow(dead_code)]
 
 pub mod args;
+pub mod batch;
 pub mod cli;
 pub mod engine;
 pub mod keyring;
@@ -16,7 +17,7 @@ pub mod keyring;
 #[allow(unused_imports)]
 pub use args::*;
 #[allow(unused_imports)]
-pub use cli::{bin, contains, Env, Run};
+pub use cli::*;
 
 use paydesk_core::domain::{OrderKind, ProviderKind};
 use paydesk_core::form::OrderInput;

@@ -616,20 +616,25 @@ impl_both! {
             Ok::<_, CoreError>(Some(id))
         }
         .await;
+        Self::finish(tx, written, Option::is_some).await
+    }
+
+    /// Ends `tx`: committed when `written` is to be kept, otherwise rolled
+    /// back now, not when the connection next runs (SQLite's write lock goes
+    /// with it).
+    async fn finish<T>(
+        tx: sqlx::Transaction<'_, Db>,
+        written: CoreResult<T>,
+        keep: impl Fn(&T) -> bool,
+    ) -> CoreResult<T> {
         match written {
-            Ok(Some(id)) => {
+            Ok(v) if keep(&v) => {
                 tx.commit().await?;
-                Ok(Some(id))
+                Ok(v)
             }
-            Ok(None) => {
+            other => {
                 tx.rollback().await?;
-                Ok(None)
-            }
-            Err(e) => {
-                // Now, not when the connection next runs: SQLite's write
-                // lock goes with it.
-                tx.rollback().await?;
-                Err(e)
+                other
             }
         }
     }
@@ -697,16 +702,22 @@ impl_both! {
             Ok::<_, CoreError>(ids)
         }
         .await;
-        match written {
-            Ok(ids) => {
-                tx.commit().await?;
-                Ok(ids)
-            }
-            Err(e) => {
-                tx.rollback().await?;
-                Err(e)
-            }
+        Self::finish(tx, written, |_| true).await
+    }
+
+    /// Orders whose merchant order number or gateway order id is `no`, across
+    /// all profiles (or one); on SQLite on the caller's thread when its
+    /// reader is free (`read_here`).
+    pub async fn find_orders(&self, no: &str, profile_id: Option<&str>) -> CoreResult<Vec<Order>> {
+        if let Some(found) = self.read_here(no.trim(), profile_id) {
+            return found;
         }
+        let rows = sqlx::query(text(&FIND))
+            .bind(no.trim())
+            .bind(profile_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(order_from).collect()
     }
 }
 
@@ -776,18 +787,10 @@ impl SqliteStore {
         taken("?")
     }
 
-    /// Orders whose merchant order number or gateway order id is `no`, across
-    /// all profiles (or one): on the caller's thread when the reader is free.
-    pub async fn find_orders(&self, no: &str, profile_id: Option<&str>) -> CoreResult<Vec<Order>> {
-        if let Some(found) = self.reader.orders(FIND.sqlite(), no.trim(), profile_id) {
-            return found;
-        }
-        let rows = sqlx::query(FIND.sqlite())
-            .bind(no.trim())
-            .bind(profile_id)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(order_from).collect()
+    /// A look-up by number on the caller's thread (`reader.rs`); `None`
+    /// while another thread reads there.
+    fn read_here(&self, no: &str, profile_id: Option<&str>) -> Option<CoreResult<Vec<Order>>> {
+        self.reader.orders(FIND.sqlite(), no, profile_id)
     }
 
     /// The statement `find_orders` runs (binds: the number, the profile id

@@ -1127,30 +1127,36 @@ pub(crate) mod tests {
         assert_eq!(left, 0);
     }
 
+    /// A new database in `dir` with the migrations up to `version` only.
+    async fn database_at(dir: &std::path::Path, version: i64) -> sqlx::SqlitePool {
+        use sqlx::sqlite::SqliteConnectOptions;
+        use std::str::FromStr;
+        let path = dir.join("paydesk.db");
+        let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
+            .unwrap()
+            .create_if_missing(true);
+        let pool = sqlx::SqlitePool::connect_with(opts).await.unwrap();
+        let mut m = sqlx::migrate!("./migrations");
+        m.migrations = m
+            .migrations
+            .iter()
+            .filter(|x| x.version <= version)
+            .cloned()
+            .collect::<Vec<_>>()
+            .into();
+        m.run(&pool).await.unwrap();
+        pool
+    }
+
     /// Migration 0012 on a database written before it (schema v2 with
     /// orders, ids not in time order): the index is built for every existing
     /// row, the time order is read from the rows, the bucket index is gone,
     /// and new writes are indexed too.
     #[tokio::test]
     async fn migration_0012_indexes_an_existing_history() {
-        use sqlx::sqlite::SqliteConnectOptions;
-        use std::str::FromStr;
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("paydesk.db");
         {
-            let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
-                .unwrap()
-                .create_if_missing(true);
-            let pool = sqlx::SqlitePool::connect_with(opts).await.unwrap();
-            let mut m = sqlx::migrate!("./migrations");
-            m.migrations = m
-                .migrations
-                .iter()
-                .filter(|x| x.version <= 11)
-                .cloned()
-                .collect::<Vec<_>>()
-                .into();
-            m.run(&pool).await.unwrap();
+            let pool = database_at(dir.path(), 11).await;
             sqlx::query("INSERT INTO profiles (id, name, provider, base_url, created_at, updated_at) VALUES ('p1', 'A', 'jstpay', 'http://127.0.0.1:1', 1, 1)")
                 .execute(&pool).await.unwrap();
             for (id, no, payee, acct, at) in [
@@ -1217,24 +1223,9 @@ pub(crate) mod tests {
     /// start of its number, the time order is kept, and the triggers are on.
     #[tokio::test]
     async fn migration_0014_reindexes_an_existing_history() {
-        use sqlx::sqlite::SqliteConnectOptions;
-        use std::str::FromStr;
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("paydesk.db");
         {
-            let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
-                .unwrap()
-                .create_if_missing(true);
-            let pool = sqlx::SqlitePool::connect_with(opts).await.unwrap();
-            let mut m = sqlx::migrate!("./migrations");
-            m.migrations = m
-                .migrations
-                .iter()
-                .filter(|x| x.version <= 13)
-                .cloned()
-                .collect::<Vec<_>>()
-                .into();
-            m.run(&pool).await.unwrap();
+            let pool = database_at(dir.path(), 13).await;
             sqlx::query("INSERT INTO profiles (id, name, provider, base_url, created_at, updated_at) VALUES ('p1', 'A', 'jstpay', 'http://127.0.0.1:1', 1, 1)")
                 .execute(&pool).await.unwrap();
             for (id, no, payee, acct, at) in [

@@ -75,33 +75,26 @@ pub(crate) fn pg(sql: &str) -> String {
 /// its dialect, and `self.writing().await` SQLite's one-writer lock (nothing
 /// on PostgreSQL, where the server orders writers).
 macro_rules! impl_both {
+    (@on $store:ty, $db:ty, $conn:ty, $dialect:ident; $($item:item)*) => {
+        const _: () = {
+            #[allow(dead_code)]
+            type Db = $db;
+            #[allow(dead_code)]
+            type Conn = $conn;
+            #[allow(dead_code)]
+            fn text(s: &'static $crate::store::sql::Sql) -> &'static str {
+                s.$dialect()
+            }
+            impl $store {
+                $($item)*
+            }
+        };
+    };
     ($($item:item)*) => {
-        const _: () = {
-            #[allow(dead_code)]
-            type Db = ::sqlx::Sqlite;
-            #[allow(dead_code)]
-            type Conn = ::sqlx::SqliteConnection;
-            #[allow(dead_code)]
-            fn text(s: &'static $crate::store::sql::Sql) -> &'static str {
-                s.sqlite()
-            }
-            impl $crate::store::SqliteStore {
-                $($item)*
-            }
-        };
-        const _: () = {
-            #[allow(dead_code)]
-            type Db = ::sqlx::Postgres;
-            #[allow(dead_code)]
-            type Conn = ::sqlx::PgConnection;
-            #[allow(dead_code)]
-            fn text(s: &'static $crate::store::sql::Sql) -> &'static str {
-                s.pg()
-            }
-            impl $crate::store::pg::PgStore {
-                $($item)*
-            }
-        };
+        $crate::store::sql::impl_both!(@on $crate::store::SqliteStore, ::sqlx::Sqlite,
+            ::sqlx::SqliteConnection, sqlite; $($item)*);
+        $crate::store::sql::impl_both!(@on $crate::store::pg::PgStore, ::sqlx::Postgres,
+            ::sqlx::PgConnection, pg; $($item)*);
     };
 }
 pub(crate) use impl_both;

@@ -2,12 +2,11 @@
 //! updates and reads are written once for both engines (`store/orders.rs`);
 //! here are the hooks they call: one writer per number across every desk
 //! (an advisory lock), the taken number named from the server's detail, the
-//! `$N` placeholders, and the look-up by number.
+//! `$N` placeholders.
 
 use super::PgStore;
 use crate::error::{CoreError, CoreResult};
-use crate::store::orders::{taken, FIND};
-use crate::store::rows::order_from;
+use crate::store::orders::taken;
 use crate::store::{NewOrder, Order};
 use sqlx::PgConnection;
 use std::collections::HashMap;
@@ -84,14 +83,9 @@ impl PgStore {
         taken(no)
     }
 
-    /// Orders whose merchant order number or gateway order id is `no`, across
-    /// all profiles (or one): two index probes (a bitmap OR).
-    pub async fn find_orders(&self, no: &str, profile_id: Option<&str>) -> CoreResult<Vec<Order>> {
-        let rows = sqlx::query(FIND.pg())
-            .bind(no.trim())
-            .bind(profile_id)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(order_from).collect()
+    /// No reader of its own: a look-up goes to the server (two index
+    /// probes, a bitmap OR).
+    pub(crate) fn read_here(&self, _: &str, _: Option<&str>) -> Option<CoreResult<Vec<Order>>> {
+        None
     }
 }
