@@ -222,7 +222,14 @@ async fn a_receive_check_the_merchant_refuses_is_never_paid() {
         .await
         .unwrap()
         .order;
-    assert_eq!(o.status, OrderStatus::Pending);
+    // The reject callback may land before the create's own reply is
+    // written (the order is stored before the request leaves; a final
+    // status is never moved back), so the create answers pending or failed.
+    assert!(
+        matches!(o.status, OrderStatus::Pending | OrderStatus::Failed),
+        "{:?}",
+        o.status
+    );
 
     // The listener refused the check (no `1|OKAY`, audited); the sandbox
     // rejected the payout unpaid and said so in its `reject` callback.
