@@ -2,13 +2,12 @@
 //! team mode): thin calls into `PayDesk::approvals/approve/reject`.
 
 use crate::output::Out;
-use crate::{exit, Failure, Res};
+use crate::Res;
 use clap::Subcommand;
 use paydesk_core::batch::{self, RunOptions};
-use paydesk_core::services::{ApprovalsList, OrderOutcome, PayDesk};
+use paydesk_core::services::{ApprovalsList, PayDesk};
 use paydesk_core::store::format_time_ms;
 use paydesk_core::tr;
-use paydesk_core::OrderStatus;
 
 #[derive(Subcommand)]
 pub enum ApprovalsCmd {
@@ -112,23 +111,7 @@ fn maker_line(maker: &str, at: i64) {
 
 /// Approve and send: exit codes as `payout create` (3 refused, 4 unknown).
 pub async fn approve(desk: &PayDesk, order_no: &str, profile: Option<&str>, out: &Out) -> Res {
-    let OrderOutcome { order, error } = desk.approve(order_no, profile).await?;
-    match error {
-        None => {
-            out.order_created(&order, &[]);
-            Ok(())
-        }
-        Some(e) => Err(Failure {
-            field: e.field,
-            exit: if order.status == OrderStatus::Unknown {
-                exit::UNKNOWN
-            } else {
-                exit::REFUSED
-            },
-            order: Some(Box::new(order)),
-            ..Failure::new(&e.code, e.message, exit::REFUSED)
-        }),
-    }
+    crate::report_outcome(desk.approve(order_no, profile).await?, &[], out)
 }
 
 pub async fn reject(

@@ -976,10 +976,18 @@ async fn create(
         Ok((_, values)) => form.warnings(&values),
         Err(errors) => return Err(Failure::fields(errors)),
     };
-    let OrderOutcome { order, error } = desk.create_order(profile, kind, input).await?;
+    let outcome = desk.create_order(profile, kind, input).await?;
+    report_outcome(outcome, &warnings, out)
+}
+
+/// An order just sent (created, or approved and sent): printed when the
+/// gateway took it, else a failure exiting 4 when its outcome is unknown and
+/// 3 when the gateway refused it.
+fn report_outcome(outcome: OrderOutcome, warnings: &[FieldError], out: &Out) -> Res {
+    let OrderOutcome { order, error } = outcome;
     match error {
         None => {
-            out.order_created(&order, &warnings);
+            out.order_created(&order, warnings);
             Ok(())
         }
         Some(e) => Err(Failure {
