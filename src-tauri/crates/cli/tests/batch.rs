@@ -12,7 +12,7 @@ use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 use support::batch::{batch_id, errors, fixture, jst_row, rows, write_csv, JST_HEADER};
-use support::Env;
+use support::{Env, JST_PAYEE};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gbk_and_utf8_bom_files_import_without_garbling_and_run() {
@@ -246,28 +246,22 @@ async fn control_totals_duplicates_and_the_same_file_are_refused_until_accepted(
 
     // An order number twice in the file, or already in the history: errors.
     let nos = env.data_dir().join("nos.csv");
-    env.json(&[
-        "payout",
-        "create",
-        "--profile",
-        "jstpay",
-        "--amount",
-        "100",
-        "--order-no",
-        "TAKEN1",
-        "--payee-name",
-        "张三",
-        "--account-no",
-        "6222020200112233445",
-        "--bank-name",
-        "中国工商银行",
-        "--branch",
-        "上海分行",
-        "--province",
-        "上海市",
-        "--city",
-        "上海市",
-    ])
+    env.json(
+        &[
+            &[
+                "payout",
+                "create",
+                "--profile",
+                "jstpay",
+                "--amount",
+                "100",
+                "--order-no",
+                "TAKEN1",
+            ][..],
+            JST_PAYEE,
+        ]
+        .concat(),
+    )
     .await;
     let mut r1 = jst_row(5, "100");
     r1.push("SAME1".into());

@@ -6,7 +6,7 @@ mod support;
 
 use paydesk_core::domain::ProviderKind;
 use std::time::Duration;
-use support::Env;
+use support::{Env, JST_PAYEE};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_once_settles_a_due_payout_and_order_get_shows_the_schedule() {
@@ -15,28 +15,22 @@ async fn sync_once_settles_a_due_payout_and_order_get_shows_the_schedule() {
         .await
         .ok();
     let created = env
-        .json(&[
-            "payout",
-            "create",
-            "--profile",
-            "jst",
-            "--amount",
-            "100",
-            "--order-no",
-            "SYNCCLI1",
-            "--payee-name",
-            "张三",
-            "--account-no",
-            "6222020200112233445",
-            "--bank-name",
-            "中国工商银行",
-            "--branch",
-            "上海分行",
-            "--province",
-            "上海市",
-            "--city",
-            "上海市",
-        ])
+        .json(
+            &[
+                &[
+                    "payout",
+                    "create",
+                    "--profile",
+                    "jst",
+                    "--amount",
+                    "100",
+                    "--order-no",
+                    "SYNCCLI1",
+                ][..],
+                JST_PAYEE,
+            ]
+            .concat(),
+        )
         .await;
     assert_eq!(created["status"], "pending");
     let created_at = created["created_at"].as_i64().unwrap();
