@@ -698,7 +698,7 @@ async fn a_threshold_set_mid_way_holds_what_is_written_after_it() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|b| b["batch_id"].to_string() == id),
+            .any(|b| b["batch_id"].as_i64() == id.parse().ok()),
         "{list}"
     );
 
