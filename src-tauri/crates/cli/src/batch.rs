@@ -5,7 +5,6 @@ use crate::output::Out;
 use crate::{Failure, Res};
 use clap::{Args, Subcommand};
 use paydesk_core::batch::{self, Batch, BatchProgress, BatchState, ImportOptions, RunOptions};
-use paydesk_core::error::CoreError;
 use paydesk_core::money::format_cny;
 use paydesk_core::services::PayDesk;
 use paydesk_core::store::format_time_ms;
@@ -251,31 +250,15 @@ pub async fn run(desk: &PayDesk, cmd: BatchCmd, out: &Out) -> Res {
             Ok(())
         }
         BatchCmd::Import(a) => {
-            let bytes = std::fs::read(&a.file).map_err(|e| {
-                CoreError::from(paydesk_core::error::FieldError::new(
-                    "file",
-                    tr!(
-                        "无法读取文件 {}：{}",
-                        "cannot read {}: {}",
-                        a.file.display(),
-                        e
-                    ),
-                ))
-            })?;
             let opts = ImportOptions {
-                file_name: a
-                    .file
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
                 sheet: a.sheet,
                 expect_count: a.expect_count,
                 expect_total: a.expect_total,
                 allow_duplicates: a.allow_duplicates,
-                accepted_duplicates: Vec::new(),
                 allow_same_file: a.allow_same_file,
+                ..Default::default()
             };
-            let b = batch::import(desk, &a.profile, &bytes, &opts).await?;
+            let b = batch::import_file(desk, &a.profile, &a.file, &opts).await?;
             if out.json {
                 out.message("", json!({"batch": batch_json(&b)}));
             } else {
