@@ -119,9 +119,8 @@ pub(crate) fn print_batch_human(b: &Batch) {
         println!("  {s:<11} {n}");
     }
     if b.state == BatchState::AwaitingApproval {
-        println!("  {}", awaiting_hint(b.id));
-    }
-    if let Some(r) = &b.pause_reason {
+        println!("  {}", awaiting_hint(b));
+    } else if let Some(r) = &b.pause_reason {
         println!("  {} {r}", tr!("暂停原因", "paused:"));
     }
     for w in &b.warnings {
@@ -167,7 +166,7 @@ pub(crate) async fn report_run(desk: &PayDesk, b: &Batch, out: &Out) -> Res {
     let (code, reason) = match detail.batch.state {
         BatchState::Done | BatchState::Cancelled => return Ok(()),
         // Team mode: submitted by this run, nothing sent.
-        BatchState::AwaitingApproval => ("awaiting_approval", awaiting_hint(b.id)),
+        BatchState::AwaitingApproval => ("awaiting_approval", awaiting_hint(&detail.batch)),
         _ => (
             "paused",
             detail
@@ -184,7 +183,19 @@ pub(crate) async fn report_run(desk: &PayDesk, b: &Batch, out: &Out) -> Res {
     Err(stopped(code, reason, EXIT_PAUSED))
 }
 
-fn awaiting_hint(id: i64) -> String {
+/// Why a batch awaits approval: its note when it has one (a desk without
+/// the key, a threshold changed during the run), else the threshold.
+fn awaiting_hint(b: &Batch) -> String {
+    let id = b.id;
+    if let Some(why) = &b.pause_reason {
+        return tr!(
+            "批次 {} 待审批：{}。须由另一位复核人审批（paydesk approve --batch {}），审批前不再发送任何一行",
+            "batch {} awaits approval: {}. Another checker must approve it (paydesk approve --batch {}); no further row is sent before that",
+            id,
+            why,
+            id
+        );
+    }
     tr!(
         "批次 {} 含达到审批阈值的代付，已提交审批：须由另一位复核人审批（paydesk approve --batch {}），审批前不会发送任何一行",
         "batch {} has a payout at or above the approval threshold and was submitted for approval: another checker must approve it (paydesk approve --batch {}); no row is sent before that",
