@@ -14,7 +14,10 @@
 //! its own (`paydesk_bench_<n>`), dropped first. `--reuse`: a database of
 //! that name already holding `n` orders (a cluster kept between runs) is
 //! kept, with the store's newer migrations applied to it in place, and the
-//! write figures are skipped. `--pages`: only the history pages. `--sqlite`: the same
+//! write figures are skipped. `--pages`: only the history pages.
+//! `--explain`: each page's statements also explained once (`EXPLAIN
+//! (ANALYZE, BUFFERS)`: rows and buffers, which the load does not change),
+//! a line each, the plans into `pg-plans-<n>.txt` beside the SQLite history. `--sqlite`: the same
 //! figures on SQLite, measured in turn with PostgreSQL's (same load), on the
 //! SQLite benchmark's history of `n` orders (`PAYDESK_BENCH_DIR`, written
 //! first when it is not there). Every figure line ends with the load average
@@ -85,9 +88,12 @@ async fn lookups(s: &Store, nos: &[String], round: usize) -> Stats {
     .await
 }
 
+/// A figure's line; `min`, the fastest run, is the nearest a loaded machine
+/// comes to a quiet one's time.
 fn line(name: &str, s: &Stats) {
     println!(
-        "{name:<58} p50 {:>9.0} us  p99 {:>9.0} us  max {:>9.0} us  (n={}, load {})",
+        "{name:<58} min {:>9.0} us  p50 {:>9.0} us  p99 {:>9.0} us  max {:>9.0} us  (n={}, load {})",
+        s.pct_us(0.0),
         s.p50_us(),
         s.p99_us(),
         s.max_us(),
@@ -141,6 +147,7 @@ async fn main() {
     let with_sqlite = flags.iter().any(|a| a == "--sqlite");
     let reuse = flags.iter().any(|a| a == "--reuse");
     let pages_only = flags.iter().any(|a| a == "--pages");
+    let explain = flags.iter().any(|a| a == "--explain");
     let admin = std::env::var("PAYDESK_TEST_PG_URL")
         .expect("PAYDESK_TEST_PG_URL (scripts/with-postgres.sh)");
     let name = format!("paydesk_bench_{n}");
@@ -178,7 +185,7 @@ async fn main() {
                 .unwrap();
         sqlx::query("ANALYZE orders").execute(&pool).await.unwrap();
         sizes(&pool).await;
-        return measure(n, store, samples, &url, with_sqlite, pages_only).await;
+        return measure(n, store, samples, &url, with_sqlite, pages_only, explain).await;
     }
     let profiles = ensure_profiles(&store).await;
     let mut rng = StdRng::seed_from_u64(20_250_101 ^ n as u64);
@@ -236,7 +243,7 @@ async fn main() {
         t2.elapsed().as_secs_f64()
     );
     sizes(&pool).await;
-    measure(n, store, samples, &url, with_sqlite, pages_only).await;
+    measure(n, store, samples, &url, with_sqlite, pages_only, explain).await;
 }
 
 /// The orders a kept benchmark database holds (None: there is none).
@@ -278,6 +285,7 @@ async fn measure(
     url: &str,
     with_sqlite: bool,
     pages_only: bool,
+    explain: bool,
 ) {
     let lite = if with_sqlite {
         let t = Instant::now();
@@ -358,6 +366,7 @@ async fn measure(
     // History pages: the SQLite benchmark's cases, first page and a page 90%
     // of the way down (support::deep), PostgreSQL then SQLite.
     let mid = samples[samples.len() / 2].clone();
+    let mut plans_out = String::new();
     for case in support::cases(&mid) {
         for (depth, f) in [
             ("first", case.filter.clone()),
@@ -373,7 +382,16 @@ async fn measure(
                     .await
                 }
             };
-            let rows = store.list_orders(&f).await.unwrap().orders.len();
+            let rows = if explain {
+                let (page, plans) =
+                    paydesk_core::store::pg::PgStore::explained(store.list_orders(&f)).await;
+                let name = format!("{} {depth}", case.name);
+                plan_summary(&name, &plans);
+                plans_out.push_str(&format!("=== {name}\n{}\n\n", plans.join("\n---\n")));
+                page.unwrap().orders.len()
+            } else {
+                store.list_orders(&f).await.unwrap().orders.len()
+            };
             line(
                 &format!("PG     {} {depth} ({rows} rows)", case.name),
                 &run(&store, &f).await,
@@ -387,5 +405,39 @@ async fn measure(
             }
         }
     }
+    if explain {
+        let file = support::data_dir(n)
+            .parent()
+            .map(|d| d.join(format!("pg-plans-{n}.txt")))
+            .unwrap();
+        std::fs::write(&file, plans_out).unwrap();
+        println!("plans: {}", file.display());
+    }
     store.close().await;
+}
+
+/// One line per statement a page ran: its rows, the buffers it read
+/// (shared hits and reads; load-independent), its time on the server.
+fn plan_summary(name: &str, plans: &[String]) {
+    let parts: Vec<String> = plans
+        .iter()
+        .map(|p| {
+            let rows = p
+                .lines()
+                .next()
+                .and_then(|l| l.split("rows=").nth(2))
+                .and_then(|r| r.split_whitespace().next())
+                .unwrap_or("?");
+            let buffers = p
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("Buffers: "))
+                .unwrap_or("none");
+            let ms = p
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("Execution Time: "))
+                .unwrap_or("?");
+            format!("{rows} rows, {buffers}, {ms}")
+        })
+        .collect();
+    println!("EXPLAIN {name:<50} {}", parts.join(" | "));
 }

@@ -293,7 +293,7 @@ impl PgStore {
             }
         }
         let (sql, args) = search_sql(c, &t, &walks, &gather, limit);
-        Ok(page(fetch_orders(&self.pool, &sql, &args).await?, limit))
+        Ok(page(self.orders(&sql, &args).await?, limit))
     }
 
     /// The heads of `col`'s head index (`len` characters) that start with
@@ -319,6 +319,12 @@ impl PgStore {
                FROM h WHERE h.v IS NOT NULL) \
              SELECT v FROM h WHERE v IS NOT NULL LIMIT $3"
         );
+        let args = [
+            Arg::Text(t.into()),
+            Arg::Text(prefix_end(t).unwrap_or_default()),
+            Arg::Int(max as i64 + 1),
+        ];
+        self.explain(&sql, &args).await?;
         let heads: Vec<String> = sqlx::query_scalar(&sql)
             .bind(t)
             .bind(prefix_end(t).unwrap_or_default())
@@ -339,7 +345,7 @@ impl PgStore {
             "{ORDER_SELECT} WHERE 1=1{} ORDER BY o.created_at DESC, o.id DESC LIMIT {n}",
             c.sql
         );
-        fetch_orders(&self.pool, &sql, &c.args).await
+        self.orders(&sql, &c.args).await
     }
 
     /// The newest `SEARCH_SCAN` rows of the filtered history, each tested
@@ -363,8 +369,52 @@ impl PgStore {
         let sql = format!(
             "SELECT * FROM ({inner}) o WHERE {test} ORDER BY o.created_at DESC, o.id DESC LIMIT {n}"
         );
-        let orders = fetch_orders(&self.pool, &sql, &c.args).await?;
+        let orders = self.orders(&sql, &c.args).await?;
         Ok((orders.len() as i64 > limit).then(|| page(orders, limit)))
+    }
+}
+
+tokio::task_local! {
+    /// The plans of the statements searches ran, inside `PgStore::explained`.
+    static EXPLAINED: std::cell::RefCell<Vec<String>>;
+}
+
+impl PgStore {
+    /// Runs `f` (history pages of this engine) and returns with its output
+    /// each statement they ran, as `EXPLAIN (ANALYZE, BUFFERS)` reports it:
+    /// the rows and buffers read, figures the machine's load does not
+    /// change (the benchmark's). Each statement then runs twice.
+    pub async fn explained<T>(f: impl std::future::Future<Output = T>) -> (T, Vec<String>) {
+        EXPLAINED
+            .scope(std::cell::RefCell::new(Vec::new()), async {
+                let out = f.await;
+                (out, EXPLAINED.with(|e| e.take()))
+            })
+            .await
+    }
+
+    /// `fetch_orders`, explained first inside `explained`.
+    async fn orders(&self, sql: &str, args: &[Arg]) -> CoreResult<Vec<Order>> {
+        self.explain(sql, args).await?;
+        fetch_orders(&self.pool, sql, args).await
+    }
+
+    async fn explain(&self, sql: &str, args: &[Arg]) -> CoreResult<()> {
+        if EXPLAINED.try_with(|_| ()).is_err() {
+            return Ok(());
+        }
+        let explain = format!("EXPLAIN (ANALYZE, BUFFERS) {sql}");
+        let mut q = sqlx::query_scalar::<_, String>(&explain);
+        for a in args {
+            q = match a {
+                Arg::Text(t) => q.bind(t.clone()),
+                Arg::Int(i) => q.bind(*i),
+                Arg::Texts(v) => q.bind(v.clone()),
+            };
+        }
+        let plan = q.fetch_all(&self.pool).await?.join("\n");
+        EXPLAINED.with(|e| e.borrow_mut().push(plan));
+        Ok(())
     }
 }
 
