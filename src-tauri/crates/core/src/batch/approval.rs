@@ -13,11 +13,10 @@
 use super::store as bstore;
 use super::{Batch, BatchState, RowStatus, RunOptions};
 use crate::error::{CoreError, CoreResult};
-use crate::services::approvals::{check_reason, needs_approval, session_user, team_only};
+use crate::services::approvals::{check_reason, decide, needs_approval, not_the_maker, team_only};
 use crate::services::PayDesk;
-use crate::store::approvals::{self, BatchApproval, Decided, Decision};
+use crate::store::approvals::{self, BatchApproval, Decision, Subject};
 use crate::store::{now_ms, Profile};
-use crate::time::format_time_ms;
 use crate::{money, tr, OrderKind};
 
 /// Whether any of these amounts (rows not yet sent) waits for a checker.
@@ -133,37 +132,8 @@ async fn undecided_by_other(desk: &PayDesk, id: i64) -> CoreResult<(Batch, Batch
             id
         ))
     })?;
-    if a.decision.is_none() && session_user(pool).await? == a.maker {
-        return Err(CoreError::SameOperator(tr!(
-            "制单人 {} 不能审批或驳回自己提交的批次 {}：请由另一位复核人处理",
-            "{} made batch {} and cannot approve or reject it: another checker must decide",
-            a.maker,
-            id
-        )));
-    }
+    not_the_maker(pool, Subject::Batch, &id.to_string(), &a.maker, &a.decision).await?;
     Ok((batch, a))
-}
-
-/// Someone decided first: say who, when and how.
-fn decided_before(id: i64, decision: &str, checker: &str, at: i64) -> CoreError {
-    let when = format_time_ms(at);
-    CoreError::Conflict(if decision == "approved" {
-        tr!(
-            "批次 {} 已由 {} 于 {} 审批，未再次执行",
-            "batch {} was already approved by {} at {}; it was not run again",
-            id,
-            checker,
-            when
-        )
-    } else {
-        tr!(
-            "批次 {} 已由 {} 于 {} 驳回",
-            "batch {} was already rejected by {} at {}",
-            id,
-            checker,
-            when
-        )
-    })
 }
 
 /// Approve a batch as a whole: the decision and the batch's move to
@@ -186,7 +156,7 @@ pub async fn approve_decision(desk: &PayDesk, id: i64) -> CoreResult<Batch> {
         order_note: &none,
         event_note: &none,
     };
-    decide(pool, id, &d).await?;
+    decide(pool, Subject::Batch, id, &id.to_string(), &d).await?;
     bstore::batch(&desk.store, id).await
 }
 
@@ -223,20 +193,8 @@ pub async fn reject(desk: &PayDesk, id: i64, reason: &str) -> CoreResult<Batch> 
         order_note: &note,
         event_note: &note,
     };
-    decide(pool, id, &d).await?;
+    decide(pool, Subject::Batch, id, &id.to_string(), &d).await?;
     let mut b = bstore::batch(&desk.store, id).await?;
     b.counts = bstore::counts(&desk.store, id).await?;
     Ok(b)
-}
-
-/// This desk's decision, or who decided first (then nothing was changed).
-async fn decide(pool: &sqlx::PgPool, id: i64, d: &Decision<'_>) -> CoreResult<()> {
-    match approvals::decide_batch(pool, id, d).await? {
-        Decided::Earlier {
-            decision,
-            checker,
-            decided_at,
-        } => Err(decided_before(id, &decision, &checker, decided_at)),
-        Decided::Now { .. } => Ok(()),
-    }
 }
