@@ -14,6 +14,7 @@ use super::store as bstore;
 use super::{Batch, BatchState, RowStatus, RunOptions};
 use crate::error::{CoreError, CoreResult};
 use crate::services::approvals::{check_reason, decide, needs_approval, not_the_maker, team_only};
+use crate::services::notes::Note;
 use crate::services::PayDesk;
 use crate::store::approvals::{self, BatchApproval, Decision, Subject};
 use crate::store::{now_ms, Profile};
@@ -48,6 +49,11 @@ pub(super) async fn audit_submit(desk: &PayDesk, b: &Batch) -> CoreResult<()> {
 /// Before a run: a batch awaiting a checker or rejected does not run; one
 /// that needs approval and has none is submitted now (returned as it
 /// stands, nothing sent). `None`: the run may go on.
+///
+/// A desk without the profile's key (team mode) sends nothing, as for a
+/// single payout: a batch not yet approved is submitted, to be approved and
+/// run by a checker on a desk that holds the key; an approved one is left
+/// as it is (another desk may be running it) and refused naming the key.
 pub(super) async fn gate(desk: &PayDesk, batch: &Batch, p: &Profile) -> CoreResult<Option<Batch>> {
     let id = batch.id;
     let Some(pool) = desk.store.team_pool() else {
@@ -66,24 +72,60 @@ pub(super) async fn gate(desk: &PayDesk, batch: &Batch, p: &Profile) -> CoreResu
         BatchState::Rejected => return Err(rejected(id, approval.as_ref())),
         _ => {}
     }
+    let keyless = desk.key_missing(p)?;
     if approval.is_some_and(|a| a.decision.as_deref() == Some("approved")) {
+        if keyless && batch.state != BatchState::Cancelled {
+            // The usual refusal, naming the key; nothing changed.
+            desk.secrets(p)?;
+        }
         return Ok(None);
     }
     let unsent = bstore::rows_in(&desk.store, id, &[RowStatus::Queued, RowStatus::Sending]).await?;
-    if batch.state == BatchState::Cancelled
-        || !any_needs_approval(desk, p, unsent.iter().map(|r| r.amount_fen))
-    {
+    if batch.state == BatchState::Cancelled || unsent.is_empty() {
         return Ok(None);
     }
-    // The threshold was set after the import (or the batch was paused and
-    // the threshold lowered): submitted now, as a whole.
+    let reason = if keyless {
+        if batch.state == BatchState::Running {
+            // It may be running on a desk that holds the key (the app
+            // resumes running batches at start): left as it is.
+            desk.secrets(p)?;
+        }
+        Some(Note::BatchAwaitingKey {
+            profile: p.name.clone(),
+        })
+    } else if any_needs_approval(desk, p, unsent.iter().map(|r| r.amount_fen)) {
+        // The threshold was set after the import (or the batch was paused
+        // and the threshold lowered): submitted now, as a whole.
+        None
+    } else {
+        return Ok(None);
+    };
+    submit(desk, id, reason.as_ref()).await.map(Some)
+}
+
+/// Submits a batch for approval as a whole (nothing sent), with `reason`
+/// as its note: returned as it stands. A running batch is paused first
+/// (the database takes a submission from draft or paused only).
+pub(super) async fn submit(desk: &PayDesk, id: i64, reason: Option<&Note>) -> CoreResult<Batch> {
+    let now = now_ms();
+    let reason = reason.map(Note::stored);
+    let reason = reason.as_deref();
+    bstore::move_state(
+        &desk.store,
+        id,
+        &[BatchState::Running],
+        BatchState::Paused,
+        reason,
+        now,
+    )
+    .await?;
     let moved = bstore::move_state(
         &desk.store,
         id,
-        &[BatchState::Draft, BatchState::Paused, BatchState::Running],
+        &[BatchState::Draft, BatchState::Paused],
         BatchState::AwaitingApproval,
-        None,
-        now_ms(),
+        reason,
+        now,
     )
     .await?;
     let mut b = bstore::batch(&desk.store, id).await?;
@@ -99,7 +141,7 @@ pub(super) async fn gate(desk: &PayDesk, batch: &Batch, p: &Profile) -> CoreResu
         audit_submit(desk, &b).await?;
     }
     b.counts = bstore::counts(&desk.store, id).await?;
-    Ok(Some(b))
+    Ok(b)
 }
 
 fn rejected(id: i64, a: Option<&BatchApproval>) -> CoreError {
