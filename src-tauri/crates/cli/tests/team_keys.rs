@@ -167,18 +167,7 @@ async fn a_desk_without_the_key_prepares_payouts_and_cannot_send_them() {
     assert_eq!(list["profiles"][0]["secret_saved"], false, "{list}");
 
     // It prepares a payout: stored awaiting approval, with why; nothing sent.
-    let mut args = vec![
-        "--json",
-        "payout",
-        "create",
-        "--profile",
-        "js",
-        "--amount",
-        "100",
-        "--order-no",
-        "KEYLESS1",
-    ];
-    args.extend_from_slice(JST_PAYEE);
+    let mut args = payout_args("KEYLESS1", "100");
     let made = run(&maker, Some(&other), &[], &args, "").await.ok().json();
     let o = &made;
     assert_eq!(o["status"], "awaiting_approval", "{made}");
