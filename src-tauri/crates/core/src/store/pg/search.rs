@@ -545,7 +545,7 @@ mod tests {
         all_pages, check_searches, history, like_scan_case, small_history, CASES,
     };
     use crate::store::test_support::{new_order, profile, TestDb};
-    use crate::store::{NewOrder, OrderFilter, OrderUpdate, Store};
+    use crate::store::{NewOrder, OrderFilter, OrderUpdate, OrderWrite, Store};
     use crate::OrderStatus;
     use proptest::prelude::*;
 
@@ -972,7 +972,7 @@ mod tests {
                     provider_order_id: Some(gw.clone()),
                     ..Default::default()
                 };
-                s.update_order(*id, "query", &u, None, &[], 5_000)
+                s.update_order(OrderWrite::new(*id, "query", &u, 5_000))
                     .await
                     .unwrap();
             }
