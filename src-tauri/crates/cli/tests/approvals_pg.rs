@@ -89,6 +89,19 @@ fn payout(order_no: &str, amount: &str) -> paydesk_core::form::OrderInput {
     i
 }
 
+/// The admin sets profile "big"'s approval threshold (fen).
+async fn set_threshold(admin: &PayDesk, fen: i64) -> paydesk_core::services::ProfileView {
+    let p = admin.profile("big").await.unwrap().profile;
+    let input = ProfileInput {
+        approval_threshold_fen: Some(fen),
+        ..ProfileInput::from(&p)
+    };
+    admin
+        .update_profile("big", input, None, None)
+        .await
+        .unwrap()
+}
+
 async fn audit(desk: &PayDesk, action: &str, target: &str) -> Vec<(String, String)> {
     desk.store
         .audit_entries(500)
@@ -111,15 +124,7 @@ async fn maker_checker_on_postgres() {
     // The admin sets the profile up with a threshold of ¥1,000 (team mode
     // allows it).
     add_profile(&admin, KIND, "big", sandbox.base_url(KIND)).await;
-    let p = admin.profile("big").await.unwrap().profile;
-    let input = ProfileInput {
-        approval_threshold_fen: Some(100_000),
-        ..ProfileInput::from(&p)
-    };
-    let v = admin
-        .update_profile("big", input, None, None)
-        .await
-        .unwrap();
+    let v = set_threshold(&admin, 100_000).await;
     assert_eq!(v.profile.approval_threshold_fen, Some(100_000));
 
     let maker = desk(&team.url(&team.maker), &vault).await;
@@ -378,15 +383,7 @@ async fn a_batch_is_approved_as_a_whole_on_postgres() {
     };
     let sandbox = paydesk_sandbox::spawn(0, None).await.unwrap();
     add_profile(&admin, KIND, "big", sandbox.base_url(KIND)).await;
-    let p = admin.profile("big").await.unwrap().profile;
-    let input = ProfileInput {
-        approval_threshold_fen: Some(100_000),
-        ..ProfileInput::from(&p)
-    };
-    admin
-        .update_profile("big", input, None, None)
-        .await
-        .unwrap();
+    set_threshold(&admin, 100_000).await;
     let maker = desk(&team.url(&team.maker), &vault).await;
     let c1 = desk(&team.url(&team.checker1), &vault).await;
     let c2 = desk(&team.url(&team.checker2), &vault).await;
@@ -596,15 +593,7 @@ async fn a_batch_is_approved_as_a_whole_on_postgres() {
     // of sending it.
     let late = import(&maker, &["300"], "late.csv").await;
     assert_eq!(late.state, BatchState::Draft);
-    let p = admin.profile("big").await.unwrap().profile;
-    let input = ProfileInput {
-        approval_threshold_fen: Some(20_000),
-        ..ProfileInput::from(&p)
-    };
-    admin
-        .update_profile("big", input, None, None)
-        .await
-        .unwrap();
+    set_threshold(&admin, 20_000).await;
     let maker = desk(&team.url(&team.maker), &vault).await;
     let submitted = batch::run(&maker, late.id, &opts, &no_progress)
         .await
@@ -693,15 +682,7 @@ async fn a_keyless_or_interrupted_batch_is_held_for_a_checker() {
         .execute(&mut su)
         .await
         .unwrap();
-    let p = admin.profile("big").await.unwrap().profile;
-    let input = ProfileInput {
-        approval_threshold_fen: Some(20_000),
-        ..ProfileInput::from(&p)
-    };
-    admin
-        .update_profile("big", input, None, None)
-        .await
-        .unwrap();
+    set_threshold(&admin, 20_000).await;
     let maker = desk(&team.url(&team.maker), &vault).await;
     let submitted = batch::run(&maker, left.id, &opts, &|_| {}).await.unwrap();
     assert_eq!(submitted.state, BatchState::AwaitingApproval);

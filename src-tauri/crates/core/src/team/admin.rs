@@ -425,13 +425,7 @@ pub async fn add_operator(
     password: Option<Secret>,
 ) -> CoreResult<Option<Secret>> {
     check_operator_name(name)?;
-    let me = session(conn).await?;
-    if !me.initialised {
-        return Err(CoreError::Conflict(tr!(
-            "该数据库还不是 PayDesk 团队数据库：请先运行 paydesk team init",
-            "this database is not a PayDesk team database yet: run paydesk team init first"
-        )));
-    }
+    team_database(conn).await?;
     let exists: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
             .bind(name)
@@ -492,17 +486,22 @@ pub async fn add_operator(
     Ok(generated.then_some(password))
 }
 
-/// The group an operator of this team is in (the widest), refusing a name
-/// that is no operator (no login, or in none of PayDesk's groups).
-async fn operator_group(conn: &mut PgConnection, name: &str) -> CoreResult<TeamRole> {
-    check_operator_name(name)?;
-    let me = session(conn).await?;
-    if !me.initialised {
+/// Refuses a database `team init` has not set up.
+async fn team_database(conn: &mut PgConnection) -> CoreResult<()> {
+    if !session(conn).await?.initialised {
         return Err(CoreError::Conflict(tr!(
             "该数据库还不是 PayDesk 团队数据库：请先运行 paydesk team init",
             "this database is not a PayDesk team database yet: run paydesk team init first"
         )));
     }
+    Ok(())
+}
+
+/// The group an operator of this team is in (the widest), refusing a name
+/// that is no operator (no login, or in none of PayDesk's groups).
+async fn operator_group(conn: &mut PgConnection, name: &str) -> CoreResult<TeamRole> {
+    check_operator_name(name)?;
+    team_database(conn).await?;
     let groups: Vec<String> = sqlx::query_scalar(
         "SELECT g.rolname::text FROM pg_auth_members m
          JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member
