@@ -243,7 +243,7 @@ const LIKE: &str = "LIKE (? || '') ESCAPE '\\'";
 /// unique index, number first (BINARY), one range per case variant of the
 /// term; `payee_pair` a two-character term anywhere in a payee name of up to
 /// six characters, from the trigram index's marked pairs.
-fn column_match(col: &str, term: &str, pat: &str) -> (String, Vec<Arg>) {
+fn column_match(col: &str, term: &str) -> (String, Vec<Arg>) {
     let like = |c: &str| format!("{c} {LIKE}");
     // Every string that starts with v sorts below v + U+10FFFF.
     let end = |v: &str| format!("{v}\u{10FFFF}");
@@ -256,14 +256,7 @@ fn column_match(col: &str, term: &str, pat: &str) -> (String, Vec<Arg>) {
                 let hi = end(&v);
                 binds.extend([Arg::Text(v), Arg::Text(hi)]);
             }
-            binds.push(Arg::Text(pat.into()));
-            (
-                format!(
-                    "FROM orders WHERE ({ranges}) AND {}",
-                    like(col)
-                ),
-                binds,
-            )
+            (format!("FROM orders WHERE ({ranges})"), binds)
         }
         "payee_pair" => (
             format!(
@@ -272,29 +265,18 @@ fn column_match(col: &str, term: &str, pat: &str) -> (String, Vec<Arg>) {
             ),
             vec![Arg::Text(pair_query(term)), Arg::Text(like_contains(term))],
         ),
-        // Payee and gateway id: a range on the NOCASE prefix index (NOCASE
-        // and LIKE both fold ASCII only), then the LIKE on the row.
+        // Payee and gateway id: a range on the NOCASE prefix index. NOCASE
+        // and LIKE both fold ASCII only, so the range is the prefix match
+        // (as the order number's ranges are): no LIKE on each entry.
         "provider_order_id" => (
             format!(
-                "FROM orders WHERE {col} COLLATE NOCASE >= ? AND {col} COLLATE NOCASE < ? AND {} AND provider_order_id IS NOT NULL",
-                like(col)
+                "FROM orders WHERE {col} COLLATE NOCASE >= ? AND {col} COLLATE NOCASE < ? AND provider_order_id IS NOT NULL"
             ),
-            vec![
-                Arg::Text(term.into()),
-                Arg::Text(end(term)),
-                Arg::Text(pat.into()),
-            ],
+            vec![Arg::Text(term.into()), Arg::Text(end(term))],
         ),
         _ => (
-            format!(
-                "FROM orders WHERE {col} COLLATE NOCASE >= ? AND {col} COLLATE NOCASE < ? AND {}",
-                like(col)
-            ),
-            vec![
-                Arg::Text(term.into()),
-                Arg::Text(end(term)),
-                Arg::Text(pat.into()),
-            ],
+            format!("FROM orders WHERE {col} COLLATE NOCASE >= ? AND {col} COLLATE NOCASE < ?"),
+            vec![Arg::Text(term.into()), Arg::Text(end(term))],
         ),
     }
 }
@@ -511,17 +493,12 @@ fn page(mut orders: Vec<Order>, limit: i64) -> OrderPage {
 
 /// The prefix matches of `columns`, newest first, streamed into whole
 /// orders that pass the filter (see `plan_prefix_indexes`): SQL and binds.
-pub(super) fn prefix_union(
-    c: &Conds,
-    term: &str,
-    pat: &str,
-    columns: &[&str],
-) -> (String, Vec<Arg>) {
+pub(super) fn prefix_union(c: &Conds, term: &str, columns: &[&str]) -> (String, Vec<Arg>) {
     let per_column = if c.row_filters { -1 } else { c.limit + 1 };
     let mut list: Vec<String> = Vec::new();
     let mut binds: Vec<Arg> = Vec::new();
     for col in columns {
-        let (from, args) = column_match(col, term, pat);
+        let (from, args) = column_match(col, term);
         list.push(format!("SELECT id, created_at FROM (SELECT id, created_at {from}{} ORDER BY created_at DESC, id DESC LIMIT ?)", c.tcond));
         binds.extend(args);
         binds.extend(c.targs.iter().cloned());
@@ -569,7 +546,7 @@ impl SqliteStore {
             _ => &["order_no", "payee_name", "payee_pair", "provider_order_id"],
         };
         let pat = like_prefix(term);
-        if self.search_count(term, &pat, columns).await? > SEARCH_CANDIDATES {
+        if self.search_count(term, columns).await? > SEARCH_CANDIDATES {
             let payee = if columns.contains(&"payee_pair") {
                 like_contains(term)
             } else {
@@ -584,7 +561,7 @@ impl SqliteStore {
                 return Ok(page);
             }
         }
-        self.plan_prefix_indexes(&c, term, &pat, columns).await
+        self.plan_prefix_indexes(&c, term, columns).await
     }
 
     /// The filter's conditions (the profile looked up by name or id).
@@ -741,7 +718,7 @@ impl SqliteStore {
         binds.push(Arg::Int(c.limit + 1));
         let mut orders = self.fetch_orders(&sql, &binds).await?;
         // Gateway order ids: a prefix, on their own index.
-        let (sql, binds) = prefix_union(c, term, &pat, &["provider_order_id"]);
+        let (sql, binds) = prefix_union(c, term, &["provider_order_id"]);
         orders.extend(self.fetch_orders(&sql, &binds).await?);
         // A row matching in both is one result.
         orders.sort_by_key(|o| o.id);
@@ -850,20 +827,19 @@ impl SqliteStore {
         &self,
         c: &Conds,
         term: &str,
-        pat: &str,
         columns: &[&str],
     ) -> CoreResult<OrderPage> {
-        let (sql, binds) = prefix_union(c, term, pat, columns);
+        let (sql, binds) = prefix_union(c, term, columns);
         Ok(page(self.fetch_orders(&sql, &binds).await?, c.limit))
     }
 
     /// Rows matching a short term in each column, each counted up to
     /// `SEARCH_CANDIDATES + 1` on its index, summed.
-    async fn search_count(&self, term: &str, pat: &str, columns: &[&str]) -> CoreResult<i64> {
+    async fn search_count(&self, term: &str, columns: &[&str]) -> CoreResult<i64> {
         let mut parts = Vec::new();
         let mut binds = Vec::new();
         for col in columns {
-            let (from, args) = column_match(col, term, pat);
+            let (from, args) = column_match(col, term);
             parts.push(format!("(SELECT count(*) FROM (SELECT 1 {from} LIMIT ?))"));
             binds.extend(args);
             binds.push(Arg::Int(SEARCH_CANDIDATES + 1));
