@@ -474,7 +474,7 @@ pub async fn batch_template(
     ))
 }
 
-pub use batch_ipc::{BatchImportArgs, BatchImported};
+pub use batch_ipc::BatchImported;
 
 /// The batch commands' work without Tauri's state, dialogs or event loop:
 /// the commands below add only those, and tests/ipc_batch.rs drives these
@@ -482,9 +482,7 @@ pub use batch_ipc::{BatchImportArgs, BatchImported};
 pub mod batch_ipc {
     use super::R;
     use paydesk_core::batch::{self, BatchDetail, BatchProgress, RunOptions};
-    use paydesk_core::error::CoreError;
     use paydesk_core::services::{ErrorInfo, PayDesk};
-    use paydesk_core::tr;
     use std::path::Path;
 
     /// The event a running batch sends: at most one per
@@ -503,54 +501,23 @@ pub mod batch_ipc {
         pub detail: BatchDetail,
     }
 
-    /// `batch_import`'s arguments once the file is chosen.
-    #[derive(Debug, Default)]
-    pub struct BatchImportArgs {
-        pub sheet: Option<String>,
-        pub expect_count: Option<u32>,
-        pub expect_total: Option<String>,
-        pub allow_duplicates: bool,
-        /// The duplicate groups the clerk ticked (their warnings' keys).
-        pub accepted_duplicates: Vec<String>,
-        pub allow_same_file: bool,
-    }
-
     pub async fn template(desk: &PayDesk, profile: &str, path: &Path) -> R<String> {
         let p = desk.profile(profile).await?;
         batch::write_template(p.profile.provider, path)?;
         Ok(path.display().to_string())
     }
 
+    /// Imports the file at `path` with the options the UI sent (a blank
+    /// sheet or expected total: none).
     pub async fn import(
         desk: &PayDesk,
         profile: &str,
         path: &Path,
-        a: BatchImportArgs,
+        mut opts: batch::ImportOptions,
     ) -> R<BatchImported> {
-        let bytes = std::fs::read(path).map_err(|e| {
-            CoreError::from(paydesk_core::error::FieldError::new(
-                "file",
-                tr!(
-                    "无法读取文件 {}：{}",
-                    "cannot read {}: {}",
-                    path.display(),
-                    e
-                ),
-            ))
-        })?;
-        let opts = batch::ImportOptions {
-            file_name: path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            sheet: a.sheet.filter(|s| !s.trim().is_empty()),
-            expect_count: a.expect_count,
-            expect_total: a.expect_total.filter(|s| !s.trim().is_empty()),
-            allow_duplicates: a.allow_duplicates,
-            accepted_duplicates: a.accepted_duplicates,
-            allow_same_file: a.allow_same_file,
-        };
-        let b = batch::import(desk, profile, &bytes, &opts).await?;
+        opts.sheet = opts.sheet.filter(|s| !s.trim().is_empty());
+        opts.expect_total = opts.expect_total.filter(|s| !s.trim().is_empty());
+        let b = batch::import_file(desk, profile, path, &opts).await?;
         let detail = batch::show(desk, b.id).await?;
         Ok(BatchImported {
             path: path.display().to_string(),
@@ -635,13 +602,14 @@ pub async fn batch_import(
             chosen.into_path().map_err(|e| internal(e.to_string()))?
         }
     };
-    let args = BatchImportArgs {
+    let args = batch::ImportOptions {
         sheet,
         expect_count,
         expect_total,
         allow_duplicates,
         accepted_duplicates: accepted_duplicates.unwrap_or_default(),
         allow_same_file,
+        ..Default::default()
     };
     Ok(Some(
         batch_ipc::import(&state.desk, &profile, &path, args).await?,

@@ -8,6 +8,8 @@ mod state;
 
 /// The batch commands' work, for tests that drive the IPC layer directly.
 pub use commands::batch_ipc;
+/// Team mode: other desks' changes as the window's `orders-changed` event.
+pub mod team_watch;
 
 /// `COMMANDS` and the invoke handler, both from the one list in command_list.rs.
 macro_rules! ipc {

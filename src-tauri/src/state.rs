@@ -614,38 +614,14 @@ pub async fn listener_at_start(desk: Arc<PayDesk>, app: tauri::AppHandle) {
     }
 }
 
-/// Team mode: other desks' order changes reach this window as the same
-/// `orders-changed` event the background sync sends, within a round trip of
-/// their commit. A burst (a batch run elsewhere) is gathered for 200 ms into
-/// one event, so the screens reload once, not per row.
+/// Team mode: other desks' order changes reach this window as the
+/// `orders-changed` event (`team_watch::forward`).
 pub async fn watch_team(app: tauri::AppHandle, url: paydesk_core::Secret) {
-    use paydesk_core::team::watch::{watch_orders, Change};
     use tauri::Emitter;
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Change>();
-    tauri::async_runtime::spawn(async move {
-        while let Some(first) = rx.recv().await {
-            tokio::time::sleep(Duration::from_millis(200)).await;
-            let mut orders: Vec<String> = Vec::new();
-            for c in std::iter::once(first).chain(std::iter::from_fn(|| rx.try_recv().ok())) {
-                if let Change::Order(no) = c {
-                    orders.push(no);
-                }
-            }
-            let _ = app.emit(
-                "orders-changed",
-                serde_json::json!({ "source": "team", "orders": orders }),
-            );
-        }
-    });
-    loop {
-        match watch_orders(&url, |c| tx.send(c).is_ok()).await {
-            Ok(()) => return,
-            Err(e) => {
-                tracing::warn!(error = %e, "team order notifications unavailable; retrying");
-                tokio::time::sleep(Duration::from_secs(5)).await;
-            }
-        }
-    }
+    crate::team_watch::forward(url, move |v| {
+        let _ = app.emit("orders-changed", v);
+    })
+    .await;
 }
 
 #[cfg(test)]

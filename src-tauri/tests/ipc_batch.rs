@@ -6,7 +6,8 @@
 //! `{code, message, field}`; against a real SQLite file and the sandbox over
 //! loopback.
 
-use paydesk_app::batch_ipc::{self, BatchImportArgs, BATCH_ERROR_EVENT, BATCH_PROGRESS_EVENT};
+use paydesk_app::batch_ipc::{self, BATCH_ERROR_EVENT, BATCH_PROGRESS_EVENT};
+use paydesk_core::batch::ImportOptions;
 use paydesk_core::domain::ProviderKind;
 use paydesk_core::gateway::GatewayConfig;
 use paydesk_core::http::HttpOptions;
@@ -89,7 +90,7 @@ async fn import_review_run_and_export_through_the_ipc_layer() {
         &desk,
         "jstpay",
         &file,
-        BatchImportArgs {
+        ImportOptions {
             expect_count: Some(5),
             expect_total: Some("900".into()),
             ..Default::default()
@@ -125,7 +126,7 @@ async fn import_review_run_and_export_through_the_ipc_layer() {
         &desk,
         "jstpay",
         &file,
-        BatchImportArgs {
+        ImportOptions {
             accepted_duplicates: vec![keys[0].clone()],
             ..Default::default()
         },
@@ -147,7 +148,7 @@ async fn import_review_run_and_export_through_the_ipc_layer() {
         &desk,
         "jstpay",
         &file,
-        BatchImportArgs {
+        ImportOptions {
             accepted_duplicates: keys.clone(),
             ..Default::default()
         },
@@ -232,7 +233,7 @@ async fn import_rows(desk: &PayDesk, dir: &std::path::Path, n: usize) -> (i64, V
         .collect();
     std::fs::write(&file, format!("{HEADER}\n{}\n", body.join("\n"))).unwrap();
     let v = json(
-        &batch_ipc::import(desk, "jstpay", &file, BatchImportArgs::default())
+        &batch_ipc::import(desk, "jstpay", &file, ImportOptions::default())
             .await
             .unwrap(),
     );

@@ -992,6 +992,49 @@ export const journeys = [
     },
   },
   {
+    name: 'batch-awaiting-approval',
+    async run({ page, base, shot }) {
+      // Team mode, this desk without sandbox-jstpay's key: the run submits
+      // the batch for approval as a whole, the screen says so and why, and
+      // links to the approvals screen (from the run and from the list).
+      for (const lang of ['zh', 'en']) {
+        await open(page, base, '#/batch', `mock&team&nokey=sandbox-jstpay${lang === 'en' ? '&lang=en' : ''}`);
+        await page.getByTestId('batch-screen').waitFor();
+        await selectProfile(page, 'batch-profile', 'jstpay');
+        await page.getByTestId('batch-import').click();
+        await page.getByTestId('batch-warnings').waitFor();
+        for (const box of await page.locator('[data-testid^=batch-accept-]').all()) await box.check();
+        await page.getByTestId('batch-reimport').click();
+        await page.getByTestId('batch-review').waitFor();
+        await page.getByTestId('batch-to-confirm').click();
+        await until(async () => !(await page.getByTestId('batch-send').isDisabled()), 'send armed', 4000);
+        await page.getByTestId('batch-send').click();
+        const run = page.getByTestId('batch-run');
+        await until(async () => (await run.getAttribute('data-state')) === 'awaiting_approval', 'submitted for approval');
+        const state = await text(page.getByTestId('batch-state'));
+        assert(state === (lang === 'zh' ? '待审批' : 'Awaiting approval'), `state: ${state}`);
+        const banner = await text(page.getByTestId('batch-awaiting'));
+        if (lang === 'zh') assert(banner.includes('整体审批') && banner.includes('没有商户配置“sandbox-jstpay”的密钥'), `zh banner: ${banner}`);
+        else assert(banner.includes('approves it as a whole') && banner.includes('Why:'), `en banner: ${banner}`);
+        const creates = await mock(page, () => Object.keys(window.__paydeskMock.batch.creates).length);
+        assert(creates === 0, 'nothing sent');
+        const link = page.getByTestId('batch-to-approvals');
+        assert((await text(link)) === (lang === 'zh' ? '去审批页面' : 'Go to approvals'), `link words: ${await text(link)}`);
+        await toTop(page);
+        await shot(`batch-awaiting-${lang}`);
+        await link.click();
+        await page.getByTestId('approvals-screen').waitFor();
+        assert((await page.evaluate(() => location.hash)) === '#/approvals', 'on the approvals screen');
+        // The batch list links there too.
+        await page.click('[data-nav=batch]');
+        const row = page.getByTestId('batch-list').locator('tr', { hasText: lang === 'zh' ? '待审批' : 'Awaiting approval' });
+        await row.first().waitFor();
+        await row.first().getByTestId('batch-list-to-approvals').click();
+        await page.getByTestId('approvals-screen').waitFor();
+      }
+    },
+  },
+  {
     name: 'batch-10k',
     async run({ page, base, shot }) {
       // 10,000 rows: only the visible ones are in the DOM, and scrolling

@@ -5,7 +5,6 @@ use crate::output::Out;
 use crate::{Failure, Res};
 use clap::{Args, Subcommand};
 use paydesk_core::batch::{self, Batch, BatchProgress, BatchState, ImportOptions, RunOptions};
-use paydesk_core::error::CoreError;
 use paydesk_core::money::format_cny;
 use paydesk_core::services::PayDesk;
 use paydesk_core::store::format_time_ms;
@@ -120,9 +119,8 @@ pub(crate) fn print_batch_human(b: &Batch) {
         println!("  {s:<11} {n}");
     }
     if b.state == BatchState::AwaitingApproval {
-        println!("  {}", awaiting_hint(b.id));
-    }
-    if let Some(r) = &b.pause_reason {
+        println!("  {}", awaiting_hint(b));
+    } else if let Some(r) = &b.pause_reason {
         println!("  {} {r}", tr!("暂停原因", "paused:"));
     }
     for w in &b.warnings {
@@ -168,7 +166,7 @@ pub(crate) async fn report_run(desk: &PayDesk, b: &Batch, out: &Out) -> Res {
     let (code, reason) = match detail.batch.state {
         BatchState::Done | BatchState::Cancelled => return Ok(()),
         // Team mode: submitted by this run, nothing sent.
-        BatchState::AwaitingApproval => ("awaiting_approval", awaiting_hint(b.id)),
+        BatchState::AwaitingApproval => ("awaiting_approval", awaiting_hint(&detail.batch)),
         _ => (
             "paused",
             detail
@@ -185,7 +183,19 @@ pub(crate) async fn report_run(desk: &PayDesk, b: &Batch, out: &Out) -> Res {
     Err(stopped(code, reason, EXIT_PAUSED))
 }
 
-fn awaiting_hint(id: i64) -> String {
+/// Why a batch awaits approval: its note when it has one (a desk without
+/// the key, a threshold changed during the run), else the threshold.
+fn awaiting_hint(b: &Batch) -> String {
+    let id = b.id;
+    if let Some(why) = &b.pause_reason {
+        return tr!(
+            "批次 {} 待审批：{}。须由另一位复核人审批（paydesk approve --batch {}），审批前不再发送任何一行",
+            "batch {} awaits approval: {}. Another checker must approve it (paydesk approve --batch {}); no further row is sent before that",
+            id,
+            why,
+            id
+        );
+    }
     tr!(
         "批次 {} 含达到审批阈值的代付，已提交审批：须由另一位复核人审批（paydesk approve --batch {}），审批前不会发送任何一行",
         "batch {} has a payout at or above the approval threshold and was submitted for approval: another checker must approve it (paydesk approve --batch {}); no row is sent before that",
@@ -240,31 +250,15 @@ pub async fn run(desk: &PayDesk, cmd: BatchCmd, out: &Out) -> Res {
             Ok(())
         }
         BatchCmd::Import(a) => {
-            let bytes = std::fs::read(&a.file).map_err(|e| {
-                CoreError::from(paydesk_core::error::FieldError::new(
-                    "file",
-                    tr!(
-                        "无法读取文件 {}：{}",
-                        "cannot read {}: {}",
-                        a.file.display(),
-                        e
-                    ),
-                ))
-            })?;
             let opts = ImportOptions {
-                file_name: a
-                    .file
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
                 sheet: a.sheet,
                 expect_count: a.expect_count,
                 expect_total: a.expect_total,
                 allow_duplicates: a.allow_duplicates,
-                accepted_duplicates: Vec::new(),
                 allow_same_file: a.allow_same_file,
+                ..Default::default()
             };
-            let b = batch::import(desk, &a.profile, &bytes, &opts).await?;
+            let b = batch::import_file(desk, &a.profile, &a.file, &opts).await?;
             if out.json {
                 out.message("", json!({"batch": batch_json(&b)}));
             } else {

@@ -9,6 +9,7 @@
 
 mod support;
 
+use paydesk_core::store::now_ms;
 use paydesk_core::store::pg_test::{fresh_database, PgTestDb};
 use paydesk_core::ProviderKind;
 use serde_json::Value;
@@ -293,6 +294,129 @@ async fn operators_are_checked_and_only_an_admin_adds_them() {
         .await
         .unwrap();
     assert!(stored.starts_with("SCRAM-SHA-256$4096:"), "{stored}");
+}
+
+/// Adding an operator is in the append-only audit log with the acting role
+/// (as the database stamps it) and the time, in the same transaction as the
+/// role: a refused addition leaves no entry. A maker's hand-written SQL can
+/// neither rewrite nor erase those entries, nor write one in another's name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operator_changes_are_audited_with_the_acting_role_and_time() {
+    let started = now_ms();
+    let Some(team) = Team::new("operator_changes_are_audited_with_the_acting_role_and_time") else {
+        return;
+    };
+    let mut su = sql_as(&team.db.url).await;
+    let owner: String = sqlx::query_scalar("SELECT session_user::text")
+        .fetch_one(&mut su)
+        .await
+        .unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let add = |name: &str, url: &str| -> Run {
+        cli(
+            scratch.path(),
+            &[
+                "--json",
+                "team",
+                "add-operator",
+                name,
+                "--role",
+                "checker",
+                "--database",
+                url,
+            ],
+            "",
+        )
+    };
+    let by_admin = format!("c_{}", suffix());
+    add(&by_admin, &team.url(&team.admin)).ok();
+    let refused_one = format!("r_{}", suffix());
+    add(&refused_one, &team.url(&team.maker)).failed();
+    let done = now_ms();
+
+    type Entry = (i64, String, String, Option<String>, Option<String>);
+    let entries: Vec<Entry> = sqlx::query_as(
+        "SELECT at, os_user, action, target, detail FROM audit_log \
+         WHERE action LIKE 'operator.%' ORDER BY id",
+    )
+    .fetch_all(&mut su)
+    .await
+    .unwrap();
+    let got: Vec<(&str, &str, &str, &str)> = entries
+        .iter()
+        .map(|(_, who, action, target, detail)| {
+            (
+                who.as_str(),
+                action.as_str(),
+                target.as_deref().unwrap_or_default(),
+                detail.as_deref().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                owner.as_str(),
+                "operator.add",
+                team.maker.name.as_str(),
+                "role maker"
+            ),
+            (
+                owner.as_str(),
+                "operator.add",
+                team.checker.name.as_str(),
+                "role checker"
+            ),
+            (
+                owner.as_str(),
+                "operator.add",
+                team.admin.name.as_str(),
+                "role admin"
+            ),
+            (
+                team.admin.name.as_str(),
+                "operator.add",
+                by_admin.as_str(),
+                "role checker"
+            ),
+        ],
+        "one entry per operator added, naming who added them; none for {refused_one}"
+    );
+    for (at, ..) in &entries {
+        assert!(
+            (started..=done).contains(at),
+            "{at} not in {started}..={done}"
+        );
+    }
+
+    // The maker's own SQL: an entry in another's name is stamped with the
+    // maker's role; rewriting or erasing entries is refused by the server.
+    let mut maker = sql_as(&team.url(&team.maker)).await;
+    let actor: String = sqlx::query_scalar(
+        "INSERT INTO audit_log (at, os_user, action, target) \
+         VALUES (1, $1, 'operator.add', 'ghost') RETURNING os_user",
+    )
+    .bind(&owner)
+    .fetch_one(&mut maker)
+    .await
+    .unwrap();
+    assert_eq!(actor, team.maker.name, "the audit actor is the login role");
+    for sql in [
+        "UPDATE audit_log SET os_user = 'someone_else' WHERE action = 'operator.add'",
+        "UPDATE audit_log SET detail = 'role admin'",
+        "DELETE FROM audit_log WHERE action = 'operator.add'",
+        "TRUNCATE audit_log",
+    ] {
+        assert_eq!(refused(&mut maker, sql).await, "42501", "{sql}");
+    }
+    let kept: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'operator.add' AND target <> 'ghost'",
+    )
+    .fetch_one(&mut su)
+    .await
+    .unwrap();
+    assert_eq!(kept, 4);
 }
 
 /// A maker's hand-written SQL cannot touch profiles, the audit log, another

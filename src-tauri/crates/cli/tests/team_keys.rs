@@ -8,6 +8,11 @@
 //!   naming the key, nothing decided; a checker on a desk with the key sends it.
 //! - Start-up with a locked, absent or empty keyring says which secret is
 //!   missing and how to go on, in English and Chinese, with exit code 1.
+//! - A keyless desk's batch is submitted as a whole (nothing sent, the reason
+//!   said) and a checker on a desk with the key approves and runs it.
+//! - A threshold set by another desk while a payout is being made or a batch
+//!   runs: nothing at or above the threshold in force when it is written is
+//!   sent without approval; what was written before stays sent.
 
 mod support;
 
@@ -15,7 +20,10 @@ use paydesk_core::store::pg_test::{fresh_database, PgTestDb};
 use paydesk_core::team::{admin, TeamRole};
 use paydesk_core::{ProviderKind, Secret};
 use serde_json::Value;
-use std::process::Command;
+use std::io::BufRead;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+use support::batch::{batch_id, jst_row, rows, write_csv, JST_HEADER};
 use support::keyring::DeskKeyring;
 use support::{Env, Run, JST_PAYEE};
 
@@ -72,6 +80,16 @@ async fn run(
     args: &[&str],
     stdin: &str,
 ) -> Run {
+    support::spawn_run(command(env, keyring, extra, args), stdin).await
+}
+
+/// The `paydesk` command `run` runs.
+fn command(
+    env: &Env,
+    keyring: Option<&DeskKeyring>,
+    extra: &[(&str, &str)],
+    args: &[&str],
+) -> Command {
     let mut cmd = Command::new(support::bin());
     cmd.arg("--data-dir").arg(env.data_dir());
     if args.first() != Some(&"--lang") {
@@ -88,7 +106,7 @@ async fn run(
     for (k, v) in extra {
         cmd.env(k, v);
     }
-    support::spawn_run(cmd, stdin).await
+    cmd
 }
 
 /// `run` that must succeed, its JSON document.
@@ -359,4 +377,338 @@ async fn start_up_with_a_locked_or_absent_keyring_says_which_secret_and_how_to_f
     )
     .await
     .ok();
+}
+
+/// `rows` of jstpay's template imported on `env`'s desk for `profile`: the
+/// batch's id.
+async fn import(
+    env: &Env,
+    keyring: Option<&DeskKeyring>,
+    profile: &str,
+    rows: &[Vec<String>],
+) -> String {
+    let file = env.data_dir().join(format!("{profile}.csv"));
+    write_csv(&file, JST_HEADER, rows);
+    let v = json(
+        env,
+        keyring,
+        &[
+            "batch",
+            "import",
+            file.to_str().unwrap(),
+            "--profile",
+            profile,
+        ],
+    )
+    .await;
+    batch_id(&v)
+}
+
+/// How many creates of each number reached the gateway.
+fn at_gateway(env: &Env) -> std::collections::BTreeMap<String, usize> {
+    let mut n = std::collections::BTreeMap::new();
+    for o in env.sandbox.sim.orders() {
+        *n.entry(o.order_no.clone()).or_insert(0) += 1;
+    }
+    n
+}
+
+fn statuses(show: &Value) -> Vec<String> {
+    rows(show)
+        .iter()
+        .map(|r| r["status"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_keyless_desk_submits_its_batch_and_a_checker_with_the_key_runs_it() {
+    let Some(team) =
+        Team::new("a_keyless_desk_submits_its_batch_and_a_checker_with_the_key_runs_it").await
+    else {
+        return;
+    };
+    let admin = desk(&team, &team.admin, None).await;
+    admin
+        .add_profile("js", ProviderKind::Jstpay, None)
+        .await
+        .ok();
+    // No threshold at all: only the missing key holds the batch.
+    let other = DeskKeyring::start();
+    let maker = desk(&team, &team.maker, Some(&other)).await;
+    let id = import(
+        &maker,
+        Some(&other),
+        "js",
+        &[jst_row(1, "100"), jst_row(2, "200"), jst_row(3, "300")],
+    )
+    .await;
+
+    // The run on the keyless desk: submitted as a whole, the reason said,
+    // every row still queued, no order stored, nothing at the gateway.
+    let r = run(
+        &maker,
+        Some(&other),
+        &[],
+        &["--json", "batch", "run", &id],
+        "",
+    )
+    .await;
+    assert_eq!(r.code, 5, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(v["batch"]["state"], "awaiting_approval", "{v}");
+    let why = v["batch"]["pause_reason"].as_str().unwrap_or_default();
+    assert!(
+        why.contains("holds no key for profile “js”") && why.contains("no row was sent"),
+        "{v}"
+    );
+    assert!(
+        r.stderr.contains("holds no key for profile “js”"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(statuses(&v), ["queued", "queued", "queued"], "{v}");
+    assert!(at_gateway(&admin).is_empty(), "nothing reached the gateway");
+    let orders = json(&maker, Some(&other), &["order", "list"]).await;
+    assert!(orders["orders"].as_array().unwrap().is_empty(), "{orders}");
+    // Said in Chinese too.
+    let zh = run(
+        &maker,
+        Some(&other),
+        &[],
+        &["--lang", "zh-CN", "batch", "show", &id],
+        "",
+    )
+    .await
+    .ok();
+    assert!(
+        zh.stdout.contains("没有商户配置“js”的密钥"),
+        "{}",
+        zh.stdout
+    );
+    // It waits on the approvals list, with its maker.
+    let list = json(&maker, Some(&other), &["approvals", "list"]).await;
+    assert_eq!(list["batches"][0]["batch_id"].to_string(), id, "{list}");
+    assert_eq!(list["batches"][0]["maker"], team.maker.as_str(), "{list}");
+
+    // A checker on a keyless desk cannot run it: refused naming the key,
+    // nothing decided.
+    let keyless_checker = desk(&team, &team.checker, Some(&other)).await;
+    let r = run(
+        &keyless_checker,
+        Some(&other),
+        &[],
+        &["--json", "approve", "--batch", &id],
+        "",
+    )
+    .await
+    .failed();
+    assert_eq!(error_of(&r)["code"], "secret", "{}", r.stdout);
+    let show = json(&maker, Some(&other), &["batch", "show", &id]).await;
+    assert_eq!(show["batch"]["state"], "awaiting_approval", "{show}");
+    assert!(at_gateway(&admin).is_empty());
+
+    // The checker on a desk with the key approves it: it runs there, each
+    // row sent once.
+    let checker = desk(&team, &team.checker, None).await;
+    let done = json(&checker, None, &["approve", "--batch", &id]).await;
+    assert_eq!(done["batch"]["state"], "done", "{done}");
+    let sent = at_gateway(&admin);
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    assert!(sent.values().all(|n| *n == 1), "{sent:?}");
+    assert!(
+        statuses(&done)
+            .iter()
+            .all(|s| s != "queued" && s != "failed"),
+        "{done}"
+    );
+}
+
+/// A `paydesk` child stopped at a test pause point until `resume` exists.
+struct Paused {
+    child: std::process::Child,
+    stderr: std::thread::JoinHandle<String>,
+    resume: std::path::PathBuf,
+}
+
+impl Paused {
+    /// Starts `args` on `env`'s desk; returns once it has stopped at `at`
+    /// after letting `skip` passes by.
+    fn start(env: &Env, at: &str, skip: usize, args: &[&str]) -> Paused {
+        let resume = env.data_dir().join(format!("resume-{at}-{skip}"));
+        let skip = skip.to_string();
+        let extra = [
+            ("PAYDESK_TEST_PAUSE_AT", at),
+            ("PAYDESK_TEST_PAUSE_SKIP", skip.as_str()),
+            ("PAYDESK_TEST_RESUME_FILE", resume.to_str().unwrap()),
+        ];
+        let mut cmd = command(env, None, &extra, args);
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("paydesk runs");
+        let err = child.stderr.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let stderr = std::thread::spawn(move || {
+            let mut all = String::new();
+            for line in std::io::BufReader::new(err).lines() {
+                let Ok(line) = line else { break };
+                if line.contains("PAYDESK_TEST_PAUSED") {
+                    let _ = tx.send(());
+                }
+                all.push_str(&line);
+                all.push('\n');
+            }
+            all
+        });
+        if rx.recv_timeout(Duration::from_secs(60)).is_err() {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "never paused at {at}: {}\n{}",
+                String::from_utf8_lossy(&out.stdout),
+                stderr.join().unwrap()
+            );
+        }
+        Paused {
+            child,
+            stderr,
+            resume,
+        }
+    }
+
+    /// Lets it go on; what it printed when it ended.
+    fn finish(self) -> Run {
+        std::fs::write(&self.resume, "").unwrap();
+        let out = self.child.wait_with_output().unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: self.stderr.join().unwrap(),
+        }
+    }
+}
+
+/// The admin's desk sets `profile`'s threshold (yuan; "" clears it).
+async fn set_threshold(admin: &Env, profile: &str, yuan: &str) {
+    let v = json(
+        admin,
+        None,
+        &["profile", "edit", profile, "--approval-threshold", yuan],
+    )
+    .await;
+    assert!(v.is_object(), "{v}");
+}
+
+fn payout_args<'a>(order_no: &'a str, amount: &'a str) -> Vec<&'a str> {
+    let mut a = vec![
+        "--json",
+        "payout",
+        "create",
+        "--profile",
+        "js",
+        "--amount",
+        amount,
+        "--order-no",
+        order_no,
+    ];
+    a.extend_from_slice(JST_PAYEE);
+    a
+}
+
+/// Two processes: a maker's desk making a payout or running a batch, and
+/// the admin's desk setting the threshold in between (the maker's process
+/// is held at a pause point meanwhile).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_threshold_set_mid_way_holds_what_is_written_after_it() {
+    let Some(team) = Team::new("a_threshold_set_mid_way_holds_what_is_written_after_it").await
+    else {
+        return;
+    };
+    let admin = desk(&team, &team.admin, None).await;
+    admin
+        .add_profile("js", ProviderKind::Jstpay, None)
+        .await
+        .ok();
+    let maker = desk(&team, &team.maker, None).await;
+    let block = |f: Box<dyn FnOnce() -> Run>| tokio::task::block_in_place(f);
+
+    // 1. A payout validated with no threshold; the threshold (¥100) is set
+    //    before it is written: the database refuses it as sent, so it is
+    //    stored awaiting approval, nothing sent.
+    let p = Paused::start(&maker, "before_write", 0, &payout_args("THR-1", "500"));
+    set_threshold(&admin, "js", "100").await;
+    let r = block(Box::new(move || p.finish()));
+    let o = r.ok().json();
+    assert_eq!(o["status"], "awaiting_approval", "{o}");
+    assert_eq!(o["created_by"], team.maker.as_str(), "{o}");
+    assert!(at_gateway(&admin).is_empty(), "nothing reached the gateway");
+
+    // 2. A payout written (as sent) before the threshold is lowered to 0:
+    //    it was below the threshold in force when it was written, and goes.
+    let p = Paused::start(&maker, "before_send", 0, &payout_args("THR-2", "50"));
+    set_threshold(&admin, "js", "0").await;
+    let r = block(Box::new(move || p.finish()));
+    let o = r.ok().json();
+    assert_ne!(o["status"], "awaiting_approval", "{o}");
+    assert_eq!(at_gateway(&admin).get("THR-2"), Some(&1));
+
+    // 3. A batch running one row at a time with no threshold: two rows go,
+    //    the threshold (¥100) is set before the third is written. The rest
+    //    waits (submitted as a whole, the reason said); the two sent stay.
+    set_threshold(&admin, "js", "").await;
+    let rows_in = [
+        jst_row(1, "150"),
+        jst_row(2, "160"),
+        jst_row(3, "170"),
+        jst_row(4, "20"),
+    ];
+    let id = import(&maker, None, "js", &rows_in).await;
+    let run_args = ["--json", "batch", "run", &id, "--concurrency", "1"];
+    let p = Paused::start(&maker, "before_write", 2, &run_args);
+    set_threshold(&admin, "js", "100").await;
+    let r = block(Box::new(move || p.finish()));
+    assert_eq!(r.code, 5, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(v["batch"]["state"], "awaiting_approval", "{v}");
+    let why = v["batch"]["pause_reason"].as_str().unwrap_or_default();
+    assert!(
+        why.contains("approval threshold changed during the run"),
+        "{v}"
+    );
+    let st = statuses(&v);
+    assert!(
+        st[..2].iter().all(|s| s != "queued" && s != "failed"),
+        "{v}"
+    );
+    assert_eq!(st[2..], ["queued", "queued"], "{v}");
+    let nos: Vec<String> = rows(&v)
+        .iter()
+        .map(|r| r["order_no"].as_str().unwrap().to_string())
+        .collect();
+    let sent = at_gateway(&admin);
+    assert_eq!(sent.get(&nos[0]), Some(&1));
+    assert_eq!(sent.get(&nos[1]), Some(&1));
+    assert!(
+        !sent.contains_key(&nos[2]) && !sent.contains_key(&nos[3]),
+        "{sent:?}"
+    );
+    let list = json(&maker, None, &["approvals", "list"]).await;
+    assert!(
+        list["batches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["batch_id"].as_i64() == id.parse().ok()),
+        "{list}"
+    );
+
+    // A checker approves: the rest goes, once; the rows sent before are not
+    // sent again.
+    let checker = desk(&team, &team.checker, None).await;
+    let done = json(&checker, None, &["approve", "--batch", &id]).await;
+    assert_eq!(done["batch"]["state"], "done", "{done}");
+    let sent = at_gateway(&admin);
+    for no in &nos {
+        assert_eq!(sent.get(no), Some(&1), "{no}: {sent:?}");
+    }
 }

@@ -8,10 +8,16 @@
 //!
 //! ```text
 //! PAYDESK_PG_DURABLE=1 scripts/with-postgres.sh \
-//!   cargo run --release -p paydesk-core --example pg_bench -- 1000000 [--sqlite]
+//!   cargo run --release -p paydesk-core --example pg_bench -- 1000000 [--sqlite] [--reuse] [--pages]
 //! ```
 //! Reads `PAYDESK_TEST_PG_URL` (a superuser URL); writes into a database of
-//! its own (`paydesk_bench_<n>`), dropped first. `--sqlite`: the same
+//! its own (`paydesk_bench_<n>`), dropped first. `--reuse`: a database of
+//! that name already holding `n` orders (a cluster kept between runs) is
+//! kept, with the store's newer migrations applied to it in place, and the
+//! write figures are skipped. `--pages`: only the history pages.
+//! `--explain`: each page's statements also explained once (`EXPLAIN
+//! (ANALYZE, BUFFERS)`: rows and buffers, which the load does not change),
+//! a line each, the plans into `pg-plans-<n>.txt` beside the SQLite history. `--sqlite`: the same
 //! figures on SQLite, measured in turn with PostgreSQL's (same load), on the
 //! SQLite benchmark's history of `n` orders (`PAYDESK_BENCH_DIR`, written
 //! first when it is not there). Every figure line ends with the load average
@@ -82,9 +88,12 @@ async fn lookups(s: &Store, nos: &[String], round: usize) -> Stats {
     .await
 }
 
+/// A figure's line; `min`, the fastest run, is the nearest a loaded machine
+/// comes to a quiet one's time.
 fn line(name: &str, s: &Stats) {
     println!(
-        "{name:<58} p50 {:>9.0} us  p99 {:>9.0} us  max {:>9.0} us  (n={}, load {})",
+        "{name:<58} min {:>9.0} us  p50 {:>9.0} us  p99 {:>9.0} us  max {:>9.0} us  (n={}, load {})",
+        s.pct_us(0.0),
         s.p50_us(),
         s.p99_us(),
         s.max_us(),
@@ -134,18 +143,25 @@ async fn main() {
         .next()
         .and_then(|a| a.replace('_', "").parse().ok())
         .unwrap_or(1_000_000);
-    let with_sqlite = args.any(|a| a == "--sqlite");
+    let flags: Vec<String> = args.collect();
+    let with_sqlite = flags.iter().any(|a| a == "--sqlite");
+    let reuse = flags.iter().any(|a| a == "--reuse");
+    let pages_only = flags.iter().any(|a| a == "--pages");
+    let explain = flags.iter().any(|a| a == "--explain");
     let admin = std::env::var("PAYDESK_TEST_PG_URL")
         .expect("PAYDESK_TEST_PG_URL (scripts/with-postgres.sh)");
     let name = format!("paydesk_bench_{n}");
     {
         let mut c = sqlx::PgConnection::connect(&admin).await.unwrap();
-        c.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-            .await
-            .unwrap();
-        c.execute(format!("CREATE DATABASE {name}").as_str())
-            .await
-            .unwrap();
+        let kept = reuse && held(&with_db(&admin, &name)).await == Some(n as i64);
+        if !kept {
+            c.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                .await
+                .unwrap();
+            c.execute(format!("CREATE DATABASE {name}").as_str())
+                .await
+                .unwrap();
+        }
         let settings: Vec<(String, String)> = sqlx::query_as(
             "SELECT name, setting FROM pg_settings WHERE name IN \
              ('fsync', 'synchronous_commit', 'shared_buffers', 'max_parallel_workers_per_gather', 'jit') ORDER BY name",
@@ -156,7 +172,21 @@ async fn main() {
         println!("server settings: {settings:?}");
     }
     let url = with_db(&admin, &name);
+    let kept = reuse && held(&url).await == Some(n as i64);
     let store = Store::open_url(&url).await.expect("open");
+    let pool = store.postgres().unwrap().pool().clone();
+    if kept {
+        println!("PostgreSQL history of {n} orders reused ({name})");
+        let samples: Vec<String> =
+            sqlx::query_scalar("SELECT order_no FROM orders WHERE id % $1 = 0 ORDER BY id")
+                .bind((n / 1_000).max(1) as i64)
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        sqlx::query("ANALYZE orders").execute(&pool).await.unwrap();
+        sizes(&pool).await;
+        return measure(n, store, samples, &url, with_sqlite, pages_only, explain).await;
+    }
     let profiles = ensure_profiles(&store).await;
     let mut rng = StdRng::seed_from_u64(20_250_101 ^ n as u64);
     let singles = (n / 10).min(10_000);
@@ -206,15 +236,29 @@ async fn main() {
         single.p99_us(),
         load()
     );
-    let pool = store.postgres().unwrap().pool().clone();
     let t2 = Instant::now();
     sqlx::query("VACUUM ANALYZE").execute(&pool).await.unwrap();
     println!(
         "VACUUM ANALYZE                              {:.0} s",
         t2.elapsed().as_secs_f64()
     );
+    sizes(&pool).await;
+    measure(n, store, samples, &url, with_sqlite, pages_only, explain).await;
+}
+
+/// The orders a kept benchmark database holds (None: there is none).
+async fn held(url: &str) -> Option<i64> {
+    let mut c = sqlx::PgConnection::connect(url).await.ok()?;
+    sqlx::query_scalar("SELECT count(*) FROM orders")
+        .fetch_one(&mut c)
+        .await
+        .ok()
+}
+
+/// The database's size and its largest tables and indexes.
+async fn sizes(pool: &sqlx::PgPool) {
     let bytes: i64 = sqlx::query_scalar("SELECT pg_database_size(current_database())")
-        .fetch_one(&pool)
+        .fetch_one(pool)
         .await
         .unwrap();
     println!(
@@ -225,13 +269,24 @@ async fn main() {
         "SELECT c.relname::text, pg_relation_size(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
          WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i') ORDER BY 2 DESC LIMIT 16",
     )
-    .fetch_all(&pool)
+    .fetch_all(pool)
     .await
     .unwrap();
     for (rel, b) in sizes {
         println!("  {rel:<40} {:>8.1} MB", b as f64 / 1e6);
     }
+}
 
+/// Look-ups (unless `pages_only`) and history pages on the written history.
+async fn measure(
+    n: usize,
+    store: Store,
+    samples: Vec<String>,
+    url: &str,
+    with_sqlite: bool,
+    pages_only: bool,
+    explain: bool,
+) {
     let lite = if with_sqlite {
         let t = Instant::now();
         let (s, report) = support::open_or_generate(n).await;
@@ -258,57 +313,60 @@ async fn main() {
         None
     };
 
-    // Look-up by number: numbers spread over the history, in three rounds,
-    // each client in turn, so each sees the same machine.
-    let mut bare = sqlx::PgConnection::connect(&url).await.unwrap();
-    let pgbench_script = format!(
-        "\\set k random(1, {n})\n{};\n",
-        FIND_SQL
-            .replace("(o.order_no = $1 OR o.provider_order_id = $1) AND ($2::text IS NULL OR p.id = $2::text) ORDER BY o.created_at DESC, o.id DESC", "o.id = :k")
-    );
-    for round in 1..=3 {
-        line(
-            &format!("round {round}: PG look-up, Store::find_orders"),
-            &lookups(&store, &samples, round).await,
+    if !pages_only {
+        // Look-up by number: numbers spread over the history, in three rounds,
+        // each client in turn, so each sees the same machine.
+        let mut bare = sqlx::PgConnection::connect(url).await.unwrap();
+        let pgbench_script = format!(
+            "\\set k random(1, {n})\n{};\n",
+            FIND_SQL
+                .replace("(o.order_no = $1 OR o.provider_order_id = $1) AND ($2::text IS NULL OR p.id = $2::text) ORDER BY o.created_at DESC, o.id DESC", "o.id = :k")
         );
-        let mut v = Vec::with_capacity(LOOKUPS);
-        for k in 0..LOOKUPS {
-            let no = samples[(k * 7 + round) % samples.len()].clone();
-            let t = Instant::now();
-            let rows = sqlx::query(FIND_SQL)
-                .bind(no)
-                .bind(None::<String>)
-                .fetch_all(&mut bare)
-                .await
-                .unwrap();
-            assert!(!rows.is_empty());
-            std::hint::black_box(rows[0].try_get::<i64, _>("id").unwrap());
-            v.push(t.elapsed());
-        }
-        let floor = Stats::of(v);
-        line(
-            &format!("round {round}: PG look-up, same SQL, one bare connection"),
-            &floor,
-        );
-        match pgbench(&url, &pgbench_script, LOOKUPS) {
-            Some(s) => line(
-                &format!("round {round}: PG pgbench (libpq), same row by id"),
-                &s,
-            ),
-            None => println!("round {round}: pgbench not run"),
-        }
-        if let Some((s, nos)) = &lite {
+        for round in 1..=3 {
             line(
-                &format!("round {round}: SQLite look-up, Store::find_orders"),
-                &lookups(s, nos, round).await,
+                &format!("round {round}: PG look-up, Store::find_orders"),
+                &lookups(&store, &samples, round).await,
             );
+            let mut v = Vec::with_capacity(LOOKUPS);
+            for k in 0..LOOKUPS {
+                let no = samples[(k * 7 + round) % samples.len()].clone();
+                let t = Instant::now();
+                let rows = sqlx::query(FIND_SQL)
+                    .bind(no)
+                    .bind(None::<String>)
+                    .fetch_all(&mut bare)
+                    .await
+                    .unwrap();
+                assert!(!rows.is_empty());
+                std::hint::black_box(rows[0].try_get::<i64, _>("id").unwrap());
+                v.push(t.elapsed());
+            }
+            let floor = Stats::of(v);
+            line(
+                &format!("round {round}: PG look-up, same SQL, one bare connection"),
+                &floor,
+            );
+            match pgbench(url, &pgbench_script, LOOKUPS) {
+                Some(s) => line(
+                    &format!("round {round}: PG pgbench (libpq), same row by id"),
+                    &s,
+                ),
+                None => println!("round {round}: pgbench not run"),
+            }
+            if let Some((s, nos)) = &lite {
+                line(
+                    &format!("round {round}: SQLite look-up, Store::find_orders"),
+                    &lookups(s, nos, round).await,
+                );
+            }
         }
+        bare.close().await.unwrap();
     }
-    bare.close().await.unwrap();
 
     // History pages: the SQLite benchmark's cases, first page and a page 90%
     // of the way down (support::deep), PostgreSQL then SQLite.
     let mid = samples[samples.len() / 2].clone();
+    let mut plans_out = String::new();
     for case in support::cases(&mid) {
         for (depth, f) in [
             ("first", case.filter.clone()),
@@ -324,7 +382,16 @@ async fn main() {
                     .await
                 }
             };
-            let rows = store.list_orders(&f).await.unwrap().orders.len();
+            let rows = if explain {
+                let (page, plans) =
+                    paydesk_core::store::pg::PgStore::explained(store.list_orders(&f)).await;
+                let name = format!("{} {depth}", case.name);
+                plan_summary(&name, &plans);
+                plans_out.push_str(&format!("=== {name}\n{}\n\n", plans.join("\n---\n")));
+                page.unwrap().orders.len()
+            } else {
+                store.list_orders(&f).await.unwrap().orders.len()
+            };
             line(
                 &format!("PG     {} {depth} ({rows} rows)", case.name),
                 &run(&store, &f).await,
@@ -338,5 +405,39 @@ async fn main() {
             }
         }
     }
+    if explain {
+        let file = support::data_dir(n)
+            .parent()
+            .map(|d| d.join(format!("pg-plans-{n}.txt")))
+            .unwrap();
+        std::fs::write(&file, plans_out).unwrap();
+        println!("plans: {}", file.display());
+    }
     store.close().await;
+}
+
+/// One line per statement a page ran: its rows, the buffers it read
+/// (shared hits and reads; load-independent), its time on the server.
+fn plan_summary(name: &str, plans: &[String]) {
+    let parts: Vec<String> = plans
+        .iter()
+        .map(|p| {
+            let rows = p
+                .lines()
+                .next()
+                .and_then(|l| l.split("rows=").nth(2))
+                .and_then(|r| r.split_whitespace().next())
+                .unwrap_or("?");
+            let buffers = p
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("Buffers: "))
+                .unwrap_or("none");
+            let ms = p
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("Execution Time: "))
+                .unwrap_or("?");
+            format!("{rows} rows, {buffers}, {ms}")
+        })
+        .collect();
+    println!("EXPLAIN {name:<50} {}", parts.join(" | "));
 }

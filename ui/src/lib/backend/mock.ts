@@ -585,7 +585,10 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
   const statusWords = (s: OrderStatus) => ({ pending: '待处理', processing: '处理中', succeeded: '成功', failed: '失败', unknown: '状态未知', awaiting_approval: '待审批', rejected: '已驳回' })[s];
   // Opt-in (`?sync`): the browser tests drive passes with `syncPass()` so they stay deterministic.
   if (typeof window !== 'undefined' && params.has('sync')) setInterval(() => syncPass(false), 1000);
-  const mockBatch = createMockBatch({ profileById, now, fail: (code, message, field) => new MockError(code, message, field ?? null) as unknown as Error });
+  const mockBatch = createMockBatch({
+    profileById, now, fail: (code, message, field) => new MockError(code, message, field ?? null) as unknown as Error,
+    keyless: (profileId) => handle.team !== null && !secrets.has(profileId),
+  });
   handle.batch = mockBatch.handle;
 
   let listener = { enabled: false, bind: '127.0.0.1:47652' };

@@ -20,7 +20,11 @@ export interface MockBatchHandle {
   exports: { fileName: string; format: string; content: string }[];
 }
 
-type Deps = { profileById: (id: string) => ProfileView; now: () => number; fail: (code: string, message: string, field?: string) => Error };
+type Deps = {
+  profileById: (id: string) => ProfileView; now: () => number; fail: (code: string, message: string, field?: string) => Error;
+  /** Team mode, this desk's keyring without the profile's key. */
+  keyless: (profileId: string) => boolean;
+};
 
 const HEADERS = ['收款人姓名', '银行卡号', '开户银行', '金额（元）', '商户订单号'];
 const NAMES = ['张伟', '王芳', '李娜', '刘洋', '陈静', '杨磊', '赵敏', '黄强', '周杰', '吴霞'];
@@ -164,6 +168,14 @@ export function createMockBatch(d: Deps) {
       const e = entry(id);
       if (e.batch.state === 'invalid') throw d.fail('invalid_input', `批次 ${id} 有错误，不能执行；请修改文件后重新导入`, 'batch');
       if (e.batch.state === 'done' || e.batch.state === 'cancelled' || e.timer) return null;
+      if (d.keyless(e.batch.profile_id)) {
+        // As the core's gate on a desk without the key: submitted for
+        // approval as a whole, one event saying so, nothing sent.
+        const why = `运行批次的电脑没有商户配置“${e.batch.profile}”的密钥，批次已提交审批：由持有该密钥的电脑上的复核人审批后执行；尚未发送任何一行`;
+        setState(e, 'awaiting_approval', why);
+        emit(progressOf(e, []));
+        return null;
+      }
       setState(e, 'running', null);
       e.started = d.now();
       e.sentThisRun = 0;

@@ -81,6 +81,9 @@ const dict = {
   'state.cancelled': ['已取消', 'Cancelled'],
   // Team mode: a batch approved as a whole (the approvals screen decides it).
   'state.awaiting_approval': ['待审批', 'Awaiting approval'],
+  awaitingApproval: ['该批次须由另一位复核人整体审批后才会执行；审批前不会再发送任何一行。', 'This batch runs only once another checker approves it as a whole; no further row is sent before that.'],
+  awaitingWhy: ['原因：{r}', 'Why: {r}'],
+  toApprovals: ['去审批页面', 'Go to approvals'],
   'state.rejected': ['已驳回', 'Rejected'],
   'row.invalid': ['无效', 'Invalid'],
   'row.queued': ['排队', 'Queued'],

@@ -13,11 +13,11 @@
 use super::store as bstore;
 use super::{Batch, BatchState, RowStatus, RunOptions};
 use crate::error::{CoreError, CoreResult};
-use crate::services::approvals::{check_reason, needs_approval, session_user, team_only};
+use crate::services::approvals::{check_reason, decide, needs_approval, not_the_maker, team_only};
+use crate::services::notes::Note;
 use crate::services::PayDesk;
-use crate::store::approvals::{self, BatchApproval, Decided, Decision};
+use crate::store::approvals::{self, BatchApproval, Decision, Subject};
 use crate::store::{now_ms, Profile};
-use crate::time::format_time_ms;
 use crate::{money, tr, OrderKind};
 
 /// Whether any of these amounts (rows not yet sent) waits for a checker.
@@ -49,6 +49,11 @@ pub(super) async fn audit_submit(desk: &PayDesk, b: &Batch) -> CoreResult<()> {
 /// Before a run: a batch awaiting a checker or rejected does not run; one
 /// that needs approval and has none is submitted now (returned as it
 /// stands, nothing sent). `None`: the run may go on.
+///
+/// A desk without the profile's key (team mode) sends nothing, as for a
+/// single payout: a batch not yet approved is submitted, to be approved and
+/// run by a checker on a desk that holds the key; an approved one is left
+/// as it is (another desk may be running it) and refused naming the key.
 pub(super) async fn gate(desk: &PayDesk, batch: &Batch, p: &Profile) -> CoreResult<Option<Batch>> {
     let id = batch.id;
     let Some(pool) = desk.store.team_pool() else {
@@ -67,24 +72,60 @@ pub(super) async fn gate(desk: &PayDesk, batch: &Batch, p: &Profile) -> CoreResu
         BatchState::Rejected => return Err(rejected(id, approval.as_ref())),
         _ => {}
     }
+    let keyless = desk.key_missing(p)?;
     if approval.is_some_and(|a| a.decision.as_deref() == Some("approved")) {
+        if keyless && batch.state != BatchState::Cancelled {
+            // The usual refusal, naming the key; nothing changed.
+            desk.secrets(p)?;
+        }
         return Ok(None);
     }
     let unsent = bstore::rows_in(&desk.store, id, &[RowStatus::Queued, RowStatus::Sending]).await?;
-    if batch.state == BatchState::Cancelled
-        || !any_needs_approval(desk, p, unsent.iter().map(|r| r.amount_fen))
-    {
+    if batch.state == BatchState::Cancelled || unsent.is_empty() {
         return Ok(None);
     }
-    // The threshold was set after the import (or the batch was paused and
-    // the threshold lowered): submitted now, as a whole.
+    let reason = if keyless {
+        if batch.state == BatchState::Running {
+            // It may be running on a desk that holds the key (the app
+            // resumes running batches at start): left as it is.
+            desk.secrets(p)?;
+        }
+        Some(Note::BatchAwaitingKey {
+            profile: p.name.clone(),
+        })
+    } else if any_needs_approval(desk, p, unsent.iter().map(|r| r.amount_fen)) {
+        // The threshold was set after the import (or the batch was paused
+        // and the threshold lowered): submitted now, as a whole.
+        None
+    } else {
+        return Ok(None);
+    };
+    submit(desk, id, reason.as_ref()).await.map(Some)
+}
+
+/// Submits a batch for approval as a whole (nothing sent), with `reason`
+/// as its note: returned as it stands. A running batch is paused first
+/// (the database takes a submission from draft or paused only).
+pub(super) async fn submit(desk: &PayDesk, id: i64, reason: Option<&Note>) -> CoreResult<Batch> {
+    let now = now_ms();
+    let reason = reason.map(Note::stored);
+    let reason = reason.as_deref();
+    bstore::move_state(
+        &desk.store,
+        id,
+        &[BatchState::Running],
+        BatchState::Paused,
+        reason,
+        now,
+    )
+    .await?;
     let moved = bstore::move_state(
         &desk.store,
         id,
-        &[BatchState::Draft, BatchState::Paused, BatchState::Running],
+        &[BatchState::Draft, BatchState::Paused],
         BatchState::AwaitingApproval,
-        None,
-        now_ms(),
+        reason,
+        now,
     )
     .await?;
     let mut b = bstore::batch(&desk.store, id).await?;
@@ -100,7 +141,7 @@ pub(super) async fn gate(desk: &PayDesk, batch: &Batch, p: &Profile) -> CoreResu
         audit_submit(desk, &b).await?;
     }
     b.counts = bstore::counts(&desk.store, id).await?;
-    Ok(Some(b))
+    Ok(b)
 }
 
 fn rejected(id: i64, a: Option<&BatchApproval>) -> CoreError {
@@ -133,37 +174,8 @@ async fn undecided_by_other(desk: &PayDesk, id: i64) -> CoreResult<(Batch, Batch
             id
         ))
     })?;
-    if a.decision.is_none() && session_user(pool).await? == a.maker {
-        return Err(CoreError::SameOperator(tr!(
-            "制单人 {} 不能审批或驳回自己提交的批次 {}：请由另一位复核人处理",
-            "{} made batch {} and cannot approve or reject it: another checker must decide",
-            a.maker,
-            id
-        )));
-    }
+    not_the_maker(pool, Subject::Batch, &id.to_string(), &a.maker, &a.decision).await?;
     Ok((batch, a))
-}
-
-/// Someone decided first: say who, when and how.
-fn decided_before(id: i64, decision: &str, checker: &str, at: i64) -> CoreError {
-    let when = format_time_ms(at);
-    CoreError::Conflict(if decision == "approved" {
-        tr!(
-            "批次 {} 已由 {} 于 {} 审批，未再次执行",
-            "batch {} was already approved by {} at {}; it was not run again",
-            id,
-            checker,
-            when
-        )
-    } else {
-        tr!(
-            "批次 {} 已由 {} 于 {} 驳回",
-            "batch {} was already rejected by {} at {}",
-            id,
-            checker,
-            when
-        )
-    })
 }
 
 /// Approve a batch as a whole: the decision and the batch's move to
@@ -186,7 +198,7 @@ pub async fn approve_decision(desk: &PayDesk, id: i64) -> CoreResult<Batch> {
         order_note: &none,
         event_note: &none,
     };
-    decide(pool, id, &d).await?;
+    decide(pool, Subject::Batch, id, &id.to_string(), &d).await?;
     bstore::batch(&desk.store, id).await
 }
 
@@ -223,20 +235,8 @@ pub async fn reject(desk: &PayDesk, id: i64, reason: &str) -> CoreResult<Batch> 
         order_note: &note,
         event_note: &note,
     };
-    decide(pool, id, &d).await?;
+    decide(pool, Subject::Batch, id, &id.to_string(), &d).await?;
     let mut b = bstore::batch(&desk.store, id).await?;
     b.counts = bstore::counts(&desk.store, id).await?;
     Ok(b)
-}
-
-/// This desk's decision, or who decided first (then nothing was changed).
-async fn decide(pool: &sqlx::PgPool, id: i64, d: &Decision<'_>) -> CoreResult<()> {
-    match approvals::decide_batch(pool, id, d).await? {
-        Decided::Earlier {
-            decision,
-            checker,
-            decided_at,
-        } => Err(decided_before(id, &decision, &checker, decided_at)),
-        Decided::Now { .. } => Ok(()),
-    }
 }

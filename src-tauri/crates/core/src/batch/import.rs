@@ -18,7 +18,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 #[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
-    /// The file's name (its extension picks CSV or spreadsheet when the bytes do not).
+    /// The file's name (its extension picks CSV or spreadsheet when the bytes
+    /// do not); `import_file` takes it from the path when empty.
     pub file_name: String,
     pub sheet: Option<String>,
     pub expect_count: Option<u32>,
@@ -53,6 +54,35 @@ fn shanghai_day(ms: i64) -> (i64, i64) {
     let offset = 8 * 3_600_000i64;
     let start = (ms + offset).div_euclid(day) * day - offset;
     (start, start + day)
+}
+
+/// `import` of the file at `path` (the CLI's and the app's import): its
+/// bytes, and its name unless `opts` gives one.
+pub async fn import_file(
+    desk: &PayDesk,
+    profile: &str,
+    path: &std::path::Path,
+    opts: &ImportOptions,
+) -> CoreResult<Batch> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        FieldError::new(
+            "file",
+            tr!(
+                "无法读取文件 {}：{}",
+                "cannot read {}: {}",
+                path.display(),
+                e
+            ),
+        )
+    })?;
+    let mut opts = opts.clone();
+    if opts.file_name.is_empty() {
+        opts.file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+    }
+    import(desk, profile, &bytes, &opts).await
 }
 
 pub async fn import(

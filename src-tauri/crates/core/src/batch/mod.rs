@@ -20,7 +20,7 @@ mod template;
 pub use approval::{approve, approve_decision, reject};
 pub use columns::{Column, ColumnTarget};
 pub use export::export;
-pub use import::{import, ImportOptions};
+pub use import::{import, import_file, ImportOptions};
 pub use run::{cancel, check_runnable, pause, run, BatchProgress, RunOptions, PROGRESS_EVERY};
 pub use template::{template_columns, write_template};
 

@@ -15,12 +15,15 @@ use super::{Batch, BatchRow, BatchState, RowStatus, DEFAULT_CONCURRENCY, MAX_CON
 use crate::domain::OrderKind;
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::form::{ids, OrderInput};
+use crate::services::approvals::needs_approval;
+use crate::services::notes::Note;
 use crate::services::{ErrorInfo, PayDesk};
 use crate::store::{now_ms, Order, Profile, RowLink};
 use crate::{money, tr};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -82,6 +85,10 @@ struct Engine<'a> {
     total: u32,
     tally: Mutex<Tally>,
     pause_reason: Mutex<Option<String>>,
+    /// Team mode: a row was refused because the threshold was set or
+    /// lowered during the run; the batch is submitted for approval when
+    /// the run stops.
+    caught_by_threshold: AtomicBool,
     started: Instant,
     /// Rows changed since the last event, by row number (the latest wins).
     pending: Mutex<BTreeMap<u32, BatchRow>>,
@@ -103,8 +110,10 @@ pub async fn run(
     check_runnable(&batch)?;
     let concurrency = opts.concurrency.clamp(1, MAX_CONCURRENCY);
     let profile = desk.store.profile(&batch.profile_id).await?;
-    // Team mode: awaiting a checker, rejected, or submitted just now.
+    // Team mode: awaiting a checker, rejected, or submitted just now (the
+    // one event says so: a screen that started the run shows where it stands).
     if let Some(b) = super::approval::gate(desk, &batch, &profile).await? {
+        on_progress(&submitted(&b, &bstore::rows(&desk.store, id).await?));
         return Ok(b);
     }
     let may_send = batch.state != BatchState::Cancelled;
@@ -144,6 +153,7 @@ pub async fn run(
             done_this_run: 0,
         }),
         pause_reason: Mutex::new(None),
+        caught_by_threshold: AtomicBool::new(false),
         started: Instant::now(),
         pending: Mutex::new(BTreeMap::new()),
         told: Mutex::new(rows.iter().map(|r| (r.row, r.clone())).collect()),
@@ -155,6 +165,40 @@ pub async fn run(
     // However the run ended, the last event tells where the store stands.
     engine.final_event().await;
     out
+}
+
+/// The one event of a run that submitted its batch for approval: nothing
+/// sent by it, the totals as stored.
+fn submitted(b: &Batch, rows: &[BatchRow]) -> BatchProgress {
+    let n = |s: RowStatus| rows.iter().filter(|r| r.status == s).count() as u32;
+    let sent = [
+        RowStatus::Pending,
+        RowStatus::Processing,
+        RowStatus::Succeeded,
+        RowStatus::Failed,
+        RowStatus::Unknown,
+    ];
+    BatchProgress {
+        batch_id: b.id,
+        state: b.state,
+        total: b.valid_rows,
+        sent: sent.into_iter().map(n).sum(),
+        succeeded: n(RowStatus::Succeeded),
+        failed: n(RowStatus::Failed),
+        unknown: n(RowStatus::Unknown),
+        in_progress: n(RowStatus::Pending) + n(RowStatus::Processing),
+        queued: n(RowStatus::Queued) + n(RowStatus::Sending),
+        cancelled: n(RowStatus::Cancelled),
+        amount_sent_fen: rows
+            .iter()
+            .filter(|r| r.status.sent())
+            .map(|r| r.amount_fen)
+            .sum(),
+        rate: 0.0,
+        eta_seconds: None,
+        pause_reason: b.pause_reason.clone(),
+        rows: Vec::new(),
+    }
 }
 
 impl Engine<'_> {
@@ -230,6 +274,10 @@ impl Engine<'_> {
                 now,
             )
             .await?;
+        }
+        if self.caught_by_threshold.load(Ordering::SeqCst) {
+            let note = Note::BatchThresholdChanged;
+            super::approval::submit(desk, id, Some(&note)).await?;
         }
         match bstore::batch(&desk.store, id).await?.state {
             BatchState::Cancelled => {
@@ -570,6 +618,24 @@ impl Engine<'_> {
         self.flush(false);
     }
 
+    /// Team mode: the database refused this row's order because another desk
+    /// set or lowered the profile's threshold during the run (a row at or
+    /// above the threshold in force when it is written is sent only in an
+    /// approved batch). The row stays queued, nothing was sent; the run
+    /// stops and the batch is submitted for approval as a whole.
+    async fn threshold_caught(&self, row: &BatchRow) -> CoreResult<bool> {
+        if !self.desk.store.team_mode() {
+            return Ok(false);
+        }
+        let now = self.desk.store.profile(&self.profile.id).await?;
+        if !needs_approval(&now, OrderKind::Payout, row.amount_fen) {
+            return Ok(false);
+        }
+        self.caught_by_threshold.store(true, Ordering::SeqCst);
+        self.pause_for(Note::BatchThresholdChanged.render());
+        Ok(true)
+    }
+
     /// The stored order carrying this row's number at this profile, if any.
     async fn stored_order(&self, row: &BatchRow) -> CoreResult<Option<Order>> {
         Ok(self
@@ -708,6 +774,9 @@ impl Engine<'_> {
                 if matches!(e, CoreError::Secret(_)) {
                     // The row stays queued for the resume.
                     self.pause_for(e.to_string());
+                    return Ok(());
+                }
+                if self.threshold_caught(&row).await? {
                     return Ok(());
                 }
                 // Refused before anything was stored or sent (a limit reached

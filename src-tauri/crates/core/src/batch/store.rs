@@ -139,7 +139,13 @@ fn batch_of<R: Cols>(r: &R) -> CoreResult<Batch> {
         columns: parse(r.text("columns")?),
         errors: parse(r.text("errors")?),
         warnings: parse(r.text("warnings")?),
-        pause_reason: r.text("pause_reason")?,
+        // Notes stored as codes (team mode: desks of either language read
+        // them) in this reader's language; older plain texts as they are.
+        pause_reason: {
+            let mut note = r.text("pause_reason")?;
+            crate::services::notes::render_stored(&mut note);
+            note
+        },
         counts: BTreeMap::new(),
         created_by: r.text("created_by")?,
         created_at: r.req_int("created_at")?,

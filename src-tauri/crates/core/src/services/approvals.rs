@@ -14,7 +14,7 @@ use crate::domain::{OrderKind, OrderStatus};
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::gateway::OrderParams;
 use crate::money;
-use crate::store::approvals::{self, Approval, BatchApproval, Decided, Decision};
+use crate::store::approvals::{self, Approval, BatchApproval, Decided, Decision, Subject};
 use crate::store::{now_ms, NewOrder, Order, Profile};
 use crate::time::format_time_ms;
 use crate::tr;
@@ -176,21 +176,6 @@ impl PayDesk {
         })
     }
 
-    /// Said here before the database says it (its trigger refuses the same,
-    /// and a plain maker has no right to decide at all): the maker of a
-    /// payout never decides on it.
-    async fn not_the_maker(&self, pool: &sqlx::PgPool, a: &Approval) -> CoreResult<()> {
-        if a.decision.is_none() && session_user(pool).await? == a.maker {
-            return Err(CoreError::SameOperator(tr!(
-                "制单人 {} 不能审批或驳回自己提交的代付 {}：请由另一位复核人处理",
-                "{} made payout {} and cannot approve or reject it: another checker must decide",
-                a.maker,
-                a.order_no
-            )));
-        }
-        Ok(())
-    }
-
     /// Payouts waiting for a checker, oldest first (empty on a single desk).
     pub async fn approvals(&self) -> CoreResult<ApprovalsList> {
         let Some(pool) = self.store.team_pool() else {
@@ -212,12 +197,9 @@ impl PayDesk {
         })
     }
 
-    /// The payout with this number that needed approval (awaiting first).
-    async fn approval_of(
-        &self,
-        order_no: &str,
-        profile: Option<&str>,
-    ) -> CoreResult<(Order, Approval)> {
+    /// The payout with this number that needed approval (awaiting first),
+    /// refusing a desk that is its maker.
+    async fn approval_of(&self, order_no: &str, profile: Option<&str>) -> CoreResult<Order> {
         let pool = self.store.team_pool().ok_or_else(team_only)?;
         let profile_id = match profile {
             Some(p) => Some(self.store.profile(p).await?.id),
@@ -255,7 +237,9 @@ impl PayDesk {
             .iter()
             .position(|(o, _)| o.status == OrderStatus::AwaitingApproval)
             .unwrap_or(0);
-        Ok(found.swap_remove(i))
+        let (order, a) = found.swap_remove(i);
+        not_the_maker(pool, Subject::Order, &a.order_no, &a.maker, &a.decision).await?;
+        Ok(order)
     }
 
     /// Approve a payout and send it from this desk: the decision and the
@@ -263,9 +247,8 @@ impl PayDesk {
     /// the request leaves once. A second checker finds it decided and is told
     /// by whom; its maker is refused by the database (`same_operator`).
     pub async fn approve(&self, order_no: &str, profile: Option<&str>) -> CoreResult<OrderOutcome> {
-        let (order, approval) = self.approval_of(order_no, profile).await?;
+        let order = self.approval_of(order_no, profile).await?;
         let pool = self.store.team_pool().ok_or_else(team_only)?;
-        self.not_the_maker(pool, &approval).await?;
         let p = self.store.profile(&order.profile_id).await?;
         // The key first: an approval this desk cannot send is not taken.
         let (secret, reply_secret) = self.secrets(&p)?;
@@ -284,31 +267,18 @@ impl PayDesk {
             order_note: &order_note,
             event_note: &event_note,
         };
-        match approvals::decide(pool, order.id, &decision).await? {
-            Decided::Earlier {
-                decision,
-                checker,
-                decided_at,
-            } => Err(decided_before(
-                &order.order_no,
-                &decision,
-                &checker,
-                decided_at,
-            )),
-            Decided::Now { .. } => {
-                let order = self.store.order(order.id).await?;
-                let params = params_of(&order);
-                self.send_stored(
-                    &p,
-                    order.id,
-                    &params,
-                    decision.at,
-                    (secret, reply_secret),
-                    None,
-                )
-                .await
-            }
-        }
+        decide(pool, Subject::Order, order.id, &order.order_no, &decision).await?;
+        let order = self.store.order(order.id).await?;
+        let params = params_of(&order);
+        self.send_stored(
+            &p,
+            order.id,
+            &params,
+            decision.at,
+            (secret, reply_secret),
+            None,
+        )
+        .await
     }
 
     /// Reject a payout: final, nothing sent, the reason kept with the checker's role.
@@ -319,9 +289,8 @@ impl PayDesk {
         reason: &str,
     ) -> CoreResult<Order> {
         let reason = check_reason(reason)?;
-        let (order, approval) = self.approval_of(order_no, profile).await?;
+        let order = self.approval_of(order_no, profile).await?;
         let pool = self.store.team_pool().ok_or_else(team_only)?;
-        self.not_the_maker(pool, &approval).await?;
         let note = |_: &str, checker: &str| {
             Note::Rejected {
                 checker: checker.into(),
@@ -336,19 +305,8 @@ impl PayDesk {
             order_note: &note,
             event_note: &note,
         };
-        match approvals::decide(pool, order.id, &decision).await? {
-            Decided::Earlier {
-                decision,
-                checker,
-                decided_at,
-            } => Err(decided_before(
-                &order.order_no,
-                &decision,
-                &checker,
-                decided_at,
-            )),
-            Decided::Now { .. } => Ok(localize_order(self.store.order(order.id).await?)),
-        }
+        decide(pool, Subject::Order, order.id, &order.order_no, &decision).await?;
+        Ok(localize_order(self.store.order(order.id).await?))
     }
 }
 
@@ -405,22 +363,86 @@ fn view(a: Approval) -> ApprovalView {
     }
 }
 
+/// A payout or a batch as the messages name it.
+fn named(subject: Subject, name: &str) -> String {
+    match subject {
+        Subject::Order => tr!("代付 {}", "payout {}", name),
+        Subject::Batch => tr!("批次 {}", "batch {}", name),
+    }
+}
+
+/// Said here before the database says it (its trigger refuses the same, and
+/// a plain maker has no right to decide at all): the maker of a payout or a
+/// batch never decides on it.
+pub(crate) async fn not_the_maker(
+    pool: &sqlx::PgPool,
+    subject: Subject,
+    name: &str,
+    maker: &str,
+    decision: &Option<String>,
+) -> CoreResult<()> {
+    if decision.is_none() && session_user(pool).await? == maker {
+        return Err(CoreError::SameOperator(tr!(
+            "制单人 {} 不能审批或驳回自己提交的{}：请由另一位复核人处理",
+            "{} made {} and cannot approve or reject it: another checker must decide",
+            maker,
+            named(subject, name)
+        )));
+    }
+    Ok(())
+}
+
+/// This desk's decision on a payout or a batch (`name` as messages show
+/// it); when someone decided first nothing was changed, and the error says
+/// who, when and how.
+pub(crate) async fn decide(
+    pool: &sqlx::PgPool,
+    subject: Subject,
+    id: i64,
+    name: &str,
+    d: &Decision<'_>,
+) -> CoreResult<()> {
+    let Decided::Earlier {
+        decision,
+        checker,
+        decided_at,
+    } = approvals::decide(pool, subject, id, d).await?
+    else {
+        return Ok(());
+    };
+    Err(decided_before(
+        subject, name, &decision, &checker, decided_at,
+    ))
+}
+
 /// Someone decided first: say who, when and how.
-fn decided_before(order_no: &str, decision: &str, checker: &str, at: i64) -> CoreError {
+fn decided_before(
+    subject: Subject,
+    name: &str,
+    decision: &str,
+    checker: &str,
+    at: i64,
+) -> CoreError {
     let when = format_time_ms(at);
+    let what = named(subject, name);
     CoreError::Conflict(if decision == "approved" {
+        let again = match subject {
+            Subject::Order => tr!("未再次发送", "it was not sent again"),
+            Subject::Batch => tr!("未再次执行", "it was not run again"),
+        };
         tr!(
-            "代付 {} 已由 {} 于 {} 审批，未再次发送",
-            "payout {} was already approved by {} at {}; it was not sent again",
-            order_no,
+            "{} 已由 {} 于 {} 审批，{}",
+            "{} was already approved by {} at {}; {}",
+            what,
             checker,
-            when
+            when,
+            again
         )
     } else {
         tr!(
-            "代付 {} 已由 {} 于 {} 驳回",
-            "payout {} was already rejected by {} at {}",
-            order_no,
+            "{} 已由 {} 于 {} 驳回",
+            "{} was already rejected by {} at {}",
+            what,
             checker,
             when
         )
@@ -430,6 +452,33 @@ fn decided_before(order_no: &str, decision: &str, checker: &str, at: i64) -> Cor
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The one decision path keeps each subject's own words (the language is
+    /// process-wide and other tests may switch it: either full text).
+    #[test]
+    fn a_decision_made_first_is_told_in_its_subject_s_words() {
+        let at = 1_700_000_000_000;
+        let when = format_time_ms(at);
+        let said = |s, name, d| decided_before(s, name, d, "chk", at).to_string();
+        let either = |got: String, zh: String, en: String| {
+            assert!(got.contains(&zh) || got.contains(&en), "{got}");
+        };
+        either(
+            said(Subject::Order, "PDP1", "approved"),
+            format!("代付 PDP1 已由 chk 于 {when} 审批，未再次发送"),
+            format!("payout PDP1 was already approved by chk at {when}; it was not sent again"),
+        );
+        either(
+            said(Subject::Batch, "7", "approved"),
+            format!("批次 7 已由 chk 于 {when} 审批，未再次执行"),
+            format!("batch 7 was already approved by chk at {when}; it was not run again"),
+        );
+        either(
+            said(Subject::Batch, "7", "rejected"),
+            format!("批次 7 已由 chk 于 {when} 驳回"),
+            format!("batch 7 was already rejected by chk at {when}"),
+        );
+    }
 
     #[test]
     fn thresholds_parse_with_zero_meaning_every_payout() {

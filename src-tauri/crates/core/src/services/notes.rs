@@ -64,6 +64,13 @@ pub enum Note {
     /// Team mode: made on a desk without the profile's key; waits for a
     /// checker on a desk that holds it, who sends it by approving.
     AwaitingKey { profile: String },
+    /// Team mode, a batch: run on a desk without the profile's key, it was
+    /// submitted for approval as a whole; a checker on a desk that holds
+    /// the key approves and runs it.
+    BatchAwaitingKey { profile: String },
+    /// Team mode, a batch: another desk set or lowered the threshold while
+    /// it ran; the rest was submitted for approval, rows sent stay.
+    BatchThresholdChanged,
     /// A checker approved it; it is being sent from the checker's desk.
     Approved { maker: String, checker: String },
     /// A checker refused it; nothing was sent.
@@ -157,6 +164,15 @@ impl Note {
                 "制单的电脑没有商户配置“{}”的密钥，代付已保存为待审批：由持有该密钥的电脑上的复核人审批后发送；尚未发送到网关",
                 "the desk it was made on holds no key for profile “{}”: stored awaiting approval, it is sent when a checker on a desk that holds the key approves it; nothing sent to the gateway yet",
                 profile
+            ),
+            Note::BatchAwaitingKey { profile } => tr!(
+                "运行批次的电脑没有商户配置“{}”的密钥，批次已提交审批：由持有该密钥的电脑上的复核人审批后执行；尚未发送任何一行",
+                "the desk that ran it holds no key for profile “{}”: the batch was submitted for approval and runs when a checker on a desk that holds the key approves it; no row was sent",
+                profile
+            ),
+            Note::BatchThresholdChanged => tr!(
+                "运行期间审批阈值已调整：其余的行须经复核人审批，批次已提交审批；已发送的行不受影响",
+                "the approval threshold changed during the run: the rest of the batch needs a checker's approval and was submitted; rows already sent stay as they are"
             ),
             Note::Approved { maker, checker } => tr!(
                 "{} 已审批（制单人 {}），从复核人的工作台提交到网关",

@@ -184,7 +184,13 @@ impl PayDesk {
         // Team mode, a payout on a desk without the profile's key: prepared
         // here, sent by a checker on a desk that holds the key (approving is
         // that desk's send). A single desk has no one else: refused below.
-        if kind == OrderKind::Payout && self.store.team_mode() && self.key_missing(&p)? {
+        // A batch row is not handed on alone: its run submits the batch as
+        // a whole (`batch/approval.rs`), and the key's absence refuses it here.
+        if link.is_none()
+            && kind == OrderKind::Payout
+            && self.store.team_mode()
+            && self.key_missing(&p)?
+        {
             let note = Note::AwaitingKey {
                 profile: p.name.clone(),
             };
@@ -194,6 +200,7 @@ impl PayDesk {
                 .map(Some);
         }
         let (secret, reply_secret) = self.secrets(&p)?;
+        test_hooks::pause(PausePoint::BeforeWrite).await;
         let mut attempt = 0;
         let (id, sent_at) = loop {
             let row = NewOrder {
@@ -236,6 +243,21 @@ impl PayDesk {
                 Err(CoreError::Conflict(taken)) if !generated && link.is_none() => {
                     let id = self.resend_start(&p, &params, taken).await?;
                     break (id, now_ms());
+                }
+                // Team mode: another desk set or lowered the threshold since
+                // the profile was read, and the database refused the write
+                // (the threshold in force when it is written decides). Stored
+                // awaiting approval instead, nothing sent. A batch row: its
+                // run submits the batch (`batch/run.rs`).
+                Err(e) if link.is_none() && kind == OrderKind::Payout && self.store.team_mode() => {
+                    let now = self.store.profile(&p.id).await?;
+                    if !needs_approval(&now, kind, params.amount_fen) {
+                        return Err(e);
+                    }
+                    return self
+                        .submit_for_approval(&now, params, generated, Note::AwaitingApproval)
+                        .await
+                        .map(Some);
                 }
                 Err(e) => return Err(e),
             }

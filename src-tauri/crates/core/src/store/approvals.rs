@@ -150,63 +150,11 @@ pub struct Decision<'a> {
     pub event_note: &'a (dyn Fn(&str, &str) -> String + Sync),
 }
 
-/// Decide on an awaiting payout, once. The approval row is taken with a
-/// conditional update (its row lock makes a second checker wait, then find
-/// it decided): exactly one decision, and with an approval exactly one
-/// desk goes on to send it. In the same transaction the order moves
-/// (approved: to `unknown`, written as sent before its request leaves;
-/// rejected: to `rejected`, final), with its event and the audit entry
-/// naming both roles and times.
-pub async fn decide(pool: &PgPool, order_id: i64, d: &Decision<'_>) -> CoreResult<Decided> {
-    let mut tx = pool.begin().await?;
-    let Some(row) = take(&mut tx, Subject::Order, order_id, d).await? else {
-        tx.rollback().await?;
-        return earlier(pool, Subject::Order, order_id).await;
-    };
-    let maker: String = row.try_get("maker")?;
-    let made_at: i64 = row.try_get("made_at")?;
-    let checker: String = row.try_get("checker")?;
-    let status = if d.approve {
-        OrderStatus::Unknown
-    } else {
-        OrderStatus::Rejected
-    };
-    let order_no: String = sqlx::query_scalar(
-        "UPDATE orders SET status = $2, message = $3, updated_at = $4 \
-         WHERE id = $1 AND status = 'awaiting_approval' RETURNING order_no",
-    )
-    .bind(order_id)
-    .bind(status.as_str())
-    .bind((d.order_note)(&maker, &checker))
-    .bind(d.at)
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(refusal)?;
-    sqlx::query(
-        "INSERT INTO order_events (order_id, at, action, status, message) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(order_id)
-    .bind(d.at)
-    .bind(if d.approve { "approve" } else { "reject" })
-    .bind(status.as_str())
-    .bind((d.event_note)(&maker, &checker))
-    .execute(&mut *tx)
-    .await?;
-    let action = if d.approve {
-        "payout.approve"
-    } else {
-        "payout.reject"
-    };
-    let detail = both_roles(&maker, made_at, &checker, d.at);
-    audit_decision(&mut tx, action, &order_no, detail, d).await?;
-    tx.commit().await?;
-    Ok(Decided::Now { maker, checker })
-}
-
-/// What a decision is about: one payout, or a batch as a whole. Each has its
-/// approval table, keyed by the subject's id.
+/// What a decision is about: one payout (by its order id), or a batch as a
+/// whole (by its id). Each has its approval table, keyed by the subject's id,
+/// and both take the one decision path below.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Subject {
+pub enum Subject {
     Order,
     Batch,
 }
@@ -218,6 +166,171 @@ impl Subject {
             Subject::Batch => ("batch_approvals", "batch_id"),
         }
     }
+
+    /// The audit log's name for it (`payout.approve`, `batch.reject`).
+    fn audit_name(self) -> &'static str {
+        match self {
+            Subject::Order => "payout",
+            Subject::Batch => "batch",
+        }
+    }
+}
+
+/// The approval row as this decision took it: the maker and when, and the
+/// checker as the database stamped it.
+struct Taken {
+    maker: String,
+    made_at: i64,
+    checker: String,
+}
+
+/// Decide on an awaiting payout or batch, once. The approval row is taken
+/// with a conditional update (its row lock makes a second checker wait, then
+/// find it decided): exactly one decision, and with an approval exactly one
+/// desk goes on to send or run it. In the same transaction the subject moves
+/// (`move_order`, `move_batch`), with the audit entry naming both roles and
+/// times.
+pub async fn decide(
+    pool: &PgPool,
+    subject: Subject,
+    id: i64,
+    d: &Decision<'_>,
+) -> CoreResult<Decided> {
+    let mut tx = pool.begin().await?;
+    let Some(row) = take(&mut tx, subject, id, d).await? else {
+        tx.rollback().await?;
+        return earlier(pool, subject, id).await;
+    };
+    let t = Taken {
+        maker: row.try_get("maker")?,
+        made_at: row.try_get("made_at")?,
+        checker: row.try_get("checker")?,
+    };
+    let (target, mut detail) = match subject {
+        Subject::Order => move_order(&mut tx, id, d, &t).await?,
+        Subject::Batch => match move_batch(&mut tx, id, d, &t).await? {
+            Some(moved) => moved,
+            None => {
+                tx.rollback().await?;
+                return Err(CoreError::Conflict(tr!(
+                    "批次 {} 已不在待审批状态（可能已被制单人取消），未作处理",
+                    "batch {} no longer awaits approval (its maker may have cancelled it); nothing was decided",
+                    id
+                )));
+            }
+        },
+    };
+    let verb = if d.approve { "approve" } else { "reject" };
+    if let Some(r) = d.reason {
+        detail.push_str("; reason: ");
+        detail.push_str(r);
+    }
+    sqlx::query(
+        "INSERT INTO audit_log (at, os_user, action, target, detail) VALUES ($1, session_user, $2, $3, $4)",
+    )
+    .bind(d.at)
+    .bind(format!("{}.{verb}", subject.audit_name()))
+    .bind(&target)
+    .bind(&detail)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Decided::Now {
+        maker: t.maker,
+        checker: t.checker,
+    })
+}
+
+/// A payout's move with its decision: approved, to `unknown` (written as
+/// sent before its request leaves); rejected, to `rejected` (final); with its
+/// event. Returns the audit entry's target and detail.
+async fn move_order(
+    tx: &mut sqlx::PgConnection,
+    order_id: i64,
+    d: &Decision<'_>,
+    t: &Taken,
+) -> CoreResult<(String, String)> {
+    let status = if d.approve {
+        OrderStatus::Unknown
+    } else {
+        OrderStatus::Rejected
+    };
+    let order_no: String = sqlx::query_scalar(
+        "UPDATE orders SET status = $2, message = $3, updated_at = $4 \
+         WHERE id = $1 AND status = 'awaiting_approval' RETURNING order_no",
+    )
+    .bind(order_id)
+    .bind(status.as_str())
+    .bind((d.order_note)(&t.maker, &t.checker))
+    .bind(d.at)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(refusal)?;
+    sqlx::query(
+        "INSERT INTO order_events (order_id, at, action, status, message) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(order_id)
+    .bind(d.at)
+    .bind(if d.approve { "approve" } else { "reject" })
+    .bind(status.as_str())
+    .bind((d.event_note)(&t.maker, &t.checker))
+    .execute(&mut *tx)
+    .await?;
+    Ok((order_no, both_roles(t, d.at)))
+}
+
+/// A batch's move with its decision: approved, to `running` (the approving
+/// desk runs it next through the resumable run path, and any desk can resume
+/// it); rejected, to `rejected` (final, its queued rows cancelled, nothing
+/// sent). Returns the audit entry's target and detail; None when its maker
+/// cancelled it meanwhile (then nothing is decided).
+async fn move_batch(
+    tx: &mut sqlx::PgConnection,
+    batch_id: i64,
+    d: &Decision<'_>,
+    t: &Taken,
+) -> CoreResult<Option<(String, String)>> {
+    let (to, note) = if d.approve {
+        ("running", None)
+    } else {
+        ("rejected", Some((d.order_note)(&t.maker, &t.checker)))
+    };
+    let moved = sqlx::query(
+        "UPDATE batches SET state = $2, pause_reason = $3, updated_at = $4 \
+         WHERE id = $1 AND state = 'awaiting_approval' RETURNING row_count",
+    )
+    .bind(batch_id)
+    .bind(to)
+    .bind(&note)
+    .bind(d.at)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(refusal)?;
+    if moved.is_none() {
+        return Ok(None);
+    }
+    if !d.approve {
+        sqlx::query(
+            "UPDATE batch_rows SET status = 'cancelled', message = $2, updated_at = $3 \
+             WHERE batch_id = $1 AND status = 'queued'",
+        )
+        .bind(batch_id)
+        .bind((d.event_note)(&t.maker, &t.checker))
+        .bind(d.at)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let (rows, total): (i64, i64) =
+        sqlx::query_as("SELECT row_count, total_fen FROM batch_approvals WHERE batch_id = $1")
+            .bind(batch_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    let detail = format!(
+        "{}; {rows} rows {}",
+        both_roles(t, d.at),
+        crate::money::fen_to_yuan_2dp(total)
+    );
+    Ok(Some((format!("batch {batch_id}"), detail)))
 }
 
 /// Takes the undecided approval row with a conditional update (its row lock
@@ -266,34 +379,12 @@ async fn earlier(pool: &PgPool, subject: Subject, id: i64) -> CoreResult<Decided
     }
 }
 
-/// The audit entry of a decision, in its transaction: both roles and times.
-async fn audit_decision(
-    tx: &mut sqlx::PgConnection,
-    action: &str,
-    target: &str,
-    mut detail: String,
-    d: &Decision<'_>,
-) -> CoreResult<()> {
-    if let Some(r) = d.reason {
-        detail.push_str("; reason: ");
-        detail.push_str(r);
-    }
-    sqlx::query(
-        "INSERT INTO audit_log (at, os_user, action, target, detail) VALUES ($1, session_user, $2, $3, $4)",
-    )
-    .bind(d.at)
-    .bind(action)
-    .bind(target)
-    .bind(&detail)
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
-}
-
-fn both_roles(maker: &str, made_at: i64, checker: &str, at: i64) -> String {
+fn both_roles(t: &Taken, at: i64) -> String {
     format!(
-        "maker {maker} at {}; checker {checker} at {}",
-        format_time_ms(made_at),
+        "maker {} at {}; checker {} at {}",
+        t.maker,
+        format_time_ms(t.made_at),
+        t.checker,
         format_time_ms(at)
     )
 }
@@ -368,76 +459,6 @@ pub async fn batch_approval(pool: &PgPool, batch_id: i64) -> CoreResult<Option<B
         .fetch_optional(pool)
         .await?;
     row.as_ref().map(batch_approval_from).transpose()
-}
-
-/// Decide on a batch awaiting approval, once (as `decide`). In the same
-/// transaction the batch moves (approved: to `running`, so the approving desk
-/// runs it next through the resumable run path, and any desk can resume it;
-/// rejected: to `rejected`, final, its queued rows cancelled, nothing sent),
-/// with the audit entry naming both roles and times. A batch its maker
-/// cancelled meanwhile is not decided.
-pub async fn decide_batch(pool: &PgPool, batch_id: i64, d: &Decision<'_>) -> CoreResult<Decided> {
-    let mut tx = pool.begin().await?;
-    let Some(row) = take(&mut tx, Subject::Batch, batch_id, d).await? else {
-        tx.rollback().await?;
-        return earlier(pool, Subject::Batch, batch_id).await;
-    };
-    let maker: String = row.try_get("maker")?;
-    let made_at: i64 = row.try_get("made_at")?;
-    let checker: String = row.try_get("checker")?;
-    let (to, note) = if d.approve {
-        ("running", None)
-    } else {
-        ("rejected", Some((d.order_note)(&maker, &checker)))
-    };
-    let moved = sqlx::query(
-        "UPDATE batches SET state = $2, pause_reason = $3, updated_at = $4 \
-         WHERE id = $1 AND state = 'awaiting_approval' RETURNING row_count",
-    )
-    .bind(batch_id)
-    .bind(to)
-    .bind(&note)
-    .bind(d.at)
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(refusal)?;
-    if moved.is_none() {
-        tx.rollback().await?;
-        return Err(CoreError::Conflict(tr!(
-            "批次 {} 已不在待审批状态（可能已被制单人取消），未作处理",
-            "batch {} no longer awaits approval (its maker may have cancelled it); nothing was decided",
-            batch_id
-        )));
-    }
-    if !d.approve {
-        sqlx::query(
-            "UPDATE batch_rows SET status = 'cancelled', message = $2, updated_at = $3 \
-             WHERE batch_id = $1 AND status = 'queued'",
-        )
-        .bind(batch_id)
-        .bind((d.event_note)(&maker, &checker))
-        .bind(d.at)
-        .execute(&mut *tx)
-        .await?;
-    }
-    let (rows, total): (i64, i64) =
-        sqlx::query_as("SELECT row_count, total_fen FROM batch_approvals WHERE batch_id = $1")
-            .bind(batch_id)
-            .fetch_one(&mut *tx)
-            .await?;
-    let detail = format!(
-        "{}; {rows} rows {}",
-        both_roles(&maker, made_at, &checker, d.at),
-        crate::money::fen_to_yuan_2dp(total)
-    );
-    let action = if d.approve {
-        "batch.approve"
-    } else {
-        "batch.reject"
-    };
-    audit_decision(&mut tx, action, &format!("batch {batch_id}"), detail, d).await?;
-    tx.commit().await?;
-    Ok(Decided::Now { maker, checker })
 }
 
 /// The database's refusal of a decision, in words; other errors as they are.

@@ -710,9 +710,10 @@ impl_both! {
 
     /// Orders whose merchant order number or gateway order id is `no`, across
     /// all profiles (or one); on SQLite on the caller's thread when its
-    /// reader is free (`read_here`).
+    /// reader is free, on PostgreSQL on a look-up connection of its own
+    /// (`read_here`), else on the pool.
     pub async fn find_orders(&self, no: &str, profile_id: Option<&str>) -> CoreResult<Vec<Order>> {
-        if let Some(found) = self.read_here(no.trim(), profile_id) {
+        if let Some(found) = self.read_here(no.trim(), profile_id).await {
             return found;
         }
         let rows = sqlx::query(text(&FIND))
@@ -792,7 +793,11 @@ impl SqliteStore {
 
     /// A look-up by number on the caller's thread (`reader.rs`); `None`
     /// while another thread reads there.
-    fn read_here(&self, no: &str, profile_id: Option<&str>) -> Option<CoreResult<Vec<Order>>> {
+    async fn read_here(
+        &self,
+        no: &str,
+        profile_id: Option<&str>,
+    ) -> Option<CoreResult<Vec<Order>>> {
         self.reader.orders(FIND.sqlite(), no, profile_id)
     }
 

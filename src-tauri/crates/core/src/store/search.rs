@@ -143,18 +143,64 @@ fn start_query(term: &str) -> String {
     format!("{} OR {}", fts_quote(&last), fts_quote(&first))
 }
 
-/// A term with at most this many ASCII letters is counted at the start of
-/// numbers on the unique index, one range per way of writing it (2^letters).
-const CASE_LETTERS_MAX: usize = 6;
-
-/// The trigram index's query for a term, given how many numbers start with
-/// it (None: not counted).
-fn index_query(term: &str, starts: Option<i64>) -> String {
-    match starts {
-        Some(0) => anywhere_query(term),
-        Some(_) => start_query(term),
-        None => format!("({}) OR ({})", start_query(term), anywhere_query(term)),
+/// The trigram index's query for a term, given whether any head starts
+/// with it (migration 0016: a superset of the numbers' starts).
+fn index_query(term: &str, heads: bool) -> String {
+    if heads {
+        start_query(term)
+    } else {
+        anywhere_query(term)
     }
+}
+
+/// Heads' id ranges closer than this many ids are read as one run: the ids
+/// between them are tested in passing, cheaper than one more range.
+const RANGE_GAP: i64 = 256;
+
+/// At most this many runs of ids are read for a term's starts (one arm of a
+/// merged UNION each); more and the trigram index's heads answer instead.
+const RANGES_MAX: usize = 8;
+
+/// What `start_ranges` found.
+struct Starts {
+    time_ordered: bool,
+    /// A head starts with the term (at worst the head of a deleted or
+    /// renumbered order: a superset).
+    heads: bool,
+    /// The runs of ids within the page's bounds, newest first; None when
+    /// there are more than `RANGES_MAX`.
+    ranges: Option<Vec<(i64, i64)>>,
+}
+
+/// `plan_starts`: the ids of the numbers that start with the term, read in
+/// their runs newest first and tested on the number, united with the rows
+/// holding the term's first trigram elsewhere (past a number's first
+/// character, in a name, in an account number: rare for a number's start),
+/// newest first. SQL (binds pushed onto `binds`).
+fn starts_query(
+    c: &Conds,
+    term: &str,
+    pat: &str,
+    ranges: &[(i64, i64)],
+    binds: &mut Vec<Arg>,
+) -> String {
+    let mut arms = Vec::new();
+    for &(lo, hi) in ranges {
+        arms.push(
+            "SELECT id FROM orders WHERE id BETWEEN ? AND ? AND order_no LIKE ? ESCAPE '\\'"
+                .to_string(),
+        );
+        binds.extend([Arg::Int(lo), Arg::Int(hi), Arg::Text(pat.into())]);
+    }
+    arms.push(format!(
+        "SELECT rowid AS id FROM order_search WHERE order_search MATCH ?{}",
+        c.rcond
+    ));
+    binds.push(Arg::Text(fts_quote(
+        &term.chars().take(TRIGRAM).collect::<String>(),
+    )));
+    binds.extend(c.rargs.iter().cloned());
+    format!("{} ORDER BY id DESC LIMIT -1", arms.join(" UNION "))
 }
 
 /// The index query for a two-character term inside or at the end of payee
@@ -270,6 +316,10 @@ pub(super) struct Conds {
     /// after `from`, the highest before `to`, below the cursor's id.
     rcond: String,
     rargs: Vec<Arg>,
+    /// The same bounds as SQL expressions of their own (lowest, highest
+    /// row id), for `plan_starts`'s id ranges.
+    rlow: Option<(String, Vec<Arg>)>,
+    rhigh: Option<(String, Vec<Arg>)>,
     /// Profile, kind or status: not every match qualifies.
     row_filters: bool,
     limit: i64,
@@ -394,6 +444,8 @@ impl SqliteStore {
             targs: Vec::new(),
             rcond: String::new(),
             rargs: Vec::new(),
+            rlow: None,
+            rhigh: None,
             row_filters: f.profile.is_some() || f.kind.is_some() || f.status.is_some(),
             limit: f.limit.unwrap_or(50).clamp(1, 1000) as i64,
         };
@@ -420,8 +472,10 @@ impl SqliteStore {
             c.args.push(Arg::Int(from));
             c.tcond.push_str(" AND +created_at >= ?");
             c.targs.push(Arg::Int(from));
-            c.rcond.push_str(" AND rowid >= (SELECT ifnull((SELECT id FROM orders WHERE created_at >= ? ORDER BY created_at, id LIMIT 1), 9223372036854775807))");
-            c.rargs.push(Arg::Int(from));
+            c.rlow = Some((
+                "(SELECT ifnull((SELECT id FROM orders WHERE created_at >= ? ORDER BY created_at, id LIMIT 1), 9223372036854775807))".into(),
+                vec![Arg::Int(from)],
+            ));
         }
         // One upper time bound: SQLite bounds an index range by only one of
         // two (`< to` and the cursor's `<= at`), so the tighter is kept.
@@ -434,8 +488,10 @@ impl SqliteStore {
             c.args.push(Arg::Int(to));
             c.tcond.push_str(" AND +created_at < ?");
             c.targs.push(Arg::Int(to));
-            c.rcond.push_str(" AND rowid <= (SELECT ifnull((SELECT id FROM orders WHERE created_at < ? ORDER BY created_at DESC, id DESC LIMIT 1), 0))");
-            c.rargs.push(Arg::Int(to));
+            c.rhigh = Some((
+                "(SELECT ifnull((SELECT id FROM orders WHERE created_at < ? ORDER BY created_at DESC, id DESC LIMIT 1), 0))".into(),
+                vec![Arg::Int(to)],
+            ));
         }
         if let Some((at, id)) = after {
             // The first term bounds the index range; the second only breaks
@@ -449,8 +505,16 @@ impl SqliteStore {
             // A cursor's id alone may be any number (a page boundary typed
             // or made up): its time bounds the ids as `to` does.
             // One expression: FTS5 takes a single upper bound on the row id.
-            c.rcond.push_str(" AND rowid <= min(? - 1, (SELECT ifnull((SELECT id FROM orders WHERE created_at <= ? ORDER BY created_at DESC, id DESC LIMIT 1), 0)))");
-            c.rargs.extend([Arg::Int(id), Arg::Int(at)]);
+            c.rhigh = Some((
+                "min(? - 1, (SELECT ifnull((SELECT id FROM orders WHERE created_at <= ? ORDER BY created_at DESC, id DESC LIMIT 1), 0)))".into(),
+                vec![Arg::Int(id), Arg::Int(at)],
+            ));
+        }
+        for (op, bound) in [(">=", &c.rlow), ("<=", &c.rhigh)] {
+            if let Some((expr, args)) = bound {
+                c.rcond.push_str(&format!(" AND rowid {op} {expr}"));
+                c.rargs.extend(args.iter().cloned());
+            }
         }
         Ok(c)
     }
@@ -463,18 +527,16 @@ impl SqliteStore {
 
     /// A term of a trigram or more, anywhere in the number, the payee or the
     /// account number (and, as before, a prefix of the gateway's order id).
-    /// With row filters, a frequent term is first looked for among the
-    /// filtered history's newest rows. Then it depends on how many numbers
-    /// start with the term (counted on the unique index, number first):
+    /// First the heads of the numbers that start with the term
+    /// (`order_heads`, migration 0016, with the time order: `start_ranges`):
     ///
-    /// - none: the trigram index's candidates for the term anywhere after a
-    ///   number's first character (`anywhere_query`);
-    /// - up to `SEARCH_CANDIDATES`: those numbers from the unique index,
-    ///   together with the rows holding the term's first trigram past the
-    ///   start of a number (rare for a number's start);
-    /// - more: `start_query` on the trigram index (the numbers' heads);
-    /// - a term with too many ASCII letters to count each way of writing
-    ///   it: the head and the anywhere query together.
+    /// - while ids grow with time, and the heads' id ranges within the
+    ///   page's bounds make at most `RANGES_MAX` runs: `plan_starts`;
+    /// - otherwise, with row filters, a frequent term is first looked for
+    ///   among the filtered history's newest rows; then the trigram index:
+    ///   with no head, the term anywhere after a number's first character
+    ///   (`anywhere_query`); with heads, `start_query` on the index's own
+    ///   copy of the heads (migration 0014).
     ///
     /// Candidates are read newest id first, each tested on its row, until
     /// the filters have passed a page: while ids grow with time that is the
@@ -483,67 +545,42 @@ impl SqliteStore {
     async fn plan_substring(&self, c: &Conds, term: &str) -> CoreResult<OrderPage> {
         let pat = like_prefix(term);
         let anywhere = like_contains(term);
-        if c.row_filters {
-            let tests = [
-                ("order_no", anywhere.as_str()),
-                ("payee_name", anywhere.as_str()),
-                ("account_no", anywhere.as_str()),
-                ("provider_order_id", pat.as_str()),
-            ];
-            if let Some(page) = self.plan_recent_scan(c, &tests).await? {
-                return Ok(page);
-            }
-        }
-        let time_ordered: bool = sqlx::query_scalar("SELECT time_ordered FROM order_search_state")
-            .fetch_optional(&self.pool)
-            .await?
-            .unwrap_or(false);
-        let letters = term.chars().filter(char::is_ascii_alphabetic).count();
-        let starts = if letters <= CASE_LETTERS_MAX {
-            Some(self.search_count(term, &pat, &["order_no"]).await?)
-        } else {
-            None
-        };
+        let starts = self.start_ranges(c, term).await?;
         let test = " AND (o.order_no LIKE ? ESCAPE '\\' OR o.payee_name LIKE ? ESCAPE '\\' OR o.account_no LIKE ? ESCAPE '\\')";
         let mut binds = Vec::new();
-        let sql = match (time_ordered, starts) {
-            (true, Some(n)) if n > 0 && n <= SEARCH_CANDIDATES => {
-                // The numbers that start with the term, by id (the unary `+`
-                // keeps the id bounds off the table's own order), with the
-                // rows holding its first trigram elsewhere.
-                let (from, args) = column_match("order_no", term, &pat);
-                binds.extend(args);
-                binds.extend(c.rargs.iter().cloned());
-                binds.push(Arg::Text(fts_quote(
-                    &term.chars().take(TRIGRAM).collect::<String>(),
-                )));
-                binds.extend(c.rargs.iter().cloned());
-                streamed(
-                    &format!(
-                        "SELECT id {from}{} UNION SELECT rowid FROM order_search WHERE order_search MATCH ?{} ORDER BY id DESC LIMIT -1",
-                        c.rcond.replace(" AND rowid ", " AND +rowid "),
-                        c.rcond
-                    ),
-                    &format!("{}{test}", c.cond),
-                )
+        let sql = match (starts.time_ordered, &starts.ranges) {
+            (true, Some(ranges)) if starts.heads => {
+                let sub = starts_query(c, term, &pat, ranges, &mut binds);
+                streamed(&sub, &format!("{}{test}", c.cond))
             }
-            (true, _) => {
-                binds.push(Arg::Text(index_query(term, starts)));
-                binds.extend(c.rargs.iter().cloned());
-                streamed(
-                    &format!(
-                        "SELECT rowid AS id FROM order_search WHERE order_search MATCH ?{} ORDER BY rowid DESC LIMIT -1",
-                        c.rcond
-                    ),
-                    &format!("{}{test}", c.cond),
-                )
-            }
-            (false, _) => {
-                binds.push(Arg::Text(index_query(term, starts)));
-                format!(
-                    "{ORDER_SELECT} WHERE o.id IN (SELECT rowid FROM order_search WHERE order_search MATCH ?){}{test} ORDER BY o.created_at DESC, o.id DESC LIMIT ?",
-                    c.cond
-                )
+            _ => {
+                if c.row_filters {
+                    let tests = [
+                        ("order_no", anywhere.as_str()),
+                        ("payee_name", anywhere.as_str()),
+                        ("account_no", anywhere.as_str()),
+                        ("provider_order_id", pat.as_str()),
+                    ];
+                    if let Some(page) = self.plan_recent_scan(c, &tests).await? {
+                        return Ok(page);
+                    }
+                }
+                binds.push(Arg::Text(index_query(term, starts.heads)));
+                if starts.time_ordered {
+                    binds.extend(c.rargs.iter().cloned());
+                    streamed(
+                        &format!(
+                            "SELECT rowid AS id FROM order_search WHERE order_search MATCH ?{} ORDER BY rowid DESC LIMIT -1",
+                            c.rcond
+                        ),
+                        &format!("{}{test}", c.cond),
+                    )
+                } else {
+                    format!(
+                        "{ORDER_SELECT} WHERE o.id IN (SELECT rowid FROM order_search WHERE order_search MATCH ?){}{test} ORDER BY o.created_at DESC, o.id DESC LIMIT ?",
+                        c.cond
+                    )
+                }
             }
         };
         binds.extend(c.args.iter().cloned());
@@ -569,6 +606,71 @@ impl SqliteStore {
         orders.sort_by_key(|o| o.id);
         orders.dedup_by_key(|o| o.id);
         Ok(page(orders, c.limit))
+    }
+
+    /// The heads that start with `term` (`order_heads`, migration 0016) in
+    /// one statement: whether any does, and their id ranges cut to the
+    /// page's row-id bounds, joined into runs where less than `RANGE_GAP`
+    /// ids lie between them (None: more than `RANGES_MAX` runs); with the
+    /// time order of the ids, without which the bounds mean nothing.
+    async fn start_ranges(&self, c: &Conds, term: &str) -> CoreResult<Starts> {
+        // LIKE ignores ASCII case; the heads are stored in upper case.
+        let head: String = term
+            .chars()
+            .take(HEAD)
+            .map(|ch| ch.to_ascii_uppercase())
+            .collect();
+        let end = format!("{head}\u{10FFFF}");
+        let unbounded = |v: &str| (v.to_string(), Vec::new());
+        let (low, low_args) = c
+            .rlow
+            .clone()
+            .unwrap_or_else(|| unbounded("(-9223372036854775807 - 1)"));
+        let (high, high_args) = c
+            .rhigh
+            .clone()
+            .unwrap_or_else(|| unbounded("9223372036854775807"));
+        let sql = format!(
+            "WITH b AS (SELECT {low} AS l, {high} AS u), \
+             h AS (SELECT max(lo, b.l) AS lo, min(hi, b.u) AS hi FROM order_heads, b \
+                   WHERE head >= ? AND head < ? AND hi >= b.l AND lo <= b.u), \
+             s AS (SELECT lo, hi, ifnull(lo > max(hi) OVER (ORDER BY lo ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) + ?, 1) AS fresh FROM h), \
+             g AS (SELECT lo, hi, sum(fresh) OVER (ORDER BY lo ROWS UNBOUNDED PRECEDING) AS run FROM s), \
+             r AS (SELECT min(lo) AS lo, max(hi) AS hi FROM g GROUP BY run) \
+             SELECT (SELECT time_ordered FROM order_search_state), \
+                    EXISTS (SELECT 1 FROM order_heads WHERE head >= ? AND head < ?), \
+                    (SELECT count(*) FROM r), \
+                    (SELECT json_group_array(json_array(lo, hi)) FROM r)"
+        );
+        let mut q = sqlx::query_as::<_, (Option<bool>, bool, i64, String)>(&sql);
+        for a in low_args.into_iter().chain(high_args) {
+            q = match a {
+                Arg::Text(t) => q.bind(t),
+                Arg::Int(i) => q.bind(i),
+            };
+        }
+        let (time_ordered, heads, runs, list) = q
+            .bind(&head)
+            .bind(&end)
+            .bind(RANGE_GAP)
+            .bind(&head)
+            .bind(&end)
+            .fetch_one(&self.pool)
+            .await?;
+        let ranges = if runs as usize <= RANGES_MAX {
+            let mut v: Vec<(i64, i64)> = serde_json::from_str(&list)
+                .map_err(|e| crate::error::CoreError::Storage(format!("order_heads: {e}")))?;
+            // Newest first, as the page reads them.
+            v.sort_unstable_by_key(|r| std::cmp::Reverse(r.1));
+            Some(v)
+        } else {
+            None
+        };
+        Ok(Starts {
+            time_ordered: time_ordered.unwrap_or(false),
+            heads,
+            ranges,
+        })
     }
 
     /// Many rows match: test the newest `SEARCH_SCAN` rows of the filtered
@@ -1203,6 +1305,115 @@ pub(crate) mod tests {
             .unwrap();
         assert_eq!(ids("pdp2410").await, vec![id, 4, 1]);
         assert_index_whole(&s).await;
+    }
+
+    /// Migration 0016 on a database written before it (at version 14, ids
+    /// in time order, one order renumbered): every head of the stored
+    /// numbers is summarised with its ids, so the starts are found by the
+    /// heads' ranges, and new writes add theirs.
+    #[tokio::test]
+    async fn migration_0016_summarises_the_existing_heads() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let pool = database_at(dir.path(), 14).await;
+            sqlx::query("INSERT INTO profiles (id, name, provider, base_url, created_at, updated_at) VALUES ('p1', 'A', 'jstpay', 'http://127.0.0.1:1', 1, 1)")
+                .execute(&pool).await.unwrap();
+            for (id, no, payee, at) in [
+                (1, "PDP241015093000123W912K9GV", None, 1_000),
+                (2, "pdd241115000000001ABCDEFGH", None, 2_000),
+                (3, "PDP241016000000001ZZZZZZZZ", None, 3_000),
+                (4, "XPDP2410", Some("PDP2410王"), 4_000),
+                (5, "AB", None, 5_000),
+            ] {
+                sqlx::query("INSERT INTO orders (id, profile_pk, order_no, kind, amount_fen, payee_name, status, created_at, updated_at) VALUES (?, 1, ?, 'payout', 100, ?, 'succeeded', ?, ?)")
+                    .bind(id).bind(no).bind(payee).bind(at).bind(at)
+                    .execute(&pool).await.unwrap();
+            }
+            pool.close().await;
+        }
+        let s = Store::open(dir.path()).await.unwrap();
+        let heads: Vec<(String, i64, i64)> =
+            sqlx::query_as("SELECT head, lo, hi FROM order_heads ORDER BY head")
+                .fetch_all(s.pool())
+                .await
+                .unwrap();
+        let want = [
+            ("AB", 5, 5),
+            ("PDD241115", 2, 2),
+            ("PDP241015", 1, 1),
+            ("PDP241016", 3, 3),
+            ("XPDP2410", 4, 4),
+        ];
+        assert_eq!(
+            heads,
+            want.map(|(h, lo, hi)| (h.to_string(), lo, hi)).to_vec()
+        );
+        let ids = |t: &str| {
+            let s = s.clone();
+            let t = t.to_string();
+            async move {
+                let f = OrderFilter {
+                    search: Some(t),
+                    limit: Some(1),
+                    ..Default::default()
+                };
+                all_pages(&s, f)
+                    .await
+                    .iter()
+                    .map(|o| o.id)
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(ids("pdp2410").await, vec![4, 3, 1]);
+        assert_eq!(ids("PDD241115000").await, vec![2]);
+        let id = s
+            .insert_order(&new_order("p1", "PDP24101700000", 6_000))
+            .await
+            .unwrap();
+        assert_eq!(ids("PDP24101").await, vec![id, 3, 1]);
+    }
+
+    /// `plan_starts` reads each run of ids by the row id, newest first, and
+    /// merges it with the trigram index's rows without a sort: a page stops
+    /// reading once it is full.
+    #[tokio::test]
+    async fn the_starts_plan_reads_its_ranges_newest_first_without_a_sort() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).await.unwrap();
+        s.insert_profile(&profile("p1", "A")).await.unwrap();
+        let f = OrderFilter {
+            search: Some("PDP2410".into()),
+            after: Some((5_000, 77)),
+            ..Default::default()
+        };
+        let c = s.conditions(&f).await.unwrap();
+        let mut binds = Vec::new();
+        let sub = starts_query(&c, "PDP2410", "PDP2410%", &[(50, 60), (1, 20)], &mut binds);
+        let eqp = format!("EXPLAIN QUERY PLAN {}", streamed(&sub, &c.cond));
+        let mut q = sqlx::query_as::<_, (i64, i64, i64, String)>(&eqp);
+        for a in binds.iter().chain(&c.args) {
+            q = match a {
+                Arg::Text(t) => q.bind(t.clone()),
+                Arg::Int(i) => q.bind(*i),
+            };
+        }
+        let plan: Vec<String> = q
+            .bind(51)
+            .fetch_all(s.pool())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.3)
+            .collect();
+        let plan = plan.join("\n");
+        assert_eq!(
+            plan.matches("SEARCH orders USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)")
+                .count(),
+            2,
+            "{plan}"
+        );
+        assert!(plan.contains("MERGE (UNION)"), "{plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
     }
 
     pub(crate) fn small_history() -> impl Strategy<Value = Vec<(String, String, String)>> {

@@ -93,6 +93,7 @@ async fn index_rows_in(
                 .await?;
         }
     }
+    add_heads_in(conn, &ids).await?;
     sqlx::query(if in_order {
         "UPDATE order_search_state SET deferred = 0"
     } else {
@@ -100,6 +101,32 @@ async fn index_rows_in(
     })
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// Add the heads of the batch's rows (`ids` sorted) to `order_heads`
+/// (migration 0016) in one statement, as the per-row trigger would.
+async fn add_heads_in(conn: &mut SqliteConnection, ids: &[i64]) -> Result<(), sqlx::Error> {
+    const HEADS: &str = "INSERT INTO order_heads (head, lo, hi) SELECT upper(substr(order_no, 1, 9)), min(id), max(id) FROM orders";
+    const MERGE: &str = "GROUP BY 1 ON CONFLICT (head) DO UPDATE SET lo = min(lo, excluded.lo), hi = max(hi, excluded.hi)";
+    let (Some(&lo), Some(&hi)) = (ids.first(), ids.last()) else {
+        return Ok(());
+    };
+    if hi - lo + 1 == ids.len() as i64 {
+        sqlx::query(&format!("{HEADS} WHERE id BETWEEN ? AND ? {MERGE}"))
+            .bind(lo)
+            .bind(hi)
+            .execute(&mut *conn)
+            .await?;
+    } else {
+        let list = serde_json::to_string(ids).unwrap_or_default();
+        sqlx::query(&format!(
+            "{HEADS} WHERE id IN (SELECT value FROM json_each(?)) {MERGE}"
+        ))
+        .bind(list)
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(())
 }
 

@@ -472,10 +472,26 @@ pub async fn add_operator(
         scram::verifier(password.expose()),
         role.group()
     );
+    // The role and its audit entry in one transaction (PostgreSQL's role
+    // statements are transactional): no operator the log does not name. The
+    // database stamps the acting role (`paydesk_stamp_os_user`), so the
+    // entry says who added whom, whatever a client writes.
+    let mut tx = conn.begin().await?;
     sqlx::query(&stmt)
-        .execute(&mut *conn)
+        .execute(&mut *tx)
         .await
         .map_err(privilege_error)?;
+    sqlx::query(
+        "INSERT INTO audit_log (at, os_user, action, target, detail) \
+         VALUES ($1, session_user, 'operator.add', $2, $3)",
+    )
+    .bind(crate::time::now_ms())
+    .bind(name)
+    .bind(format!("role {}", role.as_str()))
+    .execute(&mut *tx)
+    .await
+    .map_err(privilege_error)?;
+    tx.commit().await?;
     Ok(generated.then_some(password))
 }
 

@@ -12,6 +12,7 @@
 //! and updating orders are written once for both engines (`store/*.rs`,
 //! `impl_both!`).
 
+mod lookup;
 mod open;
 mod orders;
 mod rows;
@@ -25,6 +26,8 @@ use sqlx::PgPool;
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pub(super) pool: PgPool,
+    /// Look-ups by number on a connection of their own (`lookup.rs`).
+    lookup: std::sync::Arc<lookup::Lookup>,
 }
 
 /// What `writing()` holds on PostgreSQL: nothing (the server orders writers).

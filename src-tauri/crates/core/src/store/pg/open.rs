@@ -8,7 +8,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 /// A pooled connection idle this long is pinged before it is used again.
-const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+pub(super) const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
 
 /// The PostgreSQL schema, apart from SQLite's (`migrations_pg/`).
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations_pg");
@@ -40,7 +40,7 @@ impl PgStore {
                     Ok(true)
                 })
             })
-            .connect_with(opts)
+            .connect_with(opts.clone())
             .await
             .map_err(|e| {
                 CoreError::Storage(crate::tr!(
@@ -70,7 +70,10 @@ impl PgStore {
                 }
             })?;
         }
-        Ok(PgStore { pool })
+        Ok(PgStore {
+            pool,
+            lookup: super::lookup::Lookup::new(opts),
+        })
     }
 }
 

@@ -6,7 +6,7 @@
 
 use super::PgStore;
 use crate::error::{CoreError, CoreResult};
-use crate::store::orders::taken;
+use crate::store::orders::{taken, FIND};
 use crate::store::{NewOrder, Order};
 use sqlx::PgConnection;
 use std::collections::HashMap;
@@ -90,9 +90,13 @@ impl PgStore {
         taken(no)
     }
 
-    /// No reader of its own: a look-up goes to the server (two index
-    /// probes, a bitmap OR).
-    pub(crate) fn read_here(&self, _: &str, _: Option<&str>) -> Option<CoreResult<Vec<Order>>> {
-        None
+    /// A look-up by number on the look-up connection (`lookup.rs`); `None`
+    /// when the pool answers.
+    pub(crate) async fn read_here(
+        &self,
+        no: &str,
+        profile_id: Option<&str>,
+    ) -> Option<CoreResult<Vec<Order>>> {
+        self.lookup.orders(FIND.pg(), no, profile_id).await
     }
 }

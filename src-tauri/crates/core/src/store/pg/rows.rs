@@ -27,6 +27,7 @@ impl Cols for PgRow {
 pub(super) enum Arg {
     Text(String),
     Int(i64),
+    Texts(Vec<String>),
 }
 
 /// Run `sql` (placeholders `$1…`) with `args`, mapping the rows to orders.
@@ -40,6 +41,7 @@ pub(super) async fn fetch_orders(
         q = match a {
             Arg::Text(t) => q.bind(t.clone()),
             Arg::Int(i) => q.bind(*i),
+            Arg::Texts(v) => q.bind(v.clone()),
         };
     }
     let rows = q.fetch_all(pool).await?;

@@ -1,6 +1,7 @@
 //! The history on PostgreSQL: pages of orders, filtered and searched, newest
 //! first, keyed by `(created_at, id)`. A search finds exactly what the SQLite
-//! store finds (store/search.rs; the indexes of `migrations_pg/0011`):
+//! store finds (store/search.rs; the indexes of `migrations_pg/0011` and
+//! `0013`):
 //! 3+ characters anywhere in the order number, the payee or the account
 //! number, or at the start of the gateway order id; 2 characters at the
 //! start of the number, the gateway id or the payee, or anywhere in a payee
@@ -9,10 +10,15 @@
 //!
 //! Without a search one statement walks a time index backwards and stops
 //! after the page. With one, the newest rows of the filtered history are
-//! tested first (a frequent term fills a page there); otherwise every match
-//! is gathered from the indexes (trigram, prefix, pairs), filtered, and the
-//! newest page taken. A trigram index yields rows in no order, so a page of a
-//! frequent term comes from the first step, a rare term's from the second.
+//! tested first (a frequent term fills a page there). Otherwise the term's
+//! prefix matches in the number and the payee are walked newest first from
+//! time-ordered head indexes (a number's first 9 characters, a payee's first
+//! 2, then `(created_at, id)`; one walk per head, each stopped after a page),
+//! and every other match (the number past its first character, payee and
+//! account anywhere: trigram indexes; pairs inside names; gateway ids) is
+//! gathered, filtered, and sorted; the newest page of the union is the page.
+//! A trigram index yields rows in no order, so it serves what is rare there:
+//! the many old matches of a month's numbers are the head walks'.
 
 use super::rows::{fetch_orders, Arg};
 use super::PgStore;
@@ -78,37 +84,124 @@ impl Conds {
     }
 }
 
-/// What a search term matches, as one SQL condition on `o` (binds added to
-/// `c`). `indexed`: each alternative in the form an index serves (B-tree
-/// ranges for prefixes, the payee-pairs array for a 2-character term), for
-/// gathering every match; otherwise plain LIKE tests, cheaper on rows
-/// already read. Both forms are exact, and they match the same rows.
-fn term_matches(c: &mut Conds, term: &str, indexed: bool) -> String {
-    let t = term.to_ascii_lowercase();
-    let n = t.chars().count();
-    let prefix_pat = c.bind(Arg::Text(format!("{}%", like_escape(&t))));
-    let (lo, hi) = if indexed {
-        let lo = c.bind(Arg::Text(t.clone()));
-        (Some(lo), prefix_end(&t).map(|h| c.bind(Arg::Text(h))))
+/// Characters of an order number's head in its time-ordered index
+/// (`orders_order_no_fold`): our numbers' `PD`, kind letter and `yyMMdd`,
+/// one kind's day.
+const NUMBER_HEAD: usize = 9;
+
+/// Characters of a payee name's head in its time-ordered index
+/// (`orders_payee_fold`): a surname and the given name's first character.
+const PAYEE_HEAD: usize = 2;
+
+/// Most heads a prefix shorter than its column's head is merged from, each
+/// walked newest first; past it, the prefix's matches are gathered (a
+/// prefix of numbers in another format, with many distinct heads).
+const MAX_HEADS: usize = 400;
+
+#[cfg(test)]
+tokio::task_local! {
+    /// A test's `MAX_HEADS`, so that each plan can be checked on the same rows.
+    static MAX_HEADS_IN_TEST: usize;
+}
+
+fn max_heads() -> usize {
+    #[cfg(test)]
+    if let Ok(m) = MAX_HEADS_IN_TEST.try_with(|m| *m) {
+        return m;
+    }
+    MAX_HEADS
+}
+
+/// A column's first `len` characters folded: the leading expression of its
+/// head index (migration 0013).
+fn head(col: &str, len: usize) -> String {
+    format!("lower(left({col}, {len}) COLLATE \"C\")")
+}
+
+/// The columns whose prefix a term of `n` characters matches through a
+/// head index: the number's always (a longer term's number matches are its
+/// prefix matches, here, and the rest in the number's tail, below), the
+/// payee's for 1-2 characters (a longer term is in the payee's trigram
+/// index wherever it is).
+fn head_columns(n: usize) -> &'static [(&'static str, usize)] {
+    if n >= TRIGRAM {
+        &[("o.order_no", NUMBER_HEAD)]
     } else {
-        (None, None)
-    };
-    let prefix = |col: &str| {
-        let f = fold(col);
-        let mut s = format!("{f} LIKE {prefix_pat}");
-        if let Some(lo) = &lo {
-            // A LIKE with a parameter gives the planner no range: the
-            // range is spelled out for the B-tree.
-            s.push_str(&format!(" AND {f} >= {lo}"));
-        }
-        if let Some(hi) = &hi {
-            s.push_str(&format!(" AND {f} < {hi}"));
-        }
-        format!("({s})")
+        &[("o.order_no", NUMBER_HEAD), ("o.payee_name", PAYEE_HEAD)]
+    }
+}
+
+/// How a column's prefix matches are read.
+enum Heads {
+    /// Walked newest first from the head index, one walk per head.
+    Walk(Vec<String>),
+    /// Too many heads: gathered from the head index's range, unordered.
+    Gather,
+}
+
+/// The term's matches that no head index walks, as one condition on `o`
+/// (binds added to `c`), each alternative in the form an index serves:
+/// the gateway id's prefix (a B-tree range), a 3+ character term in the
+/// number's tail, the payee and the account (trigram indexes), a 2-character
+/// term inside a payee name (the pairs array), and the prefixes of `gather`
+/// (a range of their head index). Candidates are tested on their rows
+/// (LIKE), so the indexes only narrow.
+fn gathered_matches(c: &mut Conds, t: &str, gather: &[(&str, usize)]) -> String {
+    let n = t.chars().count();
+    let prefix_pat = c.bind(Arg::Text(format!("{}%", like_escape(t))));
+    let lo = c.bind(Arg::Text(t.to_string()));
+    let hi = prefix_end(t).map(|h| c.bind(Arg::Text(h)));
+    // A LIKE with a parameter gives the planner no range: the range is
+    // spelled out for the B-tree.
+    let range = |e: &str| match &hi {
+        Some(hi) => format!("{e} >= {lo} AND {e} < {hi}"),
+        None => format!("{e} >= {lo}"),
     };
     // No `IS NOT NULL` here: the planner proves the partial index's WHERE
     // from the strict comparisons, while the bare condition would match the
     // other partial index on gateway ids, all of them, instead.
+    let pid = fold("o.provider_order_id");
+    let mut alternatives = vec![format!("({pid} LIKE {prefix_pat} AND {})", range(&pid))];
+    for (col, len) in gather {
+        // A prefix shorter than the head: the heads in its range; else its
+        // own head.
+        let h = head(col, *len);
+        let heads = if n < *len {
+            range(&h)
+        } else {
+            let own = c.bind(Arg::Text(t.chars().take(*len).collect()));
+            format!("{h} = {own}")
+        };
+        alternatives.push(format!("({} LIKE {prefix_pat} AND {heads})", fold(col)));
+    }
+    if n >= TRIGRAM {
+        let anywhere = c.bind(Arg::Text(format!("%{}%", like_escape(t))));
+        // Past the number's first character: a match at its start is the
+        // head walk's, so the prefix's many old matches are not read here.
+        for e in [
+            fold("substr(o.order_no, 2)"),
+            fold("o.payee_name"),
+            fold("o.account_no"),
+        ] {
+            alternatives.push(format!("{e} LIKE {anywhere}"));
+        }
+    } else if n == 2 {
+        let pair = c.bind(Arg::Text(t.to_string()));
+        alternatives.push(format!(
+            "paydesk_name_pairs(o.payee_name) @> ARRAY[{pair}::text]"
+        ));
+    }
+    format!("({})", alternatives.join(" OR "))
+}
+
+/// What a search term matches, as plain tests on rows already read (the
+/// newest rows of `recent_scan`); binds added to `c`. The same rows as the
+/// head walks and `gathered_matches` together.
+fn term_matches(c: &mut Conds, term: &str) -> String {
+    let t = term.to_ascii_lowercase();
+    let n = t.chars().count();
+    let prefix_pat = c.bind(Arg::Text(format!("{}%", like_escape(&t))));
+    let prefix = |col: &str| format!("{} LIKE {prefix_pat}", fold(col));
     let mut alternatives = vec![prefix("o.provider_order_id")];
     if n >= TRIGRAM {
         let anywhere = c.bind(Arg::Text(format!("%{}%", like_escape(&t))));
@@ -119,18 +212,11 @@ fn term_matches(c: &mut Conds, term: &str, indexed: bool) -> String {
         alternatives.push(prefix("o.order_no"));
         alternatives.push(prefix("o.payee_name"));
         if n == 2 {
-            if indexed {
-                let pair = c.bind(Arg::Text(t.clone()));
-                alternatives.push(format!(
-                    "paydesk_name_pairs(o.payee_name) @> ARRAY[{pair}::text]"
-                ));
-            } else {
-                let anywhere = c.bind(Arg::Text(format!("%{}%", like_escape(&t))));
-                alternatives.push(format!(
-                    "(char_length(o.payee_name) BETWEEN 3 AND 6 AND {} LIKE {anywhere})",
-                    fold("o.payee_name")
-                ));
-            }
+            let anywhere = c.bind(Arg::Text(format!("%{}%", like_escape(&t))));
+            alternatives.push(format!(
+                "(char_length(o.payee_name) BETWEEN 3 AND 6 AND {} LIKE {anywhere})",
+                fold("o.payee_name")
+            ));
         }
     }
     format!("({})", alternatives.join(" OR "))
@@ -190,7 +276,66 @@ impl PgStore {
         if let Some(page) = self.recent_scan(c.clone(), term, limit).await? {
             return Ok(page);
         }
-        self.gathered(c, term, limit).await
+        self.searched(c, term, limit).await
+    }
+
+    /// The page of a search past the newest rows: the prefixes walked newest
+    /// first from their head indexes (or gathered when they have too many
+    /// heads), united with every other match gathered (`search_sql`).
+    async fn searched(&self, c: Conds, term: &str, limit: i64) -> CoreResult<OrderPage> {
+        let t = term.to_ascii_lowercase();
+        let mut walks = Vec::new();
+        let mut gather = Vec::new();
+        for &(col, len) in head_columns(t.chars().count()) {
+            match self.heads(col, len, &t).await? {
+                Heads::Walk(heads) => walks.push((col, len, heads)),
+                Heads::Gather => gather.push((col, len)),
+            }
+        }
+        let (sql, args) = search_sql(c, &t, &walks, &gather, limit);
+        Ok(page(self.orders(&sql, &args).await?, limit))
+    }
+
+    /// The heads of `col`'s head index (`len` characters) that start with
+    /// the folded term `t`: the term's own head when it is that long, else
+    /// those in the index, skipped through one by one (a descent each), at
+    /// most `MAX_HEADS`.
+    async fn heads(&self, col: &str, len: usize, t: &str) -> CoreResult<Heads> {
+        if t.chars().count() >= len {
+            return Ok(Heads::Walk(vec![t.chars().take(len).collect()]));
+        }
+        let max = max_heads();
+        let h = head(col, len);
+        let below = if prefix_end(t).is_some() {
+            format!(" AND {h} < $2")
+        } else {
+            String::new()
+        };
+        let sql = format!(
+            "WITH RECURSIVE h(v) AS ( \
+               (SELECT {h} FROM orders o WHERE {h} >= $1{below} ORDER BY {h} LIMIT 1) \
+               UNION ALL \
+               SELECT (SELECT {h} FROM orders o WHERE {h} > h.v{below} ORDER BY {h} LIMIT 1) \
+               FROM h WHERE h.v IS NOT NULL) \
+             SELECT v FROM h WHERE v IS NOT NULL LIMIT $3"
+        );
+        let args = [
+            Arg::Text(t.into()),
+            Arg::Text(prefix_end(t).unwrap_or_default()),
+            Arg::Int(max as i64 + 1),
+        ];
+        self.explain(&sql, &args).await?;
+        let heads: Vec<String> = sqlx::query_scalar(&sql)
+            .bind(t)
+            .bind(prefix_end(t).unwrap_or_default())
+            .bind(max as i64 + 1)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(if heads.len() > max {
+            Heads::Gather
+        } else {
+            Heads::Walk(heads)
+        })
     }
 
     /// The filtered history newest first, a page and one more row.
@@ -200,7 +345,7 @@ impl PgStore {
             "{ORDER_SELECT} WHERE 1=1{} ORDER BY o.created_at DESC, o.id DESC LIMIT {n}",
             c.sql
         );
-        fetch_orders(&self.pool, &sql, &c.args).await
+        self.orders(&sql, &c.args).await
     }
 
     /// The newest `SEARCH_SCAN` rows of the filtered history, each tested
@@ -217,37 +362,126 @@ impl PgStore {
             "{ORDER_SELECT} WHERE 1=1{} ORDER BY o.created_at DESC, o.id DESC LIMIT {scan}",
             c.sql
         );
-        let test = term_matches(&mut c, term, false);
+        let test = term_matches(&mut c, term);
         let n = c.bind(Arg::Int(limit + 1));
         // A subquery with a LIMIT keeps the test outside it: the newest rows
         // are read first, then tested.
         let sql = format!(
             "SELECT * FROM ({inner}) o WHERE {test} ORDER BY o.created_at DESC, o.id DESC LIMIT {n}"
         );
-        let orders = fetch_orders(&self.pool, &sql, &c.args).await?;
+        let orders = self.orders(&sql, &c.args).await?;
         Ok((orders.len() as i64 > limit).then(|| page(orders, limit)))
     }
+}
 
-    /// Every match of the term, from the indexes (materialized, so the
-    /// planner cannot turn it into a walk of the time index testing each
-    /// row), filtered; the newest page of them, then those rows read whole.
+tokio::task_local! {
+    /// The plans of the statements searches ran, inside `PgStore::explained`.
+    static EXPLAINED: std::cell::RefCell<Vec<String>>;
+}
+
+impl PgStore {
+    /// Runs `f` (history pages of this engine) and returns with its output
+    /// each statement they ran, as `EXPLAIN (ANALYZE, BUFFERS)` reports it:
+    /// the rows and buffers read, figures the machine's load does not
+    /// change (the benchmark's). Each statement then runs twice.
+    pub async fn explained<T>(f: impl std::future::Future<Output = T>) -> (T, Vec<String>) {
+        EXPLAINED
+            .scope(std::cell::RefCell::new(Vec::new()), async {
+                let out = f.await;
+                (out, EXPLAINED.with(|e| e.take()))
+            })
+            .await
+    }
+
+    /// `fetch_orders`, explained first inside `explained`.
+    async fn orders(&self, sql: &str, args: &[Arg]) -> CoreResult<Vec<Order>> {
+        self.explain(sql, args).await?;
+        fetch_orders(&self.pool, sql, args).await
+    }
+
+    async fn explain(&self, sql: &str, args: &[Arg]) -> CoreResult<()> {
+        if EXPLAINED.try_with(|_| ()).is_err() {
+            return Ok(());
+        }
+        let explain = format!("EXPLAIN (ANALYZE, BUFFERS) {sql}");
+        let mut q = sqlx::query_scalar::<_, String>(&explain);
+        for a in args {
+            q = match a {
+                Arg::Text(t) => q.bind(t.clone()),
+                Arg::Int(i) => q.bind(*i),
+                Arg::Texts(v) => q.bind(v.clone()),
+            };
+        }
+        let plan = q.fetch_all(&self.pool).await?.join("\n");
+        EXPLAINED.with(|e| e.borrow_mut().push(plan));
+        Ok(())
+    }
+}
+
+/// The statement of a search with every match gathered, none walked (the
+/// plan of a prefix with too many heads, for every column).
+#[cfg(test)]
+fn gathered_sql(c: Conds, term: &str, limit: i64) -> (String, Vec<Arg>) {
+    let t = term.to_ascii_lowercase();
+    search_sql(c, &t, &[], head_columns(t.chars().count()), limit)
+}
+
+#[cfg(test)]
+impl PgStore {
+    /// A search's page with every match gathered (`gathered_sql`).
     async fn gathered(&self, c: Conds, term: &str, limit: i64) -> CoreResult<OrderPage> {
         let (sql, args) = gathered_sql(c, term, limit);
         Ok(page(fetch_orders(&self.pool, &sql, &args).await?, limit))
     }
 }
 
-/// The statement of `PgStore::gathered` and its binds.
-fn gathered_sql(mut c: Conds, term: &str, limit: i64) -> (String, Vec<Arg>) {
-    let test = term_matches(&mut c, term, true);
-    let n = c.bind(Arg::Int(limit + 1));
+/// The statement of a search past the newest rows, and its binds: the page
+/// of the newest matches of the folded term `t` among the filtered rows,
+/// one more row, read whole. A union, each part limited to that many rows
+/// newest first, so the newest of the union are the newest of all: per head
+/// of `walks`, a walk of the column's head index newest first that stops
+/// after a page of matches; and every other match from the indexes
+/// (`gathered_matches`: materialized, so the planner cannot turn it into a
+/// walk of the time index testing each row), filtered and sorted by time.
+fn search_sql(
+    mut c: Conds,
+    t: &str,
+    walks: &[(&str, usize, Vec<String>)],
+    gather: &[(&str, usize)],
+    limit: i64,
+) -> (String, Vec<Arg>) {
+    let k = c.bind(Arg::Int(limit + 1));
+    let filters = c.sql.clone();
+    let newest = "ORDER BY o.created_at DESC, o.id DESC";
+    let mut parts = Vec::new();
+    for (col, len, heads) in walks {
+        if heads.is_empty() {
+            continue;
+        }
+        let hs = c.bind(Arg::Texts(heads.clone()));
+        let longer = if t.chars().count() > *len {
+            let p = c.bind(Arg::Text(format!("{}%", like_escape(t))));
+            format!(" AND {} LIKE {p}", fold(col))
+        } else {
+            String::new()
+        };
+        parts.push(format!(
+            "SELECT w.id, w.created_at FROM unnest({hs}::text[]) AS hd(v) CROSS JOIN LATERAL \
+             (SELECT o.id, o.created_at FROM orders o WHERE {} = hd.v{longer}{filters} {newest} LIMIT {k}) w",
+            head(col, *len)
+        ));
+    }
+    let others = gathered_matches(&mut c, t, gather);
+    parts.push(format!(
+        "(SELECT o.id, o.created_at FROM m o WHERE 1=1{filters} {newest} LIMIT {k})"
+    ));
     let sql = format!(
-            "WITH m AS MATERIALIZED (SELECT o.id, o.created_at, o.profile_pk, o.kind, o.status FROM orders o WHERE {test}) \
-             {} FROM (SELECT o.id FROM m o WHERE 1=1{} ORDER BY o.created_at DESC, o.id DESC LIMIT {n}) k \
-             JOIN orders o ON o.id = k.id JOIN profiles p ON p.pk = o.profile_pk",
-            order_columns!(),
-            c.sql
-        );
+        "WITH m AS MATERIALIZED (SELECT o.id, o.created_at, o.profile_pk, o.kind, o.status FROM orders o WHERE {others}) \
+         {} FROM (SELECT u.id FROM ({}) u ORDER BY u.created_at DESC, u.id DESC LIMIT {k}) k \
+         JOIN orders o ON o.id = k.id JOIN profiles p ON p.pk = o.profile_pk",
+        order_columns!(),
+        parts.join(" UNION ")
+    );
     (sql, c.args)
 }
 
@@ -307,6 +541,133 @@ mod tests {
         };
         let s = with_history(&db, 8_000, true).await;
         assert!(check_searches(&s, CASES).await > 5_000);
+    }
+
+    /// SQLite's cases again with a prefix of more than one head gathered
+    /// instead of walked (`MAX_HEADS` 1), and with every prefix shorter than
+    /// its head gathered (0): the same brute-force matches.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres_search_is_exact_when_prefixes_are_gathered() {
+        let Some(db) = TestDb::postgres("postgres_search_is_exact_when_prefixes_are_gathered")
+        else {
+            return;
+        };
+        let s = with_history(&db, 8_000, true).await;
+        for max in [1, 0] {
+            let found = super::MAX_HEADS_IN_TEST.scope(max, check_searches(&s, CASES));
+            assert!(found.await > 5_000, "MAX_HEADS {max}");
+        }
+    }
+
+    /// A prefix's matches are walked newest first from its head index and
+    /// the walk stops after a page: of 5,500 numbers starting `oldt0` (36
+    /// heads), at most a page and one row per head is read, with and without
+    /// row filters and deep in the history; a payee's 1-character prefix
+    /// likewise from the payee's heads. The gathered plan would read every
+    /// match.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn prefix_walks_stop_after_a_page_per_head() {
+        let Some(db) = TestDb::postgres("prefix_walks_stop_after_a_page_per_head") else {
+            return;
+        };
+        let s = with_history(&db, 14_000, false).await;
+        let pg = s.postgres().unwrap();
+        sqlx::query("ANALYZE orders")
+            .execute(pg.pool())
+            .await
+            .unwrap();
+        let p2: i64 = sqlx::query_scalar("SELECT pk FROM profiles WHERE id = 'p2'")
+            .fetch_one(pg.pool())
+            .await
+            .unwrap();
+        for (term, col, len, index, profile, after) in [
+            (
+                "oldt0",
+                "o.order_no",
+                super::NUMBER_HEAD,
+                "orders_order_no_fold",
+                None,
+                None,
+            ),
+            (
+                "OLDT0",
+                "o.order_no",
+                super::NUMBER_HEAD,
+                "orders_order_no_fold",
+                Some(p2),
+                None,
+            ),
+            (
+                "oldt0",
+                "o.order_no",
+                super::NUMBER_HEAD,
+                "orders_order_no_fold",
+                None,
+                Some(4_000),
+            ),
+            (
+                "oldtime0001",
+                "o.order_no",
+                super::NUMBER_HEAD,
+                "orders_order_no_fold",
+                None,
+                None,
+            ),
+            (
+                "司",
+                "o.payee_name",
+                super::PAYEE_HEAD,
+                "orders_payee_fold",
+                None,
+                None,
+            ),
+        ] {
+            let t = term.to_ascii_lowercase();
+            let super::Heads::Walk(heads) = pg.heads(col, len, &t).await.unwrap() else {
+                panic!("{term}: gathered");
+            };
+            let mut c = super::Conds {
+                sql: String::new(),
+                args: Vec::new(),
+            };
+            if let Some(pk) = profile {
+                c.push(" AND o.profile_pk = #", super::Arg::Int(pk));
+            }
+            if let Some(at) = after {
+                c.push(" AND (o.created_at, o.id) < (#", super::Arg::Int(at));
+                c.push(", #)", super::Arg::Int(i64::MAX));
+            }
+            let (sql, args) = super::search_sql(c, &t, &[(col, len, heads.clone())], &[], 50);
+            let explain = format!("EXPLAIN (ANALYZE, TIMING OFF) {sql}");
+            let mut q = sqlx::query_scalar::<_, String>(&explain);
+            for a in args {
+                q = match a {
+                    super::Arg::Text(t) => q.bind(t),
+                    super::Arg::Int(i) => q.bind(i),
+                    super::Arg::Texts(v) => q.bind(v),
+                };
+            }
+            let plan = q.fetch_all(pg.pool()).await.unwrap().join("\n");
+            let walk = plan
+                .lines()
+                .find(|l| l.contains(&format!("Backward using {index} on orders")))
+                .unwrap_or_else(|| panic!("{term}: no backward walk of {index} in\n{plan}"));
+            // "(actual rows=R loops=L)": R is the mean per loop (per head).
+            let actual = walk.split("actual rows=").nth(1).unwrap();
+            let rows: f64 = actual.split(' ').next().unwrap().parse().unwrap();
+            let loops: f64 = actual
+                .split("loops=")
+                .nth(1)
+                .unwrap()
+                .trim_end_matches(')')
+                .parse()
+                .unwrap();
+            assert_eq!(loops as usize, heads.len(), "{term}:\n{plan}");
+            assert!(rows <= 51.0, "{term}: {rows} rows per head\n{plan}");
+            if term == "oldt0" && after.is_none() {
+                assert_eq!(heads.len(), 36, "{heads:?}");
+            }
+        }
     }
 
     /// The plans (both checked by the cases above) give the same page: a
@@ -417,6 +778,7 @@ mod tests {
                 q = match a {
                     super::Arg::Text(t) => q.bind(t),
                     super::Arg::Int(i) => q.bind(i),
+                    super::Arg::Texts(v) => q.bind(v),
                 };
             }
             let plan = q.fetch_all(&mut *conn).await.unwrap().join("\n");
@@ -624,8 +986,12 @@ mod tests {
                         };
                         let found = |o: Vec<crate::store::Order>| o.into_iter().map(|o| o.order_no).collect::<Vec<_>>();
                         let lite_found = found(all_pages(&stores[0], f.clone()).await);
+                        // Also with every prefix gathered, not walked (a
+                        // prefix of too many heads).
+                        let gathered = found(super::MAX_HEADS_IN_TEST.scope(0, all_pages(&stores[1], f.clone())).await);
                         let pg_found = found(all_pages(&stores[1], f).await);
                         assert_eq!(pg_found, lite_found, "term {t:?} {profile:?}");
+                        assert_eq!(gathered, lite_found, "gathered: term {t:?} {profile:?}");
                     }
                 }
                 stores[1].close().await;
