@@ -263,7 +263,7 @@ fn column_match(col: &str, term: &str, pat: &str) -> (String, Vec<Arg>) {
         "payee_pair" => (
             format!(
                 "FROM orders WHERE id IN (SELECT rowid FROM order_search WHERE order_search MATCH ? \
-                 UNION ALL SELECT q.id FROM order_search_pending q JOIN order_search_rows v ON v.id = q.id WHERE {}) AND {}",
+                 UNION ALL SELECT q.id FROM order_search_pending q CROSS JOIN order_search_rows v ON v.id = q.id WHERE {}) AND {}",
                 like("v.payee_name"),
                 like("payee_name")
             ),

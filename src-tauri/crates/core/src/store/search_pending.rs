@@ -135,6 +135,15 @@ async fn add_heads_in(conn: &mut SqliteConnection, ids: &[i64]) -> Result<(), sq
 /// create waiting behind it waits a fraction of a second.
 pub(super) const INDEX_CHUNK: i64 = 5_000;
 
+/// The chunk's rows into the index, their text read through the view.
+/// CROSS JOIN: the list drives; otherwise SQLite walks every order below
+/// the chunk's highest id (the bound passes through the join) to probe the
+/// list (bind: `INDEX_CHUNK`).
+const INDEX_CHUNK_SQL: &str = "INSERT INTO order_search (rowid, order_no, payee_name, account_no, order_head) \
+     SELECT v.id, v.order_no, v.payee_name, v.account_no, v.order_head \
+     FROM order_search_pending p CROSS JOIN order_search_rows v ON v.id = p.id \
+     WHERE p.id <= (SELECT max(id) FROM (SELECT id FROM order_search_pending ORDER BY id LIMIT ?1))";
+
 /// Index the listed rows with the lowest ids, at most `INDEX_CHUNK`, in
 /// one transaction under the store's writer lock: their text as it is now
 /// (an update or delete of a listed row left the index alone). Returns
@@ -144,15 +153,10 @@ async fn index_pending_chunk(pool: &SqlitePool, writer: &Mutex<()>) -> Result<u6
     let mut tx = pool.begin().await?;
     // The index first: the transaction starts with a write, never as a
     // read that must be upgraded (another process may write meanwhile).
-    sqlx::query(
-        "INSERT INTO order_search (rowid, order_no, payee_name, account_no, order_head) \
-         SELECT v.id, v.order_no, v.payee_name, v.account_no, v.order_head \
-         FROM order_search_pending p JOIN order_search_rows v ON v.id = p.id \
-         WHERE p.id <= (SELECT max(id) FROM (SELECT id FROM order_search_pending ORDER BY id LIMIT ?1))",
-    )
-    .bind(INDEX_CHUNK)
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query(INDEX_CHUNK_SQL)
+        .bind(INDEX_CHUNK)
+        .execute(&mut *tx)
+        .await?;
     let done = sqlx::query(
         "DELETE FROM order_search_pending WHERE id <= (SELECT max(id) FROM (SELECT id FROM order_search_pending ORDER BY id LIMIT ?1))",
     )
@@ -468,6 +472,56 @@ mod tests {
         until_indexed(&s).await;
         assert_index_whole(&s).await;
         assert!(check_searches(&s, CASES).await > 2_000);
+    }
+
+    /// The listed rows drive every statement that reads them (the list
+    /// is small or empty, the history large): indexing a chunk and both
+    /// search parts read the list, then each order by its id, and never
+    /// walk the orders table.
+    #[tokio::test]
+    async fn the_listed_rows_are_read_first_never_the_whole_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store_with_profiles(dir.path()).await;
+        s.hold_search_index(true);
+        let rows = history(2_000, false);
+        s.insert_orders_batch(&rows[..1_000]).await.unwrap();
+        s.test_execute("ANALYZE").await.unwrap();
+        for (what, plan) in plans_of_listed_reads(&s).await {
+            for line in &plan {
+                // "SEARCH orders USING INTEGER PRIMARY KEY (rowid=?)": one
+                // order by its id; a scan or a range would walk them.
+                let table = line.split_whitespace().nth(1).unwrap_or("");
+                if ["orders", "o", "v"].contains(&table) {
+                    assert!(
+                        line.contains("(rowid=?)"),
+                        "{what} walks the orders: {plan:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    async fn plans_of_listed_reads(s: &Store) -> Vec<(&'static str, Vec<String>)> {
+        let crate::store::Pool::Sqlite(pool) = s.pools() else {
+            panic!("SQLite only")
+        };
+        let mut out = Vec::new();
+        for (what, sql) in [
+            ("indexing a chunk", super::INDEX_CHUNK_SQL),
+            ("a search's listed rows", "SELECT o.id FROM order_search_pending q CROSS JOIN orders o ON o.id = q.id JOIN profiles p ON p.pk = o.profile_pk WHERE 1=1 AND (o.order_no LIKE '%a%' OR o.payee_name LIKE '%a%' OR o.account_no LIKE '%a%') ORDER BY o.created_at DESC, o.id DESC LIMIT 51"),
+            ("a pair's listed rows", "SELECT id FROM orders WHERE id IN (SELECT rowid FROM order_search WHERE order_search MATCH '\"ab\x01\"' UNION ALL SELECT q.id FROM order_search_pending q CROSS JOIN order_search_rows v ON v.id = q.id WHERE v.payee_name LIKE '%ab%') AND payee_name LIKE '%ab%'"),
+        ] {
+            let plan: Vec<String> = sqlx::query_as::<_, (i64, i64, i64, String)>(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .bind(super::INDEX_CHUNK)
+                .fetch_all(pool)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| r.3)
+                .collect();
+            out.push((what, plan));
+        }
+        out
     }
 
     /// Migration 0015 on a 0014 database with orders: nothing listed, the
