@@ -249,7 +249,8 @@ export type SyncState = { order_id: number,
  */
 last_checked_at: number | null, 
 /**
- * Unix ms of the next query; `None`: none planned (final, or the schedule is over).
+ * Unix ms of the next query; `None`: none planned (final, awaiting
+ * approval, or the schedule is over).
  */
 next_check_at: number | null, attempts: number, 
 /**
@@ -259,7 +260,25 @@ last_reason: string | null, last_error_code: string | null,
 /**
  * When the order was first seen open past its profile's stuck threshold.
  */
-stuck_at: number | null, };
+stuck_at: number | null, 
+/**
+ * No check is planned because the order awaits a checker's approval:
+ * nothing was sent, so there is nothing to ask the gateway.
+ */
+awaiting_approval: boolean, 
+/**
+ * What made a final order final, and when: the last check's finding
+ * may be older (a callback settled it since).
+ */
+settled: Settled | null, };
+
+export type Settled = { by: SettledBy, 
+/**
+ * Unix ms.
+ */
+at: number, };
+
+export type SettledBy = "callback" | "query" | "create" | "rejection";
 
 export type ProfileSync = { profile_id: string, max_concurrent: number, stuck_payout_ms: number, stuck_deposit_ms: number, };
 

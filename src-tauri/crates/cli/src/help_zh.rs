@@ -263,6 +263,14 @@ pub const TABLE: &[(&str, &str)] = &[
         "从标准输入的第一行读取新操作员的密码（至少 12 个字符），不自动生成",
     ),
     (
+        "Move an operator to another group (needs --database ADMIN_URL); recorded in the audit log",
+        "把操作员调到另一个组（需要 --database 管理员地址）；记入审计日志",
+    ),
+    (
+        "Remove an operator: their database login is dropped, what they did stays under their name (needs --database ADMIN_URL); recorded in the audit log",
+        "删除操作员：删除其数据库登录名，其操作记录仍以其名字保留（需要 --database 管理员地址）；记入审计日志",
+    ),
+    (
         "Use a team database on this desk (--database postgres://NAME@HOST:PORT/DB): checks the login, keeps the password in the OS keyring and the URL in this desk's settings",
         "让本机使用团队数据库（--database postgres://名字@主机:端口/数据库）：验证登录，密码存入系统密钥环，地址存入本机设置",
     ),

@@ -216,18 +216,36 @@ pub fn sync_json(s: &SyncState) -> Value {
     serde_json::to_value(s).unwrap_or_default()
 }
 
-/// One human line: last checked / next check.
+/// One human line: last checked / next check (none while awaiting approval:
+/// nothing was sent), and what settled a final order.
 pub fn sync_line(s: &SyncState) -> String {
     let t = |v: Option<i64>| v.map(format_time_ms).unwrap_or_else(|| "—".into());
-    format!(
+    let next = if s.awaiting_approval {
+        tr!(
+            "不查询（待审批，尚未发送）",
+            "none (awaiting approval, nothing sent yet)"
+        )
+    } else {
+        t(s.next_check_at)
+    };
+    let mut line = format!(
         "{} {}  {} {}  ({} {})",
         tr!("上次查询：", "last checked:"),
         t(s.last_checked_at),
         tr!("下次查询：", "next check:"),
-        t(s.next_check_at),
+        next,
         tr!("已查询次数", "checks"),
         s.attempts
-    )
+    );
+    if let Some(done) = s.settled {
+        line.push_str(&format!(
+            "  {} {} {}",
+            tr!("结果来自：", "settled by:"),
+            done.by.label(),
+            format_time_ms(done.at)
+        ));
+    }
+    line
 }
 
 /// `paydesk notify listen`: serve `/notify/<profile id>` until Ctrl+C.

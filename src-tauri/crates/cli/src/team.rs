@@ -39,6 +39,23 @@ pub enum TeamCmd {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Move an operator to another group (needs --database ADMIN_URL);
+    /// recorded in the audit log.
+    SetRole {
+        /// The operator's login name (lower-case letters, digits, _).
+        name: String,
+        /// maker (creates), checker (also approves) or admin (also edits
+        /// profiles, thresholds and operators).
+        #[arg(long, value_parser = ["maker", "checker", "admin"])]
+        role: String,
+    },
+    /// Remove an operator: their database login is dropped, what they did
+    /// stays under their name (needs --database ADMIN_URL); recorded in the
+    /// audit log.
+    RemoveOperator {
+        /// The operator's login name (lower-case letters, digits, _).
+        name: String,
+    },
     /// Use a team database on this desk (--database postgres://NAME@HOST:PORT/DB):
     /// checks the login, keeps the password in the OS keyring and the URL in
     /// this desk's settings.
@@ -133,6 +150,38 @@ pub async fn run(cmd: TeamCmd, flag: Option<&str>, data_dir: &Path, out: &Out) -
                     "group": role.group(),
                     "password": generated.as_ref().map(|p| p.expose()),
                 }),
+            );
+            Ok(())
+        }
+        TeamCmd::SetRole { name, role } => {
+            let role = TeamRole::parse(&role).expect("clap checked the role");
+            let mut conn = admin::connect(&admin_url(flag, "set-role")?).await?;
+            let was = admin::set_role(&mut conn, &name, role).await?;
+            let text = tr!(
+                "操作员 {} 已从 {} 改为 {}",
+                "operator {} moved from {} to {}",
+                name,
+                was.as_str(),
+                role.as_str()
+            );
+            out.message(
+                &text,
+                json!({ "operator": name, "role": role, "was": was, "group": role.group() }),
+            );
+            Ok(())
+        }
+        TeamCmd::RemoveOperator { name } => {
+            let mut conn = admin::connect(&admin_url(flag, "remove-operator")?).await?;
+            let was = admin::remove_operator(&mut conn, &name).await?;
+            let text = tr!(
+                "已删除操作员 {}（{}）；其操作记录保留",
+                "operator {} ({}) removed; what they did stays recorded",
+                name,
+                was.as_str()
+            );
+            out.message(
+                &text,
+                json!({ "operator": name, "removed": true, "was": was }),
             );
             Ok(())
         }

@@ -89,6 +89,19 @@ fn payout(order_no: &str, amount: &str) -> paydesk_core::form::OrderInput {
     i
 }
 
+/// The admin sets profile "big"'s approval threshold (fen).
+async fn set_threshold(admin: &PayDesk, fen: i64) -> paydesk_core::services::ProfileView {
+    let p = admin.profile("big").await.unwrap().profile;
+    let input = ProfileInput {
+        approval_threshold_fen: Some(fen),
+        ..ProfileInput::from(&p)
+    };
+    admin
+        .update_profile("big", input, None, None)
+        .await
+        .unwrap()
+}
+
 async fn audit(desk: &PayDesk, action: &str, target: &str) -> Vec<(String, String)> {
     desk.store
         .audit_entries(500)
@@ -111,15 +124,7 @@ async fn maker_checker_on_postgres() {
     // The admin sets the profile up with a threshold of ¥1,000 (team mode
     // allows it).
     add_profile(&admin, KIND, "big", sandbox.base_url(KIND)).await;
-    let p = admin.profile("big").await.unwrap().profile;
-    let input = ProfileInput {
-        approval_threshold_fen: Some(100_000),
-        ..ProfileInput::from(&p)
-    };
-    let v = admin
-        .update_profile("big", input, None, None)
-        .await
-        .unwrap();
+    let v = set_threshold(&admin, 100_000).await;
     assert_eq!(v.profile.approval_threshold_fen, Some(100_000));
 
     let maker = desk(&team.url(&team.maker), &vault).await;
@@ -378,15 +383,7 @@ async fn a_batch_is_approved_as_a_whole_on_postgres() {
     };
     let sandbox = paydesk_sandbox::spawn(0, None).await.unwrap();
     add_profile(&admin, KIND, "big", sandbox.base_url(KIND)).await;
-    let p = admin.profile("big").await.unwrap().profile;
-    let input = ProfileInput {
-        approval_threshold_fen: Some(100_000),
-        ..ProfileInput::from(&p)
-    };
-    admin
-        .update_profile("big", input, None, None)
-        .await
-        .unwrap();
+    set_threshold(&admin, 100_000).await;
     let maker = desk(&team.url(&team.maker), &vault).await;
     let c1 = desk(&team.url(&team.checker1), &vault).await;
     let c2 = desk(&team.url(&team.checker2), &vault).await;
@@ -596,15 +593,7 @@ async fn a_batch_is_approved_as_a_whole_on_postgres() {
     // of sending it.
     let late = import(&maker, &["300"], "late.csv").await;
     assert_eq!(late.state, BatchState::Draft);
-    let p = admin.profile("big").await.unwrap().profile;
-    let input = ProfileInput {
-        approval_threshold_fen: Some(20_000),
-        ..ProfileInput::from(&p)
-    };
-    admin
-        .update_profile("big", input, None, None)
-        .await
-        .unwrap();
+    set_threshold(&admin, 20_000).await;
     let maker = desk(&team.url(&team.maker), &vault).await;
     let submitted = batch::run(&maker, late.id, &opts, &no_progress)
         .await
@@ -629,4 +618,79 @@ async fn a_batch_is_approved_as_a_whole_on_postgres() {
         .map(|a| a.approval.batch_id)
         .collect();
     assert_eq!(left, [own.id], "only the checker's own batch still waits");
+}
+
+/// A desk without the profile's key runs a batch: submitted for approval as
+/// a whole (one progress event says so, with why), nothing sent; once a
+/// checker approved it, the keyless desk is refused naming the key and
+/// leaves it running for a desk with the key. A batch left running (a run
+/// stopped before sending) and caught by a threshold set since is
+/// submitted, not refused by the database's submission rule.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_keyless_or_interrupted_batch_is_held_for_a_checker() {
+    let vault = Arc::new(MemoryStore::default());
+    let Some((team, admin)) = Team::new("a_keyless_or_interrupted_batch", &vault).await else {
+        return;
+    };
+    let sandbox = paydesk_sandbox::spawn(0, None).await.unwrap();
+    add_profile(&admin, KIND, "big", sandbox.base_url(KIND)).await;
+    let keyless = desk(&team.url(&team.maker), &Arc::new(MemoryStore::default())).await;
+    let c1 = desk(&team.url(&team.checker1), &vault).await;
+    let opts = batch::RunOptions::default();
+    let events = std::sync::Mutex::new(Vec::new());
+    let record = |p: &batch::BatchProgress| events.lock().unwrap().push(p.clone());
+
+    let b = import(&keyless, &["10", "20"], "keyless.csv").await;
+    let held = batch::run(&keyless, b.id, &opts, &record).await.unwrap();
+    assert_eq!(held.state, BatchState::AwaitingApproval);
+    let why = held.pause_reason.clone().expect("the reason is kept");
+    assert!(why.contains("“big”"), "{why}");
+    {
+        let seen = events.lock().unwrap();
+        assert_eq!(seen.len(), 1, "one event says where it stands");
+        let e = &seen[0];
+        assert_eq!(e.state, BatchState::AwaitingApproval);
+        assert_eq!(e.pause_reason.as_deref(), Some(why.as_str()));
+        assert_eq!((e.sent, e.queued, e.amount_sent_fen), (0, 2, 0));
+    }
+    let nos = order_nos(&keyless, b.id).await;
+    assert_eq!(creates(&sandbox, &nos), [0, 0]);
+
+    // Approved (not yet run) by a checker with the key: the keyless desk
+    // cannot run it and changes nothing; the checker's desk runs it.
+    let approved = batch::approve_decision(&c1, b.id).await.unwrap();
+    assert_eq!(approved.state, BatchState::Running);
+    let e = batch::run(&keyless, b.id, &opts, &|_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Secret, "{e}");
+    assert_eq!(
+        batch::show(&c1, b.id).await.unwrap().batch.state,
+        BatchState::Running
+    );
+    assert_eq!(creates(&sandbox, &nos), [0, 0]);
+    let done = batch::run(&c1, b.id, &opts, &|_| {}).await.unwrap();
+    assert_eq!(done.state, BatchState::Done);
+    assert_eq!(creates(&sandbox, &nos), [1, 1]);
+
+    // A batch left running before any row went, and a threshold set since.
+    let maker = desk(&team.url(&team.maker), &vault).await;
+    let left = import(&maker, &["300"], "left.csv").await;
+    let mut su = PgConnection::connect(&team.db.url).await.unwrap();
+    sqlx::query("UPDATE batches SET state = 'running' WHERE id = $1")
+        .bind(left.id)
+        .execute(&mut su)
+        .await
+        .unwrap();
+    set_threshold(&admin, 20_000).await;
+    let maker = desk(&team.url(&team.maker), &vault).await;
+    let submitted = batch::run(&maker, left.id, &opts, &|_| {}).await.unwrap();
+    assert_eq!(submitted.state, BatchState::AwaitingApproval);
+    assert_eq!(creates(&sandbox, &order_nos(&maker, left.id).await), [0]);
+    assert_eq!(
+        audit(&c1, "batch.submit", &format!("batch {}", left.id))
+            .await
+            .len(),
+        1
+    );
 }

@@ -149,6 +149,11 @@ async fn approve_by_its_maker_is_same_operator() {
         .ok()
         .json();
     assert_eq!(get["orders"][0]["status"], "awaiting_approval", "{get}");
+    // Nothing was sent, so the sync will not ask the gateway: no next check,
+    // and the JSON says why.
+    let sync = &get["orders"][0]["sync"];
+    assert_eq!(sync["next_check_at"], serde_json::Value::Null, "{get}");
+    assert_eq!(sync["awaiting_approval"], true, "{get}");
     assert_eq!(t.creates("CLI-MC-1"), 0);
 
     // The same for a batch.

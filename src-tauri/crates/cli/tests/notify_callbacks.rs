@@ -17,6 +17,7 @@ use paydesk_core::form::OrderInput;
 use paydesk_core::notify::server::{listen, ListenOptions, Listening};
 use paydesk_core::services::PayDesk;
 use paydesk_core::store::Order;
+use paydesk_core::sync::{Settled, SettledBy};
 use std::sync::Arc;
 use support::*;
 
@@ -284,6 +285,16 @@ async fn exercise_order(
         assert_eq!((status, body.as_str()), (200, ack), "{kind} replay");
     }
     assert_eq!(notify_events(&desk, &o).await, 1, "{kind}: one change");
+    // The order detail says the callback settled it, and when (not the
+    // last query's finding).
+    assert_eq!(
+        desk.sync_state(o.id).await.unwrap().settled,
+        Some(Settled {
+            by: SettledBy::Callback,
+            at: ev.at
+        }),
+        "{kind}"
+    );
     let last = desk.order(o.id).await.unwrap();
     assert_eq!(last.status, OrderStatus::Succeeded);
     last

@@ -64,8 +64,22 @@ async fn sync_once_settles_a_due_payout_and_order_get_shows_the_schedule() {
     assert_eq!(o["sync"]["attempts"], 1);
     assert!(o["sync"]["last_checked_at"].as_i64().unwrap() >= created_at + 15_000);
     assert_eq!(o["sync"]["next_check_at"], serde_json::Value::Null);
+    // What settled it: the sync's query, at the time of its event.
+    let query = o["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "query")
+        .unwrap();
+    assert_eq!(o["sync"]["settled"]["by"], "query", "{o}");
+    assert_eq!(o["sync"]["settled"]["at"], query["at"], "{o}");
 
     // Human output names the schedule too.
     let human = env.run(&["order", "get", "SYNCCLI1"]).await.ok();
     assert!(human.stdout.contains("last checked:"), "{}", human.stdout);
+    assert!(
+        human.stdout.contains("settled by: status query"),
+        "{}",
+        human.stdout
+    );
 }

@@ -137,6 +137,18 @@ async fn desk(team: &Team, role: &str, keyring: Option<&DeskKeyring>) -> Env {
     env
 }
 
+/// The admin's desk with profile "js" (jstpay): its key goes to this (the
+/// first) keyring.
+async fn admin_with_js(team: &Team) -> Env {
+    let admin = desk(team, &team.admin, None).await;
+    let add = admin
+        .add_profile("js", ProviderKind::Jstpay, None)
+        .await
+        .ok();
+    assert_eq!(add.json()["secret_saved"], true, "{}", add.stdout);
+    admin
+}
+
 fn error_of(r: &Run) -> Value {
     r.json()["error"].clone()
 }
@@ -152,11 +164,7 @@ async fn a_desk_without_the_key_prepares_payouts_and_cannot_send_them() {
     else {
         return;
     };
-    // The admin's desk sets the profile up: its key goes to this (the first) keyring.
-    let admin = desk(&team, &team.admin, None).await;
-    let mut add = admin.add_profile("js", ProviderKind::Jstpay, None).await;
-    add = add.ok();
-    assert_eq!(add.json()["secret_saved"], true, "{}", add.stdout);
+    let admin = admin_with_js(&team).await;
     let sandbox = &admin.sandbox;
 
     // The maker's desk is another machine: its own keyring, without the key.
@@ -167,18 +175,7 @@ async fn a_desk_without_the_key_prepares_payouts_and_cannot_send_them() {
     assert_eq!(list["profiles"][0]["secret_saved"], false, "{list}");
 
     // It prepares a payout: stored awaiting approval, with why; nothing sent.
-    let mut args = vec![
-        "--json",
-        "payout",
-        "create",
-        "--profile",
-        "js",
-        "--amount",
-        "100",
-        "--order-no",
-        "KEYLESS1",
-    ];
-    args.extend_from_slice(JST_PAYEE);
+    let mut args = payout_args("KEYLESS1", "100");
     let made = run(&maker, Some(&other), &[], &args, "").await.ok().json();
     let o = &made;
     assert_eq!(o["status"], "awaiting_approval", "{made}");
@@ -427,11 +424,7 @@ async fn a_keyless_desk_submits_its_batch_and_a_checker_with_the_key_runs_it() {
     else {
         return;
     };
-    let admin = desk(&team, &team.admin, None).await;
-    admin
-        .add_profile("js", ProviderKind::Jstpay, None)
-        .await
-        .ok();
+    let admin = admin_with_js(&team).await;
     // No threshold at all: only the missing key holds the batch.
     let other = DeskKeyring::start();
     let maker = desk(&team, &team.maker, Some(&other)).await;
@@ -624,11 +617,7 @@ async fn a_threshold_set_mid_way_holds_what_is_written_after_it() {
     else {
         return;
     };
-    let admin = desk(&team, &team.admin, None).await;
-    admin
-        .add_profile("js", ProviderKind::Jstpay, None)
-        .await
-        .ok();
+    let admin = admin_with_js(&team).await;
     let maker = desk(&team, &team.maker, None).await;
     let block = |f: Box<dyn FnOnce() -> Run>| tokio::task::block_in_place(f);
 

@@ -19,7 +19,7 @@ pub fn typescript() -> String {
     use crate::i18n::Lang;
     use crate::services::*;
     use crate::store::*;
-    use crate::sync::{ProfileSync, StuckOrder, SyncEvent, SyncState};
+    use crate::sync::{ProfileSync, Settled, SettledBy, StuckOrder, SyncEvent, SyncState};
     let decls: Vec<String> = decls![
         ProviderKind,
         OrderKind,
@@ -56,6 +56,8 @@ pub fn typescript() -> String {
         Settings,
         AppInfo,
         SyncState,
+        Settled,
+        SettledBy,
         ProfileSync,
         SyncEvent,
         StuckOrder,

@@ -5,7 +5,7 @@ import type {
   AppInfo, Arrival, BalanceReading, BalanceView, ErrorInfo, Exchange, ExportFormat, ExportTable, FieldSpec, FormSpec, Order, OrderEvent,
   OrderFilter, OrderInput, OrderKind, OrderOutcome, OrderStatus, ProfileInput, ProfileView, ProviderKind, Settings,
 } from '../bindings';
-import type { ApprovalView, Batch, BatchApprovalView } from '../bindings';
+import type { ApprovalView, Batch, BatchApprovalView, SyncState } from '../bindings';
 import type { AlertPrefs, Args, Backend, Command, Commands, RaisedAlert, Result } from './commands';
 import { emitBackendEvent } from './events';
 import { banksFor, CAPABILITIES, FORMS, LOOKUP_FIELDS } from './mockData';
@@ -544,7 +544,16 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
     return {
       order_id: id, last_checked_at: r?.last ?? null, next_check_at: nextCheck(o), attempts: r?.attempts ?? 0,
       last_reason: r?.reason ?? null, last_error_code: null, stuck_at: r?.stuckAt ?? null,
+      awaiting_approval: o.status === 'awaiting_approval', settled: settledOf(o),
     };
+  }
+  // As the core says it: the first event that gave a final order its status.
+  function settledOf(o: Order): SyncState['settled'] {
+    if (!['succeeded', 'failed', 'rejected'].includes(o.status)) return null;
+    const e = (events.get(o.id) ?? []).find((x) => x.status === o.status);
+    if (!e) return null;
+    const by = ({ notify: 'callback', create: 'create', reject: 'rejection' } as const)[e.action as 'notify'] ?? 'query';
+    return { by, at: e.at };
   }
   const isStuck = (o: Order) => isOpen(o) && now() - o.created_at >= STUCK_MS[o.kind];
   function raise(kind: string, title: string, body: string) {

@@ -1,6 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { flushSync, mount, unmount } from 'svelte';
-import type { Order } from '../bindings';
+import type { Order, SyncState } from '../bindings';
+import type { Backend } from '../backend';
+import { formatTime } from '../time';
 import { setBackend } from '../backend';
 import { createMockBackend } from '../backend/mock';
 import { setLang } from '../i18n.svelte';
@@ -69,5 +71,48 @@ describe('OrderDetail names submitted fields as the form does', () => {
     flushSync();
     const { detail: d2 } = await render(order({ status: 'failed', provider_message: '收款账户户名与卡号不符' }));
     expect(d2.textContent).toContain('收款账户户名与卡号不符');
+  });
+});
+
+describe('OrderDetail tells what the sync will and did do', () => {
+  // The backend answers the detail's sync read as the core does for this order.
+  function withSync(sync: Partial<SyncState>) {
+    const mock = createMockBackend();
+    setBackend({
+      kind: 'mock',
+      call: (async (cmd: string, args: unknown) =>
+        cmd === 'sync_state'
+          ? {
+              order_id: 1, last_checked_at: null, next_check_at: null, attempts: 0, last_reason: null,
+              last_error_code: null, stuck_at: null, awaiting_approval: false, settled: null, ...sync,
+            }
+          : mock.call(cmd as never, args as never)) as Backend['call'],
+    });
+    cleanup.push(() => setBackend(createMockBackend()));
+  }
+
+  it('shows what settled a final order (a callback, with its time), not the older last check', async () => {
+    const at = 1_700_000_300_000;
+    withSync({ last_checked_at: 1_700_000_100_000, attempts: 1, last_reason: '处理中 (1 处理中)', settled: { by: 'callback', at } });
+    const { detail } = await render(order({ status: 'succeeded' }));
+    const settled = detail.querySelector('[data-testid="sync-settled"]');
+    expect(settled?.textContent).toContain('网关回调');
+    expect(settled?.textContent).toContain(formatTime(at));
+    expect(detail.querySelector('[data-testid="sync-reason"]')).toBeNull();
+    expect(detail.textContent).not.toContain('处理中 (1 处理中)');
+  });
+
+  it('shows the last check while the order is open', async () => {
+    withSync({ last_checked_at: 1_700_000_100_000, next_check_at: 1_700_000_200_000, attempts: 1, last_reason: '处理中' });
+    const { detail } = await render(order({ status: 'processing' }));
+    expect(detail.querySelector('[data-testid="sync-reason"]')?.textContent).toContain('处理中');
+    expect(detail.querySelector('[data-testid="sync-settled"]')).toBeNull();
+  });
+
+  it('says an order awaiting approval is not queried: nothing was sent', async () => {
+    setLang('en');
+    withSync({ awaiting_approval: true });
+    const { detail } = await render(order({ status: 'awaiting_approval' }));
+    expect(detail.querySelector('[data-testid="sync-next"]')?.textContent?.trim()).toBe('none: awaiting approval, nothing sent yet');
   });
 });

@@ -13,7 +13,7 @@ use crate::secret::mask_secrets;
 use crate::services::notes::Note;
 use crate::services::outcome::callback::{self as decide, CallbackDecision, Ids};
 use crate::services::{inert_text, PayDesk};
-use crate::store::{now_ms, Order, OrderUpdate};
+use crate::store::{now_ms, Order, OrderUpdate, OrderWrite};
 
 /// What the listener answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -196,12 +196,8 @@ impl PayDesk {
                 let after = self
                     .store
                     .write_order_update(
-                        order.id,
-                        "notify",
-                        &u,
-                        None,
-                        &[exchange(&raw, ack)],
-                        now_ms(),
+                        OrderWrite::new(order.id, "notify", &u, now_ms())
+                            .exchanges(&[exchange(&raw, ack)]),
                     )
                     .await?;
                 pause_after_commit().await;
@@ -228,7 +224,9 @@ impl PayDesk {
             ..Default::default()
         };
         self.store
-            .write_order_update(order.id, action, &u, None, &[exchange(raw, ack)], now_ms())
+            .write_order_update(
+                OrderWrite::new(order.id, action, &u, now_ms()).exchanges(&[exchange(raw, ack)]),
+            )
             .await?;
         Ok(())
     }

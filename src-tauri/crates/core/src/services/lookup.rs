@@ -8,7 +8,7 @@ use crate::domain::{OrderKind, OrderStatus};
 use crate::error::{CoreResult, FieldError};
 use crate::gateway::{Call, GatewayError, OrderParams};
 use crate::providers;
-use crate::store::{now_ms, NewOrder, Order, OrderEvent, OrderFilter, OrderPage};
+use crate::store::{now_ms, NewOrder, Order, OrderEvent, OrderFilter, OrderPage, OrderWrite};
 use crate::tr;
 use crate::{money, order_no};
 use std::collections::BTreeMap;
@@ -148,12 +148,8 @@ impl PayDesk {
         let order = self
             .store
             .update_order(
-                id,
-                "query",
-                &outcome::update_from_reply(reply),
-                None,
-                &exchanges,
-                now_ms(),
+                OrderWrite::new(id, "query", &outcome::update_from_reply(reply), now_ms())
+                    .exchanges(&exchanges),
             )
             .await?;
         Ok(OrderOutcome {

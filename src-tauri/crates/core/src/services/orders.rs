@@ -13,7 +13,7 @@ use crate::form::{FormSpec, OrderInput};
 use crate::gateway::{Call, GatewayError, OrderParams};
 use crate::providers;
 use crate::secret::Secret;
-use crate::store::{now_ms, NewOrder, Order, OrderUpdate, Profile, RowLink};
+use crate::store::{now_ms, NewOrder, Order, OrderUpdate, OrderWrite, Profile, RowLink};
 use crate::time::shanghai_day;
 use crate::tr;
 use crate::{money, order_no};
@@ -298,16 +298,14 @@ impl PayDesk {
             sent_at,
         };
         let decision = outcome::on_create(&state, result);
+        let error = decision.error.as_ref();
         let order = self
             .store
-            .update_order_linked(
-                id,
-                "create",
-                &decision.update,
-                decision.error.as_ref().map(|e| e.code.as_str()),
-                &exchanges,
-                now_ms(),
-                link.map(|l| (l, decision.error.as_ref().map(|e| e.message.as_str()))),
+            .update_order(
+                OrderWrite::new(id, "create", &decision.update, now_ms())
+                    .error_code(error.map(|e| e.code.as_str()))
+                    .exchanges(&exchanges)
+                    .link(link.map(|l| (l, error.map(|e| e.message.as_str())))),
             )
             .await?;
         let asked = decision.update.status;
@@ -373,12 +371,9 @@ impl PayDesk {
         let order = self
             .store
             .update_order(
-                order.id,
-                "query",
-                &decision.update,
-                decision.error.as_ref().map(|e| e.code.as_str()),
-                &exchanges,
-                now,
+                OrderWrite::new(order.id, "query", &decision.update, now)
+                    .error_code(decision.error.as_ref().map(|e| e.code.as_str()))
+                    .exchanges(&exchanges),
             )
             .await?;
         let asked = decision.update.status;
@@ -433,7 +428,7 @@ impl PayDesk {
             ..Default::default()
         };
         self.store
-            .update_order(existing.id, "create", &update, None, &[], now_ms())
+            .update_order(OrderWrite::new(existing.id, "create", &update, now_ms()))
             .await?;
         let detail = format!("{} {}", p.name, money::fen_to_yuan_2dp(params.amount_fen));
         self.store

@@ -5,11 +5,10 @@
 use super::pg::PgStore;
 use super::{
     AuditEntry, BalanceReading, Engine, NewOrder, Order, OrderEvent, OrderFilter, OrderPage,
-    OrderUpdate, Profile, RowLink, SqliteStore, Store,
+    OrderWrite, Profile, RowLink, SqliteStore, Store,
 };
 use crate::domain::{OrderKind, OrderStatus};
 use crate::error::CoreResult;
-use crate::gateway::Exchange;
 use sqlx::{PgPool, SqlitePool};
 
 /// Which engine a store runs on.
@@ -68,15 +67,11 @@ routes! {
     /// (SQLite's trigram index, migration 0015); how many rows.
     pub async fn catch_up_search_index(&self) -> CoreResult<u64>;
     /// Apply an update and record it as an event; a final order never moves.
-    pub async fn update_order(&self, id: i64, action: &str, u: &OrderUpdate, error_code: Option<&str>, exchanges: &[Exchange], at: i64) -> CoreResult<Order>;
+    /// With `w.link`, the batch row takes the order's outcome in the same transaction.
+    pub async fn update_order(&self, w: OrderWrite<'_>) -> CoreResult<Order>;
     /// `update_order` without reading the order back: the status the row has
     /// after the write (the callback listener's hot path).
-    pub async fn write_order_update(&self, id: i64, action: &str, u: &OrderUpdate, error_code: Option<&str>, exchanges: &[Exchange], at: i64) -> CoreResult<OrderStatus>;
-    /// `update_order` that also gives the batch row `link` the order's
-    /// outcome (status, gateway id, the message or the gateway's words) in
-    /// the same transaction.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn update_order_linked(&self, id: i64, action: &str, u: &OrderUpdate, error_code: Option<&str>, exchanges: &[Exchange], at: i64, link: Option<(RowLink, Option<&str>)>) -> CoreResult<Order>;
+    pub async fn write_order_update(&self, w: OrderWrite<'_>) -> CoreResult<OrderStatus>;
     pub async fn order(&self, id: i64) -> CoreResult<Order>;
     /// Orders whose merchant order number or gateway order id is `no`.
     pub async fn find_orders(&self, no: &str, profile_id: Option<&str>) -> CoreResult<Vec<Order>>;
@@ -197,7 +192,7 @@ mod tests {
     use crate::domain::{OrderKind, OrderStatus};
     use crate::error::CoreError;
     use crate::store::test_support::{new_order, on_both_engines, profile, TestDb};
-    use crate::store::{BalanceReading, OrderUpdate};
+    use crate::store::{BalanceReading, OrderUpdate, OrderWrite};
 
     async fn profiles_balances_settings_and_sums(db: TestDb) {
         let s = db.open().await;
@@ -280,7 +275,7 @@ mod tests {
             status: Some(OrderStatus::Failed),
             ..Default::default()
         };
-        s.update_order(failed, "query", &done, None, &[], 500)
+        s.update_order(OrderWrite::new(failed, "query", &done, 500))
             .await
             .unwrap();
         assert_eq!(

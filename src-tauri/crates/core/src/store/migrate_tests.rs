@@ -2,7 +2,7 @@
 //! every row is still there, reachable through the store as before.
 
 use crate::domain::{OrderKind, OrderStatus};
-use crate::store::{OrderFilter, OrderUpdate, Store};
+use crate::store::{OrderFilter, OrderUpdate, OrderWrite, Store};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::SqlitePool;
 use std::str::FromStr;
@@ -167,7 +167,7 @@ async fn a_v1_database_is_migrated_in_place_with_every_row() {
     let id = s.insert_order(&dup).await.unwrap();
     assert!(id > 300);
     let o = s
-        .update_order(id, "query", &OrderUpdate::default(), None, &[], 6_000)
+        .update_order(OrderWrite::new(id, "query", &OrderUpdate::default(), 6_000))
         .await
         .unwrap();
     assert_eq!(o.profile_id, P1);

@@ -46,7 +46,7 @@ pub use audit::AuditEntry;
 pub use balances::BalanceReading;
 // Kept so `store::now_ms` callers keep compiling; the clock is `crate::time`.
 pub use crate::time::{format_time_ms, now_ms, shanghai};
-pub use orders::{NewOrder, Order, OrderEvent, OrderUpdate, RowLink, STATUS_CONFLICT};
+pub use orders::{NewOrder, Order, OrderEvent, OrderUpdate, OrderWrite, RowLink, STATUS_CONFLICT};
 pub use profiles::Profile;
 pub use search::{OrderFilter, OrderPage};
 

@@ -86,6 +86,50 @@ pub struct OrderUpdate {
     pub reopen: bool,
 }
 
+/// One write to an order, the one argument of every order-update entry point
+/// (`update_order`, `write_order_update`): what arrived (`update`), recorded
+/// as an event of `action` at `at` with its error code and masked exchanges,
+/// and with `link` the batch row that takes the order's outcome in the same
+/// transaction (with its message, or else the gateway's words).
+#[derive(Debug, Clone, Copy)]
+pub struct OrderWrite<'a> {
+    pub id: i64,
+    pub action: &'a str,
+    pub update: &'a OrderUpdate,
+    pub error_code: Option<&'a str>,
+    pub exchanges: &'a [Exchange],
+    pub at: i64,
+    pub link: Option<(RowLink, Option<&'a str>)>,
+}
+
+impl<'a> OrderWrite<'a> {
+    /// `update` to order `id` as event `action` at `at`: no error code, no
+    /// exchange, no batch row.
+    pub fn new(id: i64, action: &'a str, update: &'a OrderUpdate, at: i64) -> Self {
+        OrderWrite {
+            id,
+            action,
+            update,
+            error_code: None,
+            exchanges: &[],
+            at,
+            link: None,
+        }
+    }
+
+    pub fn error_code(self, error_code: Option<&'a str>) -> Self {
+        OrderWrite { error_code, ..self }
+    }
+
+    pub fn exchanges(self, exchanges: &'a [Exchange]) -> Self {
+        OrderWrite { exchanges, ..self }
+    }
+
+    pub fn link(self, link: Option<(RowLink, Option<&'a str>)>) -> Self {
+        OrderWrite { link, ..self }
+    }
+}
+
 /// The error code of an event whose status met a final order: recorded, not
 /// applied.
 pub const STATUS_CONFLICT: &str = "status_conflict";
@@ -188,7 +232,7 @@ static CLAIM_ROW: Sql = sql!(
 );
 
 /// The row takes its order's outcome, inside the caller's transaction (the
-/// order's update, `Store::update_order_linked`): the status and gateway id
+/// order's update, `Store::update_order` with a link): the status and gateway id
 /// as the order row now holds them, `message` or else the gateway's words.
 /// Binds: order id, message, at, batch, row.
 static SETTLE_ROW: Sql = sql!(
@@ -302,65 +346,26 @@ impl_both! {
     /// changes nothing in the row; its event records the status that arrived
     /// with the code `STATUS_CONFLICT`. The order's note is replaced only by
     /// an update that sets a status: one that moves nothing is kept in the
-    /// history, not shown as the order's latest word.
-    pub async fn update_order(
-        &self,
-        id: i64,
-        action: &str,
-        u: &OrderUpdate,
-        error_code: Option<&str>,
-        exchanges: &[Exchange],
-        at: i64,
-    ) -> CoreResult<Order> {
-        self.update_order_linked(id, action, u, error_code, exchanges, at, None)
-            .await
-    }
-
-    /// `update_order` that also gives the batch row `link` the order's
-    /// outcome (its status, gateway id, and `message` or the gateway's words)
-    /// in the same transaction.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn update_order_linked(
-        &self,
-        id: i64,
-        action: &str,
-        u: &OrderUpdate,
-        error_code: Option<&str>,
-        exchanges: &[Exchange],
-        at: i64,
-        link: Option<(RowLink, Option<&str>)>,
-    ) -> CoreResult<Order> {
-        self.write_order_linked(id, action, u, error_code, exchanges, at, link)
-            .await?;
-        self.order(id).await
+    /// history, not shown as the order's latest word. With `w.link`, the
+    /// batch row takes the order's outcome (its status, gateway id, and the
+    /// link's message or the gateway's words) in the same transaction.
+    pub async fn update_order(&self, w: OrderWrite<'_>) -> CoreResult<Order> {
+        self.write_order_update(w).await?;
+        self.order(w.id).await
     }
 
     /// `update_order` without reading the order back: the status the row
     /// has after the write (the callback listener's hot path).
-    pub async fn write_order_update(
-        &self,
-        id: i64,
-        action: &str,
-        u: &OrderUpdate,
-        error_code: Option<&str>,
-        exchanges: &[Exchange],
-        at: i64,
-    ) -> CoreResult<OrderStatus> {
-        self.write_order_linked(id, action, u, error_code, exchanges, at, None)
-            .await
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    async fn write_order_linked(
-        &self,
-        id: i64,
-        action: &str,
-        u: &OrderUpdate,
-        error_code: Option<&str>,
-        exchanges: &[Exchange],
-        at: i64,
-        link: Option<(RowLink, Option<&str>)>,
-    ) -> CoreResult<OrderStatus> {
+    pub async fn write_order_update(&self, w: OrderWrite<'_>) -> CoreResult<OrderStatus> {
+        let OrderWrite {
+            id,
+            action,
+            update: u,
+            error_code,
+            exchanges,
+            at,
+            link,
+        } = w;
         let _writing = self.writing().await;
         let mut tx = self.pool.begin().await?;
         let card = u
@@ -866,8 +871,8 @@ mod tests {
                 let query = to(OrderStatus::Succeeded, "query says paid");
                 let notify = to(OrderStatus::Failed, "callback says failed");
                 let (x, y) = tokio::join!(
-                    a.update_order(id, "query", &query, None, &[], 200),
-                    b.update_order(id, "notify", &notify, None, &[], 201),
+                    a.update_order(OrderWrite::new(id, "query", &query, 200)),
+                    b.update_order(OrderWrite::new(id, "notify", &notify, 201)),
                 );
                 (x.unwrap(), y.unwrap())
             }));
@@ -896,14 +901,12 @@ mod tests {
         let s = db.open().await;
         s.insert_profile(&profile("p1", "A")).await.unwrap();
         let id = s.insert_order(&new_order("p1", "N1", 100)).await.unwrap();
-        s.update_order(
+        s.update_order(OrderWrite::new(
             id,
             "create",
             &to(OrderStatus::Pending, "accepted"),
-            None,
-            &[],
             200,
-        )
+        ))
         .await
         .unwrap();
         let quiet = OrderUpdate {
@@ -912,7 +915,7 @@ mod tests {
             ..Default::default()
         };
         let o = s
-            .update_order(id, "query", &quiet, Some("timeout"), &[], 300)
+            .update_order(OrderWrite::new(id, "query", &quiet, 300).error_code(Some("timeout")))
             .await
             .unwrap();
         assert_eq!(o.message.as_deref(), Some("accepted"));
@@ -923,19 +926,17 @@ mod tests {
             Some("query timed out")
         );
         // Failed is final: only an explicit reopen takes it back.
-        s.update_order(
+        s.update_order(OrderWrite::new(
             id,
             "query",
             &to(OrderStatus::Failed, "failed"),
-            None,
-            &[],
             400,
-        )
+        ))
         .await
         .unwrap();
         let back = to(OrderStatus::Unknown, "again");
         let o = s
-            .update_order(id, "create", &back, None, &[], 500)
+            .update_order(OrderWrite::new(id, "create", &back, 500))
             .await
             .unwrap();
         assert_eq!(
@@ -947,7 +948,7 @@ mod tests {
             ..back
         };
         let o = s
-            .update_order(id, "create", &reopen, None, &[], 600)
+            .update_order(OrderWrite::new(id, "create", &reopen, 600))
             .await
             .unwrap();
         assert_eq!(
@@ -998,7 +999,7 @@ mod tests {
             ..Default::default()
         };
         let o = s
-            .update_order(id, "create", &u, None, &[], 200)
+            .update_order(OrderWrite::new(id, "create", &u, 200))
             .await
             .unwrap();
         assert_eq!(o.status, OrderStatus::Pending);
@@ -1237,7 +1238,7 @@ mod tests {
             provider_message: Some("accepted".into()),
             ..Default::default()
         };
-        s.update_order_linked(id, "create", &u, None, &[], 20, Some((link(1), None)))
+        s.update_order(OrderWrite::new(id, "create", &u, 20).link(Some((link(1), None))))
             .await
             .unwrap();
         assert_eq!(

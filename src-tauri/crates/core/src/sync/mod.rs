@@ -14,7 +14,7 @@ use crate::domain::OrderStatus;
 use crate::error::{CoreError, CoreResult};
 use crate::services::PayDesk;
 use crate::store::sql::{on_pool, pg, sql, Sql};
-use crate::store::{now_ms, Cols, Order, Pool};
+use crate::store::{now_ms, Cols, Order, OrderEvent, Pool, STATUS_CONFLICT};
 use crate::tr;
 use futures_util::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
@@ -36,7 +36,8 @@ pub struct SyncState {
     pub order_id: i64,
     /// Unix ms of the last query by the sync; `None`: never.
     pub last_checked_at: Option<i64>,
-    /// Unix ms of the next query; `None`: none planned (final, or the schedule is over).
+    /// Unix ms of the next query; `None`: none planned (final, awaiting
+    /// approval, or the schedule is over).
     pub next_check_at: Option<i64>,
     pub attempts: i64,
     /// What the last check found, in words.
@@ -44,6 +45,81 @@ pub struct SyncState {
     pub last_error_code: Option<String>,
     /// When the order was first seen open past its profile's stuck threshold.
     pub stuck_at: Option<i64>,
+    /// No check is planned because the order awaits a checker's approval:
+    /// nothing was sent, so there is nothing to ask the gateway.
+    pub awaiting_approval: bool,
+    /// What made a final order final, and when: the last check's finding
+    /// may be older (a callback settled it since).
+    pub settled: Option<Settled>,
+}
+
+/// The event that made an order final.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Settled {
+    pub by: SettledBy,
+    /// Unix ms.
+    pub at: i64,
+}
+
+/// What an order's final status came from (its event's action).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum SettledBy {
+    /// The gateway's callback (`notify`).
+    Callback,
+    /// A status query: the sync's, a refresh or a look-up.
+    Query,
+    /// The create's own reply (refused, or paid at once).
+    Create,
+    /// A checker's rejection (team mode): never sent.
+    Rejection,
+}
+
+impl SettledBy {
+    /// In words, for the CLI's order detail.
+    pub fn label(self) -> String {
+        match self {
+            SettledBy::Callback => tr!("网关回调", "gateway callback"),
+            SettledBy::Query => tr!("状态查询", "status query"),
+            SettledBy::Create => tr!("下单回复", "the create reply"),
+            SettledBy::Rejection => tr!("复核驳回", "checker's rejection"),
+        }
+    }
+
+    fn of_action(action: &str) -> Option<SettledBy> {
+        Some(match action {
+            "notify" => SettledBy::Callback,
+            "query" | "refresh" | "lookup" => SettledBy::Query,
+            "create" => SettledBy::Create,
+            "reject" => SettledBy::Rejection,
+            _ => return None,
+        })
+    }
+}
+
+/// The event that made the order final with `status`: the first event with
+/// that status after the order was last open (a failed order sent again
+/// under its number is open again). An event recording a status that met a
+/// final order (`STATUS_CONFLICT`) moved nothing and does not count.
+pub fn settled_by(events: &[OrderEvent], status: OrderStatus) -> Option<Settled> {
+    if !status.is_final() {
+        return None;
+    }
+    let applied: Vec<&OrderEvent> = events
+        .iter()
+        .filter(|e| e.error_code.as_deref() != Some(STATUS_CONFLICT))
+        .collect();
+    let open_until = applied
+        .iter()
+        .rposition(|e| !e.status.is_final())
+        .map_or(0, |i| i + 1);
+    let e = applied[open_until..].iter().find(|e| e.status == status)?;
+    Some(Settled {
+        by: SettledBy::of_action(&e.action)?,
+        at: e.at,
+    })
 }
 
 /// A profile's sync settings.
@@ -409,16 +485,21 @@ impl PayDesk {
         .await?))
     }
 
-    /// Where one order stands in the sync schedule.
+    /// Where one order stands in the sync schedule; a final order with what
+    /// settled it.
     pub async fn sync_state(&self, order_id: i64) -> CoreResult<SyncState> {
-        on_pool!(self.store.pools(), |p, text| {
+        let (mut state, status) = on_pool!(self.store.pools(), |p, text| {
             let row = sqlx::query(text(&STATE))
                 .bind(order_id)
                 .fetch_optional(p)
                 .await?
                 .ok_or_else(|| CoreError::NotFound(tr!("订单不存在", "no such order")))?;
             sync_state_of(&row)
-        })
+        })?;
+        if status.is_final() {
+            state.settled = settled_by(&self.store.order_events(order_id).await?, status);
+        }
+        Ok(state)
     }
 
     /// Open orders past their profile's stuck threshold, oldest first, with
@@ -437,7 +518,9 @@ impl PayDesk {
                 .bind(limit.clamp(1, 10_000) as i64)
                 .fetch_all(p)
                 .await?;
-            rows.iter().map(sync_state_of).collect::<CoreResult<_>>()?
+            rows.iter()
+                .map(|r| sync_state_of(r).map(|(s, _)| s))
+                .collect::<CoreResult<_>>()?
         });
         let mut out = Vec::with_capacity(states.len());
         for sync in states {
@@ -633,11 +716,12 @@ static SET_PROFILE_SYNC: Sql = sql!(
 static PROFILE_SYNC: Sql = sql!("SELECT * FROM profile_sync");
 
 /// Where an order stands, from a `STATE_COLS` row of either engine.
-fn sync_state_of<R: Cols>(r: &R) -> CoreResult<SyncState> {
-    let status = r.req_text("status")?;
-    let open = !OrderStatus::parse(&status).is_some_and(OrderStatus::is_final);
+fn sync_state_of<R: Cols>(r: &R) -> CoreResult<(SyncState, OrderStatus)> {
+    let status = OrderStatus::parse(&r.req_text("status")?).unwrap_or(OrderStatus::Unknown);
+    // Only a sent order is asked about: not one awaiting approval.
+    let open = status.is_open();
     let created_at = r.req_int("created_at")?;
-    Ok(SyncState {
+    let state = SyncState {
         order_id: r.req_int("id")?,
         last_checked_at: r.int("last_checked_at")?,
         // Never checked: due at the first step of the schedule.
@@ -650,7 +734,10 @@ fn sync_state_of<R: Cols>(r: &R) -> CoreResult<SyncState> {
         last_reason: r.text("last_reason")?,
         last_error_code: r.text("last_error_code")?,
         stuck_at: r.int("stuck_at")?,
-    })
+        awaiting_approval: status == OrderStatus::AwaitingApproval,
+        settled: None,
+    };
+    Ok((state, status))
 }
 
 /// A due order, from a `DUE_ORDERS` row of either engine.
@@ -675,4 +762,91 @@ fn describe(o: &Order) -> String {
         s.push_str(&format!(" ({})", gw.join(" ")));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use OrderStatus::*;
+
+    fn ev(at: i64, action: &str, status: OrderStatus, code: Option<&str>) -> OrderEvent {
+        OrderEvent {
+            id: at,
+            order_id: 1,
+            at,
+            action: action.into(),
+            status,
+            provider_status: None,
+            provider_message: None,
+            message: None,
+            error_code: code.map(str::to_string),
+            exchanges: Vec::new(),
+        }
+    }
+
+    /// What settled a final order, as a table: (its events, its status) →
+    /// the settling event's kind and time.
+    #[test]
+    fn the_event_that_made_an_order_final_is_found() {
+        let conflict = Some(STATUS_CONFLICT);
+        type Case = (Vec<OrderEvent>, OrderStatus, Option<(SettledBy, i64)>);
+        let cases: Vec<Case> = vec![
+            // Open: nothing settled it yet.
+            (vec![ev(1, "create", Pending, None)], Pending, None),
+            // A callback, then a replay and a late query that moves nothing.
+            (
+                vec![
+                    ev(1, "create", Pending, None),
+                    ev(2, "query", Pending, None),
+                    ev(3, "notify", Succeeded, None),
+                    ev(4, "notify", Succeeded, None),
+                    ev(5, "query", Processing, conflict),
+                ],
+                Succeeded,
+                Some((SettledBy::Callback, 3)),
+            ),
+            // The sync's query; a later callback saying otherwise met a final order.
+            (
+                vec![
+                    ev(1, "create", Unknown, None),
+                    ev(2, "query", Failed, None),
+                    ev(3, "notify", Succeeded, conflict),
+                ],
+                Failed,
+                Some((SettledBy::Query, 2)),
+            ),
+            // Refused at once by the create's reply.
+            (
+                vec![
+                    ev(1, "create", Unknown, None),
+                    ev(2, "create", Failed, Some("refused")),
+                ],
+                Failed,
+                Some((SettledBy::Create, 2)),
+            ),
+            // Failed, sent again under its number (open again), then paid.
+            (
+                vec![
+                    ev(1, "create", Failed, None),
+                    ev(2, "create", Unknown, None),
+                    ev(3, "query", Succeeded, None),
+                ],
+                Succeeded,
+                Some((SettledBy::Query, 3)),
+            ),
+            // Rejected by a checker (team mode).
+            (
+                vec![
+                    ev(1, "submit", AwaitingApproval, None),
+                    ev(2, "reject", Rejected, None),
+                ],
+                Rejected,
+                Some((SettledBy::Rejection, 2)),
+            ),
+        ];
+        for (i, (events, status, want)) in cases.into_iter().enumerate() {
+            let got = settled_by(&events, status).map(|s| (s.by, s.at));
+            assert_eq!(got, want, "case {i}");
+        }
+    }
 }

@@ -425,13 +425,7 @@ pub async fn add_operator(
     password: Option<Secret>,
 ) -> CoreResult<Option<Secret>> {
     check_operator_name(name)?;
-    let me = session(conn).await?;
-    if !me.initialised {
-        return Err(CoreError::Conflict(tr!(
-            "该数据库还不是 PayDesk 团队数据库：请先运行 paydesk team init",
-            "this database is not a PayDesk team database yet: run paydesk team init first"
-        )));
-    }
+    team_database(conn).await?;
     let exists: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
             .bind(name)
@@ -481,18 +475,125 @@ pub async fn add_operator(
         .execute(&mut *tx)
         .await
         .map_err(privilege_error)?;
+    audit_operator(
+        &mut tx,
+        "operator.add",
+        name,
+        format!("role {}", role.as_str()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(generated.then_some(password))
+}
+
+/// Refuses a database `team init` has not set up.
+async fn team_database(conn: &mut PgConnection) -> CoreResult<()> {
+    if !session(conn).await?.initialised {
+        return Err(CoreError::Conflict(tr!(
+            "该数据库还不是 PayDesk 团队数据库：请先运行 paydesk team init",
+            "this database is not a PayDesk team database yet: run paydesk team init first"
+        )));
+    }
+    Ok(())
+}
+
+/// The group an operator of this team is in (the widest), refusing a name
+/// that is no operator (no login, or in none of PayDesk's groups).
+async fn operator_group(conn: &mut PgConnection, name: &str) -> CoreResult<TeamRole> {
+    check_operator_name(name)?;
+    team_database(conn).await?;
+    let groups: Vec<String> = sqlx::query_scalar(
+        "SELECT g.rolname::text FROM pg_auth_members m
+         JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member
+         WHERE u.rolname = $1 AND u.rolcanlogin",
+    )
+    .bind(name)
+    .fetch_all(&mut *conn)
+    .await?;
+    GROUPS
+        .iter()
+        .find(|g| groups.iter().any(|have| have == *g))
+        .and_then(|g| {
+            [TeamRole::Admin, TeamRole::Checker, TeamRole::Maker]
+                .into_iter()
+                .find(|r| r.group() == *g)
+        })
+        .ok_or_else(|| {
+            CoreError::NotFound(tr!(
+                "没有名为 {} 的操作员",
+                "there is no operator named {}",
+                name
+            ))
+        })
+}
+
+/// The audit entry of an operator change, inside its transaction (the
+/// database stamps the acting role).
+async fn audit_operator(
+    tx: &mut PgConnection,
+    action: &str,
+    name: &str,
+    detail: String,
+) -> CoreResult<()> {
     sqlx::query(
         "INSERT INTO audit_log (at, os_user, action, target, detail) \
-         VALUES ($1, session_user, 'operator.add', $2, $3)",
+         VALUES ($1, session_user, $2, $3, $4)",
     )
     .bind(crate::time::now_ms())
+    .bind(action)
     .bind(name)
-    .bind(format!("role {}", role.as_str()))
+    .bind(detail)
     .execute(&mut *tx)
     .await
     .map_err(privilege_error)?;
+    Ok(())
+}
+
+/// Move an operator to another group (an admin's or the owner's
+/// connection): out of every PayDesk group, into `role`'s, with the audit
+/// entry in the same transaction. Returns the group it was in.
+pub async fn set_role(conn: &mut PgConnection, name: &str, role: TeamRole) -> CoreResult<TeamRole> {
+    let was = operator_group(conn, name).await?;
+    let mut tx = conn.begin().await?;
+    let who = ident(name);
+    let mut sql: Vec<String> = GROUPS
+        .iter()
+        .map(|g| format!("REVOKE {g} FROM {who}"))
+        .collect();
+    sql.push(format!("GRANT {} TO {who}", role.group()));
+    // Admins add operators: CREATEROLE is the role's own, not inherited.
+    let create = if role == TeamRole::Admin {
+        "CREATEROLE"
+    } else {
+        "NOCREATEROLE"
+    };
+    sql.push(format!("ALTER ROLE {who} {create}"));
+    for s in &sql {
+        sqlx::query(s)
+            .execute(&mut *tx)
+            .await
+            .map_err(privilege_error)?;
+    }
+    let detail = format!("role {} (was {})", role.as_str(), was.as_str());
+    audit_operator(&mut tx, "operator.role", name, detail).await?;
     tx.commit().await?;
-    Ok(generated.then_some(password))
+    Ok(was)
+}
+
+/// Remove an operator: their login role is dropped (what they did stays,
+/// under their name), with the audit entry in the same transaction. Returns
+/// the group they were in.
+pub async fn remove_operator(conn: &mut PgConnection, name: &str) -> CoreResult<TeamRole> {
+    let was = operator_group(conn, name).await?;
+    let mut tx = conn.begin().await?;
+    sqlx::query(&format!("DROP ROLE {}", ident(name)))
+        .execute(&mut *tx)
+        .await
+        .map_err(privilege_error)?;
+    let detail = format!("role {}", was.as_str());
+    audit_operator(&mut tx, "operator.remove", name, detail).await?;
+    tx.commit().await?;
+    Ok(was)
 }
 
 /// A role name a URL can carry without quoting: lower-case ASCII letters,

@@ -133,8 +133,9 @@ fn head_columns(n: usize) -> &'static [(&'static str, usize)] {
 
 /// How a column's prefix matches are read.
 enum Heads {
-    /// Walked newest first from the head index, one walk per head.
-    Walk(Vec<String>),
+    /// Walked newest first from the head index, one walk per head: each
+    /// head with the time of its newest row.
+    Walk(Vec<(String, i64)>),
     /// Too many heads: gathered from the head index's range, unordered.
     Gather,
 }
@@ -276,33 +277,84 @@ impl PgStore {
         if let Some(page) = self.recent_scan(c.clone(), term, limit).await? {
             return Ok(page);
         }
-        self.searched(c, term, limit).await
+        // The newest time a row of this page may have.
+        let upper = [f.after.map(|(at, _)| at), f.to_ms.map(|to| to - 1)]
+            .into_iter()
+            .flatten()
+            .min();
+        self.searched(c, term, limit, upper).await
     }
 
     /// The page of a search past the newest rows: the prefixes walked newest
     /// first from their head indexes (or gathered when they have too many
     /// heads), united with every other match gathered (`search_sql`).
-    async fn searched(&self, c: Conds, term: &str, limit: i64) -> CoreResult<OrderPage> {
+    async fn searched(
+        &self,
+        c: Conds,
+        term: &str,
+        limit: i64,
+        upper: Option<i64>,
+    ) -> CoreResult<OrderPage> {
         let t = term.to_ascii_lowercase();
-        let mut walks = Vec::new();
+        let mut columns = Vec::new();
         let mut gather = Vec::new();
         for &(col, len) in head_columns(t.chars().count()) {
             match self.heads(col, len, &t).await? {
-                Heads::Walk(heads) => walks.push((col, len, heads)),
+                Heads::Walk(heads) => {
+                    // Newest first by the newest row a head may give (on a
+                    // deep page, the page's start); of heads alike, those
+                    // whose rows end nearest that.
+                    let bound = |at: i64| at.min(upper.unwrap_or(i64::MAX));
+                    let mut heads: Vec<(String, i64, i64)> = heads
+                        .into_iter()
+                        .map(|(v, at)| (v, bound(at), at))
+                        .collect();
+                    heads.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
+                    columns.push((col, len, heads, 1usize));
+                }
                 Heads::Gather => gather.push((col, len)),
             }
         }
-        let (sql, args) = search_sql(c, &t, &walks, &gather, limit);
-        Ok(page(self.orders(&sql, &args).await?, limit))
+        // The heads with the newest rows first, more of them (x4) while a
+        // head not walked may hold a row of the page: usually the first head
+        // of our numbers (a day) or a few heads fill the page.
+        loop {
+            let walks: Vec<(&str, usize, Vec<String>)> = columns
+                .iter()
+                .map(|(col, len, heads, n)| {
+                    let hs = heads.iter().take(*n).map(|h| h.0.clone()).collect();
+                    (*col, *len, hs)
+                })
+                .collect();
+            let (sql, args) = search_sql(c.clone(), &t, &walks, &gather, limit);
+            let orders = page(self.orders(&sql, &args).await?, limit);
+            // The page's last row, when a next page exists; a head not
+            // walked can only give rows at or before its newest.
+            let last = orders.next.map(|(at, _)| at);
+            let mut done = true;
+            for (_, _, heads, n) in &mut columns {
+                if let Some(next) = heads.get(*n) {
+                    if last.is_none_or(|at| at <= next.1) {
+                        *n = (*n * 4).min(heads.len());
+                        done = false;
+                    }
+                }
+            }
+            if done {
+                return Ok(orders);
+            }
+        }
     }
 
     /// The heads of `col`'s head index (`len` characters) that start with
-    /// the folded term `t`: the term's own head when it is that long, else
-    /// those in the index, skipped through one by one (a descent each), at
-    /// most `MAX_HEADS`.
+    /// the folded term `t`, each with the time of its newest row (its rows
+    /// are at or before it): the term's own head when
+    /// it is that long, else those in the index, skipped through from the
+    /// last one down (a descent each, which ends on the head's newest row),
+    /// at most `MAX_HEADS`.
     async fn heads(&self, col: &str, len: usize, t: &str) -> CoreResult<Heads> {
         if t.chars().count() >= len {
-            return Ok(Heads::Walk(vec![t.chars().take(len).collect()]));
+            return Ok(Heads::Walk(vec![(t.chars().take(len).collect(), i64::MAX)]));
         }
         let max = max_heads();
         let h = head(col, len);
@@ -311,13 +363,14 @@ impl PgStore {
         } else {
             String::new()
         };
+        let last = "ORDER BY 1 DESC, o.created_at DESC, o.id DESC LIMIT 1";
         let sql = format!(
-            "WITH RECURSIVE h(v) AS ( \
-               (SELECT {h} FROM orders o WHERE {h} >= $1{below} ORDER BY {h} LIMIT 1) \
+            "WITH RECURSIVE h(v, at) AS ( \
+               (SELECT {h}, o.created_at FROM orders o WHERE {h} >= $1{below} {last}) \
                UNION ALL \
-               SELECT (SELECT {h} FROM orders o WHERE {h} > h.v{below} ORDER BY {h} LIMIT 1) \
-               FROM h WHERE h.v IS NOT NULL) \
-             SELECT v FROM h WHERE v IS NOT NULL LIMIT $3"
+               SELECT n.* FROM h, LATERAL \
+                 (SELECT {h}, o.created_at FROM orders o WHERE {h} >= $1 AND {h} < h.v {last}) n) \
+             SELECT v, at FROM h LIMIT $3"
         );
         let args = [
             Arg::Text(t.into()),
@@ -325,7 +378,7 @@ impl PgStore {
             Arg::Int(max as i64 + 1),
         ];
         self.explain(&sql, &args).await?;
-        let heads: Vec<String> = sqlx::query_scalar(&sql)
+        let heads: Vec<(String, i64)> = sqlx::query_as(&sql)
             .bind(t)
             .bind(prefix_end(t).unwrap_or_default())
             .bind(max as i64 + 1)
@@ -492,7 +545,7 @@ mod tests {
         all_pages, check_searches, history, like_scan_case, small_history, CASES,
     };
     use crate::store::test_support::{new_order, profile, TestDb};
-    use crate::store::{NewOrder, OrderFilter, OrderUpdate, Store};
+    use crate::store::{NewOrder, OrderFilter, OrderUpdate, OrderWrite, Store};
     use crate::OrderStatus;
     use proptest::prelude::*;
 
@@ -626,6 +679,7 @@ mod tests {
             let super::Heads::Walk(heads) = pg.heads(col, len, &t).await.unwrap() else {
                 panic!("{term}: gathered");
             };
+            let heads: Vec<String> = heads.into_iter().map(|h| h.0).collect();
             let mut c = super::Conds {
                 sql: String::new(),
                 args: Vec::new(),
@@ -667,6 +721,30 @@ mod tests {
             if term == "oldt0" && after.is_none() {
                 assert_eq!(heads.len(), 36, "{heads:?}");
             }
+        }
+        // `oldtime` has 6 heads, one after another in time: the newest head
+        // fills the page and is the only one walked. `oldt0`'s 36 heads
+        // take turns (every 6th number), the page's 50 rows are in 6 heads:
+        // walked 1, then 4, then 16, when the 17th's newest row is older
+        // than the page's last.
+        for (term, walked) in [("oldtime", 1), ("oldt0", 16)] {
+            let f = OrderFilter {
+                search: Some(term.into()),
+                ..Default::default()
+            };
+            let (page, plans) = super::PgStore::explained(s.list_orders(&f)).await;
+            assert_eq!(page.unwrap().orders.len(), 50);
+            let walk = plans
+                .last()
+                .unwrap()
+                .lines()
+                .find(|l| l.contains("Backward using orders_order_no_fold on orders"))
+                .unwrap_or_else(|| panic!("{term}: {plans:#?}"))
+                .to_string();
+            assert!(
+                walk.ends_with(&format!("loops={walked})")),
+                "{term}: {walk}"
+            );
         }
     }
 
@@ -894,7 +972,7 @@ mod tests {
                     provider_order_id: Some(gw.clone()),
                     ..Default::default()
                 };
-                s.update_order(*id, "query", &u, None, &[], 5_000)
+                s.update_order(OrderWrite::new(*id, "query", &u, 5_000))
                     .await
                     .unwrap();
             }

@@ -5,7 +5,7 @@ use crate::domain::OrderStatus;
 use crate::error::CoreError;
 use crate::store::open::DatabaseUrl;
 use crate::store::test_support::{new_order, profile, TestDb};
-use crate::store::{EngineKind, OrderUpdate, Store, STATUS_CONFLICT};
+use crate::store::{EngineKind, OrderUpdate, OrderWrite, Store, STATUS_CONFLICT};
 
 fn settle(status: OrderStatus, desk: usize) -> OrderUpdate {
     OrderUpdate {
@@ -46,9 +46,14 @@ async fn racing_desks_settle_an_order_exactly_once() {
                     OrderStatus::Failed
                 };
                 start.wait().await;
-                d.update_order(id, "query", &settle(status, i), None, &[], 200 + i as i64)
-                    .await
-                    .unwrap()
+                d.update_order(OrderWrite::new(
+                    id,
+                    "query",
+                    &settle(status, i),
+                    200 + i as i64,
+                ))
+                .await
+                .unwrap()
             }));
         }
         for t in tasks {
