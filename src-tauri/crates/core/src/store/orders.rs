@@ -703,7 +703,11 @@ impl_both! {
             for chunk in orders.chunks(Self::ROWS_PER_STATEMENT) {
                 ids.extend(Self::insert_rows_in(&mut tx, chunk, &pks).await?);
             }
-            let rows: Vec<(i64, i64)> = ids.iter().zip(orders).map(|(&id, o)| (id, o.created_at)).collect();
+            let rows: Vec<(i64, i64, &str)> = ids
+                .iter()
+                .zip(orders)
+                .map(|(&id, o)| (id, o.created_at, o.order_no.as_str()))
+                .collect();
             Self::index_rows_in(&mut tx, deferred, &rows).await?;
             Ok::<_, CoreError>(ids)
         }

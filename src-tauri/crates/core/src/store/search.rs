@@ -67,7 +67,7 @@ const MARK: char = '\u{1}';
 
 /// The first characters of an order number, which the index holds once more
 /// as a head of their own (migration 0014): `PD`, the kind and `yyMMdd`.
-const HEAD: usize = 9;
+pub(super) const HEAD: usize = 9;
 
 /// A head's character as migration 0014 indexes it: an ASCII character in
 /// upper case moved into the Private Use Area (so its trigrams are the
@@ -187,7 +187,7 @@ fn starts_query(
     let mut arms = Vec::new();
     for &(lo, hi) in ranges {
         arms.push(
-            "SELECT id FROM orders WHERE id BETWEEN ? AND ? AND order_no LIKE ? ESCAPE '\\'"
+            "SELECT id FROM orders WHERE id BETWEEN ? AND ? AND +order_no LIKE ? ESCAPE '\\'"
                 .to_string(),
         );
         binds.extend([Arg::Int(lo), Arg::Int(hi), Arg::Text(pat.into())]);
@@ -546,7 +546,11 @@ impl SqliteStore {
         let pat = like_prefix(term);
         let anywhere = like_contains(term);
         let starts = self.start_ranges(c, term).await?;
-        let test = " AND (o.order_no LIKE ? ESCAPE '\\' OR o.payee_name LIKE ? ESCAPE '\\' OR o.account_no LIKE ? ESCAPE '\\')";
+        // The unary `+`: a LIKE on a bare indexed column with a bound
+        // pattern makes SQLite prepare the statement again at every call
+        // (its LIKE optimisation depends on the pattern); a test on the row
+        // needs no index (about 1 M instructions a page saved).
+        let test = " AND (+o.order_no LIKE ? ESCAPE '\\' OR +o.payee_name LIKE ? ESCAPE '\\' OR +o.account_no LIKE ? ESCAPE '\\')";
         let mut binds = Vec::new();
         let sql = match (starts.time_ordered, &starts.ranges) {
             (true, Some(ranges)) if starts.heads => {

@@ -44,7 +44,7 @@ impl PgStore {
     pub(crate) async fn index_rows_in(
         _: &mut PgConnection,
         _: bool,
-        _: &[(i64, i64)],
+        _: &[(i64, i64, &str)],
     ) -> CoreResult<()> {
         Ok(())
     }
