@@ -308,12 +308,7 @@ impl PayDesk {
                     .link(link.map(|l| (l, error.map(|e| e.message.as_str())))),
             )
             .await?;
-        let asked = decision.update.status;
-        let error = decision.error.or_else(|| refused_move(asked, &order));
-        Ok(OrderOutcome {
-            order: localize_order(order),
-            error,
-        })
+        Ok(answer(decision, order))
     }
 
     /// Ask the gateway for an order's live status and store what it says.
@@ -376,12 +371,7 @@ impl PayDesk {
                     .exchanges(&exchanges),
             )
             .await?;
-        let asked = decision.update.status;
-        let error = decision.error.or_else(|| refused_move(asked, &order));
-        Ok(OrderOutcome {
-            order: localize_order(order),
-            error,
-        })
+        Ok(answer(decision, order))
     }
 
     /// Ask the gateway about each of these orders. Each one is reported: one
@@ -527,6 +517,17 @@ impl PayDesk {
     pub async fn refresh_open(&self) -> CoreResult<Vec<OrderOutcome>> {
         let open = self.store.open_orders().await?;
         Ok(self.refresh_each(open).await)
+    }
+}
+
+/// The answer to a create or a query once its decision is stored: the
+/// decision's error, or else why a status it asked for was not taken.
+fn answer(decision: outcome::Decision, order: Order) -> OrderOutcome {
+    let asked = decision.update.status;
+    let error = decision.error.or_else(|| refused_move(asked, &order));
+    OrderOutcome {
+        order: localize_order(order),
+        error,
     }
 }
 
