@@ -500,13 +500,50 @@ async fn the_database_refuses_what_a_maker_may_not_do() {
     ] {
         assert_eq!(refused(&mut maker, sql).await, "42501", "{sql}");
     }
-    let actor: String = sqlx::query_scalar(
-        "INSERT INTO audit_log (at, os_user, action) VALUES (1, 'someone_else', 'x') RETURNING os_user",
+    // A payout whose request never left is sent again by an update (failed
+    // to unknown): at or above a threshold set since, the database refuses
+    // it as it refuses the insert; below it, it goes.
+    for (no, fen) in [("T2", 10_000), ("T3", 10)] {
+        sqlx::query(
+            "INSERT INTO orders (profile_pk, order_no, kind, amount_fen, status, created_at, updated_at)
+             SELECT pk, $1, 'payout', $2, 'failed', 1, 1 FROM profiles WHERE id = 'p1'",
+        )
+        .bind(no)
+        .bind(fen as i64)
+        .execute(&mut maker)
+        .await
+        .expect("a failed payout written before any threshold");
+    }
+    sqlx::query("UPDATE profiles SET approval_threshold_fen = 5000 WHERE id = 'p1'")
+        .execute(&mut admin)
+        .await
+        .expect("an admin sets a threshold");
+    assert_eq!(
+        refused(
+            &mut maker,
+            "UPDATE orders SET status = 'unknown' WHERE order_no = 'T2'"
+        )
+        .await,
+        "PD004",
+        "a resend at or above the threshold"
+    );
+    sqlx::query("UPDATE orders SET status = 'unknown' WHERE order_no = 'T3'")
+        .execute(&mut maker)
+        .await
+        .expect("a resend below the threshold");
+    let before = paydesk_core::store::now_ms();
+    let (actor, at): (String, i64) = sqlx::query_as(
+        "INSERT INTO audit_log (at, os_user, action) VALUES (1, 'someone_else', 'x') RETURNING os_user, at",
     )
     .fetch_one(&mut maker)
     .await
     .unwrap();
     assert_eq!(actor, team.maker.name, "the audit actor is the login role");
+    // And the time is the server's: the entry cannot be backdated.
+    assert!(
+        (before - 5_000..=paydesk_core::store::now_ms() + 5_000).contains(&at),
+        "audit time {at} is not the server's (now {before})"
+    );
     // Nor rewrite, erase or empty it: not even an admin rewrites history.
     let rewrites = [
         "UPDATE audit_log SET action = 'y'",

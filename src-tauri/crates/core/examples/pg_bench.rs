@@ -287,6 +287,7 @@ async fn measure(
     pages_only: bool,
     explain: bool,
 ) {
+    let pool = store.postgres().unwrap().pool().clone();
     let lite = if with_sqlite {
         let t = Instant::now();
         let (s, report) = support::open_or_generate(n).await;
@@ -392,10 +393,22 @@ async fn measure(
             } else {
                 store.list_orders(&f).await.unwrap().orders.len()
             };
+            let cpu = cpu_seconds(&pool).await;
+            let stats = run(&store, &f).await;
+            let cpu = cpu_seconds(&pool).await.zip(cpu).map(|(b, a)| {
+                let per = |x: f64| x * 1e6 / stats.len() as f64;
+                (per(b.0 - a.0), per(b.1 - a.1))
+            });
             line(
                 &format!("PG     {} {depth} ({rows} rows)", case.name),
-                &run(&store, &f).await,
+                &stats,
             );
+            if let Some((server, client)) = cpu {
+                println!(
+                    "PG     {:<51} CPU per page: server {server:>7.0} us, this client {client:>6.0} us",
+                    format!("{} {depth}", case.name)
+                );
+            }
             if let Some((s, _)) = &lite {
                 let rows = s.list_orders(&f).await.unwrap().orders.len();
                 line(
@@ -414,6 +427,25 @@ async fn measure(
         println!("plans: {}", file.display());
     }
     store.close().await;
+}
+
+/// CPU seconds used so far by the server's processes (each backend and
+/// worker of `pg_stat_activity`) and by this process, from /proc: what a
+/// page costs whatever the load (None where /proc is not readable). Counted
+/// in the kernel's 10 ms ticks, so only over many pages.
+async fn cpu_seconds(pool: &sqlx::PgPool) -> Option<(f64, f64)> {
+    fn ticks(pid: &str) -> Option<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // After the command's ")": state is field 3, utime 14, stime 15.
+        let f: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        Some(f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?)
+    }
+    let pids: Vec<i32> = sqlx::query_scalar("SELECT pid FROM pg_stat_activity")
+        .fetch_all(pool)
+        .await
+        .ok()?;
+    let server: f64 = pids.iter().filter_map(|p| ticks(&p.to_string())).sum();
+    Some((server / 100.0, ticks("self")? / 100.0))
 }
 
 /// One line per statement a page ran: its rows, the buffers it read

@@ -63,6 +63,9 @@ routes! {
     pub async fn insert_order_claimed(&self, o: &NewOrder, os_user: &str, action: &str, detail: Option<&str>, link: RowLink) -> CoreResult<Option<i64>>;
     /// Insert many new order rows in one transaction: all or none.
     pub async fn insert_orders_batch(&self, orders: &[NewOrder]) -> CoreResult<Vec<i64>>;
+    /// Index now what batches left to be indexed behind their writes
+    /// (SQLite's trigram index, migration 0015); how many rows.
+    pub async fn catch_up_search_index(&self) -> CoreResult<u64>;
     /// Apply an update and record it as an event; a final order never moves.
     /// With `w.link`, the batch row takes the order's outcome in the same transaction.
     pub async fn update_order(&self, w: OrderWrite<'_>) -> CoreResult<Order>;

@@ -35,6 +35,7 @@ mod profiles;
 mod reader;
 mod rows;
 mod search;
+mod search_pending;
 mod settings;
 pub(crate) mod sql;
 #[cfg(test)]
@@ -77,6 +78,9 @@ pub struct SqliteStore {
     writer: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// Look-ups by number on the caller's thread (`reader.rs`).
     reader: std::sync::Arc<reader::Reader>,
+    /// Indexes the rows batches listed, when the writes pause
+    /// (`search_pending.rs`).
+    indexer: std::sync::Arc<search_pending::Indexer>,
 }
 
 impl SqliteStore {

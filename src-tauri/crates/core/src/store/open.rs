@@ -128,9 +128,14 @@ impl SqliteStore {
             .await?;
         // The WAL and SHM exist now; SQLite gave them the database's mode.
         super::private::narrow_all(path)?;
+        let writer = std::sync::Arc::<tokio::sync::Mutex<()>>::default();
         Ok(SqliteStore {
+            indexer: std::sync::Arc::new(super::search_pending::Indexer::start(
+                pool.clone(),
+                writer.clone(),
+            )),
             pool,
-            writer: Default::default(),
+            writer,
             reader: std::sync::Arc::new(super::reader::Reader::open(path)?),
         })
     }

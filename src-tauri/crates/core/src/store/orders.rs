@@ -669,6 +669,7 @@ impl_both! {
     /// by its profile or by another live profile of the same gateway and
     /// merchant id (as `insert_order`). Returns the ids in the order given.
     pub async fn insert_orders_batch(&self, orders: &[NewOrder]) -> CoreResult<Vec<i64>> {
+        self.index_later();
         let _writing = self.writing().await;
         let mut seen = HashSet::with_capacity(orders.len());
         for o in orders {
@@ -695,8 +696,8 @@ impl_both! {
         let written = async {
             let nos: Vec<&str> = orders.iter().map(|o| o.order_no.as_str()).collect();
             Self::lock_numbers_in(&mut tx, &nos).await?;
-            // SQLite's search index takes the batch's rows in one statement
-            // (store/search.rs).
+            // SQLite lists the batch's rows for its search index in one
+            // statement, indexed behind the write (store/search_pending.rs).
             let deferred = Self::defer_index_in(&mut tx).await?;
             let mut ids = Vec::with_capacity(orders.len());
             for chunk in orders.chunks(Self::ROWS_PER_STATEMENT) {
@@ -711,7 +712,9 @@ impl_both! {
             Ok::<_, CoreError>(ids)
         }
         .await;
-        Self::finish(tx, written, |_| true).await
+        let ids = Self::finish(tx, written, |_| true).await?;
+        self.index_later();
+        Ok(ids)
     }
 
     /// Orders whose merchant order number or gateway order id is `no`, across

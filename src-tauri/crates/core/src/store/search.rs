@@ -5,7 +5,6 @@ use super::{Order, SqliteStore};
 use crate::domain::{OrderKind, OrderStatus};
 use crate::error::CoreResult;
 use serde::{Deserialize, Serialize};
-use sqlx::SqliteConnection;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -68,7 +67,7 @@ const MARK: char = '\u{1}';
 
 /// The first characters of an order number, which the index holds once more
 /// as a head of their own (migration 0014): `PD`, the kind and `yyMMdd`.
-const HEAD: usize = 9;
+pub(super) const HEAD: usize = 9;
 
 /// A head's character as migration 0014 indexes it: an ASCII character in
 /// upper case moved into the Private Use Area (so its trigrams are the
@@ -258,12 +257,21 @@ fn column_match(col: &str, term: &str) -> (String, Vec<Arg>) {
             }
             (format!("FROM orders WHERE ({ranges})"), binds)
         }
+        // With the rows a batch listed for the index and not yet indexed
+        // (migration 0015), tested as the index would find them: the pair
+        // followed by the mark in the text the index is given.
         "payee_pair" => (
             format!(
-                "FROM orders WHERE id IN (SELECT rowid FROM order_search WHERE order_search MATCH ?) AND {}",
+                "FROM orders WHERE id IN (SELECT rowid FROM order_search WHERE order_search MATCH ? \
+                 UNION ALL SELECT q.id FROM order_search_pending q CROSS JOIN order_search_rows v ON v.id = q.id WHERE {}) AND {}",
+                like("v.payee_name"),
                 like("payee_name")
             ),
-            vec![Arg::Text(pair_query(term)), Arg::Text(like_contains(term))],
+            vec![
+                Arg::Text(pair_query(term)),
+                Arg::Text(format!("%{}{MARK}%", like_escape(term))),
+                Arg::Text(like_contains(term)),
+            ],
         ),
         // Payee and gateway id: a range on the NOCASE prefix index. NOCASE
         // and LIKE both fold ASCII only, so the range is the prefix match
@@ -292,146 +300,6 @@ pub(super) async fn connect_index(conn: &mut sqlx::SqliteConnection) -> Result<(
         .execute(conn)
         .await
         .map(drop)
-}
-
-/// A batch of new orders indexes its rows itself (migration 0014): one
-/// set-based statement instead of a trigger body per row. What
-/// `defer_index_in` saw before the batch's first insert.
-pub(super) struct Deferred {
-    /// False when the state row is missing: the triggers indexed every row.
-    on: bool,
-    /// The newest time and the highest id before the batch (the time order
-    /// is checked as the per-row trigger checks it).
-    max_at: Option<i64>,
-    max_id: Option<i64>,
-}
-
-/// Turn the per-row index triggers off for the rest of the caller's
-/// transaction (the batch's first write). `index_rows_in` turns them back
-/// on before the transaction commits; a rollback undoes both.
-async fn defer_index_in(conn: &mut SqliteConnection) -> Result<Deferred, sqlx::Error> {
-    let row: Option<(Option<i64>, Option<i64>)> = sqlx::query_as(
-        "UPDATE order_search_state SET deferred = 1 RETURNING (SELECT max(created_at) FROM orders), (SELECT max(id) FROM orders)",
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(match row {
-        Some((max_at, max_id)) => Deferred {
-            on: true,
-            max_at,
-            max_id,
-        },
-        None => Deferred {
-            on: false,
-            max_at: None,
-            max_id: None,
-        },
-    })
-}
-
-/// Index the batch's new rows, `(id, created_at, order_no)` in the order
-/// they were inserted, in one statement; clear the time order when a row came with
-/// an older time or a lower id than one before it (the trigger's test,
-/// row by row); turn the triggers back on.
-async fn index_rows_in(
-    conn: &mut SqliteConnection,
-    d: Deferred,
-    rows: &[(i64, i64, &str)],
-) -> Result<(), sqlx::Error> {
-    if !d.on {
-        return Ok(());
-    }
-    let (mut max_at, mut max_id) = (d.max_at, d.max_id);
-    let mut in_order = true;
-    for &(id, at, _) in rows {
-        if max_at.is_some_and(|m| at < m) || max_id.is_some_and(|m| id < m) {
-            in_order = false;
-        }
-        max_at = Some(max_at.map_or(at, |m| m.max(at)));
-        max_id = Some(max_id.map_or(id, |m| m.max(id)));
-    }
-    let mut ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    const INSERT: &str = "INSERT INTO order_search (rowid, order_no, payee_name, account_no, order_head) SELECT id, order_no, payee_name, account_no, order_head FROM order_search_rows";
-    if let (Some(&lo), Some(&hi)) = (ids.first(), ids.last()) {
-        if hi - lo + 1 == ids.len() as i64 {
-            // The batch's ids are one run (SQLite gives max + 1): every row
-            // between them is the batch's.
-            sqlx::query(&format!("{INSERT} WHERE id BETWEEN ? AND ?"))
-                .bind(lo)
-                .bind(hi)
-                .execute(&mut *conn)
-                .await?;
-        } else {
-            let list = serde_json::to_string(&ids).unwrap_or_default();
-            sqlx::query(&format!(
-                "{INSERT} WHERE id IN (SELECT value FROM json_each(?))"
-            ))
-            .bind(list)
-            .execute(&mut *conn)
-            .await?;
-        }
-    }
-    add_heads_in(conn, rows).await?;
-    sqlx::query(if in_order {
-        "UPDATE order_search_state SET deferred = 0"
-    } else {
-        "UPDATE order_search_state SET deferred = 0, time_ordered = 0"
-    })
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// Add the heads of the batch's rows to `order_heads` (migration 0016), as
-/// the per-row trigger would: gathered here from the numbers the batch
-/// holds (a batch has a head or two), then one upsert. Reading the rows back
-/// and grouping them in SQL cost about 5,000 instructions an order.
-async fn add_heads_in(
-    conn: &mut SqliteConnection,
-    rows: &[(i64, i64, &str)],
-) -> Result<(), sqlx::Error> {
-    let mut heads: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
-    for &(id, _, no) in rows {
-        // SQLite's upper() is ASCII only, as here.
-        let head: String = no
-            .chars()
-            .take(HEAD)
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
-        let r = heads.entry(head).or_insert((id, id));
-        *r = (r.0.min(id), r.1.max(id));
-    }
-    if heads.is_empty() {
-        return Ok(());
-    }
-    let list: Vec<(String, i64, i64)> =
-        heads.into_iter().map(|(h, (lo, hi))| (h, lo, hi)).collect();
-    sqlx::query(
-        "INSERT INTO order_heads (head, lo, hi) SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?) WHERE true \
-         ON CONFLICT (head) DO UPDATE SET lo = min(lo, excluded.lo), hi = max(hi, excluded.hi)",
-    )
-    .bind(serde_json::to_string(&list).unwrap_or_default())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-impl SqliteStore {
-    /// The batch insert's hooks (store/orders.rs, written once for both
-    /// engines): per-row index triggers off, then the rows indexed at once.
-    pub(super) async fn defer_index_in(conn: &mut SqliteConnection) -> CoreResult<Deferred> {
-        Ok(defer_index_in(conn).await?)
-    }
-
-    pub(super) async fn index_rows_in(
-        conn: &mut SqliteConnection,
-        d: Deferred,
-        rows: &[(i64, i64, &str)],
-    ) -> CoreResult<()> {
-        Ok(index_rows_in(conn, d, rows).await?)
-    }
 }
 
 /// A filter turned into SQL conditions, in the three forms the plans use.
@@ -717,6 +585,18 @@ impl SqliteStore {
         binds.extend((0..3).map(|_| Arg::Text(anywhere.clone())));
         binds.push(Arg::Int(c.limit + 1));
         let mut orders = self.fetch_orders(&sql, &binds).await?;
+        // The rows a batch listed for the index and not yet indexed
+        // (migration 0015), each tested on its row like every candidate:
+        // the listed rows first (CROSS JOIN), a page of them by time.
+        let sql = format!(
+            "{} FROM order_search_pending q CROSS JOIN orders o ON o.id = q.id JOIN profiles p ON p.pk = o.profile_pk WHERE 1=1{}{test} ORDER BY o.created_at DESC, o.id DESC LIMIT ?",
+            order_columns!(),
+            c.cond
+        );
+        let mut binds = c.args.clone();
+        binds.extend((0..3).map(|_| Arg::Text(anywhere.clone())));
+        binds.push(Arg::Int(c.limit + 1));
+        orders.extend(self.fetch_orders(&sql, &binds).await?);
         // Gateway order ids: a prefix, on their own index.
         let (sql, binds) = prefix_union(c, term, &["provider_order_id"]);
         orders.extend(self.fetch_orders(&sql, &binds).await?);
@@ -1043,8 +923,10 @@ pub(crate) mod tests {
     ];
 
     /// FTS5's own check of the index against its rows (through the view):
-    /// every row indexed with the text it holds now, and nothing else.
-    async fn assert_index_whole(s: &Store) {
+    /// every row indexed with the text it holds now, and nothing else,
+    /// once the rows batches listed are indexed (migration 0015).
+    pub(crate) async fn assert_index_whole(s: &Store) {
+        s.catch_up_search_index().await.unwrap();
         sqlx::query("INSERT INTO order_search (order_search, rank) VALUES ('integrity-check', 1)")
             .execute(s.pool())
             .await
@@ -1262,7 +1144,7 @@ pub(crate) mod tests {
     }
 
     /// A new database in `dir` with the migrations up to `version` only.
-    async fn database_at(dir: &std::path::Path, version: i64) -> sqlx::SqlitePool {
+    pub(crate) async fn database_at(dir: &std::path::Path, version: i64) -> sqlx::SqlitePool {
         use sqlx::sqlite::SqliteConnectOptions;
         use std::str::FromStr;
         let path = dir.join("paydesk.db");

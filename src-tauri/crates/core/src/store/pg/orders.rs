@@ -49,6 +49,13 @@ impl PgStore {
         Ok(())
     }
 
+    pub(crate) fn index_later(&self) {}
+
+    /// Nothing is ever behind (see `defer_index_in`).
+    pub(crate) async fn catch_up_search_index(&self) -> CoreResult<u64> {
+        Ok(0)
+    }
+
     /// `($1,…,$n),($n+1,…)…`: `rows` groups of `values` numbered placeholders.
     pub(crate) fn placeholders(rows: usize, values: usize) -> String {
         (0..rows)

@@ -4,8 +4,8 @@
 use super::super::rows::{order_from, Cols};
 use super::super::Order;
 use crate::error::CoreResult;
-use sqlx::postgres::PgRow;
-use sqlx::Row;
+use sqlx::postgres::{PgArguments, PgRow};
+use sqlx::{Arguments, Row};
 
 impl Cols for PgRow {
     fn text(&self, col: &str) -> CoreResult<Option<String>> {
@@ -28,6 +28,22 @@ pub(super) enum Arg {
     Text(String),
     Int(i64),
     Texts(Vec<String>),
+    Ints(Vec<i64>),
+}
+
+/// `args` as a statement's binds, `$1…` in order.
+pub(super) fn pg_args(args: &[Arg]) -> Result<PgArguments, sqlx::Error> {
+    let mut a = PgArguments::default();
+    for x in args {
+        match x {
+            Arg::Text(t) => a.add(t.clone()),
+            Arg::Int(i) => a.add(*i),
+            Arg::Texts(v) => a.add(v.clone()),
+            Arg::Ints(v) => a.add(v.clone()),
+        }
+        .map_err(sqlx::Error::Encode)?;
+    }
+    Ok(a)
 }
 
 /// Run `sql` (placeholders `$1…`) with `args`, mapping the rows to orders.
@@ -36,14 +52,8 @@ pub(super) async fn fetch_orders(
     sql: &str,
     args: &[Arg],
 ) -> CoreResult<Vec<Order>> {
-    let mut q = sqlx::query(sql);
-    for a in args {
-        q = match a {
-            Arg::Text(t) => q.bind(t.clone()),
-            Arg::Int(i) => q.bind(*i),
-            Arg::Texts(v) => q.bind(v.clone()),
-        };
-    }
-    let rows = q.fetch_all(pool).await?;
+    let rows = sqlx::query_with(sql, pg_args(args)?)
+        .fetch_all(pool)
+        .await?;
     rows.iter().map(order_from).collect()
 }

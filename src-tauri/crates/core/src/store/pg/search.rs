@@ -20,10 +20,10 @@
 //! A trigram index yields rows in no order, so it serves what is rare there:
 //! the many old matches of a month's numbers are the head walks'.
 
-use super::rows::{fetch_orders, Arg};
+use super::rows::{fetch_orders, pg_args, Arg};
 use super::PgStore;
 use crate::error::CoreResult;
-use crate::store::rows::{order_columns, OPEN_ORDERS, ORDER_SELECT};
+use crate::store::rows::{OPEN_ORDERS, ORDER_SELECT};
 use crate::store::{Order, OrderFilter, OrderPage};
 
 /// Rows of the filtered history, newest first, that a search tests before
@@ -287,7 +287,8 @@ impl PgStore {
 
     /// The page of a search past the newest rows: the prefixes walked newest
     /// first from their head indexes (or gathered when they have too many
-    /// heads), united with every other match gathered (`search_sql`).
+    /// heads), united with every other match gathered (`others_sql`,
+    /// `walks_sql`), then the page's rows read.
     async fn searched(
         &self,
         c: Conds,
@@ -315,9 +316,12 @@ impl PgStore {
                 Heads::Gather => gather.push((col, len)),
             }
         }
-        // The heads with the newest rows first, more of them (x4) while a
-        // head not walked may hold a row of the page: usually the first head
-        // of our numbers (a day) or a few heads fill the page.
+        // Every match no head walk reads, once; then the heads with the
+        // newest rows first, more of them (x4) while a head not walked may
+        // hold a row of the page: usually the first head of our numbers (a
+        // day) or a few heads fill the page.
+        let (sql, args) = others_sql(c.clone(), &t, &gather, limit);
+        let others = self.keys(&sql, &args).await?;
         loop {
             let walks: Vec<(&str, usize, Vec<String>)> = columns
                 .iter()
@@ -326,11 +330,16 @@ impl PgStore {
                     (*col, *len, hs)
                 })
                 .collect();
-            let (sql, args) = search_sql(c.clone(), &t, &walks, &gather, limit);
-            let orders = page(self.orders(&sql, &args).await?, limit);
+            let mut keys = others.clone();
+            if let Some((sql, args)) = walks_sql(c.clone(), &t, &walks, limit) {
+                keys.extend(self.keys(&sql, &args).await?);
+            }
+            keys.sort_unstable_by(|a, b| b.cmp(a));
+            keys.dedup();
+            keys.truncate(limit as usize + 1);
             // The page's last row, when a next page exists; a head not
             // walked can only give rows at or before its newest.
-            let last = orders.next.map(|(at, _)| at);
+            let last = (keys.len() as i64 > limit).then(|| keys[limit as usize - 1].0);
             let mut done = true;
             for (_, _, heads, n) in &mut columns {
                 if let Some(next) = heads.get(*n) {
@@ -341,9 +350,29 @@ impl PgStore {
                 }
             }
             if done {
-                return Ok(orders);
+                return self.page_of(&keys, limit).await;
             }
         }
+    }
+
+    /// `(created_at, id)` of the rows `sql` selects (explained inside
+    /// `explained`).
+    async fn keys(&self, sql: &str, args: &[Arg]) -> CoreResult<Vec<(i64, i64)>> {
+        self.explain(sql, args).await?;
+        Ok(sqlx::query_as_with(sql, pg_args(args)?)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// The page of the orders of `keys` (the newest `limit + 1`), read whole.
+    async fn page_of(&self, keys: &[(i64, i64)], limit: i64) -> CoreResult<OrderPage> {
+        if keys.is_empty() {
+            return Ok(page(Vec::new(), limit));
+        }
+        let ids: Vec<i64> = keys.iter().map(|k| k.1).collect();
+        let sql = format!("{ORDER_SELECT} WHERE o.id = ANY($1)");
+        let ids = [Arg::Ints(ids)];
+        Ok(page(self.orders(&sql, &ids).await?, limit))
     }
 
     /// The heads of `col`'s head index (`len` characters) that start with
@@ -378,10 +407,7 @@ impl PgStore {
             Arg::Int(max as i64 + 1),
         ];
         self.explain(&sql, &args).await?;
-        let heads: Vec<(String, i64)> = sqlx::query_as(&sql)
-            .bind(t)
-            .bind(prefix_end(t).unwrap_or_default())
-            .bind(max as i64 + 1)
+        let heads: Vec<(String, i64)> = sqlx::query_as_with(&sql, pg_args(&args)?)
             .fetch_all(&self.pool)
             .await?;
         Ok(if heads.len() > max {
@@ -457,15 +483,10 @@ impl PgStore {
             return Ok(());
         }
         let explain = format!("EXPLAIN (ANALYZE, BUFFERS) {sql}");
-        let mut q = sqlx::query_scalar::<_, String>(&explain);
-        for a in args {
-            q = match a {
-                Arg::Text(t) => q.bind(t.clone()),
-                Arg::Int(i) => q.bind(*i),
-                Arg::Texts(v) => q.bind(v.clone()),
-            };
-        }
-        let plan = q.fetch_all(&self.pool).await?.join("\n");
+        let plan: Vec<String> = sqlx::query_scalar_with(&explain, pg_args(args)?)
+            .fetch_all(&self.pool)
+            .await?;
+        let plan = plan.join("\n");
         EXPLAINED.with(|e| e.borrow_mut().push(plan));
         Ok(())
     }
@@ -476,7 +497,7 @@ impl PgStore {
 #[cfg(test)]
 fn gathered_sql(c: Conds, term: &str, limit: i64) -> (String, Vec<Arg>) {
     let t = term.to_ascii_lowercase();
-    search_sql(c, &t, &[], head_columns(t.chars().count()), limit)
+    others_sql(c, &t, head_columns(t.chars().count()), limit)
 }
 
 #[cfg(test)]
@@ -484,28 +505,41 @@ impl PgStore {
     /// A search's page with every match gathered (`gathered_sql`).
     async fn gathered(&self, c: Conds, term: &str, limit: i64) -> CoreResult<OrderPage> {
         let (sql, args) = gathered_sql(c, term, limit);
-        Ok(page(fetch_orders(&self.pool, &sql, &args).await?, limit))
+        let keys = self.keys(&sql, &args).await?;
+        self.page_of(&keys, limit).await
     }
 }
 
-/// The statement of a search past the newest rows, and its binds: the page
-/// of the newest matches of the folded term `t` among the filtered rows,
-/// one more row, read whole. A union, each part limited to that many rows
-/// newest first, so the newest of the union are the newest of all: per head
-/// of `walks`, a walk of the column's head index newest first that stops
-/// after a page of matches; and every other match from the indexes
-/// (`gathered_matches`: materialized, so the planner cannot turn it into a
-/// walk of the time index testing each row), filtered and sorted by time.
-fn search_sql(
+const NEWEST: &str = "ORDER BY o.created_at DESC, o.id DESC";
+
+/// The statement selecting `(created_at, id)` of the newest `limit + 1`
+/// filtered matches of the folded term `t` that no head walk reads, and
+/// its binds: every one from the indexes (`gathered_matches`: materialized,
+/// so the planner cannot turn it into a walk of the time index testing each
+/// row), filtered and sorted by time.
+fn others_sql(mut c: Conds, t: &str, gather: &[(&str, usize)], limit: i64) -> (String, Vec<Arg>) {
+    let k = c.bind(Arg::Int(limit + 1));
+    let others = gathered_matches(&mut c, t, gather);
+    let sql = format!(
+        "WITH m AS MATERIALIZED (SELECT o.id, o.created_at, o.profile_pk, o.kind, o.status FROM orders o WHERE {others}) \
+         SELECT o.created_at, o.id FROM m o WHERE 1=1{} {NEWEST} LIMIT {k}",
+        c.sql
+    );
+    (sql, c.args)
+}
+
+/// The statement selecting `(created_at, id)` of the newest `limit + 1`
+/// filtered rows that start with the folded term `t` in the heads of
+/// `walks`, and its binds (None: no heads): per head, a walk of the
+/// column's head index newest first that stops after that many matches.
+fn walks_sql(
     mut c: Conds,
     t: &str,
     walks: &[(&str, usize, Vec<String>)],
-    gather: &[(&str, usize)],
     limit: i64,
-) -> (String, Vec<Arg>) {
+) -> Option<(String, Vec<Arg>)> {
     let k = c.bind(Arg::Int(limit + 1));
     let filters = c.sql.clone();
-    let newest = "ORDER BY o.created_at DESC, o.id DESC";
     let mut parts = Vec::new();
     for (col, len, heads) in walks {
         if heads.is_empty() {
@@ -519,23 +553,19 @@ fn search_sql(
             String::new()
         };
         parts.push(format!(
-            "SELECT w.id, w.created_at FROM unnest({hs}::text[]) AS hd(v) CROSS JOIN LATERAL \
-             (SELECT o.id, o.created_at FROM orders o WHERE {} = hd.v{longer}{filters} {newest} LIMIT {k}) w",
+            "SELECT w.created_at, w.id FROM unnest({hs}::text[]) AS hd(v) CROSS JOIN LATERAL \
+             (SELECT o.created_at, o.id FROM orders o WHERE {} = hd.v{longer}{filters} {NEWEST} LIMIT {k}) w",
             head(col, *len)
         ));
     }
-    let others = gathered_matches(&mut c, t, gather);
-    parts.push(format!(
-        "(SELECT o.id, o.created_at FROM m o WHERE 1=1{filters} {newest} LIMIT {k})"
-    ));
+    if parts.is_empty() {
+        return None;
+    }
     let sql = format!(
-        "WITH m AS MATERIALIZED (SELECT o.id, o.created_at, o.profile_pk, o.kind, o.status FROM orders o WHERE {others}) \
-         {} FROM (SELECT u.id FROM ({}) u ORDER BY u.created_at DESC, u.id DESC LIMIT {k}) k \
-         JOIN orders o ON o.id = k.id JOIN profiles p ON p.pk = o.profile_pk",
-        order_columns!(),
+        "SELECT u.created_at, u.id FROM ({}) u ORDER BY u.created_at DESC, u.id DESC LIMIT {k}",
         parts.join(" UNION ")
     );
-    (sql, c.args)
+    Some((sql, c.args))
 }
 
 #[cfg(test)]
@@ -691,17 +721,14 @@ mod tests {
                 c.push(" AND (o.created_at, o.id) < (#", super::Arg::Int(at));
                 c.push(", #)", super::Arg::Int(i64::MAX));
             }
-            let (sql, args) = super::search_sql(c, &t, &[(col, len, heads.clone())], &[], 50);
+            let (sql, args) = super::walks_sql(c, &t, &[(col, len, heads.clone())], 50).unwrap();
             let explain = format!("EXPLAIN (ANALYZE, TIMING OFF) {sql}");
-            let mut q = sqlx::query_scalar::<_, String>(&explain);
-            for a in args {
-                q = match a {
-                    super::Arg::Text(t) => q.bind(t),
-                    super::Arg::Int(i) => q.bind(i),
-                    super::Arg::Texts(v) => q.bind(v),
-                };
-            }
-            let plan = q.fetch_all(pg.pool()).await.unwrap().join("\n");
+            let plan: Vec<String> =
+                sqlx::query_scalar_with(&explain, super::pg_args(&args).unwrap())
+                    .fetch_all(pg.pool())
+                    .await
+                    .unwrap();
+            let plan = plan.join("\n");
             let walk = plan
                 .lines()
                 .find(|l| l.contains(&format!("Backward using {index} on orders")))
@@ -735,10 +762,12 @@ mod tests {
             let (page, plans) = super::PgStore::explained(s.list_orders(&f)).await;
             assert_eq!(page.unwrap().orders.len(), 50);
             let walk = plans
-                .last()
-                .unwrap()
-                .lines()
-                .find(|l| l.contains("Backward using orders_order_no_fold on orders"))
+                .iter()
+                .rev()
+                .find_map(|p| {
+                    p.lines()
+                        .find(|l| l.contains("Backward using orders_order_no_fold on orders"))
+                })
                 .unwrap_or_else(|| panic!("{term}: {plans:#?}"))
                 .to_string();
             assert!(
@@ -857,6 +886,7 @@ mod tests {
                     super::Arg::Text(t) => q.bind(t),
                     super::Arg::Int(i) => q.bind(i),
                     super::Arg::Texts(v) => q.bind(v),
+                    super::Arg::Ints(v) => q.bind(v),
                 };
             }
             let plan = q.fetch_all(&mut *conn).await.unwrap().join("\n");
