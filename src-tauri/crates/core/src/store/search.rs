@@ -1168,6 +1168,26 @@ pub(crate) mod tests {
         pool
     }
 
+    /// `database_at` with profile `p1` ("A"), for orders written by hand.
+    async fn database_with_profile(dir: &std::path::Path, version: i64) -> sqlx::SqlitePool {
+        let pool = database_at(dir, version).await;
+        sqlx::query("INSERT INTO profiles (id, name, provider, base_url, created_at, updated_at) VALUES ('p1', 'A', 'jstpay', 'http://127.0.0.1:1', 1, 1)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool
+    }
+
+    /// The ids a search finds, across its pages of `limit`.
+    async fn found_ids(s: &Store, term: &str, limit: u32) -> Vec<i64> {
+        let f = OrderFilter {
+            search: Some(term.into()),
+            limit: Some(limit),
+            ..Default::default()
+        };
+        all_pages(s, f).await.into_iter().map(|o| o.id).collect()
+    }
+
     /// Migration 0012 on a database written before it (schema v2 with
     /// orders, ids not in time order): the index is built for every existing
     /// row, the time order is read from the rows, the bucket index is gone,
@@ -1176,9 +1196,7 @@ pub(crate) mod tests {
     async fn migration_0012_indexes_an_existing_history() {
         let dir = tempfile::tempdir().unwrap();
         {
-            let pool = database_at(dir.path(), 11).await;
-            sqlx::query("INSERT INTO profiles (id, name, provider, base_url, created_at, updated_at) VALUES ('p1', 'A', 'jstpay', 'http://127.0.0.1:1', 1, 1)")
-                .execute(&pool).await.unwrap();
+            let pool = database_with_profile(dir.path(), 11).await;
             for (id, no, payee, acct, at) in [
                 (
                     1,
@@ -1245,9 +1263,7 @@ pub(crate) mod tests {
     async fn migration_0014_reindexes_an_existing_history() {
         let dir = tempfile::tempdir().unwrap();
         {
-            let pool = database_at(dir.path(), 13).await;
-            sqlx::query("INSERT INTO profiles (id, name, provider, base_url, created_at, updated_at) VALUES ('p1', 'A', 'jstpay', 'http://127.0.0.1:1', 1, 1)")
-                .execute(&pool).await.unwrap();
+            let pool = database_with_profile(dir.path(), 13).await;
             for (id, no, payee, acct, at) in [
                 (
                     1,
@@ -1309,16 +1325,14 @@ pub(crate) mod tests {
     }
 
     /// Migration 0016 on a database written before it (at version 14, ids
-    /// in time order, one order renumbered): every head of the stored
-    /// numbers is summarised with its ids, so the starts are found by the
-    /// heads' ranges, and new writes add theirs.
+    /// in time order, numbers short and long, in either case): every head
+    /// of the stored numbers is summarised with its ids, so the starts are
+    /// found by the heads' ranges, and new writes add theirs.
     #[tokio::test]
     async fn migration_0016_summarises_the_existing_heads() {
         let dir = tempfile::tempdir().unwrap();
         {
-            let pool = database_at(dir.path(), 14).await;
-            sqlx::query("INSERT INTO profiles (id, name, provider, base_url, created_at, updated_at) VALUES ('p1', 'A', 'jstpay', 'http://127.0.0.1:1', 1, 1)")
-                .execute(&pool).await.unwrap();
+            let pool = database_with_profile(dir.path(), 14).await;
             for (id, no, payee, at) in [
                 (1, "PDP241015093000123W912K9GV", None, 1_000),
                 (2, "pdd241115000000001ABCDEFGH", None, 2_000),
@@ -1349,29 +1363,13 @@ pub(crate) mod tests {
             heads,
             want.map(|(h, lo, hi)| (h.to_string(), lo, hi)).to_vec()
         );
-        let ids = |t: &str| {
-            let s = s.clone();
-            let t = t.to_string();
-            async move {
-                let f = OrderFilter {
-                    search: Some(t),
-                    limit: Some(1),
-                    ..Default::default()
-                };
-                all_pages(&s, f)
-                    .await
-                    .iter()
-                    .map(|o| o.id)
-                    .collect::<Vec<_>>()
-            }
-        };
-        assert_eq!(ids("pdp2410").await, vec![4, 3, 1]);
-        assert_eq!(ids("PDD241115000").await, vec![2]);
+        assert_eq!(found_ids(&s, "pdp2410", 1).await, vec![4, 3, 1]);
+        assert_eq!(found_ids(&s, "PDD241115000", 1).await, vec![2]);
         let id = s
             .insert_order(&new_order("p1", "PDP24101700000", 6_000))
             .await
             .unwrap();
-        assert_eq!(ids("PDP24101").await, vec![id, 3, 1]);
+        assert_eq!(found_ids(&s, "PDP24101", 1).await, vec![id, 3, 1]);
     }
 
     /// `plan_starts` reads each run of ids by the row id, newest first, and
