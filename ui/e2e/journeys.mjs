@@ -628,6 +628,8 @@ export const journeys = [
       await until(async () => (await row.locator('[data-status]').getAttribute('data-status')) === 'succeeded', 'row settled without a click');
       await until(async () => (await panel.locator('[data-status]').first().getAttribute('data-status')) === 'succeeded', 'detail settled without a click');
       await until(async () => (await text(panel.getByTestId('sync-last'))) !== '尚未查询', 'last checked updated');
+      // Settled by the sync's query: the detail says so, with its time, in place of the last check's finding.
+      await until(async () => (await text(panel.getByTestId('sync-settled'))).startsWith('状态查询'), 'settled by the query shown');
       assert((await count(page, 'list_orders')) > listCalls, 'the list was read again on the push');
       const alerts = await mock(page, () => window.__paydeskMock.alerts);
       assert(alerts.some((a) => a.kind === 'payout_succeeded' && a.body.includes('SYNC-UI-1')), 'desktop alert raised for the payout');
@@ -636,6 +638,21 @@ export const journeys = [
         return (await badge.count()) === 0 ? c.open + c.stuck === 0 : (await text(badge)).startsWith(String(c.open));
       }, 'badge follows the pass');
       await shot('orders-synced');
+
+      // A callback settles an open order while its detail is open: the detail
+      // follows without a click and says the callback settled it, with its time.
+      await newPayout('SYNC-UI-CB');
+      await page.click('a[data-nav=balances]');
+      await page.click('a[data-nav=orders]');
+      const cbRow = page.locator('[data-testid=order-table] tbody tr[data-order-no="SYNC-UI-CB"]');
+      await until(async () => (await cbRow.count()) === 1, 'the new payout is listed');
+      await cbRow.click();
+      await until(async () => (await text(panel.getByTestId('order-no'))) === 'SYNC-UI-CB', 'its detail is open');
+      await mock(page, () => window.__paydeskMock.callback('SYNC-UI-CB', 'succeeded'));
+      await until(async () => (await panel.locator('[data-status]').first().getAttribute('data-status')) === 'succeeded', 'detail settled by the callback');
+      await until(async () => (await text(panel.getByTestId('sync-settled'))).startsWith('网关回调'), 'settled by the callback shown');
+      assert((await panel.getByTestId('sync-reason').count()) === 0, 'no last-check finding beside it');
+      await shot('orders-settled-by-callback');
     },
   },
   {

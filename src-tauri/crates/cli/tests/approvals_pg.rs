@@ -694,3 +694,55 @@ async fn a_keyless_or_interrupted_batch_is_held_for_a_checker() {
         1
     );
 }
+
+/// A payout whose request provably never left may be sent again under its
+/// number; once another desk has set a threshold it is at or above, it is
+/// not: the desk says why in words (not the database's text), writes
+/// nothing and sends nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_unsent_payout_now_over_the_threshold_is_not_sent_again() {
+    let vault = Arc::new(MemoryStore::default());
+    let Some((team, admin)) = Team::new("an_unsent_payout_now_over_the_threshold", &vault).await
+    else {
+        return;
+    };
+    let sandbox = paydesk_sandbox::spawn(0, None).await.unwrap();
+    let closed = format!("http://127.0.0.1:{}/jstpay", closed_port());
+    add_profile(&admin, KIND, "big", closed).await;
+    let maker = desk(&team.url(&team.maker), &vault).await;
+    let first = maker
+        .create_order("big", OrderKind::Payout, &payout("RS-1", "1000"))
+        .await
+        .unwrap();
+    assert_eq!(first.order.status, OrderStatus::Failed);
+    assert_eq!(first.error.as_ref().unwrap().code, "not_sent");
+
+    // The admin points the profile at the gateway and sets a threshold of ¥500.
+    let p = admin.profile("big").await.unwrap().profile;
+    let mut input = ProfileInput {
+        approval_threshold_fen: Some(50_000),
+        ..ProfileInput::from(&p)
+    };
+    input.gateway.base_url = sandbox.base_url(KIND);
+    admin
+        .update_profile("big", input, None, None)
+        .await
+        .unwrap();
+
+    let e = maker
+        .create_order("big", OrderKind::Payout, &payout("RS-1", "1000"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Conflict, "{e}");
+    let text = e.to_string();
+    assert!(text.contains("RS-1"), "{text}");
+    assert!(
+        text.contains("审批阈值 500.00 元") || text.contains("approval threshold of 500.00 yuan"),
+        "{text}"
+    );
+    assert!(!text.contains("database"), "{text}");
+    let o = maker.store.order(first.order.id).await.unwrap();
+    assert_eq!(o.status, OrderStatus::Failed);
+    assert_eq!(sandbox.sim.create_count(KIND, "RS-1"), 0);
+    assert_eq!(maker.find_orders("RS-1", None).await.unwrap().len(), 1);
+}

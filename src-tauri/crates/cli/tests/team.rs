@@ -531,13 +531,19 @@ async fn the_database_refuses_what_a_maker_may_not_do() {
         .execute(&mut maker)
         .await
         .expect("a resend below the threshold");
-    let actor: String = sqlx::query_scalar(
-        "INSERT INTO audit_log (at, os_user, action) VALUES (1, 'someone_else', 'x') RETURNING os_user",
+    let before = paydesk_core::store::now_ms();
+    let (actor, at): (String, i64) = sqlx::query_as(
+        "INSERT INTO audit_log (at, os_user, action) VALUES (1, 'someone_else', 'x') RETURNING os_user, at",
     )
     .fetch_one(&mut maker)
     .await
     .unwrap();
     assert_eq!(actor, team.maker.name, "the audit actor is the login role");
+    // And the time is the server's: the entry cannot be backdated.
+    assert!(
+        (before - 5_000..=paydesk_core::store::now_ms() + 5_000).contains(&at),
+        "audit time {at} is not the server's (now {before})"
+    );
     // Nor rewrite, erase or empty it: not even an admin rewrites history.
     let rewrites = [
         "UPDATE audit_log SET action = 'y'",

@@ -52,6 +52,8 @@ export interface MockHandle {
   call(cmd: string, args: unknown): Promise<unknown>;
   /** One background sync pass now, as if every open order were due (tests). */
   syncPass(): number;
+  /** A verified gateway callback settles this open order now, as the shell's listener does (tests). */
+  callback(orderNo: string, status: 'succeeded' | 'failed'): void;
   /** Alerts "raised" on the desktop (as the shell's `raised_alerts`). */
   alerts: RaisedAlert[];
   /** Batch payouts (mockBatch.ts). */
@@ -95,6 +97,7 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
     count(cmd) { return handle.calls[cmd] ?? 0; },
     call: async () => null,
     syncPass: () => syncPass(true),
+    callback: (no, status) => callback(no, status),
     alerts: [],
   };
   if (typeof window !== 'undefined') window.__paydeskMock = handle;
@@ -590,6 +593,16 @@ export function createMockBackend(params: URLSearchParams = new URLSearchParams(
     }
     if (checked > 0) emitBackendEvent('orders-changed', { checked });
     return checked;
+  }
+  // The listener's path: a verified callback moves an open order and is recorded as `notify`.
+  function callback(no: string, status: 'succeeded' | 'failed') {
+    const o = orders.find((x) => x.order_no === no && isOpen(x));
+    if (!o) throw new MockError('not_found', `没有未完成的订单 ${no}`);
+    o.status = status;
+    [o.provider_status, o.provider_message] = providerStatusOf(status);
+    o.updated_at = now();
+    addEvent(o, 'notify', []);
+    emitBackendEvent('orders-changed', { checked: 0 });
   }
   const statusWords = (s: OrderStatus) => ({ pending: '待处理', processing: '处理中', succeeded: '成功', failed: '失败', unknown: '状态未知', awaiting_approval: '待审批', rejected: '已驳回' })[s];
   // Opt-in (`?sync`): the browser tests drive passes with `syncPass()` so they stay deterministic.

@@ -167,6 +167,14 @@ impl PayDesk {
                     attempt += 1;
                     params.order_no = crate::order_no::generate(params.kind, now_ms());
                 }
+                // A typed number whose earlier request never left: it would be
+                // sent again, but not past the threshold without approval;
+                // say that rather than "already exists".
+                Err(CoreError::Conflict(taken)) if !generated => {
+                    let existing = self.resendable(p, &params, taken.clone()).await?;
+                    self.may_resend_unapproved(&existing).await?;
+                    return Err(CoreError::Conflict(taken));
+                }
                 Err(e) => return Err(e),
             }
         };

@@ -411,15 +411,23 @@ impl PayDesk {
         taken: String,
     ) -> CoreResult<i64> {
         let existing = self.resendable(p, params, taken).await?;
+        self.may_resend_unapproved(&existing).await?;
         let update = OrderUpdate {
             status: Some(OrderStatus::Unknown),
             message: Some(Note::Resending.stored()),
             reopen: true,
             ..Default::default()
         };
-        self.store
+        let written = self
+            .store
             .update_order(OrderWrite::new(existing.id, "create", &update, now_ms()))
-            .await?;
+            .await;
+        if let Err(e) = written {
+            // Another desk set the threshold just now and the team database
+            // refused the resend (migrations_pg/0014): say so in words.
+            self.may_resend_unapproved(&existing).await?;
+            return Err(e);
+        }
         let detail = format!("{} {}", p.name, money::fen_to_yuan_2dp(params.amount_fen));
         self.store
             .audit(
@@ -430,6 +438,34 @@ impl PayDesk {
             )
             .await?;
         Ok(existing.id)
+    }
+
+    /// Team mode: a payout at or above its profile's approval threshold in
+    /// force now is not sent again under its number unless a checker
+    /// approved it (the team database refuses it too; this says why in
+    /// words, before anything is written).
+    pub(super) async fn may_resend_unapproved(&self, o: &Order) -> CoreResult<()> {
+        let Some(pool) = self.store.team_pool() else {
+            return Ok(());
+        };
+        let p = self.store.profile(&o.profile_id).await?;
+        if !needs_approval(&p, o.kind, o.amount_fen) {
+            return Ok(());
+        }
+        let approved = crate::store::approvals::approval(pool, o.id)
+            .await?
+            .is_some_and(|a| a.decision.as_deref() == Some("approved"));
+        if approved {
+            return Ok(());
+        }
+        let threshold = money::fen_to_yuan_2dp(p.approval_threshold_fen.unwrap_or(0));
+        Err(CoreError::Conflict(tr!(
+            "代付 {} 的金额达到商户配置“{}”的审批阈值 {} 元，原订单号不能直接重发（未发送）。请用新的订单号提交，它会进入审批",
+            "payout {} is at or above profile “{}”'s approval threshold of {} yuan: it is not sent again under its number (nothing was sent). Create it under a new order number and it goes for approval",
+            o.order_no,
+            p.name,
+            threshold
+        )))
     }
 
     /// This profile's order with the number, if any.
@@ -445,7 +481,7 @@ impl PayDesk {
     /// The profile's order with this number, when it may be sent again: its
     /// earlier request provably never left and the details are the same.
     /// Otherwise `Conflict(taken)` (or why the details must match).
-    async fn resendable(
+    pub(super) async fn resendable(
         &self,
         p: &Profile,
         params: &OrderParams,
