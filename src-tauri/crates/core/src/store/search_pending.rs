@@ -383,6 +383,15 @@ mod tests {
         }
     }
 
+    /// The ids a search finds, across its pages.
+    async fn found(s: &Store, term: &str) -> Vec<i64> {
+        let f = OrderFilter {
+            search: Some(term.into()),
+            ..Default::default()
+        };
+        all_pages(s, f).await.into_iter().map(|o| o.id).collect()
+    }
+
     async fn store_with_profiles(dir: &std::path::Path) -> Store {
         let s = Store::open(dir).await.unwrap();
         s.insert_profile(&profile("p1", "A")).await.unwrap();
@@ -423,7 +432,8 @@ mod tests {
         until_indexed(&s).await;
         assert!(indexed(&s, &rows[8_999].order_no).await >= 1);
         assert_eq!(
-            s.test_i64("SELECT v FROM order_search_config WHERE k = 'hashsize'").await,
+            s.test_i64("SELECT v FROM order_search_config WHERE k = 'hashsize'")
+                .await,
             super::INDEX_HASH_BYTES,
             "a chunk's terms stay in memory until its commit"
         );
@@ -448,22 +458,7 @@ mod tests {
             })
             .collect();
         let ids = s.insert_orders_batch(&batch).await.unwrap();
-        let search = |t: &str| {
-            let s = s.clone();
-            let t = t.to_string();
-            async move {
-                let f = OrderFilter {
-                    search: Some(t),
-                    ..Default::default()
-                };
-                all_pages(&s, f)
-                    .await
-                    .iter()
-                    .map(|o| o.id)
-                    .collect::<Vec<_>>()
-            }
-        };
-        assert_eq!(search("国平").await.len(), 20);
+        assert_eq!(found(&s, "国平").await.len(), 20);
         s.test_execute(&format!(
             "UPDATE orders SET payee_name = '欧阳娜娜', order_no = 'RENAMED-77' WHERE id = {}",
             ids[3]
@@ -480,18 +475,18 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(listed(&s).await, 19, "the deleted row left the list");
-        assert_eq!(search("阳娜").await, vec![ids[3]]);
-        assert_eq!(search("named-7").await, vec![ids[3]]);
-        assert_eq!(search("国平").await.len(), 18);
-        assert_eq!(search("W912").await.len(), 18);
+        assert_eq!(found(&s, "阳娜").await, vec![ids[3]]);
+        assert_eq!(found(&s, "named-7").await, vec![ids[3]]);
+        assert_eq!(found(&s, "国平").await.len(), 18);
+        assert_eq!(found(&s, "W912").await.len(), 18);
 
         s.hold_search_index(false);
         until_indexed(&s).await;
         assert_index_whole(&s).await;
-        assert_eq!(search("阳娜").await, vec![ids[3]]);
-        assert_eq!(search("named-7").await, vec![ids[3]]);
-        assert_eq!(search("国平").await.len(), 18);
-        assert_eq!(search("W912").await.len(), 18);
+        assert_eq!(found(&s, "阳娜").await, vec![ids[3]]);
+        assert_eq!(found(&s, "named-7").await, vec![ids[3]]);
+        assert_eq!(found(&s, "国平").await.len(), 18);
+        assert_eq!(found(&s, "W912").await.len(), 18);
     }
 
     /// A process that ends before its batches are indexed leaves them
@@ -618,11 +613,7 @@ mod tests {
         assert_eq!(listed(&s).await, 50);
         assert_eq!(indexed(&s, "ONEBYONE1").await, 1);
         assert!(check_searches(&s, CASES).await > 1_000);
-        let f = OrderFilter {
-            search: Some("newlater0".into()),
-            ..Default::default()
-        };
-        assert_eq!(all_pages(&s, f).await.len(), 50);
+        assert_eq!(found(&s, "newlater0").await.len(), 50);
         assert!(one > 0);
         s.hold_search_index(false);
         until_indexed(&s).await;
