@@ -102,6 +102,33 @@ impl Team {
         self.env.run(&all).await
     }
 
+    /// Both checkers' processes run `args` at the same moment: exactly one
+    /// wins, the other is refused with `conflict` naming the winner.
+    /// Returns the winner's run.
+    async fn approve_at_once(&self, args: &[&str]) -> Run {
+        let (a, b) = tokio::join!(self.run_as(&self.c1, args), self.run_as(&self.c2, args));
+        assert!(
+            (a.code == 0) != (b.code == 0),
+            "exactly one approves\n{}\n{}\n{}\n{}",
+            a.stdout,
+            a.stderr,
+            b.stdout,
+            b.stderr
+        );
+        let (won, lost, winner) = if a.code == 0 {
+            (a, b, &self.c1)
+        } else {
+            (b, a, &self.c2)
+        };
+        assert_eq!(error_code(&lost), "conflict", "{}", lost.stdout);
+        let msg = lost.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(msg.contains(winner.as_str()), "{msg}");
+        won
+    }
+
     async fn payout(&self, order_no: &str, amount: &str) -> Value {
         let mut args = vec![
             "payout",
@@ -204,27 +231,8 @@ async fn two_processes_approving_a_payout_send_once() {
         let no = format!("CLI-RACE-{round}");
         t.payout(&no, "1500").await;
         let args = ["approve", no.as_str()];
-        let (a, b) = tokio::join!(t.run_as(&t.c1, &args), t.run_as(&t.c2, &args));
-        assert!(
-            (a.code == 0) != (b.code == 0),
-            "exactly one approves\n{}\n{}\n{}\n{}",
-            a.stdout,
-            a.stderr,
-            b.stdout,
-            b.stderr
-        );
-        let (won, lost, winner) = if a.code == 0 {
-            (a, b, &t.c1)
-        } else {
-            (b, a, &t.c2)
-        };
+        let won = t.approve_at_once(&args).await;
         assert_ne!(won.json()["status"], "awaiting_approval", "{}", won.stdout);
-        assert_eq!(error_code(&lost), "conflict", "{}", lost.stdout);
-        let msg = lost.json()["error"]["message"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        assert!(msg.contains(winner.as_str()), "{msg}");
         assert_eq!(t.creates(&no), 1, "{no}");
     }
 }
@@ -286,27 +294,8 @@ async fn two_processes_approving_a_batch_run_it_once() {
     assert!(nos.iter().all(|n| t.creates(n) == 0));
 
     let args = ["approve", "--batch", ids.as_str()];
-    let (a, b) = tokio::join!(t.run_as(&t.c1, &args), t.run_as(&t.c2, &args));
-    assert!(
-        (a.code == 0) != (b.code == 0),
-        "exactly one approves\n{}\n{}\n{}\n{}",
-        a.stdout,
-        a.stderr,
-        b.stdout,
-        b.stderr
-    );
-    let (won, lost, winner) = if a.code == 0 {
-        (a, b, &t.c1)
-    } else {
-        (b, a, &t.c2)
-    };
+    let won = t.approve_at_once(&args).await;
     assert_eq!(won.json()["batch"]["state"], "done", "{}", won.stdout);
-    assert_eq!(error_code(&lost), "conflict", "{}", lost.stdout);
-    let msg = lost.json()["error"]["message"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    assert!(msg.contains(winner.as_str()), "{msg}");
     let counts: Vec<u32> = nos.iter().map(|n| t.creates(n)).collect();
     assert_eq!(counts, [1; 6]);
     let list = t.run_as(&t.c2, &["approvals", "list"]).await.ok().json();

@@ -10,9 +10,7 @@ mod support;
 
 use paydesk_core::ProviderKind;
 use paydesk_sandbox::{FaultKind, FaultSpec};
-use std::io::Write;
-use std::process::Stdio;
-use support::{contains, payout_flags, Env, JUYOUKE_CODEPAY};
+use support::{contains, payout_flags, spawn_run, Env, JUYOUKE_CODEPAY};
 
 const WRONG_KEY: &str = "wrong-key-7f3a9c2e";
 
@@ -25,28 +23,12 @@ impl Log {
     /// Runs `paydesk` with trace logging and keeps everything it printed.
     async fn run(&mut self, env: &Env, args: &[&str], stdin: &str) -> (i32, String) {
         let mut cmd = env.command(args);
-        cmd.env("PAYDESK_LOG", "trace")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let stdin = stdin.to_string();
-        let out = tokio::task::spawn_blocking(move || {
-            let mut child = cmd.spawn().unwrap();
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(stdin.as_bytes())
-                .unwrap();
-            child.wait_with_output().unwrap()
-        })
-        .await
-        .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        self.text.push_str(&stdout);
-        self.text.push_str(&String::from_utf8_lossy(&out.stderr));
+        cmd.env("PAYDESK_LOG", "trace");
+        let out = spawn_run(cmd, stdin).await;
+        self.text.push_str(&out.stdout);
+        self.text.push_str(&out.stderr);
         self.runs += 1;
-        (out.status.code().unwrap_or(-1), stdout)
+        (out.code, out.stdout)
     }
 }
 

@@ -782,6 +782,17 @@ pub(crate) mod tests {
         v
     }
 
+    /// The ids a search finds, across its pages of `limit` (None: the
+    /// history's own page size).
+    pub(crate) async fn found_ids(s: &Store, term: &str, limit: Option<u32>) -> Vec<i64> {
+        let f = OrderFilter {
+            search: Some(term.into()),
+            limit,
+            ..Default::default()
+        };
+        all_pages(s, f).await.into_iter().map(|o| o.id).collect()
+    }
+
     /// Each search gives exactly the brute-force matches of the whole
     /// history, newest first, across keyset pages.
     pub(crate) async fn check_searches(
@@ -999,21 +1010,7 @@ pub(crate) mod tests {
                 .await
                 .unwrap()
         };
-        let ids = |t: &str| {
-            let s = s.clone();
-            let t = t.to_string();
-            async move {
-                let f = OrderFilter {
-                    search: Some(t),
-                    ..Default::default()
-                };
-                all_pages(&s, f)
-                    .await
-                    .iter()
-                    .map(|o| o.id)
-                    .collect::<Vec<_>>()
-            }
-        };
+        let ids = |t: &'static str| found_ids(&s, t, None);
         let batch: Vec<NewOrder> = (0..1_200)
             .map(|i| new_order("p1", &format!("PDP2410{i:05}K9"), 1_000 + i))
             .collect();
@@ -1178,16 +1175,6 @@ pub(crate) mod tests {
         pool
     }
 
-    /// The ids a search finds, across its pages of `limit`.
-    async fn found_ids(s: &Store, term: &str, limit: u32) -> Vec<i64> {
-        let f = OrderFilter {
-            search: Some(term.into()),
-            limit: Some(limit),
-            ..Default::default()
-        };
-        all_pages(s, f).await.into_iter().map(|o| o.id).collect()
-    }
-
     /// Migration 0012 on a database written before it (schema v2 with
     /// orders, ids not in time order): the index is built for every existing
     /// row, the time order is read from the rows, the bucket index is gone,
@@ -1284,21 +1271,7 @@ pub(crate) mod tests {
         }
         let s = Store::open(dir.path()).await.unwrap();
         assert_index_whole(&s).await;
-        let ids = |t: &str| {
-            let s = s.clone();
-            let t = t.to_string();
-            async move {
-                let f = OrderFilter {
-                    search: Some(t),
-                    ..Default::default()
-                };
-                all_pages(&s, f)
-                    .await
-                    .iter()
-                    .map(|o| o.id)
-                    .collect::<Vec<_>>()
-            }
-        };
+        let ids = |t: &'static str| found_ids(&s, t, None);
         assert_eq!(
             ids("PDP2410").await,
             vec![4, 1],
@@ -1363,13 +1336,13 @@ pub(crate) mod tests {
             heads,
             want.map(|(h, lo, hi)| (h.to_string(), lo, hi)).to_vec()
         );
-        assert_eq!(found_ids(&s, "pdp2410", 1).await, vec![4, 3, 1]);
-        assert_eq!(found_ids(&s, "PDD241115000", 1).await, vec![2]);
+        assert_eq!(found_ids(&s, "pdp2410", Some(1)).await, vec![4, 3, 1]);
+        assert_eq!(found_ids(&s, "PDD241115000", Some(1)).await, vec![2]);
         let id = s
             .insert_order(&new_order("p1", "PDP24101700000", 6_000))
             .await
             .unwrap();
-        assert_eq!(found_ids(&s, "PDP24101", 1).await, vec![id, 3, 1]);
+        assert_eq!(found_ids(&s, "PDP24101", Some(1)).await, vec![id, 3, 1]);
     }
 
     /// `plan_starts` reads each run of ids by the row id, newest first, and

@@ -344,10 +344,10 @@ impl super::Store {
 #[cfg(test)]
 mod tests {
     use crate::store::search::tests::{
-        all_pages, assert_index_whole, check_searches, database_at, history, CASES,
+        assert_index_whole, check_searches, database_at, found_ids, history, CASES,
     };
     use crate::store::test_support::{new_order, profile};
-    use crate::store::{OrderFilter, Store};
+    use crate::store::Store;
     use std::time::{Duration, Instant};
 
     async fn listed(s: &Store) -> i64 {
@@ -381,15 +381,6 @@ mod tests {
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-    }
-
-    /// The ids a search finds, across its pages.
-    async fn found(s: &Store, term: &str) -> Vec<i64> {
-        let f = OrderFilter {
-            search: Some(term.into()),
-            ..Default::default()
-        };
-        all_pages(s, f).await.into_iter().map(|o| o.id).collect()
     }
 
     async fn store_with_profiles(dir: &std::path::Path) -> Store {
@@ -458,7 +449,7 @@ mod tests {
             })
             .collect();
         let ids = s.insert_orders_batch(&batch).await.unwrap();
-        assert_eq!(found(&s, "国平").await.len(), 20);
+        assert_eq!(found_ids(&s, "国平", None).await.len(), 20);
         s.test_execute(&format!(
             "UPDATE orders SET payee_name = '欧阳娜娜', order_no = 'RENAMED-77' WHERE id = {}",
             ids[3]
@@ -475,18 +466,18 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(listed(&s).await, 19, "the deleted row left the list");
-        assert_eq!(found(&s, "阳娜").await, vec![ids[3]]);
-        assert_eq!(found(&s, "named-7").await, vec![ids[3]]);
-        assert_eq!(found(&s, "国平").await.len(), 18);
-        assert_eq!(found(&s, "W912").await.len(), 18);
+        assert_eq!(found_ids(&s, "阳娜", None).await, vec![ids[3]]);
+        assert_eq!(found_ids(&s, "named-7", None).await, vec![ids[3]]);
+        assert_eq!(found_ids(&s, "国平", None).await.len(), 18);
+        assert_eq!(found_ids(&s, "W912", None).await.len(), 18);
 
         s.hold_search_index(false);
         until_indexed(&s).await;
         assert_index_whole(&s).await;
-        assert_eq!(found(&s, "阳娜").await, vec![ids[3]]);
-        assert_eq!(found(&s, "named-7").await, vec![ids[3]]);
-        assert_eq!(found(&s, "国平").await.len(), 18);
-        assert_eq!(found(&s, "W912").await.len(), 18);
+        assert_eq!(found_ids(&s, "阳娜", None).await, vec![ids[3]]);
+        assert_eq!(found_ids(&s, "named-7", None).await, vec![ids[3]]);
+        assert_eq!(found_ids(&s, "国平", None).await.len(), 18);
+        assert_eq!(found_ids(&s, "W912", None).await.len(), 18);
     }
 
     /// A process that ends before its batches are indexed leaves them
@@ -613,7 +604,7 @@ mod tests {
         assert_eq!(listed(&s).await, 50);
         assert_eq!(indexed(&s, "ONEBYONE1").await, 1);
         assert!(check_searches(&s, CASES).await > 1_000);
-        assert_eq!(found(&s, "newlater0").await.len(), 50);
+        assert_eq!(found_ids(&s, "newlater0", None).await.len(), 50);
         assert!(one > 0);
         s.hold_search_index(false);
         until_indexed(&s).await;
